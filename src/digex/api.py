@@ -1,0 +1,126 @@
+"""The Python API: what the CLI (and later the web API) are thin layers over."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, overload
+
+import pandas as pd
+import pyarrow as pa
+
+from digex.ingest.load import Loader, LoadOptions, LoadResult, Progress
+from digex.ingest.parsers import DecimalMark
+from digex.profile import CountryProfile, load_profile
+from digex.store import Store
+
+PathLike = str | Path
+Output = Literal["pandas", "arrow"]
+
+
+class Digex:
+    """An open store with the country profile it is read with."""
+
+    def __init__(self, store: Store, profile: CountryProfile) -> None:
+        self.store = store
+        self.profile = profile
+
+    @classmethod
+    def open(
+        cls, path: PathLike | None = None, *, read_only: bool = False, profile: str = "MA"
+    ) -> Digex:
+        return cls(Store(path, read_only=read_only), load_profile(profile))
+
+    @classmethod
+    def create(cls, path: PathLike | None = None, *, profile: str = "MA") -> Digex:
+        return cls(Store.create(path), load_profile(profile))
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    def load(
+        self,
+        files: PathLike | Sequence[PathLike],
+        *,
+        rates: PathLike | Sequence[PathLike] = (),
+        replace: int | Sequence[int] = (),
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        decimal_mark: DecimalMark = "auto",
+        today: dt.date | None = None,
+        user: str | None = None,
+        progress: Progress | None = None,
+    ) -> list[LoadResult]:
+        """Load declaration files (and the rates they need) in one transaction.
+
+        Returns one reconciliation per file, rates first. Nothing is written if any file fails.
+        """
+        options = LoadOptions(encoding, delimiter, decimal_mark, today, user)
+        return Loader(self.store, self.profile, options).run(
+            [Path(f) for f in _as_list(files)],
+            [Path(f) for f in _as_list(rates)],
+            [int(r) for r in ([replace] if isinstance(replace, int) else replace)],
+            progress,
+        )
+
+    def _query(self, sql: str, params: Sequence[object], output: Output) -> Any:
+        table = self.store.con.execute(sql, list(params)).fetch_arrow_table()
+        return table if output == "arrow" else table.to_pandas()
+
+    @overload
+    def rejects(
+        self, *, load_id: int | None = None, output: Literal["pandas"] = "pandas"
+    ) -> pd.DataFrame: ...
+    @overload
+    def rejects(self, *, load_id: int | None = None, output: Literal["arrow"]) -> pa.Table: ...
+    def rejects(self, *, load_id: int | None = None, output: Output = "pandas") -> Any:
+        """Rejected rows of current loads with file, line, reason codes and original values."""
+        where = "WHERE load_id = ?" if load_id is not None else ""
+        params = [load_id] if load_id is not None else []
+        return self._query(
+            "SELECT load_id, file_name, line, reasons, message, declaration_id, period, firm_id,"
+            " segment, partner, currency, amount, flow, raw "
+            f"FROM current_rejects {where} ORDER BY load_id, line",
+            params,
+            output,
+        )
+
+    @overload
+    def loads(self, *, output: Literal["pandas"] = "pandas") -> pd.DataFrame: ...
+    @overload
+    def loads(self, *, output: Literal["arrow"]) -> pa.Table: ...
+    def loads(self, *, output: Output = "pandas") -> Any:
+        """The load log, with whether each load is still current (not replaced)."""
+        return self._query(
+            "SELECT l.load_id, l.kind, l.file_name, l.file_format, l.encoding, l.loaded_at,"
+            " l.loaded_by, l.rows_read, l.rows_accepted, l.rows_rejected, l.replaces,"
+            " l.load_id IN (SELECT load_id FROM active_loads) AS current, l.content_hash "
+            "FROM loads l ORDER BY l.load_id",
+            [],
+            output,
+        )
+
+    @overload
+    def declarations(self, *, output: Literal["pandas"] = "pandas") -> pd.DataFrame: ...
+    @overload
+    def declarations(self, *, output: Literal["arrow"]) -> pa.Table: ...
+    def declarations(self, *, output: Output = "pandas") -> Any:
+        """Current accepted declarations (national-currency value in minor units)."""
+        return self._query("SELECT * FROM current_declarations", [], output)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Digex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _as_list(value: PathLike | Sequence[PathLike]) -> list[PathLike]:
+    if isinstance(value, str | Path):
+        return [value]
+    return list(value)

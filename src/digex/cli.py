@@ -1,0 +1,334 @@
+"""The command line: parse options, call one core function, render its result.
+
+Every `DigexError` becomes a one-line message on stderr and exit code 1, in one place (`main`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from digex import __version__
+from digex.errors import DigexError
+from digex.ingest.load import LoadResult
+
+app = typer.Typer(
+    help="digex: load, check and publish digital-services export statistics.\n\n"
+    "Start with `digex demo` (synthetic data), or `digex init` then "
+    "`digex load FILES --rates RATES`.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Store file (default: $DIGEX_DB, else ./digex.duckdb).",
+        envvar="DIGEX_DB",
+        show_default=False,
+    ),
+]
+ProfileOption = Annotated[
+    str, typer.Option("--profile", help="Country profile: ISO code (MA) or a .toml path.")
+]
+
+
+def _db(path: Path | None, *, read_only: bool = False, profile: str = "MA") -> object:
+    import digex
+
+    return digex.connect(path, read_only=read_only, profile=profile)
+
+
+@app.command()
+def init(db: DbOption = None, profile: ProfileOption = "MA") -> None:
+    """Create an empty store (or bring an existing one to the current schema)."""
+    import digex
+    from digex.store import SCHEMA_VERSION
+
+    with digex.init(db, profile=profile) as store:
+        out.print(f"store {store.path} ready (schema version {SCHEMA_VERSION})")
+
+
+def _print_results(results: list[LoadResult], elapsed: float) -> None:
+    table = Table(title="Reconciliation: rows read = accepted + rejected", title_justify="left")
+    for col in ("load", "file", "format", "read", "accepted", "rejected", "check"):
+        table.add_column(
+            col, justify="right" if col in ("read", "accepted", "rejected") else "left"
+        )
+    for r in results:
+        note = (
+            f"already loaded (load {r.load_id})"
+            if r.reused
+            else ("ok" if r.reconciles else "MISMATCH")
+        )
+        if r.replaces is not None:
+            note += f", replaces load {r.replaces}"
+        table.add_row(
+            str(r.load_id),
+            r.file.name,
+            f"{r.file_format} {r.encoding or ''}".strip(),
+            f"{r.rows_read:,}",
+            f"{r.rows_accepted:,}",
+            f"{r.rows_rejected:,}",
+            note,
+        )
+    decl = [r for r in results if r.kind == "declarations" and not r.reused]
+    if len(decl) > 1:
+        table.add_row(
+            "",
+            f"total ({len(decl)} files)",
+            "",
+            f"{sum(r.rows_read for r in decl):,}",
+            f"{sum(r.rows_accepted for r in decl):,}",
+            f"{sum(r.rows_rejected for r in decl):,}",
+            "ok" if all(r.reconciles for r in decl) else "MISMATCH",
+            style="bold",
+        )
+    out.print(table)
+    _print_currency_totals(decl)
+    reasons: dict[str, int] = {}
+    for r in decl:
+        for code, n in r.reasons.items():
+            reasons[code] = reasons.get(code, 0) + n
+    if reasons:
+        rt = Table(title="Rejected rows by reason (see `digex rejects`)", title_justify="left")
+        rt.add_column("reason")
+        rt.add_column("rows", justify="right")
+        for code, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+            rt.add_row(code, f"{n:,}")
+        out.print(rt)
+    out.print(f"loaded in {elapsed:.1f} s")
+
+
+def _print_currency_totals(decl: list[LoadResult]) -> None:
+    sums: dict[str, list[float | int]] = {}
+    for r in decl:
+        for t in r.totals:
+            if t.rows_accepted:
+                acc = sums.setdefault(t.currency or "", [0, 0.0, 0])
+                acc[0] += t.rows_accepted
+                acc[1] += float(t.amount)
+                acc[2] += t.value_minor
+    if not sums:
+        return
+    ct = Table(title="Accepted totals by currency", title_justify="left")
+    for col in ("currency", "rows", "amount in currency", "national currency"):
+        ct.add_column(col, justify="left" if col == "currency" else "right")
+    for cur, (n, amount, minor) in sorted(sums.items()):
+        ct.add_row(cur, f"{int(n):,}", f"{amount:,.2f}", f"{int(minor) / 100:,.2f}")
+    out.print(ct)
+
+
+class _Bar:
+    """A Rich progress bar fed by the loader's progress callback."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("loading", total=None)
+
+    def __call__(self, description: str, done: int, total: int) -> None:
+        self.progress.update(self.task, description=description, completed=done, total=total)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(help="Declaration files: CSV, .xlsx or .parquet.")],
+    rates: Annotated[
+        list[Path] | None,
+        typer.Option("--rates", help="Exchange-rate file(s): period,currency,rate."),
+    ] = None,
+    replace: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--replace",
+            help="Load id that this file replaces (once per FILE, in order); see `digex loads`.",
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="utf-8, utf-8-sig, cp1256 or cp1252 (default: detect).")
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="Field delimiter (default: detect , ; tab |).")
+    ] = None,
+    decimal: Annotated[
+        str, typer.Option("--decimal", help="Decimal mark: auto, '.' or ','.")
+    ] = "auto",
+    db: DbOption = None,
+    profile: ProfileOption = "MA",
+) -> None:
+    """Validate and load declaration files; every row is accepted or rejected with reasons.
+
+    One transaction for the whole call: if any file cannot be read, nothing is stored.
+    """
+    from digex.api import Digex
+
+    if decimal not in ("auto", ".", ","):
+        raise DigexError(f"--decimal {decimal!r}: use auto, '.' or ','")
+    start = time.perf_counter()
+    with Digex.open(db, profile=profile) as store, _progress() as progress:
+        results = store.load(
+            files,
+            rates=rates or [],
+            replace=replace or [],
+            encoding=encoding,
+            delimiter=delimiter.replace("\\t", "\t") if delimiter else None,
+            decimal_mark=decimal,  # type: ignore[arg-type]
+            progress=_Bar(progress),
+        )
+    _print_results(results, time.perf_counter() - start)
+
+
+@app.command()
+def rejects(
+    export: Annotated[
+        Path | None, typer.Option("--export", help="Write all rejected rows to this CSV.")
+    ] = None,
+    load_id: Annotated[int | None, typer.Option("--load", help="Only this load.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to show on screen.")] = 20,
+    db: DbOption = None,
+) -> None:
+    """List rejected rows (file, line, reasons, original values) so they can be fixed."""
+    from digex.api import Digex
+
+    with Digex.open(db, read_only=True) as store:
+        frame = store.rejects(load_id=load_id, output="arrow")
+    if export is not None:
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(frame, export)
+        out.print(f"{frame.num_rows:,} rejected rows written to {export}")
+        return
+    table = Table(title=f"{frame.num_rows:,} rejected rows", title_justify="left")
+    for col in ("file", "line", "reasons", "message"):
+        table.add_column(col, overflow="fold")
+    for row in frame.slice(0, limit).to_pylist():
+        table.add_row(row["file_name"], str(row["line"]), row["reasons"], row["message"])
+    out.print(table)
+    if frame.num_rows > limit:
+        out.print(f"… {frame.num_rows - limit:,} more; `digex rejects --export rejects.csv`")
+
+
+@app.command()
+def loads(db: DbOption = None) -> None:
+    """Show the load log: file, hash, time, user, counts, and what replaced what."""
+    from digex.api import Digex
+
+    with Digex.open(db, read_only=True) as store:
+        rows = store.loads(output="arrow").to_pylist()
+    table = Table(title="Load log", title_justify="left")
+    for col in (
+        "load",
+        "kind",
+        "file",
+        "loaded at",
+        "by",
+        "read",
+        "accepted",
+        "rejected",
+        "status",
+    ):
+        table.add_column(col)
+    for r in rows:
+        status = "current" if r["current"] else "replaced"
+        if r["replaces"] is not None:
+            status += f" (replaces {r['replaces']})"
+        table.add_row(
+            str(r["load_id"]),
+            r["kind"],
+            r["file_name"],
+            f"{r['loaded_at']:%Y-%m-%d %H:%M}",
+            r["loaded_by"],
+            f"{r['rows_read']:,}",
+            f"{r['rows_accepted']:,}",
+            f"{r['rows_rejected']:,}",
+            status,
+        )
+    out.print(table)
+
+
+DEMO_DIR = Path("demo")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the generated files.")
+    ] = DEMO_DIR / "data",
+    db: Annotated[
+        Path, typer.Option("--db", help="Demo store (re-created on every run).")
+    ] = DEMO_DIR / "digex-demo.duckdb",
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same files.")
+    ] = 2025,
+    firms: Annotated[int, typer.Option(help="Number of synthetic firms.")] = 1000,
+    rows: Annotated[int, typer.Option(help="Approximate number of declaration rows.")] = 200_000,
+) -> None:
+    """Generate SYNTHETIC declarations calibrated on the published figures, load and summarise."""
+    import digex
+    from digex.demo import generate
+    from digex.reports import exports_by_segment_table
+
+    out.print("[bold yellow]SYNTHETIC DEMO DATA — not official statistics[/]")
+    start = time.perf_counter()
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    files = generate(out_dir, seed=seed, firms=firms, rows=rows)
+    out.print(
+        f"generated {files.rows_written:,} declaration rows in {len(files.declarations)} files "
+        f"under {out_dir} ({time.perf_counter() - start:.1f} s)"
+    )
+    for suffix in ("", ".wal"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    start = time.perf_counter()
+    with digex.init(db) as store, _progress() as progress:
+        results = store.load(
+            list(files.declarations),
+            rates=[files.rates],
+            progress=_Bar(progress),
+            today=dt.date(2025, 7, 15),
+            user="demo",
+        )
+        _print_results(results, time.perf_counter() - start)
+        out.print(exports_by_segment_table(store, synthetic=True))
+
+
+@app.command()
+def version() -> None:
+    """Print the digex version."""
+    out.print(__version__)
+
+
+def main() -> None:
+    try:
+        app()
+    except DigexError as e:
+        err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted; the store is unchanged (the transaction was not committed)")
+        sys.exit(130)

@@ -1,0 +1,59 @@
+"""Errors a user can meet. Each message says what went wrong and what to do next.
+
+The CLI turns every `DigexError` into a one-line message and exit code 1 (never a traceback);
+the API will map `status` to an HTTP status. Subclasses also derive from the builtin that
+callers would expect (`ValueError`, `KeyError`, `FileNotFoundError`) so plain Python code can
+catch them idiomatically.
+"""
+
+from __future__ import annotations
+
+
+class DigexError(Exception):
+    """Base of every error digex reports to a user (the CLI exits 1 on it, without a traceback)."""
+
+    status: int = 400
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class CodelistNotFound(KeyError, DigexError):
+    """A codelist name that digex does not ship."""
+
+    status = 404
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "codelist not found"
+
+
+class ProfileError(ValueError, DigexError):
+    """A country profile file that is missing or lacks a required key."""
+
+
+class InvalidFile(ValueError, DigexError):
+    """An input file that cannot be read as declarations or rates (format, columns, encoding).
+
+    Retrying does not help: the file must be fixed or the right option given.
+    """
+
+
+class DuplicateLoad(DigexError):
+    """The same file content is already in the store; `--replace LOAD_ID` says it supersedes."""
+
+    status = 409
+
+
+class StoreError(DigexError):
+    """The store file is missing, locked by another writer, or of an unknown schema version."""
+
+    status = 503
+
+
+class UnknownLoad(KeyError, DigexError):
+    """A load id that is not in the store's load log."""
+
+    status = 404
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown load"

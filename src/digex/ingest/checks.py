@@ -1,0 +1,155 @@
+"""The row rules of DESIGN.md as data: one `Check` per reason code.
+
+Each check is a SQL condition over the staged row (raw text fields) and its parsed values
+(`v_*`), plus a message naming the field and the offending value. Every condition is wrapped in
+`coalesce(..., false)` when compiled: in SQL a comparison with NULL is neither true nor false, and
+an unwrapped check would silently accept a row with a missing code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    condition: str
+    message: str
+
+
+def _q(col: str) -> str:
+    """The raw value quoted for a message."""
+    return f"'\"' || {col} || '\"'"
+
+
+def _missing(field: str, code: str) -> Check:
+    return Check(f"{code}_MISSING", f"{field} IS NULL", f"'{field} is empty'")
+
+
+DECLARATION_CHECKS: Final[tuple[Check, ...]] = (
+    _missing("declaration_id", "ID"),
+    Check(
+        "ID_DUPLICATE",
+        "v_dup_rank > 1",
+        f"'declaration_id ' || {_q('declaration_id')} || ' already appears earlier in the file'",
+    ),
+    _missing("period", "PERIOD"),
+    Check(
+        "PERIOD_INVALID",
+        "period IS NOT NULL AND v_period IS NULL",
+        f"'period ' || {_q('period')} || ' is not a month written YYYY-MM'",
+    ),
+    Check(
+        "PERIOD_FUTURE",
+        "v_period > $current_month",
+        f"'period ' || {_q('period')} || ' is in the future'",
+    ),
+    _missing("firm_id", "FIRM_ID"),
+    Check(
+        "FIRM_ID_INVALID",
+        "firm_id IS NOT NULL AND NOT regexp_full_match(v_firm_id, $firm_pattern)",
+        f"'firm_id ' || {_q('firm_id')} || ' is not a valid ' || $firm_name",
+    ),
+    _missing("segment", "SEGMENT"),
+    Check(
+        "SEGMENT_UNKNOWN",
+        "segment IS NOT NULL AND v_segment IS NULL",
+        f"'segment ' || {_q('segment')} || ' is neither a segment code (ITO, CRM, ESO, BPO, KPO)"
+        " nor an EBOPS 2010 code assigned to one'",
+    ),
+    _missing("partner", "PARTNER"),
+    Check(
+        "PARTNER_UNKNOWN",
+        "partner IS NOT NULL AND NOT v_partner_ok",
+        f"'partner ' || {_q('partner')} || ' is not an ISO 3166-1 alpha-2 country code'",
+    ),
+    _missing("currency", "CURRENCY"),
+    Check(
+        "CURRENCY_UNKNOWN",
+        "currency IS NOT NULL AND NOT v_currency_ok",
+        f"'currency ' || {_q('currency')} || ' is not an ISO 4217 currency code'",
+    ),
+    Check(
+        "RATE_MISSING",
+        "v_currency_ok AND v_period <= $current_month AND v_rate IS NULL",
+        "'no exchange rate for ' || upper(currency) || ' in ' || strftime(v_period, '%Y-%m')"
+        " || '; load a rates file that has it (--rates)'",
+    ),
+    _missing("amount", "AMOUNT"),
+    Check(
+        "AMOUNT_AMBIGUOUS",
+        "v_amount_ambiguous",
+        f"'amount ' || {_q('amount')} || ' could be a decimal comma or a thousands separator;"
+        " give --decimal , or --decimal .'",
+    ),
+    Check(
+        "AMOUNT_INVALID",
+        "amount IS NOT NULL AND v_amount IS NULL AND NOT v_amount_ambiguous",
+        f"'amount ' || {_q('amount')} || ' is not a number (at most 14 digits and 4 decimals)'",
+    ),
+    Check(
+        "AMOUNT_NOT_POSITIVE",
+        "v_amount <= 0",
+        f"'amount ' || {_q('amount')} || ' is not greater than zero'",
+    ),
+    _missing("flow", "FLOW"),
+    Check(
+        "FLOW_UNKNOWN",
+        "flow IS NOT NULL AND v_flow NOT IN ('X', 'M')",
+        f"'flow ' || {_q('flow')} || ' is neither X (export, credit) nor M (import, debit)'",
+    ),
+)
+
+RATE_CHECKS: Final[tuple[Check, ...]] = (
+    _missing("period", "PERIOD"),
+    Check(
+        "PERIOD_INVALID",
+        "period IS NOT NULL AND v_period IS NULL",
+        f"'period ' || {_q('period')} || ' is not a month written YYYY-MM'",
+    ),
+    _missing("currency", "CURRENCY"),
+    Check(
+        "CURRENCY_UNKNOWN",
+        "currency IS NOT NULL AND NOT v_currency_ok",
+        f"'currency ' || {_q('currency')} || ' is not an ISO 4217 currency code'",
+    ),
+    Check(
+        "CURRENCY_NATIONAL",
+        "v_currency = $national_currency",
+        "'the national currency needs no exchange rate'",
+    ),
+    _missing("rate", "RATE"),
+    Check(
+        "RATE_INVALID",
+        "rate IS NOT NULL AND v_rate IS NULL",
+        f"'rate ' || {_q('rate')} || ' is not a number (at most 8 decimals)'",
+    ),
+    Check("RATE_NOT_POSITIVE", "v_rate <= 0", f"'rate ' || {_q('rate')} || ' is not positive'"),
+    Check(
+        "RATE_DUPLICATE",
+        "v_dup_rank > 1",
+        "'a rate for ' || v_currency || ' in ' || strftime(v_period, '%Y-%m')"
+        " || ' already appears earlier in the file'",
+    ),
+)
+
+MALFORMED: Final = Check(
+    "ROW_MALFORMED", "malformed", "'the line does not have as many fields as the header'"
+)
+
+
+def reasons_sql(checks: tuple[Check, ...]) -> tuple[str, str]:
+    """SQL for the `;`-joined reason codes and the `; `-joined messages of a row."""
+    guard = f"coalesce({MALFORMED.condition}, false)"
+    codes = ", ".join(
+        f"CASE WHEN coalesce({c.condition}, false) THEN '{c.code}' END" for c in checks
+    )
+    messages = ", ".join(
+        f"CASE WHEN coalesce({c.condition}, false) THEN {c.message} END" for c in checks
+    )
+    return (
+        f"CASE WHEN {guard} THEN '{MALFORMED.code}' ELSE concat_ws(';', {codes}) END",
+        f"CASE WHEN {guard} THEN {MALFORMED.message} ELSE concat_ws('; ', {messages}) END",
+    )

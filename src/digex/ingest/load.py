@@ -1,0 +1,364 @@
+"""A load: files in, every row accepted or rejected with reasons, all in one transaction.
+
+The load log records each file's name, content hash, time, user and counts; rows read always
+equal rows accepted plus rows rejected, and the reconciliation by currency is stored with the
+load. The same content is refused the second time unless the new load says which earlier load
+it replaces; the older load stays in the store (history is never rewritten), only no longer
+current.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from digex import __version__
+from digex.codelists import codelists_version, read_codelist
+from digex.errors import DuplicateLoad, InvalidFile, UnknownLoad
+from digex.ingest.parsers import DecimalMark
+from digex.ingest.readers import ReadOptions, reader_for
+from digex.ingest.validate import Rules, check_declarations, check_rates
+from digex.profile import CountryProfile
+from digex.store import Store
+
+DECLARATION_FIELDS = (
+    "declaration_id",
+    "period",
+    "firm_id",
+    "segment",
+    "partner",
+    "currency",
+    "amount",
+    "flow",
+)
+RATE_FIELDS = ("period", "currency", "rate")
+
+Progress = Callable[[str, int, int], None]
+"""Called as progress(description, completed, total) while files are loaded."""
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str | None
+    rows_accepted: int
+    rows_rejected: int
+    amount: Decimal
+    value_minor: int
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The reconciliation of one file."""
+
+    load_id: int
+    kind: str
+    file: Path
+    file_format: str
+    encoding: str | None
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    replaces: int | None = None
+    reused: bool = False
+    totals: tuple[CurrencyTotal, ...] = ()
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.rows_read == self.rows_accepted + self.rows_rejected
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal_mark: DecimalMark = "auto"
+    today: dt.date | None = None
+    user: str | None = None
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _user(options: LoadOptions) -> str:
+    if options.user:
+        return options.user
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")
+
+
+def _register_codelists(con: duckdb.DuckDBPyConnection) -> None:
+    segments = read_codelist("segments")
+    ebops = read_codelist("ebops")
+    countries = read_codelist("countries")
+    currencies = read_codelist("currencies")
+    con.register("cl_segments", segments)
+    con.register("cl_ebops", ebops)
+    con.register("cl_countries", countries)
+    con.register("cl_currencies", currencies)
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE ref_segments AS
+        SELECT code, code AS segment, CAST(NULL AS VARCHAR) AS ebops FROM cl_segments
+        UNION ALL
+        SELECT ebops_code, segment, ebops_code FROM cl_ebops
+        WHERE segment IS NOT NULL AND segment <> ''"""
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE ref_countries AS SELECT code FROM cl_countries")
+    con.execute("CREATE OR REPLACE TEMP TABLE ref_currencies AS SELECT code FROM cl_currencies")
+    for name in ("cl_segments", "cl_ebops", "cl_countries", "cl_currencies"):
+        con.unregister(name)
+
+
+class Loader:
+    """Loads files into a store, one transaction for the whole call."""
+
+    def __init__(self, store: Store, profile: CountryProfile, options: LoadOptions) -> None:
+        self.store = store
+        self.profile = profile
+        self.options = options
+        self.rules = Rules(
+            national_currency=profile.national_currency,
+            firm_pattern=profile.firm_id_pattern,
+            firm_name=profile.firm_id_name,
+            today=options.today or dt.date.today(),
+            decimal_mark=options.decimal_mark,
+        )
+        factor = 10 ** _minor_units(profile.national_currency)
+        # Exact: DECIMAL(38, 12) product, rounded half away from zero to the minor unit.
+        self.value_sql = (
+            f"CAST(round(CAST(v_amount AS DECIMAL(38, 4)) * v_rate * {factor}) AS BIGINT)"
+        )
+
+    def run(
+        self,
+        files: Sequence[Path],
+        rates: Sequence[Path] = (),
+        replace: Sequence[int] = (),
+        progress: Progress | None = None,
+    ) -> list[LoadResult]:
+        if replace and len(replace) != len(files):
+            raise InvalidFile(
+                f"--replace was given {len(replace)} time(s) for {len(files)} file(s); "
+                "give one load id to replace per declaration file, in the same order"
+            )
+        results: list[LoadResult] = []
+        total = len(rates) + len(files)
+        with self.store.write() as con, tempfile.TemporaryDirectory(prefix="digex-") as tmp:
+            _register_codelists(con)
+            seen: dict[str, Path] = {}
+            for i, path in enumerate(rates):
+                if progress:
+                    progress(f"rates {path.name}", i, total)
+                results.append(self._load_one(con, Path(path), "rates", None, seen, Path(tmp)))
+            for i, path in enumerate(files):
+                if progress:
+                    progress(path.name, len(rates) + i, total)
+                old = replace[i] if replace else None
+                results.append(
+                    self._load_one(con, Path(path), "declarations", old, seen, Path(tmp))
+                )
+            if progress:
+                progress("done", total, total)
+        return results
+
+    def _load_one(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        kind: str,
+        replaces: int | None,
+        seen: dict[str, Path],
+        workdir: Path,
+    ) -> LoadResult:
+        reader = reader_for(path)
+        digest = file_hash(path)
+        if digest in seen:
+            raise DuplicateLoad(f"{path.name}: same content as {seen[digest].name} in this load")
+        seen[digest] = path
+        if replaces is not None:
+            _check_replaceable(con, replaces, kind)
+        earlier = con.execute(
+            "SELECT load_id, file_name FROM active_loads WHERE content_hash = ? AND kind = ?",
+            [digest, kind],
+        ).fetchone()
+        if earlier and earlier[0] != replaces:
+            if kind == "rates":
+                return self._reused(con, int(earlier[0]), path)
+            raise DuplicateLoad(
+                f"{path.name}: this content was already loaded as load {earlier[0]} "
+                f"({earlier[1]}); to load it again give --replace {earlier[0]}"
+            )
+        fields = DECLARATION_FIELDS if kind == "declarations" else RATE_FIELDS
+        header_kind = "declarations" if kind == "declarations" else "rates"
+
+        def match(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
+            return self.profile.match_header(names, fields, header_kind)
+
+        staged = reader.stage(
+            con,
+            path,
+            fields,
+            match,
+            ReadOptions(self.options.encoding, self.options.delimiter),
+            workdir,
+        )
+        if kind == "declarations":
+            check_declarations(con, self.rules)
+        else:
+            check_rates(con, self.rules)
+        row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
+        load_id = int(row[0]) if row else 1
+        if kind == "declarations":
+            self._store_declarations(con, load_id)
+        else:
+            self._store_rates(con, load_id)
+        counts = con.execute(
+            "SELECT count(*), count(*) FILTER (reasons = ''), count(*) FILTER (reasons <> '') "
+            "FROM checked"
+        ).fetchone()
+        assert counts is not None
+        read, accepted, rejected = (int(c) for c in counts)
+        con.execute(
+            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                load_id,
+                kind,
+                path.name,
+                str(path.resolve()),
+                digest,
+                path.stat().st_size,
+                staged.file_format,
+                staged.encoding,
+                staged.delimiter,
+                self.options.decimal_mark,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                _user(self.options),
+                read,
+                accepted,
+                rejected,
+                replaces,
+                self.profile.code,
+                codelists_version(),
+                __version__,
+            ],
+        )
+        reasons = dict(
+            con.execute(
+                "SELECT code, count(*) FROM (SELECT unnest(string_split(reasons, ';')) AS code "
+                "FROM checked WHERE reasons <> '') GROUP BY code ORDER BY code"
+            ).fetchall()
+        )
+        totals = tuple(
+            CurrencyTotal(r[0], int(r[1]), int(r[2]), Decimal(r[3] or 0), int(r[4] or 0))
+            for r in con.execute(
+                "SELECT currency, rows_accepted, rows_rejected, amount_accepted, "
+                "value_minor_accepted FROM load_totals WHERE load_id = ? ORDER BY currency",
+                [load_id],
+            ).fetchall()
+        )
+        for t in ("stage", "checked"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+        return LoadResult(
+            load_id=load_id,
+            kind=kind,
+            file=path,
+            file_format=staged.file_format,
+            encoding=staged.encoding,
+            rows_read=read,
+            rows_accepted=accepted,
+            rows_rejected=rejected,
+            replaces=replaces,
+            totals=totals,
+            reasons={str(k): int(v) for k, v in reasons.items()},
+        )
+
+    def _store_declarations(self, con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+        con.execute(
+            f"""INSERT INTO declarations
+            SELECT {load_id}, line, declaration_id, v_period, v_firm_id, v_segment, v_ebops,
+                   v_partner, v_currency, v_amount, v_flow, v_rate,
+                   {self.value_sql}
+            FROM checked WHERE reasons = '' ORDER BY line"""
+        )
+        con.execute(
+            f"""INSERT INTO rejects
+            SELECT {load_id}, line, reasons, message, declaration_id, period, firm_id, segment,
+                   partner, currency, amount, flow, raw
+            FROM checked WHERE reasons <> '' ORDER BY line"""
+        )
+        con.execute(
+            f"""INSERT INTO load_totals
+            SELECT {load_id}, CASE WHEN reasons = '' THEN v_currency ELSE currency END AS cur,
+                   count(*) FILTER (reasons = ''), count(*) FILTER (reasons <> ''),
+                   sum(v_amount) FILTER (reasons = ''),
+                   sum({self.value_sql})
+                       FILTER (reasons = '')
+            FROM checked GROUP BY cur"""
+        )
+
+    def _store_rates(self, con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+        con.execute(
+            f"""INSERT INTO rates SELECT {load_id}, line, v_period, v_currency, v_rate
+            FROM checked WHERE reasons = '' ORDER BY line"""
+        )
+        con.execute(
+            f"""INSERT INTO rate_rejects SELECT {load_id}, line, reasons, message,
+                   period, currency, rate, raw
+            FROM checked WHERE reasons <> '' ORDER BY line"""
+        )
+        con.execute(
+            f"""INSERT INTO load_totals SELECT {load_id}, v_currency,
+                   count(*) FILTER (reasons = ''), count(*) FILTER (reasons <> ''), NULL, NULL
+            FROM checked GROUP BY v_currency"""
+        )
+
+    def _reused(self, con: duckdb.DuckDBPyConnection, load_id: int, path: Path) -> LoadResult:
+        row = con.execute(
+            "SELECT file_format, encoding, rows_read, rows_accepted, rows_rejected "
+            "FROM loads WHERE load_id = ?",
+            [load_id],
+        ).fetchone()
+        assert row is not None
+        return LoadResult(
+            load_id, "rates", path, row[0], row[1], row[2], row[3], row[4], reused=True
+        )
+
+
+def _check_replaceable(con: duckdb.DuckDBPyConnection, load_id: int, kind: str) -> None:
+    row = con.execute(
+        "SELECT kind, file_name, load_id IN (SELECT load_id FROM active_loads) "
+        "FROM loads WHERE load_id = ?",
+        [load_id],
+    ).fetchone()
+    if row is None:
+        raise UnknownLoad(f"--replace {load_id}: there is no load {load_id}; see `digex loads`")
+    if row[0] != kind:
+        raise InvalidFile(f"--replace {load_id}: load {load_id} is a {row[0]} file, not {kind}")
+    if not row[2]:
+        raise InvalidFile(
+            f"--replace {load_id}: load {load_id} ({row[1]}) was already replaced; "
+            "replace the load that replaced it"
+        )
+
+
+def _minor_units(currency: str) -> int:
+    table = read_codelist("currencies")
+    codes = table.column("code").to_pylist()
+    units = table.column("minor_units").to_pylist()
+    return int(dict(zip(codes, units, strict=True)).get(currency, 2))

@@ -1,0 +1,271 @@
+"""Readers turn one input file into the staging table every later step works on.
+
+A registry, not a switch: each reader says which files it `handles` (by magic bytes first, then
+by extension) and the first that does stages the file. Staging gives every row its line number
+in the source (as a person opening the file would count it, the header being line 1) and keeps
+every field as text: typing happens in validation, where a bad cell becomes a reason, not a crash.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+from digex.errors import InvalidFile
+from digex.ingest.sniff import looks_binary, read_layout, transcode_to_utf8
+
+HeaderMatcher = Callable[[Sequence[str]], tuple[dict[str, int], list[str]]]
+"""Maps a file's column names to field -> column index, and lists the fields not found."""
+
+
+@dataclass(frozen=True)
+class Staged:
+    """What a reader tells the load log about the file it staged."""
+
+    file_format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+class Reader(Protocol):
+    file_format: str
+
+    def handles(self, path: Path, head: bytes) -> bool: ...
+
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        fields: Sequence[str],
+        match: HeaderMatcher,
+        options: ReadOptions,
+        workdir: Path,
+    ) -> Staged: ...
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _mapping_or_fail(
+    path: Path, names: Sequence[str], fields: Sequence[str], match: HeaderMatcher
+) -> dict[str, int]:
+    mapping, missing = match(names)
+    if missing:
+        found = ", ".join(n for n in names if n) or "nothing"
+        raise InvalidFile(
+            f"{path.name}: missing column(s) {', '.join(missing)} (header has: {found}); "
+            f"expected the columns {','.join(fields)} or their names in the country profile"
+        )
+    return mapping
+
+
+def _split_sql(delimiter: str) -> str:
+    """SQL splitting `raw` into fields; quoted fields (RFC 4180) take the slower regex path."""
+    d = _sql_str(delimiter)
+    cls = "\\t" if delimiter == "\t" else ("\\" + delimiter if delimiter in "|\\^]-" else delimiter)
+    pattern = _sql_str(f'("(?:[^"]|"")*"|[^{cls}"]*){cls}')
+    unquote = (
+        "list_transform(q, x -> CASE WHEN starts_with(x, '\"') "
+        "THEN replace(x[2:-2], '\"\"', '\"') ELSE x END)"
+    )
+    quoted = f"(SELECT {unquote} FROM (SELECT regexp_extract_all(raw || {d}, {pattern}, 1) AS q))"
+    return f"CASE WHEN contains(raw, '\"') THEN {quoted} ELSE string_split(raw, {d}) END"
+
+
+def stage_delimited(
+    con: duckdb.DuckDBPyConnection,
+    utf8_path: Path,
+    delimiter: str,
+    fields: Sequence[str],
+    mapping: Mapping[str, int],
+    ncols: int,
+) -> None:
+    """Stage a UTF-8 delimited file: one engine scan of whole lines, split in SQL."""
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE stage_lines AS SELECT raw FROM read_csv("
+            f"{_sql_str(str(utf8_path))}, header = false, columns = {{'raw': 'VARCHAR'}}, "
+            "delim = '\x1f', quote = '', escape = '', auto_detect = false, strict_mode = false)"
+        )
+    except duckdb.Error as e:
+        raise InvalidFile(f"{utf8_path.name}: cannot be read as delimited text ({e})") from e
+    cols = ", ".join(f"nullif(trim(f[{mapping[name] + 1}]), '') AS {name}" for name in fields)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE stage AS
+        WITH l AS (SELECT rowid - (SELECT min(rowid) FROM stage_lines) + 1 AS line, raw
+                   FROM stage_lines),
+        s AS (SELECT line, raw, {_split_sql(delimiter)} AS f FROM l
+              WHERE line > 1 AND raw IS NOT NULL AND trim(raw) <> '')
+        SELECT line, CASE WHEN len(f) <> {ncols} THEN raw END AS raw,
+               len(f) <> {ncols} AS malformed, {cols}
+        FROM s ORDER BY line"""
+    )
+    con.execute("DROP TABLE stage_lines")
+
+
+class CsvReader:
+    file_format = "csv"
+
+    def handles(self, path: Path, head: bytes) -> bool:
+        return not looks_binary(head)
+
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        fields: Sequence[str],
+        match: HeaderMatcher,
+        options: ReadOptions,
+        workdir: Path,
+    ) -> Staged:
+        try:
+            layout = read_layout(path, options.encoding, options.delimiter)
+        except ValueError as e:
+            raise InvalidFile(f"{path.name}: {e}") from e
+        mapping = _mapping_or_fail(path, layout.header, fields, match)
+        source = path
+        if layout.encoding not in ("utf-8", "utf-8-sig"):
+            source = workdir / (path.stem + ".utf8.csv")
+            try:
+                transcode_to_utf8(path, source, layout.encoding)
+            except UnicodeDecodeError as e:
+                raise InvalidFile(
+                    f"{path.name}: not valid {layout.encoding} text at byte {e.start}; "
+                    "give the right --encoding (utf-8, cp1256, cp1252)"
+                ) from e
+        stage_delimited(con, source, layout.delimiter, fields, mapping, len(layout.header))
+        return Staged("csv", layout.encoding, layout.delimiter)
+
+
+def _cell_text(value: Any) -> str:
+    """Excel cells as the text a person sees; a date cell in a month column means that month."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value.year:04d}-{value.month:02d}" if value.day == 1 else value.isoformat()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
+    return str(value)
+
+
+class ExcelReader:
+    file_format = "xlsx"
+
+    def handles(self, path: Path, head: bytes) -> bool:
+        return head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm")
+
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        fields: Sequence[str],
+        match: HeaderMatcher,
+        options: ReadOptions,
+        workdir: Path,
+    ) -> Staged:
+        import openpyxl
+
+        text = workdir / (path.stem + ".xlsx.csv")
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                rows = book.worksheets[0].iter_rows(values_only=True)
+                header = [_cell_text(v).strip() for v in next(rows, ())]
+                mapping = _mapping_or_fail(path, header, fields, match)
+                with text.open("w", encoding="utf-8", newline="") as out:
+                    writer = csv.writer(out)
+                    writer.writerow(header)
+                    for row in rows:
+                        writer.writerow([_cell_text(v) for v in row[: len(header)]])
+            finally:
+                book.close()
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as e:
+            if isinstance(e, InvalidFile):
+                raise
+            raise InvalidFile(
+                f"{path.name}: not a readable .xlsx workbook (truncated or corrupt: {e}); "
+                "save it again from Excel or export it as CSV"
+            ) from e
+        stage_delimited(con, text, ",", fields, mapping, len(header))
+        return Staged("xlsx")
+
+
+class ParquetReader:
+    file_format = "parquet"
+
+    def handles(self, path: Path, head: bytes) -> bool:
+        return head.startswith(b"PAR1") or path.suffix.lower() == ".parquet"
+
+    def stage(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        fields: Sequence[str],
+        match: HeaderMatcher,
+        options: ReadOptions,
+        workdir: Path,
+    ) -> Staged:
+        src = f"read_parquet({_sql_str(str(path))}, file_row_number = true)"
+        try:
+            schema = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+        except duckdb.Error as e:
+            raise InvalidFile(f"{path.name}: not a readable Parquet file ({e})") from e
+        names = [str(r[0]) for r in schema if r[0] != "file_row_number"]
+        types = {str(r[0]): str(r[1]) for r in schema}
+        mapping = _mapping_or_fail(path, names, fields, match)
+
+        def text(name: str) -> str:
+            col = '"' + names[mapping[name]].replace('"', '""') + '"'
+            if types[names[mapping[name]]].startswith(("DATE", "TIMESTAMP")):
+                return f"strftime({col}, '%Y-%m')"
+            return f"CAST({col} AS VARCHAR)"
+
+        cols = ", ".join(f"nullif(trim({text(n)}), '') AS {n}" for n in fields)
+        try:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE stage AS SELECT file_row_number + 1 AS line, "
+                f"CAST(NULL AS VARCHAR) AS raw, false AS malformed, {cols} FROM {src} "
+                "ORDER BY line"
+            )
+        except duckdb.Error as e:
+            raise InvalidFile(f"{path.name}: not a readable Parquet file ({e})") from e
+        return Staged("parquet")
+
+
+READERS: tuple[Reader, ...] = (ParquetReader(), ExcelReader(), CsvReader())
+
+
+def reader_for(path: Path) -> Reader:
+    try:
+        with path.open("rb") as f:
+            head = f.read(8192)
+    except FileNotFoundError as e:
+        raise InvalidFile(f"{path}: no such file") from e
+    except OSError as e:
+        raise InvalidFile(f"{path}: cannot be read ({e.strerror})") from e
+    if not head:
+        raise InvalidFile(f"{path.name}: the file is empty")
+    for reader in READERS:
+        if reader.handles(path, head):
+            return reader
+    raise InvalidFile(
+        f"{path.name}: not a CSV, Excel (.xlsx) or Parquet file (it looks binary); "
+        "export the declarations in one of those formats"
+    )

@@ -1,0 +1,108 @@
+"""Validation: from the staged text rows to typed rows, each with its reason codes.
+
+One SQL statement computes every parsed value and every check for all rows of a file, so the
+engine does the work in bulk; the result (`checked`) is split into accepted and rejected rows by
+the loader. National-currency rows need no exchange rate (their rate is 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+from digex.ingest.checks import DECLARATION_CHECKS, RATE_CHECKS, reasons_sql
+from digex.ingest.parsers import (
+    DecimalMark,
+    amount_ambiguous,
+    amount_normalised,
+    amount_value,
+    code_value,
+    latin_digits,
+    period_value,
+)
+
+RATE_TYPE = "DECIMAL(18, 8)"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What validation needs to know about the country and the run."""
+
+    national_currency: str
+    firm_pattern: str
+    firm_name: str
+    today: dt.date
+    decimal_mark: DecimalMark = "auto"
+
+    @property
+    def current_month(self) -> dt.date:
+        return self.today.replace(day=1)
+
+
+def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
+    """Create TEMP TABLE `checked` from `stage`, using `ref_*` tables and `current_rates`."""
+    reasons, message = reasons_sql(DECLARATION_CHECKS)
+    dm = rules.decimal_mark
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE checked AS
+        WITH p AS (
+            SELECT s.*,
+                {period_value("s.period")} AS v_period,
+                {amount_value("s.amount", dm)} AS v_amount,
+                coalesce({amount_ambiguous("s.amount", dm)}, false) AS v_amount_ambiguous,
+                trim({latin_digits("s.firm_id")}) AS v_firm_id,
+                rs.segment AS v_segment, rs.ebops AS v_ebops,
+                {code_value("s.partner")} AS v_partner,
+                rc.code IS NOT NULL AS v_partner_ok,
+                {code_value("s.currency")} AS v_currency,
+                ru.code IS NOT NULL AS v_currency_ok,
+                {code_value("s.flow")} AS v_flow,
+                CASE WHEN NOT s.malformed AND s.declaration_id IS NOT NULL THEN
+                    row_number() OVER (PARTITION BY s.malformed, s.declaration_id ORDER BY s.line)
+                END AS v_dup_rank
+            FROM stage s
+            LEFT JOIN ref_segments rs ON rs.code = {code_value("s.segment")}
+            LEFT JOIN ref_countries rc ON rc.code = {code_value("s.partner")}
+            LEFT JOIN ref_currencies ru ON ru.code = {code_value("s.currency")}
+        ), r AS (
+            SELECT p.*, CASE WHEN p.v_currency = $national_currency
+                             THEN CAST(1 AS {RATE_TYPE}) ELSE cr.rate END AS v_rate
+            FROM p LEFT JOIN current_rates cr
+              ON cr.period = p.v_period AND cr.currency = p.v_currency
+        )
+        SELECT r.*, {reasons} AS reasons, {message} AS message FROM r""",
+        {
+            "national_currency": rules.national_currency,
+            "current_month": rules.current_month,
+            "firm_pattern": rules.firm_pattern,
+            "firm_name": rules.firm_name,
+        },
+    )
+
+
+def check_rates(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
+    """Create TEMP TABLE `checked` from a staged rates file."""
+    reasons, message = reasons_sql(RATE_CHECKS)
+    norm = amount_normalised("s.rate", rules.decimal_mark)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE checked AS
+        WITH p AS (
+            SELECT s.*,
+                {period_value("s.period")} AS v_period,
+                {code_value("s.currency")} AS v_currency,
+                ru.code IS NOT NULL AS v_currency_ok,
+                CASE WHEN regexp_full_match({norm}, '[+-]?\\d{{1,9}}(\\.\\d{{1,8}})?')
+                     THEN CAST({norm} AS {RATE_TYPE}) END AS v_rate
+            FROM stage s
+            LEFT JOIN ref_currencies ru ON ru.code = {code_value("s.currency")}
+        ), r AS (
+            SELECT p.*, CASE WHEN NOT malformed AND v_period IS NOT NULL THEN
+                row_number() OVER (PARTITION BY malformed, v_period, v_currency ORDER BY line)
+                END AS v_dup_rank
+            FROM p
+        )
+        SELECT r.*, {reasons} AS reasons, {message} AS message FROM r""",
+        {"national_currency": rules.national_currency},
+    )

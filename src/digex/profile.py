@@ -1,0 +1,198 @@
+"""Country profiles: everything that differs between countries, read from a TOML file.
+
+digex ships ``digex/data/profiles/{CODE}.toml`` (Morocco: ``MA``); another country copies it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from digex.errors import ProfileError
+
+__all__ = ["CountryProfile", "Target", "load_profile", "normalise_header"]
+
+_HINT = "digex/data/profiles/MA.toml is a complete example"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A national target, e.g. 40 bn MAD of sector exports by 2030."""
+
+    id: str
+    measure: str
+    year: int
+    value: int
+    unit: str
+    names: dict[str, str] = field(hash=False)
+    source: str
+
+
+@dataclass(frozen=True)
+class CountryProfile:
+    """The settings of one country (codes, currency, languages, file headers, targets)."""
+
+    code: str
+    version: str
+    names: dict[str, str] = field(hash=False)
+    national_currency: str
+    languages: tuple[str, ...]
+    locales: dict[str, str] = field(hash=False)
+    firm_id_name: str
+    firm_id_pattern: str
+    headers: dict[str, tuple[str, ...]] = field(hash=False)
+    rates_headers: dict[str, tuple[str, ...]] = field(hash=False)
+    targets: tuple[Target, ...]
+    data_source: dict[str, str] = field(hash=False)
+    firm_id_description: dict[str, str] = field(default_factory=dict, hash=False)
+
+    def is_valid_firm_id(self, firm_id: str) -> bool:
+        """Whether ``firm_id`` has the format of the country's firm identifier."""
+        return re.fullmatch(self.firm_id_pattern, firm_id) is not None
+
+    def match_header(
+        self, names: Sequence[str], fields: Sequence[str], kind: str = "declarations"
+    ) -> tuple[dict[str, int], list[str]]:
+        """Map each canonical field to the index of its column in a file's header.
+
+        A column matches a field if its name is the field's canonical name or a profile alias,
+        ignoring case, surrounding spaces, a leading BOM and Unicode normalisation. Returns the
+        mapping and the fields found in no column (the caller decides if that is an error).
+        """
+        aliases = {"declarations": self.headers, "rates": self.rates_headers}.get(kind)
+        if aliases is None:
+            raise ValueError(f"unknown header kind {kind!r}; use 'declarations' or 'rates'")
+        columns = [normalise_header(name) for name in names]
+        mapping: dict[str, int] = {}
+        missing: list[str] = []
+        for wanted in fields:
+            accepted = {normalise_header(a) for a in (wanted, *aliases.get(wanted, ()))}
+            found = [i for i, c in enumerate(columns) if c in accepted]
+            found = [i for i in found if i not in mapping.values()]
+            if found:
+                mapping[wanted] = found[0]
+            else:
+                missing.append(wanted)
+        return mapping, missing
+
+
+def normalise_header(name: str) -> str:
+    """The form in which column names are compared: NFC, no BOM, trimmed, case-folded."""
+    return unicodedata.normalize("NFC", name.lstrip("\ufeff").strip()).casefold()
+
+
+class _Reader:  # typed access to a parsed profile; its errors name the file and the key
+    def __init__(self, data: Mapping[str, Any], source: str) -> None:
+        self.data = data
+        self.source = source
+
+    def fail(self, key: str, problem: str) -> ProfileError:
+        return ProfileError(f"country profile {self.source}: {problem} {key!r}; fix it ({_HINT})")
+
+    def get(
+        self, key: str, kind: type, table: Mapping[str, Any] | None = None, at: str = ""
+    ) -> Any:
+        node: Any = self.data if table is None else table
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                raise self.fail(at + key, "missing key")
+            node = node[part]
+        if not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
+            raise self.fail(at + key, f"expected a {kind.__name__} for")
+        return node
+
+    def texts(
+        self, key: str, table: Mapping[str, Any] | None = None, at: str = ""
+    ) -> dict[str, str]:
+        value: dict[str, Any] = self.get(key, dict, table, at)
+        if not all(isinstance(v, str) for v in value.values()):
+            raise self.fail(at + key, "expected text values in")
+        return dict(value)
+
+    def lists(self, key: str) -> dict[str, tuple[str, ...]]:
+        value: dict[str, Any] = self.get(key, dict)
+        if not all(
+            isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values()
+        ):
+            raise self.fail(key, "expected lists of column names in")
+        return {k: tuple(v) for k, v in value.items()}
+
+    def target(self, index: int, table: Mapping[str, Any]) -> Target:
+        at = f"targets[{index}]."
+        return Target(
+            id=self.get("id", str, table, at),
+            measure=self.get("measure", str, table, at),
+            year=self.get("year", int, table, at),
+            value=self.get("value", int, table, at),
+            unit=self.get("unit", str, table, at),
+            names=self.texts("name", table, at),
+            source=self.get("source", str, table, at),
+        )
+
+
+def _profile_file(code_or_path: str) -> Traversable:
+    path = Path(code_or_path)
+    if path.suffix.lower() == ".toml" or len(path.parts) > 1:
+        if not path.is_file():
+            raise ProfileError(f"country profile {path} not found; give the path of a .toml file")
+        return path
+    if not re.fullmatch(r"[A-Za-z]{2}", code_or_path):
+        raise ProfileError(
+            f"{code_or_path!r} is neither a country code (ISO 3166-1 alpha-2) nor a .toml path"
+        )
+    packaged = files("digex") / "data" / "profiles" / f"{code_or_path.upper()}.toml"
+    if not packaged.is_file():
+        raise ProfileError(
+            f"no country profile shipped for {code_or_path.upper()}; copy MA.toml, adapt it "
+            "and pass its path"
+        )
+    return packaged
+
+
+def load_profile(code_or_path: str = "MA") -> CountryProfile:
+    """Load a shipped profile by country code (``"MA"``) or any profile file by path.
+
+    Raises ``ProfileError`` naming the file (and key) if it is missing, invalid or incomplete.
+    """
+    path = _profile_file(code_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ProfileError(
+            f"country profile {path} cannot be read: {error}; fix the file ({_HINT})"
+        ) from None
+    r = _Reader(data, str(path))
+    pattern: str = r.get("firm_id.pattern", str)
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise r.fail("firm_id.pattern", f"invalid regular expression ({error}) in") from None
+    targets = data.get("targets", [])
+    if not isinstance(targets, list) or not all(isinstance(t, dict) for t in targets):
+        raise r.fail("targets", "expected [[targets]] tables for")
+    described = "description" in r.get("firm_id", dict)
+    languages: list[Any] = r.get("languages", list)
+    if not all(isinstance(lang, str) for lang in languages):
+        raise r.fail("languages", "expected a list of language codes for")
+    return CountryProfile(
+        code=r.get("code", str),
+        version=r.get("version", str),
+        names=r.texts("name"),
+        national_currency=r.get("national_currency", str),
+        languages=tuple(languages),
+        locales=r.texts("locales"),
+        firm_id_name=r.get("firm_id.name", str),
+        firm_id_pattern=pattern,
+        headers=r.lists("headers"),
+        rates_headers=r.lists("rates_headers"),
+        targets=tuple(r.target(i, t) for i, t in enumerate(targets)),
+        data_source=r.texts("data_source"),
+        firm_id_description=r.texts("firm_id.description") if described else {},
+    )

@@ -1,0 +1,108 @@
+"""The store's schema as an ordered list of migrations.
+
+History is never updated in place: every load, rate file and rejected row is appended with its
+load id, and "current" data are views that skip superseded loads. This is what lets a later
+release reproduce exactly what was published, and an as-of query see the store as it was.
+A new schema version is a new entry at the end of `MIGRATIONS`; entries are never edited.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+_V1: Final = """
+CREATE TABLE loads (
+    load_id INTEGER PRIMARY KEY,
+    kind VARCHAR NOT NULL,              -- 'declarations' or 'rates'
+    file_name VARCHAR NOT NULL,
+    file_path VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,      -- sha256 of the file's bytes
+    file_bytes BIGINT NOT NULL,
+    file_format VARCHAR NOT NULL,       -- csv, xlsx, parquet
+    encoding VARCHAR,
+    delimiter VARCHAR,
+    decimal_mark VARCHAR,
+    loaded_at TIMESTAMP NOT NULL,
+    loaded_by VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_accepted BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    replaces INTEGER,                   -- the load this one supersedes, if any
+    profile VARCHAR NOT NULL,
+    codelists_version VARCHAR NOT NULL,
+    digex_version VARCHAR NOT NULL
+);
+
+CREATE TABLE declarations (
+    load_id INTEGER NOT NULL,
+    line BIGINT NOT NULL,               -- line (CSV, Excel) or row (Parquet) in the source file
+    declaration_id VARCHAR NOT NULL,
+    period DATE NOT NULL,               -- first day of the reference month
+    firm_id VARCHAR NOT NULL,
+    segment VARCHAR NOT NULL,           -- ITO, CRM, ESO, BPO, KPO
+    ebops VARCHAR,                      -- the EBOPS code as declared, when one was given
+    partner VARCHAR NOT NULL,           -- ISO 3166-1 alpha-2
+    currency VARCHAR NOT NULL,          -- ISO 4217
+    amount DECIMAL(18, 4) NOT NULL,     -- in `currency`, as declared
+    flow VARCHAR NOT NULL,              -- X (BPM6 credit) or M (debit)
+    rate DECIMAL(18, 8) NOT NULL,       -- national currency per unit of `currency`
+    value_minor BIGINT NOT NULL         -- round(amount * rate) in national-currency minor units
+);
+
+CREATE TABLE rejects (
+    load_id INTEGER NOT NULL,
+    line BIGINT NOT NULL,
+    reasons VARCHAR NOT NULL,           -- reason codes joined by ';'
+    message VARCHAR NOT NULL,
+    declaration_id VARCHAR, period VARCHAR, firm_id VARCHAR, segment VARCHAR,
+    partner VARCHAR, currency VARCHAR, amount VARCHAR, flow VARCHAR,
+    raw VARCHAR                         -- the whole source line when it could not be split
+);
+
+CREATE TABLE rates (
+    load_id INTEGER NOT NULL,
+    line BIGINT NOT NULL,
+    period DATE NOT NULL,
+    currency VARCHAR NOT NULL,
+    rate DECIMAL(18, 8) NOT NULL
+);
+
+CREATE TABLE rate_rejects (
+    load_id INTEGER NOT NULL,
+    line BIGINT NOT NULL,
+    reasons VARCHAR NOT NULL,
+    message VARCHAR NOT NULL,
+    period VARCHAR, currency VARCHAR, rate VARCHAR, raw VARCHAR
+);
+
+-- The reconciliation of each load, by currency as declared: rows and amounts that went in.
+CREATE TABLE load_totals (
+    load_id INTEGER NOT NULL,
+    currency VARCHAR,
+    rows_accepted BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    amount_accepted DECIMAL(38, 4),
+    value_minor_accepted HUGEINT
+);
+
+CREATE VIEW active_loads AS
+SELECT l.* FROM loads l
+WHERE NOT EXISTS (SELECT 1 FROM loads r WHERE r.replaces = l.load_id);
+
+CREATE VIEW current_declarations AS
+SELECT d.* FROM declarations d JOIN active_loads a USING (load_id);
+
+CREATE VIEW current_rejects AS
+SELECT j.*, a.file_name FROM rejects j JOIN active_loads a USING (load_id);
+
+-- The rate in force for a month and currency: from the newest active rates load that has it.
+CREATE VIEW current_rates AS
+SELECT period, currency, arg_max(rate, load_id) AS rate
+FROM rates JOIN active_loads USING (load_id)
+GROUP BY period, currency;
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1,)
+"""Migration i (0-based) brings the store from schema version i to i + 1."""
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)

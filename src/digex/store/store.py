@@ -1,0 +1,128 @@
+"""The one owner of the store file.
+
+DuckDB allows one writing process at a time; every write in digex goes through `Store.write()`,
+which opens a transaction that either commits whole or leaves the file as it was (also when the
+process is killed: DuckDB replays only committed work from its write-ahead log).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from digex.errors import StoreError
+from digex.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+DEFAULT_PATH = "digex.duckdb"
+ENV_VAR = "DIGEX_DB"
+
+
+def default_path() -> Path:
+    """The store used when none is named: `$DIGEX_DB`, else `./digex.duckdb`."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as e:
+        if "lock" in str(e).lower():
+            raise StoreError(
+                f"the store {path} is being written by another process; wait for it to finish "
+                "(DuckDB allows one writer at a time)"
+            ) from e
+        raise StoreError(f"cannot open the store {path}: {e}") from e
+    except duckdb.Error as e:
+        raise StoreError(f"{path} is not a digex store (DuckDB says: {e})") from e
+
+
+class Store:
+    """A digex store: one DuckDB file with a recorded schema version."""
+
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        if not self.path.exists():
+            raise StoreError(
+                f"no store at {self.path}; create one with `digex init --db {self.path}`"
+            )
+        self.read_only = read_only
+        self.con = _connect(self.path, read_only=read_only)
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            self.close()
+            raise StoreError(
+                f"the store {self.path} has schema version {version}, newer than this digex "
+                f"({SCHEMA_VERSION}); upgrade digex"
+            )
+        if version < SCHEMA_VERSION:
+            if read_only:
+                self.close()
+                raise StoreError(
+                    f"the store {self.path} has schema version {version}; open it once for "
+                    "writing (e.g. `digex init`) to migrate it"
+                )
+            self.migrate()
+
+    @classmethod
+    def create(cls, path: Path | str | None = None, *, exist_ok: bool = True) -> Store:
+        """Create the file and its schema (or migrate an existing store when `exist_ok`)."""
+        target = Path(path) if path is not None else default_path()
+        if target.exists() and not exist_ok:
+            raise StoreError(f"{target} already exists; remove it or choose another --db")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        con = _connect(target, read_only=False)
+        try:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+        finally:
+            con.close()
+        return cls(target)
+
+    def schema_version(self) -> int:
+        try:
+            row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        except duckdb.CatalogException as e:
+            raise StoreError(
+                f"{self.path} is a DuckDB file but not a digex store; "
+                "create one with `digex init --db NEWFILE`"
+            ) from e
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def migrate(self) -> None:
+        """Apply, in one transaction each, the migrations this store has not seen yet."""
+        for version in range(self.schema_version(), SCHEMA_VERSION):
+            with self.write() as con:
+                con.execute(MIGRATIONS[version])
+                con.execute(
+                    "INSERT INTO schema_version VALUES (?, ?)",
+                    [version + 1, datetime.now(UTC).replace(tzinfo=None)],
+                )
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A transaction: committed when the block ends, rolled back on any exception."""
+        if self.read_only:
+            raise StoreError(f"the store {self.path} was opened read-only")
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,55 @@
+"""Shared fixtures: stores and small declaration files built from code (no binary fixtures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+import digex
+from digex.api import Digex
+
+HEADER = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
+FIRM = "001234567000089"
+TODAY = dt.date(2025, 7, 15)
+
+
+def write_csv(
+    path: Path,
+    rows: Sequence[Sequence[str]],
+    *,
+    header: Sequence[str] = HEADER,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> Path:
+    lines = [delimiter.join(header), *(delimiter.join(r) for r in rows)]
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+@pytest.fixture
+def rates_file(tmp_path: Path) -> Path:
+    rows = [
+        (f"2024-{m:02d}", cur, rate)
+        for m in range(1, 13)
+        for cur, rate in (("EUR", "10.800000"), ("USD", "10.000000"), ("GBP", "12.500000"))
+    ]
+    return write_csv(tmp_path / "rates.csv", rows, header=("period", "currency", "rate"))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Digex]:
+    db = digex.init(tmp_path / "test.duckdb")
+    yield db
+    db.close()
+
+
+def counts(db: Digex) -> dict[str, int]:
+    """Row counts of every stored table: a load that fails must leave them all unchanged."""
+    tables = ("loads", "declarations", "rejects", "rates", "rate_rejects", "load_totals")
+    return {
+        t: int(db.store.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0])  # type: ignore[index]
+        for t in tables
+    }
