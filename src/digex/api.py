@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import pandas as pd
 import pyarrow as pa
 
-from digex.ingest.load import Loader, LoadOptions, LoadResult, Progress
+from digex.ingest.load import Loader, LoadOptions, LoadResult, Progress, minor_units
 from digex.ingest.parsers import DecimalMark
 from digex.profile import CountryProfile, load_profile
 from digex.store import Store
+
+if TYPE_CHECKING:
+    from digex.indicators.engine import Engine
 
 PathLike = str | Path
 Output = Literal["pandas", "arrow"]
@@ -109,6 +112,48 @@ class Digex:
     def declarations(self, *, output: Output = "pandas") -> Any:
         """Current accepted declarations (national-currency value in minor units)."""
         return self._query("SELECT * FROM current_declarations", [], output)
+
+    def engine(self) -> Engine:
+        """The indicator engine over this store (Ibis on the store's own DuckDB connection)."""
+        import ibis  # noqa: PLC0415 - ibis costs ~1 s to import; only indicator work needs it
+
+        from digex.indicators.engine import Engine, Sources  # noqa: PLC0415
+
+        backend = ibis.duckdb.from_connection(self.store.con)
+        return Engine(Sources(backend, minor_units=minor_units(self.profile.national_currency)))
+
+    def indicators(
+        self,
+        period: str | Sequence[str] | None = None,
+        *,
+        freq: str | None = None,
+        by: str = "total",
+        flow: str | Sequence[str] = "X",
+        indicators: Sequence[str] | None = None,
+        unit_mult: int = 0,
+        output: Output = "pandas",
+    ) -> Any:
+        """Indicators as a tidy table: one row per indicator x flow x cut member x period.
+
+        `period` is a label (2024, 2024-Q3, 2025-H1, 2024-03) or a list of them; without it,
+        every period at `freq` (default annual). Values are unrounded; `unit_mult=9` gives money
+        in billions.
+        """
+        from digex.indicators.service import compute  # noqa: PLC0415
+
+        frame = compute(
+            self.engine(),
+            self.profile,
+            period=period,
+            freq=freq,
+            by=by,
+            flows=[flow] if isinstance(flow, str) else list(flow),
+            indicators=indicators,
+            unit_mult=unit_mult,
+        )
+        if output == "arrow":
+            return pa.Table.from_pandas(frame, preserve_index=False)
+        return frame
 
     def close(self) -> None:
         self.store.close()

@@ -139,7 +139,7 @@ class Loader:
             today=options.today or dt.date.today(),
             decimal_mark=options.decimal_mark,
         )
-        factor = 10 ** _minor_units(profile.national_currency)
+        factor = 10 ** minor_units(profile.national_currency)
         # Exact: DECIMAL(38, 12) product, rounded half away from zero to the minor unit.
         self.value_sql = (
             f"CAST(round(CAST(v_amount AS DECIMAL(38, 4)) * v_rate * {factor}) AS BIGINT)"
@@ -357,7 +357,7 @@ def _check_replaceable(con: duckdb.DuckDBPyConnection, load_id: int, kind: str) 
         )
 
 
-def _minor_units(currency: str) -> int:
+def minor_units(currency: str) -> int:
     table = read_codelist("currencies")
     codes = table.column("code").to_pylist()
     units = table.column("minor_units").to_pylist()

@@ -1,0 +1,39 @@
+"""Indicator metadata (id, names in ar/fr/en, unit, definition), read from a data file.
+
+Publication, the CLI and the API reuse these texts; an indicator that the engine computes but
+that has no definition here is a bug, and a test checks there is none.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+
+@dataclass(frozen=True)
+class Definition:
+    id: str
+    unit: str
+    names: dict[str, str]
+    definitions: dict[str, str]
+
+    def name(self, lang: str = "en") -> str:
+        return self.names.get(lang) or self.names["en"]
+
+
+@cache
+def definitions() -> dict[str, Definition]:
+    text = (files("digex") / "data" / "indicators.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return {
+        key: Definition(key, str(v["unit"]), dict(v["name"]), dict(v["definition"]))
+        for key, v in data.items()
+        if isinstance(v, dict)
+    }
+
+
+def unit_of(indicator: str, national_currency: str) -> str:
+    unit = definitions()[indicator].unit
+    return national_currency if unit == "NC" else unit
