@@ -16,6 +16,7 @@ from digex.profile import CountryProfile, load_profile
 from digex.store import Store
 
 if TYPE_CHECKING:
+    from digex.indicators.consistency import CheckResult
     from digex.indicators.engine import Engine
 
 PathLike = str | Path
@@ -48,6 +49,7 @@ class Digex:
         files: PathLike | Sequence[PathLike],
         *,
         rates: PathLike | Sequence[PathLike] = (),
+        jobs: PathLike | Sequence[PathLike] = (),
         replace: int | Sequence[int] = (),
         encoding: str | None = None,
         delimiter: str | None = None,
@@ -56,9 +58,10 @@ class Digex:
         user: str | None = None,
         progress: Progress | None = None,
     ) -> list[LoadResult]:
-        """Load declaration files (and the rates they need) in one transaction.
+        """Load declaration files (and the rates and auxiliary series) in one transaction.
 
-        Returns one reconciliation per file, rates first. Nothing is written if any file fails.
+        Returns one reconciliation per file: rates, then jobs, then declarations. Nothing is
+        written if any file fails.
         """
         options = LoadOptions(encoding, delimiter, decimal_mark, today, user)
         return Loader(self.store, self.profile, options).run(
@@ -66,6 +69,7 @@ class Digex:
             [Path(f) for f in _as_list(rates)],
             [int(r) for r in ([replace] if isinstance(replace, int) else replace)],
             progress,
+            [Path(f) for f in _as_list(jobs)],
         )
 
     def _query(self, sql: str, params: Sequence[object], output: Output) -> Any:
@@ -154,6 +158,19 @@ class Digex:
         if output == "arrow":
             return pa.Table.from_pandas(frame, preserve_index=False)
         return frame
+
+    def targets(self, *, output: Output = "pandas") -> Any:
+        """Progress toward the profile's national targets (level, gap, growth achieved/needed)."""
+        from digex.indicators.service import targets  # noqa: PLC0415
+
+        frame = targets(self.engine(), self.profile)
+        return pa.Table.from_pandas(frame, preserve_index=False) if output == "arrow" else frame
+
+    def check(self) -> list[CheckResult]:
+        """Run the consistency checks (parts sum to totals, shares to 100, ...)."""
+        from digex.indicators.consistency import run_checks  # noqa: PLC0415
+
+        return run_checks(self.engine())
 
     def close(self) -> None:
         self.store.close()

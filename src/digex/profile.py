@@ -33,6 +33,8 @@ class Target:
     unit: str
     names: dict[str, str] = field(hash=False)
     source: str
+    base_year: int | None = None
+    """Year from which the growth achieved so far is measured (the strategy's baseline)."""
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,7 @@ class CountryProfile:
         ignoring case, surrounding spaces, a leading BOM and Unicode normalisation. Returns the
         mapping and the fields found in no column (the caller decides if that is an error).
         """
-        aliases = {"declarations": self.headers, "rates": self.rates_headers}.get(kind)
-        if aliases is None:
-            raise ValueError(f"unknown header kind {kind!r}; use 'declarations' or 'rates'")
+        aliases = {"declarations": self.headers, "rates": self.rates_headers}.get(kind, {})
         columns = [normalise_header(name) for name in names]
         mapping: dict[str, int] = {}
         missing: list[str] = []
@@ -134,6 +134,7 @@ class _Reader:  # typed access to a parsed profile; its errors name the file and
             unit=self.get("unit", str, table, at),
             names=self.texts("name", table, at),
             source=self.get("source", str, table, at),
+            base_year=int(table["base_year"]) if "base_year" in table else None,
         )
 
 

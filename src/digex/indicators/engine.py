@@ -61,11 +61,11 @@ class Engine:
 
     def main(self, freq: str, cut: str) -> ir.Table:
         n = PER_YEAR[freq]
-        lv = self.levels(freq, cut)
+        cov = self.coverage(freq)
+        lv = self._with_vanished(self.levels(freq, cut), cov, n)
         tot = self.levels(freq, "total").select(
             "flow", "ordinal", total_minor=ibis._.value_minor
         )
-        cov = self.coverage(freq)
         lv = lv.join(cov, "ordinal")
         # year to date: cumulative within the calendar year, up to and including the period
         w = ibis.window(group_by=["flow", "member", "year"], order_by="sub", following=0)
@@ -79,6 +79,11 @@ class Engine:
             )
             .select("flow", "ordinal", "total_minor", "total_ytd_minor")
         )
+        # the total a year earlier, for contributions (also for members new this year)
+        tot_py = tot_ytd.select("flow", ordinal=tot_ytd.ordinal + n, py_total_minor="total_minor")
+        tot_ytd = tot_ytd.left_join(tot_py, ["flow", "ordinal"]).drop(
+            "flow_right", "ordinal_right"
+        )
         lv = lv.join(tot_ytd, ["flow", "ordinal"])
         prev = lv.select(
             "flow",
@@ -86,9 +91,6 @@ class Engine:
             ordinal=lv.ordinal + n,
             py_minor=lv.value_minor,
             py_ytd_minor=lv.ytd_minor,
-            py_total_minor=lv.total_minor,
-            py_total_ytd_minor=lv.total_ytd_minor,
-            py_complete=lv.complete,
         )
         pp = lv.select("flow", "member", ordinal=lv.ordinal + 1, pp_minor=lv.value_minor)
         r = lv.left_join(prev, list(KEYS)).drop("flow_right", "member_right", "ordinal_right")
@@ -99,13 +101,34 @@ class Engine:
             growth_yoy=(f / r.py_minor.cast("float64") - 1) * 100,
             growth_pop=(f / r.pp_minor.cast("float64") - 1) * 100,
             share=f / r.total_minor.cast("float64") * 100,
-            contribution=(r.value_minor - r.py_minor).cast("float64")
+            # a member new this year contributes all its value (its level a year ago was 0)
+            contribution=(r.value_minor - r.py_minor.fill_null(0)).cast("float64")
             / r.py_total_minor.cast("float64")
             * 100,
             ytd_level=r.ytd_minor.cast("float64") / self.scale,
             ytd_growth=(r.ytd_minor.cast("float64") / r.py_ytd_minor.cast("float64") - 1) * 100,
             avg_per_firm=f / self.scale / r.firms.cast("float64"),
         )
+
+    @staticmethod
+    def _with_vanished(lv: ir.Table, cov: ir.Table, n: int) -> ir.Table:
+        """Add zero rows for members present a year earlier and absent now.
+
+        Without them a partner that stopped buying would drop out of the period, its negative
+        contribution would be lost, and contributions would no longer add up to growth.
+        """
+        schema = lv.schema()
+        shifted = lv.select("flow", "member", ordinal=lv.ordinal + n).semi_join(
+            cov.select("ordinal"), "ordinal"
+        )
+        vanished = shifted.anti_join(lv, list(KEYS)).select(
+            "flow",
+            "ordinal",
+            "member",
+            value_minor=ibis.literal(0).cast(schema["value_minor"]),
+            firms=ibis.literal(0).cast(schema["firms"]),
+        )
+        return lv.union(vanished.cast(schema))
 
     # -- national currency into USD and EUR at the period's average rate ------------------
     def foreign_levels(self, freq: str, cut: str, currencies: tuple[str, ...]) -> ir.Table:

@@ -10,11 +10,30 @@ from digex.indicators.definitions import definitions
 from digex.indicators.engine import Engine
 from digex.indicators.periods import Period, parse_period
 from digex.indicators.suite import COLUMNS, Suite, rescale
+from digex.indicators.targets import jobs_indicators, target_indicators
 from digex.profile import CountryProfile
 
 
-class UnknownIndicator(ValueError):
-    pass
+def _with_jobs(
+    engine: Engine,
+    profile: CountryProfile,
+    frame: pd.DataFrame,
+    by: str,
+    period: str | Sequence[str] | None,
+) -> pd.DataFrame:
+    """Annual results by total or segment also carry the jobs series and exports per job."""
+    if by not in ("total", "segment") or frame.empty or "A" not in set(frame["freq"]):
+        return frame
+    extra = jobs_indicators(engine, profile)
+    extra = extra[(extra["cut"] == by) & extra["period"].isin(set(frame["period"]))]
+    if extra.empty:
+        return frame
+    return pd.concat([frame, extra], ignore_index=True)
+
+
+def targets(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
+    """Progress toward each target of the country profile."""
+    return target_indicators(engine, profile)
 
 
 def compute(
@@ -44,6 +63,7 @@ def compute(
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     else:
         frame = Suite(engine, profile.national_currency).run(freq or "A", by, flows=flows)
+    frame = _with_jobs(engine, profile, frame, by, period)
     if indicators:
         known = definitions()
         for ind in indicators:

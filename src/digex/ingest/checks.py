@@ -135,6 +135,32 @@ RATE_CHECKS: Final[tuple[Check, ...]] = (
     ),
 )
 
+JOB_CHECKS: Final[tuple[Check, ...]] = (
+    _missing("year", "YEAR"),
+    Check(
+        "YEAR_INVALID",
+        "year IS NOT NULL AND v_year IS NULL",
+        f"'year ' || {_q('year')} || ' is not a year (YYYY)'",
+    ),
+    _missing("segment", "SEGMENT"),
+    Check(
+        "SEGMENT_UNKNOWN",
+        "segment IS NOT NULL AND v_segment IS NULL",
+        f"'segment ' || {_q('segment')} || ' is not a segment code (or _T for the total)'",
+    ),
+    _missing("jobs", "VALUE"),
+    Check(
+        "VALUE_INVALID",
+        "jobs IS NOT NULL AND v_value IS NULL",
+        f"'jobs ' || {_q('jobs')} || ' is not a whole number >= 0'",
+    ),
+    Check(
+        "ROW_DUPLICATE",
+        "v_dup_rank > 1",
+        "'the same year and segment already appear earlier in the file'",
+    ),
+)
+
 MALFORMED: Final = Check(
     "ROW_MALFORMED", "malformed", "'the line does not have as many fields as the header'"
 )

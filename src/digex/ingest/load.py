@@ -26,7 +26,7 @@ from digex.codelists import codelists_version, read_codelist
 from digex.errors import DuplicateLoad, InvalidFile, UnknownLoad
 from digex.ingest.parsers import DecimalMark
 from digex.ingest.readers import ReadOptions, reader_for
-from digex.ingest.validate import Rules, check_declarations, check_rates
+from digex.ingest.validate import Rules, check_declarations, check_jobs, check_rates
 from digex.profile import CountryProfile
 from digex.store import Store
 
@@ -41,6 +41,11 @@ DECLARATION_FIELDS = (
     "flow",
 )
 RATE_FIELDS = ("period", "currency", "rate")
+JOB_FIELDS = ("year", "segment", "jobs")
+FIELDS = {"declarations": DECLARATION_FIELDS, "rates": RATE_FIELDS, "jobs": JOB_FIELDS}
+REFERENCE_KINDS = ("rates", "jobs")
+"""Kinds of file whose identical content is silently reused: they accompany many loads."""
+CHECKS = {"declarations": check_declarations, "rates": check_rates, "jobs": check_jobs}
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(description, completed, total) while files are loaded."""
@@ -151,30 +156,28 @@ class Loader:
         rates: Sequence[Path] = (),
         replace: Sequence[int] = (),
         progress: Progress | None = None,
+        jobs: Sequence[Path] = (),
     ) -> list[LoadResult]:
         if replace and len(replace) != len(files):
             raise InvalidFile(
                 f"--replace was given {len(replace)} time(s) for {len(files)} file(s); "
                 "give one load id to replace per declaration file, in the same order"
             )
+        work: list[tuple[Path, str, int | None]] = [(Path(p), "rates", None) for p in rates]
+        work += [(Path(p), "jobs", None) for p in jobs]
+        work += [
+            (Path(p), "declarations", replace[i] if replace else None) for i, p in enumerate(files)
+        ]
         results: list[LoadResult] = []
-        total = len(rates) + len(files)
         with self.store.write() as con, tempfile.TemporaryDirectory(prefix="digex-") as tmp:
             _register_codelists(con)
             seen: dict[str, Path] = {}
-            for i, path in enumerate(rates):
+            for i, (path, kind, old) in enumerate(work):
                 if progress:
-                    progress(f"rates {path.name}", i, total)
-                results.append(self._load_one(con, Path(path), "rates", None, seen, Path(tmp)))
-            for i, path in enumerate(files):
-                if progress:
-                    progress(path.name, len(rates) + i, total)
-                old = replace[i] if replace else None
-                results.append(
-                    self._load_one(con, Path(path), "declarations", old, seen, Path(tmp))
-                )
+                    progress(path.name, i, len(work))
+                results.append(self._load_one(con, path, kind, old, seen, Path(tmp)))
             if progress:
-                progress("done", total, total)
+                progress("done", len(work), len(work))
         return results
 
     def _load_one(
@@ -198,17 +201,16 @@ class Loader:
             [digest, kind],
         ).fetchone()
         if earlier and earlier[0] != replaces:
-            if kind == "rates":
-                return self._reused(con, int(earlier[0]), path)
+            if kind in REFERENCE_KINDS:
+                return self._reused(con, int(earlier[0]), path, kind)
             raise DuplicateLoad(
                 f"{path.name}: this content was already loaded as load {earlier[0]} "
                 f"({earlier[1]}); to load it again give --replace {earlier[0]}"
             )
-        fields = DECLARATION_FIELDS if kind == "declarations" else RATE_FIELDS
-        header_kind = "declarations" if kind == "declarations" else "rates"
+        fields = FIELDS[kind]
 
         def match(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
-            return self.profile.match_header(names, fields, header_kind)
+            return self.profile.match_header(names, fields, kind)
 
         staged = reader.stage(
             con,
@@ -218,16 +220,14 @@ class Loader:
             ReadOptions(self.options.encoding, self.options.delimiter),
             workdir,
         )
-        if kind == "declarations":
-            check_declarations(con, self.rules)
-        else:
-            check_rates(con, self.rules)
+        CHECKS[kind](con, self.rules)
         row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
         load_id = int(row[0]) if row else 1
-        if kind == "declarations":
-            self._store_declarations(con, load_id)
-        else:
-            self._store_rates(con, load_id)
+        {
+            "declarations": self._store_declarations,
+            "rates": self._store_rates,
+            "jobs": self._store_jobs,
+        }[kind](con, load_id)
         counts = con.execute(
             "SELECT count(*), count(*) FILTER (reasons = ''), count(*) FILTER (reasons <> '') "
             "FROM checked"
@@ -328,16 +328,27 @@ class Loader:
             FROM checked GROUP BY v_currency"""
         )
 
-    def _reused(self, con: duckdb.DuckDBPyConnection, load_id: int, path: Path) -> LoadResult:
+    def _store_jobs(self, con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+        con.execute(
+            f"""INSERT INTO auxiliary SELECT {load_id}, line, 'JOBS', v_year, v_segment, v_value
+            FROM checked WHERE reasons = '' ORDER BY line"""
+        )
+        con.execute(
+            f"""INSERT INTO auxiliary_rejects SELECT {load_id}, line, reasons, message,
+                   year, segment, jobs, raw
+            FROM checked WHERE reasons <> '' ORDER BY line"""
+        )
+
+    def _reused(
+        self, con: duckdb.DuckDBPyConnection, load_id: int, path: Path, kind: str
+    ) -> LoadResult:
         row = con.execute(
             "SELECT file_format, encoding, rows_read, rows_accepted, rows_rejected "
             "FROM loads WHERE load_id = ?",
             [load_id],
         ).fetchone()
         assert row is not None
-        return LoadResult(
-            load_id, "rates", path, row[0], row[1], row[2], row[3], row[4], reused=True
-        )
+        return LoadResult(load_id, kind, path, row[0], row[1], row[2], row[3], row[4], reused=True)
 
 
 def _check_replaceable(con: duckdb.DuckDBPyConnection, load_id: int, kind: str) -> None:

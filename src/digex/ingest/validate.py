@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from digex.ingest.checks import DECLARATION_CHECKS, RATE_CHECKS, reasons_sql
+from digex.ingest.checks import DECLARATION_CHECKS, JOB_CHECKS, RATE_CHECKS, reasons_sql
 from digex.ingest.parsers import (
     DecimalMark,
     amount_ambiguous,
@@ -105,4 +105,32 @@ def check_rates(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         )
         SELECT r.*, {reasons} AS reasons, {message} AS message FROM r""",
         {"national_currency": rules.national_currency},
+    )
+
+
+def check_jobs(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
+    """Create TEMP TABLE `checked` from a staged auxiliary file (year, segment, jobs)."""
+    reasons, message = reasons_sql(JOB_CHECKS)
+    year = f"trim({latin_digits('s.year')})"
+    jobs = f"regexp_replace(trim({latin_digits('s.jobs')}), '[\\s\u00a0\u202f,]', '', 'g')"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE checked AS
+        WITH p AS (
+            SELECT s.*,
+                CASE WHEN regexp_full_match({year}, '(19|2\\d)\\d\\d')
+                     THEN CAST({year} AS INTEGER) END AS v_year,
+                CASE WHEN {code_value("s.segment")} IN ('_T', 'TOTAL') THEN '_T'
+                     ELSE rs.segment END AS v_segment,
+                CASE WHEN regexp_full_match({jobs}, '\\d{{1,12}}')
+                     THEN CAST({jobs} AS BIGINT) END AS v_value
+            FROM stage s
+            LEFT JOIN ref_segments rs ON rs.code = {code_value("s.segment")}
+                AND rs.ebops IS NULL
+        ), r AS (
+            SELECT p.*, CASE WHEN NOT malformed AND v_year IS NOT NULL THEN
+                row_number() OVER (PARTITION BY malformed, v_year, v_segment ORDER BY line)
+                END AS v_dup_rank
+            FROM p
+        )
+        SELECT r.*, {reasons} AS reasons, {message} AS message FROM r"""
     )

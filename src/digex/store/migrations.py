@@ -102,7 +102,33 @@ FROM rates JOIN active_loads USING (load_id)
 GROUP BY period, currency;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1,)
+_V2: Final = """
+-- Auxiliary series by year and segment (e.g. jobs at the end of the year), for ratios such as
+-- exports per job and progress toward a jobs target. Segment '_T' is the sector total.
+CREATE TABLE auxiliary (
+    load_id INTEGER NOT NULL,
+    line BIGINT NOT NULL,
+    series VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    segment VARCHAR NOT NULL,
+    value BIGINT NOT NULL
+);
+
+CREATE TABLE auxiliary_rejects (
+    load_id INTEGER NOT NULL,
+    line BIGINT NOT NULL,
+    reasons VARCHAR NOT NULL,
+    message VARCHAR NOT NULL,
+    year VARCHAR, segment VARCHAR, value VARCHAR, raw VARCHAR
+);
+
+CREATE VIEW current_auxiliary AS
+SELECT series, year, segment, arg_max(value, load_id) AS value
+FROM auxiliary JOIN active_loads USING (load_id)
+GROUP BY series, year, segment;
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
 """Migration i (0-based) brings the store from schema version i to i + 1."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

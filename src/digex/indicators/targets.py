@@ -1,0 +1,145 @@
+"""Progress toward national targets, and the auxiliary jobs series.
+
+A target (from the country profile) is compared with the latest *complete* year: a partial year
+would understate the level. The growth needed is the compound annual rate that takes the latest
+complete level to the target in the target's year; the growth achieved is the same rate measured
+from the target's base year.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from digex.indicators.definitions import unit_of
+from digex.indicators.engine import Engine
+from digex.indicators.suite import COLUMNS
+from digex.profile import CountryProfile, Target
+
+JOBS_SERIES = "JOBS"
+
+
+def annual_exports(engine: Engine) -> pd.Series:
+    """Exports of complete years, by year (national currency units)."""
+    frame = engine.main("A", "total").execute()
+    frame = frame[(frame["flow"] == "X") & frame["complete"]]
+    return frame.set_index("year")["level"].sort_index()
+
+
+def jobs(engine: Engine, table: str = "current_auxiliary") -> pd.DataFrame:
+    """Jobs by year and segment; the total is the '_T' row, or the sum of segments."""
+    if table not in engine.backend.list_tables():
+        return pd.DataFrame(columns=["year", "segment", "value"])
+    aux = engine.backend.table(table)
+    frame = aux.filter(aux.series == JOBS_SERIES).select("year", "segment", "value").execute()
+    if frame.empty:
+        return frame
+    segs = frame[frame["segment"] != "_T"]
+    have_total = set(frame.loc[frame["segment"] == "_T", "year"])
+    sums = segs[~segs["year"].isin(have_total)].groupby("year", as_index=False)["value"].sum()
+    sums["segment"] = "_T"
+    return pd.concat([frame, sums], ignore_index=True).sort_values(["year", "segment"])
+
+
+def _cagr(start: float, end: float, years: int) -> float | None:
+    if years <= 0 or start <= 0 or end <= 0:
+        return None
+    return float(((end / start) ** (1 / years) - 1) * 100)
+
+
+def progress_rows(target: Target, series: pd.Series, nc: str, flow: str) -> list[dict[str, object]]:
+    """The five progress indicators of one target against an annual series."""
+    if series.empty:
+        return []
+    latest = int(series.index.max())
+    level = float(series.loc[latest])
+    values: dict[str, float | None] = {
+        "TARGET_LEVEL": level,
+        "TARGET_GAP": float(target.value) - level,
+        "TARGET_PROGRESS": level / float(target.value) * 100,
+        "CAGR_NEEDED": _cagr(level, float(target.value), target.year - latest),
+        "CAGR_ACHIEVED": None,
+    }
+    if target.base_year is not None and target.base_year in series.index:
+        base = float(series.loc[target.base_year])
+        values["CAGR_ACHIEVED"] = _cagr(base, level, latest - target.base_year)
+    unit = nc if target.unit == nc else target.unit
+    rows = []
+    for indicator, value in values.items():
+        if value is None:
+            continue
+        u = unit_of(indicator, nc)
+        if u == nc and unit != nc:
+            u = unit  # a jobs target's level and gap are in jobs
+        rows.append(
+            {
+                "indicator": indicator,
+                "freq": "A",
+                "period": str(latest),
+                "cut": "target",
+                "member": target.id,
+                "flow": flow,
+                "value": value,
+                "unit": u,
+                "unit_mult": 0,
+                "status": "normal",
+            }
+        )
+    return rows
+
+
+def target_indicators(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
+    nc = profile.national_currency
+    exports = annual_exports(engine)
+    job_frame = jobs(engine)
+    job_total = (
+        job_frame[job_frame["segment"] == "_T"].set_index("year")["value"].astype("float64")
+        if not job_frame.empty
+        else pd.Series(dtype="float64")
+    )
+    rows: list[dict[str, object]] = []
+    for target in profile.targets:
+        if target.measure == "exports":
+            rows += progress_rows(target, exports, nc, "X")
+        elif target.measure == "jobs":
+            rows += progress_rows(target, job_total.sort_index(), nc, "_Z")
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def jobs_indicators(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
+    """JOBS by year and segment, and EXPORTS_PER_JOB where the year's exports are complete."""
+    nc = profile.national_currency
+    job_frame = jobs(engine)
+    if job_frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    seg = engine.main("A", "segment").execute()
+    tot = engine.main("A", "total").execute()
+    levels = pd.concat([seg, tot], ignore_index=True)
+    levels = levels[(levels["flow"] == "X") & levels["complete"]]
+    merged = job_frame.merge(
+        levels[["year", "member", "level"]],
+        left_on=["year", "segment"],
+        right_on=["year", "member"],
+        how="left",
+    )
+    rows = []
+    for r in merged.itertuples(index=False):
+        base = {"freq": "A", "period": str(r.year), "cut": "segment", "member": r.segment}
+        if r.segment == "_T":
+            base["cut"] = "total"
+        rows.append(
+            {**base, "indicator": "JOBS", "flow": "_Z", "value": float(r.value), "unit": "JOBS"}
+        )
+        if pd.notna(r.level) and r.value:
+            rows.append(
+                {
+                    **base,
+                    "indicator": "EXPORTS_PER_JOB",
+                    "flow": "X",
+                    "value": float(r.level) / float(r.value),
+                    "unit": unit_of("EXPORTS_PER_JOB", nc),
+                }
+            )
+    out = pd.DataFrame(rows)
+    out["unit_mult"] = 0
+    out["status"] = "normal"
+    return out[COLUMNS]
