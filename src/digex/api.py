@@ -119,9 +119,9 @@ class Digex:
 
     def engine(self) -> Engine:
         """The indicator engine over this store (Ibis on the store's own DuckDB connection)."""
-        import ibis  # noqa: PLC0415 - ibis costs ~1 s to import; only indicator work needs it
+        import ibis
 
-        from digex.indicators.engine import Engine, Sources  # noqa: PLC0415
+        from digex.indicators.engine import Engine, Sources
 
         backend = ibis.duckdb.from_connection(self.store.con)
         return Engine(Sources(backend, minor_units=minor_units(self.profile.national_currency)))
@@ -143,7 +143,7 @@ class Digex:
         every period at `freq` (default annual). Values are unrounded; `unit_mult=9` gives money
         in billions.
         """
-        from digex.indicators.service import compute  # noqa: PLC0415
+        from digex.indicators.service import compute
 
         frame = compute(
             self.engine(),
@@ -161,14 +161,14 @@ class Digex:
 
     def targets(self, *, output: Output = "pandas") -> Any:
         """Progress toward the profile's national targets (level, gap, growth achieved/needed)."""
-        from digex.indicators.service import targets  # noqa: PLC0415
+        from digex.indicators.service import targets
 
         frame = targets(self.engine(), self.profile)
         return pa.Table.from_pandas(frame, preserve_index=False) if output == "arrow" else frame
 
     def check(self) -> list[CheckResult]:
         """Run the consistency checks (parts sum to totals, shares to 100, ...)."""
-        from digex.indicators.consistency import run_checks  # noqa: PLC0415
+        from digex.indicators.consistency import run_checks
 
         return run_checks(self.engine())
 

@@ -68,7 +68,8 @@ def _print_results(results: list[LoadResult], elapsed: float) -> None:
         table.add_column(
             col, justify="right" if col in ("read", "accepted", "rejected") else "left"
         )
-    for r in results:
+    shown = results if len(results) <= 12 else [r for r in results if r.kind != "declarations"]
+    for r in shown:
         note = (
             f"already loaded (load {r.load_id})"
             if r.reused
@@ -86,6 +87,20 @@ def _print_results(results: list[LoadResult], elapsed: float) -> None:
             note,
         )
     decl = [r for r in results if r.kind == "declarations" and not r.reused]
+    if len(results) > 12:
+        groups: dict[str, list[LoadResult]] = {}
+        for r in decl:
+            groups.setdefault(f"{r.file_format} {r.encoding or ''}".strip(), []).append(r)
+        for fmt, rs in sorted(groups.items()):
+            table.add_row(
+                f"{rs[0].load_id}-{rs[-1].load_id}",
+                f"{len(rs)} files",
+                fmt,
+                f"{sum(r.rows_read for r in rs):,}",
+                f"{sum(r.rows_accepted for r in rs):,}",
+                f"{sum(r.rows_rejected for r in rs):,}",
+                "ok" if all(r.reconciles for r in rs) else "MISMATCH",
+            )
     if len(decl) > 1:
         table.add_row(
             "",
@@ -291,7 +306,6 @@ def demo(
     """Generate SYNTHETIC declarations calibrated on the published figures, load and summarise."""
     import digex
     from digex.demo import generate
-    from digex.reports import exports_by_segment_table
 
     out.print("[bold yellow]SYNTHETIC DEMO DATA — not official statistics[/]")
     start = time.perf_counter()
@@ -305,16 +319,199 @@ def demo(
     for suffix in ("", ".wal"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     start = time.perf_counter()
-    with digex.init(db) as store, _progress() as progress:
-        results = store.load(
-            list(files.declarations),
-            rates=[files.rates],
-            progress=_Bar(progress),
-            today=dt.date(2025, 7, 15),
-            user="demo",
-        )
+    with digex.init(db) as store:
+        store.store.set_meta("synthetic", "true")
+        with _progress() as progress:
+            results = store.load(
+                list(files.declarations),
+                rates=[files.rates],
+                jobs=[files.jobs],
+                progress=_Bar(progress),
+                today=dt.date(2025, 7, 15),
+                user="demo",
+            )
         _print_results(results, time.perf_counter() - start)
-        out.print(exports_by_segment_table(store, synthetic=True))
+        for period in ("2024", "2025-H1"):
+            out.print(headline_table(store, period, "en"))
+        out.print(f"store: {db}  (try `digex summary 2024 --lang fr --db {db}`)")
+
+
+FORMATS = ("table", "csv", "json", "parquet")
+
+
+@app.command()
+def indicators(
+    period: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--period", "-p", help="2024, 2024-Q3, 2025-H1 or 2024-03 (repeatable; default: all)."
+        ),
+    ] = None,
+    by: Annotated[
+        str, typer.Option(help="Cut: total, segment, ebops, partner, region, currency.")
+    ] = "total",
+    freq: Annotated[
+        str | None, typer.Option(help="A, H, Q or M when no --period is given (default A).")
+    ] = None,
+    flow: Annotated[
+        list[str] | None, typer.Option(help="X (exports, default), M (imports); repeatable.")
+    ] = None,
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option("--indicator", "-i", help="Only these indicator ids (repeatable)."),
+    ] = None,
+    unit_mult: Annotated[
+        int, typer.Option(help="Show money in 10^N units (9 = billions); table default 9.")
+    ] = -1,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, csv, json or parquet.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (parquet needs one).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Compute indicators: levels, growth, shares, contributions, concentration, firms.
+
+    Examples: `digex indicators --period 2025-H1 --by segment`,
+    `digex indicators -p 2024 --by partner -i SHARE -i LEVEL --format csv`.
+    """
+    from digex.api import Digex
+
+    if fmt not in FORMATS:
+        raise DigexError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    mult = (9 if fmt == "table" else 0) if unit_mult < 0 else unit_mult
+    with Digex.open(db, read_only=True) as store:
+        frame = store.indicators(
+            period,
+            freq=freq,
+            by=by,
+            flow=flow or ["X"],
+            indicators=indicator,
+            unit_mult=mult,
+        )
+        synthetic = store.store.synthetic
+    _emit(frame, fmt, output, synthetic)
+
+
+def _emit(frame: object, fmt: str, output: Path | None, synthetic: bool) -> None:
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    if fmt == "parquet":
+        if output is None:
+            raise DigexError("--format parquet needs --output FILE")
+        frame.to_parquet(output, index=False)
+        out.print(f"{len(frame):,} rows written to {output}")
+        return
+    if fmt in ("csv", "json"):
+        text = (
+            frame.to_csv(index=False)
+            if fmt == "csv"
+            else frame.to_json(orient="records", force_ascii=False, indent=1)
+        )
+        if output is None:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        else:
+            output.write_text(text, encoding="utf-8")
+            out.print(f"{len(frame):,} rows written to {output}")
+        return
+    title = f"{len(frame):,} indicator values" + (" — SYNTHETIC DEMO DATA" if synthetic else "")
+    table = Table(title=title, title_justify="left")
+    for col in ("indicator", "period", "member", "flow", "value", "unit", "status"):
+        table.add_column(col, justify="right" if col == "value" else "left")
+    for row in frame.to_dict("records"):
+        unit = str(row["unit"]) + ("" if not row["unit_mult"] else f" ×10^{row['unit_mult']}")
+        table.add_row(
+            *(str(row[c]) for c in ("indicator", "period", "member", "flow")),
+            f"{float(row['value']):,.3f}",
+            unit,
+            str(row["status"]),
+        )
+    out.print(table)
+    if output is not None:
+        raise DigexError("--output needs --format csv, json or parquet")
+
+
+@app.command()
+def summary(
+    period: Annotated[str, typer.Argument(help="2024, 2025-H1, 2024-Q3, ...")],
+    lang: Annotated[str, typer.Option(help="Language: en, fr or ar.")] = "en",
+    db: DbOption = None,
+) -> None:
+    """The headline table: exports by segment, growth on a year earlier, shares."""
+    from digex.api import Digex
+
+    with Digex.open(db, read_only=True) as store:
+        out.print(headline_table(store, period, lang))
+
+
+def headline_table(store: object, period: str, lang: str) -> Table:
+    from digex.api import Digex
+    from digex.publish.numbers import number, percent, signed
+    from digex.publish.rounding import ROUNDING_NOTE
+    from digex.publish.summary import headline
+
+    assert isinstance(store, Digex)
+    if lang not in store.profile.languages:
+        raise DigexError(f"--lang {lang!r}: use one of {', '.join(store.profile.languages)}")
+    locale = store.profile.locales.get(lang, lang)
+    h = headline(store, period, lang)
+    title = h.title + (" — SYNTHETIC DEMO DATA" if store.store.synthetic else "")
+    if h.status != "normal":
+        title += f" [{h.status}]"
+    table = Table(title=title, title_justify="left", caption=ROUNDING_NOTE[lang])
+    table.add_column("")
+    for col in (h.previous_period, h.period, "%", "Δ %"):
+        table.add_column(col, justify="right")
+
+    def cell(v: float | None, fmt: str) -> str:
+        if v is None:
+            return "—"
+        if fmt == "level":
+            return number(v, 3, locale)
+        if fmt == "share":
+            return percent(v, 1, locale)
+        return signed(v, 1, locale)
+
+    for r in h.rows:
+        table.add_row(
+            r.name,
+            cell(r.previous, "level"),
+            cell(r.level, "level"),
+            cell(r.share, "share"),
+            cell(r.growth, "growth"),
+            style="bold" if r.code == "_T" else None,
+        )
+    return table
+
+
+@app.command()
+def check(db: DbOption = None) -> None:
+    """Run the consistency checks; exits 1 if any fails (publication must stop)."""
+    from digex.api import Digex
+    from digex.indicators.consistency import require_consistent
+
+    with Digex.open(db, read_only=True) as store:
+        results = store.check()
+    table = Table(title="Consistency checks", title_justify="left")
+    for col in ("check", "result", "detail"):
+        table.add_column(col)
+    for r in results:
+        table.add_row(r.name, "[green]ok[/]" if r.ok else "[red]FAILED[/]", r.detail)
+    out.print(table)
+    require_consistent(results)
+
+
+@app.command()
+def targets(db: DbOption = None) -> None:
+    """Progress toward the national targets of the country profile."""
+    from digex.api import Digex
+
+    with Digex.open(db, read_only=True) as store:
+        frame = store.targets()
+        synthetic = store.store.synthetic
+    _emit(frame, "table", None, synthetic)
 
 
 @app.command()

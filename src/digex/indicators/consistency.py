@@ -73,7 +73,7 @@ def _shares_and_contributions(engine: Engine, freq: str, cut: str) -> list[Check
 
 
 def _growth_matches_levels(engine: Engine, freq: str) -> CheckResult:
-    from digex.indicators.periods import PER_YEAR  # noqa: PLC0415
+    from digex.indicators.periods import PER_YEAR
 
     main = engine.main(freq, "segment").execute()
     idx = main.set_index(["flow", "member", "ordinal"])

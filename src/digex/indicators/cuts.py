@@ -44,6 +44,6 @@ def with_member(t: ir.Table, cut: str) -> ir.Table:
         return t.join(m, t.segment == m.seg_).drop("seg_")
     cl = read_codelist("countries").to_pandas()[["code", "region"]]
     m = ibis.memtable(cl.rename(columns={"code": "cc_", "region": "member"}))
-    return t.left_join(m, t.partner == m.cc_).drop("cc_").mutate(
-        member=ibis._.member.fill_null("_X")
+    return (
+        t.left_join(m, t.partner == m.cc_).drop("cc_").mutate(member=ibis._.member.fill_null("_X"))
     )

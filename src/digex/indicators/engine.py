@@ -45,11 +45,13 @@ class Engine:
     def coverage(self, freq: str) -> ir.Table:
         """Months with any data in each period: a period with fewer is 'incomplete'."""
         t = self.declarations(freq)
-        return t.group_by(["ordinal", "year", "sub"]).aggregate(
-            months=t.period.nunique()
-        ).mutate(
-            period=label_expr(freq, ibis._.year, ibis._.sub),
-            complete=ibis._.months >= MONTHS[freq],
+        return (
+            t.group_by(["ordinal", "year", "sub"])
+            .aggregate(months=t.period.nunique())
+            .mutate(
+                period=label_expr(freq, ibis._.year, ibis._.sub),
+                complete=ibis._.months >= MONTHS[freq],
+            )
         )
 
     # -- levels, growth, shares, contributions, year to date ------------------------------
@@ -63,9 +65,7 @@ class Engine:
         n = PER_YEAR[freq]
         cov = self.coverage(freq)
         lv = self._with_vanished(self.levels(freq, cut), cov, n)
-        tot = self.levels(freq, "total").select(
-            "flow", "ordinal", total_minor=ibis._.value_minor
-        )
+        tot = self.levels(freq, "total").select("flow", "ordinal", total_minor=ibis._.value_minor)
         lv = lv.join(cov, "ordinal")
         # year to date: cumulative within the calendar year, up to and including the period
         w = ibis.window(group_by=["flow", "member", "year"], order_by="sub", following=0)
@@ -81,9 +81,7 @@ class Engine:
         )
         # the total a year earlier, for contributions (also for members new this year)
         tot_py = tot_ytd.select("flow", ordinal=tot_ytd.ordinal + n, py_total_minor="total_minor")
-        tot_ytd = tot_ytd.left_join(tot_py, ["flow", "ordinal"]).drop(
-            "flow_right", "ordinal_right"
-        )
+        tot_ytd = tot_ytd.left_join(tot_py, ["flow", "ordinal"]).drop("flow_right", "ordinal_right")
         lv = lv.join(tot_ytd, ["flow", "ordinal"])
         prev = lv.select(
             "flow",
@@ -143,9 +141,9 @@ class Engine:
         )
         lv = self.levels(freq, cut)
         j = lv.join(avg, "ordinal")
-        return j.mutate(
-            value=j.value_minor.cast("float64") / self.scale / j.avg_rate
-        ).select("flow", "ordinal", "member", "currency", "value")
+        return j.mutate(value=j.value_minor.cast("float64") / self.scale / j.avg_rate).select(
+            "flow", "ordinal", "member", "currency", "value"
+        )
 
     # -- balance and coverage -----------------------------------------------------------
     def balance(self, freq: str, cut: str) -> ir.Table:
@@ -193,11 +191,7 @@ class Engine:
         nxt = active.select("flow", "member", "firm_id", ordinal=active.ordinal + 1)
         cov = self.coverage(freq).select("ordinal")
         both = ["flow", "ordinal", "member", "firm_id"]
-        entries = (
-            active.anti_join(nxt, both)
-            .group_by(list(KEYS))
-            .aggregate(entries=ibis._.count())
-        )
+        entries = active.anti_join(nxt, both).group_by(list(KEYS)).aggregate(entries=ibis._.count())
         exits = (
             nxt.anti_join(active, both)
             .semi_join(cov, "ordinal")

@@ -85,13 +85,13 @@ def sub_period(month: ir.IntegerValue, freq: str) -> ir.IntegerValue:
     size = MONTHS[freq]
     n = PER_YEAR[freq]
     cases = [(month <= size * k, k) for k in range(1, n)]
-    return ibis.cases(*cases, else_=n)  # type: ignore[no-any-return]
+    return ibis.cases(*cases, else_=n)
 
 
 def label_expr(freq: str, year: ir.IntegerValue, sub: ir.IntegerValue) -> ir.StringValue:
     y = year.cast("string")
     if freq == "A":
-        return y  # type: ignore[no-any-return]
+        return y
     if freq == "M":
-        return y + "-" + sub.cast("string").lpad(2, "0")  # type: ignore[no-any-return]
-    return y + f"-{freq}" + sub.cast("string")  # type: ignore[no-any-return]
+        return y + "-" + sub.cast("string").lpad(2, "0")
+    return y + f"-{freq}" + sub.cast("string")

@@ -68,7 +68,7 @@ def compute(
         known = definitions()
         for ind in indicators:
             if ind not in known:
-                from digex.indicators.cuts import UnknownCut  # noqa: PLC0415
+                from digex.indicators.cuts import UnknownCut
 
                 raise UnknownCut(f"unknown indicator {ind!r}; known: {', '.join(sorted(known))}")
         frame = frame[frame["indicator"].isin(list(indicators))].reset_index(drop=True)

@@ -62,7 +62,7 @@ def _tidy(
     out["freq"] = freq
     out["cut"] = cut
     out["unit_mult"] = 0
-    return out[COLUMNS]
+    return pd.DataFrame(out[COLUMNS])
 
 
 def _periods(frame: pd.DataFrame, freq: str, n: int) -> pd.DataFrame:
@@ -81,7 +81,7 @@ class Suite:
         self.nc = national_currency
 
     def status(self, freq: str) -> pd.DataFrame:
-        cov = self.engine.coverage(freq).execute()
+        cov: pd.DataFrame = self.engine.coverage(freq).execute()
         cov["status"] = cov["complete"].map({True: "normal", False: "incomplete"})
         return cov[["ordinal", "period", "status"]]
 

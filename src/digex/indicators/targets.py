@@ -22,22 +22,27 @@ def annual_exports(engine: Engine) -> pd.Series:
     """Exports of complete years, by year (national currency units)."""
     frame = engine.main("A", "total").execute()
     frame = frame[(frame["flow"] == "X") & frame["complete"]]
-    return frame.set_index("year")["level"].sort_index()
+    return pd.Series(frame.set_index("year")["level"].sort_index())
 
 
 def jobs(engine: Engine, table: str = "current_auxiliary") -> pd.DataFrame:
     """Jobs by year and segment; the total is the '_T' row, or the sum of segments."""
     if table not in engine.backend.list_tables():
-        return pd.DataFrame(columns=["year", "segment", "value"])
+        return pd.DataFrame(columns=pd.Index(["year", "segment", "value"]))
     aux = engine.backend.table(table)
-    frame = aux.filter(aux.series == JOBS_SERIES).select("year", "segment", "value").execute()
+    frame: pd.DataFrame = (
+        aux.filter(aux.series == JOBS_SERIES).select("year", "segment", "value").execute()
+    )
     if frame.empty:
         return frame
     segs = frame[frame["segment"] != "_T"]
     have_total = set(frame.loc[frame["segment"] == "_T", "year"])
-    sums = segs[~segs["year"].isin(have_total)].groupby("year", as_index=False)["value"].sum()
+    sums = pd.DataFrame(
+        segs[~segs["year"].isin(have_total)].groupby("year", as_index=False)["value"].sum()
+    )
     sums["segment"] = "_T"
-    return pd.concat([frame, sums], ignore_index=True).sort_values(["year", "segment"])
+    both = pd.concat([frame, sums], ignore_index=True)
+    return both.sort_values(["year", "segment"], ignore_index=True)
 
 
 def _cagr(start: float, end: float, years: int) -> float | None:
@@ -121,21 +126,24 @@ def jobs_indicators(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
         right_on=["year", "member"],
         how="left",
     )
-    rows = []
-    for r in merged.itertuples(index=False):
-        base = {"freq": "A", "period": str(r.year), "cut": "segment", "member": r.segment}
-        if r.segment == "_T":
-            base["cut"] = "total"
-        rows.append(
-            {**base, "indicator": "JOBS", "flow": "_Z", "value": float(r.value), "unit": "JOBS"}
-        )
-        if pd.notna(r.level) and r.value:
+    rows: list[dict[str, object]] = []
+    for r in merged.to_dict("records"):
+        segment, jobs_value, level = str(r["segment"]), float(r["value"]), r["level"]
+        base = {
+            "freq": "A",
+            "period": str(r["year"]),
+            "cut": "total" if segment == "_T" else "segment",
+            "member": segment,
+        }
+        rows.append({**base, "indicator": "JOBS", "flow": "_Z", "value": jobs_value})
+        rows[-1]["unit"] = "JOBS"
+        if level is not None and level == level and jobs_value:
             rows.append(
                 {
                     **base,
                     "indicator": "EXPORTS_PER_JOB",
                     "flow": "X",
-                    "value": float(r.level) / float(r.value),
+                    "value": float(level) / jobs_value,
                     "unit": unit_of("EXPORTS_PER_JOB", nc),
                 }
             )

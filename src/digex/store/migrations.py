@@ -122,6 +122,9 @@ CREATE TABLE auxiliary_rejects (
     year VARCHAR, segment VARCHAR, value VARCHAR, raw VARCHAR
 );
 
+-- Facts about the store itself, e.g. synthetic = 'true' for a demo store (shown on every output).
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+
 CREATE VIEW current_auxiliary AS
 SELECT series, year, segment, arg_max(value, load_id) AS value
 FROM auxiliary JOIN active_loads USING (load_id)

@@ -118,6 +118,19 @@ class Store:
             raise
         self.con.execute("COMMIT")
 
+    def meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.write() as con:
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the store holds generated demo data (every output then says so)."""
+        return self.meta("synthetic") == "true"
+
     def close(self) -> None:
         self.con.close()
 

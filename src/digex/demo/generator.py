@@ -1,0 +1,336 @@
+"""Deterministic, calibrated synthetic declarations for demos, tests and benchmarks.
+
+The export (X) value of each month and segment is fixed first (`calibration`), so the published
+reference figures come out exactly whatever the number of rows; rows only decide how finely that
+value is split between firms, partners and currencies. Each month is drawn and written on its
+own, so memory follows the largest month rather than the whole dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
+
+from digex.demo import faults as fault_mod
+from digex.demo.calibration import (
+    JOBS,
+    MONTHS,
+    NATIONAL_CURRENCY,
+    RATE_CURRENCIES,
+    SEGMENTS,
+    monthly_rates,
+    monthly_targets,
+)
+from digex.demo.population import (
+    CURRENCIES,
+    KPO,
+    PARTNERS,
+    Units,
+    currency_cumulative,
+    make_units,
+    partner_probabilities,
+)
+from digex.demo.writers import COLUMNS, SYNTHETIC_NOTICE, format_of, write_month
+
+# Share of the randomly drawn rows by segment (many small ITO declarations, few KPO ones) and of
+# import (M) rows, which feed the balance indicators but never the calibrated exports.
+_ROW_SHARES = np.array([0.42, 0.26, 0.14, 0.165, 0.015])
+_IMPORT_SHARE = 0.08
+# A unit's chance of declaring in a month grows less than proportionally with its size: a large
+# group declares more rows, and larger ones.
+_ROW_SIZE_POWER = 0.7
+# A few valid rows give the EBOPS 2010 category instead of the segment, as some declarants do.
+_EBOPS_ALIASES: dict[str, tuple[str, float]] = {
+    "ITO": ("SI2", 0.005),
+    "CRM": ("SJ35", 0.004),
+    "ESO": ("SJ31", 0.01),
+}
+_SEGMENT_LABELS = (*SEGMENTS, *(code for code, _ in _EBOPS_ALIASES.values()))
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    """Where the generated demo dataset is, file by file."""
+
+    folder: Path
+    declarations: tuple[Path, ...]  # the declaration files, in period order
+    rates: Path  # exchange-rate file: period,currency,rate
+    jobs: Path  # auxiliary employment: year,segment,jobs (CSV)
+    faults: Path  # faults.csv: file,declaration_id,expected_reason,row
+    rows_written: int  # data rows across declaration files (valid + faulty)
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """The identifying fields of a month's rows, as indices."""
+
+    unit: NDArray[np.int64]
+    partner: NDArray[np.int64]
+    currency: NDArray[np.int64]
+    flow: NDArray[np.int64]  # 0 = X, 1 = M
+
+    def code(self) -> NDArray[np.int64]:
+        c = (self.unit * len(PARTNERS) + self.partner) * len(CURRENCIES) + self.currency
+        return c * 2 + self.flow
+
+    def take(self, idx: NDArray[np.int64]) -> _Keys:
+        return _Keys(self.unit[idx], self.partner[idx], self.currency[idx], self.flow[idx])
+
+
+def _concat(a: _Keys, b: _Keys) -> _Keys:
+    return _Keys(*(np.concatenate([x, y]) for x, y in zip(_fields(a), _fields(b), strict=True)))
+
+
+def _fields(k: _Keys) -> tuple[NDArray[np.int64], ...]:
+    return k.unit, k.partner, k.currency, k.flow
+
+
+class _MonthSampler:
+    """Draws a month's declaration keys: who declares, to which market, in which currency."""
+
+    def __init__(self, units: Units, month: int, rng: np.random.Generator) -> None:
+        self.units, self.rng = units, rng
+        active = units.active(month)
+        self.by_segment = [np.flatnonzero(active & (units.segment == s)) for s in range(5)]
+        self.partner_p = partner_probabilities()
+        self.currency_cum = currency_cumulative()
+
+    def mandatory(self) -> _Keys:
+        """Every KPO firm and the largest firm of each other segment declare exports every month,
+        which keeps every segment non-empty and KPO spread over about a dozen firms."""
+        picks = [self.by_segment[KPO]]
+        for s in range(KPO):
+            members = self.by_segment[s]
+            picks.append(members[[np.argmax(self.units.size[members])]])
+        unit = np.concatenate(picks)
+        return self._complete(unit, np.zeros(len(unit), dtype=np.int64))
+
+    def draw(self, n: int) -> _Keys:
+        seg = self.rng.choice(5, size=n, p=_ROW_SHARES)
+        unit = np.empty(n, dtype=np.int64)
+        for s in range(5):
+            where = np.flatnonzero(seg == s)
+            members = self.by_segment[s]
+            p = self.units.size[members] ** _ROW_SIZE_POWER
+            unit[where] = self.rng.choice(members, size=len(where), p=p / p.sum())
+        flow = (self.rng.random(n) < _IMPORT_SHARE).astype(np.int64)
+        return self._complete(unit, flow)
+
+    def _complete(self, unit: NDArray[np.int64], flow: NDArray[np.int64]) -> _Keys:
+        n = len(unit)
+        own = self.rng.random(n) < 0.5  # half the rows go to the firm's main market
+        other = self.rng.choice(len(PARTNERS), size=n, p=self.partner_p)
+        partner = np.where(own, self.units.main_partner[unit], other)
+        u = self.rng.random(n)
+        currency = (u[:, None] > self.currency_cum[partner]).sum(axis=1)
+        currency = np.minimum(currency, len(CURRENCIES) - 1).astype(np.int64)
+        return _Keys(unit, partner.astype(np.int64), currency, flow)
+
+    def keys(self, n: int) -> _Keys:
+        """`n` rows with distinct keys (mandatory rows first); once a month's possible keys are
+        exhausted, which only happens for huge row counts, keys repeat as separate declarations."""
+        keys = self.mandatory()
+        for _ in range(8):
+            _, first = np.unique(keys.code(), return_index=True)
+            keys = keys.take(np.sort(first))
+            missing = n - len(keys.unit)
+            if missing <= 0:
+                return keys.take(np.arange(n))
+            keys = _concat(keys, self.draw(int(missing * 1.3) + 16))
+        _, first = np.unique(keys.code(), return_index=True)
+        keys = keys.take(np.sort(first))
+        missing = n - len(keys.unit)
+        return keys.take(np.arange(n)) if missing <= 0 else _concat(keys, self.draw(missing))
+
+
+def _values(
+    keys: _Keys, units: Units, targets: NDArray[np.float64], rng: np.random.Generator
+) -> NDArray[np.float64]:
+    """MAD value of each row: the month's segment targets shared between the declaring units by
+    size, then between each unit's rows at random. Exports add up to the targets exactly."""
+    n_units = len(units.size)
+    x = keys.flow == 0
+    ux = keys.unit[x]
+    present = np.bincount(ux, minlength=n_units) > 0
+    weight = np.where(present, units.size * np.exp(rng.normal(0.0, 0.15, n_units)), 0.0)
+    seg_weight = np.bincount(units.segment, weights=weight, minlength=len(SEGMENTS))
+    seg_weight[seg_weight == 0] = 1.0
+    unit_target = targets[units.segment] * weight / seg_weight[units.segment]
+    row_w = np.exp(rng.normal(0.0, 1.0, len(ux)))
+    count = np.bincount(ux, minlength=n_units)
+    w_sum = np.bincount(ux, weights=row_w, minlength=n_units)
+    # A small floor keeps every converted amount well above zero.
+    floor = np.minimum(50.0, unit_target / np.maximum(2 * count, 1))
+    mad = np.empty(len(keys.unit))
+    mad[x] = floor[ux] + (unit_target[ux] - count[ux] * floor[ux]) * row_w / w_sum[ux]
+    typical = float(np.median(mad[x])) if x.any() else 10_000.0
+    n_m = int((~x).sum())
+    mad[~x] = np.maximum(100.0, 0.4 * typical * np.exp(rng.normal(0.0, 1.0, n_m)))
+    return mad
+
+
+def _amount_text(cents: NDArray[np.int64]) -> pa.Array:
+    whole = pc.cast(pa.array(cents // 100), pa.string())
+    frac = pc.utf8_lpad(pc.cast(pa.array(cents % 100), pa.string()), 2, "0")
+    return pc.binary_join_element_wise(whole, frac, ".")
+
+
+def _month_table(
+    keys: _Keys,
+    mad: NDArray[np.float64],
+    units: Units,
+    period: str,
+    rates: NDArray[np.float64],
+    rng: np.random.Generator,
+) -> pa.Table:
+    """The month's valid rows as text, amounts converted to the invoice currency."""
+    n = len(mad)
+    amount = mad / rates[keys.currency]
+    cents = np.rint(amount * 100).astype(np.int64)
+    seg = units.segment[keys.unit].copy()
+    for i, (segment, (_, share)) in enumerate(_EBOPS_ALIASES.items()):
+        alias = (seg == SEGMENTS.index(segment)) & (rng.random(n) < share)
+        seg[alias] = len(SEGMENTS) + i
+    firm_ids = pa.array(units.firm_ids)
+    return pa.table(
+        {
+            "period": pa.repeat(pa.scalar(period, pa.string()), n),
+            "firm_id": firm_ids.take(pa.array(units.firm[keys.unit])),
+            "segment": pa.array(_SEGMENT_LABELS).take(pa.array(seg)),
+            "partner": pa.array(PARTNERS).take(pa.array(keys.partner)),
+            "currency": pa.array(CURRENCIES).take(pa.array(keys.currency)),
+            "amount": _amount_text(cents),
+            "flow": pa.array(["X", "M"]).take(pa.array(keys.flow)),
+        }
+    )
+
+
+def _allocate_rows(total: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Split `total` in proportion to `weights` (largest remainders), exactly."""
+    share = total * weights / weights.sum()
+    out: NDArray[np.int64] = np.floor(share).astype(np.int64)
+    out[np.argsort(out - share, kind="stable")[: total - int(out.sum())]] += 1
+    return out
+
+
+def _write_small_files(folder: Path, rates: dict[str, NDArray[np.float64]]) -> tuple[Path, Path]:
+    rates_path, jobs_path = folder / "rates.csv", folder / "jobs.csv"
+    lines = ["period,currency,rate"]
+    for m, period in enumerate(MONTHS):
+        lines += [f"{period},{cur},{rates[cur][m]:.6f}" for cur in RATE_CURRENCIES]
+    rates_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines = ["year,segment,jobs"]
+    for year, by_segment in JOBS.items():
+        lines += [f"{year},{seg},{jobs}" for seg, jobs in by_segment.items()]
+    jobs_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return rates_path, jobs_path
+
+
+def _readme(seed: int, firms: int, rows: int, fault_rate: float, kinds: dict[str, str]) -> str:
+    special = "\n".join(f"  {period}  {kind}" for period, kind in kinds.items() if kind != "csv")
+    return f"""{SYNTHETIC_NOTICE}
+
+These files were made by the digex demo generator (seed={seed}, firms={firms}, rows={rows},
+fault_rate={fault_rate}). The firms, ICE numbers and declarations are invented. The export
+totals are calibrated to reproduce the preliminary figures published for Morocco's digital
+services and outsourcing sector; nothing else in these files is a real statistic.
+
+declarations/  one file per month, 2019-01 to 2025-06 (columns: {",".join(COLUMNS)})
+rates.csv      monthly average exchange rates, MAD per unit of currency
+jobs.csv       employment by year and segment
+faults.csv     the rows deliberately made invalid, with the reason a loader should give
+
+Months not in plain UTF-8 CSV (comma, '.' decimal mark):
+{special}
+csv-bom: UTF-8 with byte-order mark. csv-fr / csv-fr-b: Windows-1252, ';', French header,
+decimal comma, CRLF. csv-ar-tab / csv-ar-comma: Windows-1256, Arabic header, tab / comma, CRLF.
+csv-ar-digits: UTF-8, Arabic header, amounts in Arabic-Indic digits with '.' as decimal mark.
+xlsx: amounts as numbers. parquet: every column as text.
+"""
+
+
+def generate(
+    folder: Path,
+    *,
+    seed: int = 2025,
+    firms: int = 1000,
+    rows: int = 200_000,
+    fault_rate: float = 0.01,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoFiles:
+    """Write the demo dataset into `folder` and say where each part is.
+
+    `rows` is the number of data rows across the declaration files, faulty ones included (a
+    month never has fewer rows than its compulsory declarations). `progress` is called after
+    each month with (rows written so far, rows to write).
+    """
+    if rows < 1 or not 0.0 <= fault_rate < 0.5:
+        raise ValueError("rows must be positive and fault_rate in [0, 0.5)")
+    folder = Path(folder)
+    decl_dir = folder / "declarations"
+    decl_dir.mkdir(parents=True, exist_ok=True)
+    pop_rng, target_rng, rate_rng, fault_rng, month_root = np.random.default_rng(seed).spawn(5)
+    units = make_units(pop_rng, firms)
+    targets = monthly_targets(target_rng)
+    rates = monthly_rates(rate_rng)
+    # MAD per unit of each invoice currency (CURRENCIES order), month by month.
+    rate_matrix = np.ones((len(MONTHS), len(CURRENCIES)))
+    for c, cur in enumerate(CURRENCIES):
+        if cur != NATIONAL_CURRENCY:
+            rate_matrix[:, c] = rates[cur]
+
+    n_faults = max(round(rows * fault_rate), len(fault_mod.FAULT_KINDS)) if fault_rate else 0
+    n_faults = min(n_faults, rows // 2)
+    active = np.array([units.active(m).sum() for m in range(len(MONTHS))], dtype=np.float64)
+    n_valid = _allocate_rows(rows - n_faults, active)
+    # Every active KPO unit and the largest unit of each other segment declare every month.
+    minimum = np.array(
+        [
+            (units.active(m) & (units.segment == KPO)).sum() + len(SEGMENTS) - 1
+            for m in range(len(MONTHS))
+        ]
+    )
+    n_valid = np.maximum(n_valid, minimum)
+    kinds = fault_mod.allocate(fault_rng, n_faults, n_valid)
+    total = int(n_valid.sum()) + n_faults
+
+    ranks = np.argsort(np.argsort(np.array(units.firm_ids)))
+    rates_path, jobs_path = _write_small_files(folder, rates)
+    paths: list[Path] = []
+    kinds_used: dict[str, str] = {}
+    fault_lines = ["file,declaration_id,expected_reason,row"]
+    written = 0
+    for m, (period, month_rng) in enumerate(
+        zip(MONTHS, month_root.spawn(len(MONTHS)), strict=True)
+    ):
+        keys = _MonthSampler(units, m, month_rng).keys(int(n_valid[m]))
+        # Files list a firm's declarations together, firms in id order, as a registry export would.
+        firm_rank = ranks[units.firm[keys.unit]]
+        keys = keys.take(np.lexsort((keys.flow, keys.currency, keys.partner, keys.unit, firm_rank)))
+        mad = _values(keys, units, targets[m], month_rng)
+        table = _month_table(keys, mad, units, period, rate_matrix[m], month_rng)
+        injected = fault_mod.inject(table, kinds[m], month_rng, f"D{period}-")
+        out = injected.table.select(list(COLUMNS))
+        kinds_used[period] = format_of(period, out.num_rows)
+        path = write_month(out, decl_dir, period, kinds_used[period])
+        paths.append(path)
+        fault_lines += [
+            f"{path.name},{did},{reason},{row}"
+            for row, did, reason in sorted(
+                zip(injected.fault_rows, injected.fault_ids, injected.fault_reasons, strict=True)
+            )
+        ]
+        written += out.num_rows
+        if progress is not None:
+            progress(written, total)
+    faults_path = folder / "faults.csv"
+    faults_path.write_text("\n".join(fault_lines) + "\n", encoding="utf-8")
+    readme = _readme(seed, firms, rows, fault_rate, kinds_used)
+    (folder / "README.txt").write_text(readme, encoding="utf-8")
+    return DemoFiles(folder, tuple(paths), rates_path, jobs_path, faults_path, written)

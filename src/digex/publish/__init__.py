@@ -1,0 +1,1 @@
+"""Presentation: rounding, locale-correct numbers and headline tables (no computation here)."""

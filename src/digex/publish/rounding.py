@@ -1,0 +1,31 @@
+"""The presentation rounding rule.
+
+Figures are stored and computed unrounded; rounding happens only when a number is shown.
+The rule is *round half up* (ties away from zero, e.g. 0.25 -> 0.3 and -0.25 -> -0.3), the
+"arrondi commercial" readers and other offices apply by hand, so a published figure can be
+re-derived from a more precise one by anyone. Half-even (banker's) rounding only pays off when
+rounded values are summed, which digex never does: totals are computed from unrounded parts,
+so a displayed total may differ from the sum of its displayed parts (tables say so in a note).
+The float is first written with the shortest repr that reads back exactly (`repr`), so 2.675,
+stored as 2.67499999..., rounds to 2.68 as its reader expects.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+ROUNDING_NOTE = {
+    "en": "Figures are rounded half up; totals and growth rates are computed on unrounded values "
+    "and may differ from the sum or ratio of the rounded figures.",
+    "fr": "Chiffres arrondis au plus proche (demi vers le haut) ; les totaux et les taux sont "
+    "calculés sur les valeurs non arrondies et peuvent différer de la somme ou du rapport des "
+    "chiffres arrondis.",
+    "ar": "الأرقام مقربة إلى أقرب قيمة؛ تحسب المجاميع ونسب التغير على أساس القيم غير المقربة وقد "
+    "تختلف عن مجموع الأرقام المقربة أو نسبتها.",
+}
+
+
+def round_half_up(value: float | Decimal, decimals: int) -> Decimal:
+    """`value` rounded to `decimals` places, ties away from zero."""
+    d = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
