@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import digex
 from digex.api import Digex
+from digex.demo import DemoFiles, generate
+from digex.ingest.load import LoadResult
 
 HEADER = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
 FIRM = "001234567000089"
@@ -53,3 +56,26 @@ def counts(db: Digex) -> dict[str, int]:
         t: int(db.store.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0])  # type: ignore[index]
         for t in tables
     }
+
+
+@dataclass(frozen=True)
+class DemoStore:
+    path: Path
+    files: DemoFiles
+    results: list[LoadResult]
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
+    """The demo data at a test size, loaded once for the session (read-only afterwards)."""
+    folder = tmp_path_factory.mktemp("demo")
+    files = generate(folder / "data", seed=2025, rows=60_000)
+    with digex.init(folder / "demo.duckdb") as db:
+        results = db.load(list(files.declarations), rates=files.rates, jobs=files.jobs, today=TODAY)
+    return DemoStore(folder / "demo.duckdb", files, results)
+
+
+@pytest.fixture
+def demo_db(demo_store: DemoStore) -> Iterator[Digex]:
+    with digex.connect(demo_store.path, read_only=True) as db:
+        yield db
