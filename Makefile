@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck pytest bench lock clean
+.PHONY: demo test lint typecheck pytest system-deps bench lock clean
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
 
-pytest: $(STAMP)
+## system-deps: Debian packages the tests use (PostgreSQL); a no-op when present
+system-deps:
+	bash scripts/system-deps.sh
+
+pytest: $(STAMP) system-deps
 	$(BIN)/pytest
 
 ## lock: re-resolve requirements/lock.txt after changing pyproject.toml

@@ -14,6 +14,8 @@ from digex.api import Digex
 from digex.demo import DemoFiles, generate
 from digex.ingest.load import LoadResult
 
+pytest_plugins = ["tests.pg_fixtures"]
+
 HEADER = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
 FIRM = "001234567000089"
 TODAY = dt.date(2025, 7, 15)

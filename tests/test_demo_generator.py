@@ -24,6 +24,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from digex.demo import DemoFiles, generate
+from digex.demo.population import currency_probabilities, make_units
+from digex.demo.sampling import MonthSampler
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "digex" / "data"
 COLUMNS = [
@@ -230,10 +232,30 @@ def test_segments_add_up_to_the_published_segment_sum(valid: pd.DataFrame) -> No
     assert (_level(valid, "2025-H1", "_T") / 10**9).quantize(Decimal("0.01")) == Decimal("13.38")
 
 
-@pytest.mark.parametrize(("seed", "rows"), [(7, 20_000), (123, 60_000)])
-def test_calibration_holds_for_other_seeds_and_sizes(tmp_path: Path, seed: int, rows: int) -> None:
-    demo = generate(tmp_path, seed=seed, rows=rows, firms=600)
-    assert _check_figures(demo, _valid_exports(_read_all(demo))) == []
+@pytest.mark.parametrize(
+    ("seed", "rows", "firms"),
+    [
+        (7, 20_000, 600),
+        # Few firms for many rows: keys are scarce and drawn exhaustively, still without repeats.
+        (123, 60_000, 60),
+    ],
+)
+def test_calibration_holds_for_other_seeds_and_sizes(
+    tmp_path: Path, seed: int, rows: int, firms: int
+) -> None:
+    demo = generate(tmp_path, seed=seed, rows=rows, firms=firms)
+    valid = _valid_exports(_read_all(demo))
+    assert _check_figures(demo, valid) == []
+    assert not valid.duplicated(["period", "firm_id", "seg", "partner", "currency", "flow"]).any()
+
+
+def test_more_rows_than_possible_keys_use_every_key_then_repeat() -> None:
+    units = make_units(np.random.default_rng(1), 50)
+    month = 40
+    keys = MonthSampler(units, month, np.random.default_rng(2)).keys(50_000)
+    possible = units.active(month).sum() * (currency_probabilities() > 0).sum() * 2
+    assert len(keys.unit) == 50_000
+    assert len(np.unique(keys.code())) == possible < 50_000
 
 
 # --- faults -----------------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from tests.conftest import DemoStore
 
 from digex.api import Digex
 from digex.publish.rounding import round_half_up
-from tests.conftest import DemoStore
 
 REFERENCE = tomllib.loads(
     (files("digex") / "data" / "reference" / "MA.toml").read_text(encoding="utf-8")
@@ -44,7 +44,8 @@ def computed(db: Digex, figure: dict[str, Any]) -> float:
 def test_published_figure_is_reproduced(demo_db: Digex, figure: dict[str, Any]) -> None:
     if figure["kind"] == "growth":
         base = figure["base"]
-        assert base[:4] == str(int(figure["period"][:4]) - 1) and base[4:] == figure["period"][4:]
+        assert base[:4] == str(int(figure["period"][:4]) - 1)
+        assert base[4:] == figure["period"][4:]
     value = computed(demo_db, figure)
     published = Decimal(str(figure["value"]))
     assert round_half_up(value, figure["decimals"]) == published, value
@@ -78,8 +79,15 @@ def test_each_injected_fault_is_rejected_with_its_reason_and_nothing_else(
     faults = pd.read_csv(demo_store.files.faults, dtype=str, keep_default_na=False)
     rejects = demo_db.rejects()
     assert len(rejects) == len(faults)  # nothing valid is rejected
-    got = set(zip(rejects["file_name"], rejects["declaration_id"].fillna(""), rejects["reasons"]))
-    expected = set(zip(faults["file"], faults["declaration_id"], faults["expected_reason"]))
+    ids = rejects["declaration_id"].fillna("")
+    lines = rejects["line"].astype(int)
+    got = set(zip(rejects["file_name"], lines, ids, rejects["reasons"], strict=True))
+    rows = faults["row"].astype(int) + 1  # the header is line 1 (Parquet: row numbers, no header)
+    parquet = faults["file"].str.endswith(".parquet")
+    rows[parquet] -= 1
+    expected = set(
+        zip(faults["file"], rows, faults["declaration_id"], faults["expected_reason"], strict=True)
+    )
     assert got == expected
     kinds = set(faults["expected_reason"])
     assert {

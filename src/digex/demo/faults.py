@@ -172,10 +172,9 @@ def inject(table: pa.Table, kinds: list[str], rng: np.random.Generator, id_prefi
     no_id[position[n:][np.array([kind == "ID_MISSING" for kind in kinds], dtype=bool)]] = True
     ids = pc.if_else(pa.array(no_id), pa.scalar(None, pa.string()), ids)
     fault_pos = position[n:]
-    ids_list = ids.to_pylist()
     return Injected(
         table=combined.add_column(0, "declaration_id", ids),
         fault_rows=(fault_pos + 1).tolist(),
-        fault_ids=[ids_list[p] or "" for p in fault_pos.tolist()],
+        fault_ids=[i or "" for i in ids.take(pa.array(fault_pos)).to_pylist()],
         fault_reasons=list(kinds),
     )

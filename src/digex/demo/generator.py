@@ -8,6 +8,7 @@ own, so memory follows the largest month rather than the whole dataset.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,19 +33,12 @@ from digex.demo.population import (
     KPO,
     PARTNERS,
     Units,
-    currency_cumulative,
     make_units,
     partner_probabilities,
 )
+from digex.demo.sampling import Keys, MonthSampler
 from digex.demo.writers import COLUMNS, SYNTHETIC_NOTICE, format_of, write_month
 
-# Share of the randomly drawn rows by segment (many small ITO declarations, few KPO ones) and of
-# import (M) rows, which feed the balance indicators but never the calibrated exports.
-_ROW_SHARES = np.array([0.42, 0.26, 0.14, 0.165, 0.015])
-_IMPORT_SHARE = 0.08
-# A unit's chance of declaring in a month grows less than proportionally with its size: a large
-# group declares more rows, and larger ones.
-_ROW_SIZE_POWER = 0.7
 # A few valid rows give the EBOPS 2010 category instead of the segment, as some declarants do.
 _EBOPS_ALIASES: dict[str, tuple[str, float]] = {
     "ITO": ("SI2", 0.005),
@@ -66,91 +60,8 @@ class DemoFiles:
     rows_written: int  # data rows across declaration files (valid + faulty)
 
 
-@dataclass(frozen=True)
-class _Keys:
-    """The identifying fields of a month's rows, as indices."""
-
-    unit: NDArray[np.int64]
-    partner: NDArray[np.int64]
-    currency: NDArray[np.int64]
-    flow: NDArray[np.int64]  # 0 = X, 1 = M
-
-    def code(self) -> NDArray[np.int64]:
-        c = (self.unit * len(PARTNERS) + self.partner) * len(CURRENCIES) + self.currency
-        return c * 2 + self.flow
-
-    def take(self, idx: NDArray[np.int64]) -> _Keys:
-        return _Keys(self.unit[idx], self.partner[idx], self.currency[idx], self.flow[idx])
-
-
-def _concat(a: _Keys, b: _Keys) -> _Keys:
-    return _Keys(*(np.concatenate([x, y]) for x, y in zip(_fields(a), _fields(b), strict=True)))
-
-
-def _fields(k: _Keys) -> tuple[NDArray[np.int64], ...]:
-    return k.unit, k.partner, k.currency, k.flow
-
-
-class _MonthSampler:
-    """Draws a month's declaration keys: who declares, to which market, in which currency."""
-
-    def __init__(self, units: Units, month: int, rng: np.random.Generator) -> None:
-        self.units, self.rng = units, rng
-        active = units.active(month)
-        self.by_segment = [np.flatnonzero(active & (units.segment == s)) for s in range(5)]
-        self.partner_p = partner_probabilities()
-        self.currency_cum = currency_cumulative()
-
-    def mandatory(self) -> _Keys:
-        """Every KPO firm and the largest firm of each other segment declare exports every month,
-        which keeps every segment non-empty and KPO spread over about a dozen firms."""
-        picks = [self.by_segment[KPO]]
-        for s in range(KPO):
-            members = self.by_segment[s]
-            picks.append(members[[np.argmax(self.units.size[members])]])
-        unit = np.concatenate(picks)
-        return self._complete(unit, np.zeros(len(unit), dtype=np.int64))
-
-    def draw(self, n: int) -> _Keys:
-        seg = self.rng.choice(5, size=n, p=_ROW_SHARES)
-        unit = np.empty(n, dtype=np.int64)
-        for s in range(5):
-            where = np.flatnonzero(seg == s)
-            members = self.by_segment[s]
-            p = self.units.size[members] ** _ROW_SIZE_POWER
-            unit[where] = self.rng.choice(members, size=len(where), p=p / p.sum())
-        flow = (self.rng.random(n) < _IMPORT_SHARE).astype(np.int64)
-        return self._complete(unit, flow)
-
-    def _complete(self, unit: NDArray[np.int64], flow: NDArray[np.int64]) -> _Keys:
-        n = len(unit)
-        own = self.rng.random(n) < 0.5  # half the rows go to the firm's main market
-        other = self.rng.choice(len(PARTNERS), size=n, p=self.partner_p)
-        partner = np.where(own, self.units.main_partner[unit], other)
-        u = self.rng.random(n)
-        currency = (u[:, None] > self.currency_cum[partner]).sum(axis=1)
-        currency = np.minimum(currency, len(CURRENCIES) - 1).astype(np.int64)
-        return _Keys(unit, partner.astype(np.int64), currency, flow)
-
-    def keys(self, n: int) -> _Keys:
-        """`n` rows with distinct keys (mandatory rows first); once a month's possible keys are
-        exhausted, which only happens for huge row counts, keys repeat as separate declarations."""
-        keys = self.mandatory()
-        for _ in range(8):
-            _, first = np.unique(keys.code(), return_index=True)
-            keys = keys.take(np.sort(first))
-            missing = n - len(keys.unit)
-            if missing <= 0:
-                return keys.take(np.arange(n))
-            keys = _concat(keys, self.draw(int(missing * 1.3) + 16))
-        _, first = np.unique(keys.code(), return_index=True)
-        keys = keys.take(np.sort(first))
-        missing = n - len(keys.unit)
-        return keys.take(np.arange(n)) if missing <= 0 else _concat(keys, self.draw(missing))
-
-
 def _values(
-    keys: _Keys, units: Units, targets: NDArray[np.float64], rng: np.random.Generator
+    keys: Keys, units: Units, targets: NDArray[np.float64], rng: np.random.Generator
 ) -> NDArray[np.float64]:
     """MAD value of each row: the month's segment targets shared between the declaring units by
     size, then between each unit's rows at random. Exports add up to the targets exactly."""
@@ -162,7 +73,10 @@ def _values(
     seg_weight = np.bincount(units.segment, weights=weight, minlength=len(SEGMENTS))
     seg_weight[seg_weight == 0] = 1.0
     unit_target = targets[units.segment] * weight / seg_weight[units.segment]
-    row_w = np.exp(rng.normal(0.0, 1.0, len(ux)))
+    # Contracts with the main markets are larger, so France leads by value even more than by
+    # number of declarations.
+    market = np.sqrt(partner_probabilities() * len(PARTNERS))
+    row_w = np.exp(rng.normal(0.0, 1.0, len(ux))) * market[keys.partner[x]]
     count = np.bincount(ux, minlength=n_units)
     w_sum = np.bincount(ux, weights=row_w, minlength=n_units)
     # A small floor keeps every converted amount well above zero.
@@ -182,7 +96,7 @@ def _amount_text(cents: NDArray[np.int64]) -> pa.Array:
 
 
 def _month_table(
-    keys: _Keys,
+    keys: Keys,
     mad: NDArray[np.float64],
     units: Units,
     period: str,
@@ -219,6 +133,21 @@ def _allocate_rows(total: int, weights: NDArray[np.float64]) -> NDArray[np.int64
     return out
 
 
+def _plan(
+    units: Units, rows: int, fault_rate: float, rng: np.random.Generator
+) -> tuple[NDArray[np.int64], list[list[str]]]:
+    """Valid rows per month (in proportion to the firms active) and the faults of each month."""
+    n_faults = max(round(rows * fault_rate), len(fault_mod.FAULT_KINDS)) if fault_rate else 0
+    n_faults = min(n_faults, rows // 2)
+    months = range(len(MONTHS))
+    active = np.array([units.active(m).sum() for m in months], dtype=np.float64)
+    n_valid = _allocate_rows(rows - n_faults, active)
+    # Every active KPO unit and the largest unit of each other segment declare every month.
+    kpo = [(units.active(m) & (units.segment == KPO)).sum() for m in months]
+    n_valid = np.maximum(n_valid, np.array(kpo) + len(SEGMENTS) - 1)
+    return n_valid, fault_mod.allocate(rng, n_faults, n_valid)
+
+
 def _write_small_files(folder: Path, rates: dict[str, NDArray[np.float64]]) -> tuple[Path, Path]:
     rates_path, jobs_path = folder / "rates.csv", folder / "jobs.csv"
     lines = ["period,currency,rate"]
@@ -241,7 +170,8 @@ fault_rate={fault_rate}). The firms, ICE numbers and declarations are invented. 
 totals are calibrated to reproduce the preliminary figures published for Morocco's digital
 services and outsourcing sector; nothing else in these files is a real statistic.
 
-declarations/  one file per month, 2019-01 to 2025-06 (columns: {",".join(COLUMNS)})
+declarations/  one file per month, 2019-01 to 2025-06, columns
+               {",".join(COLUMNS)}
 rates.csv      monthly average exchange rates, MAD per unit of currency
 jobs.csv       employment by year and segment
 faults.csv     the rows deliberately made invalid, with the reason a loader should give
@@ -285,20 +215,11 @@ def generate(
         if cur != NATIONAL_CURRENCY:
             rate_matrix[:, c] = rates[cur]
 
-    n_faults = max(round(rows * fault_rate), len(fault_mod.FAULT_KINDS)) if fault_rate else 0
-    n_faults = min(n_faults, rows // 2)
-    active = np.array([units.active(m).sum() for m in range(len(MONTHS))], dtype=np.float64)
-    n_valid = _allocate_rows(rows - n_faults, active)
-    # Every active KPO unit and the largest unit of each other segment declare every month.
-    minimum = np.array(
-        [
-            (units.active(m) & (units.segment == KPO)).sum() + len(SEGMENTS) - 1
-            for m in range(len(MONTHS))
-        ]
-    )
-    n_valid = np.maximum(n_valid, minimum)
-    kinds = fault_mod.allocate(fault_rng, n_faults, n_valid)
-    total = int(n_valid.sum()) + n_faults
+    n_valid, kinds = _plan(units, rows, fault_rate, fault_rng)
+    total = int(n_valid.sum()) + sum(len(k) for k in kinds)
+    for stale in decl_dir.glob("declarations_*"):  # a previous run may have used other formats
+        if re.fullmatch(r"declarations_\d{4}-\d{2}\.(csv|xlsx|parquet)", stale.name):
+            stale.unlink()
 
     ranks = np.argsort(np.argsort(np.array(units.firm_ids)))
     rates_path, jobs_path = _write_small_files(folder, rates)
@@ -309,7 +230,7 @@ def generate(
     for m, (period, month_rng) in enumerate(
         zip(MONTHS, month_root.spawn(len(MONTHS)), strict=True)
     ):
-        keys = _MonthSampler(units, m, month_rng).keys(int(n_valid[m]))
+        keys = MonthSampler(units, m, month_rng).keys(int(n_valid[m]))
         # Files list a firm's declarations together, firms in id order, as a registry export would.
         firm_rank = ranks[units.firm[keys.unit]]
         keys = keys.take(np.lexsort((keys.flow, keys.currency, keys.partner, keys.unit, firm_rank)))

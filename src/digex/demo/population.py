@@ -67,12 +67,11 @@ def partner_probabilities() -> NDArray[np.float64]:
     return p
 
 
-def currency_cumulative() -> NDArray[np.float64]:
-    """Cumulative currency probabilities per partner, shape (partners, currencies)."""
-    mix = np.array([_CURRENCY_MIX[_currency_group(p)] for p in PARTNERS])
-    cum = np.cumsum(mix / mix.sum(axis=1, keepdims=True), axis=1)
-    cum[:, -1] = 1.0
-    return cum
+def currency_probabilities() -> NDArray[np.float64]:
+    """Invoice currency probabilities per partner, shape (partners, currencies)."""
+    mix = np.array([_CURRENCY_MIX[_currency_group(p)] for p in PARTNERS], dtype=np.float64)
+    p: NDArray[np.float64] = mix / mix.sum(axis=1, keepdims=True)
+    return p
 
 
 @dataclass(frozen=True)
@@ -125,10 +124,10 @@ def make_units(rng: np.random.Generator, firms: int) -> Units:
     seg = np.concatenate(
         [rng.choice(4, size=n_other, p=_FIRM_SEGMENT_SHARES), np.full(n_kpo, KPO)]
     ).astype(np.int64)
-    size = np.exp(rng.normal(0.0, 1.4, firms))
+    size = np.exp(rng.normal(0.0, 1.5, firms))
     # A few large groups, in IT services and contact centres.
     big = rng.choice(np.flatnonzero(seg <= 1), size=6, replace=False)
-    size[big] *= 8.0
+    size[big] *= 10.0
     # KPO firms are of similar size, so that none dominates the segment.
     size[seg == KPO] = rng.uniform(0.7, 1.3, n_kpo)
     persistent = np.zeros(firms, dtype=bool)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -58,7 +59,7 @@ class TextFormat:
     bom: bool = False
 
 
-FORMATS: dict[str, TextFormat | str] = {
+TEXT_FORMATS: dict[str, TextFormat] = {
     "csv": TextFormat("utf-8", ","),
     "csv-bom": TextFormat("utf-8", ",", bom=True),
     "csv-fr": TextFormat("cp1252", ";", _FRENCH_A, decimal_comma=True, crlf=True),
@@ -67,8 +68,6 @@ FORMATS: dict[str, TextFormat | str] = {
     "csv-ar-comma": TextFormat("cp1256", ",", _ARABIC_B, crlf=True),
     # Windows-1256 has no Arabic-Indic digits, so a file written with them is UTF-8.
     "csv-ar-digits": TextFormat("utf-8", ",", _ARABIC_A, arabic_digits=True),
-    "xlsx": "xlsx",
-    "parquet": "parquet",
 }
 # Which months are not plain UTF-8 CSV. Fixed (not drawn from the seed) so that documentation and
 # tests can name them.
@@ -90,21 +89,14 @@ def format_of(period: str, rows: int) -> str:
     return "csv" if kind == "xlsx" and rows > _XLSX_MAX_ROWS else kind
 
 
-def extension(kind: str) -> str:
-    return kind if kind in ("xlsx", "parquet") else "csv"
-
-
 def write_month(table: pa.Table, folder: Path, period: str, kind: str) -> Path:
     """Write `table` (all-string columns in COLUMNS order, nulls for empty fields)."""
-    path = folder / f"declarations_{period}.{extension(kind)}"
-    fmt = FORMATS[kind]
-    if isinstance(fmt, TextFormat):
-        _write_text(table, path, fmt)
-    elif fmt == "xlsx":
-        _write_xlsx(table, path, period)
+    if kind in TEXT_FORMATS:
+        path = folder / f"declarations_{period}.csv"
+        _write_text(table, path, TEXT_FORMATS[kind])
     else:
-        meta = {b"synthetic": SYNTHETIC_NOTICE.encode(), b"period": period.encode()}
-        pq.write_table(table.replace_schema_metadata(meta), path)
+        path = folder / f"declarations_{period}.{kind}"
+        _BINARY_WRITERS[kind](table, path, period)
     return path
 
 
@@ -162,6 +154,15 @@ def _write_xlsx(table: pa.Table, path: Path, period: str) -> None:
                 out.write(b"</sheetData>" + tail)
 
 
+def _write_parquet(table: pa.Table, path: Path, period: str) -> None:
+    meta = {b"synthetic": SYNTHETIC_NOTICE.encode(), b"period": period.encode()}
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+_BINARY_WRITERS: dict[str, Callable[[pa.Table, Path, str], None]] = {
+    "xlsx": _write_xlsx,
+    "parquet": _write_parquet,
+}
 _SHEET_PART = "xl/worksheets/sheet1.xml"
 _NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 

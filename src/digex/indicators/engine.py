@@ -96,16 +96,18 @@ class Engine:
         f = r.value_minor.cast("float64")
         return r.mutate(
             level=f / self.scale,
-            growth_yoy=(f / r.py_minor.cast("float64") - 1) * 100,
-            growth_pop=(f / r.pp_minor.cast("float64") - 1) * 100,
+            # growth on a zero level (a member that had vanished) is undefined, not infinite
+            growth_yoy=(f / r.py_minor.nullif(0).cast("float64") - 1) * 100,
+            growth_pop=(f / r.pp_minor.nullif(0).cast("float64") - 1) * 100,
             share=f / r.total_minor.cast("float64") * 100,
             # a member new this year contributes all its value (its level a year ago was 0)
             contribution=(r.value_minor - r.py_minor.fill_null(0)).cast("float64")
             / r.py_total_minor.cast("float64")
             * 100,
             ytd_level=r.ytd_minor.cast("float64") / self.scale,
-            ytd_growth=(r.ytd_minor.cast("float64") / r.py_ytd_minor.cast("float64") - 1) * 100,
-            avg_per_firm=f / self.scale / r.firms.cast("float64"),
+            ytd_growth=(r.ytd_minor.cast("float64") / r.py_ytd_minor.nullif(0).cast("float64") - 1)
+            * 100,
+            avg_per_firm=f / self.scale / r.firms.nullif(0).cast("float64"),
         )
 
     @staticmethod

@@ -185,8 +185,8 @@ class ExcelReader:
         text = workdir / (path.stem + ".xlsx.csv")
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            rows = book.worksheets[0].iter_rows(values_only=True)
             try:
-                rows = book.worksheets[0].iter_rows(values_only=True)
                 header = [_cell_text(v).strip() for v in next(rows, ())]
                 mapping = _mapping_or_fail(path, header, fields, match)
                 with text.open("w", encoding="utf-8", newline="") as out:
@@ -195,6 +195,7 @@ class ExcelReader:
                     for row in rows:
                         writer.writerow([_cell_text(v) for v in row[: len(header)]])
             finally:
+                rows.close()  # an unfinished row generator keeps the zip member open
                 book.close()
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as e:
             if isinstance(e, InvalidFile):

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Install the Debian system packages the test suite needs (idempotent; a no-op when present).
+#
+#   sudo scripts/system-deps.sh
+#
+# Today: PostgreSQL (Debian's `postgresql`, 15 on Debian 12) with its `main` cluster, for the
+# PostgreSQL backend tests. Run as root. As a normal user it only reports what is missing and
+# exits 0, so the tests that need no system package still run (the PostgreSQL tests then skip
+# outside CI; in CI, where $CI is set, they fail).
+set -euo pipefail
+
+missing=()      # Debian packages to install
+need_cluster=0  # the `main` PostgreSQL cluster must be created
+
+# PostgreSQL: the cluster tools and a `main` cluster.
+if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v pg_lsclusters >/dev/null 2>&1; then
+    missing+=(postgresql)
+elif ! pg_lsclusters --no-header 2>/dev/null | awk '$2 == "main" { found = 1 } END { exit !found }'; then
+    # Tools are there but no `main` cluster (e.g. create_main_cluster = false, or it was dropped).
+    need_cluster=1
+fi
+
+if [[ ${#missing[@]} -eq 0 && $need_cluster -eq 0 ]]; then
+    echo "system-deps: all system packages present"
+    exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+    echo "system-deps: not root, installing nothing. Missing:" >&2
+    if [[ ${#missing[@]} -gt 0 ]]; then
+        echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    fi
+    if [[ $need_cluster -eq 1 ]]; then
+        echo "  sudo pg_createcluster <version> main   (no PostgreSQL 'main' cluster)" >&2
+    fi
+    echo "system-deps: or run this script as root. Tests needing these will skip (fail in CI)." >&2
+    exit 0
+fi
+
+if [[ ${#missing[@]} -gt 0 ]]; then
+    export DEBIAN_FRONTEND=noninteractive
+    echo "system-deps: installing ${missing[*]}"
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+    # The package normally creates the `main` cluster itself; check again below.
+fi
+
+if ! pg_lsclusters --no-header 2>/dev/null | awk '$2 == "main" { found = 1 } END { exit !found }'; then
+    # Newest installed server version (directories under /usr/lib/postgresql).
+    version=$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -n | tail -n 1)
+    if [[ -z $version ]]; then
+        echo "system-deps: no PostgreSQL server found under /usr/lib/postgresql" >&2
+        exit 1
+    fi
+    echo "system-deps: creating PostgreSQL cluster $version/main"
+    pg_createcluster "$version" main
+fi
+
+echo "system-deps: done"
