@@ -14,13 +14,13 @@ import duckdb
 import ibis
 import pandas as pd
 import pytest
+from tests.conftest import DemoStore
 
 from digex.indicators.consistency import run_checks
 from digex.indicators.engine import Engine, Sources
 from digex.indicators.suite import Suite
 from digex.indicators.targets import target_indicators
 from digex.profile import load_profile
-from tests.conftest import DemoStore
 
 pytestmark = pytest.mark.postgres
 TABLES = ("current_declarations", "current_rates", "current_auxiliary")
@@ -42,8 +42,15 @@ def canonical(frame: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.mark.parametrize(
     ("freq", "cut"),
-    [("A", "total"), ("A", "segment"), ("H", "segment"), ("Q", "partner"), ("M", "region")]
-    + [("A", "ebops"), ("Q", "currency")],
+    [
+        ("A", "total"),
+        ("A", "segment"),
+        ("H", "segment"),
+        ("Q", "partner"),
+        ("M", "region"),
+        ("A", "ebops"),
+        ("Q", "currency"),
+    ],
 )
 def test_suite_identical_on_duckdb_and_postgresql(
     engines: tuple[Engine, Engine], freq: str, cut: str
