@@ -154,7 +154,7 @@ class _Bar:
         self.progress = progress
         self.task = progress.add_task("loading", total=None)
 
-    def __call__(self, description: str, done: int, total: int) -> None:
+    def __call__(self, description: str, done: float, total: int) -> None:
         self.progress.update(self.task, description=description, completed=done, total=total)
 
 
@@ -162,7 +162,7 @@ def _progress() -> Progress:
     return Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} files"),
+        TextColumn("{task.percentage:>3.0f}% of {task.total:.0f} file(s)"),
         TimeElapsedColumn(),
         console=err,
         transient=True,

@@ -14,7 +14,9 @@ import getpass
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -47,8 +49,46 @@ REFERENCE_KINDS = ("rates", "jobs")
 """Kinds of file whose identical content is silently reused: they accompany many loads."""
 CHECKS = {"declarations": check_declarations, "rates": check_rates, "jobs": check_jobs}
 
-Progress = Callable[[str, int, int], None]
-"""Called as progress(description, completed, total) while files are loaded."""
+Progress = Callable[[str, float, int], None]
+"""Called as progress(description, files_done, files_total) while files are load; files_done
+counts the current file's progress as a fraction, so a bar moves during one large file."""
+
+_STEPS = (("reading", 0.0, 0.45), ("checking", 0.45, 0.35), ("storing", 0.8, 0.2))
+
+
+class _Watch:
+    """Reports the engine's own progress on a long statement, polled from a side thread."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, report: Callable[[str, float], None] | None
+    ) -> None:
+        self.con = con
+        self.report = report
+        self.stop = threading.Event()
+
+    @contextmanager
+    def step(self, index: int) -> Iterator[None]:
+        name, base, span = _STEPS[index]
+        if self.report is None:
+            yield
+            return
+        report = self.report
+        report(name, base)
+
+        def poll() -> None:
+            while not self.stop.wait(0.25):
+                pct = self.con.query_progress()
+                if pct >= 0:
+                    report(name, base + span * min(pct, 100.0) / 100)
+
+        self.stop.clear()
+        thread = threading.Thread(target=poll, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            self.stop.set()
+            thread.join()
 
 
 @dataclass(frozen=True)
@@ -173,9 +213,14 @@ class Loader:
             _register_codelists(con)
             seen: dict[str, Path] = {}
             for i, (path, kind, old) in enumerate(work):
+                report = None
                 if progress:
-                    progress(path.name, i, len(work))
-                results.append(self._load_one(con, path, kind, old, seen, Path(tmp)))
+
+                    def report(step: str, frac: float, i: int = i, name: str = path.name) -> None:
+                        progress(f"{name}: {step}", i + frac, len(work))
+
+                watch = _Watch(con, report)
+                results.append(self._load_one(con, path, kind, old, seen, Path(tmp), watch))
             if progress:
                 progress("done", len(work), len(work))
         return results
@@ -188,6 +233,7 @@ class Loader:
         replaces: int | None,
         seen: dict[str, Path],
         workdir: Path,
+        watch: _Watch,
     ) -> LoadResult:
         reader = reader_for(path)
         digest = file_hash(path)
@@ -212,22 +258,25 @@ class Loader:
         def match(names: Sequence[str]) -> tuple[dict[str, int], list[str]]:
             return self.profile.match_header(names, fields, kind)
 
-        staged = reader.stage(
-            con,
-            path,
-            fields,
-            match,
-            ReadOptions(self.options.encoding, self.options.delimiter),
-            workdir,
-        )
-        CHECKS[kind](con, self.rules)
+        with watch.step(0):
+            staged = reader.stage(
+                con,
+                path,
+                fields,
+                match,
+                ReadOptions(self.options.encoding, self.options.delimiter),
+                workdir,
+            )
+        with watch.step(1):
+            CHECKS[kind](con, self.rules)
         row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
         load_id = int(row[0]) if row else 1
-        {
-            "declarations": self._store_declarations,
-            "rates": self._store_rates,
-            "jobs": self._store_jobs,
-        }[kind](con, load_id)
+        with watch.step(2):
+            {
+                "declarations": self._store_declarations,
+                "rates": self._store_rates,
+                "jobs": self._store_jobs,
+            }[kind](con, load_id)
         counts = con.execute(
             "SELECT count(*), count(*) FILTER (reasons = ''), count(*) FILTER (reasons <> '') "
             "FROM checked"
@@ -294,33 +343,38 @@ class Loader:
             SELECT {load_id}, line, declaration_id, v_period, v_firm_id, v_segment, v_ebops,
                    v_partner, v_currency, v_amount, v_flow, v_rate,
                    {self.value_sql}
-            FROM checked WHERE reasons = '' ORDER BY line"""
+            FROM checked WHERE reasons = ''"""
         )
         con.execute(
             f"""INSERT INTO rejects
             SELECT {load_id}, line, reasons, message, declaration_id, period, firm_id, segment,
                    partner, currency, amount, flow, raw
-            FROM checked WHERE reasons <> '' ORDER BY line"""
+            FROM checked WHERE reasons <> ''"""
         )
         con.execute(
             f"""INSERT INTO load_totals
-            SELECT {load_id}, CASE WHEN reasons = '' THEN v_currency ELSE currency END AS cur,
-                   count(*) FILTER (reasons = ''), count(*) FILTER (reasons <> ''),
-                   sum(v_amount) FILTER (reasons = ''),
-                   sum({self.value_sql})
-                       FILTER (reasons = '')
-            FROM checked GROUP BY cur"""
+            WITH a AS (
+                SELECT currency AS cur, count(*) AS n, sum(amount) AS amount,
+                       sum(value_minor) AS value_minor
+                FROM declarations WHERE load_id = {load_id} GROUP BY currency
+            ), r AS (
+                SELECT currency AS cur, count(*) AS n FROM checked WHERE reasons <> ''
+                GROUP BY currency
+            )
+            SELECT {load_id}, coalesce(a.cur, r.cur), coalesce(a.n, 0), coalesce(r.n, 0),
+                   a.amount, a.value_minor
+            FROM a FULL OUTER JOIN r ON a.cur IS NOT DISTINCT FROM r.cur"""
         )
 
     def _store_rates(self, con: duckdb.DuckDBPyConnection, load_id: int) -> None:
         con.execute(
             f"""INSERT INTO rates SELECT {load_id}, line, v_period, v_currency, v_rate
-            FROM checked WHERE reasons = '' ORDER BY line"""
+            FROM checked WHERE reasons = ''"""
         )
         con.execute(
             f"""INSERT INTO rate_rejects SELECT {load_id}, line, reasons, message,
                    period, currency, rate, raw
-            FROM checked WHERE reasons <> '' ORDER BY line"""
+            FROM checked WHERE reasons <> ''"""
         )
         con.execute(
             f"""INSERT INTO load_totals SELECT {load_id}, v_currency,
@@ -331,12 +385,12 @@ class Loader:
     def _store_jobs(self, con: duckdb.DuckDBPyConnection, load_id: int) -> None:
         con.execute(
             f"""INSERT INTO auxiliary SELECT {load_id}, line, 'JOBS', v_year, v_segment, v_value
-            FROM checked WHERE reasons = '' ORDER BY line"""
+            FROM checked WHERE reasons = ''"""
         )
         con.execute(
             f"""INSERT INTO auxiliary_rejects SELECT {load_id}, line, reasons, message,
                    year, segment, jobs, raw
-            FROM checked WHERE reasons <> '' ORDER BY line"""
+            FROM checked WHERE reasons <> ''"""
         )
 
     def _reused(

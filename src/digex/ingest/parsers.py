@@ -77,10 +77,19 @@ def amount_ambiguous(col: str, decimal_mark: DecimalMark = "auto") -> str:
 
 def amount_value(col: str, decimal_mark: DecimalMark = "auto") -> str:
     """SQL giving the amount as an exact DECIMAL, or NULL (not a number, too many decimals,
-    more than 14 integer digits)."""
+    more than 14 integer digits).
+
+    Most amounts are plain `digits[.digits]`: they take a fast path straight to the cast, and
+    only the others go through the normalisation of separators and digits.
+    """
     n = amount_normalised(col, decimal_mark)
+    plain = f"{{1,{AMOUNT_SCALE}}}"
+    fast = f"regexp_full_match({col}, '[0-9]{{1,14}}(\\.[0-9]{plain})?')"
+    if decimal_mark == ",":
+        fast = f"regexp_full_match({col}, '[0-9]{{1,14}}')"
     return (
-        f"CASE WHEN regexp_full_match({n}, '[+-]?\\d{{1,14}}(\\.\\d{{1,{AMOUNT_SCALE}}})?') "
+        f"CASE WHEN {fast} THEN CAST({col} AS {AMOUNT_TYPE}) "
+        f"WHEN regexp_full_match({n}, '[+-]?\\d{{1,14}}(\\.\\d{plain})?') "
         f"THEN CAST({n} AS {AMOUNT_TYPE}) END"
     )
 
@@ -90,11 +99,12 @@ def period_value(col: str) -> str:
 
     Years outside 1900-2999 are refused: such a value is a typing error, not a reference month.
     """
+    month = "(19|2\\d)\\d\\d-?(0[1-9]|1[0-2])"
     p = f"replace(trim({latin_digits(col)}), '/', '-')"
     return f"""CASE
-        WHEN regexp_full_match({p}, '(19|2\\d)\\d\\d-(0[1-9]|1[0-2])')
-            THEN make_date(CAST(left({p}, 4) AS INTEGER), CAST(right({p}, 2) AS INTEGER), 1)
-        WHEN regexp_full_match({p}, '(19|2\\d)\\d\\d(0[1-9]|1[0-2])')
+        WHEN regexp_full_match({col}, '(19|2[0-9])[0-9][0-9]-(0[1-9]|1[0-2])')
+            THEN CAST({col} || '-01' AS DATE)
+        WHEN regexp_full_match({p}, '{month}')
             THEN make_date(CAST(left({p}, 4) AS INTEGER), CAST(right({p}, 2) AS INTEGER), 1)
         END"""
 

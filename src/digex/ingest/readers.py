@@ -79,11 +79,8 @@ def _split_sql(delimiter: str) -> str:
     d = _sql_str(delimiter)
     cls = "\\t" if delimiter == "\t" else ("\\" + delimiter if delimiter in "|\\^]-" else delimiter)
     pattern = _sql_str(f'("(?:[^"]|"")*"|[^{cls}"]*){cls}')
-    unquote = (
-        "list_transform(q, x -> CASE WHEN starts_with(x, '\"') "
-        "THEN replace(x[2:-2], '\"\"', '\"') ELSE x END)"
-    )
-    quoted = f"(SELECT {unquote} FROM (SELECT regexp_extract_all(raw || {d}, {pattern}, 1) AS q))"
+    unquote = "CASE WHEN starts_with(x, '\"') THEN replace(x[2:-2], '\"\"', '\"') ELSE x END"
+    quoted = f"list_transform(regexp_extract_all(raw || {d}, {pattern}, 1), x -> {unquote})"
     return f"CASE WHEN contains(raw, '\"') THEN {quoted} ELSE string_split(raw, {d}) END"
 
 
@@ -113,7 +110,7 @@ def stage_delimited(
               WHERE line > 1 AND raw IS NOT NULL AND trim(raw) <> '')
         SELECT line, CASE WHEN len(f) <> {ncols} THEN raw END AS raw,
                len(f) <> {ncols} AS malformed, {cols}
-        FROM s ORDER BY line"""
+        FROM s"""
     )
     con.execute("DROP TABLE stage_lines")
 
@@ -242,8 +239,7 @@ class ParquetReader:
         try:
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE stage AS SELECT file_row_number + 1 AS line, "
-                f"CAST(NULL AS VARCHAR) AS raw, false AS malformed, {cols} FROM {src} "
-                "ORDER BY line"
+                f"CAST(NULL AS VARCHAR) AS raw, false AS malformed, {cols} FROM {src}"
             )
         except duckdb.Error as e:
             raise InvalidFile(f"{path.name}: not a readable Parquet file ({e})") from e

@@ -28,8 +28,11 @@ def default_path() -> Path:
 
 
 def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    # The engine tracks progress (digex shows it in its own bar) but must not print its own.
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
+        con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+        return con
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
             raise StoreError(

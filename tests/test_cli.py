@@ -1,0 +1,433 @@
+"""The command line as a user runs it: the `digex` console script in a subprocess.
+
+Every command starts a fresh interpreter (about 1.5 s, 3 s with the indicator engine), so
+commands that do not depend on each other are started together and awaited together; the whole
+file stays well under 30 s on two cores.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from tests.conftest import FIRM, HEADER, write_csv
+
+import digex
+
+DIGEX = Path(sys.executable).with_name("digex")
+TIMEOUT = 120
+FIRM2 = "000000000000001"
+
+RATES = [
+    (f"{year}-{m:02d}", cur, rate)
+    for year in (2023, 2024)
+    for m in range(1, 13)
+    for cur, rate in (("EUR", "10.800000"), ("USD", "10.000000"))
+]
+DECLARATIONS = [
+    ("A1", "2023-03", FIRM, "ITO", "FR", "EUR", "1000", "X"),
+    ("A2", "2023-06", FIRM2, "CRM", "NA", "MAD", "5000", "X"),
+    ("A3", "2024-02", FIRM, "ITO", "FR", "EUR", "1500.50", "X"),
+    ("A4", "2024-05", FIRM2, "CRM", "NA", "MAD", "6000", "X"),
+    ("A5", "2024-07", FIRM, "SI2", "US", "USD", "250", "X"),
+    ("A6", "2024-08", FIRM2, "BPO", "US", "USD", "100", "M"),
+    ("R1", "2024-03", FIRM, "XYZ", "NA", "EUR", "007.50", "X"),  # SEGMENT_UNKNOWN, line 8
+    ("R2", "2024-03"),  # ROW_MALFORMED, line 9
+]
+NEW = [("N1", "2024-04", FIRM, "ITO", "FR", "EUR", "10", "X")]
+TABLES = ("loads", "declarations", "rejects", "rates", "rate_rejects", "load_totals")
+
+
+# --- running the CLI -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    args: tuple[str, ...]
+    code: int
+    stdout: str
+    stderr: str
+
+    def ok(self) -> Run:
+        assert self.code == 0, f"digex {' '.join(self.args)} exited {self.code}:\n{self.stderr}"
+        assert "Traceback" not in self.stdout + self.stderr
+        return self
+
+
+def cli_env() -> dict[str, str]:
+    """The user's environment without DIGEX_DB (every call names its --db), wide and plain."""
+    env = {k: v for k, v in os.environ.items() if k != "DIGEX_DB"}
+    env.update(COLUMNS="200", NO_COLOR="1", PYTHONIOENCODING="utf-8")
+    return env
+
+
+def run_all(calls: Sequence[tuple[Sequence[str | Path], Path]]) -> list[Run]:
+    """Start every `digex ARGS` (in its working directory) at once, then wait for them all."""
+    procs: list[tuple[tuple[str, ...], subprocess.Popen[str]]] = []
+    try:
+        for args, cwd in calls:
+            argv = tuple(str(a) for a in args)
+            proc = subprocess.Popen(
+                [str(DIGEX), *argv],
+                cwd=cwd,
+                env=cli_env(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
+            procs.append((argv, proc))
+        runs = []
+        for argv, proc in procs:
+            stdout, stderr = proc.communicate(timeout=TIMEOUT)
+            runs.append(Run(argv, proc.returncode, stdout, stderr))
+        return runs
+    finally:
+        for _, proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def run(*args: str | Path, cwd: Path) -> Run:
+    return run_all([(args, cwd)])[0]
+
+
+def assert_one_line_error(r: Run, *needles: str) -> None:
+    """Exit 1, a single `error:` line on stderr naming what is wrong, and no traceback."""
+    assert r.code == 1, (r.args, r.code, r.stdout, r.stderr)
+    assert "Traceback" not in r.stdout + r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("error: "), r.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+def cells(stdout: str, first: str) -> list[str]:
+    """The cells of the table row of `stdout` whose first cell is `first`."""
+    for line in stdout.splitlines():
+        parts = [p.strip() for p in line.strip().strip("│").split("│")]
+        if parts and parts[0] == first:
+            return parts
+    raise AssertionError(f"no row {first!r} in:\n{stdout}")
+
+
+def snapshot(path: Path) -> dict[str, object]:
+    """Row counts of the stored tables and the whole load log, read without writing."""
+    with digex.connect(path, read_only=True) as db:
+        con = db.store.con
+        state: dict[str, object] = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone() for t in TABLES
+        }
+        state["log"] = con.execute("SELECT * FROM loads ORDER BY load_id").fetchall()
+    return state
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def write_inputs(folder: Path) -> tuple[Path, Path]:
+    rates = write_csv(folder / "rates.csv", RATES, header=("period", "currency", "rate"))
+    return rates, write_csv(folder / "d.csv", DECLARATIONS)
+
+
+@dataclass(frozen=True)
+class BaseStore:
+    path: Path
+    folder: Path
+    declarations_load: int
+    before: dict[str, object]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> BaseStore:
+    """A store with one rates and one declarations load (built in-process: it is only setup)."""
+    folder = tmp_path_factory.mktemp("base")
+    rates, decl = write_inputs(folder)
+    with digex.init(folder / "base.duckdb") as db:
+        [_, result] = db.load(decl, rates=rates)
+    assert (result.rows_accepted, result.rows_rejected) == (6, 2)
+    assert not (folder / "base.duckdb.wal").exists()
+    return BaseStore(folder / "base.duckdb", folder, result.load_id, snapshot(folder / "base.duckdb"))
+
+
+def copy_store(base: BaseStore, folder: Path) -> Path:
+    """A private copy of the base store and its input files in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("rates.csv", "d.csv"):
+        shutil.copy(base.folder / name, folder / name)
+    return Path(shutil.copy(base.path, folder / "s.duckdb"))
+
+
+# --- 1. help ---------------------------------------------------------------------------------
+
+
+def test_help(tmp_path: Path) -> None:
+    top, load = (r.ok() for r in run_all([(["--help"], tmp_path), (["load", "--help"], tmp_path)]))
+    for command in ("init", "load", "rejects", "loads", "indicators", "summary", "check"):
+        assert command in top.stdout
+    for option in ("--rates", "--replace", "--encoding", "--decimal", "--delimiter", "--db"):
+        assert option in load.stdout
+
+
+# --- 2. init, load, rejects ------------------------------------------------------------------
+
+
+def test_init_load_and_rejects(tmp_path: Path) -> None:
+    rates, decl = write_inputs(tmp_path)
+    db = tmp_path / "store" / "s.duckdb"
+    init = run("init", "--db", db, cwd=tmp_path).ok()
+    assert "ready" in init.stdout
+    assert db.exists()
+
+    loaded = run("load", decl, "--rates", rates, "--db", db, cwd=tmp_path).ok()
+    assert "accepted" in loaded.stdout
+    assert "rejected" in loaded.stdout
+    header = cells(loaded.stdout, "load")
+    assert header[3:7] == ["read", "accepted", "rejected", "check"]
+    assert cells(loaded.stdout, "1")[1:] == ["rates.csv", "csv utf-8", "48", "48", "0", "ok"]
+    assert cells(loaded.stdout, "2")[1:] == ["d.csv", "csv utf-8", "8", "6", "2", "ok"]
+    assert cells(loaded.stdout, "SEGMENT_UNKNOWN")[1] == "1"
+    assert cells(loaded.stdout, "ROW_MALFORMED")[1] == "1"
+    assert not list(tmp_path.glob("digex.duckdb*"))  # --db was used, not a default store
+
+    out_csv = tmp_path / "out.csv"
+    listed, exported = run_all(
+        [
+            (["rejects", "--db", db], tmp_path),
+            (["rejects", "--export", out_csv, "--db", db], tmp_path),
+        ]
+    )
+    listed.ok()
+    assert "2 rejected rows" in listed.stdout
+    row = cells(listed.stdout, "d.csv")
+    assert row[1:3] == ["8", "SEGMENT_UNKNOWN"]
+    assert "XYZ" in row[3]
+    assert "ROW_MALFORMED" in listed.stdout
+
+    exported.ok()
+    assert "2 rejected rows written to" in exported.stdout
+    frame = pd.read_csv(out_csv, dtype=str, keep_default_na=False)
+    assert {"file_name", "line", "reasons", "raw", *HEADER} <= set(frame.columns)
+    bad = frame.set_index("line").loc["8"]
+    assert bad["file_name"] == "d.csv"
+    assert bad["reasons"] == "SEGMENT_UNKNOWN"
+    original = dict(zip(HEADER, DECLARATIONS[6], strict=True))
+    assert {k: bad[k] for k in HEADER} == original  # verbatim: "NA" (Namibia), "007.50", zeros
+    assert bad["partner"] == "NA"
+    malformed = frame.set_index("line").loc["9"]
+    assert (malformed["file_name"], malformed["reasons"]) == ("d.csv", "ROW_MALFORMED")
+    assert malformed["raw"] == "R2,2024-03"
+
+
+# --- 3. error paths --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    args: tuple[str, ...]
+    needles: tuple[str, ...]
+
+
+def _make_inputs(folder: Path) -> None:
+    write_csv(folder / "new.csv", NEW)
+    (folder / "bin.csv").write_bytes(b"\x00\x01\x02binary\x00\xff" * 50)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for i in range(200):
+        sheet.append([f"E{i}", "2024-01", FIRM, "ITO", "FR", "EUR", 1000 + i, "X"])
+    book.save(folder / "full.xlsx")
+    data = (folder / "full.xlsx").read_bytes()
+    (folder / "cut.xlsx").write_bytes(data[: len(data) // 2])
+    write_csv(folder / "cols.csv", [("1", "2", "3")], header=("a", "b", "c"))
+    shutil.copy(folder / "d.csv", folder / "again.csv")
+
+
+LOAD = ("load", "new.csv")  # a good new file first: it must be rolled back with the bad one
+CASES = {
+    "binary": Case((*LOAD, "bin.csv", "--rates", "rates.csv"), ("bin.csv", "not a CSV")),
+    "truncated_xlsx": Case(
+        (*LOAD, "cut.xlsx", "--rates", "rates.csv"), ("cut.xlsx", "not a readable .xlsx")
+    ),
+    "wrong_columns": Case(
+        (*LOAD, "cols.csv", "--rates", "rates.csv"),
+        ("cols.csv", "missing column(s) declaration_id", "header has: a, b, c"),
+    ),
+    "missing_file": Case((*LOAD, "nowhere.csv", "--rates", "rates.csv"), ("nowhere.csv",)),
+    "duplicate": Case(
+        (*LOAD, "again.csv", "--rates", "rates.csv"),
+        ("again.csv", "already loaded as load", "--replace"),
+    ),
+    "no_store": Case(("load", "new.csv", "--db", "nostore.duckdb"), ("nostore.duckdb",)),
+    "unknown_replace": Case(
+        ("load", "new.csv", "--rates", "rates.csv", "--replace", "99"),
+        ("--replace 99", "no load 99", "digex loads"),
+    ),
+    "bad_period": Case(("indicators", "--period", "2024-13"), ("2024-13", "period")),
+    "bad_cut": Case(("indicators", "--by", "colour"), ("colour", "segment")),
+}
+
+
+@pytest.fixture(scope="module")
+def error_runs(
+    base: BaseStore, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[Run, Path]]:
+    """Every error case on its own copy of the base store, all started together."""
+    root = tmp_path_factory.mktemp("errors")
+    calls: list[tuple[list[str], Path]] = []
+    stores = []
+    for name, case in CASES.items():
+        folder = root / name
+        stores.append(copy_store(base, folder))
+        _make_inputs(folder)
+        args = list(case.args)
+        if "--db" not in args:
+            args += ["--db", "s.duckdb"]
+        calls.append((args, folder))
+    return {
+        name: (r, store) for name, r, store in zip(CASES, run_all(calls), stores, strict=True)
+    }
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_errors_are_one_line_and_change_nothing(
+    case: str, base: BaseStore, error_runs: dict[str, tuple[Run, Path]]
+) -> None:
+    r, store = error_runs[case]
+    assert_one_line_error(r, *CASES[case].needles)
+    assert snapshot(store) == base.before
+    assert not Path(str(store) + ".wal").exists()
+
+
+def test_missing_file_message(error_runs: dict[str, tuple[Run, Path]]) -> None:
+    assert "no such file" in error_runs["missing_file"][0].stderr
+
+
+def test_missing_store_says_init_and_is_not_created(
+    error_runs: dict[str, tuple[Run, Path]],
+) -> None:
+    r, store = error_runs["no_store"]
+    assert "digex init" in r.stderr
+    assert not list(store.parent.glob("nostore.duckdb*"))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        # BUG: the message is printed as Rich markup, so a file name like "x[red].csv" is shown
+        # as "x.csv" (another file), and "[/...]" in a path or header crashes with MarkupError.
+        (("load", "x[red].csv", "--db", "s.duckdb"), "x[red].csv"),
+        (("loads", "--db", "no[/pe]"), "no[/pe]"),
+        # BUG: an unwritable --export target escapes as a pyarrow traceback.
+        (("rejects", "--export", "no/such/dir/out.csv", "--db", "s.duckdb"), "out.csv"),
+    ],
+    ids=["markup_eats_name", "markup_crash", "export_unwritable"],
+)
+@pytest.mark.xfail(reason="bugs in src/digex/cli.py, see the comments", strict=True)
+def test_user_text_in_errors(
+    args: tuple[str, ...], expected: str, base: BaseStore, tmp_path: Path
+) -> None:
+    copy_store(base, tmp_path)
+    assert_one_line_error(run(*args, cwd=tmp_path), expected)
+
+
+# --- 4. replace ------------------------------------------------------------------------------
+
+
+def test_duplicate_with_replace_replaces(base: BaseStore, tmp_path: Path) -> None:
+    db = copy_store(base, tmp_path)
+    old = base.declarations_load
+    shutil.copy(tmp_path / "d.csv", tmp_path / "again.csv")
+    loaded = run(
+        "load", "again.csv", "--rates", "rates.csv", "--replace", str(old), "--db", db, cwd=tmp_path
+    ).ok()
+    new = cells(loaded.stdout, str(old + 1))
+    assert new[1] == "again.csv"
+    assert new[-1] == f"ok, replaces load {old}"
+    log = run("loads", "--db", db, cwd=tmp_path).ok()
+    assert cells(log.stdout, str(old))[2] == "d.csv"
+    assert cells(log.stdout, str(old))[-1] == "replaced"
+    assert cells(log.stdout, str(old + 1))[2] == "again.csv"
+    assert cells(log.stdout, str(old + 1))[-1] == f"current (replaces {old})"
+    after = snapshot(db)
+    assert after["declarations"] == (12,)  # history is kept
+    assert after["loads"] == (3,)  # the rates file was reused, not loaded again
+
+
+# --- 5. outputs ------------------------------------------------------------------------------
+
+COLUMNS = "indicator,freq,period,cut,member,flow,value,unit,unit_mult,status"
+
+
+@pytest.fixture(scope="module")
+def output_runs(base: BaseStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Run]]:
+    folder = tmp_path_factory.mktemp("outputs")
+    db = base.path
+    common = ("indicators", "--period", "2024", "--by", "segment", "--db", db)
+    runs = run_all(
+        [
+            ([*common, "--format", "csv"], folder),
+            ([*common, "--format", "json"], folder),
+            ([*common, "--format", "parquet", "-o", folder / "f.parquet"], folder),
+            (["summary", "2024", "--db", db], folder),
+            (["check", "--db", db], folder),
+        ]
+    )
+    yield runs
+    assert snapshot(db) == base.before
+
+
+def test_indicators_csv(output_runs: list[Run]) -> None:
+    r = output_runs[0].ok()
+    assert r.stdout.splitlines()[0] == COLUMNS
+    frame = pd.read_csv(io.StringIO(r.stdout), dtype={"period": str})
+    assert set(frame["period"]) == {"2024"}
+    assert set(frame["cut"]) == {"segment"}
+    assert set(frame["member"]) <= {"_T", "ITO", "CRM", "ESO", "BPO", "KPO"}
+    level = frame[(frame["indicator"] == "LEVEL") & (frame["flow"] == "X")].set_index("member")
+    # ITO: 1500.50 EUR x 10.8 + 250 USD (EBOPS SI2) x 10.0; CRM: 6000 MAD; the M row is imports
+    assert level.loc["ITO", "value"] == pytest.approx(18705.40)
+    assert level.loc["CRM", "value"] == pytest.approx(6000)
+    assert level.loc["ITO", "unit"] == "MAD"
+
+
+def test_indicators_json_and_parquet(output_runs: list[Run], tmp_path: Path) -> None:
+    csv, as_json, parquet = (r.ok() for r in output_runs[:3])
+    expected = pd.read_csv(io.StringIO(csv.stdout), dtype={"period": str})
+    records = json.loads(as_json.stdout)
+    assert isinstance(records, list)
+    assert len(records) == len(expected) > 0
+    assert all(list(rec) == COLUMNS.split(",") for rec in records)
+    assert {(r["indicator"], r["member"], r["flow"]) for r in records} == set(
+        zip(expected["indicator"], expected["member"], expected["flow"], strict=True)
+    )
+    assert "rows written to" in parquet.stdout
+    path = Path(parquet.args[parquet.args.index("-o") + 1])
+    frame = pd.read_parquet(path)
+    assert list(frame.columns) == COLUMNS.split(",")
+    assert len(frame) == len(expected)
+    merged = frame.merge(expected, on=["indicator", "member", "flow"], suffixes=("", "_csv"))
+    assert merged["value"].tolist() == pytest.approx(merged["value_csv"].tolist())
+
+
+def test_summary_and_check(output_runs: list[Run]) -> None:
+    summary, check = (r.ok() for r in output_runs[3:])
+    assert "2024" in summary.stdout
+    assert "2023" in summary.stdout
+    assert "Total" in summary.stdout
+    assert "Consistency checks" in check.stdout
+    assert "FAILED" not in check.stdout
