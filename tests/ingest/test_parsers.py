@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digex.ingest.parsers import parse_amounts, parse_periods
+from digex.codelists import read_codelist
+from digex.ingest.parsers import parse_amounts, parse_codes, parse_periods
 
 AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -81,3 +83,23 @@ def test_period_garbage() -> None:
     assert (
         parse_periods(["2024-1", "24-01", "1899-12", "2024-01-15", "janvier", None]) == [None] * 6
     )
+
+
+COUNTRIES = read_codelist("countries").column("code").to_pylist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(COUNTRIES), min_size=1, max_size=15),
+    st.sampled_from([str.lower, str.upper, str.title]),
+    st.sampled_from(["", " ", "  ", "\t"]),
+)
+def test_codes_normalise_whatever_the_case_and_padding(
+    codes: list[str], case: Callable[[str], str], pad: str
+) -> None:
+    assert parse_codes([pad + case(c) + pad for c in codes]) == codes
+
+
+def test_namibia_is_a_code_not_a_missing_value() -> None:
+    assert parse_codes(["NA", "na", " Na "]) == ["NA", "NA", "NA"]
+    assert "NA" in COUNTRIES

@@ -128,3 +128,22 @@ def require_consistent(results: list[CheckResult]) -> None:
         raise ConsistencyError(
             f"{len(failed)} consistency check(s) failed, publication stopped: {lines}"
         )
+
+
+def verify_frame(frame: pd.DataFrame) -> None:
+    """The checks a single result can carry on its own, run after every computation.
+
+    Shares of a complete cut add up to 100 for each flow and period; a failure means the
+    engine or the data are wrong and the result must not be used.
+    """
+    shares = frame[(frame["indicator"] == "SHARE") & (frame["cut"] != "total")]
+    if shares.empty:
+        return
+    sums = shares.groupby(["cut", "flow", "period"])["value"].sum()
+    bad = sums[(sums - 100).abs() > 1e-6]
+    if len(bad):
+        cut, flow, period = bad.index[0]
+        raise ConsistencyError(
+            f"shares by {cut} of flow {flow} in {period} add up to {bad.iloc[0]:.6f}, not 100; "
+            "run `digex check` and report the failing checks"
+        )

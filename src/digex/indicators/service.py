@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from digex.indicators.consistency import verify_frame
 from digex.indicators.definitions import definitions
 from digex.indicators.engine import Engine
 from digex.indicators.periods import Period, parse_period
@@ -63,6 +64,7 @@ def compute(
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     else:
         frame = Suite(engine, profile.national_currency).run(freq or "A", by, flows=flows)
+    verify_frame(frame)
     frame = _with_jobs(engine, profile, frame, by, period)
     if indicators:
         known = definitions()

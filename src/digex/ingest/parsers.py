@@ -24,6 +24,15 @@ AMOUNT_SCALE: Final = 4
 AMOUNT_TYPE: Final = f"DECIMAL(18, {AMOUNT_SCALE})"
 
 
+BLANKS: Final = " \t\r\n\u00a0\u202f"
+"""What surrounds a value by accident (spaces, tabs, no-break spaces) and is never part of it."""
+
+
+def strip(col: str) -> str:
+    """SQL removing surrounding blanks of every kind (DuckDB's `trim` alone removes spaces)."""
+    return f"trim({col}, '{BLANKS}')"
+
+
 def latin_digits(col: str) -> str:
     """`col` with Arabic-Indic digits and separators made Latin (a Moroccan file may use them)."""
     return f"translate({col}, '{_ARABIC_FROM}', '{_ARABIC_TO}')"
@@ -100,7 +109,7 @@ def period_value(col: str) -> str:
     Years outside 1900-2999 are refused: such a value is a typing error, not a reference month.
     """
     month = "(19|2\\d)\\d\\d-?(0[1-9]|1[0-2])"
-    p = f"replace(trim({latin_digits(col)}), '/', '-')"
+    p = f"replace({strip(latin_digits(col))}, '/', '-')"
     return f"""CASE
         WHEN regexp_full_match({col}, '(19|2[0-9])[0-9][0-9]-(0[1-9]|1[0-2])')
             THEN CAST({col} || '-01' AS DATE)
@@ -111,7 +120,7 @@ def period_value(col: str) -> str:
 
 def code_value(col: str) -> str:
     """SQL normalising a code (segment, country, currency, flow): trimmed, upper case."""
-    return f"upper(trim({col}))"
+    return f"upper({strip(col)})"
 
 
 def _run(expr: str, values: list[str | None]) -> list[object]:
@@ -133,3 +142,8 @@ def parse_amounts(values: list[str | None], decimal_mark: DecimalMark = "auto") 
 def parse_periods(values: list[str | None]) -> list[object]:
     """Parse periods with the loader's own SQL (a `datetime.date` or None)."""
     return _run(period_value("{col}"), values)
+
+
+def parse_codes(values: list[str | None]) -> list[object]:
+    """Normalise codes with the loader's own SQL (trimmed, upper case)."""
+    return _run(code_value("{col}"), values)

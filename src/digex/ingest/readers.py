@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import duckdb
 
 from digex.errors import InvalidFile
+from digex.ingest.parsers import strip
 from digex.ingest.sniff import looks_binary, read_layout, transcode_to_utf8
 
 HeaderMatcher = Callable[[Sequence[str]], tuple[dict[str, int], list[str]]]
@@ -101,13 +102,13 @@ def stage_delimited(
         )
     except duckdb.Error as e:
         raise InvalidFile(f"{utf8_path.name}: cannot be read as delimited text ({e})") from e
-    cols = ", ".join(f"nullif(trim(f[{mapping[name] + 1}]), '') AS {name}" for name in fields)
+    cols = ", ".join(f"nullif({strip(f'f[{mapping[name] + 1}]')}, '') AS {name}" for name in fields)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE stage AS
         WITH l AS (SELECT rowid - (SELECT min(rowid) FROM stage_lines) + 1 AS line, raw
                    FROM stage_lines),
         s AS (SELECT line, raw, {_split_sql(delimiter)} AS f FROM l
-              WHERE line > 1 AND raw IS NOT NULL AND trim(raw) <> '')
+              WHERE line > 1 AND raw IS NOT NULL AND {strip("raw")} <> '')
         SELECT line, CASE WHEN len(f) <> {ncols} THEN raw END AS raw,
                len(f) <> {ncols} AS malformed, {cols}
         FROM s"""
@@ -235,7 +236,7 @@ class ParquetReader:
                 return f"strftime({col}, '%Y-%m')"
             return f"CAST({col} AS VARCHAR)"
 
-        cols = ", ".join(f"nullif(trim({text(n)}), '') AS {n}" for n in fields)
+        cols = ", ".join(f"nullif({strip(text(n))}, '') AS {n}" for n in fields)
         try:
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE stage AS SELECT file_row_number + 1 AS line, "

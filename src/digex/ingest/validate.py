@@ -21,6 +21,7 @@ from digex.ingest.parsers import (
     code_value,
     latin_digits,
     period_value,
+    strip,
 )
 
 RATE_TYPE = "DECIMAL(18, 8)"
@@ -69,7 +70,7 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
                      ELSE coalesce({amount_ambiguous("s.amount", dm)}, false)
                 END AS v_amount_ambiguous,
                 CASE WHEN regexp_full_match(s.firm_id, '[0-9A-Za-z]*') THEN s.firm_id
-                     ELSE trim({latin_digits("s.firm_id")}) END AS v_firm_id,
+                     ELSE {strip(latin_digits("s.firm_id"))} END AS v_firm_id,
                 rs.segment AS v_segment, rs.ebops AS v_ebops,
                 {code_value("s.partner")} AS v_partner,
                 rc.code IS NOT NULL AS v_partner_ok,
@@ -127,8 +128,8 @@ def check_rates(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
 def check_jobs(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     """Create TEMP TABLE `checked` from a staged auxiliary file (year, segment, jobs)."""
     reasons, message = reasons_sql(JOB_CHECKS)
-    year = f"trim({latin_digits('s.year')})"
-    jobs = f"regexp_replace(trim({latin_digits('s.jobs')}), '[\\s\u00a0\u202f,]', '', 'g')"
+    year = strip(latin_digits("s.year"))
+    jobs = f"regexp_replace({strip(latin_digits('s.jobs'))}, '[\\s\u00a0\u202f,]', '', 'g')"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE checked AS
         WITH p AS (
