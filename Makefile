@@ -9,8 +9,10 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml requirements/lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/lock.txt
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements/lock.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	# byte-compile now: with PYTHONDONTWRITEBYTECODE set, every command would recompile its imports
+	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 ## demo: install, generate the synthetic demo data, load it and print the summary

@@ -13,6 +13,7 @@ import pyarrow as pa
 from digex.ingest.load import Loader, LoadOptions, LoadResult, Progress, minor_units
 from digex.ingest.parsers import DecimalMark
 from digex.profile import CountryProfile, load_profile
+from digex.errors import StoreError
 from digex.store import Store
 
 if TYPE_CHECKING:
@@ -35,6 +36,17 @@ class Digex:
         cls, path: PathLike | None = None, *, read_only: bool = False, profile: str = "MA"
     ) -> Digex:
         return cls(Store(path, read_only=read_only), load_profile(profile))
+
+    @classmethod
+    def open_for_queries(cls, path: PathLike | None = None, *, profile: str = "MA") -> Digex:
+        """Open for reading, writable when possible so computed indicators can be cached; if
+        another process is writing (DuckDB has one writer), fall back to read-only."""
+        try:
+            return cls.open(path, profile=profile)
+        except StoreError as e:
+            if "another process" not in str(e):
+                raise
+            return cls.open(path, read_only=True, profile=profile)
 
     @classmethod
     def create(cls, path: PathLike | None = None, *, profile: str = "MA") -> Digex:
@@ -143,18 +155,18 @@ class Digex:
         every period at `freq` (default annual). Values are unrounded; `unit_mult=9` gives money
         in billions.
         """
-        from digex.indicators.service import compute
+        from digex.indicators import cache
 
-        frame = compute(
-            self.engine(),
-            self.profile,
-            period=period,
-            freq=freq,
-            by=by,
-            flows=[flow] if isinstance(flow, str) else list(flow),
-            indicators=indicators,
-            unit_mult=unit_mult,
-        )
+        key = cache.request_key(period, freq, by)
+        frame = cache.read(self.store, key)
+        if frame is None:
+            from digex.indicators.service import compute
+
+            frame = compute(self.engine(), self.profile, period=period, freq=freq, by=by)
+            cache.write(self.store, key, frame)
+        from digex.indicators.select import select
+
+        frame = select(frame, self.profile, flow=flow, indicators=indicators, unit_mult=unit_mult)
         if output == "arrow":
             return pa.Table.from_pandas(frame, preserve_index=False)
         return frame

@@ -348,7 +348,7 @@ def indicators(
         ),
     ] = None,
     by: Annotated[
-        str, typer.Option(help="Cut: total, segment, ebops, partner, region, currency.")
+        str, typer.Option(help="Cut: total, segment, ebops, partner, region, currency, or all.")
     ] = "total",
     freq: Annotated[
         str | None, typer.Option(help="A, H, Q or M when no --period is given (default A).")
@@ -381,7 +381,7 @@ def indicators(
     if fmt not in FORMATS:
         raise DigexError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
     mult = (9 if fmt == "table" else 0) if unit_mult < 0 else unit_mult
-    with Digex.open(db, read_only=True) as store:
+    with Digex.open_for_queries(db) as store:
         frame = store.indicators(
             period,
             freq=freq,
@@ -442,7 +442,7 @@ def summary(
     """The headline table: exports by segment, growth on a year earlier, shares."""
     from digex.api import Digex
 
-    with Digex.open(db, read_only=True) as store:
+    with Digex.open_for_queries(db) as store:
         out.print(headline_table(store, period, lang))
 
 

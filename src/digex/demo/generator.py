@@ -9,7 +9,7 @@ own, so memory follows the largest month rather than the whole dataset.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +37,13 @@ from digex.demo.population import (
     partner_probabilities,
 )
 from digex.demo.sampling import Keys, MonthSampler
-from digex.demo.writers import COLUMNS, SYNTHETIC_NOTICE, format_of, write_month
+from digex.demo.writers import (
+    COLUMNS,
+    SYNTHETIC_NOTICE,
+    SingleFileWriter,
+    format_of,
+    write_month,
+)
 
 # A few valid rows give the EBOPS 2010 category instead of the segment, as some declarants do.
 _EBOPS_ALIASES: dict[str, tuple[str, float]] = {
@@ -58,6 +64,7 @@ class DemoFiles:
     jobs: Path  # auxiliary employment: year,segment,jobs (CSV)
     faults: Path  # faults.csv: file,declaration_id,expected_reason,row
     rows_written: int  # data rows across declaration files (valid + faulty)
+    parquet: Path | None = None  # layout="single": the same rows as one all-text Parquet file
 
 
 def _values(
@@ -185,6 +192,75 @@ xlsx: amounts as numbers. parquet: every column as text.
 """
 
 
+def _readme_single(seed: int, firms: int, rows: int, fault_rate: float) -> str:
+    return f"""{SYNTHETIC_NOTICE}
+
+These files were made by the digex demo generator (seed={seed}, firms={firms}, rows={rows},
+fault_rate={fault_rate}, layout=single) for benchmarks. The firms, ICE numbers and declarations
+are invented. The export totals are calibrated to reproduce the preliminary figures published
+for Morocco's digital services and outsourcing sector; nothing else in these files is a real
+statistic.
+
+declarations.csv      every month, 2019-01 to 2025-06, in period order: UTF-8, ',', columns
+                      {",".join(COLUMNS)}
+declarations.parquet  the same rows, every column as text
+rates.csv             monthly average exchange rates, MAD per unit of currency
+jobs.csv              employment by year and segment
+faults.csv            the rows deliberately made invalid, with the reason a loader should give
+                      (row: the data row in declarations.csv, 1-based)
+"""
+
+
+@dataclass(frozen=True)
+class _Month:
+    """One month's rows in file order (COLUMNS, as text) and where its faulty rows are."""
+
+    period: str
+    table: pa.Table
+    fault_rows: list[tuple[int, str, str]]  # (1-based row in the month, declaration_id, reason)
+
+
+class _Draws:
+    """The seeded draws behind a dataset, shared by every layout: the same seed and sizes give
+    the same rows whichever way they are written."""
+
+    def __init__(self, seed: int, firms: int, rows: int, fault_rate: float) -> None:
+        pop_rng, target_rng, rate_rng, fault_rng, self.month_root = np.random.default_rng(
+            seed
+        ).spawn(5)
+        self.units = make_units(pop_rng, firms)
+        self.targets = monthly_targets(target_rng)
+        self.rates = monthly_rates(rate_rng)
+        # MAD per unit of each invoice currency (CURRENCIES order), month by month.
+        self.rate_matrix = np.ones((len(MONTHS), len(CURRENCIES)))
+        for c, cur in enumerate(CURRENCIES):
+            if cur != NATIONAL_CURRENCY:
+                self.rate_matrix[:, c] = self.rates[cur]
+        self.n_valid, self.kinds = _plan(self.units, rows, fault_rate, fault_rng)
+        self.total = int(self.n_valid.sum()) + sum(len(k) for k in self.kinds)
+
+    def months(self) -> Iterator[_Month]:
+        """Each month in period order, drawn only when asked for (memory: one month)."""
+        units = self.units
+        ranks = np.argsort(np.argsort(np.array(units.firm_ids)))
+        for m, (period, month_rng) in enumerate(
+            zip(MONTHS, self.month_root.spawn(len(MONTHS)), strict=True)
+        ):
+            keys = MonthSampler(units, m, month_rng).keys(int(self.n_valid[m]))
+            # Files list a firm's declarations together, firms in id order, as a registry
+            # export would.
+            firm_rank = ranks[units.firm[keys.unit]]
+            order = np.lexsort((keys.flow, keys.currency, keys.partner, keys.unit, firm_rank))
+            keys = keys.take(order)
+            mad = _values(keys, units, self.targets[m], month_rng)
+            table = _month_table(keys, mad, units, period, self.rate_matrix[m], month_rng)
+            injected = fault_mod.inject(table, self.kinds[m], month_rng, f"D{period}-")
+            faults = sorted(
+                zip(injected.fault_rows, injected.fault_ids, injected.fault_reasons, strict=True)
+            )
+            yield _Month(period, injected.table.select(list(COLUMNS)), faults)
+
+
 def generate(
     folder: Path,
     *,
@@ -193,65 +269,83 @@ def generate(
     rows: int = 200_000,
     fault_rate: float = 0.01,
     progress: Callable[[int, int], None] | None = None,
+    layout: str = "monthly",
 ) -> DemoFiles:
     """Write the demo dataset into `folder` and say where each part is.
 
     `rows` is the number of data rows across the declaration files, faulty ones included (a
     month never has fewer rows than its compulsory declarations). `progress` is called after
     each month with (rows written so far, rows to write).
+
+    `layout="monthly"` (the demo) writes one file per month under `declarations/`, in the mix of
+    formats and encodings an office receives. `layout="single"` (benchmarks) writes the same
+    rows in period order to one UTF-8 `declarations.csv` and one all-text `declarations.parquet`
+    in `folder`, appending month by month so that 100 million rows fit in the memory of one
+    month; `DemoFiles.declarations` is then the CSV alone and `DemoFiles.parquet` the Parquet
+    file.
     """
     if rows < 1 or not 0.0 <= fault_rate < 0.5:
         raise ValueError("rows must be positive and fault_rate in [0, 0.5)")
+    if layout not in ("monthly", "single"):
+        raise ValueError(f"layout must be 'monthly' or 'single', not {layout!r}")
     folder = Path(folder)
+    if layout == "single":
+        folder.mkdir(parents=True, exist_ok=True)
+        files = _generate_single(folder, _Draws(seed, firms, rows, fault_rate), progress)
+        readme = _readme_single(seed, firms, rows, fault_rate)
+        (folder / "README.txt").write_text(readme, encoding="utf-8")
+        return files
     decl_dir = folder / "declarations"
     decl_dir.mkdir(parents=True, exist_ok=True)
-    pop_rng, target_rng, rate_rng, fault_rng, month_root = np.random.default_rng(seed).spawn(5)
-    units = make_units(pop_rng, firms)
-    targets = monthly_targets(target_rng)
-    rates = monthly_rates(rate_rng)
-    # MAD per unit of each invoice currency (CURRENCIES order), month by month.
-    rate_matrix = np.ones((len(MONTHS), len(CURRENCIES)))
-    for c, cur in enumerate(CURRENCIES):
-        if cur != NATIONAL_CURRENCY:
-            rate_matrix[:, c] = rates[cur]
-
-    n_valid, kinds = _plan(units, rows, fault_rate, fault_rng)
-    total = int(n_valid.sum()) + sum(len(k) for k in kinds)
+    draws = _Draws(seed, firms, rows, fault_rate)
     for stale in decl_dir.glob("declarations_*"):  # a previous run may have used other formats
         if re.fullmatch(r"declarations_\d{4}-\d{2}\.(csv|xlsx|parquet)", stale.name):
             stale.unlink()
 
-    ranks = np.argsort(np.argsort(np.array(units.firm_ids)))
-    rates_path, jobs_path = _write_small_files(folder, rates)
+    rates_path, jobs_path = _write_small_files(folder, draws.rates)
     paths: list[Path] = []
     kinds_used: dict[str, str] = {}
     fault_lines = ["file,declaration_id,expected_reason,row"]
     written = 0
-    for m, (period, month_rng) in enumerate(
-        zip(MONTHS, month_root.spawn(len(MONTHS)), strict=True)
-    ):
-        keys = MonthSampler(units, m, month_rng).keys(int(n_valid[m]))
-        # Files list a firm's declarations together, firms in id order, as a registry export would.
-        firm_rank = ranks[units.firm[keys.unit]]
-        keys = keys.take(np.lexsort((keys.flow, keys.currency, keys.partner, keys.unit, firm_rank)))
-        mad = _values(keys, units, targets[m], month_rng)
-        table = _month_table(keys, mad, units, period, rate_matrix[m], month_rng)
-        injected = fault_mod.inject(table, kinds[m], month_rng, f"D{period}-")
-        out = injected.table.select(list(COLUMNS))
+    for month in draws.months():
+        out, period = month.table, month.period
         kinds_used[period] = format_of(period, out.num_rows)
         path = write_month(out, decl_dir, period, kinds_used[period])
         paths.append(path)
         fault_lines += [
-            f"{path.name},{did},{reason},{row}"
-            for row, did, reason in sorted(
-                zip(injected.fault_rows, injected.fault_ids, injected.fault_reasons, strict=True)
-            )
+            f"{path.name},{did},{reason},{row}" for row, did, reason in month.fault_rows
         ]
         written += out.num_rows
         if progress is not None:
-            progress(written, total)
+            progress(written, draws.total)
     faults_path = folder / "faults.csv"
     faults_path.write_text("\n".join(fault_lines) + "\n", encoding="utf-8")
     readme = _readme(seed, firms, rows, fault_rate, kinds_used)
     (folder / "README.txt").write_text(readme, encoding="utf-8")
     return DemoFiles(folder, tuple(paths), rates_path, jobs_path, faults_path, written)
+
+
+def _generate_single(
+    folder: Path, draws: _Draws, progress: Callable[[int, int], None] | None
+) -> DemoFiles:
+    """`generate` with layout="single"."""
+    rates_path, jobs_path = _write_small_files(folder, draws.rates)
+    faults_path = folder / "faults.csv"
+    written = 0
+    with (
+        SingleFileWriter(folder) as writer,
+        faults_path.open("w", encoding="utf-8", newline="\n") as faults,
+    ):
+        faults.write("file,declaration_id,expected_reason,row\n")
+        for month in draws.months():
+            writer.write(month.table)
+            name = writer.csv_path.name
+            faults.writelines(
+                f"{name},{did},{reason},{written + row}\n" for row, did, reason in month.fault_rows
+            )
+            written += month.table.num_rows
+            if progress is not None:
+                progress(written, draws.total)
+    return DemoFiles(
+        folder, (writer.csv_path,), rates_path, jobs_path, faults_path, written, writer.parquet_path
+    )

@@ -191,3 +191,38 @@ def _sheet_rows(table: pa.Table, first_row: int) -> bytes:
         cells.append(pc.fill_null(cell, ""))
     xml = pc.binary_join_element_wise('<row r="', row, '">', *cells, "</row>", "")
     return "".join(xml.to_pylist()).encode("utf-8")
+
+
+class SingleFileWriter:
+    """All months in one UTF-8 CSV and one all-text Parquet file, appended month by month.
+
+    The benchmark needs one large file per format; the monthly mixed-format files are for the
+    demo. Nothing is held beyond the month being written, so 100 million rows stream through in
+    the memory of one month.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.csv_path = folder / "declarations.csv"
+        self.parquet_path = folder / "declarations.parquet"
+        schema = pa.schema([(name, pa.string()) for name in COLUMNS])
+        meta = {b"synthetic": SYNTHETIC_NOTICE.encode(), b"layout": b"single"}
+        self._csv_file = self.csv_path.open("wb")
+        options = pacsv.WriteOptions(quoting_style="none", quoting_header="none")
+        self._csv = pacsv.CSVWriter(self._csv_file, schema, write_options=options)
+        self._parquet = pq.ParquetWriter(self.parquet_path, schema.with_metadata(meta))
+
+    def write(self, table: pa.Table) -> None:
+        """Append one month (all-string columns in COLUMNS order, nulls for empty fields)."""
+        self._csv.write_table(table)
+        self._parquet.write_table(table)
+
+    def close(self) -> None:
+        self._csv.close()
+        self._csv_file.close()
+        self._parquet.close()
+
+    def __enter__(self) -> SingleFileWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

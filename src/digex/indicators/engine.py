@@ -30,14 +30,31 @@ class Sources:
 
 
 class Engine:
-    def __init__(self, sources: Sources) -> None:
+    def __init__(self, sources: Sources, years: tuple[int, int] | None = None) -> None:
         self.sources = sources
         self.backend = sources.backend
         self.scale = 10**sources.minor_units
+        self.years = years
+
+    def within(self, first_year: int, last_year: int) -> Engine:
+        """The same engine reading only these calendar years (pushed down to the scan).
+
+        Growth needs the year before the first period asked for, and year-to-date needs the
+        whole year, so callers pass whole years including the previous one.
+        """
+        return Engine(self.sources, (first_year, last_year))
+
+    def _in_years(self, t: ir.Table) -> ir.Table:
+        if self.years is None:
+            return t
+        first, last = self.years
+        return t.filter(
+            (t.period >= ibis.date(first, 1, 1)) & (t.period < ibis.date(last + 1, 1, 1))
+        )
 
     # -- inputs -------------------------------------------------------------------------
     def declarations(self, freq: str) -> ir.Table:
-        t = self.backend.table(self.sources.declarations)
+        t = self._in_years(self.backend.table(self.sources.declarations))
         year = t.period.year()
         sub = sub_period(t.period.month(), freq)
         return t.mutate(year=year, sub=sub, ordinal=year * PER_YEAR[freq] + sub - 1)
@@ -132,7 +149,7 @@ class Engine:
 
     # -- national currency into USD and EUR at the period's average rate ------------------
     def foreign_levels(self, freq: str, cut: str, currencies: tuple[str, ...]) -> ir.Table:
-        rates = self.backend.table(self.sources.rates)
+        rates = self._in_years(self.backend.table(self.sources.rates))
         rates = rates.filter(rates.currency.isin(list(currencies)))
         year = rates.period.year()
         sub = sub_period(rates.period.month(), freq)

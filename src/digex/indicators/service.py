@@ -7,12 +7,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from digex.indicators.consistency import verify_frame
-from digex.indicators.definitions import definitions
+from digex.indicators.cuts import CUTS
 from digex.indicators.engine import Engine
-from digex.indicators.periods import Period, parse_period
-from digex.indicators.suite import COLUMNS, Suite, rescale
+from digex.indicators.periods import parse_period
+from digex.indicators.suite import COLUMNS, Suite
 from digex.indicators.targets import jobs_indicators, target_indicators
 from digex.profile import CountryProfile
+
+FLOWS = ("X", "M")
 
 
 def _with_jobs(
@@ -32,11 +34,6 @@ def _with_jobs(
     return pd.concat([frame, extra], ignore_index=True)
 
 
-def targets(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
-    """Progress toward each target of the country profile."""
-    return target_indicators(engine, profile)
-
-
 def compute(
     engine: Engine,
     profile: CountryProfile,
@@ -44,36 +41,26 @@ def compute(
     period: str | Sequence[str] | None = None,
     freq: str | None = None,
     by: str = "total",
-    flows: Sequence[str] = ("X",),
-    indicators: Sequence[str] | None = None,
-    unit_mult: int = 0,
 ) -> pd.DataFrame:
-    wanted: list[Period] | None = None
+    """Every indicator, every flow, money in units: what the cache keeps; `select` narrows it."""
+    if by == "all":
+        frames = [compute(engine, profile, period=period, freq=freq, by=cut) for cut in CUTS]
+        return pd.concat(frames, ignore_index=True)
+    suite = Suite(engine, profile.national_currency)
     if period is not None:
         labels = [period] if isinstance(period, str) else list(period)
         wanted = [parse_period(p) for p in labels]
-        freqs = {p.freq for p in wanted}
-        if freq is not None and freqs != {freq}:
-            freqs = {freq}
+        freqs = sorted({p.freq for p in wanted})
         frames = [
-            Suite(engine, profile.national_currency).run(
-                f, by, flows=flows, periods=[p for p in wanted if p.freq == f]
-            )
-            for f in sorted(freqs)
+            suite.run(f, by, flows=FLOWS, periods=[p for p in wanted if p.freq == f]) for f in freqs
         ]
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     else:
-        frame = Suite(engine, profile.national_currency).run(freq or "A", by, flows=flows)
+        frame = suite.run(freq or "A", by, flows=FLOWS)
     verify_frame(frame)
-    frame = _with_jobs(engine, profile, frame, by, period)
-    if indicators:
-        known = definitions()
-        for ind in indicators:
-            if ind not in known:
-                from digex.indicators.cuts import UnknownCut
+    return _with_jobs(engine, profile, frame, by, period)
 
-                raise UnknownCut(f"unknown indicator {ind!r}; known: {', '.join(sorted(known))}")
-        frame = frame[frame["indicator"].isin(list(indicators))].reset_index(drop=True)
-    if unit_mult:
-        frame = rescale(frame, unit_mult, profile.national_currency)
-    return frame
+
+def targets(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
+    """Progress toward each target of the country profile."""
+    return target_indicators(engine, profile)

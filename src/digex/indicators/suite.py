@@ -80,11 +80,6 @@ class Suite:
         self.engine = engine
         self.nc = national_currency
 
-    def status(self, freq: str) -> pd.DataFrame:
-        cov: pd.DataFrame = self.engine.coverage(freq).execute()
-        cov["status"] = cov["complete"].map({True: "normal", False: "incomplete"})
-        return cov[["ordinal", "period", "status"]]
-
     def run(
         self,
         freq: str,
@@ -95,8 +90,17 @@ class Suite:
     ) -> pd.DataFrame:
         check_cut(cut)
         n = PER_YEAR[freq]
-        status = self.status(freq)
-        wanted = None if periods is None else {p.ordinal for p in periods}
+        e = self.engine
+        wanted = None
+        if periods is not None:
+            chosen = list(periods)
+            wanted = {p.ordinal for p in chosen}
+            if chosen:
+                # a year earlier for growth and contributions, the whole year for year to date
+                e = e.within(min(p.year for p in chosen) - 1, max(p.year for p in chosen))
+        cov: pd.DataFrame = e.coverage(freq).execute()
+        cov["status"] = cov["complete"].map({True: "normal", False: "incomplete"})
+        status = cov[["ordinal", "period", "status"]]
 
         def keep(frame: pd.DataFrame, by_flow: bool = True) -> pd.DataFrame:
             if wanted is not None:
@@ -105,7 +109,6 @@ class Suite:
                 frame = frame[frame["flow"].isin(list(flows))]
             return frame.merge(status[["ordinal", "status"]], on="ordinal", how="left")
 
-        e = self.engine
         main = keep(e.main(freq, cut).execute())
         if cut == "total":
             main = main.drop(columns=["share", "contribution"])
@@ -153,13 +156,4 @@ class Suite:
         return out.sort_values(["indicator", "flow", "member", "period"], ignore_index=True)
 
 
-def rescale(frame: pd.DataFrame, unit_mult: int, national_currency: str) -> pd.DataFrame:
-    """Money values divided by 10**unit_mult (e.g. 9 for billions), with the multiplier noted."""
-    money = frame["unit"].isin({national_currency, "USD", "EUR"})
-    frame = frame.copy()
-    frame.loc[money, "value"] = frame.loc[money, "value"] / 10**unit_mult
-    frame.loc[money, "unit_mult"] = unit_mult
-    return frame
-
-
-__all__ = ["COLUMNS", "TOTAL", "Suite", "rescale"]
+__all__ = ["COLUMNS", "TOTAL", "Suite"]

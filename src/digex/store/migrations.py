@@ -131,7 +131,27 @@ FROM auxiliary JOIN active_loads USING (load_id)
 GROUP BY series, year, segment;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
+_V3: Final = """
+-- Computed indicators, kept until the data change: `state` names the store's content (the
+-- newest load and the software versions), so a new load makes every older entry unused.
+CREATE TABLE indicator_cache (
+    state VARCHAR NOT NULL,
+    request VARCHAR NOT NULL,           -- frequency, cut and periods of the computation
+    indicator VARCHAR NOT NULL,
+    freq VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    cut VARCHAR NOT NULL,
+    member VARCHAR NOT NULL,
+    flow VARCHAR NOT NULL,
+    value DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    unit_mult INTEGER NOT NULL,
+    status VARCHAR NOT NULL
+);
+CREATE TABLE indicator_cache_requests (state VARCHAR NOT NULL, request VARCHAR NOT NULL);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)
 """Migration i (0-based) brings the store from schema version i to i + 1."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)
