@@ -157,13 +157,13 @@ class Digex:
         """
         from digex.indicators import cache
 
-        key = cache.request_key(period, freq, by)
-        frame = cache.read(self.store, key)
+        keys = cache.requests(period, freq, by)
+        frame = cache.read(self.store, keys)
         if frame is None:
             from digex.indicators.service import compute
 
             frame = compute(self.engine(), self.profile, period=period, freq=freq, by=by)
-            cache.write(self.store, key, frame)
+            cache.write(self.store, keys, frame)
         from digex.indicators.select import select
 
         frame = select(frame, self.profile, flow=flow, indicators=indicators, unit_mult=unit_mult)

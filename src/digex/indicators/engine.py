@@ -35,6 +35,7 @@ class Engine:
         self.backend = sources.backend
         self.scale = 10**sources.minor_units
         self.years = years
+        self._base: ir.Table | None = None
 
     def within(self, first_year: int, last_year: int) -> Engine:
         """The same engine reading only these calendar years (pushed down to the scan).
@@ -53,8 +54,21 @@ class Engine:
         )
 
     # -- inputs -------------------------------------------------------------------------
+    BASE_COLUMNS = ("period", "firm_id", "segment", "partner", "currency", "flow", "value_minor")
+
+    def base(self) -> ir.Table:
+        """The declarations the indicators need (years and columns), materialised once.
+
+        Every indicator of a run reads this narrow table instead of scanning the store again;
+        `cache()` makes a temporary table on DuckDB and PostgreSQL and a cached frame on Spark.
+        """
+        if self._base is None:
+            t = self._in_years(self.backend.table(self.sources.declarations))
+            self._base = t.select(*self.BASE_COLUMNS).cache()
+        return self._base
+
     def declarations(self, freq: str) -> ir.Table:
-        t = self._in_years(self.backend.table(self.sources.declarations))
+        t = self.base()
         year = t.period.year()
         sub = sub_period(t.period.month(), freq)
         return t.mutate(year=year, sub=sub, ordinal=year * PER_YEAR[freq] + sub - 1)

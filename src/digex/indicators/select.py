@@ -48,7 +48,8 @@ def select(
                 f"unknown indicator {unknown[0]!r}; known: {', '.join(sorted(known))}"
             )
         keep &= frame["indicator"].isin(list(indicators))
-    out = frame[keep].reset_index(drop=True)
+    order = ["cut", "indicator", "flow", "member", "freq", "period"]
+    out = frame[keep].sort_values(order, kind="stable", ignore_index=True)
     if unit_mult:
         out = rescale(out, unit_mult, profile.national_currency)
     return out

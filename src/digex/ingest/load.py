@@ -269,6 +269,7 @@ class Loader:
             )
         with watch.step(1):
             CHECKS[kind](con, self.rules)
+        con.execute("DROP TABLE stage")  # `checked` holds every field: free the memory now
         row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
         load_id = int(row[0]) if row else 1
         with watch.step(2):

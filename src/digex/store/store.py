@@ -27,11 +27,26 @@ def default_path() -> Path:
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
 
+MEMORY_ENV = "DIGEX_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1500MB"
+
+
+def memory_limit() -> str:
+    value = os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT
+    if not value.replace(".", "").rstrip("KMGTBkmgtib").isdigit():
+        raise StoreError(f"{MEMORY_ENV}={value!r} is not a size such as 1500MB or 4GB")
+    return value
+
+
 def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     # The engine tracks progress (digex shows it in its own bar) but must not print its own.
     try:
         con = duckdb.connect(str(path), read_only=read_only)
         con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+        # Bounded memory: past the limit the engine spills to a folder beside the store, so
+        # loading 100 million rows needs disk, not RAM (DIGEX_MEMORY_LIMIT, e.g. "4GB").
+        con.execute(f"SET memory_limit = '{memory_limit()}'")
+        con.execute(f"SET temp_directory = '{str(path) + '.tmp'}'")
         return con
     except duckdb.IOException as e:
         if "lock" in str(e).lower():

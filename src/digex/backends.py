@@ -1,0 +1,263 @@
+"""Where the indicator engine reads from: the DuckDB store, PostgreSQL, or Parquet on Spark.
+
+The engine (`digex.indicators.engine`) only needs an Ibis backend holding three tables with the
+columns of the store's `current_declarations`, `current_rates` and `current_auxiliary` views.
+This module builds that backend for each supported engine:
+
+- ``duckdb:///path/store.duckdb``: a digex store, opened read-only (the default engine);
+- ``postgresql://user:password@host:port/db``: the same views on a PostgreSQL server;
+- ``spark:///path/to/parquet_dir``: Parquet files (written by `export_parquet`, or an office's
+  own lake with the same columns) read by PySpark, locally or on a cluster.
+
+PySpark and the Ibis PySpark backend are optional (``pip install 'digex[spark]'``) and are only
+imported when a Spark source is asked for.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from digex.errors import DigexError
+from digex.indicators.engine import Sources
+
+if TYPE_CHECKING:
+    from digex.api import Digex
+
+TABLES: Final[dict[str, str]] = {
+    "current_declarations": "declarations.parquet",
+    "current_rates": "rates.parquet",
+    "current_auxiliary": "auxiliary.parquet",
+}
+"""Table (view) the engine reads -> the Parquet file (or folder of files) that holds it."""
+
+LOCAL_SETTINGS: Final[dict[str, str]] = {
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "2",
+}
+"""Spark settings for local mode (a fresh warehouse directory is added per session)."""
+
+
+class EngineURLError(ValueError, DigexError):
+    """An engine URL digex cannot use (unknown scheme, missing path, unknown option)."""
+
+
+class SparkUnavailable(DigexError):
+    """PySpark (or Java) is missing: install the `spark` extra and a Java 17 runtime."""
+
+    status = 503
+
+
+# -- Spark ---------------------------------------------------------------------------------
+def _pyspark_sql() -> Any:
+    try:
+        return importlib.import_module("pyspark.sql")
+    except ImportError as e:
+        raise SparkUnavailable(
+            "the Spark engine needs PySpark: pip install 'digex[spark]' (and a Java 17 runtime)"
+        ) from e
+
+
+def new_spark_session(master: str = "local[2]", conf: Mapping[str, str] | None = None) -> Any:
+    """A SparkSession for `master`, with the settings local mode needs on one machine.
+
+    For a ``local[...]`` master: ``SPARK_LOCAL_IP=127.0.0.1`` unless already set, a fresh
+    ``spark.sql.warehouse.dir`` in a temporary directory (removed at exit; otherwise a second
+    run fails with LOCATION_ALREADY_EXISTS and ``spark-warehouse/`` appears in the working
+    directory), no web UI and 2 shuffle partitions. A cluster master (``spark://host:7077``,
+    ``yarn``, ``k8s://...``) keeps the cluster's own defaults. `conf` is applied last.
+
+    If a session is already running in this process, Spark returns it (``getOrCreate``) and
+    static settings such as the master cannot change.
+    """
+    sql = _pyspark_sql()
+    builder = sql.SparkSession.builder.master(master).appName("digex")
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        warehouse = tempfile.mkdtemp(prefix="digex-spark-warehouse-")
+        atexit.register(shutil.rmtree, warehouse, ignore_errors=True)
+        builder = builder.config("spark.sql.warehouse.dir", warehouse)
+        for key, value in LOCAL_SETTINGS.items():
+            builder = builder.config(key, value)
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as e:  # py4j/JVM start-up errors have no common base class
+        raise SparkUnavailable(f"cannot start Spark ({master}): {e}") from e
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _join(folder: Path | str, name: str) -> str:
+    """`folder`/`name`, keeping a URI (hdfs://, s3a://, abfss://) as it is."""
+    text = str(folder)
+    if "://" in text:
+        return f"{text.rstrip('/')}/{name}"
+    return str(Path(text).absolute() / name)
+
+
+def spark_sources(
+    parquet_dir: Path | str,
+    *,
+    master: str = "local[2]",
+    session: Any | None = None,
+    minor_units: int = 2,
+) -> Sources:
+    """Engine sources reading ``declarations.parquet``, ``rates.parquet`` and
+    ``auxiliary.parquet`` from `parquet_dir` with PySpark.
+
+    Each may be one Parquet file or a folder of them (as Spark writes). They are registered as
+    the temporary views ``current_declarations``, ``current_rates`` and ``current_auxiliary``
+    of the session, with the columns of the store's views of the same names (see
+    `export_parquet`). A session holds one data folder at a time: calling this again on the same
+    session replaces the views.
+
+    The session is `session` if given, else the one already running in this process (e.g.
+    under ``spark-submit``), else a new one for `master` (see `new_spark_session`). Note that the
+    Ibis backend sets the session's ``spark.sql.session.timeZone`` to UTC.
+    `parquet_dir` may be a URI Spark can read (``hdfs://...``, ``s3a://...``); a plain path
+    resolves on the driver's machine for a local master, on the cluster's default file system
+    (``fs.defaultFS``) otherwise.
+    """
+    import ibis
+
+    if session is None:
+        sql = _pyspark_sql()
+        session = sql.SparkSession.getActiveSession() or new_spark_session(master)
+    backend = ibis.pyspark.connect(session)
+    for table, file_name in TABLES.items():
+        path = _join(parquet_dir, file_name)
+        local = "://" not in path
+        if local and not Path(path).exists():
+            raise FileNotFoundError(
+                f"{path} not found: a Spark source folder holds {', '.join(TABLES.values())} "
+                "(write them from a store with `digex.backends.export_parquet`)"
+            )
+        backend.read_parquet(path, table_name=table)
+    return Sources(backend, minor_units=minor_units)
+
+
+# -- moving a store's data to Parquet -------------------------------------------------------
+def export_parquet(db: Digex, folder: Path) -> None:
+    """Write the store's current declarations, rates and auxiliary series to Parquet.
+
+    Creates ``declarations.parquet``, ``rates.parquet`` and ``auxiliary.parquet`` in `folder`
+    (made if missing, files overwritten), each with the columns and types of the store view it
+    comes from: this is how an office moves its data to a Spark cluster (`spark_sources`).
+    Money stays exact: amounts and rates as DECIMAL, values in integer minor units.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for view, file_name in TABLES.items():
+        target = str((folder / file_name).absolute()).replace("'", "''")
+        db.store.con.execute(f"COPY (SELECT * FROM {view}) TO '{target}' (FORMAT parquet)")
+
+
+# -- one URL per engine ------------------------------------------------------------------
+def _path_of(url: str) -> str:
+    parts = urlsplit(url)
+    path = unquote(parts.netloc + parts.path)
+    if not path:
+        raise EngineURLError(f"{url!r} names no path; e.g. duckdb:///data/digex.duckdb")
+    return path
+
+
+def _options(url: str, allowed: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> dict[str, str]:
+    options = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    for key in options:
+        if key not in allowed and not key.startswith(prefixes):
+            raise EngineURLError(
+                f"unknown option {key!r} in {url!r}; known: {', '.join(allowed + prefixes)}"
+            )
+    return options
+
+
+def _duckdb(url: str, minor_units: int) -> Sources:
+    import ibis
+
+    from digex.store import Store
+
+    _options(url, ())
+    store = Store(_path_of(url), read_only=True)
+    return Sources(ibis.duckdb.from_connection(store.con), minor_units=minor_units)
+
+
+def _postgres(url: str, minor_units: int) -> Sources:
+    import ibis
+
+    return Sources(ibis.connect(url), minor_units=minor_units)
+
+
+def _spark(url: str, minor_units: int) -> Sources:
+    netloc = urlsplit(url).netloc
+    if ":" in netloc:
+        raise EngineURLError(
+            f"{url!r}: a spark URL names the Parquet folder, not the master; write "
+            f"spark:///path/to/parquet_dir?master=spark://{netloc}"
+        )
+    options = _options(url, ("master",), ("spark.",))
+    master = options.pop("master", "local[2]")
+    session = new_spark_session(master, options) if options else None
+    return spark_sources(_path_of(url), master=master, session=session, minor_units=minor_units)
+
+
+SourceFactory = Callable[[str, int], Sources]
+FACTORIES: Final[dict[str, SourceFactory]] = {
+    "duckdb": _duckdb,
+    "postgresql": _postgres,
+    "postgres": _postgres,
+    "spark": _spark,
+}
+"""URL scheme -> function(url, minor_units) building the engine's sources."""
+
+
+def sources_from_url(url: str, *, minor_units: int = 2) -> Sources:
+    """The engine's sources for an engine URL, dispatched on its scheme (see `FACTORIES`).
+
+    - ``duckdb:///abs/path.duckdb`` or ``duckdb://relative/path.duckdb``: a digex store opened
+      read-only (so it works while another process writes); raises `StoreError` if missing.
+    - ``postgresql://user:password@host:5432/db`` (or ``postgres://``): passed unchanged to
+      ``ibis.connect``; the database's search path must hold the three ``current_*`` tables or
+      views (Ibis options such as ``?schema=name`` are accepted).
+    - ``spark:///abs/parquet_dir`` (``spark://relative/dir``) with optional
+      ``?master=local[4]|spark://host:7077|yarn`` (default ``local[2]``) and any
+      ``spark.*=value`` settings: PySpark over the Parquet files of `spark_sources`. A session
+      already running in the process (``spark-submit``, notebooks) is reused unless settings are
+      given; the master cannot go in the URL's host (``spark://host:7077/dir`` is refused).
+
+    Returns `Sources` with `minor_units` (the national currency's, e.g.
+    ``digex.ingest.load.minor_units(profile.national_currency)``); wrap it in
+    ``Engine(sources)``. Raises `EngineURLError` (a `ValueError` and `DigexError`) for an
+    unknown scheme or option, `SparkUnavailable` when PySpark or Java is missing, and
+    `FileNotFoundError` for a missing local Parquet file. Connecting is eager: errors surface
+    here, not at the first query.
+    """
+    scheme = urlsplit(url).scheme.lower()
+    factory = FACTORIES.get(scheme)
+    if factory is None:
+        raise EngineURLError(
+            f"unknown engine {scheme or url!r}; use one of "
+            + ", ".join(f"{s}://" for s in FACTORIES)
+            + " (e.g. duckdb:///data/digex.duckdb or spark:///data/parquet)"
+        )
+    return factory(url, minor_units)
+
+
+__all__ = [
+    "FACTORIES",
+    "TABLES",
+    "EngineURLError",
+    "SparkUnavailable",
+    "export_parquet",
+    "new_spark_session",
+    "sources_from_url",
+    "spark_sources",
+]

@@ -1,0 +1,48 @@
+"""The indicator cache answers exactly what the engine computes, and only for current data."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import digex
+from digex.api import Digex
+from digex.indicators import cache
+from tests.conftest import TODAY, DemoStore, write_csv
+
+
+@pytest.fixture
+def writable_demo(demo_store: DemoStore, tmp_path: Path) -> Iterator[Digex]:
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_store.path, path)
+    with digex.connect(path) as db:
+        yield db
+
+
+def test_cached_answers_equal_computed_ones(writable_demo: Digex, demo_db: Digex) -> None:
+    first = writable_demo.indicators(["2024", "2025-H1"], by="all", flow=["X", "M"])
+    assert cache.read(writable_demo.store, cache.requests("2025-H1", None, "partner")) is not None
+    # a narrower query is answered from what the wider one computed
+    cached = writable_demo.indicators("2025-H1", by="partner", indicators=["SHARE"])
+    computed = demo_db.indicators("2025-H1", by="partner", indicators=["SHARE"])  # read-only
+    pd.testing.assert_frame_equal(cached, computed)
+    again = writable_demo.indicators(["2024", "2025-H1"], by="all", flow=["X", "M"])
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_a_new_load_invalidates_the_cache(writable_demo: Digex, tmp_path: Path) -> None:
+    before = writable_demo.indicators("2024", by="total", indicators=["LEVEL"])
+    keys = cache.requests("2024", None, "total")
+    assert cache.read(writable_demo.store, keys) is not None
+    extra = write_csv(
+        tmp_path / "late.csv",
+        [("LATE1", "2024-05", "001234567000089", "ITO", "FR", "MAD", "1000000", "X")],
+    )
+    writable_demo.load(extra, today=TODAY)
+    assert cache.read(writable_demo.store, keys) is None
+    after = writable_demo.indicators("2024", by="total", indicators=["LEVEL"])
+    assert after["value"].iloc[0] == pytest.approx(before["value"].iloc[0] + 1_000_000)
