@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import pandas as pd
 import pyarrow as pa
 
+from digex.errors import StoreError
 from digex.ingest.load import Loader, LoadOptions, LoadResult, Progress, minor_units
 from digex.ingest.parsers import DecimalMark
 from digex.profile import CountryProfile, load_profile
-from digex.errors import StoreError
 from digex.store import Store
 
 if TYPE_CHECKING:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.conftest import TODAY, DemoStore, write_csv
 
 import digex
 from digex.api import Digex
 from digex.indicators import cache
-from tests.conftest import TODAY, DemoStore, write_csv
 
 
 @pytest.fixture
