@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import pandas as pd
 import pyarrow as pa
 
-from digex.errors import StoreError
 from digex.ingest.load import Loader, LoadOptions, LoadResult, Progress, minor_units
 from digex.ingest.parsers import DecimalMark
 from digex.profile import CountryProfile, load_profile
@@ -36,17 +35,6 @@ class Digex:
         cls, path: PathLike | None = None, *, read_only: bool = False, profile: str = "MA"
     ) -> Digex:
         return cls(Store(path, read_only=read_only), load_profile(profile))
-
-    @classmethod
-    def open_for_queries(cls, path: PathLike | None = None, *, profile: str = "MA") -> Digex:
-        """Open for reading, writable when possible so computed indicators can be cached; if
-        another process is writing (DuckDB has one writer), fall back to read-only."""
-        try:
-            return cls.open(path, profile=profile)
-        except StoreError as e:
-            if "another process" not in str(e):
-                raise
-            return cls.open(path, read_only=True, profile=profile)
 
     @classmethod
     def create(cls, path: PathLike | None = None, *, profile: str = "MA") -> Digex:
@@ -162,8 +150,9 @@ class Digex:
         if frame is None:
             from digex.indicators.service import compute
 
-            frame = compute(self.engine(), self.profile, period=period, freq=freq, by=by)
-            cache.write(self.store, keys, frame)
+            computed = compute(self.engine(), self.profile, period=period, freq=freq, by=by)
+            self.store.write_briefly(lambda store: cache.write(store, keys, computed))
+            frame = computed
         from digex.indicators.select import select
 
         frame = select(frame, self.profile, flow=flow, indicators=indicators, unit_mult=unit_mult)

@@ -9,11 +9,14 @@ import datetime as dt
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -235,7 +238,8 @@ def rejects(
     if export is not None:
         import pyarrow.csv as pacsv
 
-        pacsv.write_csv(frame, export)
+        with _writing(export):
+            pacsv.write_csv(frame, export)
         out.print(f"{frame.num_rows:,} rejected rows written to {export}")
         return
     table = Table(title=f"{frame.num_rows:,} rejected rows", title_justify="left")
@@ -339,6 +343,17 @@ def demo(
 FORMATS = ("table", "csv", "json", "parquet")
 
 
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Turn a failed write of an output file into a one-line error naming the file."""
+    try:
+        yield
+    except OSError as e:
+        raise DigexError(
+            f"cannot write {path}: {e.strerror or e}; check that the folder exists and is writable"
+        ) from e
+
+
 @app.command()
 def indicators(
     period: Annotated[
@@ -381,7 +396,7 @@ def indicators(
     if fmt not in FORMATS:
         raise DigexError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
     mult = (9 if fmt == "table" else 0) if unit_mult < 0 else unit_mult
-    with Digex.open_for_queries(db) as store:
+    with Digex.open(db, read_only=True) as store:
         frame = store.indicators(
             period,
             freq=freq,
@@ -401,7 +416,8 @@ def _emit(frame: object, fmt: str, output: Path | None, synthetic: bool) -> None
     if fmt == "parquet":
         if output is None:
             raise DigexError("--format parquet needs --output FILE")
-        frame.to_parquet(output, index=False)
+        with _writing(output):
+            frame.to_parquet(output, index=False)
         out.print(f"{len(frame):,} rows written to {output}")
         return
     if fmt in ("csv", "json"):
@@ -413,7 +429,8 @@ def _emit(frame: object, fmt: str, output: Path | None, synthetic: bool) -> None
         if output is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:
-            output.write_text(text, encoding="utf-8")
+            with _writing(output):
+                output.write_text(text, encoding="utf-8")
             out.print(f"{len(frame):,} rows written to {output}")
         return
     title = f"{len(frame):,} indicator values" + (" — SYNTHETIC DEMO DATA" if synthetic else "")
@@ -442,7 +459,7 @@ def summary(
     """The headline table: exports by segment, growth on a year earlier, shares."""
     from digex.api import Digex
 
-    with Digex.open_for_queries(db) as store:
+    with Digex.open(db, read_only=True) as store:
         out.print(headline_table(store, period, lang))
 
 
@@ -524,7 +541,7 @@ def main() -> None:
     try:
         app()
     except DigexError as e:
-        err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        err.print("[bold red]error:[/]", escape(str(e)), highlight=False, soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("interrupted; the store is unchanged (the transaction was not committed)")

@@ -64,9 +64,7 @@ def read(store: Store, keys: list[str]) -> pd.DataFrame | None:
 
 
 def write(store: Store, keys: list[str], frame: pd.DataFrame) -> None:
-    """Keep `frame` (computed for `keys`) for this store state; no-op on a read-only store."""
-    if store.read_only:
-        return
+    """Keep `frame` (computed for `keys`) for this store state."""
     current = state(store)
     rows = frame.assign(request=frame["freq"] + "|" + frame["cut"] + "|" + frame["period"])
     everything = [k for k in keys if k.endswith("|" + ALL)]

@@ -78,6 +78,8 @@ def read_layout(path: Path, encoding: str | None, delimiter: str | None) -> Text
     """Detect (or check what was given) and read the header row."""
     with path.open("rb") as f:
         sample = f.read(SAMPLE_BYTES)
+    if delimiter is not None and len(delimiter) != 1:
+        raise ValueError(f"the delimiter must be one character, not {delimiter!r}")
     enc = normalise_encoding(encoding) if encoding else detect_encoding(sample)
     text = sample.decode(enc, errors="replace")
     first = text.splitlines()[0] if text else ""

@@ -8,7 +8,8 @@ process is killed: DuckDB replays only committed work from its write-ahead log).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +39,27 @@ def memory_limit() -> str:
     return value
 
 
-def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+LOCK_WAIT = 10.0
+"""Seconds to wait for another process's write to finish before reporting the store busy."""
+
+
+def _connect(path: Path, *, read_only: bool, wait: float = LOCK_WAIT) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting while another process holds DuckDB's single write lock.
+
+    Writes by queries (the indicator cache) last milliseconds; a load can last minutes, and
+    then the message says so instead of waiting forever.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return _connect_once(path, read_only=read_only)
+        except StoreError as e:
+            if "another process" not in str(e) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _connect_once(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     # The engine tracks progress (digex shows it in its own bar) but must not print its own.
     try:
         con = duckdb.connect(str(path), read_only=read_only)
@@ -135,6 +156,33 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
+
+    def write_briefly(self, work: Callable[[Store], None], *, wait: float = 2.0) -> bool:
+        """Run `work` on this store opened for writing, from a read-only store.
+
+        A read-only store cannot write, and DuckDB does not let one process hold a read-only
+        and a writable connection to the same file: the connection is closed, reopened for
+        writing for the time of `work`, then reopened read-only. Returns False (and does
+        nothing) when another process keeps the store busy for more than `wait` seconds.
+        """
+        if not self.read_only:
+            work(self)
+            return True
+        self.con.close()
+        try:
+            try:
+                con = _connect(self.path, read_only=False, wait=wait)
+            except StoreError:
+                return False
+            self.con, self.read_only = con, False
+            try:
+                work(self)
+            finally:
+                self.con.close()
+            return True
+        finally:
+            self.con = _connect(self.path, read_only=True)
+            self.read_only = True
 
     def meta(self, key: str) -> str | None:
         row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
