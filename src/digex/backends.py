@@ -41,6 +41,7 @@ TABLES: Final[dict[str, str]] = {
 LOCAL_SETTINGS: Final[dict[str, str]] = {
     "spark.ui.enabled": "false",
     "spark.sql.shuffle.partitions": "2",
+    "spark.ui.showConsoleProgress": "false",
 }
 """Spark settings for local mode (a fresh warehouse directory is added per session)."""
 
@@ -71,8 +72,9 @@ def new_spark_session(master: str = "local[2]", conf: Mapping[str, str] | None =
     For a ``local[...]`` master: ``SPARK_LOCAL_IP=127.0.0.1`` unless already set, a fresh
     ``spark.sql.warehouse.dir`` in a temporary directory (removed at exit; otherwise a second
     run fails with LOCATION_ALREADY_EXISTS and ``spark-warehouse/`` appears in the working
-    directory), no web UI and 2 shuffle partitions. A cluster master (``spark://host:7077``,
-    ``yarn``, ``k8s://...``) keeps the cluster's own defaults. `conf` is applied last.
+    directory), no web UI nor console progress bar, 2 shuffle partitions and only ERROR logs.
+    A cluster master (``spark://host:7077``, ``yarn``, ``k8s://...``) keeps the cluster's own
+    defaults. `conf` is applied last.
 
     If a session is already running in this process, Spark returns it (``getOrCreate``) and
     static settings such as the master cannot change.
@@ -92,7 +94,8 @@ def new_spark_session(master: str = "local[2]", conf: Mapping[str, str] | None =
         session = builder.getOrCreate()
     except Exception as e:  # py4j/JVM start-up errors have no common base class
         raise SparkUnavailable(f"cannot start Spark ({master}): {e}") from e
-    session.sparkContext.setLogLevel("ERROR")
+    if master.startswith("local"):
+        session.sparkContext.setLogLevel("ERROR")  # no per-query WARN lines on the console
     return session
 
 
@@ -224,14 +227,15 @@ def sources_from_url(url: str, *, minor_units: int = 2) -> Sources:
 
     - ``duckdb:///abs/path.duckdb`` or ``duckdb://relative/path.duckdb``: a digex store opened
       read-only (so it works while another process writes); raises `StoreError` if missing.
-    - ``postgresql://user:password@host:5432/db`` (or ``postgres://``): passed unchanged to
-      ``ibis.connect``; the database's search path must hold the three ``current_*`` tables or
-      views (Ibis options such as ``?schema=name`` are accepted).
+    - ``postgresql://user:password@host:5432/database[/schema]`` (or ``postgres://``): passed
+      unchanged to ``ibis.connect``; the schema (default: the search path) must hold the three
+      ``current_*`` tables or views.
     - ``spark:///abs/parquet_dir`` (``spark://relative/dir``) with optional
       ``?master=local[4]|spark://host:7077|yarn`` (default ``local[2]``) and any
       ``spark.*=value`` settings: PySpark over the Parquet files of `spark_sources`. A session
-      already running in the process (``spark-submit``, notebooks) is reused unless settings are
-      given; the master cannot go in the URL's host (``spark://host:7077/dir`` is refused).
+      already running in the process (``spark-submit``, notebooks) is reused (given settings
+      are then applied where Spark allows it at run time); the master cannot go in the URL's
+      host (``spark://host:7077/dir`` is refused).
 
     Returns `Sources` with `minor_units` (the national currency's, e.g.
     ``digex.ingest.load.minor_units(profile.national_currency)``); wrap it in

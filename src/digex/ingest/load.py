@@ -48,6 +48,12 @@ FIELDS = {"declarations": DECLARATION_FIELDS, "rates": RATE_FIELDS, "jobs": JOB_
 REFERENCE_KINDS = ("rates", "jobs")
 """Kinds of file whose identical content is silently reused: they accompany many loads."""
 CHECKS = {"declarations": check_declarations, "rates": check_rates, "jobs": check_jobs}
+TABLES = {
+    "declarations": ("declarations", "rejects"),
+    "rates": ("rates", "rate_rejects"),
+    "jobs": ("auxiliary", "auxiliary_rejects"),
+}
+"""Where accepted and rejected rows of each kind of file are stored."""
 
 Progress = Callable[[str, float, int], None]
 """Called as progress(description, files_done, files_total) while files are load; files_done
@@ -269,18 +275,26 @@ class Loader:
             )
         with watch.step(1):
             CHECKS[kind](con, self.rules)
-        con.execute("DROP TABLE stage")  # `checked` holds every field: free the memory now
         row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
         load_id = int(row[0]) if row else 1
         with watch.step(2):
-            {
-                "declarations": self._store_declarations,
-                "rates": self._store_rates,
-                "jobs": self._store_jobs,
-            }[kind](con, load_id)
+            try:
+                {
+                    "declarations": self._store_declarations,
+                    "rates": self._store_rates,
+                    "jobs": self._store_jobs,
+                }[kind](con, load_id)
+            except (duckdb.InvalidInputException, duckdb.IOException) as e:
+                # the file is read while it is stored (the staged rows are views over it)
+                raise InvalidFile(f"{path.name}: cannot be read to the end ({e})") from e
+        # rows read are counted on the staged file, independently of where rows went, so the
+        # reconciliation read = accepted + rejected is a real check
+        accepted_table, rejected_table = TABLES[kind]
         counts = con.execute(
-            "SELECT count(*), count(*) FILTER (reasons = ''), count(*) FILTER (reasons <> '') "
-            "FROM checked"
+            f"""SELECT (SELECT count(*) FROM stage),
+                       (SELECT count(*) FROM {accepted_table} WHERE load_id = $id),
+                       (SELECT count(*) FROM {rejected_table} WHERE load_id = $id)""",
+            {"id": load_id},
         ).fetchone()
         assert counts is not None
         read, accepted, rejected = (int(c) for c in counts)
@@ -311,7 +325,8 @@ class Loader:
         reasons = dict(
             con.execute(
                 "SELECT code, count(*) FROM (SELECT unnest(string_split(reasons, ';')) AS code "
-                "FROM checked WHERE reasons <> '') GROUP BY code ORDER BY code"
+                f"FROM {rejected_table} WHERE load_id = ?) GROUP BY code ORDER BY code",
+                [load_id],
             ).fetchall()
         )
         totals = tuple(
@@ -322,8 +337,13 @@ class Loader:
                 [load_id],
             ).fetchall()
         )
-        for t in ("stage", "checked"):
-            con.execute(f"DROP TABLE IF EXISTS {t}")
+        for statement in (
+            "DROP VIEW IF EXISTS checked",
+            "DROP TABLE IF EXISTS stage",
+            "DROP TABLE IF EXISTS stage_lines",
+            "DROP TABLE IF EXISTS repeated_ids",
+        ):
+            con.execute(statement)
         return LoadResult(
             load_id=load_id,
             kind=kind,
@@ -359,7 +379,7 @@ class Loader:
                        sum(value_minor) AS value_minor
                 FROM declarations WHERE load_id = {load_id} GROUP BY currency
             ), r AS (
-                SELECT currency AS cur, count(*) AS n FROM checked WHERE reasons <> ''
+                SELECT currency AS cur, count(*) AS n FROM rejects WHERE load_id = {load_id}
                 GROUP BY currency
             )
             SELECT {load_id}, coalesce(a.cur, r.cur), coalesce(a.n, 0), coalesce(r.n, 0),

@@ -102,11 +102,14 @@ def stage_delimited(
         )
     except duckdb.Error as e:
         raise InvalidFile(f"{utf8_path.name}: cannot be read as delimited text ({e})") from e
+    # temporary tables number their rows from a large offset: line 1 is the smallest rowid
+    # (a literal, because a subquery in the view would make every scan single-threaded)
+    row = con.execute("SELECT coalesce(min(rowid), 0) FROM stage_lines").fetchone()
+    first_rowid = int(row[0]) if row else 0
     cols = ", ".join(f"nullif({strip(f'f[{mapping[name] + 1}]')}, '') AS {name}" for name in fields)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE stage AS
-        WITH l AS (SELECT rowid - (SELECT min(rowid) FROM stage_lines) + 1 AS line, raw
-                   FROM stage_lines),
+        WITH l AS (SELECT rowid - {first_rowid} + 1 AS line, raw FROM stage_lines),
         s AS (SELECT line, raw, {_split_sql(delimiter)} AS f FROM l
               WHERE line > 1 AND raw IS NOT NULL AND {strip("raw")} <> '')
         SELECT line, CASE WHEN len(f) <> {ncols} THEN raw END AS raw,
