@@ -30,6 +30,9 @@ class Sources:
 
 
 class Engine:
+    """Every denominator is guarded with `nullif(0)`: a ratio over zero is undefined (NULL) on
+    every backend, where DuckDB alone would return inf and Spark would stop the query."""
+
     def __init__(self, sources: Sources, years: tuple[int, int] | None = None) -> None:
         self.sources = sources
         self.backend = sources.backend
@@ -130,10 +133,10 @@ class Engine:
             # growth on a zero level (a member that had vanished) is undefined, not infinite
             growth_yoy=(f / r.py_minor.nullif(0).cast("float64") - 1) * 100,
             growth_pop=(f / r.pp_minor.nullif(0).cast("float64") - 1) * 100,
-            share=f / r.total_minor.cast("float64") * 100,
+            share=f / r.total_minor.nullif(0).cast("float64") * 100,
             # a member new this year contributes all its value (its level a year ago was 0)
             contribution=(r.value_minor - r.py_minor.fill_null(0)).cast("float64")
-            / r.py_total_minor.cast("float64")
+            / r.py_total_minor.nullif(0).cast("float64")
             * 100,
             ytd_level=r.ytd_minor.cast("float64") / self.scale,
             ytd_growth=(r.ytd_minor.cast("float64") / r.py_ytd_minor.nullif(0).cast("float64") - 1)
@@ -174,9 +177,9 @@ class Engine:
         )
         lv = self.levels(freq, cut)
         j = lv.join(avg, "ordinal")
-        return j.mutate(value=j.value_minor.cast("float64") / self.scale / j.avg_rate).select(
-            "flow", "ordinal", "member", "currency", "value"
-        )
+        return j.mutate(
+            value=j.value_minor.cast("float64") / self.scale / j.avg_rate.nullif(0)
+        ).select("flow", "ordinal", "member", "currency", "value")
 
     # -- balance and coverage -----------------------------------------------------------
     def balance(self, freq: str, cut: str) -> ir.Table:
@@ -192,7 +195,7 @@ class Engine:
         )
         return j.mutate(
             balance=(j.x_minor - j.m_minor.fill_null(0)).cast("float64") / self.scale,
-            coverage=j.x_minor.cast("float64") / j.m_minor.cast("float64") * 100,
+            coverage=j.x_minor.cast("float64") / j.m_minor.nullif(0).cast("float64") * 100,
         )
 
     # -- concentration --------------------------------------------------------------------
@@ -207,7 +210,7 @@ class Engine:
                 ibis.window(group_by=list(KEYS), order_by=[ibis.desc("v"), by])
             ),
         )
-        s = units.v.cast("float64") / units.cell.cast("float64")
+        s = units.v.cast("float64") / units.cell.nullif(0).cast("float64")
         units = units.mutate(s2=s * s, s=s)
         return units.group_by(list(KEYS)).aggregate(
             hhi=units.s2.sum(),

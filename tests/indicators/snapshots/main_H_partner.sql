@@ -7,18 +7,12 @@ WITH "t4" AS (
     COUNT(DISTINCT "t1"."firm_id") AS "firms"
   FROM (
     SELECT
-      "t0"."load_id",
-      "t0"."line",
-      "t0"."declaration_id",
       "t0"."period",
       "t0"."firm_id",
       "t0"."segment",
-      "t0"."ebops",
       "t0"."partner",
       "t0"."currency",
-      "t0"."amount",
       "t0"."flow",
-      "t0"."rate",
       "t0"."value_minor",
       EXTRACT(year FROM "t0"."period") AS "year",
       CASE WHEN EXTRACT(month FROM "t0"."period") <= 6 THEN 1 ELSE 2 END AS "sub",
@@ -28,7 +22,7 @@ WITH "t4" AS (
         ) + CASE WHEN EXTRACT(month FROM "t0"."period") <= 6 THEN 1 ELSE 2 END
       ) - 1 AS "ordinal",
       "t0"."partner" AS "member"
-    FROM "current_declarations" AS "t0"
+    FROM "temp"."main"."CACHED" AS "t0"
   ) AS "t1"
   GROUP BY
     1,
@@ -42,18 +36,12 @@ WITH "t4" AS (
     COUNT(DISTINCT "t2"."period") AS "months"
   FROM (
     SELECT
-      "t0"."load_id",
-      "t0"."line",
-      "t0"."declaration_id",
       "t0"."period",
       "t0"."firm_id",
       "t0"."segment",
-      "t0"."ebops",
       "t0"."partner",
       "t0"."currency",
-      "t0"."amount",
       "t0"."flow",
-      "t0"."rate",
       "t0"."value_minor",
       EXTRACT(year FROM "t0"."period") AS "year",
       CASE WHEN EXTRACT(month FROM "t0"."period") <= 6 THEN 1 ELSE 2 END AS "sub",
@@ -62,7 +50,7 @@ WITH "t4" AS (
           EXTRACT(year FROM "t0"."period") * 2
         ) + CASE WHEN EXTRACT(month FROM "t0"."period") <= 6 THEN 1 ELSE 2 END
       ) - 1 AS "ordinal"
-    FROM "current_declarations" AS "t0"
+    FROM "temp"."main"."CACHED" AS "t0"
   ) AS "t2"
   GROUP BY
     1,
@@ -107,18 +95,12 @@ WITH "t4" AS (
           COUNT(DISTINCT "t3"."firm_id") AS "firms"
         FROM (
           SELECT
-            "t0"."load_id",
-            "t0"."line",
-            "t0"."declaration_id",
             "t0"."period",
             "t0"."firm_id",
             "t0"."segment",
-            "t0"."ebops",
             "t0"."partner",
             "t0"."currency",
-            "t0"."amount",
             "t0"."flow",
-            "t0"."rate",
             "t0"."value_minor",
             EXTRACT(year FROM "t0"."period") AS "year",
             CASE WHEN EXTRACT(month FROM "t0"."period") <= 6 THEN 1 ELSE 2 END AS "sub",
@@ -128,7 +110,7 @@ WITH "t4" AS (
               ) + CASE WHEN EXTRACT(month FROM "t0"."period") <= 6 THEN 1 ELSE 2 END
             ) - 1 AS "ordinal",
             '_T' AS "member"
-          FROM "current_declarations" AS "t0"
+          FROM "temp"."main"."CACHED" AS "t0"
         ) AS "t3"
         GROUP BY
           1,
@@ -179,10 +161,10 @@ SELECT
     ) - 1
   ) * 100 AS "growth_pop",
   (
-    CAST("t43"."value_minor" AS DOUBLE) / CAST("t43"."total_minor" AS DOUBLE)
+    CAST("t43"."value_minor" AS DOUBLE) / CAST(NULLIF("t43"."total_minor", 0) AS DOUBLE)
   ) * 100 AS "share",
   (
-    CAST("t43"."value_minor" - COALESCE("t43"."py_minor", 0) AS DOUBLE) / CAST("t43"."py_total_minor" AS DOUBLE)
+    CAST("t43"."value_minor" - COALESCE("t43"."py_minor", 0) AS DOUBLE) / CAST(NULLIF("t43"."py_total_minor", 0) AS DOUBLE)
   ) * 100 AS "contribution",
   CAST("t43"."ytd_minor" AS DOUBLE) / 100 AS "ytd_level",
   (

@@ -1,0 +1,62 @@
+"""Pytest fixtures for the Spark engine (import the fixture into the test module that uses it:
+``from tests.spark_fixtures import spark_session  # noqa: F401``).
+
+- ``spark_session`` (session): one local-mode SparkSession (``local[2]``, the settings of
+  `digex.backends.new_spark_session`) shared by every Spark test: the JVM costs ~5-10 s to
+  start, so it starts once and stops at the end of the session.
+
+When PySpark or Java is missing, or Spark cannot start: the tests skip with the reason, except
+in CI (``$CI`` set), where they fail, so a CI run never passes without the Spark tests.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+MASTER = "local[2]"
+
+
+def in_ci() -> bool:
+    # the same rule as tests/pg_fixtures.py
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def unavailable(message: str) -> None:
+    if in_ci():
+        pytest.fail(f"Spark tests cannot run in CI: {message}", pytrace=False)
+    pytest.skip(f"Spark unavailable: {message}")
+
+
+def java_missing() -> str | None:
+    """Why no Java runtime can be found, or None when there is one."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").exists():
+        return None
+    if shutil.which("java"):
+        return None
+    return "no Java runtime (apt-get install --no-install-recommends openjdk-17-jre-headless)"
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    if importlib.util.find_spec("pyspark") is None:
+        unavailable("pyspark is not installed (pip install -r requirements/lock-spark.txt)")
+    if (reason := java_missing()) is not None:
+        unavailable(reason)
+    from digex.backends import SparkUnavailable, new_spark_session
+
+    try:
+        session = new_spark_session(MASTER)
+    except SparkUnavailable as exc:
+        unavailable(str(exc))
+    try:
+        yield session
+    finally:
+        session.stop()
