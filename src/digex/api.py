@@ -187,3 +187,27 @@ def _as_list(value: PathLike | Sequence[PathLike]) -> list[PathLike]:
     if isinstance(value, str | Path):
         return [value]
     return list(value)
+
+
+def indicators_on(
+    url: str,
+    period: str | Sequence[str] | None = None,
+    *,
+    profile: str = "MA",
+    freq: str | None = None,
+    by: str = "total",
+    flow: str | Sequence[str] = "X",
+    indicators: Sequence[str] | None = None,
+    unit_mult: int = 0,
+) -> pd.DataFrame:
+    """The same indicators computed on another engine (Spark, PostgreSQL, a DuckDB file),
+    named by a URL (see `digex.backends.sources_from_url`); nothing is cached."""
+    from digex.backends import sources_from_url
+    from digex.indicators.engine import Engine
+    from digex.indicators.select import select
+    from digex.indicators.service import compute
+
+    country = load_profile(profile)
+    sources = sources_from_url(url, minor_units=minor_units(country.national_currency))
+    frame = compute(Engine(sources), country, period=period, freq=freq, by=by)
+    return select(frame, country, flow=flow, indicators=indicators, unit_mult=unit_mult)

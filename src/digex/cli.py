@@ -381,6 +381,15 @@ def indicators(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="table, csv, json or parquet.")
     ] = "table",
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Compute elsewhere: spark:///parquet_dir, postgresql://..., duckdb:///file "
+            "(see docs/spark.md); default: the store itself.",
+        ),
+    ] = None,
+    profile: ProfileOption = "MA",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (parquet needs one).")
     ] = None,
@@ -396,6 +405,21 @@ def indicators(
     if fmt not in FORMATS:
         raise DigexError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
     mult = (9 if fmt == "table" else 0) if unit_mult < 0 else unit_mult
+    if engine is not None:
+        from digex.api import indicators_on
+
+        frame = indicators_on(
+            engine,
+            period,
+            profile=profile,
+            freq=freq,
+            by=by,
+            flow=flow or ["X"],
+            indicators=indicator,
+            unit_mult=mult,
+        )
+        _emit(frame, fmt, output, False)
+        return
     with Digex.open(db, read_only=True) as store:
         frame = store.indicators(
             period,
