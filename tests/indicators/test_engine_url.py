@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.conftest import DemoStore
 
 from digex.api import Digex, indicators_on
 from digex.backends import EngineURLError
-from tests.conftest import DemoStore
 
 
 def test_duckdb_url_gives_the_store_answer(demo_store: DemoStore, demo_db: Digex) -> None:
