@@ -285,7 +285,6 @@ class Loader:
                     "jobs": self._store_jobs,
                 }[kind](con, load_id)
             except (duckdb.InvalidInputException, duckdb.IOException) as e:
-                # the file is read while it is stored (the staged rows are views over it)
                 raise InvalidFile(f"{path.name}: cannot be read to the end ({e})") from e
         # rows read are counted on the staged file, independently of where rows went, so the
         # reconciliation read = accepted + rejected is a real check
@@ -338,7 +337,8 @@ class Loader:
             ).fetchall()
         )
         for statement in (
-            "DROP VIEW IF EXISTS checked",
+            "DROP VIEW IF EXISTS rejected",
+            "DROP TABLE IF EXISTS checked",
             "DROP TABLE IF EXISTS stage",
             "DROP TABLE IF EXISTS stage_lines",
             "DROP TABLE IF EXISTS repeated_ids",
@@ -370,7 +370,7 @@ class Loader:
             f"""INSERT INTO rejects
             SELECT {load_id}, line, reasons, message, declaration_id, period, firm_id, segment,
                    partner, currency, amount, flow, raw
-            FROM checked WHERE reasons <> ''"""
+            FROM rejected WHERE reasons <> ''"""
         )
         con.execute(
             f"""INSERT INTO load_totals
