@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.installed-test-stamp
 
 .PHONY: demo test lint typecheck pytest system-deps bench lock clean
 
@@ -15,6 +16,11 @@ $(STAMP): pyproject.toml requirements/lock.txt
 	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
+# the tests also need the `spark` extra (PySpark, ~450 MB), which `make demo` does not
+$(TEST_STAMP): $(STAMP) requirements/lock-spark.txt
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements/lock-spark.txt
+	touch $(TEST_STAMP)
+
 ## demo: install, generate the synthetic demo data, load it and print the summary
 demo: $(STAMP)
 	$(BIN)/digex demo
@@ -22,23 +28,30 @@ demo: $(STAMP)
 ## test: lint, type-check and run the whole test suite (what CI runs)
 test: lint typecheck pytest
 
-lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(BIN)/mypy --strict src
 
 ## system-deps: Debian packages the tests use (PostgreSQL); a no-op when present
 system-deps:
 	bash scripts/system-deps.sh
 
-pytest: $(STAMP) system-deps
+pytest: $(TEST_STAMP) system-deps
 	$(BIN)/pytest
 
-## lock: re-resolve requirements/lock.txt after changing pyproject.toml
+## bench: the performance benchmark (not part of `make test`): digex and the alternatives side by
+## side at 1M and 10M rows; extra options with ARGS, e.g. `make bench ARGS="--big"` (adds 100M)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --sizes 1M,10M $(ARGS)
+
+## lock: re-resolve the lock files after changing pyproject.toml
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements/lock.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra spark \
+		--constraint requirements/lock.txt -o requirements/lock-spark.txt
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache

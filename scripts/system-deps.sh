@@ -3,8 +3,8 @@
 #
 #   sudo scripts/system-deps.sh
 #
-# Today: PostgreSQL (Debian's `postgresql`, 15 on Debian 12) with its `main` cluster, for the
-# PostgreSQL backend tests. Run as root. As a normal user it only reports what is missing and
+# Today: Java 17 for Spark's local mode when it is missing, and PostgreSQL (Debian's
+# `postgresql`, 15 on Debian 12) with its `main` cluster, for the PostgreSQL backend tests. Run as root. As a normal user it only reports what is missing and
 # exits 0, so the tests that need no system package still run (the PostgreSQL tests then skip
 # outside CI; in CI, where $CI is set, they fail).
 set -euo pipefail
@@ -18,6 +18,11 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v pg_lsclusters >/de
 elif ! pg_lsclusters --no-header 2>/dev/null | awk '$2 == "main" { found = 1 } END { exit !found }'; then
     # Tools are there but no `main` cluster (e.g. create_main_cluster = false, or it was dropped).
     need_cluster=1
+fi
+
+# Java for Spark's local mode (the `spark` extra's tests); the machine image usually has it.
+if ! command -v java >/dev/null 2>&1; then
+    missing+=(openjdk-17-jre-headless)
 fi
 
 if [[ ${#missing[@]} -eq 0 && $need_cluster -eq 0 ]]; then
