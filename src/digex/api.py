@@ -135,13 +135,14 @@ class Digex:
         flow: str | Sequence[str] = "X",
         indicators: Sequence[str] | None = None,
         unit_mult: int = 0,
+        top: int | None = None,
         output: Output = "pandas",
     ) -> Any:
         """Indicators as a tidy table: one row per indicator x flow x cut member x period.
 
         `period` is a label (2024, 2024-Q3, 2025-H1, 2024-03) or a list of them; without it,
         every period at `freq` (default annual). Values are unrounded; `unit_mult=9` gives money
-        in billions.
+        in billions; `top=5` keeps the five largest members (e.g. partners) of each period.
         """
         from digex.indicators import cache
 
@@ -155,7 +156,9 @@ class Digex:
             frame = computed
         from digex.indicators.select import select
 
-        frame = select(frame, self.profile, flow=flow, indicators=indicators, unit_mult=unit_mult)
+        frame = select(
+            frame, self.profile, flow=flow, indicators=indicators, unit_mult=unit_mult, top=top
+        )
         if output == "arrow":
             return pa.Table.from_pandas(frame, preserve_index=False)
         return frame

@@ -381,6 +381,9 @@ def indicators(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="table, csv, json or parquet.")
     ] = "table",
+    top: Annotated[
+        int | None, typer.Option(help="Only the N largest members (e.g. --by partner --top 5).")
+    ] = None,
     engine: Annotated[
         str | None,
         typer.Option(
@@ -428,6 +431,7 @@ def indicators(
             flow=flow or ["X"],
             indicators=indicator,
             unit_mult=mult,
+            top=top,
         )
         synthetic = store.store.synthetic
     _emit(frame, fmt, output, synthetic)

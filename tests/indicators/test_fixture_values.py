@@ -256,3 +256,14 @@ def test_incomplete_year_is_flagged(demo_db: Digex) -> None:
         "2025": "incomplete",
         "2025-H1": "normal",
     }
+
+
+def test_top_partners(db: Digex) -> None:
+    frame = db.indicators("2024", by="partner", indicators=["SHARE"], top=2)
+    by_partner = sums(year, by="partner")
+    expected = sorted(
+        ((k[1], v) for k, v in by_partner.items() if k[0] == "2024"), key=lambda kv: -kv[1]
+    )[:2]
+    assert frame["member"].tolist() == [m for m, _ in expected]
+    total = sum(v for (y, _), v in by_partner.items() if y == "2024")
+    assert frame["value"].tolist() == pytest.approx([v / total * 100 for _, v in expected])

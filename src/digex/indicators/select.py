@@ -37,7 +37,12 @@ def select(
     flow: str | Sequence[str] = "X",
     indicators: Sequence[str] | None = None,
     unit_mult: int = 0,
+    top: int | None = None,
 ) -> pd.DataFrame:
+    """Narrow a computed table; `top=N` keeps, for each cut, flow and period, the N members
+    with the largest level (e.g. the five main partner countries), with all their indicators."""
+    if top is not None:
+        frame = _top(frame, top)
     flows = [flow] if isinstance(flow, str) else list(flow)
     keep = frame["flow"].isin([*flows, *ALWAYS])
     if indicators:
@@ -49,7 +54,20 @@ def select(
             )
         keep &= frame["indicator"].isin(list(indicators))
     order = ["cut", "indicator", "flow", "member", "freq", "period"]
+    if "rank" in frame:  # the largest first
+        order = ["cut", "indicator", "flow", "freq", "period", "rank"]
     out = frame[keep].sort_values(order, kind="stable", ignore_index=True)
+    out = out.drop(columns=["rank"], errors="ignore")
     if unit_mult:
         out = rescale(out, unit_mult, profile.national_currency)
     return out
+
+
+def _top(frame: pd.DataFrame, n: int) -> pd.DataFrame:
+    if n < 1:
+        raise DigexError(f"--top {n}: give a number of members, 1 or more")
+    keys = ["cut", "flow", "freq", "period"]
+    levels = frame[frame["indicator"] == "LEVEL"]
+    ranked = levels.assign(rank=levels.groupby(keys)["value"].rank(method="first", ascending=False))
+    chosen = ranked.loc[ranked["rank"] <= n, [*keys, "member", "rank"]]
+    return frame.merge(chosen, on=[*keys, "member"], how="inner")
