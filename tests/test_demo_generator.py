@@ -92,9 +92,10 @@ def _excel_text(value: Any) -> str:
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
-    wb = openpyxl.load_workbook(path, read_only=True)
-    values = list(wb.worksheets[0].iter_rows(values_only=True))
-    wb.close()
+    with path.open("rb") as handle:
+        wb = openpyxl.load_workbook(handle, read_only=True)
+        values = list(wb.worksheets[0].iter_rows(values_only=True))
+        wb.close()
     assert list(values[0]) == COLUMNS
     return pd.DataFrame([[_excel_text(v) for v in row] for row in values[1:]], columns=COLUMNS)
 
@@ -434,8 +435,12 @@ def test_file_mix_encodings_and_formats(demo: DemoFiles) -> None:
     assert _file(demo, "2019-09").read_bytes().startswith(b"\xef\xbb\xbf")
     assert _file(demo, "2019-01").read_bytes().startswith(b"declaration_id,period,")
 
-    sheet = openpyxl.load_workbook(_file(demo, "2019-06"), read_only=True).worksheets[0]
-    first_row = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))
+    with _file(demo, "2019-06").open("rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True)
+        rows = book.worksheets[0].iter_rows(min_row=2, max_row=2, values_only=True)
+        first_row = next(rows)
+        rows.close()
+        book.close()
     assert isinstance(first_row[2], str)
     assert isinstance(first_row[6], float)
     table = pq.read_table(_file(demo, "2020-03"))
@@ -446,7 +451,10 @@ def test_everything_says_it_is_synthetic(demo: DemoFiles) -> None:
     assert "SYNTHETIC DEMO DATA" in (demo.folder / "README.txt").read_text(encoding="utf-8")
     for path in demo.declarations:
         if path.suffix == ".xlsx":
-            props = openpyxl.load_workbook(path, read_only=True).properties
+            with path.open("rb") as handle:
+                book = openpyxl.load_workbook(handle, read_only=True)
+                props = book.properties
+                book.close()
             assert "SYNTHETIC DEMO DATA" in (props.title or "")
             assert "SYNTHETIC DEMO DATA" in (props.description or "")
         elif path.suffix == ".parquet":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterator
 
 import duckdb
@@ -32,6 +33,7 @@ declarations = st.lists(row, min_size=1, max_size=60)
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
     c = duckdb.connect()
     yield c
+    gc.collect()  # ibis drops its in-memory tables from finalizers: let them run first
     c.close()
 
 

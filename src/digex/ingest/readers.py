@@ -185,19 +185,22 @@ class ExcelReader:
 
         text = workdir / (path.stem + ".xlsx.csv")
         try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            rows = book.worksheets[0].iter_rows(values_only=True)
-            try:
-                header = [_cell_text(v).strip() for v in next(rows, ())]
-                mapping = _mapping_or_fail(path, header, fields, match)
-                with text.open("w", encoding="utf-8", newline="") as out:
-                    writer = csv.writer(out)
-                    writer.writerow(header)
-                    for row in rows:
-                        writer.writerow([_cell_text(v) for v in row[: len(header)]])
-            finally:
-                rows.close()  # an unfinished row generator keeps the zip member open
-                book.close()
+            # our own handle, closed whatever happens: openpyxl's read-only reader can leave
+            # the zip file open until garbage collection otherwise
+            with path.open("rb") as handle:
+                book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+                rows = book.worksheets[0].iter_rows(values_only=True)
+                try:
+                    header = [_cell_text(v).strip() for v in next(rows, ())]
+                    mapping = _mapping_or_fail(path, header, fields, match)
+                    with text.open("w", encoding="utf-8", newline="") as out:
+                        writer = csv.writer(out)
+                        writer.writerow(header)
+                        for row in rows:
+                            writer.writerow([_cell_text(v) for v in row[: len(header)]])
+                finally:
+                    rows.close()
+                    book.close()
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as e:
             if isinstance(e, InvalidFile):
                 raise

@@ -7,6 +7,7 @@ process is killed: DuckDB replays only committed work from its write-ahead log).
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -78,6 +79,15 @@ def _connect_once(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"cannot open the store {path}: {e}") from e
     except duckdb.Error as e:
         raise StoreError(f"{path} is not a digex store (DuckDB says: {e})") from e
+
+
+def _collect_before_closing() -> None:
+    """Let Ibis drop its temporary tables while the connection is still open.
+
+    Ibis removes in-memory and cached tables from garbage-collection finalizers; if the
+    connection closes first, each finalizer fails on a closed connection.
+    """
+    gc.collect()
 
 
 class Store:
@@ -168,6 +178,7 @@ class Store:
         if not self.read_only:
             work(self)
             return True
+        _collect_before_closing()
         self.con.close()
         try:
             try:
@@ -198,6 +209,7 @@ class Store:
         return self.meta("synthetic") == "true"
 
     def close(self) -> None:
+        _collect_before_closing()
         self.con.close()
 
     def __enter__(self) -> Store:
