@@ -39,6 +39,7 @@ class Engine:
         self.scale = 10**sources.minor_units
         self.years = years
         self._base: ir.Table | None = None
+        self._within: dict[tuple[int, int], Engine] = {}
 
     def within(self, first_year: int, last_year: int) -> Engine:
         """The same engine reading only these calendar years (pushed down to the scan).
@@ -46,7 +47,11 @@ class Engine:
         Growth needs the year before the first period asked for, and year-to-date needs the
         whole year, so callers pass whole years including the previous one.
         """
-        return Engine(self.sources, (first_year, last_year))
+        # one engine per span, so that every cut of a run shares one materialised base
+        key = (first_year, last_year)
+        if key not in self._within:
+            self._within[key] = Engine(self.sources, key)
+        return self._within[key]
 
     def _in_years(self, t: ir.Table) -> ir.Table:
         if self.years is None:
