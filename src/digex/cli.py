@@ -180,6 +180,10 @@ def load(
         list[Path] | None,
         typer.Option("--rates", help="Exchange-rate file(s): period,currency,rate."),
     ] = None,
+    jobs: Annotated[
+        list[Path] | None,
+        typer.Option("--jobs", help="Auxiliary jobs file(s): year,segment,jobs (_T = total)."),
+    ] = None,
     replace: Annotated[
         list[int] | None,
         typer.Option(
@@ -212,6 +216,7 @@ def load(
         results = store.load(
             files,
             rates=rates or [],
+            jobs=jobs or [],
             replace=replace or [],
             encoding=encoding,
             delimiter=delimiter.replace("\\t", "\t") if delimiter else None,

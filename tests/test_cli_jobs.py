@@ -1,0 +1,38 @@
+"""`digex load --jobs`: the auxiliary jobs series through the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pandas as pd
+from tests.conftest import write_csv
+
+DIGEX = Path(sys.executable).with_name("digex")
+
+
+def run(*args: str | Path) -> str:
+    done = subprocess.run([str(DIGEX), *map(str, args)], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_jobs_file_loads_and_feeds_the_jobs_indicators(tmp_path: Path) -> None:
+    db = tmp_path / "j.duckdb"
+    jobs = write_csv(
+        tmp_path / "jobs.csv",
+        [("2024", "ITO", "100"), ("2024", "CRM", "50"), ("2024", "KPO", "x")],
+        header=("year", "segment", "jobs"),
+    )
+    decl = write_csv(
+        tmp_path / "d.csv",
+        [("D1", "2024-03", "001234567000089", "ITO", "FR", "MAD", "1500", "X")],
+    )
+    run("init", "--db", db)
+    out = run("load", decl, "--jobs", jobs, "--db", db)
+    assert "jobs.csv" in out
+    frame = pd.read_csv(
+        StringIO(run("indicators", "-p", "2024", "-i", "JOBS", "-f", "csv", "--db", db))
+    )
+    assert frame["value"].tolist() == [150]  # the bad KPO row was rejected, not counted
