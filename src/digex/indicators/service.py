@@ -22,7 +22,6 @@ def _with_jobs(
     profile: CountryProfile,
     frame: pd.DataFrame,
     by: str,
-    period: str | Sequence[str] | None,
 ) -> pd.DataFrame:
     """Annual results by total or segment also carry the jobs series and exports per job."""
     if by not in ("total", "segment") or frame.empty or "A" not in set(frame["freq"]):
@@ -58,7 +57,7 @@ def compute(
     else:
         frame = suite.run(freq or "A", by, flows=FLOWS)
     verify_frame(frame)
-    return _with_jobs(engine, profile, frame, by, period)
+    return _with_jobs(engine, profile, frame, by)
 
 
 def targets(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
