@@ -169,6 +169,9 @@ MALFORMED: Final = Check(
 def reasons_sql(checks: tuple[Check, ...]) -> tuple[str, str]:
     """SQL for the `;`-joined reason codes and the `; `-joined messages of a row."""
     guard = f"coalesce({MALFORMED.condition}, false)"
+    # Building the list is string work; most rows fail no check, and a plain boolean test
+    # lets them skip it (measured: a third of validation's time on 10 million rows).
+    fails = " OR ".join(f"coalesce({c.condition}, false)" for c in checks)
     codes = ", ".join(
         f"CASE WHEN coalesce({c.condition}, false) THEN '{c.code}' END" for c in checks
     )
@@ -176,6 +179,7 @@ def reasons_sql(checks: tuple[Check, ...]) -> tuple[str, str]:
         f"CASE WHEN coalesce({c.condition}, false) THEN {c.message} END" for c in checks
     )
     return (
-        f"CASE WHEN {guard} THEN '{MALFORMED.code}' ELSE concat_ws(';', {codes}) END",
+        f"CASE WHEN {guard} THEN '{MALFORMED.code}' WHEN NOT ({fails}) THEN '' "
+        f"ELSE concat_ws(';', {codes}) END",
         f"CASE WHEN {guard} THEN {MALFORMED.message} ELSE concat_ws('; ', {messages}) END",
     )

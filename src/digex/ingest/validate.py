@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import duckdb
 
 from digex.ingest.checks import DECLARATION_CHECKS, JOB_CHECKS, RATE_CHECKS, reasons_sql
+from digex.ingest.convert import RATE_TYPE
 from digex.ingest.parsers import (
     DecimalMark,
     amount_ambiguous,
@@ -23,8 +24,6 @@ from digex.ingest.parsers import (
     period_value,
     strip,
 )
-
-RATE_TYPE = "DECIMAL(18, 8)"
 
 
 def _finish(reasons: str, message: str) -> str:
@@ -59,7 +58,8 @@ def _literal(value: object) -> str:
 
 def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     """Create TEMP TABLE `checked` (every row, typed, with its reasons) and VIEW `rejected`
-    (the rejected rows with messages and original text), using `ref_*` and `current_rates`.
+    (the rejected rows with messages and original text), using `ref_*` and `load_rates`
+    (the rates in force once the call's own rates files are stored).
 
     Parameters are written as literals, because a view cannot take them and because a regular
     expression given as a parameter is compiled again for every row (measured: 5x slower on 3
@@ -110,7 +110,7 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         ), r AS (
             SELECT p.*, CASE WHEN p.v_currency = {values["$national_currency"]}
                              THEN CAST(1 AS {RATE_TYPE}) ELSE cr.rate END AS v_rate
-            FROM p LEFT JOIN current_rates cr
+            FROM p LEFT JOIN load_rates cr
               ON cr.period = p.v_period AND cr.currency = p.v_currency
         )
         {_finish(reasons, message)}"""

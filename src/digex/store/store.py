@@ -167,6 +167,19 @@ class Store:
             raise
         self.con.execute("COMMIT")
 
+    @contextmanager
+    def scratch(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The writer's connection for work in temporary tables, outside any transaction.
+
+        Temporary tables live in memory (spilling beside the store past the memory limit) and
+        never reach the store file, so nothing done here needs a rollback; they vanish with
+        the process. DuckDB runs statements on temporary tables made inside an explicit
+        transaction on one thread, so a load prepares its files here, before `write()`.
+        """
+        if self.read_only:
+            raise StoreError(f"the store {self.path} was opened read-only")
+        yield self.con
+
     def write_briefly(self, work: Callable[[Store], None], *, wait: float = 2.0) -> bool:
         """Run `work` on this store opened for writing, from a read-only store.
 

@@ -1,0 +1,66 @@
+"""The conversion to minor units is exact: the fast path equals Decimal arithmetic everywhere."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import duckdb
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from digex.ingest.convert import FAST_LIMIT, value_minor_sql
+
+amounts = st.decimals(
+    min_value=Decimal("0.0001"), max_value=Decimal("99999999999999.9999"), places=4
+)
+rates = st.decimals(
+    min_value=Decimal("0.00000001"), max_value=Decimal("999999999.99999999"), places=8
+)
+
+
+def expected(amount: Decimal, rate: Decimal, minor_units: int) -> int:
+    """Round half away from zero (half up for these positive values), in Python's Decimal."""
+    exact = amount * rate * 10**minor_units
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def converted(pairs: list[tuple[Decimal, Decimal]], minor_units: int) -> list[int]:
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE t (i INTEGER, a DECIMAL(18, 4), r DECIMAL(18, 8))")
+        con.executemany(
+            "INSERT INTO t VALUES (?, ?, ?)", [(i, a, r) for i, (a, r) in enumerate(pairs)]
+        )
+        sql = value_minor_sql("a", "r", minor_units)
+        query = f"SELECT {sql} FROM t ORDER BY i"
+        return [int(v) for (v,) in con.execute(query).fetchall()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(amounts, rates), min_size=1, max_size=50), st.sampled_from([0, 2, 3]))
+@example([(Decimal("0.0050"), Decimal("1.00000000"))], 2)  # a tie: 0.5 centime rounds up
+@example([(Decimal("0.0049"), Decimal("1.00000000"))], 2)
+@example([(Decimal("1234.5650"), Decimal("1.00000000"))], 2)
+@example([(Decimal("99999999999999.9999"), Decimal("900.00000000"))], 2)  # exact path
+def test_conversion_equals_decimal_arithmetic(
+    pairs: list[tuple[Decimal, Decimal]], minor_units: int
+) -> None:
+    # the stored value is a BIGINT: beyond it (10^14 units at a rate of 10^5) nothing is stored
+    pairs = [(a, r) for a, r in pairs if a * r * 10**minor_units < 2**63 - 1] or [
+        (a, Decimal(1)) for a, _ in pairs
+    ]
+    assert converted(pairs, minor_units) == [expected(a, r, minor_units) for a, r in pairs]
+
+
+def test_ties_near_the_fast_path_limit_are_exact() -> None:
+    """Values just under the fast path's bound, where the double estimate is least precise,
+    with amounts chosen so that the exact value ends in exactly half a unit."""
+    top = Decimal(FAST_LIMIT - 1) / 100  # in national currency, just under the bound
+    pairs = [
+        (Decimal(f"{top - k:.4f}").quantize(Decimal("0.0001")) + Decimal("0.0050"), Decimal(1))
+        for k in range(1, 200)
+    ]
+    pairs += [
+        (Decimal("7.0000"), Decimal("0.14285715")),
+        (Decimal("3.0050"), Decimal("3.00000000")),
+    ]
+    assert converted(pairs, 2) == [expected(a, r, 2) for a, r in pairs]
