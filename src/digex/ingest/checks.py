@@ -49,7 +49,7 @@ DECLARATION_CHECKS: Final[tuple[Check, ...]] = (
     _missing("firm_id", "FIRM_ID"),
     Check(
         "FIRM_ID_INVALID",
-        "firm_id IS NOT NULL AND NOT regexp_full_match(v_firm_id, $firm_pattern)",
+        "firm_id IS NOT NULL AND NOT v_firm_ok",
         f"'firm_id ' || {_q('firm_id')} || ' is not a valid ' || $firm_name",
     ),
     _missing("segment", "SEGMENT"),

@@ -197,10 +197,6 @@ class _Prepared:
     def checked(self) -> str:
         return f"checked_{self.index}"
 
-    @property
-    def rejected(self) -> str:
-        return f"rejected_{self.index}"
-
 
 class Loader:
     """Loads files into a store: every file is read and checked first, outside any
@@ -299,9 +295,9 @@ class Loader:
         workdir: Path,
         watch: _Watch,
     ) -> _Prepared | LoadResult:
-        """Read and check one file into temporary tables `checked_<index>` (every row, typed,
-        with its reasons) and, for declarations, `rejected_<index>` (rejected rows with their
-        messages and original text); or the earlier load when the file is a reused one."""
+        """Read and check one file into the temporary table `checked_<index>` (every row,
+        typed, with its reasons; rejected rows with their messages and original text), or
+        return the earlier load when the file is a reused one."""
         reader = reader_for(path)
         digest = file_hash(path)
         if digest in seen:
@@ -338,16 +334,10 @@ class Loader:
             try:
                 CHECKS[kind](con, self.rules)
                 item = _Prepared(index, path, kind, digest, replaces, staged, _count(con, "stage"))
-                if kind == "declarations":
-                    con.execute(
-                        f"CREATE TEMP TABLE {item.rejected} AS SELECT * FROM rejected "
-                        "WHERE reasons <> ''"
-                    )
             except (duckdb.InvalidInputException, duckdb.IOException) as e:
                 raise InvalidFile(f"{path.name}: cannot be read to the end ({e})") from e
         con.execute(f"ALTER TABLE checked RENAME TO {item.checked}")
         for statement in (
-            "DROP VIEW IF EXISTS rejected",
             "DROP TABLE IF EXISTS stage",
             "DROP TABLE IF EXISTS stage_lines",
             "DROP TABLE IF EXISTS repeated_ids",
@@ -440,7 +430,7 @@ class Loader:
             f"""INSERT INTO rejects
             SELECT {load_id}, line, reasons, message, declaration_id, period, firm_id, segment,
                    partner, currency, amount, flow, raw
-            FROM {item.rejected}"""
+            FROM {item.checked} WHERE reasons <> ''"""
         )
         con.execute(
             f"""INSERT INTO load_totals

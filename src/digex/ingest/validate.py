@@ -57,8 +57,8 @@ def _literal(value: object) -> str:
 
 
 def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
-    """Create TEMP TABLE `checked` (every row, typed, with its reasons) and VIEW `rejected`
-    (the rejected rows with messages and original text), using `ref_*` and `load_rates`
+    """Create TEMP TABLE `checked`: every row, typed, with its reasons, and for the rejected
+    rows their messages and original text; using `ref_*` and `load_rates`
     (the rates in force once the call's own rates files are stored).
 
     Parameters are written as literals, because a view cannot take them and because a regular
@@ -83,17 +83,15 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         GROUP BY declaration_id HAVING count(*) > 1"""
     )
 
+    firm = strip(latin_digits("p.firm_id"))
+
     def validation(source: str) -> str:
         return f"""
         WITH p AS (
             SELECT s.*,
                 {period_value("s.period")} AS v_period,
                 {amount_value("s.amount", dm)} AS v_amount,
-                CASE WHEN regexp_full_match(s.amount, '[0-9]*(\\.[0-9]*)?') THEN false
-                     ELSE coalesce({amount_ambiguous("s.amount", dm)}, false)
-                END AS v_amount_ambiguous,
-                CASE WHEN regexp_full_match(s.firm_id, '[0-9A-Za-z]*') THEN s.firm_id
-                     ELSE {strip(latin_digits("s.firm_id"))} END AS v_firm_id,
+                regexp_full_match(s.firm_id, {values["$firm_pattern"]}) AS v_firm_plain,
                 rs.segment AS v_segment, rs.ebops AS v_ebops,
                 {code_value("s.partner")} AS v_partner,
                 rc.code IS NOT NULL AS v_partner_ok,
@@ -108,23 +106,34 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
             LEFT JOIN ref_countries rc ON rc.code = {code_value("s.partner")}
             LEFT JOIN ref_currencies ru ON ru.code = {code_value("s.currency")}
         ), r AS (
+            -- one regular expression per field for the common, well-formed value; the slower
+            -- normalisation (Arabic-Indic digits, blanks, separators) only for the others
             SELECT p.*, CASE WHEN p.v_currency = {values["$national_currency"]}
-                             THEN CAST(1 AS {RATE_TYPE}) ELSE cr.rate END AS v_rate
+                             THEN CAST(1 AS {RATE_TYPE}) ELSE cr.rate END AS v_rate,
+                CASE WHEN v_firm_plain THEN firm_id ELSE {firm} END AS v_firm_id,
+                CASE WHEN v_firm_plain THEN true
+                     ELSE coalesce(regexp_full_match({firm}, {values["$firm_pattern"]}), false)
+                END AS v_firm_ok,
+                CASE WHEN v_amount IS NOT NULL THEN false
+                     ELSE coalesce({amount_ambiguous("p.amount", dm)}, false)
+                END AS v_amount_ambiguous
             FROM p LEFT JOIN load_rates cr
               ON cr.period = p.v_period AND cr.currency = p.v_currency
         )
         {_finish(reasons, message)}"""
 
-    # Validate every row once into a narrow table (what the store needs, no raw text); the
-    # messages and original values are built again only for the rejected rows, a few percent.
+    # Validate every row once; the original text and the messages are kept only for the
+    # rejected rows (a few percent), so the table stays narrow for the accepted ones.
+    text = ", ".join(
+        f"CASE WHEN reasons <> '' THEN {c} END AS {c}"
+        for c in ("period", "firm_id", "segment", "partner", "currency", "amount", "flow")
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE checked AS
         SELECT line, declaration_id, v_period, v_firm_id, v_segment, v_ebops, v_partner,
-               v_currency, v_amount, v_flow, v_rate, reasons
+               v_currency, v_amount, v_flow, v_rate, reasons, message, {text}, raw
         FROM ({validation("stage")})"""
     )
-    rejected = "(SELECT * FROM stage WHERE line IN (SELECT line FROM checked WHERE reasons <> ''))"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW rejected AS {validation(rejected)}")
 
 
 def check_rates(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
