@@ -81,6 +81,19 @@ def _connect_once(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"{path} is not a digex store (DuckDB says: {e})") from e
 
 
+STORAGE_VERSION = "v1.5.0"
+"""DuckDB storage format of new stores. The default (the oldest format still readable) lacks
+the combined dictionary + FSST string compression of DuckDB 1.3+; with it, inserting 10 million
+declarations took about a quarter less CPU (measured side by side), and the file is smaller."""
+
+
+def _create_file(path: Path) -> None:
+    try:
+        duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION}).close()
+    except duckdb.Error as e:
+        raise StoreError(f"cannot create the store {path}: {e}") from e
+
+
 def _collect_before_closing() -> None:
     """Let Ibis drop its temporary tables while the connection is still open.
 
@@ -124,6 +137,8 @@ class Store:
         if target.exists() and not exist_ok:
             raise StoreError(f"{target} already exists; remove it or choose another --db")
         target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            _create_file(target)
         con = _connect(target, read_only=False)
         try:
             con.execute(
