@@ -501,3 +501,94 @@ def test_concurrent_queries_all_succeed(
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 4, [e for _, e in outputs]
     assert len({o for o, _ in outputs}) == 1  # cached or computed, the same answer
+
+
+# --- 7. cached answers -----------------------------------------------------------------------
+
+HEAVY = ("pandas", "ibis", "pyarrow", "numpy")
+PROBE = """import sys
+wanted = set(sys.argv.pop().split(","))
+from digex.cli import main
+try:
+    main()
+finally:
+    heavy = sorted({m.split(".")[0] for m in sys.modules} & wanted)
+    print("imported:" + ",".join(heavy), file=sys.stderr)
+"""
+"""Runs `digex ARGS` in-process and reports, on stderr's last line, which heavy packages the
+command imported (HEAVY is passed as the last argument, removed before the CLI sees it)."""
+
+
+def probe(*args: str | Path, cwd: Path, env: dict[str, str]) -> tuple[str, list[str]]:
+    r = subprocess.run(
+        [sys.executable, "-c", PROBE, *map(str, args), ",".join(HEAVY)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        check=False,
+    )
+    *_, last = r.stderr.splitlines()
+    assert r.returncode == 0, r.stderr
+    return r.stdout, [m for m in last.removeprefix("imported:").split(",") if m]
+
+
+CACHED_QUERIES = [
+    (("--by", "segment"), {"by": "segment"}),
+    (
+        ("--by", "partner", "--top", "1", "--flow", "X", "--flow", "M"),
+        {"by": "partner", "top": 1, "flow": ["X", "M"]},
+    ),
+    (
+        ("--by", "all", "-i", "LEVEL", "-i", "SHARE", "--unit-mult", "9"),
+        {"by": "all", "indicators": ["LEVEL", "SHARE"], "unit_mult": 9},
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "query"), CACHED_QUERIES, ids=["segment", "top", "unit"])
+def test_cached_answers_print_what_pandas_writes_without_pandas(
+    args: tuple[str, ...],
+    query: dict[str, object],
+    base: BaseStore,
+    tmp_path: Path,
+    env: dict[str, str],
+) -> None:
+    """The first query computes (Ibis, pandas); the repeats read the cache and print csv, json
+    and the table from plain rows, byte for byte what pandas wrote, without importing pandas,
+    Ibis, PyArrow or NumPy."""
+    db = copy_store(base, tmp_path)
+    common = ("indicators", "-p", "2024", *args, "--db", db)
+    computed, imported = probe(*common, "-f", "csv", cwd=tmp_path, env=env)
+    assert {"ibis", "pandas"} <= set(imported)
+    with digex.connect(db, read_only=True) as store:
+        frame = store.indicators("2024", **query)  # type: ignore[arg-type]
+    assert len(frame) > 0
+    expected = {
+        "csv": frame.to_csv(index=False),
+        "json": frame.to_json(orient="records", force_ascii=False, indent=1) + "\n",
+    }
+    assert computed == expected["csv"]
+    for fmt in ("csv", "json", "table"):
+        printed, imported = probe(*common, "-f", fmt, cwd=tmp_path, env=env)
+        assert imported == [], fmt
+        if fmt in expected:
+            assert printed == expected[fmt]
+        else:
+            assert f"{len(frame):,} indicator values" in printed
+            member = frame["member"].iloc[0]
+            assert any(member in line for line in printed.splitlines())
+
+
+def test_parquet_from_the_cache_equals_the_frame(
+    base: BaseStore, tmp_path: Path, env: dict[str, str]
+) -> None:
+    db = copy_store(base, tmp_path)
+    common = ("indicators", "-p", "2024", "--by", "partner", "--top", "2", "--db", db)
+    run(*common, "-f", "csv", cwd=tmp_path, env=env).ok()  # computes and caches
+    run(*common, "-f", "parquet", "-o", tmp_path / "p.parquet", cwd=tmp_path, env=env).ok()
+    with digex.connect(db, read_only=True) as store:
+        frame = store.indicators("2024", by="partner", top=2)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "p.parquet"), frame)

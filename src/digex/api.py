@@ -7,17 +7,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-import pandas as pd
-import pyarrow as pa
-
-from digex.ingest.load import Loader, LoadOptions, LoadResult, Progress, minor_units
-from digex.ingest.parsers import DecimalMark
 from digex.profile import CountryProfile, load_profile
 from digex.store import Store
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
     from digex.indicators.consistency import CheckResult
     from digex.indicators.engine import Engine
+    from digex.indicators.select import Fetch, T
+    from digex.ingest.load import LoadResult, Progress
+    from digex.ingest.parsers import DecimalMark
+    from digex.publish.tidy import Rows
 
 PathLike = str | Path
 Output = Literal["pandas", "arrow"]
@@ -44,6 +46,17 @@ class Digex:
     def path(self) -> Path:
         return self.store.path
 
+    @property
+    def synthetic(self) -> bool:
+        """Whether the store holds generated demo data (every output then says so).
+
+        `Store.synthetic` binds the key as a parameter, and binding a first parameter makes
+        DuckDB import pandas: most of the time of a cached `digex indicators`. The key is
+        therefore written into the query here.
+        """
+        row = self.store.con.execute("SELECT value FROM meta WHERE key = 'synthetic'").fetchone()
+        return row is not None and row[0] == "true"
+
     def load(
         self,
         files: PathLike | Sequence[PathLike],
@@ -63,6 +76,8 @@ class Digex:
         Returns one reconciliation per file: rates, then jobs, then declarations. Nothing is
         written if any file fails.
         """
+        from digex.ingest.load import Loader, LoadOptions
+
         options = LoadOptions(encoding, delimiter, decimal_mark, today, user)
         return Loader(self.store, self.profile, options).run(
             [Path(f) for f in _as_list(files)],
@@ -122,6 +137,7 @@ class Digex:
         import ibis
 
         from digex.indicators.engine import Engine, Sources
+        from digex.ingest.load import minor_units
 
         backend = ibis.duckdb.from_connection(self.store.con)
         return Engine(Sources(backend, minor_units=minor_units(self.profile.national_currency)))
@@ -144,31 +160,71 @@ class Digex:
         every period at `freq` (default annual). Values are unrounded; `unit_mult=9` gives money
         in billions; `top=5` keeps the five largest members (e.g. partners) of each period.
         """
-        from digex.indicators import cache
+        from digex.indicators.select import to_frame
 
-        keys = cache.requests(period, freq, by)
-        frame = cache.read(self.store, keys)
-        if frame is None:
-            from digex.indicators.service import compute
-
-            computed = compute(self.engine(), self.profile, period=period, freq=freq, by=by)
-            self.store.write_briefly(lambda store: cache.write(store, keys, computed))
-            frame = computed
-        from digex.indicators.select import select
-
-        frame = select(
-            frame, self.profile, flow=flow, indicators=indicators, unit_mult=unit_mult, top=top
-        )
+        frame = self._answer(period, freq, by, flow, indicators, unit_mult, top, to_frame)
         if output == "arrow":
+            import pyarrow as pa
+
             return pa.Table.from_pandas(frame, preserve_index=False)
         return frame
+
+    def indicator_rows(
+        self,
+        period: str | Sequence[str] | None = None,
+        *,
+        freq: str | None = None,
+        by: str = "total",
+        flow: str | Sequence[str] = "X",
+        indicators: Sequence[str] | None = None,
+        unit_mult: int = 0,
+        top: int | None = None,
+    ) -> Rows:
+        """The rows `indicators` returns, as plain Python tuples, for callers that only print
+        them: a cached answer then imports neither pandas nor PyArrow (the CLI answers in a
+        fraction of a second instead of two)."""
+        from digex.publish.tidy import Rows
+
+        return self._answer(period, freq, by, flow, indicators, unit_mult, top, Rows.fetch)
+
+    def _answer(
+        self,
+        period: str | Sequence[str] | None,
+        freq: str | None,
+        by: str,
+        flow: str | Sequence[str],
+        indicators: Sequence[str] | None,
+        unit_mult: int,
+        top: int | None,
+        fetch: Fetch[T],
+    ) -> T:
+        """Narrow the cached table for the query, or compute (and cache) it on a miss."""
+        from digex.indicators import cache
+        from digex.indicators.select import Selection, narrow, narrow_frame
+
+        keys = cache.requests(period, freq, by)
+        selection = Selection.of(
+            self.profile, flow=flow, indicators=indicators, unit_mult=unit_mult, top=top
+        )
+        cached = cache.lookup(self.store, keys)
+        if cached is not None:
+            return narrow(self.store.con, cached, selection, fetch)
+        from digex.indicators.service import compute
+
+        computed = compute(self.engine(), self.profile, period=period, freq=freq, by=by)
+        self.store.write_briefly(lambda store: cache.write(store, keys, computed))
+        return narrow_frame(self.store.con, computed, selection, fetch)
 
     def targets(self, *, output: Output = "pandas") -> Any:
         """Progress toward the profile's national targets (level, gap, growth achieved/needed)."""
         from digex.indicators.service import targets
 
         frame = targets(self.engine(), self.profile)
-        return pa.Table.from_pandas(frame, preserve_index=False) if output == "arrow" else frame
+        if output == "arrow":
+            import pyarrow as pa
+
+            return pa.Table.from_pandas(frame, preserve_index=False)
+        return frame
 
     def check(self) -> list[CheckResult]:
         """Run the consistency checks (parts sum to totals, shares to 100, ...)."""
@@ -209,6 +265,7 @@ def indicators_on(
     from digex.indicators.engine import Engine
     from digex.indicators.select import select
     from digex.indicators.service import compute
+    from digex.ingest.load import minor_units
 
     country = load_profile(profile)
     sources = sources_from_url(url, minor_units=minor_units(country.national_currency))

@@ -11,18 +11,23 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from digex import __version__
 from digex.errors import DigexError
-from digex.ingest.load import LoadResult
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from digex.ingest.load import LoadResult
+    from digex.publish.tidy import Rows
 
 app = typer.Typer(
     help="digex: load, check and publish digital-services export statistics.\n\n"
@@ -32,8 +37,29 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+
+
+@cache
+def _console(stderr: bool = False) -> Console:
+    """Rich is imported on first use: `digex indicators --format csv` prints without it."""
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+def out() -> Console:
+    return _console()
+
+
+def err() -> Console:
+    return _console(stderr=True)
+
+
+def _table(title: str, **options: Any) -> Table:
+    from rich.table import Table
+
+    return Table(title=title, title_justify="left", **options)
+
 
 DbOption = Annotated[
     Path | None,
@@ -62,11 +88,11 @@ def init(db: DbOption = None, profile: ProfileOption = "MA") -> None:
     from digex.store import SCHEMA_VERSION
 
     with digex.init(db, profile=profile) as store:
-        out.print(f"store {store.path} ready (schema version {SCHEMA_VERSION})")
+        out().print(f"store {store.path} ready (schema version {SCHEMA_VERSION})")
 
 
 def _print_results(results: list[LoadResult], elapsed: float) -> None:
-    table = Table(title="Reconciliation: rows read = accepted + rejected", title_justify="left")
+    table = _table("Reconciliation: rows read = accepted + rejected")
     for col in ("load", "file", "format", "read", "accepted", "rejected", "check"):
         table.add_column(
             col, justify="right" if col in ("read", "accepted", "rejected") else "left"
@@ -115,20 +141,20 @@ def _print_results(results: list[LoadResult], elapsed: float) -> None:
             "ok" if all(r.reconciles for r in decl) else "MISMATCH",
             style="bold",
         )
-    out.print(table)
+    out().print(table)
     _print_currency_totals(decl)
     reasons: dict[str, int] = {}
     for r in decl:
         for code, n in r.reasons.items():
             reasons[code] = reasons.get(code, 0) + n
     if reasons:
-        rt = Table(title="Rejected rows by reason (see `digex rejects`)", title_justify="left")
+        rt = _table("Rejected rows by reason (see `digex rejects`)")
         rt.add_column("reason")
         rt.add_column("rows", justify="right")
         for code, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
             rt.add_row(code, f"{n:,}")
-        out.print(rt)
-    out.print(f"loaded in {elapsed:.1f} s")
+        out().print(rt)
+    out().print(f"loaded in {elapsed:.1f} s")
 
 
 def _print_currency_totals(decl: list[LoadResult]) -> None:
@@ -142,12 +168,12 @@ def _print_currency_totals(decl: list[LoadResult]) -> None:
                 acc[2] += t.value_minor
     if not sums:
         return
-    ct = Table(title="Accepted totals by currency", title_justify="left")
+    ct = _table("Accepted totals by currency")
     for col in ("currency", "rows", "amount in currency", "national currency"):
         ct.add_column(col, justify="left" if col == "currency" else "right")
     for cur, (n, amount, minor) in sorted(sums.items()):
         ct.add_row(cur, f"{int(n):,}", f"{amount:,.2f}", f"{int(minor) / 100:,.2f}")
-    out.print(ct)
+    out().print(ct)
 
 
 class _Bar:
@@ -162,14 +188,16 @@ class _Bar:
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}% of {task.total:.0f} file(s)"),
         TimeElapsedColumn(),
-        console=err,
+        console=err(),
         transient=True,
-        disable=not err.is_terminal,
+        disable=not err().is_terminal,
     )
 
 
@@ -245,16 +273,16 @@ def rejects(
 
         with _writing(export):
             pacsv.write_csv(frame, export)
-        out.print(f"{frame.num_rows:,} rejected rows written to {export}")
+        out().print(f"{frame.num_rows:,} rejected rows written to {export}")
         return
-    table = Table(title=f"{frame.num_rows:,} rejected rows", title_justify="left")
+    table = _table(f"{frame.num_rows:,} rejected rows")
     for col in ("file", "line", "reasons", "message"):
         table.add_column(col, overflow="fold")
     for row in frame.slice(0, limit).to_pylist():
         table.add_row(row["file_name"], str(row["line"]), row["reasons"], row["message"])
-    out.print(table)
+    out().print(table)
     if frame.num_rows > limit:
-        out.print(f"… {frame.num_rows - limit:,} more; `digex rejects --export rejects.csv`")
+        out().print(f"… {frame.num_rows - limit:,} more; `digex rejects --export rejects.csv`")
 
 
 @app.command()
@@ -264,7 +292,7 @@ def loads(db: DbOption = None) -> None:
 
     with Digex.open(db, read_only=True) as store:
         rows = store.loads(output="arrow").to_pylist()
-    table = Table(title="Load log", title_justify="left")
+    table = _table("Load log")
     for col in (
         "load",
         "kind",
@@ -292,7 +320,7 @@ def loads(db: DbOption = None) -> None:
             f"{r['rows_rejected']:,}",
             status,
         )
-    out.print(table)
+    out().print(table)
 
 
 DEMO_DIR = Path("demo")
@@ -316,12 +344,12 @@ def demo(
     import digex
     from digex.demo import generate
 
-    out.print("[bold yellow]SYNTHETIC DEMO DATA — not official statistics[/]")
+    out().print("[bold yellow]SYNTHETIC DEMO DATA — not official statistics[/]")
     start = time.perf_counter()
     if out_dir.exists():
         shutil.rmtree(out_dir)
     files = generate(out_dir, seed=seed, firms=firms, rows=rows)
-    out.print(
+    out().print(
         f"generated {files.rows_written:,} declaration rows in {len(files.declarations)} files "
         f"under {out_dir} ({time.perf_counter() - start:.1f} s)"
     )
@@ -341,8 +369,8 @@ def demo(
             )
         _print_results(results, time.perf_counter() - start)
         for period in ("2024", "2025-H1"):
-            out.print(headline_table(store, period, "en"))
-        out.print(f"store: {db}  (try `digex summary 2024 --lang fr --db {db}`)")
+            out().print(headline_table(store, period, "en"))
+        out().print(f"store: {db}  (try `digex summary 2024 --lang fr --db {db}`)")
 
 
 FORMATS = ("table", "csv", "json", "parquet")
@@ -412,65 +440,61 @@ def indicators(
 
     if fmt not in FORMATS:
         raise DigexError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt == "parquet" and output is None:
+        raise DigexError("--format parquet needs --output FILE")
     mult = (9 if fmt == "table" else 0) if unit_mult < 0 else unit_mult
+    query: dict[str, Any] = dict(
+        freq=freq, by=by, flow=flow or ["X"], indicators=indicator, unit_mult=mult
+    )
     if engine is not None:
         from digex.api import indicators_on
 
-        frame = indicators_on(
-            engine,
-            period,
-            profile=profile,
-            freq=freq,
-            by=by,
-            flow=flow or ["X"],
-            indicators=indicator,
-            unit_mult=mult,
-        )
-        _emit(frame, fmt, output, False)
+        _emit(indicators_on(engine, period, profile=profile, **query), fmt, output, False)
         return
     with Digex.open(db, read_only=True) as store:
-        frame = store.indicators(
-            period,
-            freq=freq,
-            by=by,
-            flow=flow or ["X"],
-            indicators=indicator,
-            unit_mult=mult,
-            top=top,
-        )
-        synthetic = store.store.synthetic
-    _emit(frame, fmt, output, synthetic)
+        # parquet is written through pandas (its schema metadata); everything else is printed
+        # from plain rows, so that a cached answer needs neither pandas nor PyArrow
+        if fmt == "parquet":
+            result: Rows | pd.DataFrame = store.indicators(period, **query, top=top)
+        else:
+            result = store.indicator_rows(period, **query, top=top)
+        synthetic = store.synthetic
+    _emit(result, fmt, output, synthetic)
 
 
-def _emit(frame: object, fmt: str, output: Path | None, synthetic: bool) -> None:
-    import pandas as pd
+def _emit(result: Rows | pd.DataFrame, fmt: str, output: Path | None, synthetic: bool) -> None:
+    """Print or write a tidy table: `result` is `Rows`, or a pandas frame (other engines)."""
+    from digex.publish.tidy import Rows, csv_text, json_text
 
-    assert isinstance(frame, pd.DataFrame)
     if fmt == "parquet":
-        if output is None:
-            raise DigexError("--format parquet needs --output FILE")
+        assert output is not None
+        assert not isinstance(result, Rows)
         with _writing(output):
-            frame.to_parquet(output, index=False)
-        out.print(f"{len(frame):,} rows written to {output}")
+            result.to_parquet(output, index=False)
+        out().print(f"{len(result):,} rows written to {output}")
         return
+    rows = result if isinstance(result, Rows) else Rows.of_frame(result)
     if fmt in ("csv", "json"):
-        text = (
-            frame.to_csv(index=False)
-            if fmt == "csv"
-            else frame.to_json(orient="records", force_ascii=False, indent=1)
-        )
+        write = csv_text if fmt == "csv" else json_text
+        text = write(rows.columns, rows.rows)
         if output is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:
             with _writing(output):
                 output.write_text(text, encoding="utf-8")
-            out.print(f"{len(frame):,} rows written to {output}")
+            out().print(f"{len(rows):,} rows written to {output}")
         return
-    title = f"{len(frame):,} indicator values" + (" — SYNTHETIC DEMO DATA" if synthetic else "")
-    table = Table(title=title, title_justify="left")
+    _print_indicator_table(rows, synthetic)
+    if output is not None:
+        raise DigexError("--output needs --format csv, json or parquet")
+
+
+def _print_indicator_table(rows: Rows, synthetic: bool) -> None:
+    title = f"{len(rows):,} indicator values" + (" — SYNTHETIC DEMO DATA" if synthetic else "")
+    table = _table(title)
     for col in ("indicator", "period", "member", "flow", "value", "unit", "status"):
         table.add_column(col, justify="right" if col == "value" else "left")
-    for row in frame.to_dict("records"):
+    for row in rows.records():
         unit = str(row["unit"]) + ("" if not row["unit_mult"] else f" ×10^{row['unit_mult']}")
         table.add_row(
             *(str(row[c]) for c in ("indicator", "period", "member", "flow")),
@@ -478,9 +502,7 @@ def _emit(frame: object, fmt: str, output: Path | None, synthetic: bool) -> None
             unit,
             str(row["status"]),
         )
-    out.print(table)
-    if output is not None:
-        raise DigexError("--output needs --format csv, json or parquet")
+    out().print(table)
 
 
 @app.command()
@@ -493,7 +515,7 @@ def summary(
     from digex.api import Digex
 
     with Digex.open(db, read_only=True) as store:
-        out.print(headline_table(store, period, lang))
+        out().print(headline_table(store, period, lang))
 
 
 def headline_table(store: object, period: str, lang: str) -> Table:
@@ -510,7 +532,7 @@ def headline_table(store: object, period: str, lang: str) -> Table:
     title = h.title + (" — SYNTHETIC DEMO DATA" if store.store.synthetic else "")
     if h.status != "normal":
         title += f" [{h.status}]"
-    table = Table(title=title, title_justify="left", caption=ROUNDING_NOTE[lang])
+    table = _table(title, caption=ROUNDING_NOTE[lang])
     table.add_column("")
     for col in (h.previous_period, h.period, "%", "Δ %"):
         table.add_column(col, justify="right")
@@ -544,12 +566,12 @@ def check(db: DbOption = None) -> None:
 
     with Digex.open(db, read_only=True) as store:
         results = store.check()
-    table = Table(title="Consistency checks", title_justify="left")
+    table = _table("Consistency checks")
     for col in ("check", "result", "detail"):
         table.add_column(col)
     for r in results:
         table.add_row(r.name, "[green]ok[/]" if r.ok else "[red]FAILED[/]", r.detail)
-    out.print(table)
+    out().print(table)
     require_consistent(results)
 
 
@@ -567,15 +589,17 @@ def targets(db: DbOption = None) -> None:
 @app.command()
 def version() -> None:
     """Print the digex version."""
-    out.print(__version__)
+    out().print(__version__)
 
 
 def main() -> None:
     try:
         app()
     except DigexError as e:
-        err.print("[bold red]error:[/]", escape(str(e)), highlight=False, soft_wrap=True)
+        from rich.markup import escape
+
+        err().print("[bold red]error:[/]", escape(str(e)), highlight=False, soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        err.print("interrupted; the store is unchanged (the transaction was not committed)")
+        err().print("interrupted; the store is unchanged (the transaction was not committed)")
         sys.exit(130)

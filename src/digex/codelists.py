@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-
-import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
-import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
-import pyarrow.csv as pacsv  # type: ignore[import-untyped, unused-ignore]
+from typing import TYPE_CHECKING
 
 from digex.errors import CodelistNotFound
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
 __all__ = [
     "CODELIST_NAMES",
@@ -46,6 +46,9 @@ def _folder() -> Traversable:
 
 def _typed(table: pa.Table, name: str) -> pa.Table:
     """Convert the few non-text columns, failing clearly on a hand-edit that broke them."""
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
+
     for index, column in enumerate(table.column_names):
         values = table.column(index)
         if column in _INT_COLUMNS:
@@ -69,8 +72,13 @@ def _typed(table: pa.Table, name: str) -> pa.Table:
 def read_codelist(name: str) -> pa.Table:
     """Read one packaged codelist (see ``CODELIST_NAMES``) as a pyarrow Table of strings.
 
-    Raises ``CodelistNotFound`` for a name digex does not ship.
+    Raises ``CodelistNotFound`` for a name digex does not ship. PyArrow is imported here, not
+    with the module: reading the codelists' version (the indicator cache's key) must not cost
+    PyArrow's half a second of import.
     """
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped, unused-ignore]
+
     if name not in CODELIST_NAMES:
         raise CodelistNotFound(
             f"unknown codelist {name!r}; the codelists are: {', '.join(CODELIST_NAMES)}"

@@ -5,14 +5,18 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from tests.conftest import TODAY, DemoStore, write_csv
+from tests.indicators.test_select import reference
 
 import digex
 from digex.api import Digex
 from digex.indicators import cache
+from digex.publish.tidy import Rows
 
 
 @pytest.fixture
@@ -46,3 +50,36 @@ def test_a_new_load_invalidates_the_cache(writable_demo: Digex, tmp_path: Path) 
     assert cache.read(writable_demo.store, keys) is None
     after = writable_demo.indicators("2024", by="total", indicators=["LEVEL"])
     assert after["value"].iloc[0] == pytest.approx(before["value"].iloc[0] + 1_000_000)
+
+
+QUERIES = [
+    {"period": "2025-H1", "by": "segment"},
+    {"period": "2024", "by": "partner", "top": 5},
+    {"period": "2024", "by": "partner", "indicators": ["SHARE", "LEVEL"], "unit_mult": 9},
+    {"period": ["2024", "2023"], "by": "all", "flow": ["X", "M"], "top": 2, "unit_mult": 6},
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[str(q) for q in QUERIES])
+def test_every_option_is_answered_alike_from_the_cache(
+    query: dict[str, Any], demo_store: DemoStore, tmp_path: Path
+) -> None:
+    """Computed (a miss) or cached (a hit), as a frame, an Arrow table or plain rows: the same
+    rows in the same order, and what the former pandas narrowing gave."""
+    path = Path(shutil.copy(demo_store.path, tmp_path / "s.duckdb"))
+    scope = {k: query[k] for k in ("period", "by")}
+    narrowing = {k: v for k, v in query.items() if k not in scope}
+    with digex.connect(path, read_only=True) as db:
+        keys = cache.requests(scope["period"], None, scope["by"])
+        assert cache.read(db.store, keys) is None
+        computed = db.indicators(**query)
+        stored = cache.read(db.store, keys)
+        assert stored is not None
+        cached = db.indicators(**query)
+        arrow = db.indicators(**query, output="arrow")
+        rows = db.indicator_rows(**query)
+    assert len(computed) > 0
+    pd.testing.assert_frame_equal(cached, computed)
+    pd.testing.assert_frame_equal(cached, reference(stored, **narrowing))
+    assert arrow.equals(pa.Table.from_pandas(computed, preserve_index=False), check_metadata=True)
+    assert rows == Rows.of_frame(cached)

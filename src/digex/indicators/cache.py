@@ -10,18 +10,27 @@ load, replacement or upgrade makes older entries unused (they are purged on the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from digex import __version__
 from digex.codelists import codelists_version
+from digex.indicators.select import literal
 from digex.store import SCHEMA_VERSION, Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = "indicator, freq, period, cut, member, flow, value, unit, unit_mult, status"
 ALL = "*"
 FORMAT = "c2"
 """Version of the cache's own layout: changing how results are keyed changes it."""
+CUTS = ("total", "segment", "ebops", "partner", "region", "currency")
+"""`digex.indicators.cuts.CUTS`, repeated here because that module imports Ibis, which a
+cached answer must not wait for; a test keeps the two equal."""
+_PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|S[12]|0[1-9]|1[0-2]))?$")
+"""The labels `digex.indicators.periods.parse_period` accepts (kept equal by a test)."""
 
 
 def state(store: Store) -> str:
@@ -32,34 +41,57 @@ def state(store: Store) -> str:
 
 def requests(period: str | Sequence[str] | None, freq: str | None, by: str) -> list[str]:
     """The cache keys a query needs: one per cut and period ('*' = every period of a freq)."""
-    from digex.indicators.cuts import CUTS
-    from digex.indicators.periods import parse_period
+    labels = [] if period is None else [period] if isinstance(period, str) else list(period)
+    periods = [_period(label) for label in labels]
+    if by != "all" and by not in CUTS:
+        from digex.indicators.cuts import check_cut
 
+        check_cut(by)
     cuts = CUTS if by == "all" else (by,)
     if period is None:
         return [f"{freq or 'A'}|{cut}|{ALL}" for cut in cuts]
-    labels = [period] if isinstance(period, str) else list(period)
-    keys = []
-    for label in labels:
-        p = parse_period(label)
-        keys += [f"{p.freq}|{cut}|{p.label}" for cut in cuts]
-    return keys
+    return [f"{p_freq}|{cut}|{label}" for p_freq, label in periods for cut in cuts]
 
 
-def read(store: Store, keys: list[str]) -> pd.DataFrame | None:
-    """The cached rows for `keys`, or None unless every key was computed for this state."""
-    current = state(store)
+def _period(text: str) -> tuple[str, str]:
+    """The frequency and canonical label of a period, as `parse_period` gives them."""
+    m = _PERIOD.match(text.strip().upper())
+    if not m:  # let the engine's parser accept it or explain what is wrong
+        from digex.indicators.periods import parse_period
+
+        p = parse_period(text)
+        return p.freq, p.label
+    year, part = int(m.group(1)), m.group(2)
+    if part is None:
+        return "A", f"{year}"
+    if part[0] in "QHS":
+        freq = "Q" if part[0] == "Q" else "H"
+        return freq, f"{year}-{freq}{part[1]}"
+    return "M", f"{year}-{int(part):02d}"
+
+
+def lookup(store: Store, keys: list[str]) -> str | None:
+    """The cached rows for `keys` as a parenthesised SELECT to narrow, or None unless every key
+    was computed for this state.
+
+    The values are written into the SQL text (`literal`) rather than bound: binding a parameter
+    makes DuckDB import pandas, which would cost a cached answer most of its time.
+    """
+    where = f"state = {literal(state(store))} AND list_contains({literal(keys)}, request)"
     found = store.con.execute(
-        "SELECT count(DISTINCT request) FROM indicator_cache_requests "
-        "WHERE state = ? AND list_contains(?, request)",
-        [current, keys],
+        f"SELECT count(DISTINCT request) FROM indicator_cache_requests WHERE {where}"
     ).fetchone()
     if not found or int(found[0]) < len(set(keys)):
         return None
-    frame: pd.DataFrame = store.con.execute(
-        f"SELECT {COLUMNS} FROM indicator_cache WHERE state = ? AND list_contains(?, request)",
-        [current, keys],
-    ).df()
+    return f"(SELECT {COLUMNS} FROM indicator_cache WHERE {where})"
+
+
+def read(store: Store, keys: list[str]) -> pd.DataFrame | None:
+    """The cached rows for `keys` as they are stored (unordered), or None on a miss."""
+    relation = lookup(store, keys)
+    if relation is None:
+        return None
+    frame: pd.DataFrame = store.con.execute(f"SELECT * FROM {relation}").df()
     return frame.astype({"unit_mult": "int64"})
 
 

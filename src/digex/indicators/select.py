@@ -1,32 +1,154 @@
-"""Choosing flows, indicators and the unit multiplier from a computed tidy table.
+"""Choosing flows, indicators, the unit multiplier and the largest members from a tidy table.
 
-Kept free of Ibis so that answering from the cache stays fast.
+The narrowing is one DuckDB query over any relation with the tidy columns: the indicator
+cache in the store, or a table just computed. Answering from the cache then needs neither Ibis
+nor pandas (each costs close to a second of import), and a cached answer goes through the very
+same narrowing as a freshly computed one, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import pandas as pd
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from digex.errors import DigexError
 from digex.indicators.definitions import definitions
 from digex.profile import CountryProfile
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+T = TypeVar("T")
+Fetch = Callable[[Any], T]
+"""Turns the DuckDB connection holding the narrowed result into what the caller wants
+(plain rows for printing, a pandas frame for the Python API)."""
+
 ALWAYS = ("N", "_Z")
 """Flows shown whatever flow is asked for: net balance (N) and flow-less series such as jobs."""
+MONEY = ("USD", "EUR")
+"""Units rescaled by a unit multiplier, with the national currency: the others are counts,
+per cents or ratios, which a multiplier would falsify."""
+
+_names = itertools.count()
 
 
 class UnknownIndicator(ValueError, DigexError):
     """An indicator id that is not in the definitions."""
 
 
-def rescale(frame: pd.DataFrame, unit_mult: int, national_currency: str) -> pd.DataFrame:
-    """Money values divided by 10**unit_mult (e.g. 9 for billions), with the multiplier noted."""
-    money = frame["unit"].isin({national_currency, "USD", "EUR"})
-    frame = frame.copy()
-    frame.loc[money, "value"] = frame.loc[money, "value"] / 10**unit_mult
-    frame.loc[money, "unit_mult"] = unit_mult
+@dataclass(frozen=True)
+class Selection:
+    """What a query keeps of a tidy table, checked before anything is read or computed."""
+
+    flows: tuple[str, ...]
+    indicators: tuple[str, ...] = ()
+    unit_mult: int = 0
+    money: tuple[str, ...] = MONEY
+    top: int | None = None
+
+    @classmethod
+    def of(
+        cls,
+        profile: CountryProfile,
+        *,
+        flow: str | Sequence[str] = "X",
+        indicators: Sequence[str] | None = None,
+        unit_mult: int = 0,
+        top: int | None = None,
+    ) -> Selection:
+        if top is not None and top < 1:
+            raise DigexError(f"--top {top}: give a number of members, 1 or more")
+        if not -300 <= unit_mult <= 300:  # 10**N must stay a float
+            raise DigexError(f"--unit-mult {unit_mult}: give a power of ten such as 6 or 9")
+        if indicators:
+            known = definitions()
+            unknown = [i for i in indicators if i not in known]
+            if unknown:
+                raise UnknownIndicator(
+                    f"unknown indicator {unknown[0]!r}; known: {', '.join(sorted(known))}"
+                )
+        flows = [flow] if isinstance(flow, str) else list(flow)
+        return cls(
+            flows=(*flows, *ALWAYS),
+            indicators=tuple(indicators or ()),
+            unit_mult=unit_mult,
+            money=(profile.national_currency, *MONEY),
+            top=top,
+        )
+
+    def sql(self, source: str) -> str:
+        """The query over `source`, a table name or a parenthesised SELECT.
+
+        `top=N` keeps, for each cut, flow and period, the N members with the largest level (e.g.
+        the five main partner countries) with all their indicators, the largest first; equal
+        levels are ordered by member code, so the choice never depends on storage order.
+        """
+        value, unit_mult = "value", "unit_mult"
+        if self.unit_mult:
+            money = literal(list(self.money))
+            scale = literal(float(10**self.unit_mult))
+            value = f"CASE WHEN list_contains({money}, unit) THEN value / {scale} ELSE value END"
+            unit_mult = (
+                f"CASE WHEN list_contains({money}, unit) THEN {self.unit_mult:d} ELSE unit_mult END"
+            )
+        chosen, order = "", "cut, indicator, flow, member, freq, period"
+        if self.top is not None:
+            chosen = f"""JOIN (
+                SELECT cut, flow, freq, period, member, row_number() OVER (
+                    PARTITION BY cut, flow, freq, period ORDER BY value DESC, member
+                ) AS rank
+                FROM {source} WHERE indicator = 'LEVEL' AND NOT isnan(value)
+                QUALIFY rank <= {self.top:d}
+            ) USING (cut, flow, freq, period, member)"""
+            order = "cut, indicator, flow, freq, period, rank"
+        where = f"list_contains({literal(list(self.flows))}, flow)"
+        if self.indicators:
+            where += f" AND list_contains({literal(list(self.indicators))}, indicator)"
+        return f"""SELECT indicator, freq, period, cut, member, flow, {value} AS value, unit,
+                CAST({unit_mult} AS BIGINT) AS unit_mult, status
+            FROM {source} {chosen}
+            WHERE {where}
+            ORDER BY {order}"""
+
+
+def literal(value: str | int | float | list[str]) -> str:
+    """`value` written into SQL text, for queries run without bound parameters.
+
+    DuckDB's Python client imports pandas (close to a second) to bind the first parameter of a
+    process; a cached answer is therefore asked for with its few values quoted in the text.
+    Text is quoted by doubling single quotes (DuckDB gives backslashes no meaning there),
+    floats go through their round-trip `repr`.
+    """
+    if isinstance(value, list):
+        return f"CAST([{', '.join(literal(v) for v in value)}] AS VARCHAR[])"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, float):
+        return f"CAST('{value!r}' AS DOUBLE)"
+    return f"{int(value):d}"
+
+
+def narrow(con: Any, source: str, selection: Selection, fetch: Fetch[T]) -> T:
+    """Run the selection over `source` (a table name or a parenthesised SELECT) on `con`."""
+    con.execute(selection.sql(source))
+    return fetch(con)
+
+
+def narrow_frame(con: Any, frame: pd.DataFrame, selection: Selection, fetch: Fetch[T]) -> T:
+    """The selection over a computed pandas table, through the same query as the cache."""
+    name = f"digex_tidy_{next(_names)}"
+    con.register(name, frame)
+    try:
+        return narrow(con, name, selection, fetch)
+    finally:
+        con.unregister(name)
+
+
+def to_frame(con: Any) -> pd.DataFrame:
+    """The narrowed result as the Python API returns it (text as pandas strings, int64)."""
+    frame: pd.DataFrame = con.df()
     return frame
 
 
@@ -39,35 +161,11 @@ def select(
     unit_mult: int = 0,
     top: int | None = None,
 ) -> pd.DataFrame:
-    """Narrow a computed table; `top=N` keeps, for each cut, flow and period, the N members
-    with the largest level (e.g. the five main partner countries), with all their indicators."""
-    if top is not None:
-        frame = _top(frame, top)
-    flows = [flow] if isinstance(flow, str) else list(flow)
-    keep = frame["flow"].isin([*flows, *ALWAYS])
-    if indicators:
-        known = definitions()
-        unknown = [i for i in indicators if i not in known]
-        if unknown:
-            raise UnknownIndicator(
-                f"unknown indicator {unknown[0]!r}; known: {', '.join(sorted(known))}"
-            )
-        keep &= frame["indicator"].isin(list(indicators))
-    order = ["cut", "indicator", "flow", "member", "freq", "period"]
-    if "rank" in frame:  # the largest first
-        order = ["cut", "indicator", "flow", "freq", "period", "rank"]
-    out = frame[keep].sort_values(order, kind="stable", ignore_index=True)
-    out = out.drop(columns=["rank"], errors="ignore")
-    if unit_mult:
-        out = rescale(out, unit_mult, profile.national_currency)
-    return out
+    """Narrow a computed table (e.g. from another engine) as a cached answer is narrowed."""
+    import duckdb
 
-
-def _top(frame: pd.DataFrame, n: int) -> pd.DataFrame:
-    if n < 1:
-        raise DigexError(f"--top {n}: give a number of members, 1 or more")
-    keys = ["cut", "flow", "freq", "period"]
-    levels = frame[frame["indicator"] == "LEVEL"]
-    ranked = levels.assign(rank=levels.groupby(keys)["value"].rank(method="first", ascending=False))
-    chosen = ranked.loc[ranked["rank"] <= n, [*keys, "member", "rank"]]
-    return frame.merge(chosen, on=[*keys, "member"], how="inner")
+    selection = Selection.of(
+        profile, flow=flow, indicators=indicators, unit_mult=unit_mult, top=top
+    )
+    with duckdb.connect() as con:
+        return narrow_frame(con, frame, selection, to_frame)
