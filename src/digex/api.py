@@ -48,14 +48,8 @@ class Digex:
 
     @property
     def synthetic(self) -> bool:
-        """Whether the store holds generated demo data (every output then says so).
-
-        `Store.synthetic` binds the key as a parameter, and binding a first parameter makes
-        DuckDB import pandas: most of the time of a cached `digex indicators`. The key is
-        therefore written into the query here.
-        """
-        row = self.store.con.execute("SELECT value FROM meta WHERE key = 'synthetic'").fetchone()
-        return row is not None and row[0] == "true"
+        """Whether the store holds generated demo data (every output then says so)."""
+        return self.store.synthetic
 
     def load(
         self,
