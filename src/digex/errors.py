@@ -57,3 +57,10 @@ class UnknownLoad(KeyError, DigexError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "unknown load"
+
+
+class OutOfMemory(MemoryError, DigexError):
+    """The engine needed more memory than its limit allows, even spilling to disk; a larger
+    DIGEX_MEMORY_LIMIT (or more free disk beside the store) lets the same work finish."""
+
+    status = 507

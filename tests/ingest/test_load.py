@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import FIRM, HEADER, TODAY, counts, write_csv
 
 from digex.api import Digex
-from digex.errors import DuplicateLoad, InvalidFile, UnknownLoad
+from digex.errors import DuplicateLoad, InvalidFile, OutOfMemory, UnknownLoad
 
 GOOD = [
     ("D1", "2024-01", FIRM, "ITO", "FR", "EUR", "1000.50", "X"),
@@ -255,3 +255,20 @@ def test_truncated_workbook(store: Digex, tmp_path: Path) -> None:
     (tmp_path / "cut.xlsx").write_bytes(data[: len(data) // 2])
     with pytest.raises(InvalidFile, match=r"cut\.xlsx: not a readable \.xlsx workbook"):
         store.load(tmp_path / "cut.xlsx")
+
+
+def test_running_out_of_memory_is_a_digex_error_and_stores_nothing(
+    rates_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the engine's memory limit a load stops with advice (a larger DIGEX_MEMORY_LIMIT),
+    not a traceback, and the store is as it was."""
+    db_path = tmp_path / "small-memory.duckdb"
+    Digex.create(db_path).close()
+    rows = [(f"M{i}", "2024-01", FIRM, "ITO", "FR", "EUR", f"{i}.5", "X") for i in range(20_000)]
+    big = write_csv(tmp_path / "d.csv", rows)
+    monkeypatch.setenv("DIGEX_MEMORY_LIMIT", "1MB")
+    with Digex.open(db_path) as db, pytest.raises(OutOfMemory, match="DIGEX_MEMORY_LIMIT"):
+        db.load(big, rates=rates_file, today=TODAY)
+    monkeypatch.delenv("DIGEX_MEMORY_LIMIT")
+    with Digex.open(db_path, read_only=True) as db:
+        assert counts(db)["loads"] == 0

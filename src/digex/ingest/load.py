@@ -26,13 +26,14 @@ import duckdb
 
 from digex import __version__
 from digex.codelists import codelists_version, read_codelist
-from digex.errors import DuplicateLoad, InvalidFile, UnknownLoad
+from digex.errors import DuplicateLoad, InvalidFile, OutOfMemory, UnknownLoad
 from digex.ingest.convert import value_minor_sql
 from digex.ingest.parsers import DecimalMark
 from digex.ingest.readers import Reader, ReadOptions, Staged, reader_for
 from digex.ingest.validate import Rules, check_declarations, check_jobs, check_rates
 from digex.profile import CountryProfile
 from digex.store import Store
+from digex.store.store import MEMORY_ENV, memory_limit
 
 DECLARATION_FIELDS = (
     "declaration_id",
@@ -257,6 +258,10 @@ class Loader:
         planned: list[_Prepared | LoadResult] = []
         with self.store.scratch() as con, tempfile.TemporaryDirectory(prefix="digex-") as tmp:
             try:
+                # A load needs no row order (rows carry their line number; a reader that takes
+                # it from the scan order asks for order itself), and without it the engine
+                # needs far less memory: a 100-million-row file did not fit in 1.5 GB with it.
+                con.execute("SET preserve_insertion_order = false")
                 _register_codelists(con)
                 seen: dict[str, Path] = {}
                 for i, (path, kind, old) in enumerate(work):
@@ -278,7 +283,14 @@ class Loader:
                         watch = _Watch(wcon, report if progress else None)
                         with watch.step(2):
                             results.append(self._store(wcon, item, load_id))
+            except duckdb.OutOfMemoryException as e:
+                raise OutOfMemory(
+                    f"the engine ran out of memory (limit {memory_limit()}) while loading; "
+                    f"set {MEMORY_ENV} higher (e.g. {MEMORY_ENV}=4GB) or free disk space "
+                    f"beside the store for spilling ({str(e).splitlines()[0]})"
+                ) from e
             finally:
+                con.execute("RESET preserve_insertion_order")
                 for name in _temp_tables(con):
                     con.execute(f"DROP TABLE IF EXISTS {name}")
         if progress:

@@ -94,14 +94,22 @@ def stage_delimited(
     ncols: int,
 ) -> None:
     """Stage a UTF-8 delimited file: one engine scan of whole lines, split in SQL."""
+    # the line number is the row id, so the rows must be stored in the file's order
+    row = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    ordered = bool(row[0]) if row else True
     try:
+        con.execute("SET preserve_insertion_order = true")
         con.execute(
             "CREATE OR REPLACE TEMP TABLE stage_lines AS SELECT raw FROM read_csv("
             f"{_sql_str(str(utf8_path))}, header = false, columns = {{'raw': 'VARCHAR'}}, "
             "delim = '\x1f', quote = '', escape = '', auto_detect = false, strict_mode = false)"
         )
+    except duckdb.OutOfMemoryException:
+        raise  # not the file's fault: the loader says what to do
     except duckdb.Error as e:
         raise InvalidFile(f"{utf8_path.name}: cannot be read as delimited text ({e})") from e
+    finally:
+        con.execute(f"SET preserve_insertion_order = {str(ordered).lower()}")
     # temporary tables number their rows from an offset: line 1 is the smallest rowid
     # (a literal, because a subquery in the view would make every scan single-threaded)
     row = con.execute("SELECT coalesce(min(rowid), 0) FROM stage_lines").fetchone()
@@ -241,6 +249,8 @@ class ParquetReader:
         src = f"read_parquet({_sql_str(str(path))}, file_row_number = true)"
         try:
             schema = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+        except duckdb.OutOfMemoryException:
+            raise  # not the file's fault: the loader says what to do
         except duckdb.Error as e:
             raise InvalidFile(f"{path.name}: not a readable Parquet file ({e})") from e
         names = [str(r[0]) for r in schema if r[0] != "file_row_number"]
@@ -259,6 +269,8 @@ class ParquetReader:
                 "CREATE OR REPLACE TEMP TABLE stage AS SELECT file_row_number + 1 AS line, "
                 f"CAST(NULL AS VARCHAR) AS raw, false AS malformed, {cols} FROM {src}"
             )
+        except duckdb.OutOfMemoryException:
+            raise  # not the file's fault: the loader says what to do
         except duckdb.Error as e:
             raise InvalidFile(f"{path.name}: not a readable Parquet file ({e})") from e
         return Staged("parquet")
