@@ -68,7 +68,14 @@ def test_compiled_sql_snapshot(freq: str, cut: str) -> None:
         " currency VARCHAR, amount DECIMAL(18,4), flow VARCHAR, rate DECIMAL(18,8),"
         " value_minor BIGINT)"
     )
-    sql = str(ibis.to_sql(Engine(Sources(con)).main(freq, cut), dialect="duckdb"))
+    engine = Engine(Sources(con))
+    check_snapshot(f"main_{freq}_{cut}.sql", engine.main(freq, cut))
+    # main reads the materialised firm cells: their definition is reviewed too
+    check_snapshot(f"firm_cells_{freq}_{cut}.sql", engine.firm_cell_sums(freq, (cut,)))
+
+
+def check_snapshot(name: str, expr: ibis.Table) -> None:
+    sql = str(ibis.to_sql(expr, dialect="duckdb"))
     # in-memory tables get random names and ibis lists dropped columns in set order (which
     # changes with the hash seed); neither is part of the definition
     sql = re.sub(r"ibis_pandas_memtable_\w+", "MEMTABLE", sql) + "\n"
@@ -78,7 +85,7 @@ def test_compiled_sql_snapshot(freq: str, cut: str) -> None:
         lambda m: "EXCLUDE (" + ", ".join(sorted(m.group(1).split(", "))) + ")",
         sql,
     )
-    path = SNAPSHOTS / f"main_{freq}_{cut}.sql"
+    path = SNAPSHOTS / name
     if os.environ.get("DIGEX_UPDATE_SNAPSHOTS") or not path.exists():
         SNAPSHOTS.mkdir(exist_ok=True)
         path.write_text(sql, encoding="utf-8")

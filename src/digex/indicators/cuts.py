@@ -7,10 +7,12 @@ expression runs on every backend.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from digex.codelists import read_codelist
 from digex.errors import DigexError
@@ -30,6 +32,18 @@ def check_cut(cut: str) -> str:
     return cut
 
 
+@cache
+def _mapping(cut: str) -> pd.DataFrame:
+    """The codelist correspondence of a cut, read once per process (a run uses it in many
+    queries). The in-memory table is made per use: each backend registers its own."""
+    if cut == "ebops":
+        cl = read_codelist("ebops").to_pandas()
+        cl = cl[cl["default_for_segment"]][["segment", "ebops_code"]]
+        return pd.DataFrame(cl.rename(columns={"segment": "seg_", "ebops_code": "member"}))
+    cl = read_codelist("countries").to_pandas()[["code", "region"]]
+    return pd.DataFrame(cl.rename(columns={"code": "cc_", "region": "member"}))
+
+
 def with_member(t: ir.Table, cut: str) -> ir.Table:
     """`t` with a `member` column holding the cut's code for each row."""
     check_cut(cut)
@@ -37,13 +51,9 @@ def with_member(t: ir.Table, cut: str) -> ir.Table:
         return t.mutate(member=ibis.literal(TOTAL))
     if cut in ("segment", "partner", "currency"):
         return t.mutate(member=t[cut])
+    m = ibis.memtable(_mapping(cut))
     if cut == "ebops":
-        cl = read_codelist("ebops").to_pandas()
-        cl = cl[cl["default_for_segment"]][["segment", "ebops_code"]]
-        m = ibis.memtable(cl.rename(columns={"segment": "seg_", "ebops_code": "member"}))
         return t.join(m, t.segment == m.seg_).drop("seg_")
-    cl = read_codelist("countries").to_pandas()[["code", "region"]]
-    m = ibis.memtable(cl.rename(columns={"code": "cc_", "region": "member"}))
     return (
         t.left_join(m, t.partner == m.cc_).drop("cc_").mutate(member=ibis._.member.fill_null("_X"))
     )

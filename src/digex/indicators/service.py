@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from digex.indicators.consistency import verify_frame
-from digex.indicators.cuts import CUTS
+from digex.indicators.cuts import CUTS, check_cut
 from digex.indicators.engine import Engine
 from digex.indicators.periods import parse_period
 from digex.indicators.suite import COLUMNS, Suite
@@ -21,16 +21,21 @@ def _with_jobs(
     engine: Engine,
     profile: CountryProfile,
     frame: pd.DataFrame,
-    by: str,
+    cuts: Sequence[str],
 ) -> pd.DataFrame:
     """Annual results by total or segment also carry the jobs series and exports per job."""
-    if by not in ("total", "segment") or frame.empty or "A" not in set(frame["freq"]):
+    if frame.empty:
+        return frame
+    by_cut = {c: frame[frame["cut"] == c] for c in cuts if c in ("total", "segment")}
+    by_cut = {c: f for c, f in by_cut.items() if "A" in set(f["freq"])}
+    if not by_cut:
         return frame
     extra = jobs_indicators(engine, profile)
-    extra = extra[(extra["cut"] == by) & extra["period"].isin(set(frame["period"]))]
-    if extra.empty:
-        return frame
-    return pd.concat([frame, extra], ignore_index=True)
+    parts = [frame]
+    for cut, rows in by_cut.items():
+        parts.append(extra[(extra["cut"] == cut) & extra["period"].isin(set(rows["period"]))])
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else frame
 
 
 def compute(
@@ -41,23 +46,26 @@ def compute(
     freq: str | None = None,
     by: str = "total",
 ) -> pd.DataFrame:
-    """Every indicator, every flow, money in units: what the cache keeps; `select` narrows it."""
-    if by == "all":
-        frames = [compute(engine, profile, period=period, freq=freq, by=cut) for cut in CUTS]
-        return pd.concat(frames, ignore_index=True)
+    """Every indicator, every flow, money in units: what the cache keeps; `select` narrows it.
+
+    `by="all"` computes the six cuts together: the engine answers every cut of a frequency
+    with the same queries.
+    """
+    cuts = list(CUTS) if by == "all" else [check_cut(by)]
     suite = Suite(engine, profile.national_currency)
     if period is not None:
         labels = [period] if isinstance(period, str) else list(period)
         wanted = [parse_period(p) for p in labels]
         freqs = sorted({p.freq for p in wanted})
         frames = [
-            suite.run(f, by, flows=FLOWS, periods=[p for p in wanted if p.freq == f]) for f in freqs
+            suite.run(f, cuts, flows=FLOWS, periods=[p for p in wanted if p.freq == f])
+            for f in freqs
         ]
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     else:
-        frame = suite.run(freq or "A", by, flows=FLOWS)
+        frame = suite.run(freq or "A", cuts, flows=FLOWS)
     verify_frame(frame)
-    return _with_jobs(engine, profile, frame, by)
+    return _with_jobs(engine, profile, frame, cuts)
 
 
 def targets(engine: Engine, profile: CountryProfile) -> pd.DataFrame:

@@ -116,9 +116,8 @@ def jobs_indicators(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
     job_frame = jobs(engine)
     if job_frame.empty:
         return pd.DataFrame(columns=COLUMNS)
-    seg = engine.main("A", "segment").execute()
-    tot = engine.main("A", "total").execute()
-    levels = pd.concat([seg, tot], ignore_index=True)
+    # one query: the segments' rows and the total's
+    levels = engine.main_cells("A", ("total", "segment")).execute()
     levels = levels[(levels["flow"] == "X") & levels["complete"]]
     merged = job_frame.merge(
         levels[["year", "member", "level"]],
