@@ -183,6 +183,12 @@ class _Bar:
         self.progress = progress
         self.task = progress.add_task("loading", total=None)
 
+    @classmethod
+    def for_(cls, progress: Progress) -> _Bar | None:
+        """A bar only where one is drawn: the loader then does not watch the engine's
+        progress either (polling it cost about 4 % of a 10-million-row load)."""
+        return None if progress.disable else cls(progress)
+
     def __call__(self, description: str, done: float, total: int) -> None:
         self.progress.update(self.task, description=description, completed=done, total=total)
 
@@ -249,7 +255,7 @@ def load(
             encoding=encoding,
             delimiter=delimiter.replace("\\t", "\t") if delimiter else None,
             decimal_mark=decimal,  # type: ignore[arg-type]
-            progress=_Bar(progress),
+            progress=_Bar.for_(progress),
         )
     _print_results(results, time.perf_counter() - start)
 
@@ -363,7 +369,7 @@ def demo(
                 list(files.declarations),
                 rates=[files.rates],
                 jobs=[files.jobs],
-                progress=_Bar(progress),
+                progress=_Bar.for_(progress),
                 today=dt.date(2025, 7, 15),
                 user="demo",
             )
