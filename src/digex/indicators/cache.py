@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from digex import __version__
 from digex.codelists import codelists_version
+from digex.indicators.cuts import CUTS, check_cut
 from digex.indicators.select import literal
 from digex.store import SCHEMA_VERSION, Store
 
@@ -26,9 +27,6 @@ COLUMNS = "indicator, freq, period, cut, member, flow, value, unit, unit_mult, s
 ALL = "*"
 FORMAT = "c2"
 """Version of the cache's own layout: changing how results are keyed changes it."""
-CUTS = ("total", "segment", "ebops", "partner", "region", "currency")
-"""`digex.indicators.cuts.CUTS`, repeated here because that module imports Ibis, which a
-cached answer must not wait for; a test keeps the two equal."""
 _PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|S[12]|0[1-9]|1[0-2]))?$")
 """The labels `digex.indicators.periods.parse_period` accepts (kept equal by a test)."""
 
@@ -43,9 +41,7 @@ def requests(period: str | Sequence[str] | None, freq: str | None, by: str) -> l
     """The cache keys a query needs: one per cut and period ('*' = every period of a freq)."""
     labels = [] if period is None else [period] if isinstance(period, str) else list(period)
     periods = [_period(label) for label in labels]
-    if by != "all" and by not in CUTS:
-        from digex.indicators.cuts import check_cut
-
+    if by != "all":
         check_cut(by)
     cuts = CUTS if by == "all" else (by,)
     if period is None:

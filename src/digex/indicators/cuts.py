@@ -2,20 +2,21 @@
 
 EBOPS category and partner region come from the codelists (the segment -> EBOPS default and
 the country -> M49 region correspondences), joined as in-memory tables so that the same
-expression runs on every backend.
+expression runs on every backend. Ibis and pandas are imported where used, so that the list
+of cuts is available to quick paths (a cached answer) without them.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Final
-
-import ibis
-import ibis.expr.types as ir
-import pandas as pd
+from typing import TYPE_CHECKING, Final
 
 from digex.codelists import read_codelist
 from digex.errors import DigexError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pandas as pd
 
 CUTS: Final = ("total", "segment", "ebops", "partner", "region", "currency")
 TOTAL: Final = "_T"
@@ -36,6 +37,8 @@ def check_cut(cut: str) -> str:
 def _mapping(cut: str) -> pd.DataFrame:
     """The codelist correspondence of a cut, read once per process (a run uses it in many
     queries). The in-memory table is made per use: each backend registers its own."""
+    import pandas as pd
+
     if cut == "ebops":
         cl = read_codelist("ebops").to_pandas()
         cl = cl[cl["default_for_segment"]][["segment", "ebops_code"]]
@@ -46,6 +49,8 @@ def _mapping(cut: str) -> pd.DataFrame:
 
 def with_member(t: ir.Table, cut: str) -> ir.Table:
     """`t` with a `member` column holding the cut's code for each row."""
+    import ibis
+
     check_cut(cut)
     if cut == "total":
         return t.mutate(member=ibis.literal(TOTAL))
