@@ -199,6 +199,11 @@ class _Prepared:
     def checked(self) -> str:
         return f"checked_{self.index}"
 
+    @property
+    def rejected(self) -> str:
+        """Declarations only: their rejected rows apart (the others keep them in `checked`)."""
+        return f"rejected_{self.index}"
+
 
 class Loader:
     """Loads files into a store: every file is read and checked first, outside any
@@ -291,8 +296,7 @@ class Loader:
                 ) from e
             finally:
                 con.execute("RESET preserve_insertion_order")
-                for name in _temp_tables(con):
-                    con.execute(f"DROP TABLE IF EXISTS {name}")
+                _drop(con, *_temp_tables(con))
         if progress:
             progress("done", n, n)
         return results
@@ -341,12 +345,9 @@ class Loader:
             except (duckdb.InvalidInputException, duckdb.IOException) as e:
                 raise InvalidFile(f"{path.name}: cannot be read to the end ({e})") from e
         con.execute(f"ALTER TABLE checked RENAME TO {item.checked}")
-        for statement in (
-            "DROP TABLE IF EXISTS stage",
-            "DROP TABLE IF EXISTS stage_lines",
-            "DROP TABLE IF EXISTS repeated_ids",
-        ):
-            con.execute(statement)
+        if kind == "declarations":
+            con.execute(f"ALTER TABLE rejected RENAME TO {item.rejected}")
+        _drop(con, "stage", "stage_some", "stage_wanted", "stage_lines", "repeated_ids")
         return item
 
     def _stage(
@@ -452,13 +453,14 @@ class Loader:
             SELECT {load_id}, line, declaration_id, v_period, v_firm_id, v_segment, v_ebops,
                    v_partner, v_currency, v_amount, v_flow, v_rate,
                    {self.value_sql}
-            FROM {item.checked} WHERE reasons = ''"""
+            FROM {item.checked} c ANTI JOIN {item.rejected} r ON r.line = c.line
+            WHERE c.reasons = ''"""
         )
         con.execute(
             f"""INSERT INTO rejects
             SELECT {load_id}, line, reasons, message, declaration_id, period, firm_id, segment,
                    partner, currency, amount, flow, raw
-            FROM {item.checked} WHERE reasons <> ''"""
+            FROM {item.rejected}"""
         )
         con.execute(
             f"""INSERT INTO load_totals
@@ -520,12 +522,28 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _temp_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [
+    """The temporary tables and views of the connection."""
+    return sorted(
         str(r[0])
         for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE temporary ORDER BY table_name"
+            "SELECT table_name FROM duckdb_tables() WHERE temporary UNION ALL "
+            "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal"
         ).fetchall()
-    ]
+    )
+
+
+def _drop(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Drop temporary tables or views (a reader stages a file as either)."""
+    kinds = dict(
+        con.execute(
+            "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE temporary UNION ALL "
+            "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND NOT internal"
+        ).fetchall()
+    )
+    # views first: a view over a table must go before the table
+    for name in sorted(names, key=lambda n: kinds.get(n) != "VIEW"):
+        if name in kinds:
+            con.execute(f"DROP {kinds[name]} {name}")
 
 
 def _load_rates(con: duckdb.DuckDBPyConnection, prepared: Sequence[_Prepared]) -> None:

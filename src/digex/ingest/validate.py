@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 import duckdb
 
-from digex.ingest.checks import DECLARATION_CHECKS, JOB_CHECKS, RATE_CHECKS, reasons_sql
+from digex.ingest.checks import (
+    DECLARATION_CHECKS,
+    JOB_CHECKS,
+    MALFORMED,
+    RATE_CHECKS,
+    reasons_sql,
+)
 from digex.ingest.convert import RATE_TYPE
 from digex.ingest.parsers import (
     DecimalMark,
@@ -57,13 +63,14 @@ def _literal(value: object) -> str:
 
 
 def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
-    """Create TEMP TABLE `checked`: every row, typed, with its reasons, and for the rejected
-    rows their messages and original text; using `ref_*` and `load_rates`
+    """Create TEMP TABLE `checked` (every row, typed, with its reasons but ID_DUPLICATE) and
+    TEMP TABLE `rejected` (the rejected rows as read, with all their reasons and messages);
+    the accepted rows are those of `checked` not in `rejected`. Uses `ref_*` and `load_rates`
     (the rates in force once the call's own rates files are stored).
 
     Parameters are written as literals, because a view cannot take them and because a regular
     expression given as a parameter is compiled again for every row (measured: 5x slower on 3
-    million rows). Repeated declaration ids are found first by aggregation (a small table).
+    million rows).
     """
     reasons, message = reasons_sql(DECLARATION_CHECKS)
     values = {
@@ -76,16 +83,12 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         reasons = reasons.replace(name, literal)
         message = message.replace(name, literal)
     dm = rules.decimal_mark
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE repeated_ids AS
-        SELECT declaration_id, min(line) AS first_line FROM stage
-        WHERE NOT malformed AND declaration_id IS NOT NULL
-        GROUP BY declaration_id HAVING count(*) > 1"""
-    )
-
     firm = strip(latin_digits("p.firm_id"))
 
-    def validation(source: str) -> str:
+    def validation(source: str, duplicates: bool) -> str:
+        """Every row of `source` typed and checked; repeated ids only with `duplicates`."""
+        rank = "CASE WHEN NOT s.malformed AND s.line > d.first_line THEN 2 ELSE 1 END"
+        join = "LEFT JOIN repeated_ids d ON d.declaration_id = s.declaration_id"
         return f"""
         WITH p AS (
             SELECT s.*,
@@ -98,10 +101,9 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
                 {code_value("s.currency")} AS v_currency,
                 ru.code IS NOT NULL AS v_currency_ok,
                 {code_value("s.flow")} AS v_flow,
-                CASE WHEN NOT s.malformed AND s.line > d.first_line THEN 2 ELSE 1
-                END AS v_dup_rank
+                {rank if duplicates else 1} AS v_dup_rank
             FROM {source} s
-            LEFT JOIN repeated_ids d ON d.declaration_id = s.declaration_id
+            {join if duplicates else ""}
             LEFT JOIN ref_segments rs ON rs.code = {code_value("s.segment")}
             LEFT JOIN ref_countries rc ON rc.code = {code_value("s.partner")}
             LEFT JOIN ref_currencies ru ON ru.code = {code_value("s.currency")}
@@ -122,17 +124,33 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         )
         {_finish(reasons, message)}"""
 
-    # Validate every row once; the original text and the messages are kept only for the
-    # rejected rows (a few percent), so the table stays narrow for the accepted ones.
-    text = ", ".join(
-        f"CASE WHEN reasons <> '' THEN {c} END AS {c}"
-        for c in ("period", "firm_id", "segment", "partner", "currency", "amount", "flow")
-    )
+    # Every row is validated once into a narrow table: typed values and reason codes, except
+    # ID_DUPLICATE. Repeated ids are then found from that table (its ids are already strings
+    # in memory; aggregating them from the staged view would split every line again), and the
+    # rejected rows (a few percent) are validated again, alone, with the repeated ids, for
+    # their messages and text: carrying those mostly empty columns for every row cost more.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE checked AS
         SELECT line, declaration_id, v_period, v_firm_id, v_segment, v_ebops, v_partner,
-               v_currency, v_amount, v_flow, v_rate, reasons, message, {text}, raw
-        FROM ({validation("stage")})"""
+               v_currency, v_amount, v_flow, v_rate, reasons
+        FROM ({validation("stage", duplicates=False)})"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE repeated_ids AS
+        SELECT declaration_id, min(line) AS first_line FROM checked
+        WHERE reasons <> {_literal(MALFORMED.code)} AND declaration_id IS NOT NULL
+        GROUP BY declaration_id HAVING count(*) > 1"""
+    )
+    con.execute(
+        """INSERT INTO stage_wanted
+        SELECT c.line FROM checked c LEFT JOIN repeated_ids d USING (declaration_id)
+        WHERE c.reasons <> '' OR c.line > d.first_line"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE rejected AS
+        SELECT line, reasons, message, declaration_id, period, firm_id, segment, partner,
+               currency, amount, flow, raw
+        FROM ({validation("stage_some", duplicates=True)})"""
     )
 
 
