@@ -220,6 +220,8 @@ def test_init_load_and_rejects(tmp_path: Path, env: dict[str, str]) -> None:
     assert cells(loaded.stdout, "SEGMENT_UNKNOWN")[1] == "1"
     assert cells(loaded.stdout, "ROW_MALFORMED")[1] == "1"
     assert not list(tmp_path.glob("digex.duckdb*"))  # --db was used, not a default store
+    # then the indicators a release publishes first were computed and kept
+    assert re.search(r"Indicators for \d{4} and \d{4}-H[12] kept", loaded.stdout)
 
     out_csv = tmp_path / "out.csv"
     listed = run("rejects", "--db", db, cwd=tmp_path, env=env)
@@ -390,11 +392,13 @@ def test_duplicate_with_replace_replaces(
         "rates.csv",
         "--replace",
         str(old),
+        "--no-indicators",
         "--db",
         db,
         cwd=tmp_path,
         env=env,
     ).ok()
+    assert "Indicators for" not in loaded.stdout
     new = cells(loaded.stdout, str(old + 1))
     assert new[1] == "again.csv"
     assert new[-1] == f"ok, replaces load {old}"

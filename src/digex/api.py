@@ -209,6 +209,36 @@ class Digex:
         self.store.write_briefly(lambda store: cache.write(store, keys, computed))
         return narrow_frame(self.store.con, computed, selection, fetch)
 
+    def precompute(self, freqs: Sequence[str] = ("A", "H")) -> list[str]:
+        """Compute and keep every indicator of every cut, both flows, for the latest complete
+        period of each frequency in `freqs` (by default the year and the half-year a release
+        publishes first), so that queries on them are answered from the cache at once.
+
+        The CLI runs this after each load: every load makes earlier results stale, and the
+        user is waiting anyway. Returns the periods computed (none when the store holds no
+        declarations).
+        """
+        from digex.indicators import cache
+        from digex.indicators.periods import latest_complete
+
+        row = self.store.con.execute(
+            "SELECT min(period), max(period) FROM current_declarations"
+        ).fetchone()
+        if row is None or row[0] is None:
+            return []
+        oldest: dt.date = row[0]
+        latest = [latest_complete(f, row[1]) for f in freqs]
+        periods = sorted({p.label for p in latest if dt.date(p.year, p.last_month, 1) >= oldest})
+        if not periods:
+            return []
+        keys = cache.requests(periods, None, "all")
+        if cache.lookup(self.store, keys) is None:
+            from digex.indicators.service import compute
+
+            computed = compute(self.engine(), self.profile, period=periods, by="all")
+            self.store.write_briefly(lambda store: cache.write(store, keys, computed))
+        return periods
+
     def targets(self, *, output: Output = "pandas") -> Any:
         """Progress toward the profile's national targets (level, gap, growth achieved/needed)."""
         from digex.indicators.service import targets

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
     from rich.table import Table
 
+    from digex.api import Digex
     from digex.ingest.load import LoadResult
     from digex.publish.tidy import Rows
 
@@ -234,6 +235,14 @@ def load(
     decimal: Annotated[
         str, typer.Option("--decimal", help="Decimal mark: auto, '.' or ','.")
     ] = "auto",
+    indicators: Annotated[
+        bool,
+        typer.Option(
+            "--indicators/--no-indicators",
+            help="Then compute the latest complete year and half-year, every cut, so that "
+            "queries on them answer at once (skip it when more loads follow).",
+        ),
+    ] = True,
     db: DbOption = None,
     profile: ProfileOption = "MA",
 ) -> None:
@@ -257,7 +266,25 @@ def load(
             decimal_mark=decimal,  # type: ignore[arg-type]
             progress=_Bar.for_(progress),
         )
-    _print_results(results, time.perf_counter() - start)
+        _print_results(results, time.perf_counter() - start)
+        if indicators and any(not r.reused for r in results):
+            _precompute(store)
+
+
+def _precompute(store: Digex) -> None:
+    """Compute the indicators a release publishes first; the load is stored whatever happens."""
+    start = time.perf_counter()
+    with err().status("Computing the indicators of the latest year and half-year..."):
+        try:
+            periods = store.precompute()
+        except DigexError as e:
+            err().print(f"[yellow]The load is stored, but computing its indicators failed: {e}")
+            return
+    if periods:
+        out().print(
+            f"Indicators for {' and '.join(periods)} kept "
+            f"({time.perf_counter() - start:.1f} s): queries on them answer at once."
+        )
 
 
 @app.command()

@@ -16,6 +16,7 @@ from tests.indicators.test_select import reference
 import digex
 from digex.api import Digex
 from digex.indicators import cache
+from digex.indicators.cache import COLUMNS
 from digex.publish.tidy import Rows
 
 
@@ -36,6 +37,27 @@ def test_cached_answers_equal_computed_ones(writable_demo: Digex, demo_db: Digex
     pd.testing.assert_frame_equal(cached, computed)
     again = writable_demo.indicators(["2024", "2025-H1"], by="all", flow=["X", "M"])
     pd.testing.assert_frame_equal(first, again)
+
+
+def test_precompute_keeps_the_latest_year_and_half_year(
+    writable_demo: Digex, demo_db: Digex
+) -> None:
+    """What a load computes ahead is what a query computes (the demo ends in 2025-06)."""
+    assert writable_demo.precompute() == ["2024", "2025-H1"]
+    keys = cache.requests(["2024", "2025-H1"], None, "all")
+    assert cache.lookup(writable_demo.store, keys) is not None
+    query = {"by": "region", "flow": ["X", "M"], "top": 3}
+    cached = writable_demo.indicators("2025-H1", **query)  # type: ignore[arg-type]
+    computed = demo_db.indicators("2025-H1", **query)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(cached, computed)
+    assert writable_demo.precompute(["Q"]) == ["2025-Q2"]
+
+
+def test_a_period_without_declarations_gives_no_rows(writable_demo: Digex) -> None:
+    """Not an error (it was a pandas traceback): the demo has no declarations in 2010."""
+    frame = writable_demo.indicators(["2010", "2010-H2"], by="all")
+    assert frame.empty
+    assert list(frame.columns) == COLUMNS.split(", ")
 
 
 def test_a_new_load_invalidates_the_cache(writable_demo: Digex, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from digex.indicators.consistency import run_checks
 from digex.indicators.engine import Engine, Sources
+from digex.indicators.periods import PER_YEAR, Period, latest_complete
 
 row = st.tuples(
     st.integers(2022, 2024),  # year
@@ -114,3 +115,15 @@ def test_growth_matches_levels_and_shares_sum_to_100(
     for r in main.dropna(subset=["growth_yoy"]).itertuples():
         prev = lv[(r.flow, r.member, r.ordinal - 1)]
         assert r.growth_yoy == pytest.approx((r.value_minor / prev - 1) * 100, rel=1e-12)
+
+
+@given(st.dates(dt.date(1990, 1, 1), dt.date(2999, 12, 31)), st.sampled_from(["A", "H", "Q", "M"]))
+def test_latest_complete_period_is_complete_and_latest(day: dt.date, freq: str) -> None:
+    """Its last month is at or before the newest month; the next period's is after it."""
+    newest = day.replace(day=1)
+    period = latest_complete(freq, newest)
+    last = dt.date(period.year, period.last_month, 1)
+    assert last <= newest
+    n = period.ordinal + 1
+    after = Period(freq, n // PER_YEAR[freq], n % PER_YEAR[freq] + 1)
+    assert dt.date(after.year, after.last_month, 1) > newest

@@ -7,6 +7,7 @@ ordinals rather than a window that would silently skip a missing period.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -66,6 +67,14 @@ def parse_period(text: str) -> Period:
     if part[0] in "HS":
         return Period("H", year, int(part[1]))
     return Period("M", year, int(part))
+
+
+def latest_complete(freq: str, newest: dt.date) -> Period:
+    """The latest period at `freq` whose every month is at or before the month `newest`."""
+    # months counted from year 0 up to and including `newest`: the periods (aligned on the
+    # year) wholly inside them, less one, is the index of the latest complete one
+    index = (newest.year * 12 + newest.month) // MONTHS[freq] - 1
+    return Period(freq, index // PER_YEAR[freq], index % PER_YEAR[freq] + 1)
 
 
 def label(freq: str, year: int, sub: int) -> str:

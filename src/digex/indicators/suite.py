@@ -132,7 +132,10 @@ class Suite:
             pieces.append(tidy(conc_partners, {"HHI_PARTNERS": "hhi"}))
         demo = keep(e.demography_cells(freq, cuts, wanted).execute())
         pieces.append(tidy(demo, {"FIRM_ENTRIES": "entries", "FIRM_EXITS": "exits"}))
-        out = pd.concat([p for p in pieces if not p.empty], ignore_index=True)
+        found = [p for p in pieces if not p.empty]
+        if not found:  # no declaration in the periods asked for
+            return pd.DataFrame(columns=COLUMNS)
+        out = pd.concat(found, ignore_index=True)
         return out.sort_values(["indicator", "flow", "cut", "member", "period"], ignore_index=True)
 
 
