@@ -28,6 +28,7 @@ ROWS = (
     ("digex_total", "**digex load + suite**"),
     ("digex_load", "digex load"),
     ("digex_suite", "digex indicator suite"),
+    ("digex_computed", "digex indicator suite, computed (cache emptied)"),
     ("digex_first", "digex indicator query, first after the load (CLI)"),
     ("digex_query", "digex indicator query, asked again (CLI)"),
     ("digex_init", "digex init"),

@@ -35,6 +35,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import psutil
 from _common import default_firms
 
@@ -240,6 +241,16 @@ def warm(path: Path) -> None:
             pass
 
 
+def forget_indicators(store: Path) -> None:
+    """Delete the indicators a store keeps, so that the next query computes them."""
+    con = duckdb.connect(str(store))
+    try:
+        con.execute("DELETE FROM indicator_cache")
+        con.execute("DELETE FROM indicator_cache_requests")
+    finally:
+        con.close()
+
+
 def _remove_store(path: Path) -> None:
     for p in (path, Path(f"{path}.wal")):
         p.unlink(missing_ok=True)
@@ -340,13 +351,17 @@ class Bench:
             return
         if not step("load", [DIGEX, "load", str(decl), "--rates", str(rates), "--db", str(store)]):
             return
-        # The first query on a freshly loaded store computes its indicators (and may keep them
-        # for the next queries): measured on a copy, so that the suite below starts from the
-        # store as the load left it.
+        # The load computes the latest year and half-year ahead (digex's default): the first
+        # query is measured on a copy of the store as the load left it, so that the suite below
+        # starts from the same state.
         shutil.copyfile(store, first)
         step("first", [DIGEX, "indicators", *QUERY, "--db", str(first)], "first-query")
-        _remove_store(first)
+        # The suite as the engine computes it, whatever the load kept: on that copy with its
+        # cached indicators deleted (it shows what a query on other periods costs).
+        forget_indicators(first)
         suite = [DIGEX, "indicators", *SUITE, "--format", "parquet", "-o", str(suite_out)]
+        step("computed", [*suite, "--db", str(first)], "suite-computed")
+        _remove_store(first)
         if not step("suite", [*suite, "--db", str(store)]):
             return
         # The same query again, after the suite: what a user asking twice waits.

@@ -154,14 +154,11 @@ class Digex:
         every period at `freq` (default annual). Values are unrounded; `unit_mult=9` gives money
         in billions; `top=5` keeps the five largest members (e.g. partners) of each period.
         """
-        from digex.indicators.select import to_frame
+        from digex.indicators.select import to_arrow, to_frame
 
-        frame = self._answer(period, freq, by, flow, indicators, unit_mult, top, to_frame)
-        if output == "arrow":
-            import pyarrow as pa
-
-            return pa.Table.from_pandas(frame, preserve_index=False)
-        return frame
+        if output == "arrow":  # straight from the engine: a cached answer needs no pandas
+            return self._answer(period, freq, by, flow, indicators, unit_mult, top, to_arrow)
+        return self._answer(period, freq, by, flow, indicators, unit_mult, top, to_frame)
 
     def indicator_rows(
         self,

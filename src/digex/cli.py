@@ -22,6 +22,7 @@ from digex.errors import DigexError
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
     from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table
@@ -485,26 +486,36 @@ def indicators(
         _emit(indicators_on(engine, period, profile=profile, **query), fmt, output, False)
         return
     with Digex.open(db, read_only=True) as store:
-        # parquet is written through pandas (its schema metadata); everything else is printed
-        # from plain rows, so that a cached answer needs neither pandas nor PyArrow
+        # parquet is written from an Arrow table, everything else printed from plain rows:
+        # a cached answer needs no pandas (and PyArrow only for parquet)
         if fmt == "parquet":
-            result: Rows | pd.DataFrame = store.indicators(period, **query, top=top)
+            result: Rows | pd.DataFrame | pa.Table = store.indicators(
+                period, **query, top=top, output="arrow"
+            )
         else:
             result = store.indicator_rows(period, **query, top=top)
         synthetic = store.synthetic
     _emit(result, fmt, output, synthetic)
 
 
-def _emit(result: Rows | pd.DataFrame, fmt: str, output: Path | None, synthetic: bool) -> None:
-    """Print or write a tidy table: `result` is `Rows`, or a pandas frame (other engines)."""
+def _emit(
+    result: Rows | pd.DataFrame | pa.Table, fmt: str, output: Path | None, synthetic: bool
+) -> None:
+    """Print or write a tidy table: `result` is `Rows`, an Arrow table (parquet from the
+    store), or a pandas frame (other engines)."""
     from digex.publish.tidy import Rows, csv_text, json_text
 
     if fmt == "parquet":
         assert output is not None
         assert not isinstance(result, Rows)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not isinstance(result, pa.Table):  # what `DataFrame.to_parquet(index=False)` does
+            result = pa.Table.from_pandas(result, preserve_index=False)
         with _writing(output):
-            result.to_parquet(output, index=False)
-        out().print(f"{len(result):,} rows written to {output}")
+            pq.write_table(result, output)
+        out().print(f"{result.num_rows:,} rows written to {output}")
         return
     rows = result if isinstance(result, Rows) else Rows.of_frame(result)
     if fmt in ("csv", "json"):

@@ -19,6 +19,7 @@ from digex.profile import CountryProfile
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 T = TypeVar("T")
 Fetch = Callable[[Any], T]
@@ -150,6 +151,12 @@ def to_frame(con: Any) -> pd.DataFrame:
     """The narrowed result as the Python API returns it (text as pandas strings, int64)."""
     frame: pd.DataFrame = con.df()
     return frame
+
+
+def to_arrow(con: Any) -> pa.Table:
+    """The narrowed result as a PyArrow table (the same rows and types as `to_frame`)."""
+    table: pa.Table = con.fetch_arrow_table()
+    return table
 
 
 def select(
