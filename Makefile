@@ -39,8 +39,9 @@ typecheck: $(TEST_STAMP)
 system-deps:
 	bash scripts/system-deps.sh
 
+# every test: the slow, PostgreSQL and Spark ones too (plain `pytest` leaves them out)
 pytest: $(TEST_STAMP) system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -m ""
 
 ## bench: the performance benchmark (not part of `make test`): digex and the alternatives side by
 ## side at 1M and 10M rows; extra options with ARGS, e.g. `make bench ARGS="--big"` (adds 100M)

@@ -257,6 +257,37 @@ def test_truncated_workbook(store: Digex, tmp_path: Path) -> None:
         store.load(tmp_path / "cut.xlsx")
 
 
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [("footer", "bad.parquet: not a readable Parquet file"), ("page", "cannot be read to the end")],
+)
+def test_damaged_parquet_fails_clearly_and_changes_nothing(
+    store: Digex, rates_file: Path, tmp_path: Path, damage: str, message: str
+) -> None:
+    """A Parquet file is decoded as validation reads it: a page that cannot be decoded stops
+    the load like a missing footer does, naming the file."""
+    n = 50_000
+    rows = [(f"P{i}", "2024-01", FIRM, "ITO", "FR", "EUR", f"{i}.5", "X") for i in range(n)]
+    table = pa.table({name: [r[i] for r in rows] for i, name in enumerate(HEADER)})
+    pq.write_table(table, tmp_path / "ok.parquet", compression="snappy", row_group_size=10_000)
+    data = bytearray((tmp_path / "ok.parquet").read_bytes())
+    if damage == "footer":
+        data = data[: len(data) - 100]
+    else:
+        middle = len(data) // 2
+        data[middle : middle + 200] = b"\xff" * 200
+    (tmp_path / "bad.parquet").write_bytes(bytes(data))
+    before = counts(store)
+    with pytest.raises(InvalidFile, match=re.escape(message)) as info:
+        store.load(
+            [write_csv(tmp_path / "good.csv", GOOD), tmp_path / "bad.parquet"],
+            rates=rates_file,
+            today=TODAY,
+        )
+    assert "bad.parquet" in str(info.value)
+    assert counts(store) == before
+
+
 def test_running_out_of_memory_is_a_digex_error_and_stores_nothing(
     rates_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

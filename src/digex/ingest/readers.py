@@ -279,19 +279,21 @@ class ParquetReader:
             return f"CAST({col} AS VARCHAR)"
 
         cols = ", ".join(f"nullif({strip(text(n))}, '') AS {n}" for n in fields)
-        try:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE stage AS SELECT file_row_number + 1 AS line, "
-                f"CAST(NULL AS VARCHAR) AS raw, false AS malformed, {cols} FROM {src}"
+
+        def view(name: str, where: str) -> str:
+            return (
+                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT file_row_number + 1 AS line, "
+                f"CAST(NULL AS VARCHAR) AS raw, false AS malformed, {cols} "
+                f"FROM (SELECT * FROM {src} {where})"
             )
-        except duckdb.OutOfMemoryException:
-            raise  # not the file's fault: the loader says what to do
-        except duckdb.Error as e:
-            raise InvalidFile(f"{path.name}: not a readable Parquet file ({e})") from e
+
+        # Views: decoding the file again is cheaper than writing its text into a table (a page
+        # that cannot be decoded stops the load when validation reads it); the rows picked
+        # are picked before their text is trimmed.
+        con.execute(view("stage", ""))
         _wanted(
             con,
-            "CREATE OR REPLACE TEMP VIEW stage_some AS "
-            "SELECT * FROM stage WHERE line IN (SELECT line FROM stage_wanted)",
+            view("stage_some", "WHERE file_row_number + 1 IN (SELECT line FROM stage_wanted)"),
         )
         return Staged("parquet")
 
