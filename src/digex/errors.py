@@ -64,3 +64,10 @@ class OutOfMemory(MemoryError, DigexError):
     DIGEX_MEMORY_LIMIT (or more free disk beside the store) lets the same work finish."""
 
     status = 507
+
+
+class NotReconciled(DigexError):
+    """A file's rows read are not its rows accepted plus rejected: a row would be lost or
+    counted twice, so the load is refused (a defect of digex, never of the file)."""
+
+    status = 500

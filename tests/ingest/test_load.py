@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import FIRM, HEADER, TODAY, counts, write_csv
 
 from digex.api import Digex
-from digex.errors import DuplicateLoad, InvalidFile, OutOfMemory, UnknownLoad
+from digex.errors import DuplicateLoad, InvalidFile, NotReconciled, OutOfMemory, UnknownLoad
 
 GOOD = [
     ("D1", "2024-01", FIRM, "ITO", "FR", "EUR", "1000.50", "X"),
@@ -285,6 +285,21 @@ def test_damaged_parquet_fails_clearly_and_changes_nothing(
             today=TODAY,
         )
     assert "bad.parquet" in str(info.value)
+    assert counts(store) == before
+
+
+def test_a_load_that_does_not_reconcile_stores_nothing(
+    store: Digex, rates_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read = accepted + rejected is enforced, not only reported: were a row ever lost between
+    staging and storing, the whole load would be refused."""
+    from digex.ingest import load
+
+    counted = load._count
+    monkeypatch.setattr(load, "_count", lambda con, table: counted(con, table) + 1)
+    before = counts(store)
+    with pytest.raises(NotReconciled, match=r"rates\.csv: 37 rows read but 36 accepted"):
+        store.load(write_csv(tmp_path / "d.csv", GOOD), rates=rates_file, today=TODAY)
     assert counts(store) == before
 
 

@@ -26,7 +26,13 @@ import duckdb
 
 from digex import __version__
 from digex.codelists import codelists_version, read_codelist
-from digex.errors import DuplicateLoad, InvalidFile, OutOfMemory, UnknownLoad
+from digex.errors import (
+    DuplicateLoad,
+    InvalidFile,
+    NotReconciled,
+    OutOfMemory,
+    UnknownLoad,
+)
 from digex.ingest.convert import value_minor_sql
 from digex.ingest.parsers import DecimalMark
 from digex.ingest.readers import Reader, ReadOptions, Staged, reader_for
@@ -392,6 +398,12 @@ class Loader:
         ).fetchone()
         assert counts is not None
         accepted, rejected = (int(c) for c in counts)
+        if accepted + rejected != item.rows_read:  # raised inside the transaction: rolled back
+            raise NotReconciled(
+                f"{path.name}: {item.rows_read:,} rows read but {accepted:,} accepted and "
+                f"{rejected:,} rejected; nothing was stored. This is a defect of digex: "
+                "please report it with the file"
+            )
         con.execute(
             "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
