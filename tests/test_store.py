@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from digex.store import Store
-from digex.store.store import STORAGE_VERSION
+from digex.store.store import STORAGE_VERSION, load_memory_limit
 
 
 def test_new_stores_use_the_newer_storage_format(tmp_path: Path) -> None:
@@ -27,3 +28,16 @@ def test_new_stores_use_the_newer_storage_format(tmp_path: Path) -> None:
             "SELECT tags FROM duckdb_databases() WHERE database_name = 'old'"
         ).fetchone() or ({},)
     assert not str(tags["storage_version"]).startswith(STORAGE_VERSION)
+
+
+def test_large_loads_get_more_memory_within_half_of_what_is_available(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DIGEX_MEMORY_LIMIT", raising=False)
+    pages = {"SC_AVPHYS_PAGES": 4 * 2**20, "SC_PAGE_SIZE": 4096}  # 16 GiB available
+    monkeypatch.setattr("os.sysconf", pages.__getitem__)
+    assert load_memory_limit(600 * 10**6) == "1500MB"  # 10M rows of CSV: the default
+    assert load_memory_limit(6 * 10**9) == "4291MB"  # 100M rows: 0.75 byte per byte
+    assert load_memory_limit(60 * 10**9) == "8192MB"  # never more than half the available
+    monkeypatch.setenv("DIGEX_MEMORY_LIMIT", "2GB")
+    assert load_memory_limit(60 * 10**9) == "2GB"  # the user's word wins

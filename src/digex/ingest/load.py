@@ -39,7 +39,7 @@ from digex.ingest.readers import Reader, ReadOptions, Staged, reader_for
 from digex.ingest.validate import Rules, check_declarations, check_jobs, check_rates
 from digex.profile import CountryProfile
 from digex.store import Store
-from digex.store.store import MEMORY_ENV, memory_limit
+from digex.store.store import MEMORY_ENV, load_memory_limit, memory_limit
 
 DECLARATION_FIELDS = (
     "declaration_id",
@@ -267,12 +267,14 @@ class Loader:
             return report
 
         planned: list[_Prepared | LoadResult] = []
+        limit = load_memory_limit(sum(_size(path) for path, _, _ in work))
         with self.store.scratch() as con, tempfile.TemporaryDirectory(prefix="digex-") as tmp:
             try:
                 # A load needs no row order (rows carry their line number; a reader that takes
                 # it from the scan order asks for order itself), and without it the engine
                 # needs far less memory: a 100-million-row file did not fit in 1.5 GB with it.
                 con.execute("SET preserve_insertion_order = false")
+                con.execute(f"SET memory_limit = '{limit}'")
                 _register_codelists(con)
                 seen: dict[str, Path] = {}
                 for i, (path, kind, old) in enumerate(work):
@@ -296,13 +298,14 @@ class Loader:
                             results.append(self._store(wcon, item, load_id))
             except duckdb.OutOfMemoryException as e:
                 raise OutOfMemory(
-                    f"the engine ran out of memory (limit {memory_limit()}) while loading; "
+                    f"the engine ran out of memory (limit {limit}) while loading; "
                     f"set {MEMORY_ENV} higher (e.g. {MEMORY_ENV}=4GB) or free disk space "
                     f"beside the store for spilling ({str(e).splitlines()[0]})"
                 ) from e
             finally:
                 con.execute("RESET preserve_insertion_order")
                 _drop(con, *_temp_tables(con))
+                con.execute(f"SET memory_limit = '{memory_limit()}'")
         if progress:
             progress("done", n, n)
         return results
@@ -526,6 +529,14 @@ class Loader:
         ).fetchone()
         assert row is not None
         return LoadResult(load_id, kind, path, row[0], row[1], row[2], row[3], row[4], reused=True)
+
+
+def _size(path: Path) -> int:
+    """The file's size, or 0 when it cannot be read (the reader then says why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

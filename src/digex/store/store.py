@@ -40,6 +40,30 @@ def memory_limit() -> str:
     return value
 
 
+LOAD_MEMORY_PER_INPUT_BYTE = 0.75
+"""Memory a load of large files is given per byte of input, unless DIGEX_MEMORY_LIMIT says: the
+default limit fits a file of about 10 million rows (600 MB of CSV), and a 100-million-row file
+(6 GB) ran out of it while finding repeated ids; it loaded with 4 GB."""
+LOAD_MEMORY_SHARE = 0.5
+"""The most of the machine's available memory a load takes by itself (it spills beyond)."""
+
+
+def load_memory_limit(input_bytes: int) -> str:
+    """The engine's memory limit for a load of `input_bytes` of files: DIGEX_MEMORY_LIMIT when
+    set, else the default raised for large inputs, within half the memory available."""
+    if os.environ.get(MEMORY_ENV):
+        return memory_limit()
+    default_mb = int(DEFAULT_MEMORY_LIMIT.removesuffix("MB"))
+    wanted_mb = int(input_bytes * LOAD_MEMORY_PER_INPUT_BYTE / 2**20)
+    if wanted_mb <= default_mb:
+        return DEFAULT_MEMORY_LIMIT
+    try:
+        available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not Linux: keep to the default
+        return DEFAULT_MEMORY_LIMIT
+    return f"{max(default_mb, min(wanted_mb, int(available * LOAD_MEMORY_SHARE / 2**20)))}MB"
+
+
 LOCK_WAIT = 10.0
 """Seconds to wait for another process's write to finish before reporting the store busy."""
 
