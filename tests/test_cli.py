@@ -295,6 +295,8 @@ CASES = {
     ),
     "bad_period": Case(("indicators", "--period", "2024-13"), ("2024-13", "period")),
     "bad_cut": Case(("indicators", "--by", "colour"), ("colour", "segment")),
+    # the profile is read for indicators from the store too (it was silently ignored)
+    "bad_profile": Case(("indicators", "--profile", "nowhere.toml"), ("nowhere.toml",)),
 }
 
 

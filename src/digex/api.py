@@ -197,13 +197,13 @@ class Digex:
         selection = Selection.of(
             self.profile, flow=flow, indicators=indicators, unit_mult=unit_mult, top=top
         )
-        cached = cache.lookup(self.store, keys)
+        cached = cache.lookup(self.store, self.profile, keys)
         if cached is not None:
             return narrow(self.store.con, cached, selection, fetch)
         from digex.indicators.service import compute
 
         computed = compute(self.engine(), self.profile, period=period, freq=freq, by=by)
-        self.store.write_briefly(lambda store: cache.write(store, keys, computed))
+        self.store.write_briefly(lambda store: cache.write(store, self.profile, keys, computed))
         return narrow_frame(self.store.con, computed, selection, fetch)
 
     def precompute(self, freqs: Sequence[str] = ("A", "H")) -> list[str]:
@@ -229,11 +229,11 @@ class Digex:
         if not periods:
             return []
         keys = cache.requests(periods, None, "all")
-        if cache.lookup(self.store, keys) is None:
+        if cache.lookup(self.store, self.profile, keys) is None:
             from digex.indicators.service import compute
 
             computed = compute(self.engine(), self.profile, period=periods, by="all")
-            self.store.write_briefly(lambda store: cache.write(store, keys, computed))
+            self.store.write_briefly(lambda store: cache.write(store, self.profile, keys, computed))
         return periods
 
     def targets(self, *, output: Output = "pandas") -> Any:

@@ -485,7 +485,7 @@ def indicators(
 
         _emit(indicators_on(engine, period, profile=profile, **query), fmt, output, False)
         return
-    with Digex.open(db, read_only=True) as store:
+    with Digex.open(db, read_only=True, profile=profile) as store:
         # parquet is written from an Arrow table, everything else printed from plain rows:
         # a cached answer needs no pandas (and PyArrow only for parquet)
         if fmt == "parquet":

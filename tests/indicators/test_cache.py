@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import digex
 from digex.api import Digex
 from digex.indicators import cache
 from digex.indicators.cache import COLUMNS
+from digex.profile import load_profile
 from digex.publish.tidy import Rows
 
 
@@ -30,7 +32,12 @@ def writable_demo(demo_store: DemoStore, tmp_path: Path) -> Iterator[Digex]:
 
 def test_cached_answers_equal_computed_ones(writable_demo: Digex, demo_db: Digex) -> None:
     first = writable_demo.indicators(["2024", "2025-H1"], by="all", flow=["X", "M"])
-    assert cache.read(writable_demo.store, cache.requests("2025-H1", None, "partner")) is not None
+    assert (
+        cache.read(
+            writable_demo.store, writable_demo.profile, cache.requests("2025-H1", None, "partner")
+        )
+        is not None
+    )
     # a narrower query is answered from what the wider one computed
     cached = writable_demo.indicators("2025-H1", by="partner", indicators=["SHARE"])
     computed = demo_db.indicators("2025-H1", by="partner", indicators=["SHARE"])  # read-only
@@ -45,12 +52,26 @@ def test_precompute_keeps_the_latest_year_and_half_year(
     """What a load computes ahead is what a query computes (the demo ends in 2025-06)."""
     assert writable_demo.precompute() == ["2024", "2025-H1"]
     keys = cache.requests(["2024", "2025-H1"], None, "all")
-    assert cache.lookup(writable_demo.store, keys) is not None
+    assert cache.lookup(writable_demo.store, writable_demo.profile, keys) is not None
     query = {"by": "region", "flow": ["X", "M"], "top": 3}
     cached = writable_demo.indicators("2025-H1", **query)  # type: ignore[arg-type]
     computed = demo_db.indicators("2025-H1", **query)  # type: ignore[arg-type]
     pd.testing.assert_frame_equal(cached, computed)
     assert writable_demo.precompute(["Q"]) == ["2025-Q2"]
+
+
+def test_results_kept_with_one_profile_are_not_served_with_another(
+    writable_demo: Digex, tmp_path: Path
+) -> None:
+    """A profile's currency and jobs series enter the values: results are kept per profile."""
+    ma = files("digex.data").joinpath("profiles/MA.toml").read_text(encoding="utf-8")
+    revised = tmp_path / "MA-revised.toml"
+    revised.write_text(ma.replace('version = "2026.1"', 'version = "2026.2"'), encoding="utf-8")
+    other = load_profile(str(revised))
+    writable_demo.indicators("2024", by="total")
+    keys = cache.requests("2024", None, "total")
+    assert cache.read(writable_demo.store, writable_demo.profile, keys) is not None
+    assert cache.read(writable_demo.store, other, keys) is None
 
 
 def test_a_period_without_declarations_gives_no_rows(writable_demo: Digex) -> None:
@@ -63,13 +84,13 @@ def test_a_period_without_declarations_gives_no_rows(writable_demo: Digex) -> No
 def test_a_new_load_invalidates_the_cache(writable_demo: Digex, tmp_path: Path) -> None:
     before = writable_demo.indicators("2024", by="total", indicators=["LEVEL"])
     keys = cache.requests("2024", None, "total")
-    assert cache.read(writable_demo.store, keys) is not None
+    assert cache.read(writable_demo.store, writable_demo.profile, keys) is not None
     extra = write_csv(
         tmp_path / "late.csv",
         [("LATE1", "2024-05", "001234567000089", "ITO", "FR", "MAD", "1000000", "X")],
     )
     writable_demo.load(extra, today=TODAY)
-    assert cache.read(writable_demo.store, keys) is None
+    assert cache.read(writable_demo.store, writable_demo.profile, keys) is None
     after = writable_demo.indicators("2024", by="total", indicators=["LEVEL"])
     assert after["value"].iloc[0] == pytest.approx(before["value"].iloc[0] + 1_000_000)
 
@@ -93,9 +114,9 @@ def test_every_option_is_answered_alike_from_the_cache(
     narrowing = {k: v for k, v in query.items() if k not in scope}
     with digex.connect(path, read_only=True) as db:
         keys = cache.requests(scope["period"], None, scope["by"])
-        assert cache.read(db.store, keys) is None
+        assert cache.read(db.store, db.profile, keys) is None
         computed = db.indicators(**query)
-        stored = cache.read(db.store, keys)
+        stored = cache.read(db.store, db.profile, keys)
         assert stored is not None
         cached = db.indicators(**query)
         arrow = db.indicators(**query, output="arrow")

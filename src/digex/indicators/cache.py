@@ -23,6 +23,8 @@ from digex.store import SCHEMA_VERSION, Store
 if TYPE_CHECKING:
     import pandas as pd
 
+    from digex.profile import CountryProfile
+
 COLUMNS = "indicator, freq, period, cut, member, flow, value, unit, unit_mult, status"
 ALL = "*"
 FORMAT = "c2"
@@ -31,10 +33,13 @@ _PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|S[12]|0[1-9]|1[0-2]))?$")
 """The labels `digex.indicators.periods.parse_period` accepts (kept equal by a test)."""
 
 
-def state(store: Store) -> str:
+def state(store: Store, profile: CountryProfile) -> str:
+    """What results are valid for: the store's content, the software, and the country profile
+    they were computed with (its currency and jobs series enter the values)."""
     row = store.con.execute("SELECT coalesce(max(load_id), 0), count(*) FROM loads").fetchone()
     newest, count = (int(row[0]), int(row[1])) if row else (0, 0)
-    return f"{FORMAT}:{SCHEMA_VERSION}:{__version__}:{codelists_version()}:{newest}:{count}"
+    who = f"{profile.code}@{profile.version}/{profile.national_currency}"
+    return f"{FORMAT}:{SCHEMA_VERSION}:{__version__}:{codelists_version()}:{who}:{newest}:{count}"
 
 
 def requests(period: str | Sequence[str] | None, freq: str | None, by: str) -> list[str]:
@@ -66,14 +71,14 @@ def _period(text: str) -> tuple[str, str]:
     return "M", f"{year}-{int(part):02d}"
 
 
-def lookup(store: Store, keys: list[str]) -> str | None:
+def lookup(store: Store, profile: CountryProfile, keys: list[str]) -> str | None:
     """The cached rows for `keys` as a parenthesised SELECT to narrow, or None unless every key
     was computed for this state.
 
     The values are written into the SQL text (`literal`) rather than bound: binding a parameter
     makes DuckDB import pandas, which would cost a cached answer most of its time.
     """
-    where = f"state = {literal(state(store))} AND list_contains({literal(keys)}, request)"
+    where = f"state = {literal(state(store, profile))} AND list_contains({literal(keys)}, request)"
     found = store.con.execute(
         f"SELECT count(DISTINCT request) FROM indicator_cache_requests WHERE {where}"
     ).fetchone()
@@ -82,18 +87,18 @@ def lookup(store: Store, keys: list[str]) -> str | None:
     return f"(SELECT {COLUMNS} FROM indicator_cache WHERE {where})"
 
 
-def read(store: Store, keys: list[str]) -> pd.DataFrame | None:
+def read(store: Store, profile: CountryProfile, keys: list[str]) -> pd.DataFrame | None:
     """The cached rows for `keys` as they are stored (unordered), or None on a miss."""
-    relation = lookup(store, keys)
+    relation = lookup(store, profile, keys)
     if relation is None:
         return None
     frame: pd.DataFrame = store.con.execute(f"SELECT * FROM {relation}").df()
     return frame.astype({"unit_mult": "int64"})
 
 
-def write(store: Store, keys: list[str], frame: pd.DataFrame) -> None:
-    """Keep `frame` (computed for `keys`) for this store state."""
-    current = state(store)
+def write(store: Store, profile: CountryProfile, keys: list[str], frame: pd.DataFrame) -> None:
+    """Keep `frame` (computed for `keys` with `profile`) for this store state."""
+    current = state(store, profile)
     rows = frame.assign(request=frame["freq"] + "|" + frame["cut"] + "|" + frame["period"])
     everything = [k for k in keys if k.endswith("|" + ALL)]
     with store.write() as con:
