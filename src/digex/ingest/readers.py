@@ -43,6 +43,11 @@ class ReadOptions:
 
 
 class Reader(Protocol):
+    """What validation reads after `stage`: TEMP `stage` (a table or a view; columns `line`,
+    `raw` (the line, for a malformed one), `malformed` and one text column per field), and
+    TEMP VIEW `stage_some`, the same rows restricted to the lines in TEMP TABLE
+    `stage_wanted`, which validation fills to read the rejected rows again."""
+
     file_format: str
 
     def handles(self, path: Path, head: bytes) -> bool: ...
