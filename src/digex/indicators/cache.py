@@ -35,7 +35,8 @@ _PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|S[12]|0[1-9]|1[0-2]))?$")
 
 def state(store: Store, profile: CountryProfile) -> str:
     """What results are valid for: the store's content, the software, and the country profile
-    they were computed with (its currency and jobs series enter the values)."""
+    they were computed with (its national currency enters the values; its code and version
+    name the settings a user may change)."""
     row = store.con.execute("SELECT coalesce(max(load_id), 0), count(*) FROM loads").fetchone()
     newest, count = (int(row[0]), int(row[1])) if row else (0, 0)
     who = f"{profile.code}@{profile.version}/{profile.national_currency}"
