@@ -39,6 +39,7 @@ from digex.ingest.readers import Reader, ReadOptions, Staged, reader_for
 from digex.ingest.validate import Rules, check_declarations, check_jobs, check_rates
 from digex.profile import CountryProfile
 from digex.store import Store
+from digex.store.codes import follow_codelists
 from digex.store.store import MEMORY_ENV, load_memory_limit, memory_limit
 
 DECLARATION_FIELDS = (
@@ -285,6 +286,8 @@ class Loader:
                     planned.append(self._prepare(con, i, path, kind, old, seen, Path(tmp), watch))
                 results: list[LoadResult] = []
                 with self.store.write() as wcon:
+                    if any(isinstance(p, _Prepared) and p.kind == "declarations" for p in planned):
+                        follow_codelists(wcon)
                     row = wcon.execute("SELECT coalesce(max(load_id), 0) FROM loads").fetchone()
                     load_id = int(row[0]) if row else 0
                     for i, item in enumerate(planned):

@@ -151,7 +151,18 @@ CREATE TABLE indicator_cache (
 CREATE TABLE indicator_cache_requests (state VARCHAR NOT NULL, request VARCHAR NOT NULL);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)
+_V4: Final = """
+-- The coded columns of `declarations` become ENUM types that follow the code lists (see
+-- digex.store.codes); readers keep seeing text.
+CREATE OR REPLACE VIEW current_declarations AS
+SELECT d.load_id, d.line, d.declaration_id, d.period, d.firm_id,
+       CAST(d.segment AS VARCHAR) AS segment, CAST(d.ebops AS VARCHAR) AS ebops,
+       CAST(d.partner AS VARCHAR) AS partner, CAST(d.currency AS VARCHAR) AS currency,
+       d.amount, CAST(d.flow AS VARCHAR) AS flow, d.rate, d.value_minor
+FROM declarations d JOIN active_loads a USING (load_id);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4)
 """Migration i (0-based) brings the store from schema version i to i + 1."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

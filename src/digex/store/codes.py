@@ -1,0 +1,86 @@
+"""The declarations' coded columns stored as ENUM types that follow the shipped code lists.
+
+Writing a text column into the store costs far more than writing a small integer: for the five
+coded columns (segment, EBOPS code, partner, currency, flow) of 10 million declarations,
+DuckDB took 3.7 s as text and 1.4 s as ENUM, cast included (measured side by side). An ENUM
+type is closed, though, and the code lists are data a statistician may edit, so the types are
+not fixed in a migration: before each load of declarations, `follow_codelists` widens any type
+that lacks a code of the current lists (a new type, the column converted to it, the old type
+dropped), all inside the load's transaction. Readers never see the types: the
+`current_declarations` view gives the columns back as text (migration 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import duckdb
+
+from digex.codelists import read_codelist
+
+
+def _column(name: str, column: str) -> Callable[[], set[str]]:
+    def codes() -> set[str]:
+        values = read_codelist(name).column(column).to_pylist()
+        return {str(v) for v in values if v}
+
+    return codes
+
+
+CODED: Final[dict[str, Callable[[], set[str]]]] = {
+    "segment": lambda: _column("segments", "code")() | _column("ebops", "segment")(),
+    "ebops": _column("ebops", "ebops_code"),
+    "partner": _column("countries", "code"),
+    "currency": _column("currencies", "code"),
+    # validation accepts X and M only; the code list names them
+    "flow": lambda: _column("flows", "code")() | {"X", "M"},
+}
+"""Column of `declarations` -> the codes it may hold under the shipped code lists."""
+
+
+def _type_prefix(column: str) -> str:
+    return f"code_{column}_v"
+
+
+def _current(con: duckdb.DuckDBPyConnection, column: str) -> tuple[str | None, set[str]]:
+    """The ENUM type the column has now (None while it is still text) and its values."""
+    prefix = _type_prefix(column)
+    rows = con.execute(
+        "SELECT type_name FROM duckdb_types() WHERE database_name = current_database() "
+        "AND starts_with(type_name, ?)",
+        [prefix],
+    ).fetchall()
+    names = sorted((str(r[0]) for r in rows), key=lambda n: int(n[len(prefix) :]))
+    if not names:
+        held = con.execute(
+            f"SELECT DISTINCT {column} FROM declarations WHERE {column} IS NOT NULL"
+        ).fetchall()
+        return None, {str(r[0]) for r in held}
+    row = con.execute(f"SELECT enum_range(NULL::{names[-1]})").fetchone()
+    return names[-1], set(row[0] if row else [])
+
+
+def _quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def follow_codelists(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Make every coded column of `declarations` an ENUM holding all the current codes (and
+    every value already stored). Returns the columns whose type changed; run it inside the
+    transaction that inserts, so that a failed load leaves the types as they were."""
+    changed = []
+    for column, required in CODED.items():
+        name, held = _current(con, column)
+        wanted = held | required()
+        if name is not None and wanted <= held:
+            continue
+        version = int(name[len(_type_prefix(column)) :]) + 1 if name else 1
+        new = f"{_type_prefix(column)}{version}"
+        # sorted, so that ordering by the code is the same as ordering the text
+        con.execute(f"CREATE TYPE {new} AS ENUM ({', '.join(map(_quoted, sorted(wanted)))})")
+        con.execute(f"ALTER TABLE declarations ALTER {column} SET DATA TYPE {new}")
+        if name is not None:
+            con.execute(f"DROP TYPE {name}")
+        changed.append(column)
+    return changed
