@@ -132,9 +132,11 @@ class Digex:
 
         from digex.indicators.engine import Engine, Sources
         from digex.ingest.load import minor_units
+        from digex.store.codes import ENGINE_VIEW
 
         backend = ibis.duckdb.from_connection(self.store.con)
-        return Engine(Sources(backend, minor_units=minor_units(self.profile.national_currency)))
+        units = minor_units(self.profile.national_currency)
+        return Engine(Sources(backend, declarations=ENGINE_VIEW, minor_units=units))
 
     def indicators(
         self,

@@ -187,10 +187,12 @@ def _duckdb(url: str, minor_units: int) -> Sources:
     import ibis
 
     from digex.store import Store
+    from digex.store.codes import ENGINE_VIEW
 
     _options(url, ())
     store = Store(_path_of(url), read_only=True)
-    return Sources(ibis.duckdb.from_connection(store.con), minor_units=minor_units)
+    backend = ibis.duckdb.from_connection(store.con)
+    return Sources(backend, declarations=ENGINE_VIEW, minor_units=minor_units)
 
 
 def _postgres(url: str, minor_units: int) -> Sources:

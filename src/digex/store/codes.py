@@ -7,7 +7,9 @@ type is closed, though, and the code lists are data a statistician may edit, so 
 not fixed in a migration: before each load of declarations, `follow_codelists` widens any type
 that lacks a code of the current lists (a new type, the column converted to it, the old type
 dropped), all inside the load's transaction. Readers never see the types: the
-`current_declarations` view gives the columns back as text (migration 4).
+`current_declarations` view gives the columns back as text (migration 4). Only the indicator
+engine on the store reads `ENGINE_VIEW`, the codes as stored: Ibis takes an ENUM for text, and
+the suite took 6.0-6.6 s on it against 7.1-7.2 s through the text casts (10M rows, side by side).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from typing import Final
 import duckdb
 
 from digex.codelists import read_codelist
+
+ENGINE_VIEW: Final = "current_declarations_coded"
+"""The current declarations with their codes as stored, for the indicator engine."""
 
 
 def _column(name: str, column: str) -> Callable[[], set[str]]:

@@ -153,13 +153,17 @@ CREATE TABLE indicator_cache_requests (state VARCHAR NOT NULL, request VARCHAR N
 
 _V4: Final = """
 -- The coded columns of `declarations` become ENUM types that follow the code lists (see
--- digex.store.codes); readers keep seeing text.
+-- digex.store.codes). The indicator engine on the store reads them as they are stored (its
+-- groupings are cheaper on ENUM codes); every other reader keeps seeing text.
+CREATE VIEW current_declarations_coded AS
+SELECT d.* FROM declarations d JOIN active_loads a USING (load_id);
+
 CREATE OR REPLACE VIEW current_declarations AS
-SELECT d.load_id, d.line, d.declaration_id, d.period, d.firm_id,
-       CAST(d.segment AS VARCHAR) AS segment, CAST(d.ebops AS VARCHAR) AS ebops,
-       CAST(d.partner AS VARCHAR) AS partner, CAST(d.currency AS VARCHAR) AS currency,
-       d.amount, CAST(d.flow AS VARCHAR) AS flow, d.rate, d.value_minor
-FROM declarations d JOIN active_loads a USING (load_id);
+SELECT load_id, line, declaration_id, period, firm_id,
+       CAST(segment AS VARCHAR) AS segment, CAST(ebops AS VARCHAR) AS ebops,
+       CAST(partner AS VARCHAR) AS partner, CAST(currency AS VARCHAR) AS currency,
+       amount, CAST(flow AS VARCHAR) AS flow, rate, value_minor
+FROM current_declarations_coded;
 """
 
 MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4)
