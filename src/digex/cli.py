@@ -6,8 +6,10 @@ Every `DigexError` becomes a one-line message on stderr and exit code 1, in one 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -256,6 +258,8 @@ def load(
     if decimal not in ("auto", ".", ","):
         raise DigexError(f"--decimal {decimal!r}: use auto, '.' or ','")
     start = time.perf_counter()
+    if indicators:
+        _import_in_background()
     with Digex.open(db, profile=profile) as store, _progress() as progress:
         results = store.load(
             files,
@@ -270,6 +274,26 @@ def load(
         _print_results(results, time.perf_counter() - start)
         if indicators and any(not r.reused for r in results):
             _precompute(store)
+
+
+def _import_in_background() -> None:
+    """Import what computing the indicators needs while the engine loads the files.
+
+    Ibis, its DuckDB backend (found through the installed packages' entry points) and the
+    indicator modules take about 0.7 s to import; the load spends most of its time in the
+    engine, which does not hold Python's lock, so a thread can import them meanwhile. A
+    failure here is not reported: the same import runs again, in the open, when needed.
+    """
+
+    def work() -> None:
+        try:
+            importlib.import_module("digex.indicators.service")
+            importlib.import_module("digex.indicators.cache")
+            importlib.import_module("ibis").duckdb  # noqa: B018 (loads the backend)
+        except Exception:
+            pass
+
+    threading.Thread(target=work, name="digex-imports", daemon=True).start()
 
 
 def _precompute(store: Digex) -> None:

@@ -88,8 +88,10 @@ def test_a_code_added_to_a_list_widens_the_type_and_keeps_the_rows(
     countries: Callable[[], set[str]] = codes.CODED["partner"]
     monkeypatch.setitem(codes.CODED, "partner", lambda: countries() | {"QZ"})
     with store.store.write() as con:
-        assert codes.follow_codelists(con) == ["partner"]
-        assert codes.follow_codelists(con) == []  # nothing more to widen
+        widened = codes.follow_codelists(con)
+        assert codes.follow_codelists(con) == widened  # nothing more to widen
+    assert widened["partner"] == "code_partner_v2"
+    assert widened["segment"] == "code_segment_v1"
     assert "'QZ'" in _types(store)["partner"]
     kept = store.store.con.execute(
         "SELECT type_name FROM duckdb_types() WHERE starts_with(type_name, 'code_partner_')"
@@ -98,15 +100,21 @@ def test_a_code_added_to_a_list_widens_the_type_and_keeps_the_rows(
     assert store.declarations().sort_values("line")["partner"].tolist() == ["FR", "NA"]
 
 
-def test_a_failed_load_leaves_the_columns_as_they_were(
+def test_a_failed_load_stores_nothing_and_a_later_one_is_typed_the_same(
     store: Digex, rates_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The types are widened before validation, in a transaction of their own: a load that
+    then fails stores no row, and its widened types are those the next load would make."""
     from digex.ingest import load
 
     counted = load._count
-    monkeypatch.setattr(load, "_count", lambda con, table: counted(con, table) + 1)
-    before = counts(store)
-    with pytest.raises(NotReconciled):
-        store.load(write_csv(tmp_path / "d.csv", ROWS), rates=rates_file, today=TODAY)
-    assert counts(store) == before
-    assert set(_types(store).values()) == {"VARCHAR"}
+    with monkeypatch.context() as patch:
+        patch.setattr(load, "_count", lambda con, table: counted(con, table) + 1)
+        before = counts(store)
+        with pytest.raises(NotReconciled):
+            store.load(write_csv(tmp_path / "d.csv", ROWS), rates=rates_file, today=TODAY)
+        assert counts(store) == before
+    typed = _types(store)
+    store.load(write_csv(tmp_path / "d.csv", ROWS), rates=rates_file, today=TODAY)
+    assert _types(store) == typed
+    assert len(store.declarations()) == 2

@@ -10,6 +10,7 @@ current.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import getpass
 import hashlib
@@ -277,6 +278,10 @@ class Loader:
                 con.execute("SET preserve_insertion_order = false")
                 con.execute(f"SET memory_limit = '{limit}'")
                 _register_codelists(con)
+                if any(kind == "declarations" for _, kind, _ in work):
+                    with self.store.write() as wcon:
+                        types = follow_codelists(wcon)
+                    self.rules = dataclasses.replace(self.rules, code_types=types)
                 seen: dict[str, Path] = {}
                 for i, (path, kind, old) in enumerate(work):
                     if kind == "declarations" and "load_rates" not in _temp_tables(con):
@@ -286,8 +291,6 @@ class Loader:
                     planned.append(self._prepare(con, i, path, kind, old, seen, Path(tmp), watch))
                 results: list[LoadResult] = []
                 with self.store.write() as wcon:
-                    if any(isinstance(p, _Prepared) and p.kind == "declarations" for p in planned):
-                        follow_codelists(wcon)
                     row = wcon.execute("SELECT coalesce(max(load_id), 0) FROM loads").fetchone()
                     load_id = int(row[0]) if row else 0
                     for i, item in enumerate(planned):

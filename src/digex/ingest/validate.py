@@ -8,7 +8,8 @@ the loader. National-currency rows need no exchange rate (their rate is 1).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -50,6 +51,8 @@ class Rules:
     firm_name: str
     today: dt.date
     decimal_mark: DecimalMark = "auto"
+    code_types: Mapping[str, str] = field(default_factory=dict)
+    """Coded column -> the SQL type it is stored in (see digex.store.codes); text if absent."""
 
     @property
     def current_month(self) -> dt.date:
@@ -129,10 +132,18 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     # in memory; aggregating them from the staged view would split every line again), and the
     # rejected rows (a few percent) are validated again, alone, with the repeated ids, for
     # their messages and text: carrying those mostly empty columns for every row cost more.
+    # The codes are written in the type they are stored in: a small integer is cheaper to
+    # write here and needs no conversion when the accepted rows are inserted. A code a row
+    # fails on is not in the type, and the row is rejected anyway (hence TRY_CAST).
+    def coded(column: str) -> str:
+        kind = rules.code_types.get(column)
+        return f"TRY_CAST(v_{column} AS {kind}) AS v_{column}" if kind else f"v_{column}"
+
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE checked AS
-        SELECT line, declaration_id, v_period, v_firm_id, v_segment, v_ebops, v_partner,
-               v_currency, v_amount, v_flow, v_rate, reasons
+        SELECT line, declaration_id, v_period, v_firm_id, {coded("segment")}, {coded("ebops")},
+               {coded("partner")}, {coded("currency")}, v_amount, {coded("flow")}, v_rate,
+               reasons
         FROM ({validation("stage", duplicates=False)})"""
     )
     con.execute(

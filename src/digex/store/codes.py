@@ -6,7 +6,7 @@ DuckDB took 3.7 s as text and 1.4 s as ENUM, cast included (measured side by sid
 type is closed, though, and the code lists are data a statistician may edit, so the types are
 not fixed in a migration: before each load of declarations, `follow_codelists` widens any type
 that lacks a code of the current lists (a new type, the column converted to it, the old type
-dropped), all inside the load's transaction. Readers never see the types: the
+dropped), in one transaction. Readers never see the types: the
 `current_declarations` view gives the columns back as text (migration 4). Only the indicator
 engine on the store reads `ENGINE_VIEW`, the codes as stored: Ibis takes an ENUM for text, and
 the suite took 6.0-6.6 s on it against 7.1-7.2 s through the text casts (10M rows, side by side).
@@ -70,15 +70,20 @@ def _quoted(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def follow_codelists(con: duckdb.DuckDBPyConnection) -> list[str]:
+def follow_codelists(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Make every coded column of `declarations` an ENUM holding all the current codes (and
-    every value already stored). Returns the columns whose type changed; run it inside the
-    transaction that inserts, so that a failed load leaves the types as they were."""
-    changed = []
+    every value already stored), and return column -> the name of its type.
+
+    Widening a type changes how the codes are stored, not what they are, so a load runs this
+    in a transaction of its own before it validates: validation then writes the codes in the
+    very type they are stored in, and the insert has nothing to convert.
+    """
+    types = {}
     for column, required in CODED.items():
         name, held = _current(con, column)
         wanted = held | required()
         if name is not None and wanted <= held:
+            types[column] = name
             continue
         version = int(name[len(_type_prefix(column)) :]) + 1 if name else 1
         new = f"{_type_prefix(column)}{version}"
@@ -87,5 +92,5 @@ def follow_codelists(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute(f"ALTER TABLE declarations ALTER {column} SET DATA TYPE {new}")
         if name is not None:
             con.execute(f"DROP TYPE {name}")
-        changed.append(column)
-    return changed
+        types[column] = new
+    return types
