@@ -288,6 +288,28 @@ def test_damaged_parquet_fails_clearly_and_changes_nothing(
     assert counts(store) == before
 
 
+def test_an_amount_too_large_for_the_store_is_a_rejected_row(store: Digex, tmp_path: Path) -> None:
+    """A value beyond what the store keeps (a BIGINT of minor units) rejects its row with a
+    reason, rather than failing the whole load; just below the limit it is stored exactly."""
+    rates = write_csv(
+        tmp_path / "rates.csv",
+        [("2024-01", "USD", "1000000")],
+        header=("period", "currency", "rate"),
+    )
+    rows = [
+        ("BIG", "2024-01", FIRM, "ITO", "FR", "USD", "99999999999999", "X"),
+        ("EDGE", "2024-01", FIRM, "ITO", "FR", "USD", "90000000000.01", "X"),
+    ]
+    [_, result] = store.load(write_csv(tmp_path / "d.csv", rows), rates=rates, today=TODAY)
+    assert (result.rows_accepted, result.reasons) == (1, {"AMOUNT_TOO_LARGE": 1})
+    assert store.declarations()["value_minor"].tolist() == [9_000_000_000_001_000_000]
+    [message] = store.rejects()["message"].tolist()
+    assert message == (
+        'amount "99999999999999" in USD converts to more than 92,000,000,000,000,000 MAD, '
+        "more than the store holds; check the amount and its currency"
+    )
+
+
 def test_a_load_that_does_not_reconcile_stores_nothing(
     store: Digex, rates_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -94,6 +94,13 @@ DECLARATION_CHECKS: Final[tuple[Check, ...]] = (
         "v_amount <= 0",
         f"'amount ' || {_q('amount')} || ' is not greater than zero'",
     ),
+    Check(
+        "AMOUNT_TOO_LARGE",
+        "$value_estimate >= $value_limit",
+        f"'amount ' || {_q('amount')} || ' in ' || upper(currency) || ' converts to more than '"
+        " || $value_limit_text || ' ' || $national_currency || ', more than the store holds;"
+        " check the amount and its currency'",
+    ),
     _missing("flow", "FLOW"),
     Check(
         "FLOW_UNKNOWN",

@@ -31,6 +31,16 @@ FAST_LIMIT: Final = 2**49
 """Largest value (in minor units) for which the double-precision estimate is close enough."""
 
 
+VALUE_LIMIT: Final = 9.2e18
+"""Largest converted value (in minor units) a row may have: the store keeps it as a BIGINT
+(at most about 9.223e18), and the double-precision estimate below is far closer than the gap."""
+
+
+def value_estimate_sql(amount: str, rate: str, minor_units: int) -> str:
+    """SQL for amount x rate in minor units as a double (an estimate, to compare with limits)."""
+    return f"CAST({amount} AS DOUBLE) * CAST({rate} AS DOUBLE) * {10**minor_units}"
+
+
 def value_minor_sql(amount: str, rate: str, minor_units: int) -> str:
     """SQL for round(amount x rate) in minor units (BIGINT), half away from zero.
 
@@ -39,7 +49,7 @@ def value_minor_sql(amount: str, rate: str, minor_units: int) -> str:
     """
     scale = 10**minor_units
     exact = f"CAST({amount} AS DECIMAL(38, {AMOUNT_SCALE})) * {rate} * {scale}"
-    estimate = f"CAST({amount} AS DOUBLE) * CAST({rate} AS DOUBLE) * {scale}"
+    estimate = value_estimate_sql(amount, rate, minor_units)
     q0 = f"CAST(round({estimate}) AS BIGINT)"
     # d is below 1.5 in size with 12 decimals: exact as a double, and floor(d + 0.5) is
     # then -1, 0 or 1 exactly as in decimal arithmetic (a tie, d = 0.5, gives 1)

@@ -235,6 +235,7 @@ class Loader:
             firm_name=profile.firm_id_name,
             today=options.today or dt.date.today(),
             decimal_mark=options.decimal_mark,
+            minor_units=minor_units(profile.national_currency),
         )
         self.value_sql = value_minor_sql(
             "v_amount", "v_rate", minor_units(profile.national_currency)

@@ -20,7 +20,7 @@ from digex.ingest.checks import (
     RATE_CHECKS,
     reasons_sql,
 )
-from digex.ingest.convert import RATE_TYPE
+from digex.ingest.convert import RATE_TYPE, VALUE_LIMIT, value_estimate_sql
 from digex.ingest.parsers import (
     DecimalMark,
     amount_ambiguous,
@@ -51,6 +51,8 @@ class Rules:
     firm_name: str
     today: dt.date
     decimal_mark: DecimalMark = "auto"
+    minor_units: int = 2
+    """Decimals of the national currency: converted values are kept in its minor units."""
     code_types: Mapping[str, str] = field(default_factory=dict)
     """Coded column -> the SQL type it is stored in (see digex.store.codes); text if absent."""
 
@@ -81,6 +83,9 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         "$national_currency": _literal(rules.national_currency),
         "$current_month": _literal(rules.current_month),
         "$firm_name": _literal(rules.firm_name),
+        "$value_estimate": value_estimate_sql("v_amount", "v_rate", rules.minor_units),
+        "$value_limit_text": _literal(f"{VALUE_LIMIT / 10**rules.minor_units:,.0f}"),
+        "$value_limit": repr(VALUE_LIMIT),
     }
     for name, literal in values.items():
         reasons = reasons.replace(name, literal)
