@@ -17,7 +17,7 @@ import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -169,24 +169,39 @@ def _user(options: LoadOptions) -> str:
         return os.environ.get("USER", "unknown")
 
 
-def _register_codelists(con: duckdb.DuckDBPyConnection) -> None:
-    segments = read_codelist("segments")
-    ebops = read_codelist("ebops")
-    countries = read_codelist("countries")
-    currencies = read_codelist("currencies")
-    con.register("cl_segments", segments)
-    con.register("cl_ebops", ebops)
-    con.register("cl_countries", countries)
-    con.register("cl_currencies", currencies)
+def _register_codelists(con: duckdb.DuckDBPyConnection, types: Mapping[str, str]) -> None:
+    """TEMP TABLEs `ref_segments`, `ref_countries` and `ref_currencies`: the codes a row may
+    hold, each with its value in the type the store keeps it in (`types`, column -> SQL type;
+    text when absent), so that validation takes the stored value from the join it needs anyway
+    rather than converting every row's code."""
+
+    def stored(column: str, code: str) -> str:
+        return f"CAST({code} AS {types[column]})" if column in types else code
+
+    con.register("cl_segments", read_codelist("segments"))
+    con.register("cl_ebops", read_codelist("ebops"))
+    con.register("cl_countries", read_codelist("countries"))
+    con.register("cl_currencies", read_codelist("currencies"))
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE ref_segments AS
-        SELECT code, code AS segment, CAST(NULL AS VARCHAR) AS ebops FROM cl_segments
-        UNION ALL
-        SELECT ebops_code, segment, ebops_code FROM cl_ebops
-        WHERE segment IS NOT NULL AND segment <> ''"""
+        f"""CREATE OR REPLACE TEMP TABLE ref_segments AS
+        WITH r AS (
+            SELECT code, code AS segment, CAST(NULL AS VARCHAR) AS ebops FROM cl_segments
+            UNION ALL
+            SELECT ebops_code, segment, ebops_code FROM cl_ebops
+            WHERE segment IS NOT NULL AND segment <> ''
+        )
+        SELECT *, {stored("segment", "segment")} AS stored_segment,
+               {stored("ebops", "ebops")} AS stored_ebops
+        FROM r"""
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE ref_countries AS SELECT code FROM cl_countries")
-    con.execute("CREATE OR REPLACE TEMP TABLE ref_currencies AS SELECT code FROM cl_currencies")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ref_countries AS "
+        f"SELECT code, {stored('partner', 'code')} AS stored FROM cl_countries"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ref_currencies AS "
+        f"SELECT code, {stored('currency', 'code')} AS stored FROM cl_currencies"
+    )
     for name in ("cl_segments", "cl_ebops", "cl_countries", "cl_currencies"):
         con.unregister(name)
 
@@ -278,11 +293,12 @@ class Loader:
                 # needs far less memory: a 100-million-row file did not fit in 1.5 GB with it.
                 con.execute("SET preserve_insertion_order = false")
                 con.execute(f"SET memory_limit = '{limit}'")
-                _register_codelists(con)
+                types: dict[str, str] = {}
                 if any(kind == "declarations" for _, kind, _ in work):
                     with self.store.write() as wcon:
                         types = follow_codelists(wcon)
                     self.rules = dataclasses.replace(self.rules, code_types=types)
+                _register_codelists(con, types)
                 seen: dict[str, Path] = {}
                 for i, (path, kind, old) in enumerate(work):
                     if kind == "declarations" and "load_rates" not in _temp_tables(con):
