@@ -43,7 +43,8 @@ def memory_limit() -> str:
 LOAD_MEMORY_PER_INPUT_BYTE = 0.75
 """Memory a load of large files is given per byte of input, unless DIGEX_MEMORY_LIMIT says: the
 default limit fits a file of about 10 million rows (600 MB of CSV); a 100-million-row file
-(6 GB) ran out of it, and loaded in 8 minutes with the 4.2 GB this rule gives."""
+(6 GB) ran out of it, and loaded with the 4.2 GB this rule gives (8 minutes; 4.5 since the
+codes are stored as ENUM types)."""
 LOAD_MEMORY_SHARE = 0.5
 """The most of the machine's available memory a load takes by itself (it spills beyond)."""
 
