@@ -1,15 +1,17 @@
 """The declarations' coded columns stored as ENUM types that follow the shipped code lists.
 
 Writing a text column into the store costs far more than writing a small integer: for the five
-coded columns (segment, EBOPS code, partner, currency, flow) of 10 million declarations,
-DuckDB took 3.7 s as text and 1.4 s as ENUM, cast included (measured side by side). An ENUM
-type is closed, though, and the code lists are data a statistician may edit, so the types are
-not fixed in a migration: before each load of declarations, `follow_codelists` widens any type
-that lacks a code of the current lists (a new type, the column converted to it, the old type
-dropped), in one transaction. Readers never see the types: the
-`current_declarations` view gives the columns back as text (migration 4). Only the indicator
-engine on the store reads `ENGINE_VIEW`, the codes as stored: Ibis takes an ENUM for text, and
-the suite took 6.0-6.6 s on it against 7.1-7.2 s through the text casts (10M rows, side by side).
+coded columns (segment, EBOPS code, partner, currency, flow) of 10 million declarations, DuckDB
+took 3.7 s as text and 1.4 s as ENUM, conversion included (measured side by side). An ENUM type
+is closed, though, and the code lists are data a statistician may edit, so the types are not
+fixed in a migration: before each load of declarations, `follow_codelists` widens any type that
+lacks a code of the current lists (a new type, the column converted to it, the old type
+dropped), in one transaction, and validation then writes each accepted code in its type.
+
+Readers never see the types: the `current_declarations` view gives the codes back as text
+(migration 4). Only the indicator engine on the store reads `ENGINE_VIEW`, the codes as stored:
+Ibis takes an ENUM for text, and the suite took 6.0-6.6 s on it against 7.1-7.2 s through the
+text casts (10M rows, side by side).
 """
 
 from __future__ import annotations
