@@ -219,6 +219,20 @@ def test_jobs_and_exports_per_job(db: Digex) -> None:
     assert total["value"].tolist() == [30]  # the sum of the segments when no total is given
 
 
+def test_jobs_for_some_years_are_those_years_of_the_whole_series(db: Digex) -> None:
+    """The jobs indicators for the years asked read only those years (and the one before);
+    the values are the same as in the series computed over every year."""
+    from digex.indicators.targets import jobs_indicators
+
+    every = jobs_indicators(db.engine(), db.profile)
+    assert set(every["period"]) == {"2023", "2024"}
+    some = jobs_indicators(db.engine(), db.profile, {2024})
+    keys = ["indicator", "cut", "member"]
+    expected = every[every["period"] == "2024"].sort_values(keys, ignore_index=True)
+    pd.testing.assert_frame_equal(some.sort_values(keys, ignore_index=True), expected)
+    assert jobs_indicators(db.engine(), db.profile, {2031}).empty
+
+
 def test_targets(db: Digex) -> None:
     frame = db.targets()
     exports = frame[frame["member"] == "EXPORTS_2030"].set_index("indicator")["value"]

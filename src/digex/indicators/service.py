@@ -30,7 +30,8 @@ def _with_jobs(
     by_cut = {c: f for c, f in by_cut.items() if "A" in set(f["freq"])}
     if not by_cut:
         return frame
-    extra = jobs_indicators(engine, profile)
+    years = {int(p) for rows in by_cut.values() for p in rows.loc[rows["freq"] == "A", "period"]}
+    extra = jobs_indicators(engine, profile, years)
     parts = [frame]
     for cut, rows in by_cut.items():
         parts.append(extra[(extra["cut"] == cut) & extra["period"].isin(set(rows["period"]))])

@@ -8,6 +8,8 @@ from the target's base year.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 from digex.indicators.definitions import unit_of
@@ -110,10 +112,22 @@ def target_indicators(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def jobs_indicators(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
-    """JOBS by year and segment, and EXPORTS_PER_JOB where the year's exports are complete."""
+def jobs_indicators(
+    engine: Engine, profile: CountryProfile, years: Collection[int] | None = None
+) -> pd.DataFrame:
+    """JOBS by year and segment, and EXPORTS_PER_JOB where the year's exports are complete;
+    only for `years` when given.
+
+    Limiting the years limits the exports computed for them: the engine then reads those years
+    (and the one before, the span the suite reads for growth, whose tables it reuses) instead
+    of every year in the store.
+    """
     nc = profile.national_currency
     job_frame = jobs(engine)
+    if years is not None:
+        job_frame = job_frame[job_frame["year"].isin(set(years))]
+        if not job_frame.empty:
+            engine = engine.within(min(years) - 1, max(years))
     if job_frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     # one query: the segments' rows and the total's
