@@ -244,17 +244,16 @@ class Loader:
         self.store = store
         self.profile = profile
         self.options = options
+        units = minor_units(profile.national_currency)
         self.rules = Rules(
             national_currency=profile.national_currency,
             firm_pattern=profile.firm_id_pattern,
             firm_name=profile.firm_id_name,
             today=options.today or dt.date.today(),
             decimal_mark=options.decimal_mark,
-            minor_units=minor_units(profile.national_currency),
+            minor_units=units,
         )
-        self.value_sql = value_minor_sql(
-            "v_amount", "v_rate", minor_units(profile.national_currency)
-        )
+        self.value_sql = value_minor_sql("v_amount", "v_rate", units)
 
     def run(
         self,
