@@ -22,7 +22,8 @@ END = "<!-- results:end -->"
 GIB = 2**30
 ROWS = (
     ("scan", "scan floor (DuckDB count, sum)"),
-    ("sql", "hand-written DuckDB SQL"),
+    ("sqlplain", "hand-written DuckDB SQL, straightforward"),
+    ("sql", "hand-written DuckDB SQL, tuned"),
     ("polars", "Polars lazy"),
     ("pandas", "pandas"),
     ("digex_total", "**digex load + suite**"),
@@ -33,7 +34,15 @@ ROWS = (
     ("digex_query", "digex indicator query, asked again (CLI)"),
     ("digex_init", "digex init"),
 )
-CHECKED = {"scan": "scan", "sql": "sql", "polars": "polars", "pandas": "pandas"}
+CHECKED = {
+    "scan": "scan",
+    "sql": "sql",
+    "sqlplain": "sqlplain",
+    "polars": "polars",
+    "pandas": "pandas",
+}
+ISSUE_PLAIN_OVER_TUNED = 10.8 / 7.4
+"""The straightforward SQL's time over the tuned SQL's in the issue's own measurements."""
 # Peak RSS may grow with rows, but much less than linearly: 10x the rows, at most 5x the memory.
 RSS_GROWTH_LIMIT = 5.0
 
@@ -99,12 +108,13 @@ def size_table(r: dict[str, Any]) -> list[str]:
         f"CSV {r['data'].get('csv_bytes', 0) / 2**20:,.0f} MiB, "
         f"Parquet {(r['data'].get('parquet_bytes') or 0) / 2**20:,.0f} MiB.",
         "",
-        "| implementation | format | wall | rows/s | x hand-written SQL | peak RSS | agrees |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| implementation | format | wall | rows/s | x SQL, straightforward | x SQL, tuned "
+        "| peak RSS | agrees |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for fmt, fr in r["results"].items():
         summary = fr["summary"]
-        sql = summary.get("sql", {}).get("wall_median")
+        refs = [summary.get(n, {}).get("wall_median") for n in ("sqlplain", "sql")]
         for name, label in ROWS:
             s = summary.get(name)
             if s is None:
@@ -112,7 +122,7 @@ def size_table(r: dict[str, Any]) -> list[str]:
             wall = s["wall_median"]
             short = name in ("digex_first", "digex_query", "digex_init")
             per_s = "—" if short else f"{s['rows_per_s']:,.0f}"
-            ratio = _x(wall / sql) if sql and not short else "—"
+            ratio = " | ".join(_x(wall / ref) if ref and not short else "—" for ref in refs)
             failed = f" ({s['failed']} failed)" if s.get("failed") else ""
             lines.append(
                 f"| {label} | {fmt} | {_s(wall)}{failed} | {per_s} | {ratio} | "
@@ -149,14 +159,32 @@ def targets(by_size: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
         return "n/a" if ok is None else ("PASS" if ok else "MISS")
 
     digex = _get(big, "csv", "digex_total", "wall_median")
+    plain = _get(big, "csv", "sqlplain", "wall_median")
     sql = _get(big, "csv", "sql", "wall_median")
     pandas = _get(big, "csv", "pandas", "wall_median")
-    ratio = digex / sql if digex and sql else None
+    # The issue's ratios are to its straightforward SQL (its 1.00 row): the target and the aim
+    # are measured against that; against the tuned SQL too, the stricter reading.
+    for ref, name, limit, what in (
+        (plain, "straightforward", 1.5, "target"),
+        (plain, "straightforward", 1.0, "aim"),
+        (sql, "tuned", 1.5, "stricter"),
+    ):
+        ratio = digex / ref if digex and ref else None
+        label = "load + full suite on 10M CSV rows" if what == "target" else what
+        out.append(
+            (
+                f"{label}: at most {limit:g}x the hand-written SQL ({name})",
+                f"{_x(ratio)} ({_s(digex)} vs {_s(ref)})",
+                verdict(None if ratio is None else ratio <= limit),
+            )
+        )
+    calibration = plain / sql if plain and sql else None
     out.append(
         (
-            "load + full suite on 10M CSV rows at most 1.5x the hand-written SQL",
-            f"{_x(ratio)} ({_s(digex)} vs {_s(sql)})",
-            verdict(None if ratio is None else ratio <= 1.5),
+            "the two SQL references: straightforward over tuned (the issue measured "
+            f"{_x(ISSUE_PLAIN_OVER_TUNED)})",
+            f"{_x(calibration)} ({_s(plain)} vs {_s(sql)})",
+            "info",
         )
     )
     speedup = pandas / digex if pandas and digex else None

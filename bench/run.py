@@ -43,7 +43,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 PYTHON = sys.executable
 DIGEX = str(Path(sys.executable).parent / "digex")
-IMPLS = ("scan", "sql", "digex", "polars", "pandas")
+IMPLS = ("scan", "sql", "sqlplain", "digex", "polars", "pandas")
 FORMATS = ("csv", "parquet")
 SUITE = ["-p", "2024", "-p", "2025-H1", "--by", "all", "--flow", "X", "--flow", "M"]
 QUERY = ["-p", "2025-H1", "--by", "segment", "--format", "csv"]
@@ -329,7 +329,7 @@ class Bench:
         if impl != "digex":
             cmd = [PYTHON, str(BENCH / f"impl_{impl}.py"), str(decl), "--rates", str(rates)]
             cmd += ["--today", self.today]
-            if impl in ("sql", "scan"):
+            if impl in ("sql", "sqlplain", "scan"):
                 limit = int(MEMORY_SHARE * psutil.virtual_memory().available / 2**20)
                 cmd += ["--memory-limit", f"{limit}MB"]
             m = measure(cmd, self.work, log, timeout)
@@ -460,6 +460,8 @@ def ratios(summary: dict[str, Any]) -> dict[str, float | None]:
 
     return {
         "digex_over_sql": ratio("digex_total", "sql"),
+        "digex_over_sqlplain": ratio("digex_total", "sqlplain"),
+        "sqlplain_over_sql": ratio("sqlplain", "sql"),
         "pandas_over_digex": ratio("pandas", "digex_total"),
         "polars_over_sql": ratio("polars", "sql"),
         "pandas_over_sql": ratio("pandas", "sql"),
@@ -532,7 +534,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--sizes", default="1M,10M", help="comma-separated row counts: 1M,10M")
     parser.add_argument("--big", action="store_true", help="also 100M rows (about 6 GB of CSV)")
     parser.add_argument(
-        "--repeat", type=int, default=None, help="runs of each (default: 3 up to 1M rows, else 1)"
+        "--repeat", type=int, default=None, help="runs of each (default: 3 up to 10M rows, else 1)"
     )
     parser.add_argument("--formats", default="csv,parquet")
     parser.add_argument("--only", default=",".join(IMPLS), help=f"from {','.join(IMPLS)}")
@@ -587,7 +589,7 @@ def memory_guard(impls: list[str], rows: int, rss_per_row: dict[str, float]) -> 
     available = psutil.virtual_memory().available
     skipped = {}
     for impl in impls:
-        if impl in ("digex", "scan", "sql") or impl not in rss_per_row:
+        if impl in ("digex", "scan", "sql", "sqlplain") or impl not in rss_per_row:
             # digex is what is measured; DuckDB keeps to its memory limit (spilling to disk)
             continue
         need = rss_per_row[impl] * rows
@@ -601,7 +603,7 @@ def memory_guard(impls: list[str], rows: int, rss_per_row: dict[str, float]) -> 
 
 def run_size(args: argparse.Namespace, run_id: str, rows: int) -> Path:
     label = size_label(rows)
-    repeat = args.repeat or (3 if rows <= 1_000_000 else 1)
+    repeat = args.repeat or (3 if rows <= 10_000_000 else 1)
     folder = args.data_dir / label
     data = ensure_data(folder, rows, args.seed, args.timeout)
     formats, impls = args.format_list, args.impl_list

@@ -1,0 +1,144 @@
+"""The reference as first written: the job in DuckDB SQL, straightforward, nothing persisted.
+
+The same job and rules as `impl_sql.py` (the tuned version), written the way one writes it the
+first time, as the issue's benchmark table describes its "straightforward" row (its 1.00
+reference, which the tuned SQL beat by a fifth):
+
+- one wide validated table: every text field kept, every parsed value, every codelist join,
+  the reasons of every row (the tuned version keeps a narrow table and computes reasons only
+  for the rejected rows);
+- repeated ids found with a window function over all rows (the tuned version: one aggregate);
+- one GROUP BY query per breakdown, stacked (the tuned version: one GROUPING SETS scan).
+
+Money is exact DECIMAL, rounded half away from zero to the centime per row, as in the tuned
+version, so that the two agree with digex to the centime.
+
+    python bench/impl_sqlplain.py declarations.csv --rates rates.csv
+"""
+
+from __future__ import annotations
+
+import _common as common
+import duckdb
+from impl_sql import AMOUNT, PERIOD, REASONS, _q, codelist, source
+
+
+def main() -> None:
+    args = common.arguments(__doc__.splitlines()[0])
+    con = duckdb.connect()
+    if args.threads:
+        con.execute(f"SET threads = {args.threads}")
+    if args.memory_limit:
+        con.execute(f"SET memory_limit = '{args.memory_limit}'")
+    cl = args.codelists
+    month = _q(common.current_month(args.today))
+    firm = _q(common.FIRM_PATTERN)
+    nc = _q(common.NATIONAL_CURRENCY)
+    reasons = ", ".join(
+        f"CASE WHEN coalesce({cond}, false) THEN '{code}' END" for code, cond in REASONS.items()
+    )
+    reasons = reasons.replace("$month", month).replace("$firm", firm)
+    countries = ", ".join(
+        _q(c)
+        for (c,) in con.execute(f"SELECT code FROM {codelist(cl / 'countries.csv')}").fetchall()
+    )
+    currencies = ", ".join(
+        _q(c)
+        for (c,) in con.execute(f"SELECT code FROM {codelist(cl / 'currencies.csv')}").fetchall()
+    )
+    con.execute(
+        f"""
+        CREATE TABLE segments AS
+            SELECT code, code AS segment FROM {codelist(cl / "segments.csv")}
+            UNION ALL
+            SELECT ebops_code, segment FROM {codelist(cl / "ebops.csv")}
+            WHERE segment IS NOT NULL;
+        CREATE TABLE rates AS
+            SELECT CAST(period || '-01' AS DATE) AS period, currency,
+                   CAST(rate AS DECIMAL(18, 8)) AS rate
+            FROM {codelist(args.rates)};
+        CREATE TABLE raw AS SELECT * FROM {source(args.declarations)};
+        CREATE TABLE dup AS
+            SELECT declaration_id, min(rowid) AS first_line FROM raw
+            WHERE declaration_id IS NOT NULL
+            GROUP BY declaration_id HAVING count(*) > 1;
+        CREATE TABLE checked AS
+        WITH p AS (
+            SELECT rowid AS line, *, {PERIOD} AS v_period, {AMOUNT} AS v_amount FROM raw
+        ), j AS (
+            SELECT p.*, s.segment AS v_segment,
+                CASE WHEN p.partner IN ({countries}) THEN p.partner END AS v_partner,
+                CASE WHEN p.currency IN ({currencies}) THEN p.currency END AS v_currency,
+                d.first_line,
+                CASE WHEN p.currency = {nc} THEN CAST(1 AS DECIMAL(18, 8)) ELSE x.rate END
+                    AS v_rate
+            FROM p
+            LEFT JOIN segments s ON s.code = p.segment
+            LEFT JOIN dup d ON d.declaration_id = p.declaration_id
+            LEFT JOIN rates x ON x.period = p.v_period AND x.currency = p.currency
+        )
+        SELECT *, concat_ws(';', {reasons}) AS reasons,
+            CAST(round(CAST(v_amount AS DECIMAL(38, 4)) * v_rate * 100) AS BIGINT) AS value_minor
+        FROM j;
+        CREATE TABLE accepted AS SELECT * FROM checked WHERE reasons = '';
+        CREATE TABLE rejected AS
+        SELECT line + 2 AS line, declaration_id, period, firm_id, segment, partner, currency,
+               amount, flow, reasons
+        FROM checked WHERE reasons <> '';
+        """
+    )
+    # one query per breakdown: year and half-year, in total, by segment and by partner
+    half = "CASE WHEN month(v_period) <= 6 THEN 1 ELSE 2 END"
+    parts = []
+    for h in (False, True):
+        for cut in ("total", "segment", "partner"):
+            member = "'_T'" if cut == "total" else f"v_{cut}"
+            period = f"year(v_period) || '-H' || {half}" if h else "CAST(year(v_period) AS VARCHAR)"
+            parts.append(
+                f"""SELECT flow, year(v_period) AS y, {half if h else 0} AS h, {period} AS period,
+                    '{cut}' AS cut, {member} AS member, CAST(sum(value_minor) AS BIGINT) AS v
+                FROM accepted GROUP BY ALL"""
+            )
+    con.execute("CREATE TABLE levels AS " + " UNION ALL ".join(parts))
+    rows = con.execute(
+        """
+        SELECT l.flow, l.period, l.cut, l.member, l.v,
+            (CAST(l.v AS DOUBLE) / CAST(nullif(p.v, 0) AS DOUBLE) - 1) * 100 AS growth,
+            CAST(l.v AS DOUBLE) / CAST(t.v AS DOUBLE) * 100 AS share,
+            row_number() OVER (PARTITION BY l.flow, l.period, l.cut ORDER BY l.v DESC, l.member)
+                AS rank
+        FROM levels l
+        JOIN levels t ON t.flow = l.flow AND t.period = l.period AND t.cut = 'total'
+        LEFT JOIN levels p ON p.flow = l.flow AND p.cut = l.cut AND p.member = l.member
+            AND p.h = l.h AND p.y = l.y - 1
+        """
+    ).fetchall()
+    out: list[tuple[str, str, str, str, object]] = []
+    for flow, period, cut, member, v, growth, share, rank in rows:
+        if cut == "partner":
+            if rank <= common.TOP:
+                out.append(("TOP", flow, period, str(rank), member))
+                out.append(("TOPV", flow, period, str(rank), int(v)))
+            continue
+        out.append(("LEVEL", flow, period, member, int(v)))
+        if growth is not None:
+            out.append(("GROWTH_YOY", flow, period, member, float(growth)))
+        if cut == "segment":
+            out.append(("SHARE", flow, period, member, float(share)))
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM checked), (SELECT count(*) FROM accepted), "
+        "(SELECT count(*) FROM rejected)"
+    ).fetchone()
+    assert counts is not None
+    common.emit(
+        "sqlplain",
+        rows_read=counts[0],
+        rows_accepted=counts[1],
+        rows_rejected=counts[2],
+        exact=True,
+        rows=out,
+    )
+
+
+if __name__ == "__main__":
+    main()
