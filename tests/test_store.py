@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -41,3 +43,20 @@ def test_large_loads_get_more_memory_within_half_of_what_is_available(
     assert load_memory_limit(60 * 10**9) == "8192MB"  # never more than half the available
     monkeypatch.setenv("DIGEX_MEMORY_LIMIT", "2GB")
     assert load_memory_limit(60 * 10**9) == "2GB"  # the user's word wins
+
+
+def test_quick_commands_do_not_import_pandas(tmp_path: Path) -> None:
+    """Creating a store and listing a load's rejected rows stay quick: binding a parameter in
+    DuckDB's Python package imports pandas and NumPy (0.7 s, more than the work itself)."""
+    code = f"""
+import sys
+from digex.api import Digex
+with Digex.create({str(tmp_path / "s.duckdb")!r}) as store:
+    store.rejects(load_id=1, output="arrow")
+    store.loads(output="arrow")
+print(sorted(m for m in ("pandas", "ibis") if m in sys.modules))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]", done.stderr

@@ -93,13 +93,14 @@ class Digex:
     def rejects(self, *, load_id: int | None = None, output: Literal["arrow"]) -> pa.Table: ...
     def rejects(self, *, load_id: int | None = None, output: Output = "pandas") -> Any:
         """Rejected rows of current loads with file, line, reason codes and original values."""
-        where = "WHERE load_id = ?" if load_id is not None else ""
-        params = [load_id] if load_id is not None else []
+        # the id is written into the SQL, not bound: binding a parameter makes DuckDB import
+        # pandas, most of the time `digex rejects --load N` takes
+        where = f"WHERE load_id = {int(load_id):d}" if load_id is not None else ""
         return self._query(
             "SELECT load_id, file_name, line, reasons, message, declaration_id, period, firm_id,"
             " segment, partner, currency, amount, flow, raw "
             f"FROM current_rejects {where} ORDER BY load_id, line",
-            params,
+            [],
             output,
         )
 

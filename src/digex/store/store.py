@@ -189,9 +189,11 @@ class Store:
         for version in range(self.schema_version(), SCHEMA_VERSION):
             with self.write() as con:
                 con.execute(MIGRATIONS[version])
+                # literals, not parameters: binding any parameter makes DuckDB's Python package
+                # import pandas and NumPy (0.7 s, most of what `digex init` took)
                 con.execute(
-                    "INSERT INTO schema_version VALUES (?, ?)",
-                    [version + 1, datetime.now(UTC).replace(tzinfo=None)],
+                    f"INSERT INTO schema_version VALUES ({version + 1:d}, "
+                    f"TIMESTAMP '{datetime.now(UTC).replace(tzinfo=None).isoformat(sep=' ')}')"
                 )
 
     @contextmanager
