@@ -12,16 +12,12 @@ import json
 import sys
 
 import _common as common
-import duckdb
+from impl_sql import connect
 
 
 def main() -> None:
     args = common.arguments(__doc__.splitlines()[0])
-    con = duckdb.connect()
-    if args.threads:
-        con.execute(f"SET threads = {args.threads}")
-    if args.memory_limit:
-        con.execute(f"SET memory_limit = '{args.memory_limit}'")
+    con = connect(args)
     path = "'" + str(args.declarations).replace("'", "''") + "'"
     if args.declarations.suffix == ".parquet":
         src = f"read_parquet({path})"

@@ -17,6 +17,8 @@ as written (the benchmark's file is canonical); digex also trims and upper-cases
 
 from __future__ import annotations
 
+import argparse
+
 import _common as common
 import duckdb
 
@@ -63,13 +65,50 @@ REASONS = {
 }
 
 
-def main() -> None:
-    args = common.arguments(__doc__.splitlines()[0])
+def connect(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the threads and memory limit the command line asks for."""
     con = duckdb.connect()
     if args.threads:
         con.execute(f"SET threads = {args.threads}")
     if args.memory_limit:
         con.execute(f"SET memory_limit = '{args.memory_limit}'")
+    return con
+
+
+def summary_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, object]]:
+    """The summary's rows from TABLE `levels` (flow, y, h, period, cut, member, v): levels,
+    growth on a year earlier and shares by segment, the top partners."""
+    rows = con.execute(
+        """
+        SELECT l.flow, l.period, l.cut, l.member, l.v,
+            (CAST(l.v AS DOUBLE) / CAST(nullif(p.v, 0) AS DOUBLE) - 1) * 100 AS growth,
+            CAST(l.v AS DOUBLE) / CAST(t.v AS DOUBLE) * 100 AS share,
+            row_number() OVER (PARTITION BY l.flow, l.period, l.cut ORDER BY l.v DESC, l.member)
+                AS rank
+        FROM levels l
+        JOIN levels t ON t.flow = l.flow AND t.period = l.period AND t.cut = 'total'
+        LEFT JOIN levels p ON p.flow = l.flow AND p.cut = l.cut AND p.member = l.member
+            AND p.h = l.h AND p.y = l.y - 1
+        """
+    ).fetchall()
+    out: list[tuple[str, str, str, str, object]] = []
+    for flow, period, cut, member, v, growth, share, rank in rows:
+        if cut == "partner":
+            if rank <= common.TOP:
+                out.append(("TOP", flow, period, str(rank), member))
+                out.append(("TOPV", flow, period, str(rank), int(v)))
+            continue
+        out.append(("LEVEL", flow, period, member, int(v)))
+        if growth is not None:
+            out.append(("GROWTH_YOY", flow, period, member, float(growth)))
+        if cut == "segment":
+            out.append(("SHARE", flow, period, member, float(share)))
+    return out
+
+
+def main() -> None:
+    args = common.arguments(__doc__.splitlines()[0])
+    con = connect(args)
     cl = args.codelists
     month = _q(common.current_month(args.today))
     firm = _q(common.FIRM_PATTERN)
@@ -201,31 +240,7 @@ def main() -> None:
         FROM g
         """
     )
-    rows = con.execute(
-        """
-        SELECT l.flow, l.period, l.cut, l.member, l.v,
-            (CAST(l.v AS DOUBLE) / CAST(nullif(p.v, 0) AS DOUBLE) - 1) * 100 AS growth,
-            CAST(l.v AS DOUBLE) / CAST(t.v AS DOUBLE) * 100 AS share,
-            row_number() OVER (PARTITION BY l.flow, l.period, l.cut ORDER BY l.v DESC, l.member)
-                AS rank
-        FROM levels l
-        JOIN levels t ON t.flow = l.flow AND t.period = l.period AND t.cut = 'total'
-        LEFT JOIN levels p ON p.flow = l.flow AND p.cut = l.cut AND p.member = l.member
-            AND p.h = l.h AND p.y = l.y - 1
-        """
-    ).fetchall()
-    out: list[tuple[str, str, str, str, object]] = []
-    for flow, period, cut, member, v, growth, share, rank in rows:
-        if cut == "partner":
-            if rank <= common.TOP:
-                out.append(("TOP", flow, period, str(rank), member))
-                out.append(("TOPV", flow, period, str(rank), int(v)))
-            continue
-        out.append(("LEVEL", flow, period, member, int(v)))
-        if growth is not None:
-            out.append(("GROWTH_YOY", flow, period, member, float(growth)))
-        if cut == "segment":
-            out.append(("SHARE", flow, period, member, float(share)))
+    out = summary_rows(con)
     counts = con.execute(
         "SELECT count(*), count(*) FILTER (ok), count(*) FILTER (NOT ok) FROM checked"
     ).fetchone()

@@ -19,17 +19,12 @@ version, so that the two agree with digex to the centime.
 from __future__ import annotations
 
 import _common as common
-import duckdb
-from impl_sql import AMOUNT, PERIOD, REASONS, _q, codelist, source
+from impl_sql import AMOUNT, PERIOD, REASONS, _q, codelist, connect, source, summary_rows
 
 
 def main() -> None:
     args = common.arguments(__doc__.splitlines()[0])
-    con = duckdb.connect()
-    if args.threads:
-        con.execute(f"SET threads = {args.threads}")
-    if args.memory_limit:
-        con.execute(f"SET memory_limit = '{args.memory_limit}'")
+    con = connect(args)
     cl = args.codelists
     month = _q(common.current_month(args.today))
     firm = _q(common.FIRM_PATTERN)
@@ -100,31 +95,7 @@ def main() -> None:
                 FROM accepted GROUP BY ALL"""
             )
     con.execute("CREATE TABLE levels AS " + " UNION ALL ".join(parts))
-    rows = con.execute(
-        """
-        SELECT l.flow, l.period, l.cut, l.member, l.v,
-            (CAST(l.v AS DOUBLE) / CAST(nullif(p.v, 0) AS DOUBLE) - 1) * 100 AS growth,
-            CAST(l.v AS DOUBLE) / CAST(t.v AS DOUBLE) * 100 AS share,
-            row_number() OVER (PARTITION BY l.flow, l.period, l.cut ORDER BY l.v DESC, l.member)
-                AS rank
-        FROM levels l
-        JOIN levels t ON t.flow = l.flow AND t.period = l.period AND t.cut = 'total'
-        LEFT JOIN levels p ON p.flow = l.flow AND p.cut = l.cut AND p.member = l.member
-            AND p.h = l.h AND p.y = l.y - 1
-        """
-    ).fetchall()
-    out: list[tuple[str, str, str, str, object]] = []
-    for flow, period, cut, member, v, growth, share, rank in rows:
-        if cut == "partner":
-            if rank <= common.TOP:
-                out.append(("TOP", flow, period, str(rank), member))
-                out.append(("TOPV", flow, period, str(rank), int(v)))
-            continue
-        out.append(("LEVEL", flow, period, member, int(v)))
-        if growth is not None:
-            out.append(("GROWTH_YOY", flow, period, member, float(growth)))
-        if cut == "segment":
-            out.append(("SHARE", flow, period, member, float(share)))
+    out = summary_rows(con)
     counts = con.execute(
         "SELECT (SELECT count(*) FROM checked), (SELECT count(*) FROM accepted), "
         "(SELECT count(*) FROM rejected)"
