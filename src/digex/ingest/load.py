@@ -67,8 +67,10 @@ TABLES = {
 """Where accepted and rejected rows of each kind of file are stored."""
 
 Progress = Callable[[str, float, int], None]
-"""Called as progress(description, files_done, files_total) while files are load; files_done
-counts the current file's progress as a fraction, so a bar moves during one large file."""
+"""Called as progress(description, files_done, files_total) while files are loaded; files_done
+counts the current file's progress as a fraction, so a bar moves during one large file. A
+callable whose `polls` attribute is false is told only when each step begins (the engine's own
+progress within a step is then not watched)."""
 
 _STEPS = (("reading", 0.0, 0.55), ("checking", 0.55, 0.45), ("storing", 0.0, 1.0))
 """Each step's share of its phase: a file is read and checked first (the preparing phase, the
@@ -81,10 +83,14 @@ class _Watch:
     """Reports the engine's own progress on a long statement, polled from a side thread."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, report: Callable[[str, float], None] | None
+        self,
+        con: duckdb.DuckDBPyConnection,
+        report: Callable[[str, float], None] | None,
+        poll: bool = True,
     ) -> None:
         self.con = con
         self.report = report
+        self.poll = poll
         self.stop = threading.Event()
 
     @contextmanager
@@ -95,6 +101,9 @@ class _Watch:
             return
         report = self.report
         report(name, base)
+        if not self.poll:
+            yield
+            return
 
         def poll() -> None:
             while not self.stop.wait(0.25):
@@ -283,6 +292,7 @@ class Loader:
 
             return report
 
+        polls = bool(getattr(progress, "polls", True))
         planned: list[_Prepared | LoadResult] = []
         limit = load_memory_limit(sum(_size(path) for path, _, _ in work))
         with self.store.scratch() as con, tempfile.TemporaryDirectory(prefix="digex-") as tmp:
@@ -303,7 +313,7 @@ class Loader:
                     if kind == "declarations" and "load_rates" not in _temp_tables(con):
                         _load_rates(con, [p for p in planned if isinstance(p, _Prepared)])
                     report = reporter(i, path.name, 0.0, PREPARE_SHARE)
-                    watch = _Watch(con, report if progress else None)
+                    watch = _Watch(con, report if progress else None, polls)
                     planned.append(self._prepare(con, i, path, kind, old, seen, Path(tmp), watch))
                 results: list[LoadResult] = []
                 with self.store.write() as wcon:
@@ -315,7 +325,7 @@ class Loader:
                             continue
                         load_id += 1
                         report = reporter(i, item.path.name, PREPARE_SHARE, 1 - PREPARE_SHARE)
-                        watch = _Watch(wcon, report if progress else None)
+                        watch = _Watch(wcon, report if progress else None, polls)
                         with watch.step(2):
                             results.append(self._store(wcon, item, load_id))
             except duckdb.OutOfMemoryException as e:
