@@ -96,6 +96,8 @@ def init(db: DbOption = None, profile: ProfileOption = "MA") -> None:
 
 
 def _print_results(results: list[LoadResult], elapsed: float) -> None:
+    from rich.markup import escape
+
     table = _table("Reconciliation: rows read = accepted + rejected")
     for col in ("load", "file", "format", "read", "accepted", "rejected", "check"):
         table.add_column(
@@ -158,6 +160,9 @@ def _print_results(results: list[LoadResult], elapsed: float) -> None:
         for code, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
             rt.add_row(code, f"{n:,}")
         out().print(rt)
+    for r in results:
+        for warning in r.warnings:
+            out().print(f"[yellow]warning:[/] {escape(r.file.name)}: {escape(warning)}")
     out().print(f"loaded in {elapsed:.1f} s")
 
 

@@ -146,6 +146,9 @@ class LoadResult:
     reused: bool = False
     totals: tuple[CurrencyTotal, ...] = ()
     reasons: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    """What a user should know about the file though nothing was refused (a file with a header
+    and no rows, columns that were not used, ...); printed under the load's summary."""
 
     @property
     def reconciles(self) -> bool:
