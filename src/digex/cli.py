@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from digex import __version__
-from digex.errors import DigexError
+from digex.errors import ChecksFailed, DigexError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,8 +96,6 @@ def init(db: DbOption = None, profile: ProfileOption = "MA") -> None:
 
 
 def _print_results(results: list[LoadResult], elapsed: float) -> None:
-    from rich.markup import escape
-
     table = _table("Reconciliation: rows read = accepted + rejected")
     for col in ("load", "file", "format", "read", "accepted", "rejected", "check"):
         table.add_column(
@@ -149,6 +147,13 @@ def _print_results(results: list[LoadResult], elapsed: float) -> None:
         )
     out().print(table)
     _print_currency_totals(decl)
+    _print_reasons_and_warnings(results, decl)
+    out().print(f"loaded in {elapsed:.1f} s")
+
+
+def _print_reasons_and_warnings(results: list[LoadResult], decl: list[LoadResult]) -> None:
+    from rich.markup import escape
+
     reasons: dict[str, int] = {}
     for r in decl:
         for code, n in r.reasons.items():
@@ -163,7 +168,6 @@ def _print_results(results: list[LoadResult], elapsed: float) -> None:
     for r in results:
         for warning in r.warnings:
             out().print(f"[yellow]warning:[/] {escape(r.file.name)}: {escape(warning)}")
-    out().print(f"loaded in {elapsed:.1f} s")
 
 
 def _print_currency_totals(decl: list[LoadResult]) -> None:
@@ -661,9 +665,8 @@ def headline_table(store: object, period: str, lang: str) -> Table:
 
 @app.command()
 def check(db: DbOption = None) -> None:
-    """Run the consistency checks; exits 1 if any fails (publication must stop)."""
+    """Run the consistency checks; exits 3 if any fails (publication must stop)."""
     from digex.api import Digex
-    from digex.indicators.consistency import require_consistent
 
     with Digex.open(db, read_only=True) as store:
         results = store.check()
@@ -673,7 +676,12 @@ def check(db: DbOption = None) -> None:
     for r in results:
         table.add_row(r.name, "[green]ok[/]" if r.ok else "[red]FAILED[/]", r.detail)
     out().print(table)
-    require_consistent(results)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise ChecksFailed(
+            f"{len(failed)} consistency check(s) failed, publication stopped: "
+            + "; ".join(f"{r.name}: {r.detail}" for r in failed)
+        )
 
 
 @app.command()
@@ -700,7 +708,7 @@ def main() -> None:
         from rich.markup import escape
 
         err().print("[bold red]error:[/]", escape(str(e)), highlight=False, soft_wrap=True)
-        sys.exit(1)
+        sys.exit(e.exit_code)
     except KeyboardInterrupt:
         err().print("interrupted; the store is unchanged (the transaction was not committed)")
         sys.exit(130)

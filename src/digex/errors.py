@@ -1,6 +1,8 @@
 """Errors a user can meet. Each message says what went wrong and what to do next.
 
-The CLI turns every `DigexError` into a one-line message and exit code 1 (never a traceback);
+The CLI turns every `DigexError` into a one-line message and its `exit_code` (never a
+traceback): 0 success; 1 an error in the data, the store or the environment; 2 a usage error,
+refused before any work; 3 a check that ran and found problems;
 the API will map `status` to an HTTP status. Subclasses also derive from the builtin that
 callers would expect (`ValueError`, `KeyError`, `FileNotFoundError`) so plain Python code can
 catch them idiomatically.
@@ -13,6 +15,7 @@ class DigexError(Exception):
     """Base of every error digex reports to a user (the CLI exits 1 on it, without a traceback)."""
 
     status: int = 400
+    exit_code: int = 1
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else self.__class__.__name__
@@ -71,3 +74,18 @@ class NotReconciled(DigexError):
     counted twice, so the load is refused (a defect of digex, never of the file)."""
 
     status = 500
+
+
+class UsageError(ValueError, DigexError):
+    """An option or argument outside what is allowed (an unknown frequency, a negative limit):
+    refused before any work, as the command line refuses an unknown option (exit code 2)."""
+
+    exit_code = 2
+
+
+class ChecksFailed(DigexError):
+    """A check ran to its end and found problems (`digex check`, the claim checker): the run
+    worked, the data did not pass (exit code 3)."""
+
+    status = 422
+    exit_code = 3
