@@ -1,0 +1,110 @@
+"""The command line in a real terminal: a pseudo-terminal, so that Rich draws its progress bars
+and colours as it does for a person (in a pipe, as the other CLI tests run it, it draws none).
+
+A progress bar that could not render crashed `digex demo` and every `digex load` in a terminal
+while every piped test passed; these tests are the ones that would have caught it.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+from tests.conftest import FIRM, write_csv
+
+import digex
+
+DIGEX = Path(sys.executable).with_name("digex")
+TIMEOUT = 120
+
+
+def in_terminal(args: list[str], cwd: Path, columns: int = 100) -> tuple[int, str]:
+    """Run `digex ARGS` with stdin, stdout and stderr on a pseudo-terminal; (exit code, all it
+    wrote, control sequences included)."""
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("DIGEX_DB", "NO_COLOR", "CI")}
+    env.update(COLUMNS=str(columns), LINES="40", TERM="xterm-256color")
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # the follower side closed: the process ended
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    proc = subprocess.Popen(
+        [str(DIGEX), *args], cwd=cwd, env=env, stdin=follower, stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        code = proc.wait(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    reader.join(timeout=10)
+    os.close(leader)
+    return code, b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def test_load_in_a_terminal_draws_its_bar_and_stores(tmp_path: Path) -> None:
+    rows = [(f"T{i}", "2024-03", FIRM, "ITO", "FR", "MAD", f"{100 + i}", "X") for i in range(50)]
+    write_csv(tmp_path / "decl.csv", rows)
+    db = tmp_path / "t.duckdb"
+    digex.init(db).close()
+    code, text = in_terminal(["load", "decl.csv", "--no-indicators", "--db", str(db)], cwd=tmp_path)
+    assert code == 0, text
+    assert "Traceback" not in text
+    assert "file(s)" in text  # the bar was drawn at least once
+    assert "\x1b[" in text  # as a terminal: control sequences, colours
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute("SELECT count(*) FROM current_declarations").fetchone()
+    assert row == (50,)
+
+
+@pytest.mark.slow
+def test_demo_in_a_terminal(tmp_path: Path) -> None:
+    """`make demo` as a new user runs it: in a terminal, to its end, the store filled."""
+    db = tmp_path / "demo.duckdb"
+    code, text = in_terminal(
+        ["demo", "--db", str(db), "--out", str(tmp_path / "data"), "--rows", "20000"],
+        cwd=tmp_path,
+    )
+    assert code == 0, text[-3000:]
+    assert "Traceback" not in text
+    assert "SYNTHETIC DEMO DATA" in text
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute("SELECT count(*) > 15000 FROM current_declarations").fetchone()
+    assert row == (True,)
+
+
+def test_load_in_a_pipe_says_each_stage(tmp_path: Path) -> None:
+    """Where no bar can be drawn (a pipe, a log), a long load still says what it is doing."""
+    rows = [(f"P{i}", "2024-03", FIRM, "ITO", "FR", "MAD", "100", "X") for i in range(20)]
+    write_csv(tmp_path / "decl.csv", rows)
+    env = {k: v for k, v in os.environ.items() if k != "DIGEX_DB"}
+    digex.init(tmp_path / "p.duckdb").close()
+    proc = subprocess.run(
+        [str(DIGEX), "load", "decl.csv", "--no-indicators", "--db", str(tmp_path / "p.duckdb")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "decl.csv: reading" in proc.stderr
+    assert "done" in proc.stderr
+    assert "\x1b[" not in proc.stderr
