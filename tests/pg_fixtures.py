@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 import pytest
 from tests.pg import postgres_url
 
+from digex.backends import tune_postgres
+
 if TYPE_CHECKING:
     from ibis.backends.postgres import Backend
 
@@ -62,7 +64,7 @@ def pg_backend(pg_url: str) -> Iterator[Backend]:
 
     schema = session_schema()
     reset_schema(pg_url, schema)
-    con = ibis.connect(pg_url, schema=schema)
+    con = tune_postgres(ibis.connect(pg_url, schema=schema))
     try:
         yield con
     finally:

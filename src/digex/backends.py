@@ -195,10 +195,25 @@ def _duckdb(url: str, minor_units: int) -> Sources:
     return Sources(backend, declarations=ENGINE_VIEW, minor_units=minor_units)
 
 
+def tune_postgres(backend: Any) -> Any:
+    """Keep PostgreSQL's planner off nested loops for this session, and return the backend.
+
+    The engine joins tables it has just materialised; PostgreSQL keeps no statistics for a new
+    temporary table, estimates a handful of rows and joins them by nested loops, which are
+    quadratic here. Measured on the demo store (200,000 rows), computing the suite with both
+    flows: monthly by region 32.8 s -> 2.5 s, quarterly by partner 10.6 s -> 2.3 s, annual by
+    segment 1.2 s -> 0.8 s. (Running ANALYZE on each materialised table instead sped one cut up
+    and slowed another tenfold.) Every join of the engine is an equality join of large inputs,
+    where hash and merge joins are the right plans anyway.
+    """
+    backend.raw_sql("SET enable_nestloop = off")
+    return backend
+
+
 def _postgres(url: str, minor_units: int) -> Sources:
     import ibis
 
-    return Sources(ibis.connect(url), minor_units=minor_units)
+    return Sources(tune_postgres(ibis.connect(url)), minor_units=minor_units)
 
 
 def _spark(url: str, minor_units: int) -> Sources:
