@@ -93,5 +93,8 @@ def test_postgres_sources_keep_the_planner_off_nested_loops(pg_url: str) -> None
     from digex.backends import sources_from_url
 
     backend = sources_from_url(pg_url).backend
-    with backend.raw_sql("SHOW enable_nestloop") as cursor:
-        assert cursor.fetchone() == ("off",)
+    try:
+        with backend.raw_sql("SHOW enable_nestloop") as cursor:
+            assert cursor.fetchone() == ("off",)
+    finally:
+        backend.disconnect()
