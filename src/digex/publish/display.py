@@ -50,8 +50,8 @@ def shown_value(
     definition = definitions().get(indicator)
     decimals = definition.decimals if definition else FALLBACK_DECIMALS
     mult = unit_mult
-    if own_scale and definition is not None and not unit_mult:
-        mult = definition.unit_mult
+    if own_scale and definition is not None and not unit_mult and unit not in UNIT_LABELS:
+        mult = definition.unit_mult  # money only: a target in jobs is not shown in billions
     label = unit_label(unit, mult)
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return MISSING, label
