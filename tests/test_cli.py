@@ -639,6 +639,7 @@ USAGE = {
         ("--top", "--engine"),
         2,
     ),
+    "engine": Case(("indicators", "--engine", "foo://x"), ("unknown engine", "duckdb://"), 2),
     "negative_limit": Case(("rejects", "--limit", "-5"), ("--limit -5", "0 or more"), 2),
     "format": Case(("indicators", "--format", "xml"), ("--format 'xml'", "csv"), 2),
     "table_output": Case(("indicators", "-o", "t.txt"), ("--output", "--format csv"), 2),

@@ -678,8 +678,13 @@ def indicators(
     view = TableView(own_scale=unit_mult is None, wide=wide)
     if engine is not None:
         from digex.api import indicators_on
+        from digex.backends import EngineURLError
 
-        _emit(indicators_on(engine, period, profile=profile, **query), fmt, output, False, view)
+        try:
+            frame = indicators_on(engine, period, profile=profile, **query)
+        except EngineURLError as e:  # an unknown scheme or option: refused before connecting
+            raise UsageError(str(e)) from e
+        _emit(frame, fmt, output, False, view)
         return
     with Digex.open(db, read_only=True, profile=profile) as store:
         # parquet is written from an Arrow table, everything else printed from plain rows:
