@@ -809,7 +809,7 @@ def test_load_log_shows_the_content_hash(base: BaseStore, narrow_runs: dict[str,
     for load_id, full in enumerate(digest, start=1):
         row = cells(narrow.stdout, str(load_id))
         assert row[-1] == full[:8]
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[3])  # a whole short date
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[2])  # a whole short date
         assert cells(wide.stdout, str(load_id))[-1] == full
     assert "--wide" in narrow.stdout
 

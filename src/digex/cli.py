@@ -458,8 +458,6 @@ def rejects(
         out().print(f"… {frame.num_rows - limit:,} more; `digex rejects --export rejects.csv`")
 
 
-KINDS = {"declarations": "decl", "rates": "rates", "jobs": "jobs"}
-"""Load kinds as the narrow load log shows them."""
 SHORT_HASH = 8
 """Hex digits of the content hash shown without --wide (as `git log` shortens a commit's)."""
 
@@ -477,7 +475,8 @@ def loads(
     wide: Annotated[
         bool,
         typer.Option(
-            "--wide", help="Also the time, user, format, rows read, replacements and full hash."
+            "--wide",
+            help="Also the kind, time, user, format, rows read, replacements and full hash.",
         ),
     ] = False,
     db: DbOption = None,
@@ -488,7 +487,7 @@ def loads(
     with Digex.open(db, read_only=True) as store:
         rows = store.loads(output="arrow").to_pylist()
     table = _table("Load log")
-    columns = ["load", "kind", "file", "loaded at" if wide else "loaded"]
+    columns = ["load", *(["kind"] if wide else []), "file", "loaded at" if wide else "loaded"]
     if wide:
         columns += ["by", "format", "read"]
     columns += ["accepted", "rejected", "status", *(["replaces"] if wide else []), "hash"]
@@ -503,7 +502,7 @@ def loads(
     for r in rows:
         cells = [
             str(r["load_id"]),
-            r["kind"] if wide else KINDS.get(r["kind"], r["kind"]),
+            *([r["kind"]] if wide else []),
             r["file_name"],
             f"{r['loaded_at']:%Y-%m-%d %H:%M}" if wide else f"{r['loaded_at']:%Y-%m-%d}",
         ]
@@ -525,7 +524,7 @@ def loads(
         table.add_row(*cells)
     _print_table(table, wide)
     if not wide:
-        out().print("`digex loads --wide`: time, user, rows read, replacements, full hash")
+        out().print("`digex loads --wide`: kind, time, user, rows read, replacements, full hash")
 
 
 DEMO_DIR = Path("demo")
