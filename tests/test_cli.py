@@ -9,6 +9,7 @@ folder instead (0.5 s). The shared base store is only ever copied, never opened 
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -18,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
@@ -26,6 +28,7 @@ import pytest
 from tests.conftest import FIRM, HEADER, write_csv
 
 import digex
+import digex.indicators.definitions
 
 DIGEX = Path(sys.executable).with_name("digex")
 TIMEOUT = 120
@@ -119,11 +122,16 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str]) -> Run:
     return run_all([(args, cwd)], env)[0]
 
 
-def assert_one_line_error(r: Run, *needles: str) -> None:
-    """Exit 1, a single `error:` line on stderr naming what is wrong, and no traceback."""
-    assert r.code == 1, (r.args, r.code, r.stdout, r.stderr)
+STAGE = re.compile(r"^\[ *\d+\.\d s\] ")
+
+
+def assert_one_line_error(r: Run, *needles: str, code: int = 1) -> None:
+    """Exit `code` (1: the data, the store or the environment; 2: a usage error), a single
+    `error:` line on stderr naming what is wrong, and no traceback."""
+    assert r.code == code, (r.args, r.code, r.stdout, r.stderr)
     assert "Traceback" not in r.stdout + r.stderr
-    lines = r.stderr.splitlines()
+    # a load in a pipe reports its stages on stderr before the error ("[   0.6 s] d.csv: reading")
+    lines = [line for line in r.stderr.splitlines() if not STAGE.match(line)]
     assert len(lines) == 1, r.stderr
     assert lines[0].startswith("error: "), r.stderr
     for needle in needles:
@@ -193,11 +201,17 @@ def copy_store(base: BaseStore, folder: Path) -> Path:
 
 def test_help(tmp_path: Path, env: dict[str, str]) -> None:
     calls = [(["--help"], tmp_path), (["load", "--help"], tmp_path)]
-    top, load = (r.ok() for r in run_all(calls, env))
+    calls.append((["indicators", "--help"], tmp_path))
+    top, load, indicators = (r.ok() for r in run_all(calls, env))
     for command in ("init", "load", "rejects", "loads", "indicators", "summary", "check"):
         assert command in top.stdout
     for option in ("--rates", "--replace", "--encoding", "--decimal", "--delimiter", "--db"):
         assert option in load.stdout
+    # --unit-mult says what its default means instead of showing "[default: -1]"
+    text = " ".join(re.sub("[│╭╮╰╯─]", " ", indicators.stdout).split())
+    unit_mult = text.split("--unit-mult", 1)[1].split("--format", 1)[0]
+    assert "[default" not in unit_mult
+    assert "each indicator in its own unit" in unit_mult
 
 
 # --- 2. init, load, rejects ------------------------------------------------------------------
@@ -255,6 +269,7 @@ def test_init_load_and_rejects(tmp_path: Path, env: dict[str, str]) -> None:
 class Case:
     args: tuple[str, ...]
     needles: tuple[str, ...]
+    code: int = 1
 
 
 def _make_inputs(folder: Path) -> None:
@@ -293,8 +308,8 @@ CASES = {
         ("load", "new.csv", "--rates", "rates.csv", "--replace", "99"),
         ("--replace 99", "no load 99", "digex loads"),
     ),
-    "bad_period": Case(("indicators", "--period", "2024-13"), ("2024-13", "period")),
-    "bad_cut": Case(("indicators", "--by", "colour"), ("colour", "segment")),
+    "bad_period": Case(("indicators", "--period", "2024-13"), ("2024-13", "period"), 2),
+    "bad_cut": Case(("indicators", "--by", "colour"), ("colour", "segment"), 2),
     # the profile is read for indicators from the store too (it was silently ignored)
     "bad_profile": Case(("indicators", "--profile", "nowhere.toml"), ("nowhere.toml",)),
 }
@@ -326,7 +341,7 @@ def test_errors_are_one_line_and_change_nothing(
     case: str, base: BaseStore, error_runs: dict[str, tuple[Run, Path]]
 ) -> None:
     r, store = error_runs[case]
-    assert_one_line_error(r, *CASES[case].needles)
+    assert_one_line_error(r, *CASES[case].needles, code=CASES[case].code)
     assert snapshot(store) == base.before
     assert not Path(str(store) + ".wal").exists()
 
@@ -344,37 +359,45 @@ def test_missing_store_says_init_and_is_not_created(
 
 
 @pytest.mark.parametrize(
-    ("args", "expected"),
+    ("args", "expected", "code"),
     [
         # A file name like "x[red].csv" is shown as "x.csv" (another file)...
-        pytest.param(("load", "x[red].csv"), "x[red].csv", id="markup_eats_name"),
+        pytest.param(("load", "x[red].csv"), "x[red].csv", 1, id="markup_eats_name"),
         # ... and "[/...]" in a path (or a CSV header) raises MarkupError with a traceback.
-        pytest.param(("loads", "--db", "no[/pe]"), "no[/pe]", id="markup_crash"),
+        pytest.param(("loads", "--db", "no[/pe]"), "no[/pe]", 1, id="markup_crash"),
         pytest.param(
             ("rejects", "--export", "no/such/dir/out.csv"),
             "out.csv",
+            1,
             id="export_unwritable",
         ),
         pytest.param(
             ("indicators", "-p", "2024", "-f", "csv", "-o", "no/such/dir/i.csv"),
             "i.csv",
+            1,
             id="output_unwritable",
         ),
         pytest.param(
             ("load", "new.csv", "--delimiter", ";;"),
             "delimiter",
+            2,
             id="long_delimiter",
         ),
     ],
 )
 def test_more_error_paths(
-    args: tuple[str, ...], expected: str, base: BaseStore, tmp_path: Path, env: dict[str, str]
+    args: tuple[str, ...],
+    expected: str,
+    code: int,
+    base: BaseStore,
+    tmp_path: Path,
+    env: dict[str, str],
 ) -> None:
     db = copy_store(base, tmp_path)
     write_csv(tmp_path / "new.csv", NEW)
     if "--db" not in args:
         args = (*args, "--db", str(db))
-    assert_one_line_error(run(*args, cwd=tmp_path, env=env), expected)
+    assert_one_line_error(run(*args, cwd=tmp_path, env=env), expected, code=code)
     assert snapshot(db) == base.before
 
 
@@ -404,11 +427,11 @@ def test_duplicate_with_replace_replaces(
     new = cells(loaded.stdout, str(old + 1))
     assert new[1] == "again.csv"
     assert new[-1] == f"ok, replaces load {old}"
-    log = run("loads", "--db", db, cwd=tmp_path, env=env).ok()
-    assert cells(log.stdout, str(old))[2] == "d.csv"
-    assert cells(log.stdout, str(old))[-1] == "replaced"
-    assert cells(log.stdout, str(old + 1))[2] == "again.csv"
-    assert cells(log.stdout, str(old + 1))[-1] == f"current (replaces {old})"
+    log = run("loads", "--wide", "--db", db, cwd=tmp_path, env=env).ok()
+    header = cells(log.stdout, "load")
+    was, now = (dict(zip(header, cells(log.stdout, str(i)), strict=True)) for i in (old, old + 1))
+    assert (was["file"], was["status"], was["replaces"]) == ("d.csv", "replaced", "")
+    assert (now["file"], now["status"], now["replaces"]) == ("again.csv", "current", str(old))
     after = snapshot(db)
     assert after["declarations"] == (12,)  # history is kept
     assert after["loads"] == (3,)  # the rates file was reused, not loaded again
@@ -572,8 +595,10 @@ def test_cached_answers_print_what_pandas_writes_without_pandas(
     with digex.connect(db, read_only=True) as store:
         frame = store.indicators("2024", **query)  # type: ignore[arg-type]
     assert len(frame) > 0
+    # the CSV keeps 15 significant digits of a float (no noise such as 0.048000000939999996)
+    plain = frame.assign(value=[float(f"{v:.15g}") for v in frame["value"]])
     expected = {
-        "csv": frame.to_csv(index=False),
+        "csv": plain.to_csv(index=False),
         "json": frame.to_json(orient="records", force_ascii=False, indent=1) + "\n",
     }
     assert computed == expected["csv"]
@@ -598,3 +623,286 @@ def test_parquet_from_the_cache_equals_the_frame(
     with digex.connect(db, read_only=True) as store:
         frame = store.indicators("2024", by="partner", top=2)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "p.parquet"), frame)
+
+
+# --- 8. usage errors and exit codes ----------------------------------------------------------
+
+USAGE = {
+    "freq": Case(("indicators", "--freq", "W"), ("--freq 'W'", "A, H, Q, M"), 2),
+    "flow": Case(("indicators", "--flow", "Z"), ("--flow 'Z'", "X, M"), 2),
+    "freq_and_period": Case(
+        ("indicators", "--freq", "Q", "-p", "2024"), ("--freq Q", "period 2024"), 2
+    ),
+    "top_without_by": Case(("indicators", "--top", "3"), ("--top 3", "--by", "partner"), 2),
+    "top_on_engine": Case(
+        ("indicators", "--by", "partner", "--top", "2", "--engine", "duckdb:///s.duckdb"),
+        ("--top", "--engine"),
+        2,
+    ),
+    "engine": Case(("indicators", "--engine", "foo://x"), ("unknown engine", "duckdb://"), 2),
+    "negative_limit": Case(("rejects", "--limit", "-5"), ("--limit -5", "0 or more"), 2),
+    "format": Case(("indicators", "--format", "xml"), ("--format 'xml'", "csv"), 2),
+    "table_output": Case(("indicators", "-o", "t.txt"), ("--output", "--format csv"), 2),
+    "indicator": Case(("indicators", "-i", "NOPE"), ("'NOPE'", "LEVEL"), 2),
+    "lang": Case(("summary", "2024", "--lang", "de"), ("--lang 'de'", "fr"), 2),
+    "decimal": Case(("load", "new.csv", "--decimal", "x"), ("--decimal 'x'", "auto"), 2),
+    "replace_count": Case(
+        ("load", "new.csv", "--replace", "1", "--replace", "2"), ("--replace", "per"), 2
+    ),
+    "nothing_to_load": Case(("load",), ("nothing to load", "--rates"), 2),
+    "demo_firms": Case(
+        ("demo", "--firms", "10", "--rows", "500", "--out", "gen", "--db", "demo.duckdb"),
+        ("--firms 10", "50"),
+        2,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def usage_runs(
+    base: BaseStore, tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]
+) -> dict[str, tuple[Run, Path]]:
+    """Every usage error on its own copy of the base store, all started together."""
+    root = tmp_path_factory.mktemp("usage")
+    calls: list[tuple[list[str], Path]] = []
+    stores = []
+    for name, case in USAGE.items():
+        folder = root / name
+        stores.append(copy_store(base, folder))
+        write_csv(folder / "new.csv", NEW)
+        args = list(case.args)
+        if "--db" not in args:
+            args += ["--db", "s.duckdb"]
+        calls.append((args, folder))
+    return {
+        name: (r, store) for name, r, store in zip(USAGE, run_all(calls, env), stores, strict=True)
+    }
+
+
+@pytest.mark.parametrize("case", list(USAGE))
+def test_usage_errors_exit_2_before_any_work(
+    case: str, base: BaseStore, usage_runs: dict[str, tuple[Run, Path]]
+) -> None:
+    r, store = usage_runs[case]
+    assert_one_line_error(r, *USAGE[case].needles, code=2)
+    assert r.stdout == ""  # refused before anything was printed or computed
+    assert snapshot(store) == base.before
+    assert not [p.name for p in store.parent.iterdir() if p.name in ("gen", "demo.duckdb")]
+
+
+def _break_a_check(db: Path) -> None:
+    """Make the store's engine view disagree with itself from one query to the next, as a
+    corrupted store would: the checks then find sums that differ."""
+    import duckdb
+
+    from digex.store.codes import ENGINE_VIEW
+
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"ALTER VIEW {ENGINE_VIEW} RENAME TO coded_as_stored")
+        con.execute(
+            f"CREATE VIEW {ENGINE_VIEW} AS SELECT * REPLACE "
+            "(value_minor + CAST(floor(random() * 1000) + 1 AS BIGINT) AS value_minor) "
+            "FROM coded_as_stored"
+        )
+
+
+def test_exit_codes(base: BaseStore, tmp_path: Path, env: dict[str, str]) -> None:
+    """0 success; 1 the data, the store or the environment; 2 usage; 3 a check found problems;
+    and the README's table says the same."""
+    good = copy_store(base, tmp_path / "good")
+    broken = copy_store(base, tmp_path / "broken")
+    _break_a_check(broken)
+    calls: list[tuple[Sequence[str | Path], Path]] = [
+        (("check", "--db", good), tmp_path),
+        (("loads", "--db", tmp_path / "none.duckdb"), tmp_path),
+        (("indicators", "--freq", "W", "--db", good), tmp_path),
+        (("check", "--db", broken), tmp_path),
+        (("load", "--no-such-option"), tmp_path),
+    ]
+    ok, missing, usage, failed, unknown = run_all(calls, env)
+    assert ok.ok().code == 0
+    assert_one_line_error(missing, "digex init", code=1)
+    assert_one_line_error(usage, "--freq", code=2)
+    assert_one_line_error(failed, "consistency check(s) failed", code=3)
+    assert "FAILED" in failed.stdout
+    assert unknown.code == 2  # the command line's own usage errors
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| (\d) \| (.+?) \|$", readme, re.MULTILINE))
+    assert sorted(table) == ["0", "1", "2", "3"]
+    assert "usage" in table["2"]
+    assert "check" in table["3"]
+
+
+# --- 9. rates or jobs alone, 80 columns, hashes, units ----------------------------------------
+
+
+def test_rates_or_jobs_alone(tmp_path: Path, env: dict[str, str]) -> None:
+    rates, _ = write_inputs(tmp_path)
+    jobs = write_csv(
+        tmp_path / "jobs.csv", [("2024", "ITO", "100")], header=("year", "segment", "jobs")
+    )
+    db = tmp_path / "s.duckdb"
+    run("init", "--db", db, cwd=tmp_path, env=env).ok()
+    first = run("load", "--rates", rates, "--db", db, cwd=tmp_path, env=env).ok()
+    assert cells(first.stdout, "1")[1:] == ["rates.csv", "csv utf-8", "48", "48", "0", "ok"]
+    second = run("load", "--jobs", jobs, "--db", db, cwd=tmp_path, env=env).ok()
+    assert cells(second.stdout, "2")[1:] == ["jobs.csv", "csv utf-8", "1", "1", "0", "ok"]
+    assert snapshot(db)["declarations"] == (0,)
+
+
+LONG_NAME = "declarations_2024_april_corrected_second_version_from_the_bank.csv"
+
+
+@pytest.fixture(scope="module")
+def narrow_runs(
+    base: BaseStore, tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]
+) -> dict[str, Run]:
+    """Each table printed in an 80-column terminal, after a load of a file with a long name."""
+    db = copy_store(base, tmp_path_factory.mktemp("narrow"))
+    folder = db.parent
+    more = [("N2", "2024-09", FIRM, "ITO", "DE", "EUR", "5", "X")]
+    # every month of 2024 declared: a complete year, which the targets compare with
+    more += [(f"B{m}", f"2024-{m:02d}", FIRM2, "BPO", "US", "USD", "1", "X") for m in range(1, 13)]
+    write_csv(folder / LONG_NAME, [*NEW, *more])
+    narrow = {**env, "COLUMNS": "80"}
+    runs = {"load": run("load", LONG_NAME, "--db", db, cwd=folder, env=narrow)}
+    commands = {
+        "loads": ("loads",),
+        "loads_wide": ("loads", "--wide"),
+        "rejects": ("rejects",),
+        "targets": ("targets",),
+        "region": ("indicators", "-p", "2024", "--by", "region"),
+        "segment": ("indicators", "-p", "2024", "--by", "segment"),
+        "csv": ("indicators", "-p", "2024", "--by", "segment", "-f", "csv"),
+        "csv_bn": ("indicators", "-p", "2024", "--by", "all", "--unit-mult", "9", "-f", "csv"),
+    }
+    calls = [((*args, "--db", db), folder) for args in commands.values()]
+    runs.update(zip(commands, run_all(calls, narrow), strict=True))
+    return runs
+
+
+@pytest.mark.parametrize("name", ["load", "loads", "rejects", "targets", "region", "segment"])
+def test_tables_fit_80_columns_without_cutting_cells(
+    name: str, narrow_runs: dict[str, Run]
+) -> None:
+    r = narrow_runs[name].ok()
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
+    assert "…" not in r.stdout  # rich marks a cut cell with an ellipsis
+
+
+def test_load_summary_wraps_a_long_name_and_keeps_counts(narrow_runs: dict[str, Run]) -> None:
+    r = narrow_runs["load"].ok()
+    row = cells(r.stdout, "3")
+    assert row[3:6] == ["14", "14", "0"]
+    # the file column of the reconciliation (7 columns), its name folded over several lines
+    folded = "".join(
+        line.split("│")[1].strip() for line in r.stdout.splitlines() if line.count("│") == 6
+    )
+    assert LONG_NAME in folded
+
+
+def test_load_log_shows_the_content_hash(base: BaseStore, narrow_runs: dict[str, Run]) -> None:
+    with digex.connect(base.path, read_only=True) as db:
+        digest = db.loads()["content_hash"].tolist()
+    narrow, wide = narrow_runs["loads"].ok(), narrow_runs["loads_wide"].ok()
+    assert cells(narrow.stdout, "load")[-1] == "hash"
+    for load_id, full in enumerate(digest, start=1):
+        row = cells(narrow.stdout, str(load_id))
+        assert row[-1] == full[:8]
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row[2])  # a whole short date
+        assert cells(wide.stdout, str(load_id))[-1] == full
+    assert "--wide" in narrow.stdout
+
+
+def _csv_values(r: Run) -> dict[tuple[str, str, str, str], str]:
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    return {(x["indicator"], x["period"], x["member"], x["flow"]): x["value"] for x in rows}
+
+
+def test_indicator_table_shows_each_indicator_in_its_own_unit(
+    narrow_runs: dict[str, Run],
+) -> None:
+    table, values = narrow_runs["segment"].ok(), _csv_values(narrow_runs["csv"].ok())
+    header = cells(table.stdout, "indicator")
+    shown = {}
+    for line in table.stdout.splitlines():
+        parts = [p.strip() for p in line.split("│")]
+        if len(parts) == len(header) and parts[0] and parts[0] != "indicator":
+            row = dict(zip(header, parts, strict=True))
+            shown[row["indicator"], row["period"], row["member"], row["flow"]] = row
+    assert len(shown) == len(values) > 20
+    for key, text in values.items():
+        d = digex.indicators.definitions.definitions()[key[0]]
+        exact = Decimal(text) if text else None
+        cell = shown[key]["value"]
+        if exact is None:
+            assert cell == "—"
+            continue
+        q = (exact.scaleb(-d.unit_mult)).quantize(Decimal(1).scaleb(-d.decimals), ROUND_HALF_UP)
+        assert cell == f"{abs(q) if q == 0 else q:,}", (key, text, cell)
+    # by hand: ITO has one firm and 18,705.40 + 10 EUR x 10.8 (N1) + 5 EUR x 10.8 (N2)
+    # = 18,867.40 MAD, of 24,987.40 (+ 6,000 CRM, 12 x 10 BPO): 75.51 %; 0.0189 million MAD
+    assert shown["FIRMS", "2024", "ITO", "X"]["value"] == "1"
+    assert shown["FIRMS", "2024", "ITO", "X"]["unit"] == "firms"
+    assert shown["SHARE", "2024", "ITO", "X"]["value"] == "75.5"
+    assert shown["AVG_PER_FIRM", "2024", "ITO", "X"]["value"] == "0.019"
+    assert shown["AVG_PER_FIRM", "2024", "ITO", "X"]["unit"] == "m MAD"
+    assert shown["LEVEL", "2024", "ITO", "X"]["unit"] == "bn MAD"
+
+
+def test_targets_show_their_values(narrow_runs: dict[str, Run]) -> None:
+    r = narrow_runs["targets"].ok()
+    level = cells(r.stdout, "TARGET_LEVEL")
+    # 24,987.40 MAD of exports in 2024 (see above), in billions
+    assert (level[1], level[-3], level[-2]) == ("2024", "0.000", "bn MAD")
+    progress = cells(r.stdout, "TARGET_PROGRESS")
+    assert progress[-2] == "%"
+
+
+def test_regions_show_their_names(narrow_runs: dict[str, Run]) -> None:
+    r = narrow_runs["region"].ok()
+    for name in ("150 Europe", "002 Africa", "019 Americas"):
+        assert name in r.stdout
+
+
+def test_csv_has_no_float_noise(narrow_runs: dict[str, Run]) -> None:
+    values = _csv_values(narrow_runs["csv_bn"].ok())
+    assert values
+    for text in values.values():
+        if text:
+            digits = Decimal(text).normalize().as_tuple().digits
+            assert len(digits) <= 15, text
+    # 18,867.40 MAD of ITO in 2024 (see above), in billions
+    assert values["LEVEL", "2024", "ITO", "X"] == "1.88674e-05"
+
+
+# --- 10. files safe in a spreadsheet ----------------------------------------------------------
+
+HOSTILE_ROW = ("=1+2", "2024-03", "+212600000000", "ITO", "@SUM(A1)", "EUR", "-2+3+cmd!A0", "X")
+
+
+def test_exports_neutralise_formulas_and_keep_what_is_stored(
+    base: BaseStore, tmp_path: Path, env: dict[str, str]
+) -> None:
+    db = copy_store(base, tmp_path)
+    write_csv(tmp_path / "hostile.csv", [HOSTILE_ROW])
+    run("load", "hostile.csv", "--no-indicators", "--db", db, cwd=tmp_path, env=env).ok()
+    calls: list[tuple[Sequence[str | Path], Path]] = [
+        (("rejects", "--export", tmp_path / "r.csv", "--db", db), tmp_path),
+        (("indicators", "-p", "2024", "--by", "all", "-f", "csv", "--db", db), tmp_path),
+    ]
+    _, indicators = (r.ok() for r in run_all(calls, env))
+    with (tmp_path / "r.csv").open(encoding="utf-8", newline="") as f:
+        rows = {r["line"]: r for r in csv.DictReader(f)}
+    row = rows["2"]
+    for column, value in zip(HEADER, HOSTILE_ROW, strict=True):
+        assert row[column] == ("'" + value if value[0] in "=+-@" else value), column
+    assert row["line"] == "2"  # numbers stay numbers
+    with digex.connect(db, read_only=True) as store:
+        stored = store.rejects()
+    kept = stored[stored["line"] == 2].iloc[0]
+    assert (kept["declaration_id"], kept["amount"]) == ("=1+2", "-2+3+cmd!A0")
+    for line in indicators.stdout.splitlines()[1:]:
+        cells_ = next(csv.reader([line]))
+        assert not any(c.startswith("'") for c in cells_)  # codes and numbers as they are
+        float(cells_[6] or "nan")

@@ -194,8 +194,10 @@ class Digex:
     ) -> T:
         """Narrow the cached table for the query, or compute (and cache) it on a miss."""
         from digex.indicators import cache
+        from digex.indicators.options import check_query
         from digex.indicators.select import Selection, narrow, narrow_frame
 
+        check_query(period, freq, by, flow, indicators, unit_mult, top)
         keys = cache.requests(period, freq, by)
         selection = Selection.of(
             self.profile, flow=flow, indicators=indicators, unit_mult=unit_mult, top=top
@@ -287,10 +289,12 @@ def indicators_on(
     named by a URL (see `digex.backends.sources_from_url`); nothing is cached."""
     from digex.backends import sources_from_url
     from digex.indicators.engine import Engine
+    from digex.indicators.options import check_query
     from digex.indicators.select import select
     from digex.indicators.service import compute
     from digex.ingest.load import minor_units
 
+    check_query(period, freq, by, flow, indicators, unit_mult)
     country = load_profile(profile)
     sources = sources_from_url(url, minor_units=minor_units(country.national_currency))
     frame = compute(Engine(sources), country, period=period, freq=freq, by=by)

@@ -1,6 +1,9 @@
 """The command line: parse options, call one core function, render its result.
 
-Every `DigexError` becomes a one-line message on stderr and exit code 1, in one place (`main`).
+Every `DigexError` becomes a one-line message on stderr and its exit code, in one place
+(`main`): 0 success, 1 an error in the data, the store or the environment, 2 a usage error
+(an option value outside what is allowed, refused before any work), 3 a check that found
+problems. Options are checked at the top of each command, before a store is opened.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -20,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from digex import __version__
-from digex.errors import ChecksFailed, DigexError
+from digex.errors import ChecksFailed, DigexError, UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,9 +63,30 @@ def err() -> Console:
     return _console(stderr=True)
 
 
+WIDE = 1_000
+"""Columns a `--wide` table may take: its natural width, whatever the terminal's (a terminal
+wraps its long lines, a pager or a file keeps them), so that no cell is cut or folded."""
+
+
+def _print_table(table: Table, wide: bool = False) -> None:
+    if not wide:
+        out().print(table)
+        return
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console = Console(width=WIDE)
+    natural = Measurement.get(console, console.options, table).maximum
+    Console(width=natural).print(table)
+
+
 def _table(title: str, **options: Any) -> Table:
+    """A table that fits an 80-column terminal: lines between columns only (no outer frame,
+    no padding at the edges), which leaves the cells 8 to 10 more columns."""
+    from rich import box
     from rich.table import Table
 
+    options = {"box": box.MINIMAL, "show_edge": False, "pad_edge": False, **options}
     return Table(title=title, title_justify="left", **options)
 
 
@@ -98,8 +123,12 @@ def init(db: DbOption = None, profile: ProfileOption = "MA") -> None:
 def _print_results(results: list[LoadResult], elapsed: float) -> None:
     table = _table("Reconciliation: rows read = accepted + rejected")
     for col in ("load", "file", "format", "read", "accepted", "rejected", "check"):
-        table.add_column(
-            col, justify="right" if col in ("read", "accepted", "rejected") else "left"
+        table.add_column(  # the counts stay whole; a long file name or note wraps
+            col,
+            justify="right" if col in ("read", "accepted", "rejected") else "left",
+            no_wrap=col not in ("file", "check"),
+            overflow="fold",
+            min_width=8 if col in ("file", "check") else None,
         )
     shown = results if len(results) <= 12 else [r for r in results if r.kind != "declarations"]
     for r in shown:
@@ -248,9 +277,19 @@ def _progress() -> Progress:
     )
 
 
+DECIMAL_MARKS = ("auto", ".", ",")
+
+
 @app.command()
 def load(
-    files: Annotated[list[Path], typer.Argument(help="Declaration files: CSV, .xlsx or .parquet.")],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Declaration files: CSV, .xlsx or .parquet (none when only --rates or --jobs "
+            "are loaded).",
+            show_default=False,
+        ),
+    ] = None,
     rates: Annotated[
         list[Path] | None,
         typer.Option("--rates", help="Exchange-rate file(s): period,currency,rate."),
@@ -292,8 +331,22 @@ def load(
     """
     from digex.api import Digex
 
-    if decimal not in ("auto", ".", ","):
-        raise DigexError(f"--decimal {decimal!r}: use auto, '.' or ','")
+    files = files or []
+    if not (files or rates or jobs):
+        raise UsageError("nothing to load: give declaration FILES, --rates RATES or --jobs JOBS")
+    if decimal not in DECIMAL_MARKS:
+        raise UsageError(f"--decimal {decimal!r}: use auto, '.' or ','")
+    if delimiter is not None:
+        delimiter = delimiter.replace("\\t", "\t")
+        if len(delimiter) != 1:
+            raise UsageError(
+                f"--delimiter {delimiter!r}: give one character, such as , ; | or \\t (tab)"
+            )
+    if replace and len(replace) != len(files):
+        raise UsageError(
+            f"--replace was given {len(replace)} time(s) for {len(files)} declaration file(s); "
+            "give one load id to replace per declaration file, in the same order"
+        )
     start = time.perf_counter()
     if indicators:
         _import_in_background()
@@ -304,7 +357,7 @@ def load(
             jobs=jobs or [],
             replace=replace or [],
             encoding=encoding,
-            delimiter=delimiter.replace("\\t", "\t") if delimiter else None,
+            delimiter=delimiter,
             decimal_mark=decimal,  # type: ignore[arg-type]
             progress=_Bar.for_(progress),
         )
@@ -355,70 +408,128 @@ def rejects(
         Path | None, typer.Option("--export", help="Write all rejected rows to this CSV.")
     ] = None,
     load_id: Annotated[int | None, typer.Option("--load", help="Only this load.")] = None,
-    limit: Annotated[int, typer.Option(help="Rows to show on screen.")] = 20,
+    limit: Annotated[int, typer.Option(help="Rows to show on screen (0 or more).")] = 20,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Also the load id and the row as it was read.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """List rejected rows (file, line, reasons, original values) so they can be fixed."""
     from digex.api import Digex
 
+    if limit < 0:
+        raise UsageError(f"--limit {limit}: give a number of rows, 0 or more")
     with Digex.open(db, read_only=True) as store:
         frame = store.rejects(load_id=load_id, output="arrow")
     if export is not None:
         import pyarrow.csv as pacsv
 
+        from digex.publish.spreadsheet import neutralise_table
+
         with _writing(export):
-            pacsv.write_csv(frame, export)
+            pacsv.write_csv(neutralise_table(frame), export)
         out().print(f"{frame.num_rows:,} rejected rows written to {export}")
         return
     table = _table(f"{frame.num_rows:,} rejected rows")
-    for col in ("file", "line", "reasons", "message"):
-        table.add_column(col, overflow="fold")
+    columns = (
+        ("load", "file", "line", "reasons", "message", "raw")
+        if wide
+        else ("file", "line", "reasons", "message")
+    )
+    for col in columns:
+        table.add_column(
+            col,
+            justify="right" if col in ("load", "line") else "left",
+            no_wrap=col in ("load", "line"),
+            overflow="fold",
+            min_width=8 if col == "file" else None,
+        )
     for row in frame.slice(0, limit).to_pylist():
-        table.add_row(row["file_name"], str(row["line"]), row["reasons"], row["message"])
-    out().print(table)
+        cells = {
+            **row,
+            "load": str(row["load_id"]),
+            "file": row["file_name"],
+            "line": str(row["line"]),
+            "raw": _cut(row["raw"] or "", RAW_SHOWN),
+        }
+        table.add_row(*(cells[c] for c in columns))
+    _print_table(table, wide)
     if frame.num_rows > limit:
         out().print(f"… {frame.num_rows - limit:,} more; `digex rejects --export rejects.csv`")
 
 
+SHORT_HASH = 8
+"""Hex digits of the content hash shown without --wide (as `git log` shortens a commit's)."""
+
+
+RAW_SHOWN = 120
+"""Characters of a rejected row's raw text that `rejects --wide` shows (the export has all)."""
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @app.command()
-def loads(db: DbOption = None) -> None:
-    """Show the load log: file, hash, time, user, counts, and what replaced what."""
+def loads(
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="Also the kind, time, user, format, rows read, replacements and full hash.",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Show the load log: file, content hash, date, counts, and what replaced what."""
     from digex.api import Digex
 
     with Digex.open(db, read_only=True) as store:
         rows = store.loads(output="arrow").to_pylist()
     table = _table("Load log")
-    for col in (
-        "load",
-        "kind",
-        "file",
-        "loaded at",
-        "by",
-        "read",
-        "accepted",
-        "rejected",
-        "status",
-    ):
-        table.add_column(col)
+    columns = ["load", *(["kind"] if wide else []), "file", "loaded at" if wide else "loaded"]
+    if wide:
+        columns += ["by", "format", "read"]
+    columns += ["accepted", "rejected", "status", *(["replaces"] if wide else []), "hash"]
+    for col in columns:
+        table.add_column(  # only the file name wraps (not at all with --wide)
+            col,
+            justify="right" if col in ("read", "accepted", "rejected") else "left",
+            no_wrap=wide or col != "file",
+            overflow="fold",
+            min_width=8 if col == "file" else None,
+        )
     for r in rows:
-        status = "current" if r["current"] else "replaced"
-        if r["replaces"] is not None:
-            status += f" (replaces {r['replaces']})"
-        table.add_row(
+        cells = [
             str(r["load_id"]),
-            r["kind"],
+            *([r["kind"]] if wide else []),
             r["file_name"],
-            f"{r['loaded_at']:%Y-%m-%d %H:%M}",
-            r["loaded_by"],
-            f"{r['rows_read']:,}",
+            f"{r['loaded_at']:%Y-%m-%d %H:%M}" if wide else f"{r['loaded_at']:%Y-%m-%d}",
+        ]
+        if wide:
+            cells += [
+                r["loaded_by"],
+                f"{r['file_format']} {r['encoding'] or ''}".strip(),
+                f"{r['rows_read']:,}",
+            ]
+        cells += [
             f"{r['rows_accepted']:,}",
             f"{r['rows_rejected']:,}",
-            status,
-        )
-    out().print(table)
+            "current" if r["current"] else "replaced",
+        ]
+        if wide:
+            cells.append("" if r["replaces"] is None else str(r["replaces"]))
+        digest = str(r["content_hash"] or "")
+        cells.append(digest if wide else digest[:SHORT_HASH])
+        table.add_row(*cells)
+    _print_table(table, wide)
+    if not wide:
+        out().print("`digex loads --wide`: kind, time, user, rows read, replacements, full hash")
 
 
 DEMO_DIR = Path("demo")
+DEMO_MIN_FIRMS = 50
+"""The generator's minimum: the five segments need ten firms each."""
 
 
 @app.command()
@@ -439,6 +550,13 @@ def demo(
     import digex
     from digex.demo import generate
 
+    if firms < DEMO_MIN_FIRMS:
+        raise UsageError(
+            f"--firms {firms}: give {DEMO_MIN_FIRMS} or more (ten firms for each of the five "
+            "segments)"
+        )
+    if rows < 1:
+        raise UsageError(f"--rows {rows}: give a number of declaration rows, 1 or more")
     out().print("[bold yellow]SYNTHETIC DEMO DATA — not official statistics[/]")
     start = time.perf_counter()
     if out_dir.exists():
@@ -504,13 +622,20 @@ def indicators(
         typer.Option("--indicator", "-i", help="Only these indicator ids (repeatable)."),
     ] = None,
     unit_mult: Annotated[
-        int, typer.Option(help="Show money in 10^N units (9 = billions); table default 9.")
-    ] = -1,
+        int | None,
+        typer.Option(
+            help="Show money in 10^N units (6 = millions, 9 = billions). Default: a table shows "
+            "each indicator in its own unit (money in billions, average per firm in millions); "
+            "csv, json and parquet hold national-currency units (N = 0).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="table, csv, json or parquet.")
     ] = "table",
     top: Annotated[
-        int | None, typer.Option(help="Only the N largest members (e.g. --by partner --top 5).")
+        int | None,
+        typer.Option(help="Only the N largest members of the cut (needs --by, e.g. --by partner)."),
     ] = None,
     engine: Annotated[
         str | None,
@@ -524,6 +649,9 @@ def indicators(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (parquet needs one).")
     ] = None,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Table: also the frequency and cut of each row.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Compute indicators: levels, growth, shares, contributions, concentration, firms.
@@ -532,19 +660,30 @@ def indicators(
     `digex indicators -p 2024 --by partner -i SHARE -i LEVEL --format csv`.
     """
     from digex.api import Digex
+    from digex.indicators.options import check_query
 
     if fmt not in FORMATS:
-        raise DigexError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+        raise UsageError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
     if fmt == "parquet" and output is None:
-        raise DigexError("--format parquet needs --output FILE")
-    mult = (9 if fmt == "table" else 0) if unit_mult < 0 else unit_mult
+        raise UsageError("--format parquet needs --output FILE")
+    if fmt == "table" and output is not None:
+        raise UsageError("--output needs --format csv, json or parquet")
+    if top is not None and engine is not None:
+        raise UsageError("--top is answered from the store only; drop --engine or --top")
+    check_query(period, freq, by, flow or ["X"], indicator, unit_mult or 0, top)
     query: dict[str, Any] = dict(
-        freq=freq, by=by, flow=flow or ["X"], indicators=indicator, unit_mult=mult
+        freq=freq, by=by, flow=flow or ["X"], indicators=indicator, unit_mult=unit_mult or 0
     )
+    view = TableView(own_scale=unit_mult is None, wide=wide)
     if engine is not None:
         from digex.api import indicators_on
+        from digex.backends import EngineURLError
 
-        _emit(indicators_on(engine, period, profile=profile, **query), fmt, output, False)
+        try:
+            frame = indicators_on(engine, period, profile=profile, **query)
+        except EngineURLError as e:  # an unknown scheme or option: refused before connecting
+            raise UsageError(str(e)) from e
+        _emit(frame, fmt, output, False, view)
         return
     with Digex.open(db, read_only=True, profile=profile) as store:
         # parquet is written from an Arrow table, everything else printed from plain rows:
@@ -556,15 +695,28 @@ def indicators(
         else:
             result = store.indicator_rows(period, **query, top=top)
         synthetic = store.synthetic
-    _emit(result, fmt, output, synthetic)
+    _emit(result, fmt, output, synthetic, view)
+
+
+@dataclass(frozen=True)
+class TableView:
+    """How a table of tidy rows is shown: in each indicator's own unit unless `--unit-mult`
+    was given; the frequency and cut columns only with `--wide`."""
+
+    own_scale: bool = True
+    wide: bool = False
 
 
 def _emit(
-    result: Rows | pd.DataFrame | pa.Table, fmt: str, output: Path | None, synthetic: bool
+    result: Rows | pd.DataFrame | pa.Table,
+    fmt: str,
+    output: Path | None,
+    synthetic: bool,
+    view: TableView | None = None,
 ) -> None:
     """Print or write a tidy table: `result` is `Rows`, an Arrow table (parquet from the
     store), or a pandas frame (other engines)."""
-    from digex.publish.tidy import Rows, csv_text, json_text
+    from digex.publish.tidy import Rows, csv_rows, csv_text, json_text
 
     if fmt == "parquet":
         assert output is not None
@@ -580,8 +732,11 @@ def _emit(
         return
     rows = result if isinstance(result, Rows) else Rows.of_frame(result)
     if fmt in ("csv", "json"):
-        write = csv_text if fmt == "csv" else json_text
-        text = write(rows.columns, rows.rows)
+        if fmt == "csv":
+            shown = csv_rows(rows)
+            text = csv_text(shown.columns, shown.rows)
+        else:
+            text = json_text(rows.columns, rows.rows)
         if output is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:
@@ -589,21 +744,41 @@ def _emit(
                 output.write_text(text, encoding="utf-8")
             out().print(f"{len(rows):,} rows written to {output}")
         return
-    _print_indicator_table(rows, synthetic)
-    if output is not None:
-        raise DigexError("--output needs --format csv, json or parquet")
+    _print_indicator_table(rows, synthetic, view or TableView())
 
 
-def _print_indicator_table(rows: Rows, synthetic: bool) -> None:
+def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None:
+    """Each indicator in its own unit and decimals (`digex.publish.display`); the cells that
+    matter (id, period, value, unit) are never cut, a long member name wraps."""
+    from digex.publish.display import member_label, shown_value
+
     title = f"{len(rows):,} indicator values" + (" — SYNTHETIC DEMO DATA" if synthetic else "")
     table = _table(title)
-    for col in ("indicator", "period", "member", "flow", "value", "unit", "status"):
-        table.add_column(col, justify="right" if col == "value" else "left")
+    wide = ("freq", "cut") if view.wide else ()
+    for col in ("indicator", *wide, "period", "member", "flow", "value", "unit", "status"):
+        fold = col == "member"
+        table.add_column(
+            col,
+            justify="right" if col == "value" else "left",
+            no_wrap=not fold,
+            overflow="fold" if fold else "ellipsis",
+            min_width=8 if fold else None,
+        )
     for row in rows.records():
-        unit = str(row["unit"]) + ("" if not row["unit_mult"] else f" ×10^{row['unit_mult']}")
+        value, unit = shown_value(
+            str(row["indicator"]),
+            row["value"],
+            str(row["unit"]),
+            int(row["unit_mult"]),
+            own_scale=view.own_scale,
+        )
         table.add_row(
-            *(str(row[c]) for c in ("indicator", "period", "member", "flow")),
-            f"{float(row['value']):,.3f}",
+            str(row["indicator"]),
+            *(str(row[c]) for c in wide),
+            str(row["period"]),
+            member_label(str(row["cut"]), str(row["member"])),
+            str(row["flow"]),
+            value,
             unit,
             str(row["status"]),
         )
@@ -631,7 +806,7 @@ def headline_table(store: object, period: str, lang: str) -> Table:
 
     assert isinstance(store, Digex)
     if lang not in store.profile.languages:
-        raise DigexError(f"--lang {lang!r}: use one of {', '.join(store.profile.languages)}")
+        raise UsageError(f"--lang {lang!r}: use one of {', '.join(store.profile.languages)}")
     locale = store.profile.locales.get(lang, lang)
     h = headline(store, period, lang)
     title = h.title + (" — SYNTHETIC DEMO DATA" if store.store.synthetic else "")

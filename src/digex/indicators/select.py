@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from digex.errors import DigexError
+from digex.errors import UsageError
 from digex.indicators.definitions import definitions
 from digex.profile import CountryProfile
 
@@ -35,8 +35,8 @@ per cents or ratios, which a multiplier would falsify."""
 _names = itertools.count()
 
 
-class UnknownIndicator(ValueError, DigexError):
-    """An indicator id that is not in the definitions."""
+class UnknownIndicator(UsageError):
+    """An indicator id that is not in the definitions (a usage error: exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,9 @@ class Selection:
         top: int | None = None,
     ) -> Selection:
         if top is not None and top < 1:
-            raise DigexError(f"--top {top}: give a number of members, 1 or more")
+            raise UsageError(f"--top {top}: give a number of members, 1 or more")
         if not -300 <= unit_mult <= 300:  # 10**N must stay a float
-            raise DigexError(f"--unit-mult {unit_mult}: give a power of ten such as 6 or 9")
+            raise UsageError(f"--unit-mult {unit_mult}: give a power of ten such as 6 or 9")
         if indicators:
             known = definitions()
             unknown = [i for i in indicators if i not in known]

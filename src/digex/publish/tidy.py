@@ -137,3 +137,27 @@ def json_float(value: float) -> str:
     else:
         text = f"{whole}.0"
     return "-" + text if neg else text
+
+
+SIGNIFICANT_DIGITS = 15
+"""Decimal digits a double holds exactly (C's DBL_DIG): what a written file keeps of a float."""
+
+
+def csv_rows(rows: Rows) -> Rows:
+    """`rows` as a CSV file that digex writes presents them.
+
+    Floats keep 15 significant digits, so that a value that went through a division (a level in
+    billions) is written 0.04800000094, not 0.048000000939999996; a money level with its cents
+    stays exact up to 10^13 units. Text cells are made safe for spreadsheets
+    (`digex.publish.spreadsheet`). `csv_text` itself stays pandas' writer, byte for byte.
+    """
+    from digex.publish.spreadsheet import neutralise
+
+    def cell(value: object) -> object:
+        if isinstance(value, float) and math.isfinite(value):
+            return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+        if isinstance(value, str):
+            return neutralise(value)
+        return value
+
+    return Rows(rows.columns, [tuple(cell(v) for v in row) for row in rows.rows])
