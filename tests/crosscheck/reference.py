@@ -22,8 +22,9 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[2] / "src" / "digex" / "data"
 FIELDS = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
 RATE_FIELDS = ("period", "currency", "rate")
-# the store keeps minor units in a signed 64-bit integer
-MAX_MINOR = 2**63 - 1
+# docs/internals.md: AMOUNT_TOO_LARGE is a value "more than the store keeps (9.2e18; 92 million
+# billion MAD)" in minor units (the store's signed 64-bit integer would hold up to 2**63 - 1)
+MAX_MINOR = 92 * 10**17
 MAX_DECIMALS = 4
 MAX_INTEGER_DIGITS = 14
 # U+0660..U+0669 (Arabic-Indic) and U+06F0..U+06F9 (Extended Arabic-Indic) to 0..9
@@ -215,6 +216,7 @@ class Row:
     partner: str = ""
     flow: str = ""
     value_minor: int = 0
+    exact: Decimal = Decimal(0)  # amount x rate x 100 before rounding
 
     @property
     def accepted(self) -> bool:
@@ -278,6 +280,7 @@ def _amount(text: str, mark: str | None, rate: Decimal | None, row: Row) -> None
     elif amount <= 0:
         row.reasons.add("AMOUNT_NOT_POSITIVE")
     elif rate is not None:
+        row.exact = amount * rate * 100
         row.value_minor = to_minor(amount, rate)
         if row.value_minor > MAX_MINOR:
             row.reasons.add("AMOUNT_TOO_LARGE")

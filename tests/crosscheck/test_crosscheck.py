@@ -190,13 +190,25 @@ def check_counts(case: Case) -> None:
     assert reason_counts(case) == ref.reason_counts(case.expected)
 
 
-def check_totals(case: Case) -> None:
+def check_totals(case: Case, *, from_indicators: bool = True) -> None:
     want = ref.totals(case.expected)
-    got = digex_totals(case)
+    got = digex_totals(case) if from_indicators else declared_totals(case)
     diff = {
         k: (got.get(k), want.get(k)) for k in want.keys() | got.keys() if got.get(k) != want.get(k)
     }
     assert not diff, diff
+
+
+def declared_totals(case: Case) -> dict[tuple[str, str, str, str], int]:
+    """The reference's totals made from digex's accepted rows (exact minor units): cheaper than
+    the indicators, for the store whose rows are compared one by one anyway."""
+    rows = []
+    for rec in case.db.declarations().itertuples():
+        row = ref.Row("", 0, (), period=(rec.period.year, rec.period.month))
+        row.segment, row.partner, row.flow = rec.segment, rec.partner, rec.flow
+        row.value_minor = int(rec.value_minor)
+        rows.append(row)
+    return ref.totals(rows)
 
 
 def test_files_hold_every_kind_of_fault(stable: Case, new_rules: Case) -> None:
@@ -207,6 +219,62 @@ def test_files_hold_every_kind_of_fault(stable: Case, new_rules: Case) -> None:
     every |= {"ID_DUPLICATE", "ID_CONFLICT", "AMOUNT_AMBIGUOUS", "ROW_MALFORMED"}
     assert {c for c in every if counts.get(c, 0) < 5} == set()
     assert 48_000 <= len(rows) <= 52_000
+    ties = [r for r in stable.expected if r.accepted and r.exact % 1 == Decimal("0.5")]
+    assert len(ties) >= 100  # conversions that round half away from zero
+
+
+def large_amounts(tmp: Path, rates: Path, steps: Sequence[Decimal]) -> Case:
+    """Load a file of large amounts: per month and currency with a rate, two amounts of 13-14
+    digits with 4 decimals (products beyond a double's 53 bits) and one ending in 5 (a tie in
+    MAD); for gold (XAU), amounts `steps` away from the one converting to 9.2e18 minor units."""
+    rules = ref.Rules.read()
+    ref_rates = ref.read_rates([rates], rules)
+    g = gen.Generator(seed=6, prefix="L")
+    lines = []
+    for (month, currency), rate in sorted(ref_rates.items()):
+        label = f"{month[0]}-{month[1]:02d}"
+        if currency == "XAU":
+            edge = (Decimal(ref.MAX_MINOR) / (rate * 100)).quantize(Decimal("0.0001"))
+            amounts = [edge + d for d in steps]
+        else:
+            amounts = [Decimal(g.rng.randrange(10**16, 10**18)) / 10**4 for _ in range(2)]
+        amounts.append(Decimal(g.rng.randrange(10**16, 10**18)) / 10**4 + Decimal("0.0005"))
+        for amount in amounts:
+            fields = g.valid()
+            fields[1], fields[5], fields[6] = label, currency, f"{amount:.4f}"
+            lines.append(gen.Line("large", fields))
+            mad = [*fields[:5], "MAD", f"{amount:.3f}"[:-1] + "5", fields[7]]
+            lines.append(gen.Line("large tie", [g.next_id(), *mad[1:]]))
+    path = tmp / "large.csv"
+    gen.write(path, lines)
+    expected = ref.load_file(path, rules, ref_rates, TODAY)
+    db = digex.init(tmp / "store.duckdb")
+    return Case(db, {}, {}, expected, db.load([path], rates=rates, today=TODAY))
+
+
+def test_large_amounts_convert_exactly(tmp_path: Path, rates: Path) -> None:
+    """Exact conversion of large amounts, ties half away from zero; gold amounts 0.01 below
+    and above the limit are accepted and rejected (AMOUNT_TOO_LARGE)."""
+    case = large_amounts(tmp_path, rates, (Decimal("-0.01"), Decimal("0.01")))
+    with case.db:
+        assert sum(r.reasons == {"AMOUNT_TOO_LARGE"} for r in case.expected) >= 19
+        assert sum(r.exact % 1 == Decimal("0.5") for r in case.expected) >= 50
+        check_rows(case)
+
+
+@pytest.mark.xfail(
+    reason="digex compares a double-precision estimate with the limit (ingest/convert.py "
+    "value_estimate_sql, checks.py AMOUNT_TOO_LARGE `>=`): 9,199,999,999,999,999,688 minor "
+    "units rounds to 9.2e18 and is rejected, though not more than 9.2e18",
+    strict=True,
+)
+def test_too_large_is_more_than_the_limit(tmp_path: Path, rates: Path) -> None:
+    """AMOUNT_TOO_LARGE is a value *more than* 9.2e18 minor units (docs/internals.md): gold
+    amounts 1 and 2 ten-thousandths below the limit's amount are accepted."""
+    case = large_amounts(tmp_path, rates, (Decimal("-0.0002"), Decimal("-0.0001")))
+    with case.db:
+        assert all(r.value_minor <= ref.MAX_MINOR for r in case.expected)
+        check_rows(case)
 
 
 def test_stable_rows(stable: Case) -> None:
@@ -233,7 +301,7 @@ def test_new_rules_counts_by_reason(new_rules: Case) -> None:
 
 @NEEDS_INGEST
 def test_new_rules_totals(new_rules: Case) -> None:
-    check_totals(new_rules)
+    check_totals(new_rules, from_indicators=False)
 
 
 def both_marks(path: Path) -> list[gen.Line]:
