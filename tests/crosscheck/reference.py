@@ -16,7 +16,7 @@ import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, Inexact, localcontext
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "digex" / "data"
@@ -174,9 +174,16 @@ def parse_amount(text: str, mark: str | None) -> Decimal | str:
     return -value if sign == "-" else value
 
 
+def exact_product(amount: Decimal, rate: Decimal) -> Decimal:
+    """amount x rate x 100 with no rounding (up to 18 + 18 digits: beyond the default 28)."""
+    with localcontext(prec=60, traps=[Inexact]):
+        return amount * rate * 100
+
+
 def to_minor(amount: Decimal, rate: Decimal) -> int:
     """National-currency minor units: amount x rate x 100, exact, half away from zero."""
-    return int((amount * rate * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    with localcontext(prec=60):
+        return int(exact_product(amount, rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 # ---------------------------------------------------------------------------------- rates
@@ -280,7 +287,7 @@ def _amount(text: str, mark: str | None, rate: Decimal | None, row: Row) -> None
     elif amount <= 0:
         row.reasons.add("AMOUNT_NOT_POSITIVE")
     elif rate is not None:
-        row.exact = amount * rate * 100
+        row.exact = exact_product(amount, rate)
         row.value_minor = to_minor(amount, rate)
         if row.value_minor > MAX_MINOR:
             row.reasons.add("AMOUNT_TOO_LARGE")
