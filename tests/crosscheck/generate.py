@@ -283,9 +283,10 @@ def write(
     header: Sequence[str] = FIELDS,
     delimiter: str = ",",
     bom: bool = False,
+    encoding: str = "utf-8",
 ) -> dict[int, str]:
     """Write the file; returns the kind of each line number (the header is line 1)."""
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+    with path.open("w", encoding="utf-8-sig" if bom else encoding, newline="") as f:
         w = csv.writer(f, delimiter=delimiter, lineterminator="\n")
         w.writerow(header)
         w.writerows(line.fields for line in lines)

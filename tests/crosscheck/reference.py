@@ -77,9 +77,11 @@ class Rules:
 # ---------------------------------------------------------------------------------- reading
 
 
-def read_table(path: Path, names: dict[str, str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def read_table(
+    path: Path, names: dict[str, str], encoding: str = "utf-8-sig"
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """(canonical header, [(line, fields)]) of a delimited text file; line 1 is the header."""
-    text = path.read_bytes().decode("utf-8-sig")
+    text = path.read_bytes().decode(encoding)
     lines = text.splitlines()
     first = lines[0]
     delimiter = max(",;\t|", key=first.count)
@@ -342,9 +344,10 @@ def load_file(
     rates: dict[tuple[tuple[int, int], str], Decimal],
     today: dt.date,
     decimal_mark: str | None = None,
+    encoding: str = "utf-8-sig",
 ) -> list[Row]:
     """Every line of a declarations file, judged; raises InvalidFileError when refused."""
-    header, lines = read_table(path, rules.headers)
+    header, lines = read_table(path, rules.headers, encoding)
     recs: list[tuple[int, dict[str, str] | None]] = []
     for line, fields in lines:
         if len(fields) != len(header):
