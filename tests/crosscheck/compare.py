@@ -93,4 +93,13 @@ def check_rows(case: Case) -> None:
 
 
 def check_counts(case: Case) -> None:
-    assert reason_counts(case) == ref.reason_counts(case.expected)
+    """Counts by reason from the rejects listing, and the load's own reconciliation (rows read =
+    accepted + rejected, reasons per file), against the reference's."""
+    want = ref.reason_counts(case.expected)
+    assert reason_counts(case) == want
+    files = [r for r in case.results if r.kind == "declarations"]
+    assert sum(r.rows_read for r in files) == want["accepted"] + want["rejected"]
+    summed: Counter[str] = Counter()
+    for r in files:
+        summed.update(r.reasons)
+    assert dict(summed) == {k: v for k, v in want.items() if k not in ("accepted", "rejected")}

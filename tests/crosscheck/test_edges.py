@@ -24,6 +24,8 @@ EDGES: list[tuple[int, str]] = [
     (1, "2025/08"),
     (6, "0012.50"),  # leading zeros
     (6, "-0"),
+    (6, "1 234.5"),  # blanks are removed from amounts
+    (6, "۱۲۳.۵"),  # Extended Arabic-Indic digits (U+06F0..)
     (6, "+0.0001"),
     (6, "0.0001"),  # 0.0001 EUR is 0.108... centimes: rounds to 0, accepted
     (6, "0.00001"),
