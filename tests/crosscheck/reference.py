@@ -94,12 +94,13 @@ def read_table(
 
 
 def parse_period(text: str) -> tuple[int, int] | None:
-    """(year, month) of `YYYY-MM`, `YYYYMM` or `YYYY/MM`; None when not a real month."""
-    m = _PERIOD.fullmatch(text)
-    if m is None or not m.group(1).isascii() or not m.group(2).isascii():
+    """(year, month) of `YYYY-MM`, `YYYYMM` or `YYYY/MM` (Arabic-Indic digits accepted), years
+    1900-2999; None when not such a month."""
+    m = _PERIOD.fullmatch(text.translate(_LATIN_DIGITS))
+    if m is None or not m.group(0).isascii():
         return None
     year, month = int(m.group(1)), int(m.group(2))
-    return (year, month) if 1 <= month <= 12 else None
+    return (year, month) if 1 <= month <= 12 and 1900 <= year <= 2999 else None
 
 
 # ---------------------------------------------------------------------------------- amounts

@@ -22,6 +22,11 @@ EDGES: list[tuple[int, str]] = [
     (1, "2024/12"),
     (1, "2025-07"),  # the current month is not in the future
     (1, "2025/08"),
+    (1, "1900-01"),
+    (1, "1899-12"),  # years 1900-2999
+    (1, "3000-01"),
+    (1, "٢٠٢٤-٠٣"),  # Arabic-Indic digits in a period
+    (1, "٢٠٢٤٠٣"),
     (6, "0012.50"),  # leading zeros
     (6, "-0"),
     (6, "1 234.5"),  # blanks are removed from amounts
@@ -59,11 +64,11 @@ def write_rates(path: Path) -> None:
         csv.writer(f, lineterminator="\n").writerows(rows)
 
 
-def test_edge_rows_and_rates_forms(tmp_path: Path) -> None:
+def check_edges(tmp_path: Path, edges: list[tuple[int, str]]) -> None:
     rates = tmp_path / "rates.csv"
     write_rates(rates)
     lines = []
-    for n, (i, value) in enumerate(EDGES):
+    for n, (i, value) in enumerate(edges):
         fields = list(BASE)
         fields[0], fields[i] = f"E{n:03d}", value
         lines.append(gen.Line(f"{gen.FIELDS[i]} {value!r}", fields))
@@ -76,3 +81,7 @@ def test_edge_rows_and_rates_forms(tmp_path: Path) -> None:
         keys = {("edges.csv", line): kind for line, kind in kinds.items()}
         fields = {("edges.csv", i + 2): line.fields for i, line in enumerate(lines)}
         check_rows(Case(db, keys, fields, expected, results))
+
+
+def test_edge_rows_and_rates_forms(tmp_path: Path) -> None:
+    check_edges(tmp_path, EDGES)
