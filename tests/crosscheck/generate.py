@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import accumulate
 from pathlib import Path
 
 FIELDS = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
@@ -20,7 +21,9 @@ FIRST_MONTH, LAST_MONTH = (2023, 1), (2025, 7)  # the test loads with today = 20
 SEGMENTS = ("ITO", "CRM", "ESO", "BPO", "KPO")
 MAPPED_EBOPS = ("SI2", "SI21", "SI22", "SI3", "SJ1", "SJ21", "SJ22", "SJ31", "SJ35")
 PARTNERS = ("FR", "US", "ES", "GB", "DE", "BE", "CA", "CH", "IT", "NL", "SN", "CI", "AE", "NA")
-PARTNER_WEIGHTS = (30, 15, 10, 8, 7, 5, 4, 4, 4, 3, 3, 3, 2, 1)
+PARTNER_CUM = tuple(accumulate((30, 15, 10, 8, 7, 5, 4, 4, 4, 3, 3, 3, 2, 1)))
+CURRENCIES = ("MAD", "EUR", "USD", "GBP", "XAU")
+CURRENCY_CUM = tuple(accumulate((40, 35, 20, 4, 1)))
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 RATE_GAPS = {("GBP", (2024, 5)): "abc", ("GBP", (2024, 6)): "0"}  # rejected rates: no rate
 MISSING_RATES = {("GBP", (2024, 7))}  # no line at all
@@ -118,7 +121,7 @@ class Generator:
     def valid(self) -> list[str]:
         rng = self.rng
         month = rng.choice(self.months)
-        currency = rng.choices(("MAD", "EUR", "USD", "GBP", "XAU"), (40, 35, 20, 4, 1))[0]
+        currency = rng.choices(CURRENCIES, cum_weights=CURRENCY_CUM)[0]
         if currency == "XAU" and month < XAU_FROM:
             currency = "MAD"
         if currency == "GBP" and (("GBP", month) in RATE_GAPS or ("GBP", month) in MISSING_RATES):
@@ -136,10 +139,10 @@ class Generator:
             self.period(month),
             rng.choice(self.firms),
             self.code(segment),
-            self.code(rng.choices(PARTNERS, PARTNER_WEIGHTS)[0]),
+            self.code(rng.choices(PARTNERS, cum_weights=PARTNER_CUM)[0]),
             self.code(currency),
             amount,
-            self.code(rng.choices("XM", (9, 1))[0]),
+            self.code(rng.choices("XM", cum_weights=(9, 10))[0]),
         ]
         return [self.pad(f) for f in fields]
 
