@@ -192,20 +192,49 @@ def to_minor(amount: Decimal, rate: Decimal) -> int:
 # ---------------------------------------------------------------------------------- rates
 
 
+def check_rates(
+    path: Path, rules: Rules
+) -> list[tuple[int, set[str], tuple[int, int] | None, str, Decimal | None]]:
+    """(line, reasons, month, currency, rate) of every line of a rates file. Repeated (month,
+    currency) pairs (RATE_DUPLICATE) are not judged: the docs do not say which copy counts, and
+    the generated files hold none."""
+    header, rows = read_table(path, rules.rate_headers)
+    out = []
+    for line, fields in rows:
+        rec = dict(zip(header, (f.strip() for f in fields), strict=True))
+        reasons: set[str] = set()
+        month = parse_period(rec["period"])
+        if not rec["period"]:
+            reasons.add("PERIOD_MISSING")
+        elif month is None:
+            reasons.add("PERIOD_INVALID")
+        # a rate for a month after today's is not PERIOD_FUTURE in digex (docs unclear)
+        currency = rec["currency"].upper()
+        if not currency:
+            reasons.add("CURRENCY_MISSING")
+        elif currency not in rules.currencies:
+            reasons.add("CURRENCY_UNKNOWN")
+        elif currency == rules.national_currency:
+            reasons.add("CURRENCY_NATIONAL")
+        rate = None
+        if not rec["rate"]:
+            reasons.add("RATE_MISSING")
+        elif re.fullmatch(r"[+-]?\d+(?:\.\d+)?", rec["rate"]) is None:
+            reasons.add("RATE_INVALID")
+        elif Decimal(rec["rate"]) <= 0:
+            reasons.add("RATE_NOT_POSITIVE")
+        else:
+            rate = Decimal(rec["rate"])
+        out.append((line, reasons, month, currency, rate))
+    return out
+
+
 def read_rates(paths: Sequence[Path], rules: Rules) -> dict[tuple[tuple[int, int], str], Decimal]:
-    """Valid rates by (month, currency). Only clean rates files are generated (plus rates that
-    are not numbers or not positive, which simply give no rate)."""
+    """Valid rates by (month, currency)."""
     rates: dict[tuple[tuple[int, int], str], Decimal] = {}
     for path in paths:
-        header, rows = read_table(path, rules.rate_headers)
-        for _, fields in rows:
-            rec = dict(zip(header, (f.strip() for f in fields), strict=True))
-            month = parse_period(rec["period"])
-            currency = rec["currency"].upper()
-            if not re.fullmatch(r"\d+(?:\.\d+)?", rec["rate"]) or month is None:
-                continue
-            rate = Decimal(rec["rate"])
-            if rate > 0 and currency in rules.currencies:
+        for _, reasons, month, currency, rate in check_rates(path, rules):
+            if not reasons and month is not None and rate is not None:
                 rates[(month, currency)] = rate
     return rates
 
