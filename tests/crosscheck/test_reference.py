@@ -4,6 +4,7 @@ generator's amounts read back by it: a cross-check is only as good as its refere
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 from pathlib import Path
 
@@ -155,3 +156,21 @@ def test_generated_amounts_read_back(
     text = gen.Generator(seed, "x", mark, stable=stable).amount(value, decimals)
     assert ref.parse_amount(text, mark) == value
     assert ref.evidence(text) in (mark, None)
+
+
+def test_reference_does_not_depend_on_row_order(tmp_path: Path) -> None:
+    """The rules' consequence: shuffled rows give the same accepted declarations and the same
+    rejected ids with the same reasons (line numbers aside)."""
+    lines = gen.Generator(seed=3, prefix="N", stable=False).rows(3_000, conflicts=True)
+    rules = ref.Rules.read()
+    outcomes = []
+    for seed in (0, 1):
+        random.Random(seed).shuffle(lines)
+        path = tmp_path / f"shuffled{seed}.csv"
+        gen.write(path, lines)
+        rows = ref.load_file(path, rules, {}, dt.date(2025, 7, 15))
+        accepted = sorted((r.fields, r.value_minor) for r in rows if r.accepted)
+        rejected = sorted((r.fields, sorted(r.reasons)) for r in rows if r.fields and r.reasons)
+        outcomes.append((accepted, rejected))
+    assert outcomes[0] == outcomes[1]
+    assert any("ID_CONFLICT" in reasons for _, reasons in outcomes[0][1])
