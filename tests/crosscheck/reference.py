@@ -4,7 +4,8 @@ Written from the documentation only (README.md "Input files", docs/internals.md'
 table, the country profile and the rules of issue 12 for repeated ids and the decimal mark),
 never from digex's code: the point is a second implementation whose agreement with digex means
 something. It reads digex's code lists and profile as the data files they are, not through
-digex's modules. Slow and obvious on purpose; about 50,000 rows take well under a second.
+digex's modules. Where the documentation is silent, the choice made is the one digex makes and
+a comment says "docs unclear". Slow and obvious on purpose: about a second for 50,000 rows.
 """
 
 from __future__ import annotations
