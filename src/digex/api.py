@@ -137,10 +137,13 @@ class Digex:
     def withdraw(self, load_id: int, *, reason: str, user: str | None = None) -> None:
         """Take a load out of the current view (declarations, rejects, rates, jobs, totals)
         without deleting it; the load log keeps who withdrew it, when and why. A load the
-        withdrawn one had replaced is current again. Cached indicators become stale."""
+        withdrawn one had replaced is current again. Cached indicators become stale; when a
+        rates load is withdrawn, declarations are converted again at the rates in force."""
+        from digex.ingest.load import minor_units
         from digex.store.withdraw import withdraw
 
-        withdraw(self.store, int(load_id), reason=reason, user=user)
+        units = minor_units(self.profile.national_currency)
+        withdraw(self.store, int(load_id), reason=reason, minor_units=units, user=user)
 
     @overload
     def declarations(self, *, output: Literal["pandas"] = "pandas") -> pd.DataFrame: ...

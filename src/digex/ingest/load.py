@@ -266,6 +266,7 @@ class Loader:
             minor_units=units,
         )
         self.value_sql = value_minor_sql("v_amount", "v_rate", units)
+        self.minor_units = units
 
     def run(
         self,
@@ -331,6 +332,7 @@ class Loader:
                         watch = _Watch(wcon, report if progress else None, polls)
                         with watch.step(2):
                             results.append(self._store(wcon, item, load_id))
+                    results = self._reconvert(wcon, results)
             except duckdb.OutOfMemoryException as e:
                 raise OutOfMemory(
                     f"the engine ran out of memory (limit {limit}) while loading; "
@@ -343,6 +345,39 @@ class Loader:
                 con.execute(f"SET memory_limit = '{memory_limit()}'")
         if progress:
             progress("done", n, n)
+        return results
+
+    def _reconvert(
+        self, con: duckdb.DuckDBPyConnection, results: list[LoadResult]
+    ) -> list[LoadResult]:
+        """After a rates file is stored, convert again the stored declarations whose rate is
+        no longer the one in force (in the same transaction); the rates file's summary says
+        how many and which months."""
+        from digex.store.reconvert import reconvert
+
+        stored = [i for i, r in enumerate(results) if r.kind == "rates" and not r.reused]
+        if not stored:
+            return results
+        last = stored[-1]
+        count, months = reconvert(
+            con,
+            minor_units=self.minor_units,
+            cause="rates",
+            load_id=results[last].load_id,
+            user=_user(self.options),
+        )
+        if count:
+            shown = ", ".join(months[:6]) + (
+                f" and {len(months) - 6} more" if len(months) > 6 else ""
+            )
+            note = (
+                f"{count:,} declarations already stored were converted again at the rates now "
+                f"in force ({shown}); the values they were loaded with stay in the history"
+            )
+            results = list(results)
+            results[last] = dataclasses.replace(
+                results[last], warnings=(*results[last].warnings, note)
+            )
         return results
 
     def _prepare(

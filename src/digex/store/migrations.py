@@ -204,6 +204,50 @@ FROM auxiliary_rejects j JOIN active_loads a USING (load_id);
 
 CREATE VIEW current_load_totals AS
 SELECT t.* FROM load_totals t JOIN active_loads USING (load_id);
+
+-- Corrected rates reach the figures. When the rates in force change (a rates file loaded, a
+-- rates load withdrawn), the current declarations converted at another rate than the one now
+-- in force are converted again (digex.store.reconvert): one row per change in `conversions`,
+-- the new values in `reconversions`; `declarations` keeps the values of the load.
+CREATE TABLE conversions (
+    conversion_id INTEGER PRIMARY KEY,
+    made_at TIMESTAMP NOT NULL,
+    made_by VARCHAR NOT NULL,
+    cause VARCHAR NOT NULL,             -- 'rates' (load_id loaded) or 'withdrawal' (of load_id)
+    load_id INTEGER NOT NULL,
+    rows_converted BIGINT NOT NULL,
+    months VARCHAR NOT NULL             -- the months (and currencies) whose rows changed
+);
+CREATE TABLE reconversions (
+    conversion_id INTEGER NOT NULL,
+    load_id INTEGER NOT NULL,           -- the declaration's load and line
+    line BIGINT NOT NULL,
+    rate DECIMAL(18, 8) NOT NULL,       -- the rate in force from this conversion on
+    value_minor BIGINT NOT NULL         -- round(amount * rate), as the load converts
+);
+
+-- The newest conversion of each converted declaration.
+CREATE VIEW current_reconversions AS
+SELECT load_id, line, arg_max(rate, conversion_id) AS rate,
+       arg_max(value_minor, conversion_id) AS value_minor
+FROM reconversions GROUP BY load_id, line;
+
+-- Rows of loads never re-converted are read as stored (no join per row: the flag comes with
+-- the join on active loads that every row already takes); only loads holding a re-converted
+-- row take their rows' newest values (a left join on their rows).
+CREATE OR REPLACE VIEW current_declarations_coded AS
+WITH a AS (
+    SELECT load_id, load_id IN (SELECT load_id FROM reconversions) AS reconverted
+    FROM active_loads
+)
+SELECT d.* FROM declarations d JOIN a USING (load_id) WHERE NOT a.reconverted
+UNION ALL
+SELECT d.load_id, d.line, d.declaration_id, d.period, d.firm_id, d.segment, d.ebops, d.partner,
+       d.currency, d.amount, d.flow, coalesce(c.rate, d.rate) AS rate,
+       coalesce(c.value_minor, d.value_minor) AS value_minor
+FROM declarations d JOIN a USING (load_id)
+LEFT JOIN current_reconversions c ON c.load_id = d.load_id AND c.line = d.line
+WHERE a.reconverted;
 """
 
 MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5)

@@ -29,15 +29,21 @@ def current_user() -> str:
         return os.environ.get("USER", "unknown")
 
 
-def withdraw(store: Store, load_id: int, *, reason: str, user: str | None = None) -> None:
+def withdraw(
+    store: Store, load_id: int, *, reason: str, minor_units: int, user: str | None = None
+) -> int:
     """Record the withdrawal of `load_id` in one transaction (which also changes the state the
-    indicator cache is keyed on, so cached results made with the load are no longer used)."""
+    indicator cache is keyed on, so cached results made with the load are no longer used).
+
+    Withdrawing a rates load changes the rates in force: the declarations converted at its
+    rates are converted again at the rates now in force (in `minor_units` of the national
+    currency), in the same transaction. Returns the number of declarations converted again."""
     why = reason.strip()
     if not why:
         raise UsageError("--reason is empty; say why the load is withdrawn (kept in the load log)")
     with store.write() as con:
         row = con.execute(
-            "SELECT l.file_name, w.withdrawn_at, w.withdrawn_by, w.reason "
+            "SELECT l.file_name, w.withdrawn_at, w.withdrawn_by, w.reason, l.kind "
             "FROM loads l LEFT JOIN withdrawals w USING (load_id) WHERE l.load_id = ?",
             [load_id],
         ).fetchone()
@@ -48,7 +54,16 @@ def withdraw(store: Store, load_id: int, *, reason: str, user: str | None = None
                 f"load {load_id} ({row[0]}) was already withdrawn on {row[1]:%Y-%m-%d %H:%M} "
                 f"by {row[2]} ({row[3]}); see `digex loads`"
             )
+        who = user or current_user()
         con.execute(
             "INSERT INTO withdrawals VALUES (?, ?, ?, ?)",
-            [load_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), user or current_user(), why],
+            [load_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), who, why],
         )
+        if row[4] != "rates":
+            return 0
+        from digex.store.reconvert import reconvert
+
+        count, _ = reconvert(
+            con, minor_units=minor_units, cause="withdrawal", load_id=load_id, user=who
+        )
+        return count
