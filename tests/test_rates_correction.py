@@ -63,6 +63,7 @@ def test_a_corrected_rate_changes_its_month_only_checked_by_hand(
     corrected = {(p, c): r for p, c, r in CORRECTED}
     want = expected(corrected)
     assert values(loaded) == want
+    assert "current_reconversions" in _engine_view(loaded)
     assert want["M2"] == 548  # the tie 547.5 rounds away from zero
     assert want["M1"] != expected(first)["M1"]
     # the figures: March changes by exactly the difference of its EUR rows, April not at all
@@ -109,3 +110,12 @@ def test_rates_identical_to_those_in_force_convert_nothing(loaded: Digex, tmp_pa
     [result] = loaded.load(rates=same, today=TODAY)
     assert result.warnings == ()
     assert loaded.store.con.execute("SELECT count(*) FROM reconversions").fetchone() == (0,)
+    # the engine's view still reads the stored values alone (no join: queries cost nothing)
+    assert "reconversions" not in _engine_view(loaded)
+
+
+def _engine_view(db: Digex) -> str:
+    row = db.store.con.execute(
+        "SELECT sql FROM duckdb_views() WHERE view_name = 'current_declarations_coded'"
+    ).fetchone()
+    return str(row[0]) if row else ""

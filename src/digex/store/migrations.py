@@ -232,22 +232,8 @@ SELECT load_id, line, arg_max(rate, conversion_id) AS rate,
        arg_max(value_minor, conversion_id) AS value_minor
 FROM reconversions GROUP BY load_id, line;
 
--- Rows of loads never re-converted are read as stored (no join per row: the flag comes with
--- the join on active loads that every row already takes); only loads holding a re-converted
--- row take their rows' newest values (a left join on their rows).
-CREATE OR REPLACE VIEW current_declarations_coded AS
-WITH a AS (
-    SELECT load_id, load_id IN (SELECT load_id FROM reconversions) AS reconverted
-    FROM active_loads
-)
-SELECT d.* FROM declarations d JOIN a USING (load_id) WHERE NOT a.reconverted
-UNION ALL
-SELECT d.load_id, d.line, d.declaration_id, d.period, d.firm_id, d.segment, d.ebops, d.partner,
-       d.currency, d.amount, d.flow, coalesce(c.rate, d.rate) AS rate,
-       coalesce(c.value_minor, d.value_minor) AS value_minor
-FROM declarations d JOIN a USING (load_id)
-LEFT JOIN current_reconversions c ON c.load_id = d.load_id AND c.line = d.line
-WHERE a.reconverted;
+-- `current_declarations_coded` reads the declarations as stored until a first row is
+-- converted again; `digex.store.reconvert` then redefines it to take each row's newest value.
 """
 
 MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5)
