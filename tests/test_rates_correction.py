@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import FIRM, TODAY, write_csv
 
 from digex.api import Digex
+from digex.errors import InvalidFile
 
 RATES_HEADER = ("period", "currency", "rate")
 FIRST = [("2024-03", "EUR", "10.8"), ("2024-04", "EUR", "10.8"), ("2024-03", "USD", "9.9")]
@@ -119,3 +120,25 @@ def _engine_view(db: Digex) -> str:
         "SELECT sql FROM duckdb_views() WHERE view_name = 'current_declarations_coded'"
     ).fetchone()
     return str(row[0]) if row else ""
+
+
+def test_a_corrected_rates_file_replaces_the_first_with_replace(
+    loaded: Digex, tmp_path: Path
+) -> None:
+    """`--replace` names the rates load a rates file loaded alone supersedes: the replaced
+    load leaves the rates in force, the declarations take the corrected rate."""
+    rates_load = int(loaded.loads().set_index("kind").loc["rates", "load_id"])
+    fixed = write_csv(tmp_path / "rates-fixed.csv", CORRECTED, header=RATES_HEADER)
+    [result] = loaded.load(rates=fixed, replace=rates_load, today=TODAY)
+    assert result.replaces == rates_load
+    statuses = loaded.loads().set_index("load_id")["status"].to_dict()
+    assert statuses[rates_load] == "replaced"
+    assert values(loaded) == expected({(p, c): r for p, c, r in CORRECTED})
+    # replacing the replaced load again, or a withdrawn one, is refused with its reason
+    with pytest.raises(InvalidFile, match="already replaced"):
+        loaded.load(rates=tmp_path / "rates.csv", replace=rates_load, today=TODAY)
+    loaded.withdraw(result.load_id, reason="wrong")
+    with pytest.raises(InvalidFile, match="was withdrawn"):
+        loaded.load(rates=fixed, replace=result.load_id, today=TODAY)
+    with pytest.raises(InvalidFile, match="one per rates then jobs file"):
+        loaded.load(rates=fixed, replace=[1, 2], today=TODAY)

@@ -276,17 +276,7 @@ class Loader:
         progress: Progress | None = None,
         jobs: Sequence[Path] = (),
     ) -> list[LoadResult]:
-        if replace and len(replace) != len(files):
-            raise InvalidFile(
-                f"--replace was given {len(replace)} time(s) for {len(files)} file(s); "
-                "give one load id to replace per declaration file, in the same order"
-            )
-        # rates first: the declarations of the same call are checked against them
-        work: list[tuple[Path, str, int | None]] = [(Path(p), "rates", None) for p in rates]
-        work += [(Path(p), "jobs", None) for p in jobs]
-        work += [
-            (Path(p), "declarations", replace[i] if replace else None) for i, p in enumerate(files)
-        ]
+        work = _plan(files, rates, jobs, replace)
         n = len(work)
 
         def reporter(i: int, name: str, base: float, share: float) -> Callable[[str, float], None]:
@@ -601,6 +591,29 @@ class Loader:
         return LoadResult(load_id, kind, path, row[0], row[1], row[2], row[3], row[4], reused=True)
 
 
+def _plan(
+    files: Sequence[Path], rates: Sequence[Path], jobs: Sequence[Path], replace: Sequence[int]
+) -> list[tuple[Path, str, int | None]]:
+    """The files of a call in loading order (rates first: the declarations of the same call
+    are checked against them), each with the load it replaces.
+
+    `replace` names one load per declaration file; in a call without declaration files, one
+    per rates then jobs file (a corrected rates file is loaded alone)."""
+    reference = [] if files or not replace else [*replace]
+    if replace and len(replace) != (len(files) if files else len(rates) + len(jobs)):
+        raise InvalidFile(
+            f"--replace was given {len(replace)} time(s) for {len(files)} file(s); "
+            "give one load id to replace per declaration file, in the same order (or, "
+            "loading only rates and jobs files, one per rates then jobs file)"
+        )
+    olds: list[int | None] = [*reference] if reference else [None] * (len(rates) + len(jobs))
+    kinds = ["rates"] * len(rates) + ["jobs"] * len(jobs)
+    work = [(Path(p), kind, old) for p, kind, old in zip([*rates, *jobs], kinds, olds, strict=True)]
+    declared = replace if not reference and replace else [None] * len(files)
+    work += [(Path(p), "declarations", old) for p, old in zip(files, declared, strict=True)]
+    return work
+
+
 def _size(path: Path) -> int:
     """The file's size, or 0 when it cannot be read (the reader then says why)."""
     try:
@@ -665,6 +678,12 @@ def _check_replaceable(con: duckdb.DuckDBPyConnection, load_id: int, kind: str) 
     ).fetchone()
     if row is None:
         raise UnknownLoad(f"--replace {load_id}: there is no load {load_id}; see `digex loads`")
+    withdrawn = con.execute(f"SELECT 1 FROM withdrawals WHERE load_id = {int(load_id):d}")
+    if withdrawn.fetchone():
+        raise InvalidFile(
+            f"--replace {load_id}: load {load_id} ({row[1]}) was withdrawn; load the file "
+            "without --replace"
+        )
     if row[0] != kind:
         raise InvalidFile(f"--replace {load_id}: load {load_id} is a {row[0]} file, not {kind}")
     if not row[2]:
