@@ -177,6 +177,8 @@ def jobs_add_up(engine: Engine, table: str = "current_auxiliary") -> CheckResult
     totals = frame[frame["segment"] == "_T"].set_index("year")["value"]
     both = pd.concat([parts.rename("parts"), totals.rename("total")], axis=1, join="inner")
     bad = both[both["parts"] != both["total"]]
+    if both.empty:
+        return CheckResult(name, True, "no year has both segments and a total")
     if bad.empty:
         return CheckResult(name, True, f"{len(both)} year(s) exact")
     years = "; ".join(
