@@ -13,7 +13,8 @@ stored, 6.8-7.2 s; converting with the current rates in the view itself, 10.4-11
 again, on every query, whether or not a rate was ever corrected); the view below, with a month
 of that load re-converted, 9.3 s. So the current view reads the stored values alone (no
 join at all) until a first row is converted again, and only then takes `RECONVERTED_VIEW`;
-converting when the rates change costs one pass over the current declarations at that moment.
+converting when the rates change costs one pass over the current declarations at that moment
+(0.8 s for a corrected month among 10 million declarations).
 """
 
 from __future__ import annotations
