@@ -599,18 +599,23 @@ def _plan(
 
     `replace` names one load per declaration file; in a call without declaration files, one
     per rates then jobs file (a corrected rates file is loaded alone)."""
-    reference = [] if files or not replace else [*replace]
-    if replace and len(replace) != (len(files) if files else len(rates) + len(jobs)):
+    references = len(rates) + len(jobs)
+    wanted = len(files) if files else references
+    if replace and len(replace) != wanted:
         raise InvalidFile(
             f"--replace was given {len(replace)} time(s) for {len(files)} file(s); "
             "give one load id to replace per declaration file, in the same order (or, "
             "loading only rates and jobs files, one per rates then jobs file)"
         )
-    olds: list[int | None] = [*reference] if reference else [None] * (len(rates) + len(jobs))
+    olds: list[int | None] = list(replace) if replace else [None] * wanted
+    reference_olds = [None] * references if files else olds
+    declaration_olds = olds if files else []
     kinds = ["rates"] * len(rates) + ["jobs"] * len(jobs)
-    work = [(Path(p), kind, old) for p, kind, old in zip([*rates, *jobs], kinds, olds, strict=True)]
-    declared = replace if not reference and replace else [None] * len(files)
-    work += [(Path(p), "declarations", old) for p, old in zip(files, declared, strict=True)]
+    work = [
+        (Path(p), kind, old)
+        for p, kind, old in zip([*rates, *jobs], kinds, reference_olds, strict=True)
+    ]
+    work += [(Path(p), "declarations", old) for p, old in zip(files, declaration_olds, strict=True)]
     return work
 
 
