@@ -77,6 +77,8 @@ def test_a_corrected_rate_changes_its_month_only_checked_by_hand(
         "SELECT cause, load_id, rows_converted, months FROM conversions"
     ).fetchall()
     assert log == [("rates", result.load_id, 2, "2024-03 EUR")]
+    shown = loaded.loads().set_index("load_id").loc[result.load_id]
+    assert (shown["reconverted"], shown["reconverted_months"]) == (2, "2024-03 EUR")
     assert (
         loaded.store.con.execute("SELECT * FROM declarations ORDER BY line").fetchall()
         == stored_before

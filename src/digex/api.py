@@ -120,16 +120,24 @@ class Digex:
     def loads(self, *, output: Literal["arrow"]) -> pa.Table: ...
     def loads(self, *, output: Output = "pandas") -> Any:
         """The load log, with whether each load is still current, and its status: 'current',
-        'replaced' (by a later load) or 'withdrawn' (with who withdrew it, when and why)."""
+        'replaced' (by a later load) or 'withdrawn' (with who withdrew it, when and why).
+
+        `reconverted` counts the stored declarations converted again because this rates load
+        was stored or withdrawn, `reconverted_months` the months and currencies concerned."""
         return self._query(
             "SELECT l.load_id, l.kind, l.file_name, l.file_format, l.encoding, l.loaded_at,"
             " l.loaded_by, l.rows_read, l.rows_accepted, l.rows_rejected, l.replaces,"
             " a.load_id IS NOT NULL AS current, l.content_hash,"
             " CASE WHEN w.load_id IS NOT NULL THEN 'withdrawn'"
             " WHEN a.load_id IS NOT NULL THEN 'current' ELSE 'replaced' END AS status,"
-            " w.withdrawn_at, w.withdrawn_by, w.reason AS withdraw_reason "
+            " w.withdrawn_at, w.withdrawn_by, w.reason AS withdraw_reason,"
+            " coalesce(c.rows, 0) AS reconverted, c.months AS reconverted_months "
             "FROM loads l LEFT JOIN active_loads a USING (load_id)"
-            " LEFT JOIN withdrawals w USING (load_id) ORDER BY l.load_id",
+            " LEFT JOIN withdrawals w USING (load_id)"
+            " LEFT JOIN (SELECT load_id, CAST(sum(rows_converted) AS BIGINT) AS rows,"
+            " string_agg(months, '; ' ORDER BY conversion_id) AS months"
+            " FROM conversions GROUP BY load_id) c USING (load_id) "
+            "ORDER BY l.load_id",
             [],
             output,
         )
