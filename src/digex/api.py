@@ -53,7 +53,7 @@ class Digex:
 
     def load(
         self,
-        files: PathLike | Sequence[PathLike],
+        files: PathLike | Sequence[PathLike] = (),
         *,
         rates: PathLike | Sequence[PathLike] = (),
         jobs: PathLike | Sequence[PathLike] = (),
@@ -67,10 +67,15 @@ class Digex:
     ) -> list[LoadResult]:
         """Load declaration files (and the rates and auxiliary series) in one transaction.
 
+        Any of the three may be empty (a corrected rates file is loaded alone), not all.
         Returns one reconciliation per file: rates, then jobs, then declarations. Nothing is
         written if any file fails.
         """
+        from digex.errors import UsageError
         from digex.ingest.load import Loader, LoadOptions
+
+        if not (_as_list(files) or _as_list(rates) or _as_list(jobs)):
+            raise UsageError("nothing to load: give declaration files, --rates or --jobs files")
 
         options = LoadOptions(encoding, delimiter, decimal_mark, today, user)
         return Loader(self.store, self.profile, options).run(
@@ -92,14 +97,19 @@ class Digex:
     @overload
     def rejects(self, *, load_id: int | None = None, output: Literal["arrow"]) -> pa.Table: ...
     def rejects(self, *, load_id: int | None = None, output: Output = "pandas") -> Any:
-        """Rejected rows of current loads with file, line, reason codes and original values."""
+        """Rejected rows of current loads with file, line, reason codes and original values.
+
+        Rows of declaration, rates and jobs files alike, `kind` saying which; the rates'
+        and jobs' own fields are in `rate`, `year` and `jobs` (their `period`, `currency`
+        and `segment` in the declarations' columns of the same name).
+        """
         # the id is written into the SQL, not bound: binding a parameter makes DuckDB import
         # pandas, most of the time `digex rejects --load N` takes
         where = f"WHERE load_id = {int(load_id):d}" if load_id is not None else ""
         return self._query(
             "SELECT load_id, file_name, line, reasons, message, declaration_id, period, firm_id,"
-            " segment, partner, currency, amount, flow, raw "
-            f"FROM current_rejects {where} ORDER BY load_id, line",
+            " segment, partner, currency, amount, flow, raw, kind, rate, year, jobs "
+            f"FROM current_all_rejects {where} ORDER BY load_id, line",
             [],
             output,
         )
@@ -109,15 +119,39 @@ class Digex:
     @overload
     def loads(self, *, output: Literal["arrow"]) -> pa.Table: ...
     def loads(self, *, output: Output = "pandas") -> Any:
-        """The load log, with whether each load is still current (not replaced)."""
+        """The load log, with whether each load is still current, and its status: 'current',
+        'replaced' (by a later load) or 'withdrawn' (with who withdrew it, when and why).
+
+        `reconverted` counts the stored declarations converted again because this rates load
+        was stored or withdrawn, `reconverted_months` the months and currencies concerned."""
         return self._query(
             "SELECT l.load_id, l.kind, l.file_name, l.file_format, l.encoding, l.loaded_at,"
             " l.loaded_by, l.rows_read, l.rows_accepted, l.rows_rejected, l.replaces,"
-            " l.load_id IN (SELECT load_id FROM active_loads) AS current, l.content_hash "
-            "FROM loads l ORDER BY l.load_id",
+            " a.load_id IS NOT NULL AS current, l.content_hash,"
+            " CASE WHEN w.load_id IS NOT NULL THEN 'withdrawn'"
+            " WHEN a.load_id IS NOT NULL THEN 'current' ELSE 'replaced' END AS status,"
+            " w.withdrawn_at, w.withdrawn_by, w.reason AS withdraw_reason,"
+            " coalesce(c.rows, 0) AS reconverted, c.months AS reconverted_months "
+            "FROM loads l LEFT JOIN active_loads a USING (load_id)"
+            " LEFT JOIN withdrawals w USING (load_id)"
+            " LEFT JOIN (SELECT load_id, CAST(sum(rows_converted) AS BIGINT) AS rows,"
+            " string_agg(months, '; ' ORDER BY conversion_id) AS months"
+            " FROM conversions GROUP BY load_id) c USING (load_id) "
+            "ORDER BY l.load_id",
             [],
             output,
         )
+
+    def withdraw(self, load_id: int, *, reason: str, user: str | None = None) -> None:
+        """Take a load out of the current view (declarations, rejects, rates, jobs, totals)
+        without deleting it; the load log keeps who withdrew it, when and why. A load the
+        withdrawn one had replaced is current again. Cached indicators become stale; when a
+        rates load is withdrawn, declarations are converted again at the rates in force."""
+        from digex.ingest.load import minor_units
+        from digex.store.withdraw import withdraw
+
+        units = minor_units(self.profile.national_currency)
+        withdraw(self.store, int(load_id), reason=reason, minor_units=units, user=user)
 
     @overload
     def declarations(self, *, output: Literal["pandas"] = "pandas") -> pd.DataFrame: ...

@@ -871,6 +871,27 @@ def targets(db: DbOption = None) -> None:
 
 
 @app.command()
+def withdraw(
+    load_id: Annotated[int, typer.Argument(help="The load to withdraw (see `digex loads`).")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the load is withdrawn (kept in the load log).")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Withdraw a load that should never have been made: it leaves every figure, nothing is
+    deleted, and the load log keeps who withdrew it, when and why."""
+    from digex.api import Digex
+
+    with Digex.open(db) as store:
+        store.withdraw(load_id, reason=reason)
+        row = next(r for r in store.loads(output="arrow").to_pylist() if r["load_id"] == load_id)
+    out().print(
+        f"load {load_id} ({row['file_name']}) withdrawn by {row['withdrawn_by']}: it no longer "
+        "counts in any figure; it stays in the store and `digex loads` shows it"
+    )
+
+
+@app.command()
 def version() -> None:
     """Print the digex version."""
     out().print(__version__)

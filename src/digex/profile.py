@@ -54,6 +54,9 @@ class CountryProfile:
     targets: tuple[Target, ...]
     data_source: dict[str, str] = field(hash=False)
     firm_id_description: dict[str, str] = field(default_factory=dict, hash=False)
+    jobs_headers: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    """Column names accepted in jobs files (year, segment, jobs); optional in a profile, the
+    canonical English names being always accepted."""
 
     def is_valid_firm_id(self, firm_id: str) -> bool:
         """Whether ``firm_id`` has the format of the country's firm identifier."""
@@ -68,7 +71,11 @@ class CountryProfile:
         ignoring case, surrounding spaces, a leading BOM and Unicode normalisation. Returns the
         mapping and the fields found in no column (the caller decides if that is an error).
         """
-        aliases = {"declarations": self.headers, "rates": self.rates_headers}.get(kind, {})
+        aliases = {
+            "declarations": self.headers,
+            "rates": self.rates_headers,
+            "jobs": self.jobs_headers,
+        }.get(kind, {})
         columns = [normalise_header(name) for name in names]
         mapping: dict[str, int] = {}
         missing: list[str] = []
@@ -196,4 +203,5 @@ def load_profile(code_or_path: str = "MA") -> CountryProfile:
         targets=tuple(r.target(i, t) for i, t in enumerate(targets)),
         data_source=r.texts("data_source"),
         firm_id_description=r.texts("firm_id.description") if described else {},
+        jobs_headers=r.lists("jobs_headers") if "jobs_headers" in data else {},
     )

@@ -37,7 +37,9 @@ def state(store: Store, profile: CountryProfile) -> str:
     """What results are valid for: the store's content, the software, and the country profile
     they were computed with (its national currency enters the values; its code and version
     name the settings a user may change)."""
-    row = store.con.execute("SELECT coalesce(max(load_id), 0), count(*) FROM loads").fetchone()
+    row = store.con.execute(
+        "SELECT coalesce(max(load_id), 0), count(*) + (SELECT count(*) FROM withdrawals) FROM loads"
+    ).fetchone()
     newest, count = (int(row[0]), int(row[1])) if row else (0, 0)
     who = f"{profile.code}@{profile.version}/{profile.national_currency}"
     return f"{FORMAT}:{SCHEMA_VERSION}:{__version__}:{codelists_version()}:{who}:{newest}:{count}"

@@ -122,7 +122,9 @@ def run_checks(
         total = parts.get("total", none)
         for cut in cuts:
             results += _cut_checks(parts.get(cut, none), total, freq, cut)
-    return results
+    from digex.indicators.targets import jobs_add_up  # imports this module
+
+    return [*results, jobs_add_up(engine)]
 
 
 def require_consistent(results: list[CheckResult]) -> None:

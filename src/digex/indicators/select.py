@@ -170,10 +170,10 @@ def select(
     top: int | None = None,
 ) -> pd.DataFrame:
     """Narrow a computed table (e.g. from another engine) as a cached answer is narrowed."""
-    import duckdb
+    from digex.store import offline
 
     selection = Selection.of(
         profile, flow=flow, indicators=indicators, unit_mult=unit_mult, top=top
     )
-    with duckdb.connect() as con:
+    with offline.connect() as con:
         return narrow_frame(con, frame, selection, to_frame)

@@ -12,6 +12,7 @@ from collections.abc import Collection
 
 import pandas as pd
 
+from digex.indicators.consistency import CheckResult
 from digex.indicators.definitions import unit_of
 from digex.indicators.engine import Engine
 from digex.indicators.suite import COLUMNS
@@ -29,12 +30,7 @@ def annual_exports(engine: Engine) -> pd.Series:
 
 def jobs(engine: Engine, table: str = "current_auxiliary") -> pd.DataFrame:
     """Jobs by year and segment; the total is the '_T' row, or the sum of segments."""
-    if table not in engine.backend.list_tables():
-        return pd.DataFrame(columns=pd.Index(["year", "segment", "value"]))
-    aux = engine.backend.table(table)
-    frame: pd.DataFrame = (
-        aux.filter(aux.series == JOBS_SERIES).select("year", "segment", "value").execute()
-    )
+    frame = jobs_rows(engine, table)
     if frame.empty:
         return frame
     segs = frame[frame["segment"] != "_T"]
@@ -164,3 +160,43 @@ def jobs_indicators(
     out["unit_mult"] = 0
     out["status"] = "normal"
     return out[COLUMNS]
+
+
+def jobs_add_up(engine: Engine, table: str = "current_auxiliary") -> CheckResult:
+    """A year's jobs by segment add up to its total ('_T'), where both were given.
+
+    A later jobs file replaces the rows it holds, by (year, segment): correcting one segment
+    without the total (or the total alone) leaves a year whose parts and total disagree, which
+    this reports rather than choosing one of them.
+    """
+    name = "jobs by segment add up to the total"
+    frame = jobs_rows(engine, table)
+    if frame.empty:
+        return CheckResult(name, True, "no jobs loaded")
+    parts = frame[frame["segment"] != "_T"].groupby("year")["value"].sum()
+    totals = frame[frame["segment"] == "_T"].set_index("year")["value"]
+    both = pd.concat([parts.rename("parts"), totals.rename("total")], axis=1, join="inner")
+    bad = both[both["parts"] != both["total"]]
+    if both.empty:
+        return CheckResult(name, True, "no year has both segments and a total")
+    if bad.empty:
+        return CheckResult(name, True, f"{len(both)} year(s) exact")
+    years = "; ".join(
+        f"{y}: segments {p:,}, total {t:,}"
+        for y, p, t in zip(
+            bad.index.astype(int), bad["parts"].astype(int), bad["total"].astype(int), strict=True
+        )
+    )
+    return CheckResult(name, False, f"{len(bad)} year(s) differ ({years})")
+
+
+def jobs_rows(engine: Engine, table: str = "current_auxiliary") -> pd.DataFrame:
+    """The jobs rows as loaded (segments and, where given, the total), without the totals
+    `jobs` derives for years that have none."""
+    if table not in engine.backend.list_tables():
+        return pd.DataFrame(columns=pd.Index(["year", "segment", "value"]))
+    aux = engine.backend.table(table)
+    frame: pd.DataFrame = (
+        aux.filter(aux.series == JOBS_SERIES).select("year", "segment", "value").execute()
+    )
+    return frame

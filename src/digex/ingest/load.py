@@ -266,6 +266,7 @@ class Loader:
             minor_units=units,
         )
         self.value_sql = value_minor_sql("v_amount", "v_rate", units)
+        self.minor_units = units
 
     def run(
         self,
@@ -275,17 +276,7 @@ class Loader:
         progress: Progress | None = None,
         jobs: Sequence[Path] = (),
     ) -> list[LoadResult]:
-        if replace and len(replace) != len(files):
-            raise InvalidFile(
-                f"--replace was given {len(replace)} time(s) for {len(files)} file(s); "
-                "give one load id to replace per declaration file, in the same order"
-            )
-        # rates first: the declarations of the same call are checked against them
-        work: list[tuple[Path, str, int | None]] = [(Path(p), "rates", None) for p in rates]
-        work += [(Path(p), "jobs", None) for p in jobs]
-        work += [
-            (Path(p), "declarations", replace[i] if replace else None) for i, p in enumerate(files)
-        ]
+        work = _plan(files, rates, jobs, replace)
         n = len(work)
 
         def reporter(i: int, name: str, base: float, share: float) -> Callable[[str, float], None]:
@@ -331,6 +322,7 @@ class Loader:
                         watch = _Watch(wcon, report if progress else None, polls)
                         with watch.step(2):
                             results.append(self._store(wcon, item, load_id))
+                    results = self._reconvert(wcon, results)
             except duckdb.OutOfMemoryException as e:
                 raise OutOfMemory(
                     f"the engine ran out of memory (limit {limit}) while loading; "
@@ -343,6 +335,39 @@ class Loader:
                 con.execute(f"SET memory_limit = '{memory_limit()}'")
         if progress:
             progress("done", n, n)
+        return results
+
+    def _reconvert(
+        self, con: duckdb.DuckDBPyConnection, results: list[LoadResult]
+    ) -> list[LoadResult]:
+        """After a rates file is stored, convert again the stored declarations whose rate is
+        no longer the one in force (in the same transaction); the rates file's summary says
+        how many and which months."""
+        from digex.store.reconvert import reconvert
+
+        stored = [i for i, r in enumerate(results) if r.kind == "rates" and not r.reused]
+        if not stored:
+            return results
+        last = stored[-1]
+        count, months = reconvert(
+            con,
+            minor_units=self.minor_units,
+            cause="rates",
+            load_id=results[last].load_id,
+            user=_user(self.options),
+        )
+        if count:
+            shown = ", ".join(months[:6]) + (
+                f" and {len(months) - 6} more" if len(months) > 6 else ""
+            )
+            note = (
+                f"{count:,} declarations already stored were converted again at the rates now "
+                f"in force ({shown}); the values they were loaded with stay in the history"
+            )
+            results = list(results)
+            results[last] = dataclasses.replace(
+                results[last], warnings=(*results[last].warnings, note)
+            )
         return results
 
     def _prepare(
@@ -566,6 +591,34 @@ class Loader:
         return LoadResult(load_id, kind, path, row[0], row[1], row[2], row[3], row[4], reused=True)
 
 
+def _plan(
+    files: Sequence[Path], rates: Sequence[Path], jobs: Sequence[Path], replace: Sequence[int]
+) -> list[tuple[Path, str, int | None]]:
+    """The files of a call in loading order (rates first: the declarations of the same call
+    are checked against them), each with the load it replaces.
+
+    `replace` names one load per declaration file; in a call without declaration files, one
+    per rates then jobs file (a corrected rates file is loaded alone)."""
+    references = len(rates) + len(jobs)
+    wanted = len(files) if files else references
+    if replace and len(replace) != wanted:
+        raise InvalidFile(
+            f"--replace was given {len(replace)} time(s) for {len(files)} file(s); "
+            "give one load id to replace per declaration file, in the same order (or, "
+            "loading only rates and jobs files, one per rates then jobs file)"
+        )
+    olds: list[int | None] = list(replace) if replace else [None] * wanted
+    reference_olds = [None] * references if files else olds
+    declaration_olds = olds if files else []
+    kinds = ["rates"] * len(rates) + ["jobs"] * len(jobs)
+    work = [
+        (Path(p), kind, old)
+        for p, kind, old in zip([*rates, *jobs], kinds, reference_olds, strict=True)
+    ]
+    work += [(Path(p), "declarations", old) for p, old in zip(files, declaration_olds, strict=True)]
+    return work
+
+
 def _size(path: Path) -> int:
     """The file's size, or 0 when it cannot be read (the reader then says why)."""
     try:
@@ -630,6 +683,12 @@ def _check_replaceable(con: duckdb.DuckDBPyConnection, load_id: int, kind: str) 
     ).fetchone()
     if row is None:
         raise UnknownLoad(f"--replace {load_id}: there is no load {load_id}; see `digex loads`")
+    withdrawn = con.execute(f"SELECT 1 FROM withdrawals WHERE load_id = {int(load_id):d}")
+    if withdrawn.fetchone():
+        raise InvalidFile(
+            f"--replace {load_id}: load {load_id} ({row[1]}) was withdrawn; load the file "
+            "without --replace"
+        )
     if row[0] != kind:
         raise InvalidFile(f"--replace {load_id}: load {load_id} is a {row[0]} file, not {kind}")
     if not row[2]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final, Literal
 
-import duckdb
+from digex.store import offline
 
 DecimalMark = Literal["auto", ".", ","]
 
@@ -130,7 +130,7 @@ def code_value(col: str) -> str:
 
 
 def _run(expr: str, values: list[str | None]) -> list[object]:
-    con = duckdb.connect()
+    con = offline.connect()
     try:
         con.execute("CREATE TABLE v (i INTEGER, s VARCHAR)")
         con.executemany("INSERT INTO v VALUES (?, ?)", list(enumerate(values)))

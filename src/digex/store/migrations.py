@@ -166,7 +166,77 @@ SELECT load_id, line, declaration_id, period, firm_id,
 FROM current_declarations_coded;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4)
+_V5: Final = """
+-- A load that should never have been made (the wrong month's file) is withdrawn: a row here
+-- takes it out of every current view; nothing of it is deleted. A withdrawn load no longer
+-- replaces the load it had replaced, which is then current again.
+CREATE TABLE withdrawals (
+    load_id INTEGER NOT NULL,           -- the load withdrawn (at most once)
+    withdrawn_at TIMESTAMP NOT NULL,
+    withdrawn_by VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL
+);
+
+CREATE OR REPLACE VIEW active_loads AS
+SELECT l.* FROM loads l
+WHERE l.load_id NOT IN (SELECT load_id FROM withdrawals)
+  AND NOT EXISTS (
+      SELECT 1 FROM loads r
+      WHERE r.replaces = l.load_id AND r.load_id NOT IN (SELECT load_id FROM withdrawals)
+  );
+
+-- Rejected rows of every kind of file, with the columns of declaration rejects, the kind of
+-- file, and the rates' and jobs' own fields (what `digex rejects` lists).
+CREATE VIEW current_all_rejects AS
+SELECT load_id, a.kind, a.file_name, j.line, j.reasons, j.message, j.declaration_id, j.period,
+       j.firm_id, j.segment, j.partner, j.currency, j.amount, j.flow,
+       CAST(NULL AS VARCHAR) AS rate, CAST(NULL AS VARCHAR) AS year,
+       CAST(NULL AS VARCHAR) AS jobs, j.raw
+FROM rejects j JOIN active_loads a USING (load_id)
+UNION ALL
+SELECT load_id, a.kind, a.file_name, j.line, j.reasons, j.message, NULL, j.period, NULL, NULL,
+       NULL, j.currency, NULL, NULL, j.rate, NULL, NULL, j.raw
+FROM rate_rejects j JOIN active_loads a USING (load_id)
+UNION ALL
+SELECT load_id, a.kind, a.file_name, j.line, j.reasons, j.message, NULL, NULL, NULL, j.segment,
+       NULL, NULL, NULL, NULL, NULL, j.year, j.value, j.raw
+FROM auxiliary_rejects j JOIN active_loads a USING (load_id);
+
+CREATE VIEW current_load_totals AS
+SELECT t.* FROM load_totals t JOIN active_loads USING (load_id);
+
+-- Corrected rates reach the figures. When the rates in force change (a rates file loaded, a
+-- rates load withdrawn), the current declarations converted at another rate than the one now
+-- in force are converted again (digex.store.reconvert): one row per change in `conversions`,
+-- the new values in `reconversions`; `declarations` keeps the values of the load.
+CREATE TABLE conversions (
+    conversion_id INTEGER PRIMARY KEY,
+    made_at TIMESTAMP NOT NULL,
+    made_by VARCHAR NOT NULL,
+    cause VARCHAR NOT NULL,             -- 'rates' (load_id loaded) or 'withdrawal' (of load_id)
+    load_id INTEGER NOT NULL,
+    rows_converted BIGINT NOT NULL,
+    months VARCHAR NOT NULL             -- the months (and currencies) whose rows changed
+);
+CREATE TABLE reconversions (
+    conversion_id INTEGER NOT NULL,
+    load_id INTEGER NOT NULL,           -- the declaration's load and line
+    line BIGINT NOT NULL,
+    rate DECIMAL(18, 8) NOT NULL,       -- the rate in force from this conversion on
+    value_minor BIGINT NOT NULL         -- round(amount * rate), as the load converts
+);
+
+-- The newest conversion of each converted declaration.
+CREATE VIEW current_reconversions AS
+SELECT load_id, line, arg_max(rate, conversion_id) AS rate,
+       arg_max(value_minor, conversion_id) AS value_minor
+FROM reconversions GROUP BY load_id, line;
+
+-- `current_declarations_coded` reads the declarations as stored until a first row is
+-- converted again; `digex.store.reconvert` then redefines it to take each row's newest value.
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5)
 """Migration i (0-based) brings the store from schema version i to i + 1."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -19,6 +19,7 @@ import duckdb
 
 from digex.errors import StoreError
 from digex.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from digex.store.offline import connect
 
 DEFAULT_PATH = "digex.duckdb"
 ENV_VAR = "DIGEX_DB"
@@ -85,10 +86,33 @@ def _connect(path: Path, *, read_only: bool, wait: float = LOCK_WAIT) -> duckdb.
             time.sleep(0.05)
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Refuse a file DuckDB would open through an extension (an SQLite database): digex opens
+    its own DuckDB stores only, and never installs or loads an extension to read a file."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except OSError:
+        return  # a missing or unreadable file: DuckDB's own message says which
+    if head == SQLITE_MAGIC:
+        raise StoreError(
+            f"{path} is an SQLite database, not a digex store; give the path of a store made "
+            "by `digex init` (a DuckDB file)"
+        )
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
 def _connect_once(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    _refuse_foreign(path)
     # The engine tracks progress (digex shows it in its own bar) but must not print its own.
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = connect(str(path), read_only=read_only)
         con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
         # Bounded memory: past the limit the engine spills to a folder beside the store, so
         # loading 100 million rows needs disk, not RAM (DIGEX_MEMORY_LIMIT, e.g. "4GB").
@@ -101,9 +125,9 @@ def _connect_once(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
                 f"the store {path} is being written by another process; wait for it to finish "
                 "(DuckDB allows one writer at a time)"
             ) from e
-        raise StoreError(f"cannot open the store {path}: {e}") from e
+        raise StoreError(f"cannot open the store {path}: {_first_line(e)}") from e
     except duckdb.Error as e:
-        raise StoreError(f"{path} is not a digex store (DuckDB says: {e})") from e
+        raise StoreError(f"{path} is not a digex store (DuckDB says: {_first_line(e)})") from e
 
 
 STORAGE_VERSION = "v1.5.0"
@@ -114,7 +138,7 @@ declarations took about a quarter less CPU (measured side by side), and the file
 
 def _create_file(path: Path) -> None:
     try:
-        duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION}).close()
+        connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION}).close()
     except duckdb.Error as e:
         raise StoreError(f"cannot create the store {path}: {e}") from e
 
