@@ -43,6 +43,11 @@ def test_withdraw_from_the_command_line(tmp_path: Path) -> None:
         assert (log["status"], log["withdraw_reason"]) == ("withdrawn", "wrong month")
         assert store.declarations().empty
 
+    log_out = digex("loads", "--db", db, cwd=tmp_path)
+    assert log_out.returncode == 0, log_out.stderr
+    assert "withdrawn" in log_out.stdout.split("load 1 withdrawn")[0]  # the status cell
+    assert ": wrong month" in log_out.stdout
+
     again = digex("withdraw", "1", "--reason", "twice", "--db", db, cwd=tmp_path)
     assert again.returncode == 1
     assert "already withdrawn" in again.stderr

@@ -515,7 +515,7 @@ def loads(
         cells += [
             f"{r['rows_accepted']:,}",
             f"{r['rows_rejected']:,}",
-            "current" if r["current"] else "replaced",
+            str(r["status"]),
         ]
         if wide:
             cells.append("" if r["replaces"] is None else str(r["replaces"]))
@@ -523,6 +523,14 @@ def loads(
         cells.append(digest if wide else digest[:SHORT_HASH])
         table.add_row(*cells)
     _print_table(table, wide)
+    for r in rows:
+        if r["withdrawn_at"] is not None:
+            out().print(
+                f"load {r['load_id']} withdrawn {r['withdrawn_at']:%Y-%m-%d %H:%M} by "
+                f"{r['withdrawn_by']}: {r['withdraw_reason']}",
+                highlight=False,
+                markup=False,
+            )
     if not wide:
         out().print("`digex loads --wide`: kind, time, user, rows read, replacements, full hash")
 
