@@ -595,6 +595,8 @@ def _emit(
 
 
 def _print_indicator_table(rows: Rows, synthetic: bool) -> None:
+    from digex.indicators import status as st
+
     title = f"{len(rows):,} indicator values" + (" — SYNTHETIC DEMO DATA" if synthetic else "")
     table = _table(title)
     for col in ("indicator", "period", "member", "flow", "value", "unit", "status"):
@@ -603,9 +605,10 @@ def _print_indicator_table(rows: Rows, synthetic: bool) -> None:
         unit = str(row["unit"]) + ("" if not row["unit_mult"] else f" ×10^{row['unit_mult']}")
         table.add_row(
             *(str(row[c]) for c in ("indicator", "period", "member", "flow")),
-            f"{float(row['value']):,.3f}",
+            # a figure on incomplete months is never a plain number: its mark follows it
+            f"{float(row['value']):,.3f}{st.mark(str(row['completeness']))}",
             unit,
-            str(row["status"]),
+            st.cell(str(row["obs_status"]), str(row["completeness"])),
         )
     out().print(table)
 
@@ -624,9 +627,14 @@ def summary(
 
 
 def headline_table(store: object, period: str, lang: str) -> Table:
+    from fractions import Fraction
+
+    from rich.markup import escape
+
     from digex.api import Digex
+    from digex.indicators import status as st
     from digex.publish.numbers import number, percent, signed
-    from digex.publish.rounding import ROUNDING_NOTE
+    from digex.publish.rounding import ROUNDING_NOTE, round_exact
     from digex.publish.summary import headline
 
     assert isinstance(store, Digex)
@@ -635,29 +643,37 @@ def headline_table(store: object, period: str, lang: str) -> Table:
     locale = store.profile.locales.get(lang, lang)
     h = headline(store, period, lang)
     title = h.title + (" — SYNTHETIC DEMO DATA" if store.store.synthetic else "")
-    if h.status != "normal":
-        title += f" [{h.status}]"
-    table = _table(title, caption=ROUNDING_NOTE[lang])
+    # escaped: rich would take "[incomplete period]" for a style and print nothing
+    if h.completeness != st.COMPLETE:
+        title += escape(f" [{h.completeness.replace('_', ' ')}]")
+    if h.obs_status != st.NORMAL:
+        title += escape(f" [OBS_STATUS {h.obs_status}]")
+    # every mark a cell carries is explained under the table, before the rounding rule
+    notes = [st.NOTES.get(lang, st.NOTES["en"])[c] for c in h.marks]
+    table = _table(title, caption="\n".join([*notes, ROUNDING_NOTE[lang]]))
     table.add_column("")
     for col in (h.previous_period, h.period, "%", "Δ %"):
         table.add_column(col, justify="right")
 
-    def cell(v: float | None, fmt: str) -> str:
+    def cell(v: Fraction | None, fmt: str, completeness: str) -> str:
         if v is None:
             return "—"
         if fmt == "level":
-            return number(v, 3, locale)
-        if fmt == "share":
-            return percent(v, 1, locale)
-        return signed(v, 1, locale)
+            text = number(round_exact(v, 3), 3, locale)
+        elif fmt == "share":
+            text = percent(round_exact(v, 1), 1, locale)
+        else:
+            text = signed(round_exact(v, 1), 1, locale)
+        # a figure on incomplete months is never shown as a plain number
+        return text + st.mark(completeness)
 
     for r in h.rows:
         table.add_row(
             r.name,
-            cell(r.previous, "level"),
-            cell(r.level, "level"),
-            cell(r.share, "share"),
-            cell(r.growth, "growth"),
+            cell(r.previous, "level", r.previous_completeness),
+            cell(r.level, "level", r.level_completeness),
+            cell(r.share, "share", r.level_completeness),
+            cell(r.growth, "growth", r.growth_completeness),
             style="bold" if r.code == "_T" else None,
         )
     return table
