@@ -235,3 +235,13 @@ def test_status_model_precedence() -> None:
     assert st.worst_completeness(["complete", "incomplete_base"]) == "incomplete_base"
     assert st.worst_completeness(["incomplete_period", "incomplete_base"]) == "incomplete_period"
     assert st.cell("A", "incomplete_base") == "A †incomplete base"
+
+
+def test_tidy_shares_and_growth_are_the_doubles_nearest_the_exact_values(db: Digex) -> None:
+    frame = db.indicators("2023", by="segment", indicators=["SHARE", "GROWTH_YOY"])
+    values = frame.set_index(["member", "indicator"])["value"]
+    # 81.80 / 80.00 is exactly +2.25 %, 115 of 400 exactly 28.75 %, 203.20 of 400 50.8 %
+    assert values["CRM", "GROWTH_YOY"] == 2.25
+    assert values["BPO", "SHARE"] == 28.75
+    assert values["ITO", "SHARE"] == 50.8
+    assert values["BPO", "GROWTH_YOY"] == 15.0

@@ -237,16 +237,13 @@ class Engine:
         return r.mutate(
             level=f / self.scale,
             # growth on a zero level (a member that had vanished) is undefined, not infinite
-            growth_yoy=(f / r.py_minor.nullif(0).cast("float64") - 1) * 100,
-            growth_pop=(f / r.pp_minor.nullif(0).cast("float64") - 1) * 100,
-            share=f / r.total_minor.nullif(0).cast("float64") * 100,
+            growth_yoy=_percent(r.value_minor - r.py_minor, r.py_minor),
+            growth_pop=_percent(r.value_minor - r.pp_minor, r.pp_minor),
+            share=_percent(r.value_minor, r.total_minor),
             # a member new this year contributes all its value (its level a year ago was 0)
-            contribution=(r.value_minor - r.py_minor.fill_null(0)).cast("float64")
-            / r.py_total_minor.nullif(0).cast("float64")
-            * 100,
+            contribution=_percent(r.value_minor - r.py_minor.fill_null(0), r.py_total_minor),
             ytd_level=r.ytd_minor.cast("float64") / self.scale,
-            ytd_growth=(r.ytd_minor.cast("float64") / r.py_ytd_minor.nullif(0).cast("float64") - 1)
-            * 100,
+            ytd_growth=_percent(r.ytd_minor - r.py_ytd_minor, r.py_ytd_minor),
             avg_per_firm=f / self.scale / r.firms.nullif(0).cast("float64"),
         )
 
@@ -376,6 +373,16 @@ class Engine:
 
     def demography(self, freq: str, cut: str) -> ir.Table:
         return _one(self.demography_cells(freq, (cut,)), cut)
+
+
+def _percent(numerator: ir.IntegerValue, denominator: ir.IntegerValue) -> ir.FloatingValue:
+    """`numerator / denominator` in per cent, from exact integers with a single rounding.
+
+    The numerator is multiplied by 100 as an integer, so the one float division gives the
+    double nearest the exact ratio (both sides below 2^53); `(a / b - 1) * 100` rounded three
+    times and could land an exact 2.25 % on 2.2499999999999964. A zero denominator gives NULL.
+    """
+    return (numerator * 100).cast("float64") / denominator.nullif(0).cast("float64")
 
 
 def _one(cells: ir.Table, cut: str) -> ir.Table:

@@ -182,28 +182,20 @@ FROM (
     "t45"."py_ytd_minor",
     "t45"."pp_minor",
     CAST("t45"."value_minor" AS DOUBLE) / 100 AS "level",
-    (
-      (
-        CAST("t45"."value_minor" AS DOUBLE) / CAST(NULLIF("t45"."py_minor", 0) AS DOUBLE)
-      ) - 1
-    ) * 100 AS "growth_yoy",
-    (
-      (
-        CAST("t45"."value_minor" AS DOUBLE) / CAST(NULLIF("t45"."pp_minor", 0) AS DOUBLE)
-      ) - 1
-    ) * 100 AS "growth_pop",
-    (
-      CAST("t45"."value_minor" AS DOUBLE) / CAST(NULLIF("t45"."total_minor", 0) AS DOUBLE)
-    ) * 100 AS "share",
-    (
-      CAST("t45"."value_minor" - COALESCE("t45"."py_minor", 0) AS DOUBLE) / CAST(NULLIF("t45"."py_total_minor", 0) AS DOUBLE)
-    ) * 100 AS "contribution",
+    CAST((
+      "t45"."value_minor" - "t45"."py_minor"
+    ) * 100 AS DOUBLE) / CAST(NULLIF("t45"."py_minor", 0) AS DOUBLE) AS "growth_yoy",
+    CAST((
+      "t45"."value_minor" - "t45"."pp_minor"
+    ) * 100 AS DOUBLE) / CAST(NULLIF("t45"."pp_minor", 0) AS DOUBLE) AS "growth_pop",
+    CAST("t45"."value_minor" * 100 AS DOUBLE) / CAST(NULLIF("t45"."total_minor", 0) AS DOUBLE) AS "share",
+    CAST((
+      "t45"."value_minor" - COALESCE("t45"."py_minor", 0)
+    ) * 100 AS DOUBLE) / CAST(NULLIF("t45"."py_total_minor", 0) AS DOUBLE) AS "contribution",
     CAST("t45"."ytd_minor" AS DOUBLE) / 100 AS "ytd_level",
-    (
-      (
-        CAST("t45"."ytd_minor" AS DOUBLE) / CAST(NULLIF("t45"."py_ytd_minor", 0) AS DOUBLE)
-      ) - 1
-    ) * 100 AS "ytd_growth",
+    CAST((
+      "t45"."ytd_minor" - "t45"."py_ytd_minor"
+    ) * 100 AS DOUBLE) / CAST(NULLIF("t45"."py_ytd_minor", 0) AS DOUBLE) AS "ytd_growth",
     (
       CAST("t45"."value_minor" AS DOUBLE) / 100
     ) / CAST(NULLIF("t45"."firms", 0) AS DOUBLE) AS "avg_per_firm"
