@@ -18,6 +18,7 @@ import digex
 from digex.api import Digex
 from digex.cli import headline_table
 from digex.indicators import status as st
+from digex.indicators.consistency import _cut_checks
 from digex.indicators.periods import MONTHS, PER_YEAR
 
 FREQS = ("A", "H", "Q", "M")
@@ -245,3 +246,20 @@ def test_tidy_shares_and_growth_are_the_doubles_nearest_the_exact_values(db: Dig
     assert values["BPO", "SHARE"] == 28.75
     assert values["ITO", "SHARE"] == 50.8
     assert values["BPO", "GROWTH_YOY"] == 15.0
+
+
+def test_check_fails_when_the_engine_loses_a_member_year_to_date(db: Digex) -> None:
+    """The identity itself: the engine's figures pass; without ES's 2023-Q2 row (the row the
+    engine did not make before, ES having no declaration that quarter) they fail."""
+    main = db.engine().main_cells("Q", ("partner",)).execute()
+    parts, total = main[main["cut"] == "partner"], main[main["cut"] == "total"]
+    name = "partner year-to-date levels sum to the total's (Q)"
+
+    def ytd_check(rows: pd.DataFrame) -> bool:
+        [result] = [r for r in _cut_checks(rows, total, "Q", "partner") if r.name == name]
+        return result.ok
+
+    assert ytd_check(parts)
+    es_q2 = (parts["member"] == "ES") & (parts["ordinal"] == 2023 * 4 + 1)
+    assert es_q2.sum() == 1
+    assert not ytd_check(parts[~es_q2])
