@@ -645,7 +645,8 @@ def headline_table(store: object, period: str, lang: str) -> Table:
     title = h.title + (" — SYNTHETIC DEMO DATA" if store.store.synthetic else "")
     # escaped: rich would take "[incomplete period]" for a style and print nothing
     if h.completeness != st.COMPLETE:
-        title += escape(f" [{h.completeness.replace('_', ' ')}]")
+        labels = st.LABELS.get(lang, st.LABELS["en"])
+        title += escape(f" [{labels.get(h.completeness, h.completeness)}]")
     if h.obs_status != st.NORMAL:
         title += escape(f" [OBS_STATUS {h.obs_status}]")
     # every mark a cell carries is explained under the table, before the rounding rule

@@ -55,6 +55,13 @@ NOTES: Final = {
     },
 }
 
+LABELS: Final = {
+    "en": {INCOMPLETE_PERIOD: "incomplete period", INCOMPLETE_BASE: "incomplete base"},
+    "fr": {INCOMPLETE_PERIOD: "période incomplète", INCOMPLETE_BASE: "base incomplète"},
+    "ar": {INCOMPLETE_PERIOD: "فترة غير مكتملة", INCOMPLETE_BASE: "أساس غير مكتمل"},
+}
+"""A completeness in a table's title, in the table's language."""
+
 Span = Literal["own", "pop", "yoy", "ytd", "ytd_yoy"]
 """The periods a figure reads, relative to its own: the period itself, the previous period,
 the same period a year earlier, the year up to and including the period, and that span a
