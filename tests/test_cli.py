@@ -439,7 +439,7 @@ def test_duplicate_with_replace_replaces(
 
 # --- 5. outputs ------------------------------------------------------------------------------
 
-COLUMNS = "indicator,freq,period,cut,member,flow,value,unit,unit_mult,status"
+COLUMNS = "indicator,freq,period,cut,member,flow,value,unit,unit_mult,obs_status,completeness"
 
 
 @pytest.fixture(scope="module")

@@ -288,9 +288,10 @@ class Digex:
 
     def check(self) -> list[CheckResult]:
         """Run the consistency checks (parts sum to totals, shares to 100, ...)."""
+        from digex.indicators import cache
         from digex.indicators.consistency import run_checks
 
-        return run_checks(self.engine())
+        return run_checks(self.engine(), kept=cache.kept(self.store, self.profile))
 
     def close(self) -> None:
         self.store.close()

@@ -758,6 +758,7 @@ def _emit(
 def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None:
     """Each indicator in its own unit and decimals (`digex.publish.display`); the cells that
     matter (id, period, value, unit) are never cut, a long member name wraps."""
+    from digex.indicators import status as st
     from digex.publish.display import member_label, shown_value
 
     title = f"{len(rows):,} indicator values" + (" — SYNTHETIC DEMO DATA" if synthetic else "")
@@ -786,9 +787,10 @@ def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None
             str(row["period"]),
             member_label(str(row["cut"]), str(row["member"])),
             str(row["flow"]),
-            value,
+            # a figure on incomplete months is never a plain number: its mark follows it
+            value + st.mark(str(row["completeness"])),
             unit,
-            str(row["status"]),
+            st.cell(str(row["obs_status"]), str(row["completeness"])),
         )
     out().print(table)
 
@@ -807,9 +809,14 @@ def summary(
 
 
 def headline_table(store: object, period: str, lang: str) -> Table:
+    from fractions import Fraction
+
+    from rich.markup import escape
+
     from digex.api import Digex
+    from digex.indicators import status as st
     from digex.publish.numbers import number, percent, signed
-    from digex.publish.rounding import ROUNDING_NOTE
+    from digex.publish.rounding import ROUNDING_NOTE, round_exact
     from digex.publish.summary import headline
 
     assert isinstance(store, Digex)
@@ -818,29 +825,38 @@ def headline_table(store: object, period: str, lang: str) -> Table:
     locale = store.profile.locales.get(lang, lang)
     h = headline(store, period, lang)
     title = h.title + (" — SYNTHETIC DEMO DATA" if store.store.synthetic else "")
-    if h.status != "normal":
-        title += f" [{h.status}]"
-    table = _table(title, caption=ROUNDING_NOTE[lang])
+    # escaped: rich would take "[incomplete period]" for a style and print nothing
+    if h.completeness != st.COMPLETE:
+        labels = st.LABELS.get(lang, st.LABELS["en"])
+        title += escape(f" [{labels.get(h.completeness, h.completeness)}]")
+    if h.obs_status != st.NORMAL:
+        title += escape(f" [OBS_STATUS {h.obs_status}]")
+    # every mark a cell carries is explained under the table, before the rounding rule
+    notes = [st.NOTES.get(lang, st.NOTES["en"])[c] for c in h.marks]
+    table = _table(title, caption="\n".join([*notes, ROUNDING_NOTE[lang]]))
     table.add_column("")
     for col in (h.previous_period, h.period, "%", "Δ %"):
         table.add_column(col, justify="right")
 
-    def cell(v: float | None, fmt: str) -> str:
+    def cell(v: Fraction | None, fmt: str, completeness: str) -> str:
         if v is None:
             return "—"
         if fmt == "level":
-            return number(v, 3, locale)
-        if fmt == "share":
-            return percent(v, 1, locale)
-        return signed(v, 1, locale)
+            text = number(round_exact(v, 3), 3, locale)
+        elif fmt == "share":
+            text = percent(round_exact(v, 1), 1, locale)
+        else:
+            text = signed(round_exact(v, 1), 1, locale)
+        # a figure on incomplete months is never shown as a plain number
+        return text + st.mark(completeness)
 
     for r in h.rows:
         table.add_row(
             r.name,
-            cell(r.previous, "level"),
-            cell(r.level, "level"),
-            cell(r.share, "share"),
-            cell(r.growth, "growth"),
+            cell(r.previous, "level", r.previous_completeness),
+            cell(r.level, "level", r.level_completeness),
+            cell(r.share, "share", r.level_completeness),
+            cell(r.growth, "growth", r.growth_completeness),
             style="bold" if r.code == "_T" else None,
         )
     return table

@@ -40,7 +40,8 @@ def test_tidy_columns_and_arrow(demo_db: Digex) -> None:
         "value",
         "unit",
         "unit_mult",
-        "status",
+        "obs_status",
+        "completeness",
     ]
     table = demo_db.indicators("2024", by="segment", output="arrow")
     assert table.num_rows == len(frame)

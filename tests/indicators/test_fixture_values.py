@@ -261,14 +261,15 @@ def test_partner_that_stops_buying_still_counts_in_contributions(db: Digex) -> N
 
 def test_status_of_complete_periods(db: Digex) -> None:
     frame = db.indicators(["2024", "2024-Q4", "2024-10"], by="total", indicators=["LEVEL"])
-    assert set(frame["status"]) == {"normal"}
+    assert set(frame["obs_status"]) == {"A"}
+    assert set(frame["completeness"]) == {"complete"}
 
 
 def test_incomplete_year_is_flagged(demo_db: Digex) -> None:
     frame = demo_db.indicators(["2025", "2025-H1"], by="total", indicators=["LEVEL"])
-    assert frame.set_index("period")["status"].to_dict() == {
-        "2025": "incomplete",
-        "2025-H1": "normal",
+    assert frame.set_index("period")["completeness"].to_dict() == {
+        "2025": "incomplete_period",
+        "2025-H1": "complete",
     }
 
 

@@ -84,7 +84,8 @@ def tidy_frame() -> pd.DataFrame:
     )
     frame.insert(1, "freq", "A")
     frame.insert(8, "unit_mult", 0)
-    frame["status"] = "normal"
+    frame["obs_status"] = "A"
+    frame["completeness"] = "complete"
     return frame.sample(frac=1.0, random_state=7, ignore_index=True)  # storage order is arbitrary
 
 

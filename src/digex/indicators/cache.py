@@ -25,10 +25,14 @@ if TYPE_CHECKING:
 
     from digex.profile import CountryProfile
 
-COLUMNS = "indicator, freq, period, cut, member, flow, value, unit, unit_mult, status"
+COLUMNS = (
+    "indicator, freq, period, cut, member, flow, value, unit, unit_mult, obs_status, completeness"
+)
 ALL = "*"
-FORMAT = "c2"
-"""Version of the cache's own layout: changing how results are keyed changes it."""
+FORMAT = "c3"
+"""Version of the cache's own layout: changing how results are keyed or what a row holds
+changes it (c3: `status` became `obs_status` and `completeness`), so results kept in an older
+layout are never read as current."""
 _PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|S[12]|0[1-9]|1[0-2]))?$")
 """The labels `digex.indicators.periods.parse_period` accepts (kept equal by a test)."""
 
@@ -128,3 +132,13 @@ def write(store: Store, profile: CountryProfile, keys: list[str], frame: pd.Data
         con.executemany(
             "INSERT INTO indicator_cache_requests VALUES (?, ?)", [[current, k] for k in keys]
         )
+
+
+def kept(store: Store, profile: CountryProfile) -> pd.DataFrame:
+    """Every result kept for the store's current state: what later queries (and releases)
+    are answered from, for `digex check` to verify as it verifies the engine's."""
+    where = f"state = {literal(state(store, profile))}"
+    frame: pd.DataFrame = store.con.execute(
+        f"SELECT {COLUMNS} FROM indicator_cache WHERE {where}"
+    ).df()
+    return frame

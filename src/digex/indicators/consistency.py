@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from digex.errors import DigexError
-from digex.indicators.engine import Engine
+from digex.indicators.cuts import CUTS
+from digex.indicators.engine import TOTAL_CUT, Engine
 from digex.indicators.periods import PER_YEAR
 
 TOLERANCE: Final = 1e-9
@@ -46,7 +47,8 @@ def _cut_checks(main: pd.DataFrame, total: pd.DataFrame, freq: str, cut: str) ->
     summed = main.groupby(keys)["value_minor"].sum()
     parts = tot["value_minor"].to_frame("total").join(summed)
     bad = parts[parts["total"] != parts["value_minor"]]
-    shares = main.groupby(keys)["share"].sum()
+    # a flow without declarations in a period (every member's level 0) has no shares
+    shares = main[main["total_minor"] != 0].groupby(keys)["share"].sum()
     share_err = float((shares - 100).abs().max()) if len(shares) else 0.0
     contrib = main.groupby(keys)["contribution"].sum(min_count=1)
     both = pd.concat([contrib.rename("c"), tot["growth_yoy"].rename("g")], axis=1).dropna()
@@ -59,7 +61,14 @@ def _cut_checks(main: pd.DataFrame, total: pd.DataFrame, freq: str, cut: str) ->
     expected = (joined["value_minor"] / joined["prev"] - 1) * 100
     deviation = (expected - joined["growth_yoy"]).abs() / expected.abs().clip(lower=1.0)
     growth_err = float(np.nanmax(deviation)) if len(joined) else 0.0
+    ytd = tot["ytd_minor"].to_frame("total").join(main.groupby(keys)["ytd_minor"].sum())
+    ytd_bad = ytd[ytd["total"] != ytd["ytd_minor"]]
     return [
+        CheckResult(
+            f"{cut} year-to-date levels sum to the total's ({freq})",
+            ytd_bad.empty,
+            f"{len(ytd_bad)} period(s) differ" if len(ytd_bad) else f"{len(ytd)} periods exact",
+        ),
         CheckResult(
             f"{cut} parts sum to the total ({freq})",
             bad.empty,
@@ -111,9 +120,17 @@ def _frequencies_agree(engine: Engine) -> CheckResult:
 
 
 def run_checks(
-    engine: Engine, freqs: tuple[str, ...] = ("A", "Q"), cuts: tuple[str, ...] = PARTS
+    engine: Engine,
+    freqs: tuple[str, ...] = FREQS,
+    cuts: tuple[str, ...] = PARTS,
+    kept: pd.DataFrame | None = None,
 ) -> list[CheckResult]:
+    """Every identity at every frequency and cut, on the figures the engine computes and on
+    `kept`, the results kept in the store's indicator cache (which answer later queries and
+    releases, so a row lost there is as wrong as one the engine loses)."""
     results = [_frequencies_agree(engine)]
+    if kept is not None:
+        results += check_kept(kept)
     for freq in freqs:
         # one query for every cut (the total is always in it), split here
         main = engine.main_cells(freq, cuts).execute()
@@ -125,6 +142,53 @@ def run_checks(
     from digex.indicators.targets import jobs_add_up  # imports this module
 
     return [*results, jobs_add_up(engine)]
+
+
+def check_kept(kept: pd.DataFrame, minor_units: int = 2) -> list[CheckResult]:
+    """Kept LEVEL and YTD_LEVEL rows: in each kept cut, period and flow, every member with a
+    level has a year-to-date level, and the members' year-to-date levels add up to the
+    total's, exactly in minor units (copies of a figure kept for two requests that disagree
+    make the sum differ too) (a kept level is minor units divided once by 10^k, so
+    rounding it back gives the integer).
+    """
+    rows = kept[kept["indicator"].isin(["LEVEL", "YTD_LEVEL"]) & kept["cut"].isin(CUTS)]
+    # a figure kept for several requests (a whole frequency, one period) is one figure
+    rows = rows.drop_duplicates(["indicator", "freq", "period", "cut", "member", "flow", "value"])
+    rows = rows.assign(minor=(rows["value"] * 10**minor_units).round().astype("int64"))
+    cell = ["freq", "period", "flow", "cut"]
+    parts = rows[rows["cut"] != TOTAL_CUT]
+    levels = parts.loc[parts["indicator"] == "LEVEL", [*cell, "member"]]
+    ytd = parts.loc[parts["indicator"] == "YTD_LEVEL", [*cell, "member", "minor"]]
+    found = levels.merge(ytd, on=[*cell, "member"], how="left")
+    missing = found[found["minor"].isna()]
+    summed = ytd.groupby(cell, as_index=False)["minor"].sum()
+    total = rows.loc[
+        (rows["cut"] == TOTAL_CUT) & (rows["indicator"] == "YTD_LEVEL"),
+        ["freq", "period", "flow", "minor"],
+    ].rename(columns={"minor": "total"})
+    joined = summed.merge(total, on=["freq", "period", "flow"])
+    differ = joined[joined["minor"] != joined["total"]]
+    return [
+        CheckResult(
+            "kept results: every member with a level has a year-to-date level",
+            missing.empty,
+            f"{len(missing)} kept level(s) without one, e.g. {_first(missing)}"
+            if len(missing)
+            else f"{len(found)} kept levels",
+        ),
+        CheckResult(
+            "kept results: year-to-date levels sum to the total's",
+            differ.empty,
+            f"{len(differ)} kept period(s) differ, e.g. {_first(differ)}"
+            if len(differ)
+            else f"{len(joined)} periods exact",
+        ),
+    ]
+
+
+def _first(frame: pd.DataFrame) -> str:
+    row = frame.iloc[0]
+    return f"{row['cut']} {row['period']} flow {row['flow']}"
 
 
 def require_consistent(results: list[CheckResult]) -> None:

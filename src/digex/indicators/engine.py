@@ -211,27 +211,19 @@ class Engine:
         n = PER_YEAR[freq]
         cov = self.coverage(freq)
         levels = self.level_cells(freq, cuts)
-        lv = self._with_vanished(levels, cov, n)
-        tot = levels.filter(levels.cut == TOTAL_CUT).select(
-            "flow", "ordinal", total_minor=ibis._.value_minor
-        )
+        lv = self._with_earlier_in_year(self._with_vanished(levels, cov, n), cov)
         lv = lv.join(cov, "ordinal")
         # year to date: cumulative within the calendar year, up to and including the period
+        # (every member has a row in every period after its first of the year, see above)
         w = ibis.window(group_by=[*CELL, "year"], order_by="sub", following=0)
         lv = lv.mutate(ytd_minor=lv.value_minor.sum().over(w))
-        tot_ytd = (
-            tot.join(cov, "ordinal")
-            .mutate(
-                total_ytd_minor=ibis._.total_minor.sum().over(
-                    ibis.window(group_by=["flow", "year"], order_by="sub", following=0)
-                )
-            )
-            .select("flow", "ordinal", "total_minor", "total_ytd_minor")
+        tot = lv.filter(lv.cut == TOTAL_CUT).select(
+            "flow", "ordinal", total_minor="value_minor", total_ytd_minor="ytd_minor"
         )
         # the total a year earlier, for contributions (also for members new this year)
-        tot_py = tot_ytd.select("flow", ordinal=tot_ytd.ordinal + n, py_total_minor="total_minor")
-        tot_ytd = tot_ytd.left_join(tot_py, ["flow", "ordinal"]).drop(*_right("flow", "ordinal"))
-        lv = lv.join(tot_ytd, ["flow", "ordinal"])
+        tot_py = tot.select("flow", ordinal=tot.ordinal + n, py_total_minor="total_minor")
+        tot = tot.left_join(tot_py, ["flow", "ordinal"]).drop(*_right("flow", "ordinal"))
+        lv = lv.join(tot, ["flow", "ordinal"])
         prev = lv.select(
             *CELL,
             ordinal=lv.ordinal + n,
@@ -245,16 +237,13 @@ class Engine:
         return r.mutate(
             level=f / self.scale,
             # growth on a zero level (a member that had vanished) is undefined, not infinite
-            growth_yoy=(f / r.py_minor.nullif(0).cast("float64") - 1) * 100,
-            growth_pop=(f / r.pp_minor.nullif(0).cast("float64") - 1) * 100,
-            share=f / r.total_minor.nullif(0).cast("float64") * 100,
+            growth_yoy=_percent(r.value_minor - r.py_minor, r.py_minor),
+            growth_pop=_percent(r.value_minor - r.pp_minor, r.pp_minor),
+            share=_percent(r.value_minor, r.total_minor),
             # a member new this year contributes all its value (its level a year ago was 0)
-            contribution=(r.value_minor - r.py_minor.fill_null(0)).cast("float64")
-            / r.py_total_minor.nullif(0).cast("float64")
-            * 100,
+            contribution=_percent(r.value_minor - r.py_minor.fill_null(0), r.py_total_minor),
             ytd_level=r.ytd_minor.cast("float64") / self.scale,
-            ytd_growth=(r.ytd_minor.cast("float64") / r.py_ytd_minor.nullif(0).cast("float64") - 1)
-            * 100,
+            ytd_growth=_percent(r.ytd_minor - r.py_ytd_minor, r.py_ytd_minor),
             avg_per_firm=f / self.scale / r.firms.nullif(0).cast("float64"),
         )
 
@@ -278,6 +267,30 @@ class Engine:
             firms=ibis.literal(0).cast(schema["firms"]),
         )
         return lv.union(vanished.cast(schema))
+
+    @staticmethod
+    def _with_earlier_in_year(lv: ir.Table, cov: ir.Table) -> ir.Table:
+        """Add zero rows, in every later period of the year with data, for members that had
+        declarations earlier in the year and none in that period.
+
+        Year to date is a running sum over the year: without these rows a member's
+        year-to-date level (and its growth) would vanish in a period where it happens to have
+        no declarations, and the members' year-to-date levels would no longer add up to the
+        total's. A year earlier the same rows keep the comparison year's year to date.
+        """
+        schema = lv.schema()
+        periods = cov.select("ordinal", "year", "sub")
+        dated = lv.join(periods, "ordinal")
+        first = dated.group_by(*CELL, "year").aggregate(first=dated["sub"].min())
+        later = first.join(periods, "year")
+        later = later.filter(later["sub"] > later["first"])
+        missing = later.select(*CELL, "ordinal").anti_join(lv, list(KEYS))
+        zeros = missing.select(
+            *KEYS,
+            value_minor=ibis.literal(0).cast(schema["value_minor"]),
+            firms=ibis.literal(0).cast(schema["firms"]),
+        )
+        return lv.union(zeros.cast(schema))
 
     # -- national currency into USD and EUR at the period's average rate ------------------
     def foreign_cells(
@@ -360,6 +373,16 @@ class Engine:
 
     def demography(self, freq: str, cut: str) -> ir.Table:
         return _one(self.demography_cells(freq, (cut,)), cut)
+
+
+def _percent(numerator: ir.IntegerValue, denominator: ir.IntegerValue) -> ir.FloatingValue:
+    """`numerator / denominator` in per cent, from exact integers with a single rounding.
+
+    The numerator is multiplied by 100 as an integer, so the one float division gives the
+    double nearest the exact ratio (both sides below 2^53); `(a / b - 1) * 100` rounded three
+    times and could land an exact 2.25 % on 2.2499999999999964. A zero denominator gives NULL.
+    """
+    return (numerator * 100).cast("float64") / denominator.nullif(0).cast("float64")
 
 
 def _one(cells: ir.Table, cut: str) -> ir.Table:

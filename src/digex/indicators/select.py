@@ -108,7 +108,7 @@ class Selection:
         if self.indicators:
             where += f" AND list_contains({literal(list(self.indicators))}, indicator)"
         return f"""SELECT indicator, freq, period, cut, member, flow, {value} AS value, unit,
-                CAST({unit_mult} AS BIGINT) AS unit_mult, status
+                CAST({unit_mult} AS BIGINT) AS unit_mult, obs_status, completeness
             FROM {source} {chosen}
             WHERE {where}
             ORDER BY {order}"""

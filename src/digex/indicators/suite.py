@@ -1,6 +1,7 @@
 """The indicator suite: every indicator for a frequency and its cuts, as one tidy table.
 
-One row per indicator x flow x cut member x period, with unit, unit multiplier and status.
+One row per indicator x flow x cut member x period, with unit, unit multiplier and the two
+status attributes of `digex.indicators.status` (each figure's from the periods it reads).
 Only the small per-cell results reach pandas; everything that touches declarations runs in the
 backend. All the cuts of a run are computed by the same queries (a `cut` column tells them
 apart): with six cuts that is seven queries per frequency instead of about forty, which is what
@@ -12,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
+from digex.indicators import status as st
 from digex.indicators.cuts import TOTAL, check_cut
 from digex.indicators.definitions import unit_of
 from digex.indicators.engine import Engine
-from digex.indicators.periods import Period
+from digex.indicators.periods import PER_YEAR, Period
 
 COLUMNS: Final = [
     "indicator",
@@ -29,7 +32,8 @@ COLUMNS: Final = [
     "value",
     "unit",
     "unit_mult",
-    "status",
+    "obs_status",
+    "completeness",
 ]
 MAIN: Final = {
     "LEVEL": "level",
@@ -48,17 +52,77 @@ NO_PARTNER_HHI: Final = ("partner", "region")
 """Cuts whose members are partners or groups of them: a partner HHI within them says nothing."""
 
 
+def spans(cov: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """For each period with data, whether each span it may read is complete (`<span>_ok`)
+    and the worst observation status in it (`<span>_obs`, a rank of `status.OBS_PRECEDENCE`).
+
+    `cov` has one row per period with data (ordinal, complete, obs_status); a period without
+    any data is incomplete, so a year to date over a year that starts later is incomplete too.
+    """
+    n = PER_YEAR[freq]
+    if cov.empty:
+        return pd.DataFrame(index=pd.Index([], name="ordinal"))
+    # from the start of the year before the first period, so every base is in the index
+    first = (int(cov["ordinal"].min()) // n - 1) * n
+    index = pd.RangeIndex(first, int(cov["ordinal"].max()) + 1, name="ordinal")
+    by = cov.set_index("ordinal")
+    ok = by["complete"].astype(bool).reindex(index, fill_value=False)
+    rank = by["obs_status"].map(st.obs_rank).reindex(index, fill_value=0).astype("int64")
+    year = pd.Series(index // n, index=index)
+    ytd_ok = ok.astype("int64").groupby(year).cummin().astype(bool)
+    ytd_rank = rank.groupby(year).cummax()
+
+    def back(series: pd.Series, k: int, fill: bool | int) -> pd.Series:
+        shifted: pd.Series = series.shift(k, fill_value=fill)
+        return shifted
+
+    out = pd.DataFrame(
+        {
+            "own_ok": ok,
+            "own_obs": rank,
+            "pop_ok": back(ok, 1, False),
+            "pop_obs": back(rank, 1, 0),
+            "yoy_ok": back(ok, n, False),
+            "yoy_obs": back(rank, n, 0),
+            "ytd_ok": ytd_ok,
+            "ytd_obs": ytd_rank,
+            "ytd_yoy_ok": back(ytd_ok, n, False),
+            "ytd_yoy_obs": back(ytd_rank, n, 0),
+        }
+    )
+    return out.loc[sorted(cov["ordinal"])]
+
+
+def _statuses(frame: pd.DataFrame, indicator: str) -> tuple[np.ndarray, np.ndarray]:
+    """The obs_status and completeness of one indicator on every row of a wide frame."""
+    inputs = st.inputs_of(indicator)
+    own = np.logical_and.reduce([frame[f"{s}_ok"].to_numpy(bool) for s in inputs.own])
+    base = np.logical_and.reduce(
+        [frame[f"{s}_ok"].to_numpy(bool) for s in inputs.base] or [np.ones(len(frame), bool)]
+    )
+    rank = np.maximum.reduce([frame[f"{s}_obs"].to_numpy("int64") for s in inputs.all])
+    codes = np.array(st.OBS_PRECEDENCE, dtype=object)[rank]
+    done = np.where(
+        ~own, st.INCOMPLETE_PERIOD, np.where(~base, st.INCOMPLETE_BASE, st.COMPLETE)
+    ).astype(object)
+    return codes, done
+
+
 def _tidy(frame: pd.DataFrame, columns: dict[str, str], freq: str, nc: str) -> pd.DataFrame:
     """One row per indicator and cell, from a frame with one column per indicator."""
     present = {indicator: col for indicator, col in columns.items() if col in frame}
     if not present or frame.empty:
         return pd.DataFrame(columns=COLUMNS)
-    ids = ["period", "cut", "member", "flow", "status"]
+    ids = ["period", "cut", "member", "flow"]
     values = frame[list(present.values())].astype("float64")
     values.columns = pd.Index(list(present))
     out = pd.concat([frame[ids], values], axis=1).melt(
         id_vars=ids, var_name="indicator", value_name="value"
     )
+    # melt stacks the indicators' columns one after the other, in `present`'s order
+    statuses = [_statuses(frame, indicator) for indicator in present]
+    out["obs_status"] = np.concatenate([obs for obs, _ in statuses])
+    out["completeness"] = np.concatenate([done for _, done in statuses])
     out = out[out["value"].notna()]
     out = out.assign(
         freq=freq,
@@ -96,8 +160,9 @@ class Suite:
                 # a year earlier for growth and contributions, the whole year for year to date
                 e = e.within(min(p.year for p in chosen) - 1, max(p.year for p in chosen))
         cov: pd.DataFrame = e.coverage(freq).execute()
-        cov["status"] = cov["complete"].map({True: "normal", False: "incomplete"})
-        status = cov[["ordinal", "period", "status"]]
+        # the store's declarations carry no observation status of their own: normal (A)
+        cov["obs_status"] = st.NORMAL
+        status = spans(cov, freq).join(cov.set_index("ordinal")["period"]).reset_index()
 
         def keep(frame: pd.DataFrame, by_flow: bool = True) -> pd.DataFrame:
             chosen = frame["cut"].isin(cuts)
@@ -105,7 +170,7 @@ class Suite:
                 chosen &= frame["ordinal"].isin(wanted)
             if by_flow:
                 chosen &= frame["flow"].isin(list(flows))
-            frame = frame[chosen].drop(columns=["period", "status"], errors="ignore")
+            frame = frame[chosen].drop(columns=["period"], errors="ignore")
             return frame.merge(status, on="ordinal", how="left")
 
         def tidy(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

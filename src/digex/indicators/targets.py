@@ -84,7 +84,8 @@ def progress_rows(target: Target, series: pd.Series, nc: str, flow: str) -> list
                 "value": value,
                 "unit": u,
                 "unit_mult": 0,
-                "status": "normal",
+                "obs_status": "A",
+                "completeness": "complete",
             }
         )
     return rows
@@ -158,7 +159,8 @@ def jobs_indicators(
             )
     out = pd.DataFrame(rows)
     out["unit_mult"] = 0
-    out["status"] = "normal"
+    out["obs_status"] = "A"
+    out["completeness"] = "complete"
     return out[COLUMNS]
 
 

@@ -1,14 +1,24 @@
-"""The headline table an office publishes: level, growth and share by segment, and the total."""
+"""The headline table an office publishes: level, growth and share by segment, and the total.
+
+Growth and shares are recomputed here from the exact levels (`rounding.exact`), so that what
+is printed is the exact value rounded half up; each figure carries the completeness of the
+periods it reads (`digex.indicators.status`), which the table shows as a mark.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from digex.codelists import segments
+from digex.indicators import status as st
+from digex.indicators.cuts import TOTAL
 from digex.indicators.periods import Period, label, parse_period
+from digex.publish import rounding
+from digex.publish.rounding import exact
 
 if TYPE_CHECKING:
     from digex.api import Digex
@@ -23,12 +33,18 @@ TOTAL_NAME = {"en": "Total", "fr": "Total", "ar": "المجموع"}
 
 @dataclass(frozen=True)
 class HeadlineRow:
+    """One line of the table: money in billions, growth and share in per cent, all exact
+    (fractions of the stored minor units), with the completeness of each figure."""
+
     code: str
     name: str
-    previous: float | None
-    level: float | None
-    growth: float | None
-    share: float | None
+    previous: Fraction | None
+    level: Fraction | None
+    growth: Fraction | None
+    share: Fraction | None
+    previous_completeness: str = st.COMPLETE
+    level_completeness: str = st.COMPLETE
+    growth_completeness: str = st.COMPLETE
 
 
 @dataclass(frozen=True)
@@ -37,12 +53,27 @@ class Headline:
     previous_period: str
     title: str
     rows: list[HeadlineRow]
-    status: str
+    obs_status: str
+    completeness: str
+    """The period's own completeness (`incomplete_period` for January-June of a year)."""
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def marks(self) -> list[str]:
+        """The completeness codes that some cell of the table carries (each needs its note)."""
+        used = {
+            c
+            for r in self.rows
+            for c in (r.previous_completeness, r.level_completeness, r.growth_completeness)
+        }
+        return [c for c in st.COMPLETENESS if c in used and c != st.COMPLETE]
 
 
 def previous_year(period: Period) -> Period:
     return Period(period.freq, period.year - 1, period.sub)
+
+
+BILLION = Fraction(10**9)
 
 
 def headline(db: Digex, period: str, lang: str = "en") -> Headline:
@@ -50,40 +81,65 @@ def headline(db: Digex, period: str, lang: str = "en") -> Headline:
     p = parse_period(period)
     prev = previous_year(p)
     labels = [p.label, prev.label]
-    wanted = ["LEVEL", "GROWTH_YOY", "SHARE"]
-    parts = db.indicators(labels, by="segment", indicators=wanted, unit_mult=9)
-    total = db.indicators(labels, by="total", indicators=wanted, unit_mult=9)
+    # levels in units, not billions: growth and shares are computed from their exact values
+    parts = db.indicators(labels, by="segment", indicators=["LEVEL"])
+    total = db.indicators(labels, by="total", indicators=["LEVEL"])
     frame = pd.concat([parts, total], ignore_index=True)
-
-    def get(ind: str, member: str, per: str) -> float | None:
-        hit = frame[
-            (frame["indicator"] == ind) & (frame["member"] == member) & (frame["period"] == per)
-        ]
-        return float(hit["value"].iloc[0]) if len(hit) else None
-
-    rows = [
-        HeadlineRow(
-            s.code,
-            s.name(lang),
-            get("LEVEL", s.code, prev.label),
-            get("LEVEL", s.code, p.label),
-            get("GROWTH_YOY", s.code, p.label),
-            get("SHARE", s.code, p.label),
-        )
-        for s in segments()
-    ]
-    rows.append(
-        HeadlineRow(
-            "_T",
-            TOTAL_NAME.get(lang, "Total"),
-            get("LEVEL", "_T", prev.label),
-            get("LEVEL", "_T", p.label),
-            get("GROWTH_YOY", "_T", p.label),
-            100.0 if get("LEVEL", "_T", p.label) else None,
-        )
-    )
-    status = frame.loc[frame["period"] == p.label, "status"]
     title = TITLES.get(lang, TITLES["en"]).format(
         period=label(p.freq, p.year, p.sub), nc=db.profile.national_currency
     )
-    return Headline(p.label, prev.label, title, rows, status.iloc[0] if len(status) else "empty")
+    names = [(s.code, s.name(lang)) for s in segments()]
+    names.append((TOTAL, TOTAL_NAME.get(lang, "Total")))
+    return build(frame, p, names, title)
+
+
+def build(frame: pd.DataFrame, p: Period, names: list[tuple[str, str]], title: str) -> Headline:
+    """The headline from a tidy table of LEVEL rows (unit multiplier 0) of the members and
+    the total, for `p` and a year earlier."""
+    prev = previous_year(p)
+    rows_of = frame[frame["indicator"] == "LEVEL"]
+    levels = {
+        (str(m), str(per)): (float(v), str(o), str(c))
+        for m, per, v, o, c in zip(
+            rows_of["member"],
+            rows_of["period"],
+            rows_of["value"],
+            rows_of["obs_status"],
+            rows_of["completeness"],
+            strict=True,
+        )
+    }
+
+    def level(member: str, per: str) -> tuple[Fraction | None, str, str]:
+        if (member, per) not in levels:
+            return None, st.NORMAL, st.COMPLETE
+        value, obs, done = levels[(member, per)]
+        return exact(value), obs, done
+
+    total_now, _, _ = level(TOTAL, p.label)
+    rows = []
+    for code, name in names:
+        now, _, now_c = level(code, p.label)
+        before, _, before_c = level(code, prev.label)
+        growth = rounding.growth(now, before) if now is not None and before is not None else None
+        share = rounding.share(now, total_now) if now is not None and total_now else None
+        rows.append(
+            HeadlineRow(
+                code,
+                name,
+                None if before is None else before / BILLION,
+                None if now is None else now / BILLION,
+                growth,
+                share,
+                before_c,
+                now_c,
+                # growth reads the period and its base (`status.INPUTS["GROWTH_YOY"]`)
+                st.worst_completeness(
+                    [now_c, st.INCOMPLETE_BASE if before_c != st.COMPLETE else st.COMPLETE]
+                ),
+            )
+        )
+    here = frame[frame["period"] == p.label]
+    obs = st.worst_obs(here["obs_status"].astype(str)) if len(here) else st.NORMAL
+    done = st.worst_completeness(here["completeness"].astype(str)) if len(here) else "empty"
+    return Headline(p.label, prev.label, title, rows, obs, done)

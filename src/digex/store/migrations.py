@@ -236,7 +236,30 @@ FROM reconversions GROUP BY load_id, line;
 -- converted again; `digex.store.reconvert` then redefines it to take each row's newest value.
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5)
+_CACHE_STATUS: Final = """
+-- A kept indicator carries two status attributes instead of one (digex.indicators.status): the
+-- SDMX observation status and digex's completeness. Results kept in the older layout are
+-- dropped; they are recomputed on the next query.
+DROP TABLE indicator_cache;
+CREATE TABLE indicator_cache (
+    state VARCHAR NOT NULL,
+    request VARCHAR NOT NULL,
+    indicator VARCHAR NOT NULL,
+    freq VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    cut VARCHAR NOT NULL,
+    member VARCHAR NOT NULL,
+    flow VARCHAR NOT NULL,
+    value DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    unit_mult INTEGER NOT NULL,
+    obs_status VARCHAR NOT NULL,        -- SDMX OBS_STATUS (A, P, F, E, B)
+    completeness VARCHAR NOT NULL       -- complete, incomplete_base, incomplete_period
+);
+DELETE FROM indicator_cache_requests;
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5 + _CACHE_STATUS)
 """Migration i (0-based) brings the store from schema version i to i + 1."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -1,0 +1,128 @@
+"""The status of a figure: its SDMX observation status and digex's completeness, and how a
+derived figure inherits them from its inputs.
+
+Two attributes travel with every value, because they answer different questions:
+
+- `obs_status`, the SDMX code list CL_OBS_STATUS: A normal, P provisional, F forecast,
+  E estimated, B break in series. It says how final the *inputs* are. A figure takes the
+  worst status of every observation it reads, in the order B > E > F > P > A: a break makes
+  any comparison across it meaningless, so it outranks everything; an estimate or a forecast
+  replaces data that does not exist (E before F, since the office publishes estimates, not
+  forecasts, as figures); a provisional value is real data that may still be revised; A is
+  the only status that claims nothing. Codes outside this list rank with B: an unknown
+  status must not make a figure look better than it is.
+- `completeness`, digex's own (SDMX has no code for it): `complete`, `incomplete_base`
+  (the figure's own months all have data, but a period it is compared with does not), or
+  `incomplete_period` (some month of the figure's own span has no data, e.g. a year with only
+  January-June loaded). The figure's own span outranks its base: a level of half a year is
+  wrong as a level, a growth on a half-year base is wrong only as a comparison.
+
+Which periods a figure reads is stated once, per indicator, in `INPUTS`: growth on a year
+earlier reads its period and the same period a year earlier; year-to-date growth reads every
+period of the year up to its own and the same periods a year earlier; firm entries and exits
+read the previous period. A growth whose completeness is not `complete` is never shown as a
+plain number: tables print it with `mark()`, data carry the codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final, Literal
+
+NORMAL: Final = "A"
+OBS_PRECEDENCE: Final = ("A", "P", "F", "E", "B")
+"""Observation statuses from best to worst: a figure takes the last one of its inputs'."""
+COMPLETE: Final = "complete"
+INCOMPLETE_BASE: Final = "incomplete_base"
+INCOMPLETE_PERIOD: Final = "incomplete_period"
+COMPLETENESS: Final = (COMPLETE, INCOMPLETE_BASE, INCOMPLETE_PERIOD)
+"""Completeness from best to worst."""
+MARKS: Final = {COMPLETE: "", INCOMPLETE_BASE: "†", INCOMPLETE_PERIOD: "*"}
+"""How tables mark a figure that is not complete (explained in `NOTES`)."""
+NOTES: Final = {
+    "en": {
+        INCOMPLETE_PERIOD: "* incomplete period: some months have no data",
+        INCOMPLETE_BASE: "† incomplete base: the period compared with has months without data",
+    },
+    "fr": {
+        INCOMPLETE_PERIOD: "* période incomplète : des mois sont sans données",
+        INCOMPLETE_BASE: "† base incomplète : la période de comparaison a des mois sans données",
+    },
+    "ar": {
+        INCOMPLETE_PERIOD: "* فترة غير مكتملة: بعض الأشهر بدون بيانات",
+        INCOMPLETE_BASE: "† أساس غير مكتمل: فترة المقارنة تتضمن أشهرا بدون بيانات",
+    },
+}
+
+LABELS: Final = {
+    "en": {INCOMPLETE_PERIOD: "incomplete period", INCOMPLETE_BASE: "incomplete base"},
+    "fr": {INCOMPLETE_PERIOD: "période incomplète", INCOMPLETE_BASE: "base incomplète"},
+    "ar": {INCOMPLETE_PERIOD: "فترة غير مكتملة", INCOMPLETE_BASE: "أساس غير مكتمل"},
+}
+"""A completeness in a table's title, in the table's language."""
+
+Span = Literal["own", "pop", "yoy", "ytd", "ytd_yoy"]
+"""The periods a figure reads, relative to its own: the period itself, the previous period,
+the same period a year earlier, the year up to and including the period, and that span a
+year earlier."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The spans a figure's value is made of (`own`) and compared with (`base`)."""
+
+    own: tuple[Span, ...] = ("own",)
+    base: tuple[Span, ...] = ()
+
+    @property
+    def all(self) -> tuple[Span, ...]:
+        return (*self.own, *self.base)
+
+
+LEVEL_LIKE: Final = Inputs()
+INPUTS: Final[dict[str, Inputs]] = {
+    "GROWTH_YOY": Inputs(base=("yoy",)),
+    "GROWTH_POP": Inputs(base=("pop",)),
+    "CONTRIBUTION": Inputs(base=("yoy",)),
+    "YTD_LEVEL": Inputs(own=("ytd",)),
+    "YTD_GROWTH": Inputs(own=("ytd",), base=("ytd_yoy",)),
+    "FIRM_ENTRIES": Inputs(base=("pop",)),
+    "FIRM_EXITS": Inputs(base=("pop",)),
+}
+"""Indicators that read more than their own period; every other one reads only it."""
+
+
+def inputs_of(indicator: str) -> Inputs:
+    return INPUTS.get(indicator, LEVEL_LIKE)
+
+
+def obs_rank(code: str) -> int:
+    """The rank of an observation status (higher is worse; unknown codes rank with B)."""
+    return OBS_PRECEDENCE.index(code) if code in OBS_PRECEDENCE else len(OBS_PRECEDENCE) - 1
+
+
+def worst_obs(codes: Iterable[str]) -> str:
+    """The observation status of a figure made of observations with these statuses."""
+    return OBS_PRECEDENCE[max((obs_rank(c) for c in codes), default=0)]
+
+
+def completeness(own_complete: bool, base_complete: bool = True) -> str:
+    if not own_complete:
+        return INCOMPLETE_PERIOD
+    return COMPLETE if base_complete else INCOMPLETE_BASE
+
+
+def worst_completeness(codes: Iterable[str]) -> str:
+    return COMPLETENESS[max((COMPLETENESS.index(c) for c in codes), default=0)]
+
+
+def mark(completeness_code: str) -> str:
+    return MARKS.get(completeness_code, "?")
+
+
+def cell(obs_status: str, completeness_code: str) -> str:
+    """The status cell of a table: the SDMX code, then the completeness unless complete."""
+    if completeness_code == COMPLETE:
+        return obs_status
+    return f"{obs_status} {mark(completeness_code)}{completeness_code.replace('_', ' ')}"
