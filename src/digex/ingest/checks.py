@@ -32,8 +32,16 @@ DECLARATION_CHECKS: Final[tuple[Check, ...]] = (
     _missing("declaration_id", "ID"),
     Check(
         "ID_DUPLICATE",
-        "v_dup_rank > 1",
-        f"'declaration_id ' || {_q('declaration_id')} || ' already appears earlier in the file'",
+        "v_repeat = 'D'",
+        f"'declaration_id ' || {_q('declaration_id')} || ' is an exact copy of line '"
+        " || v_repeat_line || '; one copy is kept'",
+    ),
+    Check(
+        "ID_CONFLICT",
+        "v_repeat = 'C'",
+        f"'declaration_id ' || {_q('declaration_id')} || ' is on ' || v_repeat_count"
+        " || ' lines with different values (first line ' || v_repeat_line || '); no copy is"
+        " counted: keep one declaration per id'",
     ),
     _missing("period", "PERIOD"),
     Check(

@@ -68,8 +68,8 @@ def _literal(value: object) -> str:
 
 
 def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
-    """Create TEMP TABLE `checked` (every row, typed, with its reasons but ID_DUPLICATE) and
-    TEMP TABLE `rejected` (the rejected rows as read, with all their reasons and messages);
+    """Create TEMP TABLE `checked` (every row, typed, with its reasons but those of repeated
+    ids) and TEMP TABLE `rejected` (the rejected rows as read, with all their reasons and messages);
     the accepted rows are those of `checked` not in `rejected`. Uses `ref_*` and `load_rates`
     (the rates in force once the call's own rates files are stored).
 
@@ -95,8 +95,12 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
 
     def validation(source: str, duplicates: bool) -> str:
         """Every row of `source` typed and checked; repeated ids only with `duplicates`."""
-        rank = "CASE WHEN NOT s.malformed AND s.line > d.first_line THEN 2 ELSE 1 END"
+        repeat = (
+            "CASE WHEN s.malformed OR d.declaration_id IS NULL THEN NULL "
+            "WHEN d.conflict THEN 'C' WHEN s.line <> d.first_line THEN 'D' END"
+        )
         join = "LEFT JOIN repeated_ids d ON d.declaration_id = s.declaration_id"
+        no_repeat = "CAST(NULL AS VARCHAR)"
         return f"""
         WITH p AS (
             SELECT s.*,
@@ -111,7 +115,9 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
                 {code_value("s.flow")} AS v_flow,
                 rs.stored_segment AS c_segment, rs.stored_ebops AS c_ebops,
                 rc.stored AS c_partner, ru.stored AS c_currency,
-                {rank if duplicates else 1} AS v_dup_rank
+                {repeat if duplicates else no_repeat} AS v_repeat,
+                {"d.first_line" if duplicates else "NULL"} AS v_repeat_line,
+                {"d.copies" if duplicates else "NULL"} AS v_repeat_count
             FROM {source} s
             {join if duplicates else ""}
             LEFT JOIN ref_segments rs ON rs.code = {code_value("s.segment")}
@@ -135,10 +141,10 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         {_finish(reasons, message)}"""
 
     # Every row is validated once into a narrow table: typed values and reason codes, except
-    # ID_DUPLICATE. Repeated ids are then found from that table (its ids are already strings
-    # in memory; aggregating them from the staged view would split every line again), and the
-    # rejected rows (a few percent) are validated again, alone, with the repeated ids, for
-    # their messages and text: carrying those mostly empty columns for every row cost more.
+    # the codes of repeated ids. Those ids are then found from that table (its ids are already
+    # strings in memory; aggregating them from the staged view would split every line again),
+    # and the rejected rows (a few percent) are validated again, alone, with the repeated ids,
+    # for their messages and text: carrying those mostly empty columns for every row cost more.
     # The codes are written in the type they are stored in (a small integer is cheaper to
     # write here, and the insert of the accepted rows then converts nothing), taken from the
     # code lists' joins (`c_*`; converting each row's code cost 0.6 s per 10 million rows). A
@@ -156,16 +162,11 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
                {stored_flow} AS v_flow, v_rate, reasons
         FROM ({validation("stage", duplicates=False)})"""
     )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE repeated_ids AS
-        SELECT declaration_id, min(line) AS first_line FROM checked
-        WHERE reasons <> {_literal(MALFORMED.code)} AND declaration_id IS NOT NULL
-        GROUP BY declaration_id HAVING count(*) > 1"""
-    )
+    _repeated_ids(con)
     con.execute(
         """INSERT INTO stage_wanted
         SELECT c.line FROM checked c LEFT JOIN repeated_ids d USING (declaration_id)
-        WHERE c.reasons <> '' OR c.line > d.first_line"""
+        WHERE c.reasons <> '' OR d.conflict OR c.line <> d.first_line"""
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE rejected AS
@@ -173,6 +174,36 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
                currency, amount, flow, raw
         FROM ({validation("stage_some", duplicates=True)})"""
     )
+
+
+def _repeated_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """TEMP TABLE `repeated_ids`: each declaration id on more than one well-formed row, its
+    first line, its number of copies and whether the copies differ (`conflict`).
+
+    The copies are compared on their text as staged (surrounding blanks removed), field by
+    field, so that the outcome does not depend on which copy comes first: identical copies
+    are one declaration, copies that differ are a conflict no choice of ours should settle.
+    Ids are found from the narrow `checked` table; only the lines of repeated ids (usually
+    none or a few) are read again for their text.
+    """
+    well_formed = f"reasons <> {_literal(MALFORMED.code)} AND declaration_id IS NOT NULL"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE repeated_lines AS
+        SELECT line, declaration_id FROM checked WHERE {well_formed}
+          AND declaration_id IN (SELECT declaration_id FROM checked WHERE {well_formed}
+                                 GROUP BY declaration_id HAVING count(*) > 1)"""
+    )
+    con.execute("INSERT INTO stage_wanted SELECT line FROM repeated_lines")
+    text = "(period, firm_id, segment, partner, currency, amount, flow)"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE repeated_ids AS
+        SELECT declaration_id, min(line) AS first_line, count(*) AS copies,
+               count(DISTINCT {text}) > 1 AS conflict
+        FROM stage_some WHERE NOT malformed AND declaration_id IS NOT NULL
+        GROUP BY declaration_id HAVING count(*) > 1"""
+    )
+    con.execute("DELETE FROM stage_wanted")
+    con.execute("DROP TABLE repeated_lines")
 
 
 def check_rates(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
