@@ -37,7 +37,13 @@ from digex.errors import (
 from digex.ingest.convert import value_minor_sql
 from digex.ingest.parsers import DecimalMark
 from digex.ingest.readers import Reader, ReadOptions, Staged, reader_for
-from digex.ingest.validate import Rules, check_declarations, check_jobs, check_rates
+from digex.ingest.validate import (
+    MixedDecimalMarks,
+    Rules,
+    check_declarations,
+    check_jobs,
+    check_rates,
+)
 from digex.profile import CountryProfile
 from digex.store import Store
 from digex.store.codes import follow_codelists
@@ -229,6 +235,8 @@ class _Prepared:
     replaces: int | None
     staged: Staged
     rows_read: int
+    decimal_mark: str = "auto"
+    """The file's decimal mark as validation decided it (`auto`: its amounts never show one)."""
 
     @property
     def checked(self) -> str:
@@ -384,8 +392,12 @@ class Loader:
             )
         with watch.step(1):
             try:
-                CHECKS[kind](con, self.rules)
-                item = _Prepared(index, path, kind, digest, replaces, staged, _count(con, "stage"))
+                mark = CHECKS[kind](con, self.rules) or self.options.decimal_mark
+                item = _Prepared(
+                    index, path, kind, digest, replaces, staged, _count(con, "stage"), mark
+                )
+            except MixedDecimalMarks as e:
+                raise InvalidFile(f"{path.name}: {e}") from e
             except (duckdb.InvalidInputException, duckdb.IOException) as e:
                 raise InvalidFile(f"{path.name}: cannot be read to the end ({e})") from e
         con.execute(f"ALTER TABLE checked RENAME TO {item.checked}")
@@ -454,7 +466,7 @@ class Loader:
                 item.staged.file_format,
                 item.staged.encoding,
                 item.staged.delimiter,
-                self.options.decimal_mark,
+                item.decimal_mark,
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 _user(self.options),
                 item.rows_read,
