@@ -67,8 +67,8 @@ def test_the_point_shown_makes_a_comma_a_thousands_separator(store: Digex, tmp_p
 
 
 def test_with_no_evidence_ambiguous_values_are_rejected(store: Digex, tmp_path: Path) -> None:
-    [result] = store.load(_write(tmp_path, "1.234", "1,234", "1500"), today=TODAY)
-    assert _amounts(store) == {"D3": Decimal(1500)}
+    [result] = store.load(_write(tmp_path, "1.234", "1,234", "1500", "100", "1"), today=TODAY)
+    assert _amounts(store) == {"D3": Decimal(1500), "D4": Decimal(100), "D5": Decimal(1)}
     rejects = store.rejects()
     assert rejects["reasons"].tolist() == ["AMOUNT_AMBIGUOUS", "AMOUNT_AMBIGUOUS"]
     assert rejects["amount"].tolist() == ["1.234", "1,234"]

@@ -404,6 +404,7 @@ class Loader:
         if kind == "declarations":
             con.execute(f"ALTER TABLE rejected RENAME TO {item.rejected}")
         _drop(con, "stage", "stage_some", "stage_wanted", "stage_lines", "repeated_ids")
+        _drop(con, "stage_records", "stage_spanned")
         return item
 
     def _stage(

@@ -65,7 +65,7 @@ def amount_plain(col: str) -> str:
 def _plain_ambiguous(col: str) -> str:
     # a plain value is `d{1,3}.ddd` exactly when its point is three from the end and it is
     # at most seven long: string arithmetic, no second regular expression per row
-    return f"(length({col}) <= 7 AND strpos({col}, '.') = length({col}) - 3)"
+    return f"(length({col}) BETWEEN 5 AND 7 AND strpos({col}, '.') = length({col}) - 3)"
 
 
 def _ambiguous(a: str) -> str:
