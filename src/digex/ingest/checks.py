@@ -19,9 +19,15 @@ class Check:
     message: str
 
 
+QUOTE_LIMIT: Final = 80
+"""Characters of a value quoted in a message; the rest is cut (`…`), the stored value is whole."""
+
+
 def _q(col: str) -> str:
-    """The raw value quoted for a message."""
-    return f"'\"' || {col} || '\"'"
+    """The raw value quoted for a message, cut after QUOTE_LIMIT characters."""
+    n = QUOTE_LIMIT
+    cut = f"CASE WHEN length({col}) > {n} THEN left({col}, {n}) || '…' ELSE {col} END"
+    return f"'\"' || {cut} || '\"'"
 
 
 def _missing(field: str, code: str) -> Check:

@@ -506,6 +506,7 @@ class Loader:
             replaces=item.replaces,
             totals=totals,
             reasons={str(k): int(v) for k, v in reasons.items()},
+            warnings=_warnings(item),
         )
 
     def _store_declarations(
@@ -577,6 +578,16 @@ class Loader:
         ).fetchone()
         assert row is not None
         return LoadResult(load_id, kind, path, row[0], row[1], row[2], row[3], row[4], reused=True)
+
+
+def _warnings(item: _Prepared) -> tuple[str, ...]:
+    """What the load's summary tells about a file that was loaded though something is odd."""
+    empty = (
+        (f"{item.path.name}: the file has a header and no rows; the load is recorded, empty",)
+        if item.rows_read == 0
+        else ()
+    )
+    return item.staged.warnings + empty
 
 
 def _size(path: Path) -> int:

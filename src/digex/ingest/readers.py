@@ -22,7 +22,7 @@ import duckdb
 from digex.errors import InvalidFile
 from digex.ingest.parsers import BLANKS, strip
 from digex.ingest.records import record_spans
-from digex.ingest.sniff import looks_binary, read_layout, transcode_to_utf8
+from digex.ingest.sniff import cut, looks_binary, quote, read_layout, transcode_to_utf8
 
 HeaderMatcher = Callable[[Sequence[str]], tuple[dict[str, int], list[str]]]
 """Maps a file's column names to field -> column index, and lists the fields not found."""
@@ -35,6 +35,8 @@ class Staged:
     file_format: str
     encoding: str | None = None
     delimiter: str | None = None
+    warnings: tuple[str, ...] = ()
+    """What the user should know about the file (columns not used), one line each."""
 
 
 @dataclass(frozen=True)
@@ -70,15 +72,43 @@ def _sql_str(value: str) -> str:
 
 def _mapping_or_fail(
     path: Path, names: Sequence[str], fields: Sequence[str], match: HeaderMatcher
-) -> dict[str, int]:
+) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Field -> column index, and the warnings about the header (columns not used).
+
+    Refuses a header that lacks a field, or that has two columns for one field (`amount`
+    twice, or `amount` and its alias `montant`): which of them holds the declared values is
+    not ours to guess.
+    """
     mapping, missing = match(names)
     if missing:
-        found = ", ".join(n for n in names if n) or "nothing"
+        shown = [cut(n, 40) for n in names if n]
+        found = ", ".join(shown[:12]) + (f" and {len(shown) - 12} more" if len(shown) > 12 else "")
         raise InvalidFile(
-            f"{path.name}: missing column(s) {', '.join(missing)} (header has: {found}); "
-            f"expected the columns {','.join(fields)} or their names in the country profile"
+            f"{path.name}: missing column(s) {', '.join(missing)} (header has: "
+            f"{found or 'nothing'}); expected the columns {','.join(fields)} or their names "
+            "in the country profile"
         )
-    return mapping
+    # the header once more without the columns taken: a field found again has two columns
+    rest = ["" if i in mapping.values() else n for i, n in enumerate(names)]
+    again, _ = match(rest)
+    for field, i in again.items():
+        first = mapping[field]
+        raise InvalidFile(
+            f"{path.name}: columns {first + 1} ({quote(names[first], 40)}) and {i + 1} "
+            f"({quote(names[i], 40)}) both hold {field}; keep one of them"
+        )
+    unused = [
+        quote(n, 40) if n else f"column {i + 1} (no name)"
+        for i, n in enumerate(names)
+        if i not in mapping.values()
+    ]
+    if not unused:
+        return mapping, ()
+    listed = ", ".join(unused[:12]) + (f" and {len(unused) - 12} more" if len(unused) > 12 else "")
+    return mapping, (
+        f"{path.name}: column(s) not used: {listed} (not {', '.join(fields)} nor their names "
+        "in the country profile)",
+    )
 
 
 def _split_sql(delimiter: str) -> str:
@@ -229,7 +259,7 @@ class CsvReader:
             layout = read_layout(path, options.encoding, options.delimiter)
         except ValueError as e:
             raise InvalidFile(f"{path.name}: {e}") from e
-        mapping = _mapping_or_fail(path, layout.header, fields, match)
+        mapping, warnings = _mapping_or_fail(path, layout.header, fields, match)
         source = path
         if layout.encoding not in ("utf-8", "utf-8-sig"):
             source = workdir / (path.stem + ".utf8.csv")
@@ -241,7 +271,7 @@ class CsvReader:
                     "give the right --encoding (utf-8, cp1256, cp1252)"
                 ) from e
         stage_delimited(con, source, layout.delimiter, fields, mapping, len(layout.header))
-        return Staged("csv", layout.encoding, layout.delimiter)
+        return Staged("csv", layout.encoding, layout.delimiter, warnings)
 
 
 def _cell_text(value: Any) -> str:
@@ -283,7 +313,7 @@ class ExcelReader:
                 rows = book.worksheets[0].iter_rows(values_only=True)
                 try:
                     header = [_cell_text(v).strip() for v in next(rows, ())]
-                    mapping = _mapping_or_fail(path, header, fields, match)
+                    mapping, warnings = _mapping_or_fail(path, header, fields, match)
                     with text.open("w", encoding="utf-8", newline="") as out:
                         writer = csv.writer(out)
                         writer.writerow(header)
@@ -300,7 +330,7 @@ class ExcelReader:
                 "save it again from Excel or export it as CSV"
             ) from e
         stage_delimited(con, text, ",", fields, mapping, len(header))
-        return Staged("xlsx")
+        return Staged("xlsx", warnings=warnings)
 
 
 class ParquetReader:
@@ -327,7 +357,7 @@ class ParquetReader:
             raise InvalidFile(f"{path.name}: not a readable Parquet file ({e})") from e
         names = [str(r[0]) for r in schema if r[0] != "file_row_number"]
         types = {str(r[0]): str(r[1]) for r in schema}
-        mapping = _mapping_or_fail(path, names, fields, match)
+        mapping, warnings = _mapping_or_fail(path, names, fields, match)
 
         def text(name: str) -> str:
             col = '"' + names[mapping[name]].replace('"', '""') + '"'
@@ -352,7 +382,7 @@ class ParquetReader:
             con,
             view("stage_some", "WHERE file_row_number + 1 IN (SELECT line FROM stage_wanted)"),
         )
-        return Staged("parquet")
+        return Staged("parquet", warnings=warnings)
 
 
 READERS: tuple[Reader, ...] = (ParquetReader(), ExcelReader(), CsvReader())

@@ -103,10 +103,15 @@ def _first_difference(readings: dict[str, str]) -> str:
     return "the readings differ"
 
 
+def cut(value: str, limit: int = 80) -> str:
+    """A value for a message, cut after `limit` characters (a 1 MB field must not make a 1 MB
+    message)."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def quote(value: str, limit: int = 80) -> str:
-    """A value quoted for a message, cut after `limit` characters (a 1 MB field must not make
-    a 1 MB message)."""
-    return '"' + (value if len(value) <= limit else value[:limit] + "…") + '"'
+    """A value quoted for a message, cut after `limit` characters."""
+    return '"' + cut(value, limit) + '"'
 
 
 def detect_encoding(sample: bytes, candidates: Sequence[str] = CANDIDATES) -> str:
