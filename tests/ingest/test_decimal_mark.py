@@ -6,10 +6,12 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import FIRM, TODAY, write_csv
+from tests.conftest import FIRM, HEADER, TODAY, write_csv
 
 from digex.api import Digex
 from digex.errors import InvalidFile
@@ -124,3 +126,12 @@ def test_a_value_never_shows_the_other_mark(
             assert shown == mark, text
     exact = [Decimal(f"{d:.{places}f}") for d in values]
     assert parsers.parse_amounts(texts, mark) == exact  # type: ignore[arg-type]
+
+
+def test_numbers_in_a_parquet_file_are_never_ambiguous(store: Digex, tmp_path: Path) -> None:
+    rows = _rows("1", "2")
+    table = pa.table({h: [r[i] for r in rows] for i, h in enumerate(HEADER)})
+    table = table.set_column(6, "amount", pa.array([1.234, 100.125], pa.float64()))
+    pq.write_table(table, tmp_path / "d.parquet")
+    store.load(tmp_path / "d.parquet", today=TODAY)
+    assert _amounts(store) == {"D1": Decimal("1.234"), "D2": Decimal("100.125")}

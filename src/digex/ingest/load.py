@@ -392,7 +392,10 @@ class Loader:
             )
         with watch.step(1):
             try:
-                mark = CHECKS[kind](con, self.rules) or self.options.decimal_mark
+                rules = self.rules
+                if rules.decimal_mark == "auto" and staged.decimal_mark is not None:
+                    rules = dataclasses.replace(rules, decimal_mark=staged.decimal_mark)
+                mark = CHECKS[kind](con, rules) or rules.decimal_mark
                 item = _Prepared(
                     index, path, kind, digest, replaces, staged, _count(con, "stage"), mark
                 )

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import duckdb
 
 from digex.errors import InvalidFile
-from digex.ingest.parsers import BLANKS, strip
+from digex.ingest.parsers import BLANKS, DecimalMark, strip
 from digex.ingest.records import record_spans
 from digex.ingest.sniff import cut, looks_binary, quote, read_layout, transcode_to_utf8
 
@@ -37,6 +37,8 @@ class Staged:
     delimiter: str | None = None
     warnings: tuple[str, ...] = ()
     """What the user should know about the file (columns not used), one line each."""
+    decimal_mark: DecimalMark | None = None
+    """The decimal mark the file's amounts use when the format says it (a Parquet number)."""
 
 
 @dataclass(frozen=True)
@@ -382,7 +384,11 @@ class ParquetReader:
             con,
             view("stage_some", "WHERE file_row_number + 1 IN (SELECT line FROM stage_wanted)"),
         )
-        return Staged("parquet", warnings=warnings)
+        # numbers stored as numbers are written with a point when read as text
+        numeric = ("DOUBLE", "FLOAT", "DECIMAL", "INTEGER", "BIGINT", "SMALLINT", "HUGEINT")
+        amount = types[names[mapping["amount"]]] if "amount" in mapping else ""
+        mark: DecimalMark | None = "." if amount.startswith(numeric) else None
+        return Staged("parquet", warnings=warnings, decimal_mark=mark)
 
 
 READERS: tuple[Reader, ...] = (ParquetReader(), ExcelReader(), CsvReader())
