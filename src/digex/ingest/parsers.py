@@ -62,6 +62,24 @@ def amount_plain(col: str) -> str:
     return f"regexp_full_match({col}, '{_AMOUNT_PLAIN}')"
 
 
+PLAIN_INTEGER: Final = 0
+PLAIN_AMBIGUOUS: Final = 1
+"""A plain `d{1,3}.ddd`: a decimal point, or a thousands separator?"""
+OTHER: Final = 2
+"""Not plain `digits[.digits]`: blanks, commas, Arabic-Indic digits, signs, or not a number."""
+PLAIN_POINT: Final = 3
+"""A plain value that shows `.` as its decimal mark."""
+
+
+def amount_kind(col: str) -> str:
+    """SQL classing an amount once per row (PLAIN_INTEGER, PLAIN_AMBIGUOUS, OTHER or
+    PLAIN_POINT), so that `amount_value`, `amount_mark` and `amount_ambiguous` share one
+    regular expression and nearly every value skips the normalisation."""
+    return f"""CASE WHEN NOT coalesce({amount_plain(col)}, false) THEN {OTHER}
+        WHEN NOT contains({col}, '.') THEN {PLAIN_INTEGER}
+        WHEN {_plain_ambiguous(col)} THEN {PLAIN_AMBIGUOUS} ELSE {PLAIN_POINT} END"""
+
+
 def _plain_ambiguous(col: str) -> str:
     # a plain value is `d{1,3}.ddd` exactly when its point is three from the end and it is
     # at most seven long: string arithmetic, no second regular expression per row
@@ -88,21 +106,21 @@ def re_escape(mark: str) -> str:
     return "\\." if mark == "." else mark
 
 
-def amount_mark(col: str, plain: str | None = None) -> str:
+def amount_mark(col: str, kind: str | None = None) -> str:
     """SQL giving the decimal mark `col` shows: DOT_EVIDENCE, COMMA_EVIDENCE or NULL (no mark,
     or the ambiguous `d{1,3}.ddd` / `d{1,3},ddd`, or not a number at all).
 
     Evidence for `.`: both marks with `.` last; `,` more than once and no `.`; a single `.`
-    between digits except `d{1,3}.ddd`. Evidence for `,` is the mirror image. `plain` names a
-    column holding `amount_plain(col)`, computed once per row by the caller.
+    between digits except `d{1,3}.ddd`. Evidence for `,` is the mirror image. `kind` names a
+    column holding `amount_kind(col)`, computed once per row by the caller.
     """
     a = _clean_amount(col)
-    fast = plain or amount_plain(col)
+    k = kind or amount_kind(col)
     commas = f"(length({a}) - length(replace({a}, ',', '')))"
     points = f"(length({a}) - length(replace({a}, '.', '')))"
     return f"""CASE
-        WHEN {fast} THEN CASE WHEN contains({col}, '.') AND NOT {_plain_ambiguous(col)}
-                              THEN {DOT_EVIDENCE} END
+        WHEN {k} = {PLAIN_POINT} THEN {DOT_EVIDENCE}
+        WHEN {k} <> {OTHER} THEN NULL
         WHEN NOT regexp_full_match({a}, '[+-]?[0-9]+([.,][0-9]+)*') THEN NULL
         WHEN contains({a}, '.') AND contains({a}, ',')
             THEN CASE WHEN regexp_matches({a}, '\\.[0-9]+$') THEN {DOT_EVIDENCE}
@@ -141,30 +159,32 @@ def rate_normalised(col: str, decimal_mark: DecimalMark = "auto") -> str:
     return f"replace({a}, ',', '.')"
 
 
-def amount_ambiguous(col: str, decimal_mark: DecimalMark = "auto", plain: str | None = None) -> str:
+def amount_ambiguous(col: str, decimal_mark: DecimalMark = "auto", kind: str | None = None) -> str:
     """SQL true when `col` is `d{1,3}.ddd` or `d{1,3},ddd` and the file's mark is not known."""
     if decimal_mark != "auto":
         return "false"
-    fast = plain or amount_plain(col)
+    k = kind or amount_kind(col)
     return (
-        f"CASE WHEN {fast} THEN {_plain_ambiguous(col)} ELSE {_ambiguous(_clean_amount(col))} END"
+        f"CASE {k} WHEN {PLAIN_AMBIGUOUS} THEN true WHEN {OTHER} "
+        f"THEN {_ambiguous(_clean_amount(col))} ELSE false END"
     )
 
 
-def amount_value(col: str, decimal_mark: DecimalMark = "auto", plain: str | None = None) -> str:
+def amount_value(col: str, decimal_mark: DecimalMark = "auto", kind: str | None = None) -> str:
     """SQL giving the amount as an exact DECIMAL, or NULL (not a number, too many decimals,
     more than 14 integer digits, or ambiguous while the file's mark is not known).
 
     Most amounts are plain `digits[.digits]`: they take a fast path straight to the cast, and
-    only the others go through the normalisation of separators and digits. `plain` names a
-    column holding `amount_plain(col)`, when the caller has it.
+    only the others go through the normalisation of separators and digits. `kind` names a
+    column holding `amount_kind(col)`, when the caller has it.
     """
     n = amount_normalised(col, decimal_mark)
-    fast = plain or amount_plain(col)
-    if decimal_mark == ",":
-        fast = f"regexp_full_match({col}, '[0-9]{{1,14}}')"
-    elif decimal_mark == "auto":
-        fast = f"({fast} AND NOT {_plain_ambiguous(col)})"
+    k = kind or amount_kind(col)
+    fast = {
+        "auto": f"{k} IN ({PLAIN_INTEGER}, {PLAIN_POINT})",
+        ".": f"{k} <> {OTHER}",
+        ",": f"{k} = {PLAIN_INTEGER}",
+    }[decimal_mark]
     return (
         f"CASE WHEN {fast} THEN CAST({col} AS {AMOUNT_TYPE}) "
         f"WHEN regexp_full_match({n}, '[+-]?\\d{{1,14}}(\\.\\d{{1,{AMOUNT_SCALE}}})?') "

@@ -161,7 +161,11 @@ def stage_delimited(
         con.execute(f"SET preserve_insertion_order = {str(ordered).lower()}")
     # temporary tables number their rows from an offset: line 1 is the smallest rowid
     # (a literal, because a subquery in the view would make every scan single-threaded)
-    odd = "contains(raw, '\"') AND (length(raw) - length(replace(raw, '\"', ''))) % 2 = 1"
+    # the engine does not cut an AND short: the quotes are counted only where there is one
+    odd = (
+        "CASE WHEN contains(raw, '\"') "
+        "THEN (length(raw) - length(replace(raw, '\"', ''))) % 2 = 1 ELSE false END"
+    )
     row = con.execute(
         f"SELECT coalesce(min(rowid), 0), count(*) FILTER ({odd}) FROM stage_lines"
     ).fetchone()

@@ -27,8 +27,8 @@ from digex.ingest.parsers import (
     DOT_EVIDENCE,
     DecimalMark,
     amount_ambiguous,
+    amount_kind,
     amount_mark,
-    amount_plain,
     amount_value,
     code_value,
     latin_digits,
@@ -99,7 +99,7 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
         reasons = reasons.replace(name, literal)
         message = message.replace(name, literal)
     firm = strip(latin_digits("p.firm_id"))
-    mark = f"CAST({amount_mark('p.amount', 'v_amount_plain')} AS UTINYINT)"
+    mark = f"CAST({amount_mark('p.amount', 'v_amount_kind')} AS UTINYINT)"
 
     def validation(source: str, duplicates: bool, dm: DecimalMark) -> str:
         """Every row of `source` typed and checked; repeated ids only with `duplicates`; the
@@ -114,7 +114,7 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
         WITH p AS (
             SELECT s.*,
                 {period_value("s.period")} AS v_period,
-                {amount_plain("s.amount")} AS v_amount_plain,
+                {amount_kind("s.amount")} AS v_amount_kind,
                 regexp_full_match(s.firm_id, {values["$firm_pattern"]}) AS v_firm_plain,
                 rs.segment AS v_segment, rs.ebops AS v_ebops,
                 {code_value("s.partner")} AS v_partner,
@@ -141,8 +141,8 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
                 CASE WHEN v_firm_plain THEN true
                      ELSE coalesce(regexp_full_match({firm}, {values["$firm_pattern"]}), false)
                 END AS v_firm_ok,
-                {amount_value("p.amount", dm, "v_amount_plain")} AS v_amount,
-                coalesce({amount_ambiguous("p.amount", dm, "v_amount_plain")}, false)
+                {amount_value("p.amount", dm, "v_amount_kind")} AS v_amount,
+                coalesce({amount_ambiguous("p.amount", dm, "v_amount_kind")}, false)
                     AS v_amount_ambiguous,
                 {mark if dm == "auto" else "CAST(NULL AS UTINYINT)"} AS v_mark
             FROM p LEFT JOIN load_rates cr
