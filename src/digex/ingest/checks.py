@@ -40,7 +40,7 @@ DECLARATION_CHECKS: Final[tuple[Check, ...]] = (
         "ID_DUPLICATE",
         "v_repeat = 'D'",
         f"'declaration_id ' || {_q('declaration_id')} || ' is an exact copy of line '"
-        " || v_repeat_line || '; one copy is kept'",
+        " || v_repeat_line || '; only that line is read'",
     ),
     Check(
         "ID_CONFLICT",
