@@ -68,6 +68,15 @@ def test_the_point_shown_makes_a_comma_a_thousands_separator(store: Digex, tmp_p
     assert store.rejects()["reasons"].tolist() == ["AMOUNT_INVALID"]  # 1,23,4: not in threes
 
 
+def test_a_malformed_line_shows_no_mark(store: Digex, tmp_path: Path) -> None:
+    f = _write(tmp_path, "12.5", "1.234")
+    with f.open("a") as out:  # a field too many: malformed, though "12,5" is in its place
+        out.write(f'D9,2024-01,{FIRM},ITO,FR,MAD,"12,5",X,more\n')
+    [result] = store.load(f, today=TODAY)
+    assert _amounts(store) == {"D1": Decimal("12.5"), "D2": Decimal("1.234")}
+    assert result.reasons == {"ROW_MALFORMED": 1}
+
+
 def test_with_no_evidence_ambiguous_values_are_rejected(store: Digex, tmp_path: Path) -> None:
     [result] = store.load(_write(tmp_path, "1.234", "1,234", "1500", "100", "1"), today=TODAY)
     assert _amounts(store) == {"D3": Decimal(1500), "D4": Decimal(100), "D5": Decimal(1)}

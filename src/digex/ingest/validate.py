@@ -221,13 +221,14 @@ def _file_mark(con: duckdb.DuckDBPyConnection) -> tuple[DecimalMark, int]:
 
     One mark per file: a person writes every amount of a file the same way, so a value that
     cannot tell (`1.234`) is read as the others show, and a file whose values contradict each
-    other is refused rather than read value by value.
+    other is refused rather than read value by value. A malformed line's fields are not known
+    to be where the header says, so it shows nothing.
     """
     row = con.execute(
         f"""SELECT min(line) FILTER (v_mark = {DOT_EVIDENCE}),
                    min(line) FILTER (v_mark = {COMMA_EVIDENCE}),
                    count(*) FILTER (contains(reasons, 'AMOUNT_AMBIGUOUS'))
-        FROM checked"""
+        FROM checked WHERE reasons <> {_literal(MALFORMED.code)}"""
     ).fetchone()
     dot, comma, ambiguous = row if row else (None, None, 0)
     if dot is not None and comma is not None:
