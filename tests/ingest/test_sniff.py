@@ -45,3 +45,10 @@ def test_a_plausible_reading_is_taken_silently(text: str, encoding: str) -> None
 
 def test_utf8_is_utf8() -> None:
     assert detect_encoding(";".join(HEADER).encode() + "\nÉ1\n".encode()) == "utf-8"
+
+
+def test_only_the_candidate_encodings_are_considered() -> None:
+    data = "Égypte;É1\n".encode("cp1252")
+    assert detect_encoding(data, ("utf-8", "cp1256")) == "cp1256"
+    with pytest.raises(ValueError, match="not valid text in any of utf-8, cp1252"):
+        detect_encoding(b"\x81\x8d\n", ("utf-8", "cp1252"))  # bytes cp1252 leaves undefined

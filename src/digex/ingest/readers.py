@@ -22,7 +22,14 @@ import duckdb
 from digex.errors import InvalidFile
 from digex.ingest.parsers import BLANKS, DecimalMark, strip
 from digex.ingest.records import record_spans
-from digex.ingest.sniff import cut, looks_binary, quote, read_layout, transcode_to_utf8
+from digex.ingest.sniff import (
+    CANDIDATES,
+    cut,
+    looks_binary,
+    quote,
+    read_layout,
+    transcode_to_utf8,
+)
 
 HeaderMatcher = Callable[[Sequence[str]], tuple[dict[str, int], list[str]]]
 """Maps a file's column names to field -> column index, and lists the fields not found."""
@@ -45,6 +52,8 @@ class Staged:
 class ReadOptions:
     encoding: str | None = None
     delimiter: str | None = None
+    encodings: tuple[str, ...] = CANDIDATES
+    """The encodings detection chooses from (Morocco's: UTF-8, Windows-1252, Windows-1256)."""
 
 
 class Reader(Protocol):
@@ -262,7 +271,7 @@ class CsvReader:
         workdir: Path,
     ) -> Staged:
         try:
-            layout = read_layout(path, options.encoding, options.delimiter)
+            layout = read_layout(path, options.encoding, options.delimiter, options.encodings)
         except ValueError as e:
             raise InvalidFile(f"{path.name}: {e}") from e
         mapping, warnings = _mapping_or_fail(path, layout.header, fields, match)

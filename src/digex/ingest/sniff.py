@@ -160,13 +160,19 @@ def looks_binary(sample: bytes) -> bool:
     return b"\x00" in sample[:8192]
 
 
-def read_layout(path: Path, encoding: str | None, delimiter: str | None) -> TextLayout:
-    """Detect (or check what was given) and read the header row."""
+def read_layout(
+    path: Path,
+    encoding: str | None,
+    delimiter: str | None,
+    candidates: Sequence[str] = CANDIDATES,
+) -> TextLayout:
+    """Detect (or check what was given) and read the header row; the encoding is detected
+    among `candidates` (the country's encodings)."""
     with path.open("rb") as f:
         sample = f.read(SAMPLE_BYTES)
     if delimiter is not None and len(delimiter) != 1:
         raise ValueError(f"the delimiter must be one character, not {delimiter!r}")
-    enc = normalise_encoding(encoding) if encoding else detect_encoding(sample)
+    enc = normalise_encoding(encoding) if encoding else detect_encoding(sample, candidates)
     text = sample.decode(enc, errors="replace")
     first = text.splitlines()[0] if text else ""
     delim = delimiter or detect_delimiter(first)
