@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+import openpyxl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import FIRM, HEADER, TODAY
@@ -107,3 +108,22 @@ def test_a_stray_quote_does_not_swallow_the_lines_after_it(
     [_, result] = store.load(tmp_path / "d.csv", rates=rates_file, today=TODAY)
     assert (result.rows_read, result.rows_accepted) == (4, 2)
     assert store.rejects()["line"].tolist() == [2, 4]
+
+
+def test_a_line_break_in_a_workbook_cell_keeps_the_rows_numbered(
+    store: Digex, rates_file: Path, tmp_path: Path
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(HEADER))
+    sheet.append(["D1", "2024-01", FIRM, "ITO\n", "FR", "EUR", "100", "X"])  # valid, trimmed
+    sheet.append(["D2", "2024-01", FIRM, "CRM", "F\r\nR", "EUR", "200", "X"])
+    sheet.append(["D3", "2024-01", FIRM, "BPO", "FR", "EUR", "300", "X"])
+    book.save(tmp_path / "d.xlsx")
+    [_, result] = store.load(tmp_path / "d.xlsx", rates=rates_file, today=TODAY)
+    assert (result.rows_read, result.rows_accepted) == (3, 2)
+    assert sorted(store.declarations()["line"]) == [2, 4]
+    reject = store.rejects().iloc[0]
+    assert (reject["line"], reject["reasons"]) == (3, "PARTNER_UNKNOWN")
+    assert reject["partner"] == "F\nR"
