@@ -237,17 +237,19 @@ def _join_records(con: duckdb.DuckDBPyConnection, number: str, odd: str, delimit
         return False
     con.execute("CREATE OR REPLACE TEMP TABLE stage_spans (first_line BIGINT, last_line BIGINT)")
     con.executemany("INSERT INTO stage_spans VALUES (?, ?)", spans)
+    # every line of those records with its record's first line (a few rows), so that the
+    # lines are picked by an equality join rather than a range join over the whole file
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stage_spanned AS SELECT first_line, "
+        "unnest(range(first_line, last_line + 1)) AS line FROM stage_spans"
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE stage_records AS
         SELECT s.first_line AS line, string_agg(coalesce(l.raw, ''), chr(10) ORDER BY l.line)
                AS raw
-        FROM stage_spans s JOIN (SELECT {number} AS line, raw FROM stage_lines) l
-          ON l.line BETWEEN s.first_line AND s.last_line
+        FROM stage_spanned s JOIN (SELECT {number} AS line, raw FROM stage_lines) l
+          ON l.line = s.line
         GROUP BY s.first_line"""
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE stage_spanned AS "
-        "SELECT unnest(range(first_line, last_line + 1)) AS line FROM stage_spans"
     )
     con.execute("DROP TABLE stage_spans")
     return True
