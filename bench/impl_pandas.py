@@ -2,9 +2,9 @@
 
 Everything read as text (`dtype=str, keep_default_na=False`, or Namibia's `NA` becomes a missing
 value and ICE numbers lose their leading zeros), one boolean Series per check, `duplicated()`
-for the ids, a `merge` for the rates, amounts through `pd.to_numeric` (floats: values are
-rounded to the centime row by row, so totals may differ from exact arithmetic by a few
-centimes), `groupby` for the aggregates.
+and `drop_duplicates()` for the ids, a `merge` for the rates, amounts through `pd.to_numeric`
+(floats: values are rounded to the centime row by row, so totals may differ from exact
+arithmetic by a few centimes), `groupby` for the aggregates.
 
     python bench/impl_pandas.py declarations.csv --rates rates.csv
 """
@@ -45,10 +45,15 @@ def main() -> None:
     amount = pd.to_numeric(df["amount"], errors="coerce")
     df["segment_code"] = df["segment"].map(segment_of)
     month = pd.Timestamp(common.current_month(args.today))
+    # copies of an id that differ in any field are all rejected; identical ones count once
+    keyed = df["declaration_id"] != ""
+    fields = ["period", "firm_id", "segment", "partner", "currency", "amount", "flow"]
+    variants = df[keyed].drop_duplicates(["declaration_id", *fields])["declaration_id"]
+    conflict = keyed & df["declaration_id"].isin(variants[variants.duplicated()])
     checks = {
         "ID_MISSING": df["declaration_id"] == "",
-        "ID_DUPLICATE": (df["declaration_id"] != "")
-        & df["declaration_id"].duplicated(keep="first"),
+        "ID_DUPLICATE": keyed & df["declaration_id"].duplicated(keep="first") & ~conflict,
+        "ID_CONFLICT": conflict,
         "PERIOD_MISSING": df["period"] == "",
         "PERIOD_INVALID": (df["period"] != "") & period.isna(),
         "PERIOD_FUTURE": period > month,

@@ -2,7 +2,8 @@
 
 Read every field as text; validate each one (codes against the codelists loaded as tables,
 period a real month not in the future, amount a positive number of at most 14 digits and 4
-decimals, declaration_id present and unique (the first occurrence wins), firm_id an ICE, a rate
+decimals, declaration_id present and unique (identical copies of a row count once, copies that
+differ are all rejected as a conflict), firm_id an ICE, a rate
 for the month and currency); split accepted and rejected rows (the rejected ones with their
 reasons); convert to national currency with exact DECIMAL arithmetic, rounded half away from
 zero to the centime per row; aggregate by year and half-year x segment and x partner in
@@ -42,9 +43,17 @@ PERIOD = """CASE WHEN regexp_full_match(period, '(19|2[0-9])[0-9][0-9]-(0[1-9]|1
     THEN CAST(period || '-01' AS DATE) END"""
 AMOUNT = """CASE WHEN regexp_full_match(amount, '-?[0-9]{1,14}(\\.[0-9]{1,4})?')
     THEN CAST(amount AS DECIMAL(18, 4)) END"""
+DUP = """
+    SELECT declaration_id, min(rowid) AS first_line,
+        count(DISTINCT (period, firm_id, segment, partner, currency, amount, flow)) > 1
+            AS conflict
+    FROM raw WHERE declaration_id IS NOT NULL
+    GROUP BY declaration_id HAVING count(*) > 1"""
+"""Repeated ids: the first line of each, and whether its copies differ (all then rejected)."""
 REASONS = {
     "ID_MISSING": "declaration_id IS NULL",
-    "ID_DUPLICATE": "first_line IS NOT NULL AND first_line <> line",
+    "ID_DUPLICATE": "NOT conflict AND first_line <> line",
+    "ID_CONFLICT": "conflict",
     "PERIOD_MISSING": "period IS NULL",
     "PERIOD_INVALID": "period IS NOT NULL AND v_period IS NULL",
     "PERIOD_FUTURE": "v_period > $month",
@@ -128,10 +137,7 @@ def main() -> None:
             FROM {codelist(args.rates)};
         -- Stage the text once (rowid = file order), then work from the staged table.
         CREATE TABLE raw AS SELECT * FROM {source(args.declarations)};
-        CREATE TABLE dup AS
-            SELECT declaration_id, min(rowid) AS first_line FROM raw
-            WHERE declaration_id IS NOT NULL
-            GROUP BY declaration_id HAVING count(*) > 1;
+        CREATE TABLE dup AS {DUP};
         """
     )
 
@@ -145,7 +151,7 @@ def main() -> None:
             FROM raw r {where}
         )
         SELECT p.*, s.segment AS v_segment, c.code AS v_partner, u.code AS v_currency,
-            d.first_line,
+            d.first_line, d.conflict,
             CASE WHEN p.currency = {nc} THEN CAST(1 AS DECIMAL(18, 8)) ELSE x.rate END AS v_rate
         FROM p
         LEFT JOIN segments s ON s.code = p.segment
@@ -161,7 +167,7 @@ def main() -> None:
         f"""
         CREATE TABLE dup_lines AS
             SELECT r.rowid AS line FROM raw r JOIN dup d ON d.declaration_id = r.declaration_id
-            WHERE r.rowid <> d.first_line;
+            WHERE d.conflict OR r.rowid <> d.first_line;
         CREATE TABLE checked AS
         WITH p AS (
             SELECT rowid AS line, segment, partner, currency, flow,

@@ -19,7 +19,7 @@ version, so that the two agree with digex to the centime.
 from __future__ import annotations
 
 import _common as common
-from impl_sql import AMOUNT, PERIOD, REASONS, _q, codelist, connect, source, summary_rows
+from impl_sql import AMOUNT, DUP, PERIOD, REASONS, _q, codelist, connect, source, summary_rows
 
 
 def main() -> None:
@@ -53,10 +53,7 @@ def main() -> None:
                    CAST(rate AS DECIMAL(18, 8)) AS rate
             FROM {codelist(args.rates)};
         CREATE TABLE raw AS SELECT * FROM {source(args.declarations)};
-        CREATE TABLE dup AS
-            SELECT declaration_id, min(rowid) AS first_line FROM raw
-            WHERE declaration_id IS NOT NULL
-            GROUP BY declaration_id HAVING count(*) > 1;
+        CREATE TABLE dup AS {DUP};
         CREATE TABLE checked AS
         WITH p AS (
             SELECT rowid AS line, *, {PERIOD} AS v_period, {AMOUNT} AS v_amount FROM raw
@@ -64,7 +61,7 @@ def main() -> None:
             SELECT p.*, s.segment AS v_segment,
                 CASE WHEN p.partner IN ({countries}) THEN p.partner END AS v_partner,
                 CASE WHEN p.currency IN ({currencies}) THEN p.currency END AS v_currency,
-                d.first_line,
+                d.first_line, d.conflict,
                 CASE WHEN p.currency = {nc} THEN CAST(1 AS DECIMAL(18, 8)) ELSE x.rate END
                     AS v_rate
             FROM p

@@ -196,7 +196,7 @@ def _print_reasons_and_warnings(results: list[LoadResult], decl: list[LoadResult
         out().print(rt)
     for r in results:
         for warning in r.warnings:
-            out().print(f"[yellow]warning:[/] {escape(r.file.name)}: {escape(warning)}")
+            out().print(f"[yellow]warning:[/] {escape(warning)}")  # names its file
 
 
 def _print_currency_totals(decl: list[LoadResult]) -> None:

@@ -52,7 +52,6 @@ BAD = {
     "RATE_MISSING": ("B13", "2024-01", FIRM, "ITO", "FR", "JPY", "1", "X"),
     "AMOUNT_MISSING": ("B14", "2024-01", FIRM, "ITO", "FR", "EUR", "", "X"),
     "AMOUNT_INVALID": ("B15", "2024-01", FIRM, "ITO", "FR", "EUR", "12O0", "X"),
-    "AMOUNT_AMBIGUOUS": ("B16", "2024-01", FIRM, "ITO", "FR", "EUR", '"1,234"', "X"),
     "AMOUNT_NOT_POSITIVE": ("B17", "2024-01", FIRM, "ITO", "FR", "EUR", "-5", "X"),
     "FLOW_MISSING": ("B18", "2024-01", FIRM, "ITO", "FR", "EUR", "1", ""),
     "FLOW_UNKNOWN": ("B19", "2024-01", FIRM, "ITO", "FR", "EUR", "1", "E"),

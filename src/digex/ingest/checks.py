@@ -19,9 +19,15 @@ class Check:
     message: str
 
 
+QUOTE_LIMIT: Final = 80
+"""Characters of a value quoted in a message; the rest is cut (`…`), the stored value is whole."""
+
+
 def _q(col: str) -> str:
-    """The raw value quoted for a message."""
-    return f"'\"' || {col} || '\"'"
+    """The raw value quoted for a message, cut after QUOTE_LIMIT characters."""
+    n = QUOTE_LIMIT
+    cut = f"CASE WHEN length({col}) > {n} THEN left({col}, {n}) || '…' ELSE {col} END"
+    return f"'\"' || {cut} || '\"'"
 
 
 def _missing(field: str, code: str) -> Check:
@@ -32,8 +38,16 @@ DECLARATION_CHECKS: Final[tuple[Check, ...]] = (
     _missing("declaration_id", "ID"),
     Check(
         "ID_DUPLICATE",
-        "v_dup_rank > 1",
-        f"'declaration_id ' || {_q('declaration_id')} || ' already appears earlier in the file'",
+        "v_repeat = 'D'",
+        f"'declaration_id ' || {_q('declaration_id')} || ' is an exact copy of line '"
+        " || v_repeat_line || '; only that line is read'",
+    ),
+    Check(
+        "ID_CONFLICT",
+        "v_repeat = 'C'",
+        f"'declaration_id ' || {_q('declaration_id')} || ' is on ' || v_repeat_count"
+        " || ' lines with different values (first line ' || v_repeat_line || '); no copy is"
+        " counted: keep one declaration per id'",
     ),
     _missing("period", "PERIOD"),
     Check(

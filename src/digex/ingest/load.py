@@ -37,7 +37,13 @@ from digex.errors import (
 from digex.ingest.convert import value_minor_sql
 from digex.ingest.parsers import DecimalMark
 from digex.ingest.readers import Reader, ReadOptions, Staged, reader_for
-from digex.ingest.validate import Rules, check_declarations, check_jobs, check_rates
+from digex.ingest.validate import (
+    MixedDecimalMarks,
+    Rules,
+    check_declarations,
+    check_jobs,
+    check_rates,
+)
 from digex.profile import CountryProfile
 from digex.store import Store
 from digex.store.codes import follow_codelists
@@ -229,6 +235,8 @@ class _Prepared:
     replaces: int | None
     staged: Staged
     rows_read: int
+    decimal_mark: str = "auto"
+    """The file's decimal mark as validation decided it (`auto`: its amounts never show one)."""
 
     @property
     def checked(self) -> str:
@@ -409,14 +417,22 @@ class Loader:
             )
         with watch.step(1):
             try:
-                CHECKS[kind](con, self.rules)
-                item = _Prepared(index, path, kind, digest, replaces, staged, _count(con, "stage"))
+                rules = self.rules
+                if rules.decimal_mark == "auto" and staged.decimal_mark is not None:
+                    rules = dataclasses.replace(rules, decimal_mark=staged.decimal_mark)
+                mark = CHECKS[kind](con, rules) or rules.decimal_mark
+                item = _Prepared(
+                    index, path, kind, digest, replaces, staged, _count(con, "stage"), mark
+                )
+            except MixedDecimalMarks as e:
+                raise InvalidFile(f"{path.name}: {e}") from e
             except (duckdb.InvalidInputException, duckdb.IOException) as e:
                 raise InvalidFile(f"{path.name}: cannot be read to the end ({e})") from e
         con.execute(f"ALTER TABLE checked RENAME TO {item.checked}")
         if kind == "declarations":
             con.execute(f"ALTER TABLE rejected RENAME TO {item.rejected}")
         _drop(con, "stage", "stage_some", "stage_wanted", "stage_lines", "repeated_ids")
+        _drop(con, "stage_records", "stage_spanned")
         return item
 
     def _stage(
@@ -479,7 +495,7 @@ class Loader:
                 item.staged.file_format,
                 item.staged.encoding,
                 item.staged.delimiter,
-                self.options.decimal_mark,
+                item.decimal_mark,
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 _user(self.options),
                 item.rows_read,
@@ -518,6 +534,7 @@ class Loader:
             replaces=item.replaces,
             totals=totals,
             reasons={str(k): int(v) for k, v in reasons.items()},
+            warnings=_warnings(item),
         )
 
     def _store_declarations(
@@ -617,6 +634,16 @@ def _plan(
     ]
     work += [(Path(p), "declarations", old) for p, old in zip(files, declaration_olds, strict=True)]
     return work
+
+
+def _warnings(item: _Prepared) -> tuple[str, ...]:
+    """What the load's summary tells about a file that was loaded though something is odd."""
+    empty = (
+        (f"{item.path.name}: the file has a header and no rows; the load is recorded, empty",)
+        if item.rows_read == 0
+        else ()
+    )
+    return item.staged.warnings + empty
 
 
 def _size(path: Path) -> int:

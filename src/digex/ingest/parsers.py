@@ -48,62 +48,146 @@ def _clean_amount(col: str) -> str:
     return f"regexp_replace({latin_digits(col)}, '[\\s\u00a0\u202f\u2009]', '', 'g')"
 
 
+DOT_EVIDENCE: Final = 1
+"""`amount_mark` of a value that shows `.` as its decimal mark (`12.5`, `1,234.5`, `1,234,567`)."""
+COMMA_EVIDENCE: Final = 2
+"""`amount_mark` of a value that shows `,` as its decimal mark (`12,5`, `1.234,5`, `1.234.567`)."""
+
+_AMOUNT_PLAIN: Final = f"[0-9]{{1,14}}(\\.[0-9]{{1,{AMOUNT_SCALE}}})?"
+"""What nearly every machine-written amount looks like; such values skip the normalisation."""
+
+
+def amount_plain(col: str) -> str:
+    """SQL true for a plain `digits[.digits]` amount (the fast path of `amount_value`)."""
+    return f"regexp_full_match({col}, '{_AMOUNT_PLAIN}')"
+
+
+PLAIN_INTEGER: Final = 0
+PLAIN_AMBIGUOUS: Final = 1
+"""A plain `d{1,3}.ddd`: a decimal point, or a thousands separator?"""
+OTHER: Final = 2
+"""Not plain `digits[.digits]`: blanks, commas, Arabic-Indic digits, signs, or not a number."""
+PLAIN_POINT: Final = 3
+"""A plain value that shows `.` as its decimal mark."""
+
+
+def amount_kind(col: str) -> str:
+    """SQL classing an amount once per row (PLAIN_INTEGER, PLAIN_AMBIGUOUS, OTHER or
+    PLAIN_POINT), so that `amount_value`, `amount_mark` and `amount_ambiguous` share one
+    regular expression and nearly every value skips the normalisation."""
+    return f"""CASE WHEN NOT coalesce({amount_plain(col)}, false) THEN {OTHER}
+        WHEN NOT contains({col}, '.') THEN {PLAIN_INTEGER}
+        WHEN {_plain_ambiguous(col)} THEN {PLAIN_AMBIGUOUS} ELSE {PLAIN_POINT} END"""
+
+
+def _plain_ambiguous(col: str) -> str:
+    # a plain value is `d{1,3}.ddd` exactly when its point is three from the end and it is
+    # at most seven long: string arithmetic, no second regular expression per row
+    return f"(length({col}) BETWEEN 5 AND 7 AND strpos({col}, '.') = length({col}) - 3)"
+
+
+def _ambiguous(a: str) -> str:
+    return f"regexp_full_match({a}, '[+-]?\\d{{1,3}}[.,]\\d{{3}}')"
+
+
+def _with_mark(a: str, mark: str) -> str:
+    """SQL reading the cleaned amount `a` with `mark` as the decimal mark: the other mark is a
+    thousands separator only in proper groups of three; anything else is NULL."""
+    other = "," if mark == "." else "."
+    m, o = re_escape(mark), re_escape(other)
+    return f"""CASE
+        WHEN regexp_full_match({a}, '[+-]?\\d+({m}\\d+)?') THEN replace({a}, '{mark}', '.')
+        WHEN regexp_full_match({a}, '[+-]?\\d{{1,3}}({o}\\d{{3}})+({m}\\d+)?')
+            THEN replace(replace({a}, '{other}', ''), '{mark}', '.')
+        END"""
+
+
+def re_escape(mark: str) -> str:
+    return "\\." if mark == "." else mark
+
+
+def amount_mark(col: str, kind: str | None = None) -> str:
+    """SQL giving the decimal mark `col` shows: DOT_EVIDENCE, COMMA_EVIDENCE or NULL (no mark,
+    or the ambiguous `d{1,3}.ddd` / `d{1,3},ddd`, or not a number at all).
+
+    Evidence for `.`: both marks with `.` last; `,` more than once and no `.`; a single `.`
+    between digits except `d{1,3}.ddd`. Evidence for `,` is the mirror image. `kind` names a
+    column holding `amount_kind(col)`, computed once per row by the caller.
+    """
+    a = _clean_amount(col)
+    k = kind or amount_kind(col)
+    commas = f"(length({a}) - length(replace({a}, ',', '')))"
+    points = f"(length({a}) - length(replace({a}, '.', '')))"
+    return f"""CASE
+        WHEN {k} = {PLAIN_POINT} THEN {DOT_EVIDENCE}
+        WHEN {k} <> {OTHER} THEN NULL
+        WHEN NOT regexp_full_match({a}, '[+-]?[0-9]+([.,][0-9]+)*') THEN NULL
+        WHEN contains({a}, '.') AND contains({a}, ',')
+            THEN CASE WHEN regexp_matches({a}, '\\.[0-9]+$') THEN {DOT_EVIDENCE}
+                      ELSE {COMMA_EVIDENCE} END
+        WHEN {_ambiguous(a)} THEN NULL
+        WHEN contains({a}, ',') THEN CASE WHEN {commas} > 1 THEN {DOT_EVIDENCE}
+                                          ELSE {COMMA_EVIDENCE} END
+        WHEN contains({a}, '.') THEN CASE WHEN {points} > 1 THEN {COMMA_EVIDENCE}
+                                          ELSE {DOT_EVIDENCE} END
+        END"""
+
+
 def amount_normalised(col: str, decimal_mark: DecimalMark = "auto") -> str:
     """SQL giving `col` as a plain `[-]digits[.digits]` string, or NULL when it is not a number.
 
-    With `auto`, a lone '.' is a decimal point and a lone ',' a decimal comma, except `d,ddd`
-    (one to three digits, a comma, three digits), which could be either: it is left NULL and
-    `amount_ambiguous` flags it so that the row is rejected rather than guessed.
+    With a mark, the other mark is a thousands separator only in groups of three. With `auto`
+    (the file's mark not known), a value is read with the mark it shows itself (see
+    `amount_mark`; the loader refuses a file whose values show both), and an ambiguous value
+    (`1.234`, `1,234`) is NULL: `amount_ambiguous` flags it, so its row is read again once
+    the file's mark is known, or rejected when the file never shows it.
     """
     a = _clean_amount(col)
-    sign = "[+-]?"
-    if decimal_mark == ".":
-        return (
-            f"CASE WHEN regexp_full_match({a}, '{sign}\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?') "
-            f"THEN replace({a}, ',', '') ELSE {a} END"
-        )
-    if decimal_mark == ",":
-        return (
-            f"CASE WHEN regexp_full_match({a}, '{sign}\\d{{1,3}}(\\.\\d{{3}})+(,\\d+)?') "
-            f"THEN replace(replace({a}, '.', ''), ',', '.') ELSE replace({a}, ',', '.') END"
-        )
-    return f"""CASE
-        WHEN regexp_full_match({a}, '{sign}\\d+(\\.\\d+)?') THEN {a}
-        WHEN regexp_full_match({a}, '{sign}\\d{{1,3}}(,\\d{{3}})+\\.\\d+')
-            THEN replace({a}, ',', '')
-        WHEN regexp_full_match({a}, '{sign}\\d{{1,3}}(\\.\\d{{3}})+,\\d+')
-            THEN replace(replace({a}, '.', ''), ',', '.')
-        WHEN regexp_full_match({a}, '{sign}\\d{{1,3}}(,\\d{{3}}){{2,}}')
-            THEN replace({a}, ',', '')
-        WHEN regexp_full_match({a}, '{sign}\\d{{1,3}}(\\.\\d{{3}}){{2,}}')
-            THEN replace({a}, '.', '')
-        WHEN regexp_full_match({a}, '{sign}\\d{{1,3}},\\d{{3}}') THEN NULL
-        WHEN regexp_full_match({a}, '{sign}\\d+,\\d+') THEN replace({a}, ',', '.')
-        ELSE NULL END"""
+    if decimal_mark in (".", ","):
+        return _with_mark(a, decimal_mark)
+    return f"""CASE WHEN {_ambiguous(a)} THEN NULL
+        WHEN {amount_mark(col)} = {COMMA_EVIDENCE} THEN {_with_mark(a, ",")}
+        ELSE {_with_mark(a, ".")} END"""
 
 
-def amount_ambiguous(col: str, decimal_mark: DecimalMark = "auto") -> str:
-    """SQL true when `col` is `d,ddd` and no decimal mark was given for the file."""
+def rate_normalised(col: str, decimal_mark: DecimalMark = "auto") -> str:
+    """SQL reading an exchange rate: with `auto`, `.` or `,` as the decimal mark, whichever
+    the value holds (a rate is never grouped in thousands, so `10.123` is not ambiguous)."""
+    a = _clean_amount(col)
+    if decimal_mark in (".", ","):
+        return _with_mark(a, decimal_mark)
+    return f"replace({a}, ',', '.')"
+
+
+def amount_ambiguous(col: str, decimal_mark: DecimalMark = "auto", kind: str | None = None) -> str:
+    """SQL true when `col` is `d{1,3}.ddd` or `d{1,3},ddd` and the file's mark is not known."""
     if decimal_mark != "auto":
         return "false"
-    return f"regexp_full_match({_clean_amount(col)}, '[+-]?\\d{{1,3}},\\d{{3}}')"
+    k = kind or amount_kind(col)
+    return (
+        f"CASE {k} WHEN {PLAIN_AMBIGUOUS} THEN true WHEN {OTHER} "
+        f"THEN {_ambiguous(_clean_amount(col))} ELSE false END"
+    )
 
 
-def amount_value(col: str, decimal_mark: DecimalMark = "auto") -> str:
+def amount_value(col: str, decimal_mark: DecimalMark = "auto", kind: str | None = None) -> str:
     """SQL giving the amount as an exact DECIMAL, or NULL (not a number, too many decimals,
-    more than 14 integer digits).
+    more than 14 integer digits, or ambiguous while the file's mark is not known).
 
     Most amounts are plain `digits[.digits]`: they take a fast path straight to the cast, and
-    only the others go through the normalisation of separators and digits.
+    only the others go through the normalisation of separators and digits. `kind` names a
+    column holding `amount_kind(col)`, when the caller has it.
     """
     n = amount_normalised(col, decimal_mark)
-    plain = f"{{1,{AMOUNT_SCALE}}}"
-    fast = f"regexp_full_match({col}, '[0-9]{{1,14}}(\\.[0-9]{plain})?')"
-    if decimal_mark == ",":
-        fast = f"regexp_full_match({col}, '[0-9]{{1,14}}')"
+    k = kind or amount_kind(col)
+    fast = {
+        "auto": f"{k} IN ({PLAIN_INTEGER}, {PLAIN_POINT})",
+        ".": f"{k} <> {OTHER}",
+        ",": f"{k} = {PLAIN_INTEGER}",
+    }[decimal_mark]
     return (
         f"CASE WHEN {fast} THEN CAST({col} AS {AMOUNT_TYPE}) "
-        f"WHEN regexp_full_match({n}, '[+-]?\\d{{1,14}}(\\.\\d{plain})?') "
+        f"WHEN regexp_full_match({n}, '[+-]?\\d{{1,14}}(\\.\\d{{1,{AMOUNT_SCALE}}})?') "
         f"THEN CAST({n} AS {AMOUNT_TYPE}) END"
     )
 
@@ -143,6 +227,12 @@ def _run(expr: str, values: list[str | None]) -> list[object]:
 def parse_amounts(values: list[str | None], decimal_mark: DecimalMark = "auto") -> list[Decimal]:
     """Parse amounts with the loader's own SQL (None where the loader would reject the value)."""
     return _run(amount_value("{col}", decimal_mark), values)  # type: ignore[return-value]
+
+
+def amount_marks(values: list[str | None]) -> list[object]:
+    """The decimal mark each value shows, with the loader's own SQL ('.', ',' or None)."""
+    marks = {DOT_EVIDENCE: ".", COMMA_EVIDENCE: ","}
+    return [marks.get(m) for m in _run(amount_mark("{col}"), values)]  # type: ignore[call-overload]
 
 
 def parse_periods(values: list[str | None]) -> list[object]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from digex.errors import InvalidFile
 from digex.ingest.checks import (
     DECLARATION_CHECKS,
     JOB_CHECKS,
@@ -22,13 +23,17 @@ from digex.ingest.checks import (
 )
 from digex.ingest.convert import RATE_TYPE, VALUE_LIMIT, value_estimate_sql
 from digex.ingest.parsers import (
+    COMMA_EVIDENCE,
+    DOT_EVIDENCE,
     DecimalMark,
     amount_ambiguous,
-    amount_normalised,
+    amount_kind,
+    amount_mark,
     amount_value,
     code_value,
     latin_digits,
     period_value,
+    rate_normalised,
     strip,
 )
 
@@ -67,11 +72,14 @@ def _literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
-    """Create TEMP TABLE `checked` (every row, typed, with its reasons but ID_DUPLICATE) and
-    TEMP TABLE `rejected` (the rejected rows as read, with all their reasons and messages);
+def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalMark:
+    """Create TEMP TABLE `checked` (every row, typed, with its reasons but those of repeated
+    ids) and TEMP TABLE `rejected` (the rejected rows as read, with all their reasons and messages);
     the accepted rows are those of `checked` not in `rejected`. Uses `ref_*` and `load_rates`
     (the rates in force once the call's own rates files are stored).
+
+    Returns the file's decimal mark (`auto` when its amounts never show one). Raises
+    `MixedDecimalMarks` when they show both and none was given.
 
     Parameters are written as literals, because a view cannot take them and because a regular
     expression given as a parameter is compiled again for every row (measured: 5x slower on 3
@@ -90,18 +98,23 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     for name, literal in values.items():
         reasons = reasons.replace(name, literal)
         message = message.replace(name, literal)
-    dm = rules.decimal_mark
     firm = strip(latin_digits("p.firm_id"))
+    mark = f"CAST({amount_mark('p.amount', 'v_amount_kind')} AS UTINYINT)"
 
-    def validation(source: str, duplicates: bool) -> str:
-        """Every row of `source` typed and checked; repeated ids only with `duplicates`."""
-        rank = "CASE WHEN NOT s.malformed AND s.line > d.first_line THEN 2 ELSE 1 END"
+    def validation(source: str, duplicates: bool, dm: DecimalMark) -> str:
+        """Every row of `source` typed and checked; repeated ids only with `duplicates`; the
+        decimal mark each amount shows (`v_mark`) only while the file's is not known."""
+        repeat = (
+            "CASE WHEN s.malformed OR d.declaration_id IS NULL THEN NULL "
+            "WHEN d.conflict THEN 'C' WHEN s.line <> d.first_line THEN 'D' END"
+        )
         join = "LEFT JOIN repeated_ids d ON d.declaration_id = s.declaration_id"
+        no_repeat = "CAST(NULL AS VARCHAR)"
         return f"""
         WITH p AS (
             SELECT s.*,
                 {period_value("s.period")} AS v_period,
-                {amount_value("s.amount", dm)} AS v_amount,
+                {amount_kind("s.amount")} AS v_amount_kind,
                 regexp_full_match(s.firm_id, {values["$firm_pattern"]}) AS v_firm_plain,
                 rs.segment AS v_segment, rs.ebops AS v_ebops,
                 {code_value("s.partner")} AS v_partner,
@@ -111,7 +124,9 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
                 {code_value("s.flow")} AS v_flow,
                 rs.stored_segment AS c_segment, rs.stored_ebops AS c_ebops,
                 rc.stored AS c_partner, ru.stored AS c_currency,
-                {rank if duplicates else 1} AS v_dup_rank
+                {repeat if duplicates else no_repeat} AS v_repeat,
+                {"d.first_line" if duplicates else "NULL"} AS v_repeat_line,
+                {"d.copies" if duplicates else "NULL"} AS v_repeat_count
             FROM {source} s
             {join if duplicates else ""}
             LEFT JOIN ref_segments rs ON rs.code = {code_value("s.segment")}
@@ -126,19 +141,20 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
                 CASE WHEN v_firm_plain THEN true
                      ELSE coalesce(regexp_full_match({firm}, {values["$firm_pattern"]}), false)
                 END AS v_firm_ok,
-                CASE WHEN v_amount IS NOT NULL THEN false
-                     ELSE coalesce({amount_ambiguous("p.amount", dm)}, false)
-                END AS v_amount_ambiguous
+                {amount_value("p.amount", dm, "v_amount_kind")} AS v_amount,
+                coalesce({amount_ambiguous("p.amount", dm, "v_amount_kind")}, false)
+                    AS v_amount_ambiguous,
+                {mark if dm == "auto" else "CAST(NULL AS UTINYINT)"} AS v_mark
             FROM p LEFT JOIN load_rates cr
               ON cr.period = p.v_period AND cr.currency = p.v_currency
         )
         {_finish(reasons, message)}"""
 
     # Every row is validated once into a narrow table: typed values and reason codes, except
-    # ID_DUPLICATE. Repeated ids are then found from that table (its ids are already strings
-    # in memory; aggregating them from the staged view would split every line again), and the
-    # rejected rows (a few percent) are validated again, alone, with the repeated ids, for
-    # their messages and text: carrying those mostly empty columns for every row cost more.
+    # the codes of repeated ids. Those ids are then found from that table (its ids are already
+    # strings in memory; aggregating them from the staged view would split every line again),
+    # and the rejected rows (a few percent) are validated again, alone, with the repeated ids,
+    # for their messages and text: carrying those mostly empty columns for every row cost more.
     # The codes are written in the type they are stored in (a small integer is cheaper to
     # write here, and the insert of the accepted rows then converts nothing), taken from the
     # code lists' joins (`c_*`; converting each row's code cost 0.6 s per 10 million rows). A
@@ -149,29 +165,98 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         if flow
         else "v_flow"
     )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE checked AS
+
+    def narrow(source: str, dm: DecimalMark) -> str:
+        return f"""
         SELECT line, declaration_id, v_period, v_firm_id, c_segment AS v_segment,
                c_ebops AS v_ebops, c_partner AS v_partner, c_currency AS v_currency, v_amount,
-               {stored_flow} AS v_flow, v_rate, reasons
-        FROM ({validation("stage", duplicates=False)})"""
-    )
+               {stored_flow} AS v_flow, v_rate, reasons, v_mark
+        FROM ({validation(source, False, dm)})"""
+
+    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {narrow('stage', rules.decimal_mark)}")
+    dm, ambiguous = rules.decimal_mark, 0
+    if dm == "auto":
+        dm, ambiguous = _file_mark(con)
+    if dm != "auto" and ambiguous:
+        # The ambiguous amounts (`1.234`) were left unread in the first pass: now that the
+        # file's mark is known, their rows (usually few or none) are validated again.
+        con.execute(
+            "INSERT INTO stage_wanted SELECT line FROM checked "
+            "WHERE contains(reasons, 'AMOUNT_AMBIGUOUS')"
+        )
+        con.execute("DELETE FROM checked WHERE line IN (SELECT line FROM stage_wanted)")
+        con.execute(f"INSERT INTO checked {narrow('stage_some', dm)}")
+        con.execute("DELETE FROM stage_wanted")
+    # The rows to read again, their text with them: the rejected ones and every copy of a
+    # repeated id (one scan of the staged file for both).
+    well_formed = f"reasons <> {_literal(MALFORMED.code)} AND declaration_id IS NOT NULL"
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE repeated_ids AS
-        SELECT declaration_id, min(line) AS first_line FROM checked
-        WHERE reasons <> {_literal(MALFORMED.code)} AND declaration_id IS NOT NULL
-        GROUP BY declaration_id HAVING count(*) > 1"""
+        f"""INSERT INTO stage_wanted
+        SELECT line FROM checked WHERE reasons <> ''
+        UNION
+        SELECT line FROM checked WHERE {well_formed}
+          AND declaration_id IN (SELECT declaration_id FROM checked WHERE {well_formed}
+                                 GROUP BY declaration_id HAVING count(*) > 1)"""
     )
-    con.execute(
-        """INSERT INTO stage_wanted
-        SELECT c.line FROM checked c LEFT JOIN repeated_ids d USING (declaration_id)
-        WHERE c.reasons <> '' OR c.line > d.first_line"""
-    )
+    con.execute("CREATE OR REPLACE TEMP TABLE stage_picked AS SELECT * FROM stage_some")
+    _repeated_ids(con, "stage_picked")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE rejected AS
         SELECT line, reasons, message, declaration_id, period, firm_id, segment, partner,
                currency, amount, flow, raw
-        FROM ({validation("stage_some", duplicates=True)})"""
+        FROM ({validation("stage_picked", True, dm)}) WHERE reasons <> ''"""
+    )
+    con.execute("DROP TABLE stage_picked")
+    return dm
+
+
+class MixedDecimalMarks(InvalidFile):
+    """A file whose amounts show both decimal marks (the loader adds the file's name)."""
+
+
+def _file_mark(con: duckdb.DuckDBPyConnection) -> tuple[DecimalMark, int]:
+    """The decimal mark of the file in `checked`: the one its amounts show (`v_mark`), or
+    `auto` when none shows one (its ambiguous amounts are then rejected as such); and the
+    number of ambiguous amounts.
+
+    One mark per file: a person writes every amount of a file the same way, so a value that
+    cannot tell (`1.234`) is read as the others show, and a file whose values contradict each
+    other is refused rather than read value by value. A malformed line's fields are not known
+    to be where the header says, so it shows nothing.
+    """
+    row = con.execute(
+        f"""SELECT min(line) FILTER (v_mark = {DOT_EVIDENCE}),
+                   min(line) FILTER (v_mark = {COMMA_EVIDENCE}),
+                   count(*) FILTER (contains(reasons, 'AMOUNT_AMBIGUOUS'))
+        FROM checked WHERE reasons <> {_literal(MALFORMED.code)}"""
+    ).fetchone()
+    dot, comma, ambiguous = row if row else (None, None, 0)
+    if dot is not None and comma is not None:
+        raise MixedDecimalMarks(
+            f"the amounts do not use one decimal mark: line {dot} has an amount written with "
+            f"'.' as the decimal mark, line {comma} one written with ','; give --decimal . or "
+            "--decimal , for the file (the other mark then only groups thousands)"
+        )
+    mark: DecimalMark = "." if dot is not None else "," if comma is not None else "auto"
+    return mark, int(ambiguous)
+
+
+def _repeated_ids(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """TEMP TABLE `repeated_ids`: each declaration id on more than one well-formed row of
+    `source` (staged rows that hold every copy of a repeated id), its first line, its number
+    of copies and whether the copies differ (`conflict`).
+
+    The copies are compared on their text as staged (surrounding blanks removed), field by
+    field, so that the outcome does not depend on which copy comes first: identical copies
+    are one declaration, copies that differ are a conflict no choice of ours should settle.
+    """
+    text = "(period, firm_id, segment, partner, currency, amount, flow)"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE repeated_ids AS
+        SELECT declaration_id, min(line) AS first_line, count(*) AS copies,
+               count(DISTINCT {text}) > 1 AS conflict
+        FROM {source} WHERE NOT malformed AND declaration_id IS NOT NULL
+        GROUP BY declaration_id HAVING count(*) > 1"""
     )
 
 
@@ -181,7 +266,7 @@ def check_rates(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         sql.replace("$national_currency", _literal(rules.national_currency))
         for sql in reasons_sql(RATE_CHECKS)
     )
-    norm = amount_normalised("s.rate", rules.decimal_mark)
+    norm = rate_normalised("s.rate", rules.decimal_mark)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE checked AS
         WITH p AS (
