@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from tests.crosscheck import reference as ref
 
 from digex.api import Digex
@@ -41,7 +42,7 @@ class Case:
                 period,
                 rec.flow,
             )
-        for rec in self.db.rejects().itertuples():
+        for rec in declaration_rejects(self.db).itertuples():
             out[(files[rec.load_id], rec.line)] = (
                 "rejected",
                 frozenset(re.findall(r"[A-Z][A-Z_]+", rec.reasons)),
@@ -78,9 +79,15 @@ def mismatches(case: Case) -> list[str]:
     return out
 
 
+def declaration_rejects(db: Digex) -> pd.DataFrame:
+    """The rejected declaration rows (`rejects()` lists those of rates and jobs files too)."""
+    rejects = db.rejects()
+    return rejects[rejects["kind"] == "declarations"]
+
+
 def reason_counts(case: Case) -> dict[str, int]:
     counts: Counter[str] = Counter()
-    for reasons in case.db.rejects()["reasons"]:
+    for reasons in declaration_rejects(case.db)["reasons"]:
         counts.update(set(re.findall(r"[A-Z][A-Z_]+", reasons)))
     counts["rejected"] = sum(r.rows_rejected for r in case.results if r.kind == "declarations")
     counts["accepted"] = sum(r.rows_accepted for r in case.results if r.kind == "declarations")

@@ -28,11 +28,6 @@ from tests.crosscheck.compare import TODAY, Case, Key, check_counts, check_rows
 import digex
 from digex.errors import InvalidFile
 
-NEEDS_INGEST = pytest.mark.xfail(
-    reason="needs the ingest branch: issue 12's rules for repeated ids and the decimal mark",
-    strict=False,
-)
-
 
 def load_case(
     tmp: Path,
@@ -178,18 +173,18 @@ def test_large_amounts_convert_exactly(tmp_path: Path, rates: Path) -> None:
         check_rows(case)
 
 
-@pytest.mark.xfail(
-    reason="digex compares a double-precision estimate with the limit (ingest/convert.py "
-    "value_estimate_sql, checks.py AMOUNT_TOO_LARGE `>=`): 9,199,999,999,999,999,688 minor "
-    "units rounds to 9.2e18 and is rejected, though not more than 9.2e18",
-    strict=True,
-)
 def test_too_large_is_more_than_the_limit(tmp_path: Path, rates: Path) -> None:
     """AMOUNT_TOO_LARGE is a value *more than* 9.2e18 minor units (docs/internals.md): gold
     amounts 1 and 2 ten-thousandths below the limit's amount are accepted."""
     case = large_amounts(tmp_path, rates, (Decimal("-0.0002"), Decimal("-0.0001")))
     with case.db:
-        assert all(r.value_minor <= ref.MAX_MINOR for r in case.expected)
+        near = [
+            r.value_minor
+            for r in case.expected
+            if r.value_minor is not None and abs(r.value_minor - ref.MAX_MINOR) < 10**12
+        ]
+        assert near  # the gold amounts just below the limit
+        assert all(v <= ref.MAX_MINOR for v in near)
         check_rows(case)
 
 
@@ -205,17 +200,14 @@ def test_stable_totals(stable: Case) -> None:
     check_totals(stable)
 
 
-@NEEDS_INGEST
 def test_new_rules_rows(new_rules: Case) -> None:
     check_rows(new_rules)
 
 
-@NEEDS_INGEST
 def test_new_rules_counts_by_reason(new_rules: Case) -> None:
     check_counts(new_rules)
 
 
-@NEEDS_INGEST
 def test_new_rules_totals(new_rules: Case) -> None:
     check_totals(new_rules, from_indicators=False)
 
@@ -257,11 +249,6 @@ def test_decimal_mark_given(tmp_path: Path, rates: Path) -> None:
             check_counts(case)
 
 
-@pytest.mark.xfail(
-    reason="digex reads the rates files of a load with the declarations' --decimal: with "
-    "--decimal ',' the rate 10.816 (written with '.') is read as 10816 (ingest/validate.py)",
-    strict=True,
-)
 def test_decimal_mark_given_leaves_rates_files_alone(tmp_path: Path, rates: Path) -> None:
     """`--decimal ,` for a declarations file does not change how the rates file loaded in the
     same call is read (its rates, e.g. `10.816`, show `.` as their mark)."""
@@ -272,7 +259,6 @@ def test_decimal_mark_given_leaves_rates_files_alone(tmp_path: Path, rates: Path
         check_rows(case)
 
 
-@NEEDS_INGEST
 def test_evidence_for_both_marks_refuses_the_file(tmp_path: Path, rates: Path) -> None:
     """A file whose values point to both marks is refused as a whole, naming the file, two
     lines that disagree and `--decimal`; nothing is stored."""

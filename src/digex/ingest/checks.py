@@ -110,7 +110,9 @@ DECLARATION_CHECKS: Final[tuple[Check, ...]] = (
     ),
     Check(
         "AMOUNT_TOO_LARGE",
-        "$value_estimate >= $value_limit",
+        # the estimate picks the few candidates; the exact product decides (a value that
+        # rounds to the limit as a double may still be below it)
+        "$value_estimate >= $value_limit AND $exact_value > $exact_limit",
         f"'amount ' || {_q('amount')} || ' in ' || upper(currency) || ' converts to more than '"
         " || $value_limit_text || ' ' || $national_currency || ', more than the store holds;"
         " check the amount and its currency'",

@@ -41,14 +41,19 @@ def value_estimate_sql(amount: str, rate: str, minor_units: int) -> str:
     return f"CAST({amount} AS DOUBLE) * CAST({rate} AS DOUBLE) * {10**minor_units}"
 
 
+def value_exact_sql(amount: str, rate: str, minor_units: int) -> str:
+    """SQL for amount x rate in minor units, exact (a DECIMAL(38, 12): at most 14 + 9 integer
+    digits times the minor units, well within it)."""
+    return f"CAST({amount} AS DECIMAL(38, {AMOUNT_SCALE})) * {rate} * {10**minor_units}"
+
+
 def value_minor_sql(amount: str, rate: str, minor_units: int) -> str:
     """SQL for round(amount x rate) in minor units (BIGINT), half away from zero.
 
     `amount` is a DECIMAL(18, 4) expression and `rate` a DECIMAL(18, 8) one; both are repeated
     in the result, so pass column names.
     """
-    scale = 10**minor_units
-    exact = f"CAST({amount} AS DECIMAL(38, {AMOUNT_SCALE})) * {rate} * {scale}"
+    exact = value_exact_sql(amount, rate, minor_units)
     estimate = value_estimate_sql(amount, rate, minor_units)
     q0 = f"CAST(round({estimate}) AS BIGINT)"
     # d is below 1.5 in size with 12 decimals: exact as a double, and floor(d + 0.5) is

@@ -21,7 +21,7 @@ from digex.ingest.checks import (
     RATE_CHECKS,
     reasons_sql,
 )
-from digex.ingest.convert import RATE_TYPE, VALUE_LIMIT, value_estimate_sql
+from digex.ingest.convert import RATE_TYPE, VALUE_LIMIT, value_estimate_sql, value_exact_sql
 from digex.ingest.parsers import (
     COMMA_EVIDENCE,
     DOT_EVIDENCE,
@@ -94,6 +94,8 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
         "$value_estimate": value_estimate_sql("v_amount", "v_rate", rules.minor_units),
         "$value_limit_text": _literal(f"{VALUE_LIMIT / 10**rules.minor_units:,.0f}"),
         "$value_limit": repr(VALUE_LIMIT),
+        "$exact_value": value_exact_sql("v_amount", "v_rate", rules.minor_units),
+        "$exact_limit": str(int(VALUE_LIMIT)),
     }
     for name, literal in values.items():
         reasons = reasons.replace(name, literal)
@@ -266,7 +268,9 @@ def check_rates(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         sql.replace("$national_currency", _literal(rules.national_currency))
         for sql in reasons_sql(RATE_CHECKS)
     )
-    norm = rate_normalised("s.rate", rules.decimal_mark)
+    # `--decimal` speaks of the declarations' amounts; a rates file shows its own mark (a rate
+    # is never grouped in thousands, so each value says which it is)
+    norm = rate_normalised("s.rate")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE checked AS
         WITH p AS (
