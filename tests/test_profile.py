@@ -190,3 +190,13 @@ def test_missing_profile(tmp_path: Path) -> None:
         load_profile("ZZ")
     with pytest.raises(ProfileError, match="neither"):
         load_profile("Morocco")
+
+
+def test_profile_encodings(tmp_path: Path) -> None:
+    assert load_profile("MA").encodings == ("utf-8", "cp1252", "cp1256")
+    path = tmp_path / "XX.toml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    assert load_profile(str(path)).encodings == ("utf-8",)  # optional: UTF-8 alone
+    path.write_text('encodings = ["windows-1256", "klingon"]\n' + MINIMAL, encoding="utf-8")
+    with pytest.raises(ProfileError, match="unknown encoding 'klingon'"):
+        load_profile(str(path))

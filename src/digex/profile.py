@@ -5,6 +5,7 @@ digex ships ``digex/data/profiles/{CODE}.toml`` (Morocco: ``MA``); another count
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 import unicodedata
@@ -57,6 +58,10 @@ class CountryProfile:
     jobs_headers: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     """Column names accepted in jobs files (year, segment, jobs); optional in a profile, the
     canonical English names being always accepted."""
+    encodings: tuple[str, ...] = ("utf-8",)
+    """The text encodings the country's files come in, in order of preference: detection
+    chooses only among them (a guess among every encoding in the world finds one that reads
+    anything, wrongly). UTF-8 (with or without BOM) is always a candidate."""
 
     def is_valid_firm_id(self, firm_id: str) -> bool:
         """Whether ``firm_id`` has the format of the country's firm identifier."""
@@ -204,4 +209,21 @@ def load_profile(code_or_path: str = "MA") -> CountryProfile:
         data_source=r.texts("data_source"),
         firm_id_description=r.texts("firm_id.description") if described else {},
         jobs_headers=r.lists("jobs_headers") if "jobs_headers" in data else {},
+        encodings=_encodings(r, data),
     )
+
+
+def _encodings(r: _Reader, data: dict[str, Any]) -> tuple[str, ...]:
+    """The profile's `encodings` (optional), each a codec Python knows, UTF-8 first."""
+    if "encodings" not in data:
+        return ("utf-8",)
+    names: list[Any] = r.get("encodings", list)
+    found: list[str] = ["utf-8"]
+    for name in names:
+        try:
+            codec = codecs.lookup(str(name)).name
+        except LookupError:
+            raise r.fail("encodings", f"unknown encoding {name!r} in") from None
+        if codec not in found:
+            found.append(codec)
+    return tuple(found)

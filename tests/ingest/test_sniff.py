@@ -52,3 +52,23 @@ def test_only_the_candidate_encodings_are_considered() -> None:
     assert detect_encoding(data, ("utf-8", "cp1256")) == "cp1256"
     with pytest.raises(ValueError, match="not valid text in any of utf-8, cp1252"):
         detect_encoding(b"\x81\x8d\n", ("utf-8", "cp1252"))  # bytes cp1252 leaves undefined
+
+
+def test_detection_follows_the_country_profile(rates_file: Path, tmp_path: Path) -> None:
+    """A country whose files are never in Windows-1256 lists only UTF-8 and Windows-1252: the
+    same file is then read without asking, as cp1252."""
+    import digex
+
+    ma = Path(digex.__file__).parent / "data" / "profiles" / "MA.toml"
+    text = ma.read_text(encoding="utf-8")
+    assert 'encodings = ["utf-8", "cp1252", "cp1256"]' in text
+    profile = tmp_path / "MA-latin.toml"
+    profile.write_text(text.replace('"cp1252", "cp1256"]', '"cp1252"]'), encoding="utf-8")
+    rows = [("D1", "2024-01", FIRM, "É1", "FR", "EUR", "100", "X")]
+    f = write_csv(tmp_path / "d.csv", rows, encoding="cp1252")
+    with digex.init(tmp_path / "s.duckdb", profile=str(profile)) as store:
+        (result,) = [r for r in store.load(f, rates=rates_file, today=TODAY) if r.file == f]
+        assert result.encoding == "cp1252"
+        assert store.rejects(output="pandas").query("kind == 'declarations'")[
+            "segment"
+        ].tolist() == ["É1"]

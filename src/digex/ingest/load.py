@@ -455,7 +455,7 @@ class Loader:
                 path,
                 fields,
                 match,
-                ReadOptions(self.options.encoding, self.options.delimiter),
+                ReadOptions(self.options.encoding, self.options.delimiter, self.profile.encodings),
                 workdir,
             )
 
