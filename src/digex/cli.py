@@ -773,6 +773,7 @@ def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None
             overflow="fold" if fold else "ellipsis",
             min_width=8 if fold else None,
         )
+    seen: set[str] = set()
     for row in rows.records():
         value, unit = shown_value(
             str(row["indicator"]),
@@ -790,9 +791,13 @@ def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None
             # a figure on incomplete months is never a plain number: its mark follows it
             value + st.mark(str(row["completeness"])),
             unit,
-            st.cell(str(row["obs_status"]), str(row["completeness"])),
+            st.cell(str(row["obs_status"]), str(row["completeness"]), words=view.wide),
         )
+        seen.add(str(row["completeness"]))
     out().print(table)
+    for code in st.COMPLETENESS:  # what the marks mean, for the marks shown
+        if code in seen and code != st.COMPLETE:
+            out().print(st.NOTES["en"][code], highlight=False, markup=False)
 
 
 @app.command()

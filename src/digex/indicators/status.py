@@ -121,8 +121,10 @@ def mark(completeness_code: str) -> str:
     return MARKS.get(completeness_code, "?")
 
 
-def cell(obs_status: str, completeness_code: str) -> str:
-    """The status cell of a table: the SDMX code, then the completeness unless complete."""
+def cell(obs_status: str, completeness_code: str, *, words: bool = True) -> str:
+    """The status cell of a table: the SDMX code, then the completeness unless complete (its
+    mark, and its name unless `words` is false: a narrow table explains the marks beneath)."""
     if completeness_code == COMPLETE:
         return obs_status
-    return f"{obs_status} {mark(completeness_code)}{completeness_code.replace('_', ' ')}"
+    name = f"{completeness_code.replace('_', ' ')}" if words else ""
+    return f"{obs_status} {mark(completeness_code)}{name}"
