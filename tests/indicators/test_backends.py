@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 import ibis
 import pandas as pd
 import pytest
@@ -21,6 +20,7 @@ from digex.indicators.engine import Engine, Sources
 from digex.indicators.suite import Suite
 from digex.indicators.targets import target_indicators
 from digex.profile import load_profile
+from digex.store import offline
 
 pytestmark = pytest.mark.postgres
 TABLES = ("current_declarations", "current_rates", "current_auxiliary")
@@ -28,7 +28,7 @@ TABLES = ("current_declarations", "current_rates", "current_auxiliary")
 
 @pytest.fixture(scope="module")
 def engines(demo_store: DemoStore, pg_backend: Any) -> tuple[Engine, Engine]:
-    con = duckdb.connect(str(demo_store.path), read_only=True)
+    con = offline.connect(str(demo_store.path), read_only=True)  # as digex opens it
     for name in TABLES:
         pg_backend.create_table(name, con.table(name).fetch_arrow_table(), overwrite=True)
     duck = Engine(Sources(ibis.duckdb.from_connection(con)))

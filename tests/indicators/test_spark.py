@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import ibis
 import pandas as pd
 import pytest
@@ -31,6 +30,7 @@ from digex.indicators.engine import Engine, Sources
 from digex.indicators.suite import Suite
 from digex.indicators.targets import jobs_indicators, target_indicators
 from digex.profile import load_profile
+from digex.store import offline
 
 pytestmark = [
     pytest.mark.spark,
@@ -59,7 +59,7 @@ def engines(
     parquet_dir: Path,
 ) -> tuple[Engine, Engine]:
     # not closed at teardown: Ibis drops its in-memory tables (codelists) when collected
-    con = duckdb.connect(str(demo_store.path), read_only=True)
+    con = offline.connect(str(demo_store.path), read_only=True)  # as digex opens it
     duck = Engine(Sources(ibis.duckdb.from_connection(con)))
     return duck, Engine(spark_sources(parquet_dir, session=spark_session))
 
