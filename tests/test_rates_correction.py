@@ -11,6 +11,7 @@ from tests.conftest import FIRM, TODAY, write_csv
 
 from digex.api import Digex
 from digex.errors import InvalidFile
+from digex.store.reconvert import RatesWouldVanish
 
 RATES_HEADER = ("period", "currency", "rate")
 FIRST = [("2024-03", "EUR", "10.8"), ("2024-04", "EUR", "10.8"), ("2024-03", "USD", "9.9")]
@@ -144,3 +145,28 @@ def test_a_corrected_rates_file_replaces_the_first_with_replace(
         loaded.load(rates=fixed, replace=result.load_id, today=TODAY)
     with pytest.raises(InvalidFile, match="one per rates then jobs file"):
         loaded.load(rates=fixed, replace=[1, 2], today=TODAY)
+
+
+def test_a_load_brought_back_by_a_withdrawal_takes_the_rates_in_force(
+    loaded: Digex, tmp_path: Path
+) -> None:
+    """A replaced load is not re-converted while it is not current; withdrawing its replacement
+    brings it back, converted at the rates in force then, not those of its own load."""
+    log = loaded.loads().set_index("file_name")
+    first = int(log.loc["d.csv", "load_id"])
+    again = [(f"R{d[0]}", *d[1:]) for d in DECLARATIONS]  # the same months, other ids
+    [replacement] = loaded.load(write_csv(tmp_path / "d2.csv", again), replace=first, today=TODAY)
+    corrected = write_csv(tmp_path / "rates2.csv", CORRECTED, header=RATES_HEADER)
+    loaded.load([], rates=corrected, replace=int(log.loc["rates.csv", "load_id"]), today=TODAY)
+    loaded.withdraw(replacement.load_id, reason="the first file was right after all")
+    assert values(loaded) == expected({(d[0], d[1]): d[2] for d in CORRECTED})
+
+
+def test_rates_cannot_be_withdrawn_from_under_their_declarations(
+    loaded: Digex, tmp_path: Path
+) -> None:
+    rates = int(loaded.loads().set_index("file_name").loc["rates.csv", "load_id"])
+    with pytest.raises(RatesWouldVanish, match=r"2024-03 EUR \(2 declarations\)"):
+        loaded.withdraw(rates, reason="wrong file")
+    assert loaded.loads().set_index("load_id").loc[rates, "status"] == "current"
+    assert values(loaded) == expected({(d[0], d[1]): d[2] for d in FIRST})

@@ -157,3 +157,16 @@ def test_a_version_4_store_made_by_the_previous_code_is_migrated(
         assert db.rejects()["kind"].tolist() == ["declarations"]
         db.withdraw(2, reason="wrong month")
         assert db.declarations().empty
+
+
+def test_a_replaced_load_is_not_withdrawn(store: Digex, tmp_path: Path) -> None:
+    """Withdrawing a load that another replaced would bring back the one it had replaced
+    itself, and count two files for one month: refused, naming the replacement."""
+    [first] = store.load(write_csv(tmp_path / "a.csv", APRIL), today=TODAY)
+    fixed = [("B1", "2024-04", FIRM, "ITO", "FR", "MAD", "778", "X")]
+    [second] = store.load(write_csv(tmp_path / "b.csv", fixed), replace=first.load_id, today=TODAY)
+    fixed_again = [("B1", "2024-04", FIRM, "ITO", "FR", "MAD", "779", "X")]
+    store.load(write_csv(tmp_path / "c.csv", fixed_again), replace=second.load_id, today=TODAY)
+    with pytest.raises(UsageError, match=f"load {second.load_id} .* is not current"):
+        store.withdraw(second.load_id, reason="wrong")
+    assert store.declarations()["amount"].tolist() == [779]

@@ -24,7 +24,7 @@ from typing import Final
 
 import duckdb
 
-from digex.errors import InvalidFile
+from digex.errors import DigexError, InvalidFile
 from digex.ingest.convert import value_minor_sql
 
 RECONVERTED_VIEW: Final = """
@@ -39,12 +39,41 @@ LEFT JOIN current_reconversions c ON c.load_id = d.load_id AND c.line = d.line
 converted again (before, the stored values are read without this join)."""
 
 
+class RatesWouldVanish(DigexError):
+    """A change of the rates in force would leave current declarations with no rate for their
+    month and currency (their value could then be neither kept nor converted)."""
+
+    status = 409
+
+
+def _months_without_rate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Months and currencies of current declarations that were converted with a rate (their
+    currency is one rates files give) and have none in force now."""
+    rows = con.execute(
+        """SELECT d.period, CAST(d.currency AS VARCHAR), count(*)
+        FROM current_declarations d
+        LEFT JOIN current_rates r ON r.period = d.period AND r.currency = d.currency
+        WHERE r.rate IS NULL AND CAST(d.currency AS VARCHAR) IN (SELECT currency FROM rates)
+        GROUP BY ALL ORDER BY ALL"""
+    ).fetchall()
+    return [f"{period:%Y-%m} {currency} ({n:,} declarations)" for period, currency, n in rows]
+
+
 def reconvert(
     con: duckdb.DuckDBPyConnection, *, minor_units: int, cause: str, load_id: int, user: str
 ) -> tuple[int, list[str]]:
     """Convert again, at the rates now in force, every current declaration converted at
     another rate; to run inside the transaction that changed the rates. Returns the number of
-    rows converted and the months (with currencies) they belong to."""
+    rows converted and the months (with currencies) they belong to. Refused (the transaction
+    then rolls back) when a month's declarations would be left with no rate in force."""
+    if missing := _months_without_rate(con):
+        shown = ", ".join(missing[:6]) + (
+            f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+        )
+        raise RatesWouldVanish(
+            f"after this change no rate would be in force for {shown}; load rates for those "
+            "months first (or withdraw their declarations), then try again"
+        )
     row = con.execute("SELECT coalesce(max(conversion_id), 0) + 1 FROM conversions").fetchone()
     conversion = int(row[0]) if row else 1
     try:

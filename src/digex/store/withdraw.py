@@ -35,9 +35,11 @@ def withdraw(
     """Record the withdrawal of `load_id` in one transaction (which also changes the state the
     indicator cache is keyed on, so cached results made with the load are no longer used).
 
-    Withdrawing a rates load changes the rates in force: the declarations converted at its
-    rates are converted again at the rates now in force (in `minor_units` of the national
-    currency), in the same transaction. Returns the number of declarations converted again."""
+    Withdrawing a load may change the rates in force (a rates load) or bring back the load it
+    had replaced: the current declarations converted at another rate than the one in force are
+    converted again (in `minor_units` of the national currency), in the same transaction.
+    Returns the number of declarations converted again. A load that another replaced is not
+    current and is not withdrawn (its replacement is)."""
     why = reason.strip()
     if not why:
         raise UsageError("--reason is empty; say why the load is withdrawn (kept in the load log)")
@@ -54,13 +56,25 @@ def withdraw(
                 f"load {load_id} ({row[0]}) was already withdrawn on {row[1]:%Y-%m-%d %H:%M} "
                 f"by {row[2]} ({row[3]}); see `digex loads`"
             )
+        replacer = con.execute(
+            "SELECT min(load_id) FROM loads WHERE replaces = ? "
+            "AND load_id NOT IN (SELECT load_id FROM withdrawals)",
+            [load_id],
+        ).fetchone()
+        if replacer is not None and replacer[0] is not None:
+            # withdrawing it would change nothing current, and would let the view bring back
+            # the load it had itself replaced
+            raise UsageError(
+                f"load {load_id} ({row[0]}) is not current: load {replacer[0]} replaced it; "
+                f"withdraw load {replacer[0]} instead if its content should not count"
+            )
         who = user or current_user()
         con.execute(
             "INSERT INTO withdrawals VALUES (?, ?, ?, ?)",
             [load_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), who, why],
         )
-        if row[4] != "rates":
-            return 0
+        # a withdrawal may also bring back a load it had replaced, converted at rates that have
+        # changed since: every withdrawal converts again what differs (nothing, most often)
         from digex.store.reconvert import reconvert
 
         count, _ = reconvert(
