@@ -748,6 +748,18 @@ def test_rates_or_jobs_alone(tmp_path: Path, env: dict[str, str]) -> None:
     second = run("load", "--jobs", jobs, "--db", db, cwd=tmp_path, env=env).ok()
     assert cells(second.stdout, "2")[1:] == ["jobs.csv", "csv utf-8", "1", "1", "0", "ok"]
     assert snapshot(db)["declarations"] == (0,)
+    # a corrected rates file alone supersedes the first (issue 12: corrected rates)
+    corrected = tmp_path / "rates2.csv"
+    corrected.write_text(rates.read_text().replace("10.800000", "10.900000"))
+    third = run("load", "--rates", corrected, "--replace", "1", "--db", db, cwd=tmp_path, env=env)
+    assert cells(third.ok().stdout, "3")[1:] == [
+        "rates2.csv",
+        "csv utf-8",
+        "48",
+        "48",
+        "0",
+        "ok, replaces load 1",
+    ]
 
 
 LONG_NAME = "declarations_2024_april_corrected_second_version_from_the_bank.csv"

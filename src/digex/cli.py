@@ -302,7 +302,8 @@ def load(
         list[int] | None,
         typer.Option(
             "--replace",
-            help="Load id that this file replaces (once per FILE, in order); see `digex loads`.",
+            help="Load id that this file replaces (once per FILE, in order; loading only rates "
+            "or jobs files, once per such file); see `digex loads`.",
         ),
     ] = None,
     encoding: Annotated[
@@ -342,11 +343,10 @@ def load(
             raise UsageError(
                 f"--delimiter {delimiter!r}: give one character, such as , ; | or \\t (tab)"
             )
-    if replace and len(replace) != len(files):
-        raise UsageError(
-            f"--replace was given {len(replace)} time(s) for {len(files)} declaration file(s); "
-            "give one load id to replace per declaration file, in the same order"
-        )
+    if replace:  # refused before any work, by the rule the loader applies
+        from digex.ingest.load import plan_files
+
+        plan_files(files, rates or [], jobs or [], replace)
     start = time.perf_counter()
     if indicators:
         _import_in_background()

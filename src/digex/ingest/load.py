@@ -33,6 +33,7 @@ from digex.errors import (
     NotReconciled,
     OutOfMemory,
     UnknownLoad,
+    UsageError,
 )
 from digex.ingest.convert import value_minor_sql
 from digex.ingest.parsers import DecimalMark
@@ -284,7 +285,7 @@ class Loader:
         progress: Progress | None = None,
         jobs: Sequence[Path] = (),
     ) -> list[LoadResult]:
-        work = _plan(files, rates, jobs, replace)
+        work = plan_files(files, rates, jobs, replace)
         n = len(work)
 
         def reporter(i: int, name: str, base: float, share: float) -> Callable[[str, float], None]:
@@ -608,7 +609,7 @@ class Loader:
         return LoadResult(load_id, kind, path, row[0], row[1], row[2], row[3], row[4], reused=True)
 
 
-def _plan(
+def plan_files(
     files: Sequence[Path], rates: Sequence[Path], jobs: Sequence[Path], replace: Sequence[int]
 ) -> list[tuple[Path, str, int | None]]:
     """The files of a call in loading order (rates first: the declarations of the same call
@@ -619,8 +620,8 @@ def _plan(
     references = len(rates) + len(jobs)
     wanted = len(files) if files else references
     if replace and len(replace) != wanted:
-        raise InvalidFile(
-            f"--replace was given {len(replace)} time(s) for {len(files)} file(s); "
+        raise UsageError(
+            f"--replace was given {len(replace)} time(s) for {wanted} file(s) it can apply to; "
             "give one load id to replace per declaration file, in the same order (or, "
             "loading only rates and jobs files, one per rates then jobs file)"
         )
