@@ -144,3 +144,27 @@ def test_numbers_in_a_parquet_file_are_never_ambiguous(store: Digex, tmp_path: P
     pq.write_table(table, tmp_path / "d.parquet")
     store.load(tmp_path / "d.parquet", today=TODAY)
     assert _amounts(store) == {"D1": Decimal("1.234"), "D2": Decimal("100.125")}
+
+
+def test_numbers_in_a_workbook_are_never_ambiguous(store: Digex, tmp_path: Path) -> None:
+    """An amount typed as a number in Excel is a number, whatever its digits (1.234 was
+    rejected as AMOUNT_AMBIGUOUS); amounts typed as text keep the file's rule."""
+    import openpyxl
+
+    def workbook(name: str, amounts: list[object]) -> Path:
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(list(HEADER))
+        for i, amount in enumerate(amounts, 1):
+            sheet.append([f"{name}{i}", "2024-01", FIRM, "ITO", "FR", "MAD", amount, "X"])
+        path = tmp_path / f"{name}.xlsx"
+        book.save(path)
+        return path
+
+    store.load(workbook("N", [1.234, 100.125, 7]), today=TODAY)
+    assert _amounts(store) == {"N1": Decimal("1.234"), "N2": Decimal("100.125"), "N3": Decimal(7)}
+    [result] = store.load(workbook("T", ["1.234", "1,5"]), today=TODAY)  # text: the file's rule
+    assert _amounts(store)["T2"] == Decimal("1.5")
+    assert _amounts(store)["T1"] == Decimal(1234)
+    assert result.rows_rejected == 0

@@ -346,11 +346,19 @@ class ExcelReader:
                 try:
                     header = [_cell_text(v).strip() for v in next(rows, ())]
                     mapping, warnings = _mapping_or_fail(path, header, fields, match)
+                    amount = mapping.get("amount")
+                    numbers = marked_text = False
                     with text.open("w", encoding="utf-8", newline="") as out:
                         writer = csv.writer(out)
                         writer.writerow(header)
                         for row in rows:
                             writer.writerow([_one_line(_cell_text(v)) for v in row[: len(header)]])
+                            if amount is not None and amount < len(row):
+                                cell = row[amount]
+                                if isinstance(cell, int | float) and not isinstance(cell, bool):
+                                    numbers = True
+                                elif isinstance(cell, str) and ("." in cell or "," in cell):
+                                    marked_text = True
                 finally:
                     rows.close()
                     book.close()
@@ -362,7 +370,10 @@ class ExcelReader:
                 "save it again from Excel or export it as CSV"
             ) from e
         stage_delimited(con, text, ",", fields, mapping, len(header), _LINE_BREAK)
-        return Staged("xlsx", warnings=warnings)
+        # amounts typed as numbers are written with a point: unless some amounts are text
+        # showing a mark of their own (then the file's values decide), the point is the mark
+        mark: DecimalMark | None = "." if numbers and not marked_text else None
+        return Staged("xlsx", warnings=warnings, decimal_mark=mark)
 
 
 class ParquetReader:
