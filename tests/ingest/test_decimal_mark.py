@@ -168,3 +168,21 @@ def test_numbers_in_a_workbook_are_never_ambiguous(store: Digex, tmp_path: Path)
     assert _amounts(store)["T2"] == Decimal("1.5")
     assert _amounts(store)["T1"] == Decimal(1234)
     assert result.rows_rejected == 0
+
+
+def test_a_typo_is_a_rejected_row_not_evidence(store: Digex, tmp_path: Path) -> None:
+    """`1.2,3` reads as a number with neither mark: it is one bad row, not evidence for a comma
+    that would refuse a whole file whose other values show a point."""
+    assert parsers.amount_marks(["1.2,3", "12,34,5", "12.5"]) == [None, None, "."]
+    [result] = store.load(_write(tmp_path, "12.5", "1.2,3", "1,234"), today=TODAY)
+    assert result.reasons == {"AMOUNT_INVALID": 1}
+    assert _amounts(store) == {"D1": Decimal("12.5"), "D3": Decimal(1234)}
+
+
+def test_a_thousands_group_never_starts_with_zero() -> None:
+    # `0,123` in a file whose mark is the point is not 123
+    assert parsers.parse_amounts(["0,123", "1,234", "10,234.5"], ".") == [
+        None,
+        Decimal(1234),
+        Decimal("10234.5"),
+    ]

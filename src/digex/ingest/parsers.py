@@ -97,7 +97,7 @@ def _with_mark(a: str, mark: str) -> str:
     m, o = re_escape(mark), re_escape(other)
     return f"""CASE
         WHEN regexp_full_match({a}, '[+-]?\\d+({m}\\d+)?') THEN replace({a}, '{mark}', '.')
-        WHEN regexp_full_match({a}, '[+-]?\\d{{1,3}}({o}\\d{{3}})+({m}\\d+)?')
+        WHEN regexp_full_match({a}, '[+-]?[1-9]\\d{{0,2}}({o}\\d{{3}})+({m}\\d+)?')
             THEN replace(replace({a}, '{other}', ''), '{mark}', '.')
         END"""
 
@@ -118,9 +118,22 @@ def amount_mark(col: str, kind: str | None = None) -> str:
     k = kind or amount_kind(col)
     commas = f"(length({a}) - length(replace({a}, ',', '')))"
     points = f"(length({a}) - length(replace({a}, '.', '')))"
+    # a value is evidence for a mark only if it reads as a number with it (`1.2,3` is a typo,
+    # not evidence for a comma that would refuse a file whose other values show a point); the
+    # rarer kinds only reach these branches, so repeating the expression costs little
+    shown = _shown_mark(a, commas, points)
     return f"""CASE
         WHEN {k} = {PLAIN_POINT} THEN {DOT_EVIDENCE}
         WHEN {k} <> {OTHER} THEN NULL
+        WHEN {shown} = {DOT_EVIDENCE} AND {_with_mark(a, ".")} IS NOT NULL THEN {DOT_EVIDENCE}
+        WHEN {shown} = {COMMA_EVIDENCE} AND {_with_mark(a, ",")} IS NOT NULL
+            THEN {COMMA_EVIDENCE}
+        END"""
+
+
+def _shown_mark(a: str, commas: str, points: str) -> str:
+    """The mark a cleaned amount of the rarer kinds shows, before checking that it reads."""
+    return f"""CASE
         WHEN NOT regexp_full_match({a}, '[+-]?[0-9]+([.,][0-9]+)*') THEN NULL
         WHEN contains({a}, '.') AND contains({a}, ',')
             THEN CASE WHEN regexp_matches({a}, '\\.[0-9]+$') THEN {DOT_EVIDENCE}
