@@ -130,7 +130,7 @@ def run_checks(
     releases, so a row lost there is as wrong as one the engine loses)."""
     results = [_frequencies_agree(engine)]
     if kept is not None:
-        results += check_kept(kept)
+        results += check_kept(kept, engine.sources.minor_units)
     for freq in freqs:
         # one query for every cut (the total is always in it), split here
         main = engine.main_cells(freq, cuts).execute()

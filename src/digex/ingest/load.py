@@ -236,8 +236,9 @@ class _Prepared:
     replaces: int | None
     staged: Staged
     rows_read: int
-    decimal_mark: str = "auto"
-    """The file's decimal mark as validation decided it (`auto`: its amounts never show one)."""
+    decimal_mark: str | None = "auto"
+    """The file's decimal mark as validation decided it (`auto`: its amounts never show one;
+    None for rates and jobs files, whose values each show their own)."""
 
     @property
     def checked(self) -> str:
@@ -421,7 +422,9 @@ class Loader:
                 rules = self.rules
                 if rules.decimal_mark == "auto" and staged.decimal_mark is not None:
                     rules = dataclasses.replace(rules, decimal_mark=staged.decimal_mark)
-                mark = CHECKS[kind](con, rules) or rules.decimal_mark
+                mark = CHECKS[kind](con, rules)
+                if kind == "declarations":  # rates files read their own mark, whatever is given
+                    mark = mark or rules.decimal_mark
                 item = _Prepared(
                     index, path, kind, digest, replaces, staged, _count(con, "stage"), mark
                 )
