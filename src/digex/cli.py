@@ -911,6 +911,8 @@ def withdraw(
     deleted, and the load log keeps who withdrew it, when and why."""
     from digex.api import Digex
 
+    if not reason.strip():  # refused before the store is opened for writing
+        raise UsageError("--reason is empty; say why the load is withdrawn (kept in the load log)")
     with Digex.open(db) as store:
         store.withdraw(load_id, reason=reason)
         row = next(r for r in store.loads(output="arrow").to_pylist() if r["load_id"] == load_id)

@@ -12,9 +12,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import datetime as dt
-import getpass
 import hashlib
-import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -49,6 +47,7 @@ from digex.profile import CountryProfile
 from digex.store import Store
 from digex.store.codes import follow_codelists
 from digex.store.store import MEMORY_ENV, load_memory_limit, memory_limit
+from digex.store.users import current_user
 
 DECLARATION_FIELDS = (
     "declaration_id",
@@ -180,12 +179,7 @@ def file_hash(path: Path) -> str:
 
 
 def _user(options: LoadOptions) -> str:
-    if options.user:
-        return options.user
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USER", "unknown")
+    return options.user or current_user()
 
 
 def _register_codelists(con: duckdb.DuckDBPyConnection, types: Mapping[str, str]) -> None:

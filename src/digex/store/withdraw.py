@@ -9,24 +9,16 @@ its figures and the load log shows what happened.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 
 from digex.errors import DigexError, UnknownLoad, UsageError
 from digex.store.store import Store
+from digex.store.users import current_user
 
 
 class AlreadyWithdrawn(DigexError):
     """The load was withdrawn before; a load is withdrawn once."""
 
     status = 409
-
-
-def current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USER", "unknown")
 
 
 def withdraw(
