@@ -72,3 +72,14 @@ def test_detection_follows_the_country_profile(rates_file: Path, tmp_path: Path)
         assert store.rejects(output="pandas").query("kind == 'declarations'")[
             "segment"
         ].tolist() == ["É1"]
+
+
+def test_bytes_the_given_encoding_cannot_read_name_the_profiles_encodings(
+    store: Digex, tmp_path: Path
+) -> None:
+    f = tmp_path / "d.csv"
+    f.write_bytes(",".join(HEADER).encode() + b"\nD1,2024-01," + FIRM.encode() + b",IT\x81O\n")
+    with pytest.raises(InvalidFile, match=r"not valid cp1252 text at byte \d+; .*"):
+        store.load(f, today=TODAY, encoding="cp1252")
+    with pytest.raises(InvalidFile, match=r"--encoding \(utf-8, cp1252, cp1256\)"):
+        store.load(f, today=TODAY, encoding="cp1252")

@@ -290,7 +290,7 @@ class CsvReader:
             except UnicodeDecodeError as e:
                 raise InvalidFile(
                     f"{path.name}: not valid {layout.encoding} text at byte {e.start}; "
-                    "give the right --encoding (utf-8, cp1256, cp1252)"
+                    f"give the right --encoding ({', '.join(options.encodings)})"
                 ) from e
         stage_delimited(con, source, layout.delimiter, fields, mapping, len(layout.header))
         return Staged("csv", layout.encoding, layout.delimiter, warnings)
