@@ -38,8 +38,16 @@ def check_query(
         if f not in FLOWS:
             raise UsageError(f"--flow {f!r}: use one of {', '.join(FLOWS)}")
     _check_periods(period, freq, by)
+    check_selection(indicators, unit_mult, top)
     if top is not None:
         _check_top(top, by)
+
+
+def check_selection(indicators: Sequence[str] | None, unit_mult: int, top: int | None) -> None:
+    """The options that narrow a computed table (`select.Selection`), which may also be built
+    on its own: indicator ids, unit multiplier, number of members."""
+    if top is not None and top < 1:
+        raise UsageError(f"--top {top}: give a number of members, 1 or more")
     if unit_mult not in UNIT_MULT_RANGE:
         raise UsageError(f"--unit-mult {unit_mult}: give a power of ten such as 6 or 9")
     if indicators:
@@ -71,8 +79,6 @@ def _check_periods(period: str | Sequence[str] | None, freq: str | None, by: str
 def _check_top(top: int, by: str) -> None:
     from digex.indicators.cuts import CUTS
 
-    if top < 1:
-        raise UsageError(f"--top {top}: give a number of members, 1 or more")
     if by == "total":
         others = ", ".join(c for c in (*CUTS, "all") if c != "total")
         raise UsageError(f"--top {top} needs --by, one of {others} (the total is one member)")

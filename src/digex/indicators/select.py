@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from digex.errors import UsageError
-from digex.indicators.definitions import definitions
 from digex.profile import CountryProfile
 
 if TYPE_CHECKING:
@@ -59,17 +58,9 @@ class Selection:
         unit_mult: int = 0,
         top: int | None = None,
     ) -> Selection:
-        if top is not None and top < 1:
-            raise UsageError(f"--top {top}: give a number of members, 1 or more")
-        if not -300 <= unit_mult <= 300:  # 10**N must stay a float
-            raise UsageError(f"--unit-mult {unit_mult}: give a power of ten such as 6 or 9")
-        if indicators:
-            known = definitions()
-            unknown = [i for i in indicators if i not in known]
-            if unknown:
-                raise UnknownIndicator(
-                    f"unknown indicator {unknown[0]!r}; known: {', '.join(sorted(known))}"
-                )
+        from digex.indicators.options import check_selection
+
+        check_selection(indicators, unit_mult, top)
         flows = [flow] if isinstance(flow, str) else list(flow)
         return cls(
             flows=(*flows, *ALWAYS),
