@@ -13,7 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digex.errors import DigexError, UsageError
-from digex.releases.revisions import analyse, default_lags, revisions, revisions_frame, summarise
+from digex.releases.revisions import (
+    analyse,
+    default_lags,
+    revisions,
+    revisions_frame,
+    stats_row,
+    summarise,
+)
 from digex.releases.triangle import Triangle, Vintage
 
 UTC = dt.UTC
@@ -87,6 +94,9 @@ def test_statistics_by_hand() -> None:
     cdf = 0.5 + 3 / 8 * u * (1 - u * u / 12)
     assert s.t_plain.p_value == pytest.approx(2 * (1 - cdf), rel=1e-10)
     assert s.t_plain.p_value == pytest.approx(0.2719, abs=5e-4)
+    row = stats_row(s)
+    assert (row["n"], row["mean_revision"], row["t_plain"]) == (5, D("0.046"), s.t_plain.statistic)
+    assert row["hac_lags"] == 2
 
 
 def test_hac_standard_error_by_hand() -> None:
@@ -168,6 +178,23 @@ def test_from_frame_and_back() -> None:
     assert wide.loc["2024", "c"] is None
     table = revisions_frame(revisions(tri))
     assert list(table["revision"]) == [D(0), D("0.01")]
+
+
+def test_integer_levels_stay_exact() -> None:
+    # minor units beyond 2^53 (a float would round them) and pandas' missing integer
+    frame = pd.DataFrame(
+        {
+            "period": ["2024", "2024", "2023"],
+            "release": ["a", "b", "a"],
+            "published": pd.to_datetime(["2025-03-15", "2025-09-30", "2025-03-15"], utc=True),
+            "value": pd.array([2**60 + 1, 2**60 + 4, pd.NA], dtype="Int64"),
+        }
+    )
+    tri = Triangle.from_frame(frame)
+    assert tri.periods == ("2024",)
+    assert [r.revision for r in revisions(tri)] == [D(3)]
+    with pytest.raises(TypeError):
+        Triangle([("2024", R1, "26.2")])  # type: ignore[list-item]
 
 
 def test_periods_sort_in_time_and_one_frequency() -> None:

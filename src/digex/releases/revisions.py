@@ -208,3 +208,24 @@ def revisions_frame(revs: Sequence[Revision]) -> pd.DataFrame:
             "revision": [r.revision for r in revs],
         }
     )
+
+
+def stats_row(stats: RevisionStats) -> dict[str, object]:
+    """The statistics as one flat row, for a table with a row per indicator and cut."""
+    row: dict[str, object] = {
+        "n": stats.n,
+        "mean_revision": stats.mean_revision,
+        "mean_absolute_revision": stats.mean_absolute_revision,
+        "relative_mean_absolute_revision": stats.relative_mean_absolute_revision,
+        "positive": stats.positive,
+        "negative": stats.negative,
+        "zero": stats.zero,
+        "share_same_sign_as_mean": stats.share_same_sign_as_mean,
+        "share_same_direction": stats.share_same_direction,
+    }
+    for name, test in (("plain", stats.t_plain), ("hac", stats.t_hac)):
+        row[f"se_{name}"] = None if test is None else test.std_error
+        row[f"t_{name}"] = None if test is None else test.statistic
+        row[f"p_{name}"] = None if test is None else test.p_value
+    row["hac_lags"] = None if stats.t_hac is None else stats.t_hac.lags
+    return row

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -51,22 +52,18 @@ def as_decimal(value: object) -> Decimal | None:
     A float is read through its shortest repr (0.1 is Decimal('0.1'), the value a user sees),
     not its binary expansion: the triangle's arithmetic is then exact on what was published.
     """
-    if value is None:
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing
         return None
     if isinstance(value, Decimal):
         return None if value.is_nan() else value
     if isinstance(value, bool):
         raise TypeError("a boolean is not an indicator value")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return None if math.isnan(value) else Decimal(repr(value))
-    try:  # numpy scalars and pandas' missing markers
-        if value != value:
-            return None
-        return as_decimal(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise TypeError(f"{value!r} is not an indicator value") from None
+    if isinstance(value, numbers.Integral):  # numpy's integers too, never through a float
+        return Decimal(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return None if math.isnan(number) else Decimal(repr(number))
+    raise TypeError(f"{value!r} is not an indicator value")
 
 
 class Triangle:
