@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digex.errors import ProfileError, UsageError
 from digex.indicators.periods import MONTHS, PER_YEAR, Period, parse_period
+from digex.releases.dates import month_end, period_end
 
 STATUSES: Final = ("preliminary", "revised", "final")
 State = Literal["published", "due", "late"]
@@ -76,7 +77,7 @@ class Rule:
         """The last day on which a release of `period` is on time."""
         end = period_end(period)
         if self.unit == "month":
-            return _month_end(end.year, end.month + self.amount)
+            return month_end(end.year, end.month + self.amount)
         days = self.amount * (7 if self.unit == "week" else 1)
         return end + dt.timedelta(days=days)
 
@@ -113,17 +114,6 @@ class Entry:
     on_time: bool | None = None
     """Whether a published scheduled release came by its deadline (in the office's time
     zone); None for what is not yet published or has no deadline."""
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    """The last day of `month` (which may run past 12) of `year`."""
-    index = year * 12 + month  # the month after, counted from year 0, month 1 = index 13
-    first_of_next = dt.date(index // 12, index % 12 + 1, 1)
-    return first_of_next - dt.timedelta(days=1)
-
-
-def period_end(period: Period) -> dt.date:
-    return _month_end(period.year, period.last_month)
 
 
 def _problem(source: str, where: str, text: str) -> ProfileError:
@@ -256,7 +246,7 @@ def schedule(
     if ahead_months < 0:
         raise UsageError(f"the calendar looks ahead 0 months or more, not {ahead_months}")
     today = now.astimezone(calendar.timezone).date()
-    until = _month_end(today.year, today.month + ahead_months)
+    until = month_end(today.year, today.month + ahead_months)
     made = _by_slot(releases)
     entries: list[Entry] = []
     slots: set[tuple[str, str]] = set()
