@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from digex.errors import DigexError
 from digex.releases.calendar import Made, read_calendar, schedule
 from digex.releases.ical import escape_text, fold, to_ical
 
@@ -124,6 +125,8 @@ def check(root: Component) -> None:
     if root.name != "VCALENDAR" or root.one("VERSION")[1] != "2.0":
         raise Invalid("not an iCalendar 2.0 object")
     root.one("PRODID")
+    if not root.children:
+        raise Invalid("a calendar holds at least one component")
     uids = []
     for event in root.children:
         if event.name != "VEVENT":
@@ -200,9 +203,15 @@ def test_escaped_text_survives() -> None:
 
 
 def test_the_reader_is_strict() -> None:
-    good = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n"
+    event = b"BEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20260101T000000Z\r\n" + (
+        b"DTSTART;VALUE=DATE:20260101\r\nDTEND;VALUE=DATE:20260102\r\nEND:VEVENT\r\n"
+    )
+    good = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" + event + b"END:VCALENDAR\r\n"
     assert read(good).name == "VCALENDAR"
     for bad in (
+        good.replace(event, b""),  # no component
+        good.replace(b"UID:u\r\n", b""),  # an event without UID
+        good.replace(b";VALUE=DATE:20260101", b":20260101T000000"),  # not a DATE
         good.replace(b"\r\n", b"\n"),  # LF only
         good.replace(b"PRODID:x", b"PRODID:" + b"x" * 80),  # unfolded
         good.replace(b"PRODID:x", b"X-WR-CALNAME:a,b\r\nPRODID:x"),  # bare comma in TEXT
@@ -211,6 +220,14 @@ def test_the_reader_is_strict() -> None:
     ):
         with pytest.raises((Invalid, UnicodeDecodeError)):
             read(bad)
+
+
+def test_an_empty_window_is_refused() -> None:
+    cal = read_calendar()
+    with pytest.raises(DigexError, match="further ahead"):
+        to_ical([], cal, country="MA", lang="en", stamp=NOW)
+    with pytest.raises(ValueError, match="language"):
+        to_ical(schedule(cal, MADE, NOW), cal, country="MA", lang="de", stamp=NOW)
 
 
 @given(st.text())

@@ -218,7 +218,7 @@ def build(cols: list[list[D | None]]) -> Triangle:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(columns)
 def test_identities(cols: list[list[D | None]]) -> None:
     s = analyse(build(cols))

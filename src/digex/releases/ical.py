@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Final
 
+from digex.errors import DigexError
 from digex.releases.calendar import Calendar, Entry, shown_date
 
 PRODID: Final = "-//digex//Release calendar//EN"
@@ -93,7 +94,7 @@ def _description(entry: Entry, day: dt.date, lang: str) -> str:
     phrases = STATE_PHRASES[lang]
     if entry.state == "published":
         key = "published_late" if entry.on_time is False else "published"
-    elif entry.published is not None:
+    elif entry.state == "due" and entry.published is not None:
         key = "scheduled"
     else:
         key = entry.state
@@ -138,6 +139,12 @@ def to_ical(
         raise ValueError(f"no calendar wording for language {lang!r}")
     if stamp.tzinfo is None:
         raise ValueError("the stamp must carry its time zone")
+    entries = list(entries)
+    if not entries:  # RFC 5545 3.6: a calendar holds at least one component
+        raise DigexError(
+            "no release is published or scheduled in the chosen window, and an iCalendar file "
+            "must hold at least one: look further ahead"
+        )
     when = _utc(stamp)
     name = calendar.title.get(lang) or calendar.title.get("en", "digex")
     lines = [
