@@ -152,6 +152,7 @@ def test_only_some_sub_periods() -> None:
     ("changes", "message"),
     [
         ({"frequency": "W"}, "frequency"),
+        ({"frequency": ["H"]}, "frequency"),
         ({"status": "draft"}, "status"),
         ({"within": "soon"}, "within"),
         ({"within": "0 days"}, "within"),

@@ -6,7 +6,8 @@ release, each saying how soon after the end of its reference period a release is
 
     [calendar]
     since = 2025-01-01                      # releases due from this day on are listed
-    timezone = "Africa/Casablanca"          # the office's clock: what "today" and a date are
+    timezone = "Africa/Casablanca"          # the office's clock (UTC if absent): what "today"
+                                            # and the day of a publication are
     title = { en = "...", fr = "...", ar = "..." }
 
     [[calendar.release]]
@@ -129,11 +130,13 @@ def _rule(item: Any, n: int, source: str) -> Rule:
         raise _problem(source, where, "a `kind` (a name such as half-year-preliminary) is required")
     where = f"calendar.release {kind!r}"
     freq = item.get("frequency")
-    if freq not in PER_YEAR:
+    if not isinstance(freq, str) or freq not in PER_YEAR:
         raise _problem(source, where, f"`frequency` is {freq!r}; choose one of M, Q, H, A")
     status = item.get("status")
     if status not in STATUSES:
-        raise _problem(source, where, f"`status` is {status!r}; choose one of {STATUSES}")
+        raise _problem(
+            source, where, f"`status` is {status!r}; choose one of {', '.join(STATUSES)}"
+        )
     lag = _LAG.match(str(item.get("within", "")))
     if not lag or int(lag.group(1)) == 0:
         raise _problem(
@@ -145,7 +148,11 @@ def _rule(item: Any, n: int, source: str) -> Rule:
         names = (
             {_SUB[freq].format(k): k for k in range(1, PER_YEAR[freq] + 1)} if freq != "A" else {}
         )
-        if not isinstance(only, list) or not only or any(x not in names for x in only):
+        if (
+            not isinstance(only, list)
+            or not only
+            or any(not isinstance(x, str) or x not in names for x in only)
+        ):
             raise _problem(
                 source, where, f"`only` is {only!r}; list sub-periods among {sorted(names)}"
             )
