@@ -35,8 +35,9 @@ revision is R_t = L_t - P_t, and over the n such periods:
   standard error is zero (every revision equal, e.g. no revision at all).
 
 Periods with a single published value are not revised and do not count, nor do periods with
-fewer published values than the chosen positions need. Levels, means and shares are exact
-(Decimal); the standard errors, t and p-values are floats.
+fewer published values than the chosen positions need. Revisions are exact and means and
+shares are Decimal quotients (28 significant digits), so a hand computation checks them
+digit for digit; the standard errors, t and p-values are floats.
 """
 
 from __future__ import annotations
