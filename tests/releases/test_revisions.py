@@ -127,6 +127,39 @@ def test_hac_standard_error_by_hand() -> None:
     assert two.df == 4
 
 
+def t_test_of(*revs: str) -> tuple[float | None, float | None]:
+    """The plain t and p of revisions R1 -> R2 of the given sizes, one a year."""
+    table = {str(2010 + i): {R1: "10", R2: str(10 + D(r))} for i, r in enumerate(revs)}
+    test = analyse(triangle(table)).t_plain
+    assert test is not None
+    return test.statistic, test.p_value
+
+
+def test_p_values_match_closed_forms() -> None:
+    # 0.1, 0.3: MR = 0.2, e = -0.1, 0.1, s^2 = 0.02 / 1, se^2 = 0.02 / 2 = 0.01, t = 0.2 / 0.1
+    # df = 1 is Cauchy: P(|T| >= 2) = 1 - 2/pi atan(2) = 0.2952
+    t, p = t_test_of("0.1", "0.3")
+    assert t == pytest.approx(2.0, rel=1e-12)
+    assert p == pytest.approx(1 - 2 / math.pi * math.atan(2), rel=1e-12)
+    # 0.1, 0.2, 0.6: MR = 0.3, e = -0.2, -0.1, 0.3, s^2 = 0.14 / 2, se^2 = 0.07 / 3
+    # df = 2: P(|T| >= t) = 1 - t / sqrt(2 + t^2)
+    t, p = t_test_of("0.1", "0.2", "0.6")
+    assert t == pytest.approx(0.3 / math.sqrt(0.07 / 3), rel=1e-12)
+    assert p == pytest.approx(1 - t / math.sqrt(2 + t * t), rel=1e-12)
+    # a negative mean revision gives the same two-sided p as its mirror image
+    assert t_test_of("-0.1", "-0.2", "-0.6") == pytest.approx((-t, p), rel=1e-12)
+    # ten zeros and a 1: MR = 1/11, e = -1/11 (ten times), 10/11,
+    # s^2 = (10/121 + 100/121) / 10 = 1/11, se^2 = s^2 / 11 = 1/121, t = 1, df = 10
+    t, p = t_test_of(*(["0"] * 10 + ["1"]))
+    assert t == pytest.approx(1.0, rel=1e-12)
+    # even df (Abramowitz & Stegun 26.7.3): P(|T| < t) = sin a (1 + c/2 + 1.3/(2.4) c^2
+    # + ... + 1.3.5.7/(2.4.6.8) c^4), a = atan(t / sqrt(10)), c = cos^2 a = 10/11
+    c = D(10) / 11
+    inside = (1 + c / 2 + c**2 * 3 / 8 + c**3 * 15 / 48 + c**4 * 105 / 384) / D(11).sqrt()
+    assert p == pytest.approx(1 - float(inside), rel=1e-12)
+    assert p == pytest.approx(0.3409, abs=5e-5)
+
+
 def test_chosen_positions() -> None:
     # first to second estimate: 2023-H2's second is R3's (R2 gave none), 2024-H2's is R4's
     revs = {r.period: r for r in revisions(triangle(), 0, 1)}

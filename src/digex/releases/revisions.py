@@ -37,7 +37,8 @@ revision is R_t = L_t - P_t, and over the n such periods:
 Periods with a single published value are not revised and do not count, nor do periods with
 fewer published values than the chosen positions need. Revisions are exact and means and
 shares are Decimal quotients (28 significant digits), so a hand computation checks them
-digit for digit; the standard errors, t and p-values are floats.
+digit for digit; the standard errors, t and p-values are floats (the p-value from SciPy's
+Student's t distribution).
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from digex.errors import UsageError
-from digex.releases.student import two_sided_p
 from digex.releases.triangle import Triangle
 
 if TYPE_CHECKING:
@@ -151,7 +151,15 @@ def _t_test(errors: Sequence[float], mean: float, lags: int) -> TTest:
     if se == 0.0:
         return TTest(se, None, None, n - 1, lags)
     statistic = mean / se
-    return TTest(se, statistic, two_sided_p(statistic, n - 1), n - 1, lags)
+    return TTest(se, statistic, _two_sided_p(statistic, n - 1), n - 1, lags)
+
+
+def _two_sided_p(statistic: float, df: int) -> float:
+    """P(|T| >= |t|) for Student's T with `df` degrees of freedom, from SciPy's survival
+    function (imported here: scipy.stats takes a second to load and only the test needs it)."""
+    from scipy import stats
+
+    return float(2 * stats.t.sf(abs(statistic), df))
 
 
 def analyse(
