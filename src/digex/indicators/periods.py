@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Final, Literal
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Final, Literal
 
 from digex.errors import DigexError
+
+if TYPE_CHECKING:  # Ibis takes a second to load: only the expression builders below need it
+    import ibis.expr.types as ir
 
 Freq = Literal["M", "Q", "H", "A"]
 PER_YEAR: Final[dict[str, int]] = {"M": 12, "Q": 4, "H": 2, "A": 1}
@@ -87,6 +87,8 @@ def label(freq: str, year: int, sub: int) -> str:
 
 def sub_period(month: ir.IntegerValue, freq: str) -> ir.IntegerValue:
     """The sub-period number of a month (1-based) at `freq`, without integer division."""
+    import ibis
+
     if freq == "M":
         return month
     if freq == "A":

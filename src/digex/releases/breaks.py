@@ -1,0 +1,208 @@
+"""Series breaks: a change of definition or perimeter, and the figures it touches.
+
+A break is not a revision: the figures before it measured something else (Morocco's older
+three-segment series put 2023 at 17.9 bn MAD, the five-segment perimeter at 26.17 bn), so a
+comparison across it compares two definitions. A break is recorded with the first day the new
+definition applies, the series it concerns (indicators, cuts and cut members; an empty list
+means all) and an explanation in Arabic, French and English:
+
+    [[break]]
+    id = "five-segments"
+    date = 2024-01-01
+    indicators = []                 # every indicator
+    cuts = ["total"]                # only the sector total
+    members = []
+    explanation = { en = "...", fr = "...", ar = "..." }
+
+Two rules follow, after SDMX's OBS_STATUS B ("break in series"):
+
+- an observation is *at* a break when its own period contains the break's day: it is the first
+  of the new definition (or, for a break inside its period, a mix of both), and carries B;
+- a figure *straddles* a break when the days it reads lie on both sides of the break's day,
+  some before it and some on or after it. What a figure reads is its own span and the spans
+  it is compared with (`indicators.status.Inputs`): growth on a year earlier reads its period
+  and the same period a year earlier; year-to-date growth reads January to its period in two
+  years. A growth that straddles a break is flagged and never shown as a plain number; a level
+  that straddles one (a break inside its period) mixes two definitions and is flagged too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from digex.errors import ProfileError
+from digex.indicators.cuts import CUTS
+from digex.indicators.periods import PER_YEAR, Period, parse_period
+from digex.indicators.status import Inputs, Span, inputs_of
+from digex.releases.dates import period_end, period_start, shifted
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+LANGUAGES: Final = ("ar", "fr", "en")
+BREAK: Final = "B"
+"""SDMX CL_OBS_STATUS: break in series."""
+
+
+@dataclass(frozen=True)
+class SeriesBreak:
+    id: str
+    day: dt.date
+    """The first day of the new definition."""
+    explanation: Mapping[str, str] = field(hash=False)
+    indicators: frozenset[str] = frozenset()
+    cuts: frozenset[str] = frozenset()
+    members: frozenset[str] = frozenset()
+
+    def concerns(self, indicator: str, cut: str, member: str) -> bool:
+        """Whether the series of `indicator` by `cut`, member `member`, is broken here."""
+        return all(
+            not chosen or value in chosen
+            for chosen, value in (
+                (self.indicators, indicator),
+                (self.cuts, cut),
+                (self.members, member),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class BreakFlags:
+    """The breaks an observation is at, and those the figure straddles (by id)."""
+
+    at: tuple[str, ...] = ()
+    across: tuple[str, ...] = ()
+
+    @property
+    def obs_status(self) -> str | None:
+        """B when any break touches the figure, None when none does."""
+        return BREAK if self.at or self.across else None
+
+
+def span_days(period: Period, span: Span) -> tuple[dt.date, dt.date]:
+    """The first and last day of what a figure of `period` reads for `span`."""
+    year_back = -PER_YEAR[period.freq]
+    if span == "own":
+        return period_start(period), period_end(period)
+    if span == "pop":
+        before = shifted(period, -1)
+        return period_start(before), period_end(before)
+    if span == "yoy":
+        before = shifted(period, year_back)
+        return period_start(before), period_end(before)
+    if span == "ytd":
+        return dt.date(period.year, 1, 1), period_end(period)
+    if span == "ytd_yoy":
+        return dt.date(period.year - 1, 1, 1), period_end(shifted(period, year_back))
+    raise ValueError(f"unknown span {span!r}")
+
+
+def is_at(period: Period, brk: SeriesBreak) -> bool:
+    return period_start(period) <= brk.day <= period_end(period)
+
+
+def straddles(period: Period, inputs: Inputs, brk: SeriesBreak) -> bool:
+    """Whether a figure of `period` reading `inputs` reads days on both sides of the break."""
+    days = [span_days(period, span) for span in inputs.all]
+    return min(first for first, _ in days) < brk.day <= max(last for _, last in days)
+
+
+def flags(
+    indicator: str,
+    cut: str,
+    member: str,
+    period: str | Period,
+    breaks: Iterable[SeriesBreak],
+    inputs: Inputs | None = None,
+) -> BreakFlags:
+    """The breaks touching one figure; `inputs` defaults to the indicator's own."""
+    p = parse_period(period) if isinstance(period, str) else period
+    reads = inputs_of(indicator) if inputs is None else inputs
+    mine = [b for b in breaks if b.concerns(indicator, cut, member)]
+    return BreakFlags(
+        at=tuple(b.id for b in mine if is_at(p, b)),
+        across=tuple(b.id for b in mine if straddles(p, reads, b)),
+    )
+
+
+def _names(item: Mapping[str, Any], key: str, where: str) -> frozenset[str]:
+    value = item.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ProfileError(f"{where}: `{key}` must be a list of names ([] for all)")
+    return frozenset(value)
+
+
+def _break(item: Any, n: int, source: str) -> SeriesBreak:
+    where = f"{source}: break #{n}"
+    if not isinstance(item, Mapping) or not isinstance(item.get("id"), str) or not item["id"]:
+        raise ProfileError(f"{where}: each [[break]] is a table with an `id`")
+    where = f"{source}: break {item['id']!r}"
+    day = item.get("date")
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        raise ProfileError(f"{where}: `date` must be a day such as 2024-01-01, not {day!r}")
+    text = item.get("explanation")
+    missing = [
+        lang
+        for lang in LANGUAGES
+        if not isinstance(text, Mapping) or not str(text.get(lang, "")).strip()
+    ]
+    if missing:
+        raise ProfileError(f"{where}: `explanation` needs a text in {', '.join(missing)}")
+    assert isinstance(text, Mapping)
+    cuts = _names(item, "cuts", where)
+    if not cuts <= set(CUTS):
+        raise ProfileError(f"{where}: unknown cuts {sorted(cuts - set(CUTS))}; use {CUTS}")
+    unknown = set(item) - {"id", "date", "explanation", "indicators", "cuts", "members"}
+    if unknown:
+        raise ProfileError(f"{where}: unknown keys {sorted(unknown)}")
+    return SeriesBreak(
+        item["id"],
+        day,
+        {lang: str(text[lang]) for lang in text},
+        _names(item, "indicators", where),
+        cuts,
+        _names(item, "members", where),
+    )
+
+
+def parse_breaks(table: Mapping[str, Any], source: str = "breaks") -> tuple[SeriesBreak, ...]:
+    """The `[[break]]` entries of a TOML table (none is fine: most series never break)."""
+    items = table.get("break", [])
+    if not isinstance(items, list):
+        raise ProfileError(f"{source}: `break` must be an array of tables ([[break]])")
+    found = tuple(_break(item, n, source) for n, item in enumerate(items, 1))
+    ids = [b.id for b in found]
+    if len(set(ids)) < len(ids):
+        raise ProfileError(f"{source}: each break id appears once, not {ids}")
+    return found
+
+
+def read_breaks(path: Path) -> tuple[SeriesBreak, ...]:
+    try:
+        return parse_breaks(tomllib.loads(path.read_text(encoding="utf-8")), str(path))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ProfileError(f"{path}: cannot be read as TOML ({error})") from None
+
+
+def flag_frame(frame: pd.DataFrame, breaks: Sequence[SeriesBreak]) -> pd.DataFrame:
+    """A tidy indicator table (indicator, period, cut, member, ...) with the ids of the breaks
+    each figure is at and straddles, as `break_at` and `break_across` (empty when none);
+    each distinct figure is decided once, then joined back."""
+    import pandas as pd
+
+    keys = ["indicator", "cut", "member", "period"]
+    figures = frame[keys].drop_duplicates()
+    decided = [
+        flags(str(i), str(c), str(m), str(p), breaks)
+        for i, c, m, p in zip(*(figures[k] for k in keys), strict=True)
+    ]
+    figures = figures.assign(
+        break_at=[",".join(f.at) for f in decided],
+        break_across=[",".join(f.across) for f in decided],
+    )
+    return pd.DataFrame(frame.merge(figures, on=keys, how="left", validate="many_to_one"))
