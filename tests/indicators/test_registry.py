@@ -14,6 +14,8 @@ from typing import Any
 import ibis
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
 
 from digex.api import Digex
 from digex.indicators import status as st
@@ -21,7 +23,7 @@ from digex.indicators.cuts import CUTS
 from digex.indicators.engine import Engine, Sources
 from digex.indicators.registry import Registry, RegistryError, parse, registry
 from digex.indicators.select import Selection
-from digex.indicators.suite import FAMILIES, Suite
+from digex.indicators.suite import FAMILIES, Suite, _statuses
 from digex.profile import load_profile
 from digex.publish.display import shown_value
 
@@ -200,3 +202,36 @@ def test_status_codes_and_the_one_completeness_rule() -> None:
     }
     for (own, base), code in expected.items():
         assert st.figure_completeness(growth, {"own": own, "yoy": base}) == code
+
+
+@given(
+    hs.sampled_from(sorted(registry().indicators)),
+    hs.lists(
+        hs.tuples(
+            hs.fixed_dictionaries({s: hs.booleans() for s in st.SPANS}),
+            hs.fixed_dictionaries({s: hs.sampled_from(st.OBS_PRECEDENCE) for s in st.SPANS}),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_the_suite_gives_every_row_the_status_rule_of_its_spans(
+    indicator: str, rows: list[tuple[dict[st.Span, bool], dict[st.Span, st.ObsStatus]]]
+) -> None:
+    """The suite's column-wise statuses are the status module's rules, row by row."""
+    i = registry().indicators[indicator]
+    frame = pd.DataFrame(
+        [
+            {
+                **{f"{s}_ok": ok[s] for s in st.SPANS},
+                **{f"{s}_obs": st.obs_rank(obs[s]) for s in st.SPANS},
+            }
+            for ok, obs in rows
+        ]
+    )
+    codes, done = _statuses(frame, i)
+    for (ok, obs), code, completeness in zip(rows, codes, done, strict=True):
+        assert completeness == st.figure_completeness(i.reads, ok)
+        assert code == st.worst_obs(obs[s] for s in i.reads.all)
+        assert type(code) is str
+        assert type(completeness) is str
