@@ -235,3 +235,16 @@ def test_the_suite_gives_every_row_the_status_rule_of_its_spans(
         assert code == st.worst_obs(obs[s] for s in i.reads.all)
         assert type(code) is str
         assert type(completeness) is str
+
+
+def test_a_target_in_jobs_is_not_shown_as_money() -> None:
+    """A jobs target's level carries the profile's unit (jobs): it is no currency, so a table
+    shows it as it is, not in billions (it showed 0.000 bn jobs)."""
+    assert shown_value("TARGET_LEVEL", 148_500.0, "jobs", 0, own_scale=True) == (
+        "148,500.000",
+        "jobs",
+    )
+    assert shown_value("TARGET_LEVEL", 26_219_000_000.0, "MAD", 0, own_scale=True) == (
+        "26.219",
+        "bn MAD",
+    )

@@ -14,6 +14,8 @@ here imports Ibis or pandas: a cached answer is narrowed and printed without the
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import tomllib
 from collections.abc import Mapping
@@ -129,13 +131,22 @@ class Registry:
 
     def is_money(self, code: str) -> bool:
         """Whether a tidy row's unit is money: a registry unit says so itself; any other code
-        is the national currency's (the registry's units are NC's stand-ins, not ISO codes)."""
+        is money if it is a currency's ISO code (the national currency's), not if it is some
+        other unit a profile names (a target in jobs)."""
         unit = self.units.get(code)
-        return unit.money if unit is not None else True
+        return unit.money if unit is not None else code in currency_codes()
 
     def unit_label(self, code: str) -> str:
         unit = self.units.get(code)
         return unit.label if unit is not None and unit.label else code
+
+
+@cache
+def currency_codes() -> frozenset[str]:
+    """The ISO 4217 codes of the packaged currency codelist, read with the csv module (PyArrow,
+    which `read_codelist` uses, would cost a cached answer half a second)."""
+    text = (files("digex") / "data" / "codelists" / "currencies.csv").read_text(encoding="utf-8")
+    return frozenset(row["code"] for row in csv.DictReader(io.StringIO(text)))
 
 
 @cache

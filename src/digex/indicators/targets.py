@@ -16,7 +16,7 @@ import pandas as pd
 from digex.indicators import status as st
 from digex.indicators.consistency import CheckResult
 from digex.indicators.engine import Engine
-from digex.indicators.registry import Family, RegistryError, registry
+from digex.indicators.registry import NATIONAL_CURRENCY, Family, RegistryError, registry
 from digex.indicators.suite import COLUMNS
 from digex.profile import CountryProfile, Target
 
@@ -112,9 +112,12 @@ def progress_rows(target: Target, series: pd.Series, nc: str, flow: str) -> pd.D
     if target.base_year is not None and target.base_year in series.index:
         base = float(series.loc[target.base_year])
         cells["cagr_achieved"] = _cagr(base, level, latest - target.base_year)
-    # a jobs target's level and gap are in jobs: money indicators take the target's unit
+    # a jobs target's level and gap are in jobs: what is in national currency for a target in
+    # it is in the target's unit
     units = {
-        i.id: target.unit for i in registry().family("target") if i.money and target.unit != nc
+        i.id: target.unit
+        for i in registry().family("target")
+        if i.unit == NATIONAL_CURRENCY and target.unit != nc
     }
     frame = pd.DataFrame([cells]).astype({"cagr_needed": "float64", "cagr_achieved": "float64"})
     return tidy_rows("target", frame, nc, units)
