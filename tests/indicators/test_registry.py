@@ -149,6 +149,7 @@ def test_targets_and_jobs_rows_follow_the_registry(demo_db: Digex) -> None:
         ({"freqs": []}, "freqs must be a non-empty list"),
         ({"name": {"en": "New", "fr": "Nouveau"}}, "no name in ar"),
         ({"column": ""}, "no engine column"),
+        ({"family": "foreign", "unit": "NC"}, "a foreign family's unit is a foreign currency"),
     ],
 )
 def test_a_wrong_entry_is_refused_when_the_registry_is_read(

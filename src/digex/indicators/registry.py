@@ -92,6 +92,8 @@ class Indicator:
     flows: tuple[str, ...] = ("X", "M")
     money: bool = False
     """Its unit is a currency (a unit multiplier rescales it)."""
+    sdmx_unit: str = ""
+    """Its unit's SDMX UNIT_MEASURE code (empty: the national currency's ISO code)."""
 
     def name(self, lang: str = "en") -> str:
         return self.names.get(lang) or self.names["en"]
@@ -102,9 +104,8 @@ class Indicator:
 
     def sdmx(self, national_currency: str) -> dict[str, str]:
         """The SDMX attributes of the indicator's observations."""
-        code = registry().units[self.unit].sdmx or national_currency
         return {
-            "UNIT_MEASURE": code,
+            "UNIT_MEASURE": self.sdmx_unit or national_currency,
             "UNIT_MULT": str(self.unit_mult),
             "DECIMALS": str(self.decimals),
         }
@@ -166,6 +167,10 @@ def parse(data: Mapping[str, Any]) -> Registry:
         for key, v in data.items()
         if isinstance(v, dict) and key != "units"
     }
+    for i in indicators.values():
+        # the suite tells a foreign-currency indicator's rows apart by its unit
+        if i.family == "foreign" and (not i.money or i.unit == NATIONAL_CURRENCY):
+            raise RegistryError(f"{i.id}: a foreign family's unit is a foreign currency")
     return Registry(str(data.get("version", "")), units, indicators)
 
 
@@ -215,6 +220,7 @@ def _indicator(key: str, v: Mapping[str, Any], units: Mapping[str, Unit]) -> Ind
         freqs=_choices(key, "freqs", v.get("freqs"), FREQS),
         flows=_choices(key, "flows", v.get("flows"), FLOWS),
         money=units[unit].money,
+        sdmx_unit=units[unit].sdmx,
     )
 
 
