@@ -85,7 +85,7 @@ def _check_top(top: int, by: str) -> None:
 
 
 def _check_indicators(indicators: Sequence[str]) -> None:
-    from digex.indicators.definitions import definitions
+    from digex.indicators.registry import definitions
     from digex.indicators.select import UnknownIndicator
 
     known = definitions()

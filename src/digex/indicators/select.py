@@ -27,9 +27,6 @@ Fetch = Callable[[Any], T]
 
 ALWAYS = ("N", "_Z")
 """Flows shown whatever flow is asked for: net balance (N) and flow-less series such as jobs."""
-MONEY = ("USD", "EUR")
-"""Units rescaled by a unit multiplier, with the national currency: the others are counts,
-per cents or ratios, which a multiplier would falsify."""
 
 _names = itertools.count()
 
@@ -45,7 +42,8 @@ class Selection:
     flows: tuple[str, ...]
     indicators: tuple[str, ...] = ()
     unit_mult: int = 0
-    money: tuple[str, ...] = MONEY
+    money: tuple[str, ...] = ()
+    """Units the unit multiplier rescales (the registry's money units, see `of`)."""
     top: int | None = None
 
     @classmethod
@@ -59,6 +57,7 @@ class Selection:
         top: int | None = None,
     ) -> Selection:
         from digex.indicators.options import check_selection
+        from digex.indicators.registry import registry
 
         check_selection(indicators, unit_mult, top)
         flows = [flow] if isinstance(flow, str) else list(flow)
@@ -66,7 +65,7 @@ class Selection:
             flows=(*flows, *ALWAYS),
             indicators=tuple(indicators or ()),
             unit_mult=unit_mult,
-            money=(profile.national_currency, *MONEY),
+            money=registry().money_units(profile.national_currency),
             top=top,
         )
 

@@ -10,6 +10,7 @@ from digex.indicators.consistency import verify_frame
 from digex.indicators.cuts import CUTS, check_cut
 from digex.indicators.engine import Engine
 from digex.indicators.periods import parse_period
+from digex.indicators.registry import registry
 from digex.indicators.suite import COLUMNS, Suite
 from digex.indicators.targets import jobs_indicators, target_indicators
 from digex.profile import CountryProfile
@@ -26,8 +27,11 @@ def _with_jobs(
     """Annual results by total or segment also carry the jobs series and exports per job."""
     if frame.empty:
         return frame
-    by_cut = {c: frame[frame["cut"] == c] for c in cuts if c in ("total", "segment")}
-    by_cut = {c: f for c, f in by_cut.items() if "A" in set(f["freq"])}
+    family = registry().family("jobs")
+    jobs_cuts = {c for i in family for c in i.cuts}
+    jobs_freqs = {f for i in family for f in i.freqs}
+    by_cut = {c: frame[frame["cut"] == c] for c in cuts if c in jobs_cuts}
+    by_cut = {c: f for c, f in by_cut.items() if jobs_freqs & set(f["freq"])}
     if not by_cut:
         return frame
     years = {int(p) for rows in by_cut.values() for p in rows.loc[rows["freq"] == "A", "period"]}

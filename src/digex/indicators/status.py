@@ -17,30 +17,52 @@ Two attributes travel with every value, because they answer different questions:
   January-June loaded). The figure's own span outranks its base: a level of half a year is
   wrong as a level, a growth on a half-year base is wrong only as a comparison.
 
-Which periods a figure reads is stated once, per indicator, in `INPUTS`: growth on a year
-earlier reads its period and the same period a year earlier; year-to-date growth reads every
-period of the year up to its own and the same periods a year earlier; firm entries and exits
-read the previous period. A growth whose completeness is not `complete` is never shown as a
-plain number: tables print it with `mark()`, data carry the codes.
+Which periods a figure reads is stated once, per indicator, in the registry (`reads` in
+`data/indicators.toml`, an `Inputs` here): growth on a year earlier reads its period and the
+same period a year earlier; year-to-date growth reads every period of the year up to its own
+and the same periods a year earlier; firm entries and exits read the previous period. Every
+figure, whoever computes it (the suite, the headline table), takes its status from those spans
+through `figure_completeness` and `worst_obs`. A growth whose completeness is not `complete`
+is never shown as a plain number: tables print it with `mark()`, data carry the codes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final, Literal
+from enum import StrEnum
+from typing import Final, Literal, get_args
 
-NORMAL: Final = "A"
-OBS_PRECEDENCE: Final = ("A", "P", "F", "E", "B")
+
+class ObsStatus(StrEnum):
+    """SDMX CL_OBS_STATUS codes digex uses, declared from best to worst (their precedence)."""
+
+    NORMAL = "A"
+    PROVISIONAL = "P"
+    FORECAST = "F"
+    ESTIMATED = "E"
+    BREAK = "B"
+
+
+class Completeness(StrEnum):
+    """digex's completeness codes, declared from best to worst."""
+
+    COMPLETE = "complete"
+    INCOMPLETE_BASE = "incomplete_base"
+    INCOMPLETE_PERIOD = "incomplete_period"
+
+
+NORMAL: Final = ObsStatus.NORMAL
+OBS_PRECEDENCE: Final = tuple(ObsStatus)
 """Observation statuses from best to worst: a figure takes the last one of its inputs'."""
-COMPLETE: Final = "complete"
-INCOMPLETE_BASE: Final = "incomplete_base"
-INCOMPLETE_PERIOD: Final = "incomplete_period"
-COMPLETENESS: Final = (COMPLETE, INCOMPLETE_BASE, INCOMPLETE_PERIOD)
+COMPLETE: Final = Completeness.COMPLETE
+INCOMPLETE_BASE: Final = Completeness.INCOMPLETE_BASE
+INCOMPLETE_PERIOD: Final = Completeness.INCOMPLETE_PERIOD
+COMPLETENESS: Final = tuple(Completeness)
 """Completeness from best to worst."""
-MARKS: Final = {COMPLETE: "", INCOMPLETE_BASE: "†", INCOMPLETE_PERIOD: "*"}
+MARKS: Final[dict[str, str]] = {COMPLETE: "", INCOMPLETE_BASE: "†", INCOMPLETE_PERIOD: "*"}
 """How tables mark a figure that is not complete (explained in `NOTES`)."""
-NOTES: Final = {
+NOTES: Final[dict[str, dict[str, str]]] = {
     "en": {
         INCOMPLETE_PERIOD: "* incomplete period: some months have no data",
         INCOMPLETE_BASE: "† incomplete base: the period compared with has months without data",
@@ -55,7 +77,7 @@ NOTES: Final = {
     },
 }
 
-LABELS: Final = {
+LABELS: Final[dict[str, dict[str, str]]] = {
     "en": {INCOMPLETE_PERIOD: "incomplete period", INCOMPLETE_BASE: "incomplete base"},
     "fr": {INCOMPLETE_PERIOD: "période incomplète", INCOMPLETE_BASE: "base incomplète"},
     "ar": {INCOMPLETE_PERIOD: "فترة غير مكتملة", INCOMPLETE_BASE: "أساس غير مكتمل"},
@@ -80,21 +102,7 @@ class Inputs:
         return (*self.own, *self.base)
 
 
-LEVEL_LIKE: Final = Inputs()
-INPUTS: Final[dict[str, Inputs]] = {
-    "GROWTH_YOY": Inputs(base=("yoy",)),
-    "GROWTH_POP": Inputs(base=("pop",)),
-    "CONTRIBUTION": Inputs(base=("yoy",)),
-    "YTD_LEVEL": Inputs(own=("ytd",)),
-    "YTD_GROWTH": Inputs(own=("ytd",), base=("ytd_yoy",)),
-    "FIRM_ENTRIES": Inputs(base=("pop",)),
-    "FIRM_EXITS": Inputs(base=("pop",)),
-}
-"""Indicators that read more than their own period; every other one reads only it."""
-
-
-def inputs_of(indicator: str) -> Inputs:
-    return INPUTS.get(indicator, LEVEL_LIKE)
+SPANS: Final = get_args(Span)
 
 
 def obs_rank(code: str) -> int:
@@ -102,18 +110,25 @@ def obs_rank(code: str) -> int:
     return OBS_PRECEDENCE.index(code) if code in OBS_PRECEDENCE else len(OBS_PRECEDENCE) - 1
 
 
-def worst_obs(codes: Iterable[str]) -> str:
+def worst_obs(codes: Iterable[str]) -> ObsStatus:
     """The observation status of a figure made of observations with these statuses."""
     return OBS_PRECEDENCE[max((obs_rank(c) for c in codes), default=0)]
 
 
-def completeness(own_complete: bool, base_complete: bool = True) -> str:
+def completeness(own_complete: bool, base_complete: bool = True) -> Completeness:
+    """The one rule: the figure's own span outranks the span it is compared with."""
     if not own_complete:
         return INCOMPLETE_PERIOD
     return COMPLETE if base_complete else INCOMPLETE_BASE
 
 
-def worst_completeness(codes: Iterable[str]) -> str:
+def figure_completeness(inputs: Inputs, complete: Mapping[Span, bool]) -> Completeness:
+    """The completeness of a figure that reads `inputs`, given whether each span is complete."""
+    own = all(complete[s] for s in inputs.own)
+    return completeness(own, all(complete[s] for s in inputs.base))
+
+
+def worst_completeness(codes: Iterable[str]) -> Completeness:
     return COMPLETENESS[max((COMPLETENESS.index(c) for c in codes), default=0)]
 
 

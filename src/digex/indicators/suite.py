@@ -10,17 +10,20 @@ the suite's time was spent on (compiling and running a query per cut and indicat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Final
+from collections.abc import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
 
 from digex.indicators import status as st
 from digex.indicators.cuts import TOTAL, check_cut
-from digex.indicators.definitions import unit_of
 from digex.indicators.engine import Engine
 from digex.indicators.periods import PER_YEAR, Period
+from digex.indicators.registry import Family, Indicator, Registry, RegistryError, registry
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 COLUMNS: Final = [
     "indicator",
@@ -35,21 +38,17 @@ COLUMNS: Final = [
     "obs_status",
     "completeness",
 ]
-MAIN: Final = {
-    "LEVEL": "level",
-    "GROWTH_YOY": "growth_yoy",
-    "GROWTH_POP": "growth_pop",
-    "YTD_LEVEL": "ytd_level",
-    "YTD_GROWTH": "ytd_growth",
-    "SHARE": "share",
-    "CONTRIBUTION": "contribution",
-    "FIRMS": "firms",
-    "AVG_PER_FIRM": "avg_per_firm",
-}
-MONEY: Final = {"NC", "USD", "EUR"}
-"""Units whose values are rescaled when a unit multiplier is asked for."""
-NO_PARTNER_HHI: Final = ("partner", "region")
-"""Cuts whose members are partners or groups of them: a partner HHI within them says nothing."""
+FAMILIES: Final[tuple[Family, ...]] = (
+    "main",
+    "foreign",
+    "balance",
+    "firm_concentration",
+    "partner_concentration",
+    "demography",
+)
+"""The registry's families the suite computes, one query each, in this order."""
+NET: Final = "N"
+"""The flow of the balance family's rows (exports minus imports)."""
 
 
 def spans(cov: pd.DataFrame, freq: str) -> pd.DataFrame:
@@ -93,51 +92,101 @@ def spans(cov: pd.DataFrame, freq: str) -> pd.DataFrame:
     return out.loc[sorted(cov["ordinal"])]
 
 
-def _statuses(frame: pd.DataFrame, indicator: str) -> tuple[np.ndarray, np.ndarray]:
+# the completeness of a figure by whether its own spans and its base are complete: the status
+# module's one rule, tabulated once so that it applies to whole columns
+_COMPLETENESS: Final = np.array(
+    [[st.completeness(own, base).value for base in (False, True)] for own in (False, True)],
+    dtype=object,
+)
+_OBS: Final = np.array([code.value for code in st.OBS_PRECEDENCE], dtype=object)
+
+
+def _statuses(frame: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray, np.ndarray]:
     """The obs_status and completeness of one indicator on every row of a wide frame."""
-    inputs = st.inputs_of(indicator)
+    inputs = indicator.reads
     own = np.logical_and.reduce([frame[f"{s}_ok"].to_numpy(bool) for s in inputs.own])
     base = np.logical_and.reduce(
         [frame[f"{s}_ok"].to_numpy(bool) for s in inputs.base] or [np.ones(len(frame), bool)]
     )
     rank = np.maximum.reduce([frame[f"{s}_obs"].to_numpy("int64") for s in inputs.all])
-    codes = np.array(st.OBS_PRECEDENCE, dtype=object)[rank]
-    done = np.where(
-        ~own, st.INCOMPLETE_PERIOD, np.where(~base, st.INCOMPLETE_BASE, st.COMPLETE)
-    ).astype(object)
-    return codes, done
+    return _OBS[rank], _COMPLETENESS[own.astype("int64"), base.astype("int64")]
 
 
-def _tidy(frame: pd.DataFrame, columns: dict[str, str], freq: str, nc: str) -> pd.DataFrame:
-    """One row per indicator and cell, from a frame with one column per indicator."""
-    present = {indicator: col for indicator, col in columns.items() if col in frame}
-    if not present or frame.empty:
+def _tidy(frame: pd.DataFrame, indicators: Sequence[Indicator], freq: str, nc: str) -> pd.DataFrame:
+    """One row per indicator and cell, from a frame with one column per indicator; a cell of a
+    cut the indicator does not exist for gives no row."""
+    for i in indicators:
+        if i.column not in frame.columns:
+            raise RegistryError(
+                f"{i.id}: the engine's {i.family} cells have no column {i.column!r}"
+                f" (they have {', '.join(map(str, frame.columns))})"
+            )
+    if not indicators or frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     ids = ["period", "cut", "member", "flow"]
-    values = frame[list(present.values())].astype("float64")
-    values.columns = pd.Index(list(present))
+    values = frame[[i.column for i in indicators]].astype("float64")
+    values.columns = pd.Index([i.id for i in indicators])
     out = pd.concat([frame[ids], values], axis=1).melt(
         id_vars=ids, var_name="indicator", value_name="value"
     )
-    # melt stacks the indicators' columns one after the other, in `present`'s order
-    statuses = [_statuses(frame, indicator) for indicator in present]
+    # melt stacks the indicators' columns one after the other, in `indicators`' order
+    statuses = [_statuses(frame, i) for i in indicators]
     out["obs_status"] = np.concatenate([obs for obs, _ in statuses])
     out["completeness"] = np.concatenate([done for _, done in statuses])
-    out = out[out["value"].notna()]
+    exists = np.concatenate([frame["cut"].isin(i.cuts).to_numpy(bool) for i in indicators])
+    out = out[out["value"].notna().to_numpy() & exists]
     out = out.assign(
         freq=freq,
-        unit=out["indicator"].map({i: unit_of(i, nc) for i in present}),
+        unit=out["indicator"].map({i.id: i.unit_code(nc) for i in indicators}),
         unit_mult=0,
     )
     return pd.DataFrame(out[COLUMNS]).reset_index(drop=True)
 
 
 class Suite:
-    """Runs the engine for the cuts and frequencies asked, and shapes the tidy result."""
+    """Runs the engine for the cuts and frequencies asked, and shapes the tidy result: one
+    query per family of the registry, each indicator a column of its family's cells."""
 
-    def __init__(self, engine: Engine, national_currency: str) -> None:
+    def __init__(
+        self, engine: Engine, national_currency: str, indicators: Registry | None = None
+    ) -> None:
         self.engine = engine
         self.nc = national_currency
+        self.registry = indicators or registry()
+
+    def cells(
+        self,
+        family: Family,
+        freq: str,
+        cuts: Sequence[str],
+        ordinals: Collection[int] | None = None,
+    ) -> ir.Table:
+        """The engine's query for one family's cells (its indicators are columns of it)."""
+        e = self.engine
+        if family == "main":
+            return e.main_cells(freq, cuts)
+        if family == "foreign":
+            currencies = tuple(i.unit for i in self.registry.family("foreign", freq))
+            return e.foreign_cells(freq, cuts, currencies)
+        if family == "balance":
+            return e.balance_cells(freq, cuts)
+        if family == "firm_concentration":
+            return e.concentration_cells(freq, cuts, "firm_id", ordinals)
+        if family == "partner_concentration":
+            return e.concentration_cells(freq, cuts, "partner", ordinals)
+        if family == "demography":
+            return e.demography_cells(freq, cuts, ordinals)
+        raise RegistryError(f"the suite computes no {family!r} cells")
+
+    def _pieces(
+        self, family: Family, frame: pd.DataFrame, indicators: list[Indicator], freq: str
+    ) -> list[pd.DataFrame]:
+        """The tidy rows of one family's cells."""
+        if family == "foreign":  # one row per currency: each indicator is one currency's
+            return [
+                _tidy(frame[frame["currency"] == i.unit], [i], freq, self.nc) for i in indicators
+            ]
+        return [_tidy(frame, indicators, freq, self.nc)]
 
     def run(
         self,
@@ -151,17 +200,18 @@ class Suite:
         cuts = [cut] if isinstance(cut, str) else list(cut)
         for c in cuts:
             check_cut(c)
-        e = self.engine
         wanted = None
+        suite = self
         if periods is not None:
             chosen = list(periods)
             wanted = {p.ordinal for p in chosen}
             if chosen:
                 # a year earlier for growth and contributions, the whole year for year to date
-                e = e.within(min(p.year for p in chosen) - 1, max(p.year for p in chosen))
-        cov: pd.DataFrame = e.coverage(freq).execute()
+                e = self.engine.within(min(p.year for p in chosen) - 1, max(p.year for p in chosen))
+                suite = Suite(e, self.nc, self.registry)
+        cov: pd.DataFrame = suite.engine.coverage(freq).execute()
         # the store's declarations carry no observation status of their own: normal (A)
-        cov["obs_status"] = st.NORMAL
+        cov["obs_status"] = st.NORMAL.value
         status = spans(cov, freq).join(cov.set_index("ordinal")["period"]).reset_index()
 
         def keep(frame: pd.DataFrame, by_flow: bool = True) -> pd.DataFrame:
@@ -173,30 +223,19 @@ class Suite:
             frame = frame[chosen].drop(columns=["period"], errors="ignore")
             return frame.merge(status, on="ordinal", how="left")
 
-        def tidy(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-            return _tidy(frame, columns, freq, self.nc)
-
-        main = keep(e.main_cells(freq, cuts).execute())
-        # the total's share is 100 and its contribution its growth: not published as such
-        main.loc[main["cut"] == "total", ["share", "contribution"]] = float("nan")
-        pieces = [tidy(main, MAIN)]
-        fx = keep(e.foreign_cells(freq, cuts, ("USD", "EUR")).execute())
-        for cur in ("USD", "EUR"):
-            pieces.append(tidy(fx[fx["currency"] == cur], {f"LEVEL_{cur}": "value"}))
-        bal = keep(e.balance_cells(freq, cuts).execute().assign(flow="N"), by_flow=False)
-        pieces.append(tidy(bal, {"BALANCE": "balance", "COVERAGE": "coverage"}))
-        conc_firms = keep(e.concentration_cells(freq, cuts, "firm_id", wanted).execute())
-        pieces.append(
-            tidy(conc_firms, {"HHI_FIRMS": "hhi", "TOP5_FIRMS": "top5", "TOP10_FIRMS": "top10"})
-        )
-        partner_cuts = [c for c in cuts if c not in NO_PARTNER_HHI]
-        if partner_cuts:
-            conc_partners = keep(
-                e.concentration_cells(freq, partner_cuts, "partner", wanted).execute()
-            )
-            pieces.append(tidy(conc_partners, {"HHI_PARTNERS": "hhi"}))
-        demo = keep(e.demography_cells(freq, cuts, wanted).execute())
-        pieces.append(tidy(demo, {"FIRM_ENTRIES": "entries", "FIRM_EXITS": "exits"}))
+        pieces = []
+        for family in FAMILIES:
+            indicators = self.registry.family(family, freq)
+            # only the cuts some indicator of the family exists for (no partner HHI by partner)
+            family_cuts = [c for c in cuts if any(c in i.cuts for i in indicators)]
+            if not family_cuts:
+                continue
+            frame = suite.cells(family, freq, family_cuts, wanted).execute()
+            if family == "balance":
+                frame = keep(frame.assign(flow=NET), by_flow=False)
+            else:
+                frame = keep(frame)
+            pieces += self._pieces(family, frame, indicators, freq)
         found = [p for p in pieces if not p.empty]
         if not found:  # no declaration in the periods asked for
             return pd.DataFrame(columns=COLUMNS)
@@ -204,4 +243,4 @@ class Suite:
         return out.sort_values(["indicator", "flow", "cut", "member", "period"], ignore_index=True)
 
 
-__all__ = ["COLUMNS", "TOTAL", "Suite"]
+__all__ = ["COLUMNS", "FAMILIES", "TOTAL", "Suite"]

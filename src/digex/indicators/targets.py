@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import numpy as np
 import pandas as pd
 
+from digex.indicators import status as st
 from digex.indicators.consistency import CheckResult
-from digex.indicators.definitions import unit_of
 from digex.indicators.engine import Engine
+from digex.indicators.registry import NATIONAL_CURRENCY, Family, RegistryError, registry
 from digex.indicators.suite import COLUMNS
 from digex.profile import CountryProfile, Target
 
@@ -49,46 +51,76 @@ def _cagr(start: float, end: float, years: int) -> float | None:
     return float(((end / start) ** (1 / years) - 1) * 100)
 
 
-def progress_rows(target: Target, series: pd.Series, nc: str, flow: str) -> list[dict[str, object]]:
-    """The five progress indicators of one target against an annual series."""
+def tidy_rows(
+    family: Family, cells: pd.DataFrame, nc: str, units: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The tidy rows of a family the suite does not compute (targets, jobs), from `cells`: one
+    row per cell with `period`, `cut`, `member`, `flow` and a column per indicator, named as
+    the registry says; a missing value gives no row. These series have no status of their own
+    to inherit (auxiliary data, a target): normal and complete. `units` overrides an
+    indicator's unit (a jobs target's level is in jobs, not in currency)."""
+    indicators = registry().family(family)
+    parts = []
+    for i in indicators:
+        if i.column not in cells.columns:
+            raise RegistryError(f"{i.id}: the {family} cells have no column {i.column!r}")
+        rows = cells[cells[i.column].notna()]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "indicator": i.id,
+                    "freq": i.freqs[0],
+                    "period": rows["period"],
+                    "cut": rows["cut"],
+                    "member": rows["member"],
+                    "flow": rows["flow"] if "flow" in rows else i.flows[0],
+                    "value": rows[i.column].astype("float64"),
+                    "unit": (units or {}).get(i.id, i.unit_code(nc)),
+                    "unit_mult": 0,
+                    "obs_status": st.NORMAL.value,
+                    "completeness": st.COMPLETE.value,
+                },
+                index=rows.index,
+                columns=COLUMNS,
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    # cell by cell, each cell's indicators in the registry's order
+    out = pd.concat(parts).sort_index(kind="stable")
+    return pd.DataFrame(out[COLUMNS]).reset_index(drop=True)
+
+
+def progress_rows(target: Target, series: pd.Series, nc: str, flow: str) -> pd.DataFrame:
+    """The progress indicators (the registry's `target` family) of one target against an
+    annual series."""
     if series.empty:
-        return []
+        return pd.DataFrame(columns=COLUMNS)
     latest = int(series.index.max())
     level = float(series.loc[latest])
-    values: dict[str, float | None] = {
-        "TARGET_LEVEL": level,
-        "TARGET_GAP": float(target.value) - level,
-        "TARGET_PROGRESS": level / float(target.value) * 100,
-        "CAGR_NEEDED": _cagr(level, float(target.value), target.year - latest),
-        "CAGR_ACHIEVED": None,
+    cells: dict[str, object] = {
+        "period": str(latest),
+        "cut": "target",
+        "member": target.id,
+        "flow": flow,
+        "level": level,
+        "gap": float(target.value) - level,
+        "progress": level / float(target.value) * 100,
+        "cagr_needed": _cagr(level, float(target.value), target.year - latest),
+        "cagr_achieved": None,
     }
     if target.base_year is not None and target.base_year in series.index:
         base = float(series.loc[target.base_year])
-        values["CAGR_ACHIEVED"] = _cagr(base, level, latest - target.base_year)
-    unit = nc if target.unit == nc else target.unit
-    rows = []
-    for indicator, value in values.items():
-        if value is None:
-            continue
-        u = unit_of(indicator, nc)
-        if u == nc and unit != nc:
-            u = unit  # a jobs target's level and gap are in jobs
-        rows.append(
-            {
-                "indicator": indicator,
-                "freq": "A",
-                "period": str(latest),
-                "cut": "target",
-                "member": target.id,
-                "flow": flow,
-                "value": value,
-                "unit": u,
-                "unit_mult": 0,
-                "obs_status": "A",
-                "completeness": "complete",
-            }
-        )
-    return rows
+        cells["cagr_achieved"] = _cagr(base, level, latest - target.base_year)
+    # a jobs target's level and gap are in jobs: what is in national currency for a target in
+    # it is in the target's unit
+    units = {
+        i.id: target.unit
+        for i in registry().family("target")
+        if i.unit == NATIONAL_CURRENCY and target.unit != nc
+    }
+    frame = pd.DataFrame([cells]).astype({"cagr_needed": "float64", "cagr_achieved": "float64"})
+    return tidy_rows("target", frame, nc, units)
 
 
 def target_indicators(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
@@ -100,13 +132,13 @@ def target_indicators(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
         if not job_frame.empty
         else pd.Series(dtype="float64")
     )
-    rows: list[dict[str, object]] = []
+    parts = [pd.DataFrame(columns=COLUMNS)]
     for target in profile.targets:
         if target.measure == "exports":
-            rows += progress_rows(target, exports, nc, "X")
+            parts.append(progress_rows(target, exports, nc, "X"))
         elif target.measure == "jobs":
-            rows += progress_rows(target, job_total.sort_index(), nc, "_Z")
-    return pd.DataFrame(rows, columns=COLUMNS)
+            parts.append(progress_rows(target, job_total.sort_index(), nc, "_Z"))
+    return pd.concat([p for p in parts if not p.empty] or parts, ignore_index=True)
 
 
 def jobs_indicators(
@@ -119,7 +151,6 @@ def jobs_indicators(
     (and the one before, the span the suite reads for growth, whose tables it reuses) instead
     of every year in the store.
     """
-    nc = profile.national_currency
     job_frame = jobs(engine)
     if years is not None:
         job_frame = job_frame[job_frame["year"].isin(set(years))]
@@ -136,32 +167,20 @@ def jobs_indicators(
         right_on=["year", "member"],
         how="left",
     )
-    rows: list[dict[str, object]] = []
-    for r in merged.to_dict("records"):
-        segment, jobs_value, level = str(r["segment"]), float(r["value"]), r["level"]
-        base = {
-            "freq": "A",
-            "period": str(r["year"]),
-            "cut": "total" if segment == "_T" else "segment",
+    segment = merged["segment"].astype(str)
+    jobs_value = merged["value"].astype("float64")
+    level = merged["level"].astype("float64")
+    cells = pd.DataFrame(
+        {
+            "period": merged["year"].astype(str),
+            "cut": np.where(segment == "_T", "total", "segment"),
             "member": segment,
+            "jobs": jobs_value,
+            # where the year's exports are complete and there are jobs to divide by
+            "exports_per_job": (level / jobs_value).where(level.notna() & (jobs_value != 0)),
         }
-        rows.append({**base, "indicator": "JOBS", "flow": "_Z", "value": jobs_value})
-        rows[-1]["unit"] = "JOBS"
-        if level is not None and level == level and jobs_value:
-            rows.append(
-                {
-                    **base,
-                    "indicator": "EXPORTS_PER_JOB",
-                    "flow": "X",
-                    "value": float(level) / jobs_value,
-                    "unit": unit_of("EXPORTS_PER_JOB", nc),
-                }
-            )
-    out = pd.DataFrame(rows)
-    out["unit_mult"] = 0
-    out["obs_status"] = "A"
-    out["completeness"] = "complete"
-    return out[COLUMNS]
+    )
+    return tidy_rows("jobs", cells, profile.national_currency)
 
 
 def jobs_add_up(engine: Engine, table: str = "current_auxiliary") -> CheckResult:

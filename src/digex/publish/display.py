@@ -18,21 +18,20 @@ from functools import cache
 from importlib.resources import files
 from typing import Final
 
-from digex.indicators.definitions import definitions
+from digex.indicators.registry import registry
 from digex.publish.rounding import round_half_up
 
 SCALES: Final = {3: "k", 6: "m", 9: "bn", 12: "tn"}
 """Short names of the usual powers of ten, written before the unit (bn MAD)."""
-UNIT_LABELS: Final = {"PC": "%", "PP": "pp", "INDEX": "index", "FIRMS": "firms", "JOBS": "jobs"}
-"""Units as a reader writes them; money keeps its ISO code."""
 MISSING: Final = "—"
 FALLBACK_DECIMALS: Final = 3
 """Decimals for an indicator without a definition (never expected: a test checks)."""
 
 
 def unit_label(unit: str, unit_mult: int) -> str:
-    """`bn MAD`, `m USD`, `%`, `firms`; an unusual power as `MAD ×10^5`."""
-    label = UNIT_LABELS.get(unit, unit)
+    """`bn MAD`, `m USD`, `%`, `firms` (the registry's unit labels); an unusual power as
+    `MAD ×10^5`."""
+    label = registry().unit_label(unit)
     if not unit_mult:
         return label
     scale = SCALES.get(unit_mult)
@@ -47,10 +46,11 @@ def shown_value(
     `unit_mult` is the row's (the power its value is already in). With `own_scale` (no
     `--unit-mult` given) an unscaled value is shown in its indicator's own power of ten.
     """
-    definition = definitions().get(indicator)
+    known = registry()
+    definition = known.indicators.get(indicator)
     decimals = definition.decimals if definition else FALLBACK_DECIMALS
     mult = unit_mult
-    if own_scale and definition is not None and not unit_mult and unit not in UNIT_LABELS:
+    if own_scale and definition is not None and not unit_mult and known.is_money(unit):
         mult = definition.unit_mult  # money only: a target in jobs is not shown in billions
     label = unit_label(unit, mult)
     if value is None or (isinstance(value, float) and not math.isfinite(value)):

@@ -17,6 +17,7 @@ from digex.codelists import segments
 from digex.indicators import status as st
 from digex.indicators.cuts import TOTAL
 from digex.indicators.periods import Period, label, parse_period
+from digex.indicators.registry import registry
 from digex.publish import rounding
 from digex.publish.rounding import exact
 
@@ -42,9 +43,9 @@ class HeadlineRow:
     level: Fraction | None
     growth: Fraction | None
     share: Fraction | None
-    previous_completeness: str = st.COMPLETE
-    level_completeness: str = st.COMPLETE
-    growth_completeness: str = st.COMPLETE
+    previous_completeness: str = st.COMPLETE.value
+    level_completeness: str = st.COMPLETE.value
+    growth_completeness: str = st.COMPLETE.value
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,14 @@ def build(frame: pd.DataFrame, p: Period, names: list[tuple[str, str]], title: s
 
     def level(member: str, per: str) -> tuple[Fraction | None, str, str]:
         if (member, per) not in levels:
-            return None, st.NORMAL, st.COMPLETE
+            return None, st.NORMAL.value, st.COMPLETE.value
         value, obs, done = levels[(member, per)]
         return exact(value), obs, done
 
     total_now, _, _ = level(TOTAL, p.label)
+    # the growth on a year earlier reads what GROWTH_YOY reads: its period and that period a
+    # year earlier, whose completeness is each level's
+    reads = registry().indicators["GROWTH_YOY"].reads
     rows = []
     for code, name in names:
         now, _, now_c = level(code, p.label)
@@ -133,13 +137,12 @@ def build(frame: pd.DataFrame, p: Period, names: list[tuple[str, str]], title: s
                 share,
                 before_c,
                 now_c,
-                # growth reads the period and its base (`status.INPUTS["GROWTH_YOY"]`)
-                st.worst_completeness(
-                    [now_c, st.INCOMPLETE_BASE if before_c != st.COMPLETE else st.COMPLETE]
-                ),
+                st.figure_completeness(
+                    reads, {"own": now_c == st.COMPLETE, "yoy": before_c == st.COMPLETE}
+                ).value,
             )
         )
     here = frame[frame["period"] == p.label]
-    obs = st.worst_obs(here["obs_status"].astype(str)) if len(here) else st.NORMAL
-    done = st.worst_completeness(here["completeness"].astype(str)) if len(here) else "empty"
+    obs = st.worst_obs(here["obs_status"].astype(str)).value if len(here) else st.NORMAL.value
+    done = st.worst_completeness(here["completeness"].astype(str)).value if len(here) else "empty"
     return Headline(p.label, prev.label, title, rows, obs, done)
