@@ -147,10 +147,9 @@ class Digex:
         without deleting it; the load log keeps who withdrew it, when and why. A load the
         withdrawn one had replaced is current again. Cached indicators become stale; when a
         rates load is withdrawn, declarations are converted again at the rates in force."""
-        from digex.ingest.load import minor_units
         from digex.store.withdraw import withdraw
 
-        units = minor_units(self.profile.national_currency)
+        units = self.profile.minor_units
         withdraw(self.store, int(load_id), reason=reason, minor_units=units, user=user)
 
     @overload
@@ -166,11 +165,10 @@ class Digex:
         import ibis
 
         from digex.indicators.engine import Engine, Sources
-        from digex.ingest.load import minor_units
         from digex.store.codes import ENGINE_VIEW
 
         backend = ibis.duckdb.from_connection(self.store.con)
-        units = minor_units(self.profile.national_currency)
+        units = self.profile.minor_units
         return Engine(Sources(backend, declarations=ENGINE_VIEW, minor_units=units))
 
     def indicators(
@@ -327,10 +325,9 @@ def indicators_on(
     from digex.indicators.options import check_query
     from digex.indicators.select import select
     from digex.indicators.service import compute
-    from digex.ingest.load import minor_units
 
     check_query(period, freq, by, flow, indicators, unit_mult)
     country = load_profile(profile)
-    sources = sources_from_url(url, minor_units=minor_units(country.national_currency))
+    sources = sources_from_url(url, minor_units=country.minor_units)
     frame = compute(Engine(sources), country, period=period, freq=freq, by=by)
     return select(frame, country, flow=flow, indicators=indicators, unit_mult=unit_mult)
