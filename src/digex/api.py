@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from digex.errors import ProfileWarning
 from digex.profile import CountryProfile, load_profile
 from digex.store import Store
+from digex.store.country import StoreProfile, adopt_profile, read_profile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,21 +29,52 @@ Output = Literal["pandas", "arrow"]
 
 
 class Digex:
-    """An open store with the country profile it is read with."""
+    """An open store with the country profile it is read with: the one the store records."""
 
     def __init__(self, store: Store, profile: CountryProfile) -> None:
         self.store = store
         self.profile = profile
+        self.profile_change: str | None = None
+        """Set when the installed profile differs from the one the store records (the store
+        keeps reading its data with the recorded one): what differs and what to do."""
+        self.profile_note: str | None = None
+        """What opening or creating the store recorded, if anything (see `create`)."""
 
     @classmethod
     def open(
-        cls, path: PathLike | None = None, *, read_only: bool = False, profile: str = "MA"
+        cls, path: PathLike | None = None, *, read_only: bool = False, profile: str | None = None
     ) -> Digex:
-        return cls(Store(path, read_only=read_only), load_profile(profile))
+        """Open a store, read with the country profile it records. `profile` (a code or a
+        .toml path) must then be of the same country; a different version of it, as one
+        installed since, is reported (`profile_change` and a `ProfileWarning`), not used."""
+        asked = load_profile(profile) if profile is not None else None
+        return cls._with(Store(path, read_only=read_only), lambda s: read_profile(s, asked))
 
     @classmethod
-    def create(cls, path: PathLike | None = None, *, profile: str = "MA") -> Digex:
-        return cls(Store.create(path), load_profile(profile))
+    def create(cls, path: PathLike | None = None, *, profile: str | None = None) -> Digex:
+        """Create a store recording `profile` (default `$DIGEX_PROFILE`, else MA), or open an
+        existing one: with `profile`, the store then records it in place of its own (a new
+        version of the same country's, or any while it holds no load; `profile_note` says
+        what changed); without, it keeps its own."""
+        asked = load_profile(profile) if profile is not None else None
+        default = asked or load_profile()  # checked before a file is made
+        return cls._with(Store.create(path), lambda s: adopt_profile(s, asked, default), warn=False)
+
+    @classmethod
+    def _with(
+        cls, store: Store, read: Callable[[Store], StoreProfile], *, warn: bool = True
+    ) -> Digex:
+        try:
+            found = read(store)
+        except BaseException:
+            store.close()
+            raise
+        db = cls(store, found.profile)
+        db.profile_change, db.profile_note = found.change, found.note
+        for message in (found.change, found.note if warn else None):
+            if message is not None:
+                warnings.warn(message, ProfileWarning, stacklevel=3)
+        return db
 
     @property
     def path(self) -> Path:
@@ -311,7 +345,7 @@ def indicators_on(
     url: str,
     period: str | Sequence[str] | None = None,
     *,
-    profile: str = "MA",
+    profile: str | None = None,
     freq: str | None = None,
     by: str = "total",
     flow: str | Sequence[str] = "X",
@@ -319,7 +353,8 @@ def indicators_on(
     unit_mult: int = 0,
 ) -> pd.DataFrame:
     """The same indicators computed on another engine (Spark, PostgreSQL, a DuckDB file),
-    named by a URL (see `digex.backends.sources_from_url`); nothing is cached."""
+    named by a URL (see `digex.backends.sources_from_url`); nothing is cached. `profile` is
+    a code or a .toml path (default `$DIGEX_PROFILE`, else MA)."""
     from digex.backends import sources_from_url
     from digex.indicators.engine import Engine
     from digex.indicators.options import check_query

@@ -89,3 +89,9 @@ class ChecksFailed(DigexError):
 
     status = 422
     exit_code = 3
+
+
+class ProfileWarning(UserWarning):
+    """A store's country profile that differs from the installed one (or that the store has
+    just recorded for the first time): the store's data keep being read with the profile it
+    records until init records another; the CLI prints it as a warning line on stderr."""
