@@ -223,10 +223,12 @@ def test_minor_units_come_from_the_currency_codelist(tmp_path: Path) -> None:
         load_profile(str(path))
 
 
-def test_every_setting_is_in_the_readme_with_its_default() -> None:
+def test_every_setting_is_in_the_readme_as_declared() -> None:
+    """The README's table of settings is the one `digex.settings` declares: a setting added,
+    renamed or given another default fails here until its documentation follows."""
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    for setting in SETTINGS:
-        assert f"| `{setting.name}` | `{setting.default}` |" in readme, setting.name
+    table = {line for line in readme.splitlines() if line.startswith("| `DIGEX_")}
+    assert table == {f"| `{s.name}` | `{s.default}` | {s.help} |" for s in SETTINGS}
 
 
 def test_digex_profile_is_the_profile_of_new_stores(

@@ -45,17 +45,17 @@ class Setting:
         return self.given() or self.default
 
 
-DB = Setting("DIGEX_DB", "digex.duckdb", "The store used when a command names none (`--db`).")
+DB = Setting("DIGEX_DB", "digex.duckdb", "the store used when a command names none (`--db`)")
 MEMORY_LIMIT = Setting(
     "DIGEX_MEMORY_LIMIT",
     "1500MB",
-    "The engine's memory limit (e.g. 4GB); past it, work spills to `<store>.tmp/`.",
+    "the engine's memory limit (e.g. `4GB`); past it, work spills to `<store>.tmp/`",
 )
 PROFILE = Setting(
     "DIGEX_PROFILE",
     "MA",
-    "The country profile (an ISO code or a .toml path) a new store records, and that "
-    "`--engine` computations use; an existing store keeps the profile it records.",
+    "the profile (a code or a .toml path) a new store records, and that `indicators --engine` "
+    "uses (an existing store keeps its own)",
 )
 SETTINGS = (DB, MEMORY_LIMIT, PROFILE)
 
