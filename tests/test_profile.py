@@ -339,15 +339,15 @@ def test_a_store_made_before_profiles_were_recorded(tmp_path: Path, rates_file: 
     _forget_profile(store)
     with digex.connect(store, read_only=True) as db:  # read as MA, nothing written
         assert (db.profile.code, _meta(db)) == ("MA", {})
-    with pytest.warns(ProfileWarning, match="recorded no country profile") as seen:
-        db = digex.connect(store)
-    with db:
-        assert len(seen) == 1
-        assert "now records MA 2026.1" in str(seen[0].message)
-        assert _meta(db)["profile.code"] == "MA"
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # said once
-        digex.connect(store).close()
+        warnings.simplefilter("error")  # the data are read as before: a note, not a warning
+        with digex.connect(store) as db:  # recorded at the first writable opening (migration)
+            assert db.profile_note is not None
+            assert "recorded no country profile" in db.profile_note
+            assert "now records MA 2026.1" in db.profile_note
+            assert _meta(db)["profile.code"] == "MA"
+        with digex.connect(store) as db:
+            assert db.profile_note is None  # said once
 
 
 def test_an_old_store_loaded_with_another_profile(tmp_path: Path) -> None:

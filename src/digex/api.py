@@ -38,7 +38,9 @@ class Digex:
         """Set when the installed profile differs from the one the store records (the store
         keeps reading its data with the recorded one): what differs and what to do."""
         self.profile_note: str | None = None
-        """What opening or creating the store recorded, if anything (see `create`)."""
+        """What opening or creating the store recorded, if anything: the profile of a store
+        made before stores recorded theirs (no warning: its data are read as before), or the
+        one `create` was asked to record in place of the store's."""
 
     @classmethod
     def open(
@@ -58,12 +60,10 @@ class Digex:
         what changed); without, it keeps its own."""
         asked = load_profile(profile) if profile is not None else None
         default = asked or load_profile()  # checked before a file is made
-        return cls._with(Store.create(path), lambda s: adopt_profile(s, asked, default), warn=False)
+        return cls._with(Store.create(path), lambda s: adopt_profile(s, asked, default))
 
     @classmethod
-    def _with(
-        cls, store: Store, read: Callable[[Store], StoreProfile], *, warn: bool = True
-    ) -> Digex:
+    def _with(cls, store: Store, read: Callable[[Store], StoreProfile]) -> Digex:
         try:
             found = read(store)
         except BaseException:
@@ -71,9 +71,8 @@ class Digex:
             raise
         db = cls(store, found.profile)
         db.profile_change, db.profile_note = found.change, found.note
-        for message in (found.change, found.note if warn else None):
-            if message is not None:
-                warnings.warn(message, ProfileWarning, stacklevel=3)
+        if found.change is not None:
+            warnings.warn(found.change, ProfileWarning, stacklevel=3)
         return db
 
     @property

@@ -92,6 +92,6 @@ class ChecksFailed(DigexError):
 
 
 class ProfileWarning(UserWarning):
-    """A store's country profile that differs from the installed one (or that the store has
-    just recorded for the first time): the store's data keep being read with the profile it
-    records until init records another; the CLI prints it as a warning line on stderr."""
+    """The installed country profile differs from the one a store records: the store's data
+    keep being read with the recorded one until init records another (retrying changes
+    nothing); the CLI prints it as a warning line on stderr."""

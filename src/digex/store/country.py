@@ -10,7 +10,8 @@ holds no load.
 
 Stores made before the profile was recorded hold `loads.profile`, the code each load was made
 with (always MA, unless `--profile` named another); such a store is read with that profile,
-and records it the first time it is opened for writing, with a note saying so once.
+and records it the first time it is opened for writing, as it is migrated (a note says so,
+which init prints: the data are read as they were, so it is not a warning).
 """
 
 from __future__ import annotations
