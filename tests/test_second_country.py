@@ -142,13 +142,6 @@ def test_levels_growth_and_summary_in_dinars(db: Digex) -> None:
             _millimes(r) for r in rows if r[1].startswith(str(year)) and segment in (None, r[3])
         )
 
-    by_segment = _level(db, "2024", "segment")
-    assert by_segment == {
-        "ITO": Decimal(total(2024, "ITO")) / 1000,
-        "BPO": Decimal(total(2024, "BPO")) / 1000,
-    }
-    assert _level(db, "2024", "total") == {"_T": Decimal(total(2024)) / 1000}
-
     table = headline(db, "2024", "fr")
     assert "(milliards de TND)" in table.title
     lines = {r.code: r for r in table.rows}
@@ -159,6 +152,13 @@ def test_levels_growth_and_summary_in_dinars(db: Digex) -> None:
     assert lines["BPO"].share == Fraction(total(2024, "BPO") * 100, total(2024))
     assert lines["ITO"].level == Fraction(total(2024, "ITO"), billion_millimes)
     assert lines["CRM"].level is None  # a segment with no declaration
+    # the tidy table the headline was made from, now kept: levels to the millime
+    by_segment = _level(db, "2024", "segment")
+    assert by_segment == {
+        "ITO": Decimal(total(2024, "ITO")) / 1000,
+        "BPO": Decimal(total(2024, "BPO")) / 1000,
+    }
+    assert _level(db, "2024", "total") == {"_T": Decimal(total(2024)) / 1000}
 
 
 def test_targets_are_the_profiles(db: Digex) -> None:
@@ -177,12 +177,6 @@ def test_targets_are_the_profiles(db: Digex) -> None:
         Decimal("1e-9")
     )
     assert {m for _, m in got} == {"EXPORTS_2030"}  # Morocco's targets are not there
-
-
-def test_checks_pass_in_three_decimal_minor_units(tunisia: Path) -> None:
-    with digex.connect(tunisia) as db:
-        db.precompute()  # kept results, which the checks read back in millimes
-        assert [r.name for r in db.check() if not r.ok] == []
 
 
 def test_the_command_line_needs_no_profile_after_init(tmp_path: Path) -> None:
