@@ -26,6 +26,8 @@ __all__ = ["StoreProfile", "adopt_profile", "read_profile", "record", "recorded"
 
 PREFIX = "profile."
 """The `meta` keys: profile.code, .version, .sha256 (of the text), .source and .toml."""
+BEFORE = "MA"
+"""The profile every command used before stores recorded theirs (an empty older store's)."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def _legacy(store: Store, asked: CountryProfile | None) -> CountryProfile:
     codes = _loaded_with(store)
     fix = "record the right one with init (`digex init --profile CODE_OR_PATH`)"
     try:
-        profile = asked or load_profile(codes[0] if len(codes) == 1 else "MA")
+        profile = asked or load_profile(codes[0] if len(codes) == 1 else BEFORE)
     except ProfileError as e:
         raise ProfileError(
             f"the store {store.path} records no country profile and its loads were made with "
