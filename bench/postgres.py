@@ -63,7 +63,7 @@ def time_suite(backend: Any, freq: str, cut: str) -> float:
     from digex.indicators.suite import Suite
 
     started = time.perf_counter()
-    Suite(Engine(Sources(backend)), "MAD").run(freq, cut, flows=("X", "M"))
+    Suite(Engine(Sources(backend, minor_units=2)), "MAD").run(freq, cut, flows=("X", "M"))
     return time.perf_counter() - started
 
 

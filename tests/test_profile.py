@@ -1,14 +1,21 @@
-"""Country profiles: the shipped Moroccan profile, header matching, and broken files."""
+"""Country profiles: the shipped Moroccan profile, header matching, broken files, and the
+profile a store records."""
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
+import warnings
 from pathlib import Path
 
 import pytest
+from tests.conftest import write_csv
 
-from digex.errors import DigexError, ProfileError
+import digex
+from digex.api import Digex
+from digex.errors import DigexError, ProfileError, ProfileWarning
 from digex.profile import CountryProfile, load_profile
+from digex.settings import SETTINGS
 
 FIELDS = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
 
@@ -200,3 +207,187 @@ def test_profile_encodings(tmp_path: Path) -> None:
     path.write_text('encodings = ["windows-1256", "klingon"]\n' + MINIMAL, encoding="utf-8")
     with pytest.raises(ProfileError, match="unknown encoding 'klingon'"):
         load_profile(str(path))
+
+
+# --- minor units, settings ---------------------------------------------------------------------
+
+TN = Path(__file__).parent / "fixtures" / "profiles" / "TN.toml"
+
+
+def test_minor_units_come_from_the_currency_codelist(tmp_path: Path) -> None:
+    assert load_profile("MA").minor_units == 2
+    assert load_profile(str(TN)).minor_units == 3  # the millime
+    path = tmp_path / "XX.toml"
+    path.write_text(MINIMAL.replace('"EUR"', '"XYZ"'), encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"'XYZ', not in the currencies code list"):
+        load_profile(str(path))
+
+
+def test_every_setting_is_in_the_readme_as_declared() -> None:
+    """The README's table of settings is the one `digex.settings` declares: a setting added,
+    renamed or given another default fails here until its documentation follows."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = {line for line in readme.splitlines() if line.startswith("| `DIGEX_")}
+    assert table == {f"| `{s.name}` | `{s.default}` | {s.help} |" for s in SETTINGS}
+
+
+def test_digex_profile_is_the_profile_of_new_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    digex.init(tmp_path / "ma.duckdb").close()
+    monkeypatch.setenv("DIGEX_PROFILE", str(TN))
+    assert load_profile().code == "TN"
+    with digex.init(tmp_path / "tn.duckdb") as db:
+        assert db.profile.code == "TN"
+    with digex.init(tmp_path / "ma.duckdb") as db:  # an existing store keeps its own
+        assert db.profile.code == "MA"
+    monkeypatch.setenv("DIGEX_PROFILE", "Tunisia")
+    with pytest.raises(ProfileError, match="Tunisia"):
+        digex.init(tmp_path / "new.duckdb")
+    assert not (tmp_path / "new.duckdb").exists()  # refused before a file is made
+
+
+# --- the profile a store records ---------------------------------------------------------------
+
+
+def _meta(db: Digex) -> dict[str, str]:
+    rows = db.store.con.execute("SELECT key, value FROM meta").fetchall()
+    return {str(k): str(v) for k, v in rows if str(k).startswith("profile.")}
+
+
+def test_init_records_the_profile_and_every_opening_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "tn.duckdb"
+    with digex.init(path, profile=str(TN)) as db:
+        meta = _meta(db)
+    profile = load_profile(str(TN))
+    assert meta["profile.code"] == "TN"
+    assert meta["profile.version"] == "test.1"
+    assert meta["profile.sha256"] == hashlib.sha256(TN.read_bytes()).hexdigest()
+    assert meta["profile.source"] == str(TN.resolve())
+    assert meta["profile.toml"] == TN.read_text(encoding="utf-8")
+    for read_only in (True, False):
+        with digex.connect(path, read_only=read_only) as db:
+            assert db.profile == profile
+            assert (db.profile.minor_units, db.profile_change) == (3, None)
+        with digex.connect(path, read_only=read_only, profile=str(TN)) as db:
+            assert db.profile == profile
+
+
+def _edited(tmp_path: Path, old: str, new: str) -> Path:
+    path = tmp_path / "TN.toml"
+    path.write_text(TN.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_a_changed_profile_is_reported_and_recorded_only_by_init(tmp_path: Path) -> None:
+    profile_file = _edited(tmp_path, "", "")
+    store = tmp_path / "tn.duckdb"
+    digex.init(store, profile=str(profile_file)).close()
+    _edited(tmp_path, 'version = "test.1"', 'version = "test.2"')
+    for read_only in (True, False):
+        with pytest.warns(ProfileWarning, match="records country profile TN test.1") as seen:
+            db = digex.connect(store, read_only=read_only)
+        with db:
+            assert db.profile.version == "test.1"  # still read with the recorded one
+            assert db.profile_change == str(seen[0].message)
+            assert "installed TN profile is version test.2" in db.profile_change
+            assert _meta(db)["profile.version"] == "test.1"
+    with pytest.warns(ProfileWarning):  # init without a profile keeps the store's
+        digex.init(store).close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with digex.init(store, profile=str(profile_file)) as db:
+            assert db.profile_note is not None
+            assert "now records TN test.2 in place of TN test.1" in db.profile_note
+        with digex.connect(store, read_only=True) as db:
+            assert (db.profile.version, db.profile_change) == ("test.2", None)
+    # the same version edited is a change too
+    edited = profile_file.read_text(encoding="utf-8").replace('name = "MF"', 'name = "MFX"')
+    profile_file.write_text(edited, encoding="utf-8")
+    with pytest.warns(ProfileWarning, match="same version but other content"):
+        digex.connect(store, read_only=True).close()
+
+
+def test_a_store_holds_one_countrys_data(tmp_path: Path, rates_file: Path) -> None:
+    store = tmp_path / "ma.duckdb"
+    digex.init(store).close()
+    with digex.init(store, profile=str(TN)) as db:  # an empty store may change country
+        assert db.profile.code == "TN"
+    with digex.init(store, profile="MA") as db:
+        db.load(rates=rates_file)
+    for opening in (
+        lambda: digex.connect(store, read_only=True, profile=str(TN)),
+        lambda: digex.connect(store, profile=str(TN)),
+        lambda: digex.init(store, profile=str(TN)),
+    ):
+        with pytest.raises(ProfileError, match=r"holds data of country profile MA 2026\.1"):
+            opening()
+    with digex.connect(store, read_only=True) as db:
+        assert _meta(db)["profile.code"] == "MA"
+
+
+def _forget_profile(store: Path) -> None:
+    """Make the store look like one made before stores recorded their profile."""
+    with digex.connect(store) as db, db.store.write() as con:
+        con.execute("DELETE FROM meta WHERE starts_with(key, 'profile.')")
+
+
+def test_a_store_made_before_profiles_were_recorded(tmp_path: Path, rates_file: Path) -> None:
+    store = tmp_path / "old.duckdb"
+    with digex.init(store) as db:
+        db.load(rates=rates_file)
+    _forget_profile(store)
+    with digex.connect(store, read_only=True) as db:  # read as MA, nothing written
+        assert (db.profile.code, _meta(db)) == ("MA", {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the data are read as before: a note, not a warning
+        with digex.connect(store) as db:  # recorded at the first writable opening (migration)
+            assert db.profile_note is not None
+            assert "recorded no country profile" in db.profile_note
+            assert "now records MA 2026.1" in db.profile_note
+            assert _meta(db)["profile.code"] == "MA"
+        with digex.connect(store) as db:
+            assert db.profile_note is None  # said once
+
+
+def test_an_old_store_loaded_with_another_profile(tmp_path: Path) -> None:
+    """A store loaded with `--profile PATH` before profiles were recorded: its loads say
+    which country, digex does not ship it, so it must be named once."""
+    store = tmp_path / "old.duckdb"
+    rates = [(f"2024-{m:02d}", "EUR", "3.400000") for m in range(1, 13)]
+    rates_file = write_csv(tmp_path / "r.csv", rates, header=("period", "currency", "rate"))
+    with digex.init(store, profile=str(TN)) as db:
+        db.load(rates=rates_file)
+    _forget_profile(store)
+    with pytest.raises(ProfileError, match=r"loads were made with TN, which digex does not ship"):
+        digex.connect(store, read_only=True)
+    with pytest.raises(ProfileError, match="loads were made with TN, not MA"):
+        digex.init(store, profile="MA")
+    with digex.init(store, profile=str(TN)) as db:
+        assert db.profile.code == "TN"
+        assert db.profile_note is not None
+        assert "now records TN test.1" in db.profile_note
+    with digex.connect(store, read_only=True) as db:
+        assert db.profile.code == "TN"
+
+
+def test_the_command_line_says_which_profile_and_warns_of_a_change(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from digex.cli import app
+
+    profile_file = _edited(tmp_path, "", "")
+    store = tmp_path / "s.duckdb"
+    runner = CliRunner()
+    done = runner.invoke(app, ["init", "--db", str(store), "--profile", str(profile_file)])
+    assert done.exit_code == 0, done.output
+    assert "country profile TN test.1 (Tunisia" in " ".join(done.stdout.split())
+    _edited(tmp_path, 'version = "test.1"', 'version = "test.2"')
+    done = runner.invoke(app, ["loads", "--db", str(store)])
+    assert done.exit_code == 0, done.output
+    [line] = [x for x in done.stderr.splitlines() if x.startswith("warning:")]
+    assert "records country profile TN test.1" in line
+    assert "test.2" in line
+    done = runner.invoke(app, ["init", "--db", str(store), "--profile", str(profile_file)])
+    assert "now records TN test.2 in place of TN test.1" in " ".join(done.stdout.split())
+    assert done.stderr == ""

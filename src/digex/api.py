@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from digex.errors import ProfileWarning
 from digex.profile import CountryProfile, load_profile
 from digex.store import Store
+from digex.store.country import StoreProfile, adopt_profile, read_profile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,21 +29,51 @@ Output = Literal["pandas", "arrow"]
 
 
 class Digex:
-    """An open store with the country profile it is read with."""
+    """An open store with the country profile it is read with: the one the store records."""
 
     def __init__(self, store: Store, profile: CountryProfile) -> None:
         self.store = store
         self.profile = profile
+        self.profile_change: str | None = None
+        """Set when the installed profile differs from the one the store records (the store
+        keeps reading its data with the recorded one): what differs and what to do."""
+        self.profile_note: str | None = None
+        """What opening or creating the store recorded, if anything: the profile of a store
+        made before stores recorded theirs (no warning: its data are read as before), or the
+        one `create` was asked to record in place of the store's."""
 
     @classmethod
     def open(
-        cls, path: PathLike | None = None, *, read_only: bool = False, profile: str = "MA"
+        cls, path: PathLike | None = None, *, read_only: bool = False, profile: str | None = None
     ) -> Digex:
-        return cls(Store(path, read_only=read_only), load_profile(profile))
+        """Open a store, read with the country profile it records. `profile` (a code or a
+        .toml path) must then be of the same country; a different version of it, as one
+        installed since, is reported (`profile_change` and a `ProfileWarning`), not used."""
+        asked = load_profile(profile) if profile is not None else None
+        return cls._with(Store(path, read_only=read_only), lambda s: read_profile(s, asked))
 
     @classmethod
-    def create(cls, path: PathLike | None = None, *, profile: str = "MA") -> Digex:
-        return cls(Store.create(path), load_profile(profile))
+    def create(cls, path: PathLike | None = None, *, profile: str | None = None) -> Digex:
+        """Create a store recording `profile` (default `$DIGEX_PROFILE`, else MA), or open an
+        existing one: with `profile`, the store then records it in place of its own (a new
+        version of the same country's, or any while it holds no load; `profile_note` says
+        what changed); without, it keeps its own."""
+        asked = load_profile(profile) if profile is not None else None
+        default = asked or load_profile()  # checked before a file is made
+        return cls._with(Store.create(path), lambda s: adopt_profile(s, asked, default))
+
+    @classmethod
+    def _with(cls, store: Store, read: Callable[[Store], StoreProfile]) -> Digex:
+        try:
+            found = read(store)
+        except BaseException:
+            store.close()
+            raise
+        db = cls(store, found.profile)
+        db.profile_change, db.profile_note = found.change, found.note
+        if found.change is not None:
+            warnings.warn(found.change, ProfileWarning, stacklevel=3)
+        return db
 
     @property
     def path(self) -> Path:
@@ -147,10 +180,9 @@ class Digex:
         without deleting it; the load log keeps who withdrew it, when and why. A load the
         withdrawn one had replaced is current again. Cached indicators become stale; when a
         rates load is withdrawn, declarations are converted again at the rates in force."""
-        from digex.ingest.load import minor_units
         from digex.store.withdraw import withdraw
 
-        units = minor_units(self.profile.national_currency)
+        units = self.profile.minor_units
         withdraw(self.store, int(load_id), reason=reason, minor_units=units, user=user)
 
     @overload
@@ -166,11 +198,10 @@ class Digex:
         import ibis
 
         from digex.indicators.engine import Engine, Sources
-        from digex.ingest.load import minor_units
         from digex.store.codes import ENGINE_VIEW
 
         backend = ibis.duckdb.from_connection(self.store.con)
-        units = minor_units(self.profile.national_currency)
+        units = self.profile.minor_units
         return Engine(Sources(backend, declarations=ENGINE_VIEW, minor_units=units))
 
     def indicators(
@@ -313,7 +344,7 @@ def indicators_on(
     url: str,
     period: str | Sequence[str] | None = None,
     *,
-    profile: str = "MA",
+    profile: str | None = None,
     freq: str | None = None,
     by: str = "total",
     flow: str | Sequence[str] = "X",
@@ -321,16 +352,16 @@ def indicators_on(
     unit_mult: int = 0,
 ) -> pd.DataFrame:
     """The same indicators computed on another engine (Spark, PostgreSQL, a DuckDB file),
-    named by a URL (see `digex.backends.sources_from_url`); nothing is cached."""
+    named by a URL (see `digex.backends.sources_from_url`); nothing is cached. `profile` is
+    a code or a .toml path (default `$DIGEX_PROFILE`, else MA)."""
     from digex.backends import sources_from_url
     from digex.indicators.engine import Engine
     from digex.indicators.options import check_query
     from digex.indicators.select import select
     from digex.indicators.service import compute
-    from digex.ingest.load import minor_units
 
     check_query(period, freq, by, flow, indicators, unit_mult)
     country = load_profile(profile)
-    sources = sources_from_url(url, minor_units=minor_units(country.national_currency))
+    sources = sources_from_url(url, minor_units=country.minor_units)
     frame = compute(Engine(sources), country, period=period, freq=freq, by=by)
     return select(frame, country, flow=flow, indicators=indicators, unit_mult=unit_mult)

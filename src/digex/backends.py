@@ -112,7 +112,7 @@ def spark_sources(
     *,
     master: str = "local[2]",
     session: Any | None = None,
-    minor_units: int = 2,
+    minor_units: int,
 ) -> Sources:
     """Engine sources reading ``declarations.parquet``, ``rates.parquet`` and
     ``auxiliary.parquet`` from `parquet_dir` with PySpark.
@@ -239,7 +239,7 @@ FACTORIES: Final[dict[str, SourceFactory]] = {
 """URL scheme -> function(url, minor_units) building the engine's sources."""
 
 
-def sources_from_url(url: str, *, minor_units: int = 2) -> Sources:
+def sources_from_url(url: str, *, minor_units: int) -> Sources:
     """The engine's sources for an engine URL, dispatched on its scheme (see `FACTORIES`).
 
     - ``duckdb:///abs/path.duckdb`` or ``duckdb://relative/path.duckdb``: a digex store opened
@@ -255,7 +255,7 @@ def sources_from_url(url: str, *, minor_units: int = 2) -> Sources:
       host (``spark://host:7077/dir`` is refused).
 
     Returns `Sources` with `minor_units` (the national currency's, e.g.
-    ``digex.ingest.load.minor_units(profile.national_currency)``); wrap it in
+    ``profile.minor_units``); wrap it in
     ``Engine(sources)``. Raises `EngineURLError` (a `ValueError` and `DigexError`) for an
     unknown scheme or option, `SparkUnavailable` when PySpark or Java is missing, and
     `FileNotFoundError` for a missing local Parquet file. Connecting is eager: errors surface

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from digex import __version__
+from digex import __version__, settings
 from digex.errors import ChecksFailed, DigexError, UsageError
 
 if TYPE_CHECKING:
@@ -94,33 +94,80 @@ DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
-        help="Store file (default: $DIGEX_DB, else ./digex.duckdb).",
-        envvar="DIGEX_DB",
+        help=f"Store file (default: ${settings.DB.name}, else ./{settings.DB.default}).",
+        envvar=settings.DB.name,
         show_default=False,
     ),
 ]
 ProfileOption = Annotated[
-    str, typer.Option("--profile", help="Country profile: ISO code (MA) or a .toml path.")
+    str | None,
+    typer.Option(
+        "--profile",
+        help="Country profile: ISO code (MA) or a .toml path. A store is read with the profile "
+        "it records (another country's is refused); --engine uses $DIGEX_PROFILE, else MA.",
+        show_default=False,
+    ),
 ]
 
 
-def _db(path: Path | None, *, read_only: bool = False, profile: str = "MA") -> object:
+@app.callback()
+def _setup(ctx: typer.Context) -> None:
+    """Warnings digex gives (a store whose recorded country profile differs from the installed
+    one) become one line on stderr, like its errors."""
+    ctx.with_resource(_warnings_as_lines())
+
+
+@contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    import warnings
+
+    from digex.errors import ProfileWarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+        if issubclass(category, ProfileWarning):
+            from rich.markup import escape
+
+            err().print(
+                "[yellow]warning:[/]", escape(str(message)), highlight=False, soft_wrap=True
+            )
+        else:
+            shown(message, category, *args, **kw)
+
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+        warnings.simplefilter("always", ProfileWarning)
+        warnings.showwarning = show
+        yield
+
+
+def _db(path: Path | None, *, read_only: bool = False, profile: str | None = None) -> object:
     import digex
 
     return digex.connect(path, read_only=read_only, profile=profile)
 
 
 @app.command()
-def init(db: DbOption = None, profile: ProfileOption = "MA") -> None:
-    """Create an empty store (or bring an existing one to the current schema)."""
+def init(db: DbOption = None, profile: ProfileOption = None) -> None:
+    """Create an empty store recording a country profile (default: $DIGEX_PROFILE, else MA), or
+    bring an existing one to the current schema; with --profile, an existing store records that
+    profile in place of its own (a new version of it, or another country's while it holds no
+    load)."""
     import digex
     from digex.store import SCHEMA_VERSION
 
     with digex.init(db, profile=profile) as store:
-        out().print(f"store {store.path} ready (schema version {SCHEMA_VERSION})")
+        if store.profile_note:
+            out().print(store.profile_note, highlight=False, markup=False)
+        country = store.profile
+        out().print(
+            f"store {store.path} ready (schema version {SCHEMA_VERSION}); country profile "
+            f"{country.label} ({country.names.get('en', country.code)}, {country.source})",
+            highlight=False,
+            markup=False,
+        )
 
 
-def _print_results(results: list[LoadResult], elapsed: float) -> None:
+def _print_results(results: list[LoadResult], elapsed: float, minor_units: int) -> None:
     table = _table("Reconciliation: rows read = accepted + rejected")
     for col in ("load", "file", "format", "read", "accepted", "rejected", "check"):
         table.add_column(  # the counts stay whole; a long file name or note wraps
@@ -175,7 +222,7 @@ def _print_results(results: list[LoadResult], elapsed: float) -> None:
             style="bold",
         )
     out().print(table)
-    _print_currency_totals(decl)
+    _print_currency_totals(decl, minor_units)
     _print_reasons_and_warnings(results, decl)
     out().print(f"loaded in {elapsed:.1f} s")
 
@@ -199,7 +246,10 @@ def _print_reasons_and_warnings(results: list[LoadResult], decl: list[LoadResult
             out().print(f"[yellow]warning:[/] {escape(warning)}")  # names its file
 
 
-def _print_currency_totals(decl: list[LoadResult]) -> None:
+def _print_currency_totals(decl: list[LoadResult], minor_units: int) -> None:
+    """Totals by currency, the national one exact in its own decimals (3 for a dinar)."""
+    from decimal import Decimal
+
     sums: dict[str, list[float | int]] = {}
     for r in decl:
         for t in r.totals:
@@ -214,7 +264,8 @@ def _print_currency_totals(decl: list[LoadResult]) -> None:
     for col in ("currency", "rows", "amount in currency", "national currency"):
         ct.add_column(col, justify="left" if col == "currency" else "right")
     for cur, (n, amount, minor) in sorted(sums.items()):
-        ct.add_row(cur, f"{int(n):,}", f"{amount:,.2f}", f"{int(minor) / 100:,.2f}")
+        national = Decimal(int(minor)).scaleb(-minor_units)
+        ct.add_row(cur, f"{int(n):,}", f"{amount:,.2f}", f"{national:,.{minor_units}f}")
     out().print(ct)
 
 
@@ -324,7 +375,7 @@ def load(
         ),
     ] = True,
     db: DbOption = None,
-    profile: ProfileOption = "MA",
+    profile: ProfileOption = None,
 ) -> None:
     """Validate and load declaration files; every row is accepted or rejected with reasons.
 
@@ -361,7 +412,7 @@ def load(
             decimal_mark=decimal,  # type: ignore[arg-type]
             progress=_Bar.for_(progress),
         )
-        _print_results(results, time.perf_counter() - start)
+        _print_results(results, time.perf_counter() - start, store.profile.minor_units)
         if indicators and any(not r.reused for r in results):
             _precompute(store)
 
@@ -588,7 +639,7 @@ def demo(
                 today=dt.date(2025, 7, 15),
                 user="demo",
             )
-        _print_results(results, time.perf_counter() - start)
+        _print_results(results, time.perf_counter() - start, store.profile.minor_units)
         for period in ("2024", "2025-H1"):
             out().print(headline_table(store, period, "en"))
         out().print(f"store: {db}  (try `digex summary 2024 --lang fr --db {db}`)")
@@ -653,7 +704,7 @@ def indicators(
             "(see docs/spark.md); default: the store itself.",
         ),
     ] = None,
-    profile: ProfileOption = "MA",
+    profile: ProfileOption = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (parquet needs one).")
     ] = None,

@@ -27,6 +27,7 @@ __all__ = [
     "LANGUAGES",
     "Segment",
     "codelists_version",
+    "currency_minor_units",
     "read_codelist",
     "segments",
 ]
@@ -105,6 +106,15 @@ def codelists_version() -> str:
     if not isinstance(version, str) or not version:
         raise ValueError("codelists manifest.toml has no 'version' string; add version = \"...\"")
     return version
+
+
+@cache
+def currency_minor_units() -> dict[str, int]:
+    """Each currency's minor units (its decimals: 2 for MAD, 3 for TND), read with the standard
+    library: every command needs its national currency's, most need nothing else from the
+    codelists, and PyArrow would add half a second to them."""
+    text = (_folder() / "currencies.csv").read_text(encoding="utf-8-sig")
+    return {row["code"]: int(row["minor_units"]) for row in csv.DictReader(io.StringIO(text))}
 
 
 @dataclass(frozen=True)

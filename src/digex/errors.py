@@ -89,3 +89,9 @@ class ChecksFailed(DigexError):
 
     status = 422
     exit_code = 3
+
+
+class ProfileWarning(UserWarning):
+    """The installed country profile differs from the one a store records: the store's data
+    keep being read with the recorded one until init records another (retrying changes
+    nothing); the CLI prints it as a warning line on stderr."""

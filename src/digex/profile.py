@@ -1,11 +1,14 @@
 """Country profiles: everything that differs between countries, read from a TOML file.
 
-digex ships ``digex/data/profiles/{CODE}.toml`` (Morocco: ``MA``); another country copies it.
+digex ships ``digex/data/profiles/{CODE}.toml`` (Morocco: ``MA``); another country copies it
+and is loaded by path. A store records the profile it was made with, content included
+(`digex.store.country`), so that every command reads its data with the same profile.
 """
 
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -16,9 +19,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from digex import settings
+from digex.codelists import currency_minor_units
 from digex.errors import ProfileError
 
-__all__ = ["CountryProfile", "Target", "load_profile", "normalise_header"]
+__all__ = ["CountryProfile", "Target", "load_profile", "normalise_header", "profile_from_text"]
 
 _HINT = "digex/data/profiles/MA.toml is a complete example"
 
@@ -62,6 +67,26 @@ class CountryProfile:
     """The text encodings the country's files come in, in order of preference: detection
     chooses only among them (a guess among every encoding in the world finds one that reads
     anything, wrongly). UTF-8 (with or without BOM) is always a candidate."""
+    minor_units: int = field(kw_only=True)
+    """Decimals of the national currency (2 for MAD, 3 for TND), from the currencies code
+    list: converted values are stored in its minor units, and every part of digex that turns
+    them back into money takes this number from here."""
+    source: str = field(default="", kw_only=True, compare=False)
+    """Where the profile comes from: a shipped profile's code (``MA``) or a file's absolute
+    path; a store compares the profile it records with the one found there now."""
+    text: str = field(default="", kw_only=True, compare=False, repr=False)
+    """The file's content, as a store records it."""
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the profile's text: any change to the file changes it, even one made
+        without raising the version."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def label(self) -> str:
+        """How messages name the profile: its code and version."""
+        return f"{self.code} {self.version}"
 
     def is_valid_firm_id(self, firm_id: str) -> bool:
         """Whether ``firm_id`` has the format of the country's firm identifier."""
@@ -150,12 +175,15 @@ class _Reader:  # typed access to a parsed profile; its errors name the file and
         )
 
 
-def _profile_file(code_or_path: str) -> Traversable:
+def _profile_file(code_or_path: str) -> tuple[Traversable, str]:
+    """The file to read and its source: a shipped profile's code, or a file's absolute path
+    (a shipped profile is named by its code, so that a store made with it finds it again
+    after digex moves, e.g. into a new virtual environment)."""
     path = Path(code_or_path)
     if path.suffix.lower() == ".toml" or len(path.parts) > 1:
         if not path.is_file():
             raise ProfileError(f"country profile {path} not found; give the path of a .toml file")
-        return path
+        return path, str(path.resolve())
     if not re.fullmatch(r"[A-Za-z]{2}", code_or_path):
         raise ProfileError(
             f"{code_or_path!r} is neither a country code (ISO 3166-1 alpha-2) nor a .toml path"
@@ -166,22 +194,37 @@ def _profile_file(code_or_path: str) -> Traversable:
             f"no country profile shipped for {code_or_path.upper()}; copy MA.toml, adapt it "
             "and pass its path"
         )
-    return packaged
+    return packaged, code_or_path.upper()
 
 
-def load_profile(code_or_path: str = "MA") -> CountryProfile:
-    """Load a shipped profile by country code (``"MA"``) or any profile file by path.
+def load_profile(code_or_path: str | None = None) -> CountryProfile:
+    """Load a shipped profile by country code (``"MA"``) or any profile file by path; without
+    either, the one `$DIGEX_PROFILE` names, else Morocco's.
 
-    Raises ``ProfileError`` naming the file (and key) if it is missing, invalid or incomplete.
+    A path is recognised by its ``.toml`` suffix or a folder in it; relative paths are read
+    from the working directory. Raises ``ProfileError`` naming the file (and key) if it is
+    missing, invalid or incomplete.
     """
-    path = _profile_file(code_or_path)
+    path, source = _profile_file(code_or_path or settings.profile())
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise ProfileError(
             f"country profile {path} cannot be read: {error}; fix the file ({_HINT})"
         ) from None
-    r = _Reader(data, str(path))
+    return profile_from_text(text, source=source, where=str(path))
+
+
+def profile_from_text(text: str, *, source: str, where: str) -> CountryProfile:
+    """Read a profile from its TOML text; `where` names it in error messages, `source` says
+    where the file is (a code or a path), to compare with later."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ProfileError(
+            f"country profile {where} cannot be read: {error}; fix the file ({_HINT})"
+        ) from None
+    r = _Reader(data, where)
     pattern: str = r.get("firm_id.pattern", str)
     try:
         re.compile(pattern)
@@ -194,11 +237,14 @@ def load_profile(code_or_path: str = "MA") -> CountryProfile:
     languages: list[Any] = r.get("languages", list)
     if not all(isinstance(lang, str) for lang in languages):
         raise r.fail("languages", "expected a list of language codes for")
+    currency: str = r.get("national_currency", str)
+    if currency not in currency_minor_units():
+        raise r.fail("national_currency", f"{currency!r}, not in the currencies code list, in")
     return CountryProfile(
         code=r.get("code", str),
         version=r.get("version", str),
         names=r.texts("name"),
-        national_currency=r.get("national_currency", str),
+        national_currency=currency,
         languages=tuple(languages),
         locales=r.texts("locales"),
         firm_id_name=r.get("firm_id.name", str),
@@ -210,6 +256,9 @@ def load_profile(code_or_path: str = "MA") -> CountryProfile:
         firm_id_description=r.texts("firm_id.description") if described else {},
         jobs_headers=r.lists("jobs_headers") if "jobs_headers" in data else {},
         encodings=_encodings(r, data),
+        minor_units=currency_minor_units()[currency],
+        source=source,
+        text=text,
     )
 
 

@@ -31,8 +31,8 @@ def engines(demo_store: DemoStore, pg_backend: Any) -> tuple[Engine, Engine]:
     con = offline.connect(str(demo_store.path), read_only=True)  # as digex opens it
     for name in TABLES:
         pg_backend.create_table(name, con.table(name).fetch_arrow_table(), overwrite=True)
-    duck = Engine(Sources(ibis.duckdb.from_connection(con)))
-    return duck, Engine(Sources(pg_backend))
+    duck = Engine(Sources(ibis.duckdb.from_connection(con), minor_units=2))
+    return duck, Engine(Sources(pg_backend, minor_units=2))
 
 
 def canonical(frame: pd.DataFrame) -> pd.DataFrame:
@@ -92,7 +92,7 @@ def test_postgres_sources_keep_the_planner_off_nested_loops(pg_url: str) -> None
     """Without it, the monthly suite by region took 33 s on the demo store instead of 2.5 s."""
     from digex.backends import sources_from_url
 
-    backend = sources_from_url(pg_url).backend
+    backend = sources_from_url(pg_url, minor_units=2).backend
     try:
         with backend.raw_sql("SHOW enable_nestloop") as cursor:
             assert cursor.fetchone() == ("off",)

@@ -69,7 +69,7 @@ def test_compiled_sql_snapshot(freq: str, cut: str) -> None:
         " currency VARCHAR, amount DECIMAL(18,4), flow VARCHAR, rate DECIMAL(18,8),"
         " value_minor BIGINT)"
     )
-    engine = Engine(Sources(con))
+    engine = Engine(Sources(con, minor_units=2))
     check_snapshot(f"main_{freq}_{cut}.sql", engine.main(freq, cut))
     # main reads the materialised firm cells: their definition is reviewed too
     check_snapshot(f"firm_cells_{freq}_{cut}.sql", engine.firm_cell_sums(freq, (cut,)))

@@ -56,7 +56,7 @@ def engine_for(con: duckdb.DuckDBPyConnection, rows: list[tuple[object, ...]]) -
     con.execute(
         "CREATE OR REPLACE TABLE current_rates (period DATE, currency VARCHAR, rate DECIMAL(18,8))"
     )
-    return Engine(Sources(ibis.duckdb.from_connection(con)))
+    return Engine(Sources(ibis.duckdb.from_connection(con), minor_units=2))
 
 
 SETTINGS = settings(

@@ -60,8 +60,8 @@ def engines(
 ) -> tuple[Engine, Engine]:
     # not closed at teardown: Ibis drops its in-memory tables (codelists) when collected
     con = offline.connect(str(demo_store.path), read_only=True)  # as digex opens it
-    duck = Engine(Sources(ibis.duckdb.from_connection(con)))
-    return duck, Engine(spark_sources(parquet_dir, session=spark_session))
+    duck = Engine(Sources(ibis.duckdb.from_connection(con), minor_units=2))
+    return duck, Engine(spark_sources(parquet_dir, session=spark_session, minor_units=2))
 
 
 def b_count(engine: Engine, table: str) -> int:
@@ -136,17 +136,17 @@ def test_engine_urls(
     parquet_dir: Path,
 ) -> None:
     # a spark:// URL reuses the session already running in the process
-    spark = sources_from_url(f"spark://{parquet_dir}")
+    spark = sources_from_url(f"spark://{parquet_dir}", minor_units=2)
     assert spark.backend._session is spark_session
-    duck = sources_from_url(f"duckdb://{demo_store.path}")
+    duck = sources_from_url(f"duckdb://{demo_store.path}", minor_units=2)
     assert b_count(Engine(spark), "current_declarations") == b_count(
         Engine(duck), "current_declarations"
     )
     with pytest.raises(EngineURLError, match="unknown engine 'mysql'"):
-        sources_from_url("mysql://host/db")
+        sources_from_url("mysql://host/db", minor_units=2)
     with pytest.raises(EngineURLError, match=r"master=spark://host:7077"):
-        sources_from_url("spark://host:7077/data")
+        sources_from_url("spark://host:7077/data", minor_units=2)
     with pytest.raises(EngineURLError, match="unknown option 'mastr'"):
-        sources_from_url(f"spark://{parquet_dir}?mastr=yarn")
+        sources_from_url(f"spark://{parquet_dir}?mastr=yarn", minor_units=2)
     with pytest.raises(FileNotFoundError, match=r"declarations\.parquet"):
-        sources_from_url(f"spark://{parquet_dir / 'missing'}")
+        sources_from_url(f"spark://{parquet_dir / 'missing'}", minor_units=2)

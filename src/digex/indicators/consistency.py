@@ -144,7 +144,7 @@ def run_checks(
     return [*results, jobs_add_up(engine)]
 
 
-def check_kept(kept: pd.DataFrame, minor_units: int = 2) -> list[CheckResult]:
+def check_kept(kept: pd.DataFrame, minor_units: int) -> list[CheckResult]:
     """Kept LEVEL and YTD_LEVEL rows: in each kept cut, period and flow, every member with a
     level has a year-to-date level, and the members' year-to-date levels add up to the
     total's, exactly in minor units (copies of a figure kept for two requests that disagree

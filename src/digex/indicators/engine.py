@@ -16,7 +16,7 @@ frequencies) from about 80 queries to 20, and from minutes of scans to seconds.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import ibis
@@ -41,7 +41,7 @@ class Sources:
     backend: Any
     declarations: str = "current_declarations"
     rates: str = "current_rates"
-    minor_units: int = 2
+    minor_units: int = field(kw_only=True)
 
 
 def _right(*names: str) -> list[str]:

@@ -260,7 +260,7 @@ class Loader:
         self.store = store
         self.profile = profile
         self.options = options
-        units = minor_units(profile.national_currency)
+        units = profile.minor_units
         self.rules = Rules(
             national_currency=profile.national_currency,
             firm_pattern=profile.firm_id_pattern,
@@ -721,10 +721,3 @@ def _check_replaceable(con: duckdb.DuckDBPyConnection, load_id: int, kind: str) 
             f"--replace {load_id}: load {load_id} ({row[1]}) was already replaced; "
             "replace the load that replaced it"
         )
-
-
-def minor_units(currency: str) -> int:
-    table = read_codelist("currencies")
-    codes = table.column("code").to_pylist()
-    units = table.column("minor_units").to_pylist()
-    return int(dict(zip(codes, units, strict=True)).get(currency, 2))

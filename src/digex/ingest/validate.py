@@ -56,7 +56,7 @@ class Rules:
     firm_name: str
     today: dt.date
     decimal_mark: DecimalMark = "auto"
-    minor_units: int = 2
+    minor_units: int = field(kw_only=True)
     """Decimals of the national currency: converted values are kept in its minor units."""
     code_types: Mapping[str, str] = field(default_factory=dict)
     """Coded column -> the SQL type it is stored in (see digex.store.codes); text if absent."""

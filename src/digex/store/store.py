@@ -18,28 +18,14 @@ from pathlib import Path
 import duckdb
 
 from digex.errors import StoreError
+from digex.settings import MEMORY_LIMIT
+from digex.settings import default_path as default_path  # re-exported: digex.store
+from digex.settings import memory_limit as memory_limit  # re-exported: ingest
 from digex.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from digex.store.offline import connect
 
-DEFAULT_PATH = "digex.duckdb"
-ENV_VAR = "DIGEX_DB"
-
-
-def default_path() -> Path:
-    """The store used when none is named: `$DIGEX_DB`, else `./digex.duckdb`."""
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
-
-
-MEMORY_ENV = "DIGEX_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "1500MB"
-
-
-def memory_limit() -> str:
-    value = os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT
-    if not value.replace(".", "").rstrip("KMGTBkmgtib").isdigit():
-        raise StoreError(f"{MEMORY_ENV}={value!r} is not a size such as 1500MB or 4GB")
-    return value
-
+MEMORY_ENV = MEMORY_LIMIT.name
+DEFAULT_MEMORY_LIMIT = MEMORY_LIMIT.default
 
 LOAD_MEMORY_PER_INPUT_BYTE = 0.75
 """Memory a load of large files is given per byte of input, unless DIGEX_MEMORY_LIMIT says: the
@@ -53,7 +39,7 @@ LOAD_MEMORY_SHARE = 0.5
 def load_memory_limit(input_bytes: int) -> str:
     """The engine's memory limit for a load of `input_bytes` of files: DIGEX_MEMORY_LIMIT when
     set, else the default raised for large inputs, within half the memory available."""
-    if os.environ.get(MEMORY_ENV):
+    if MEMORY_LIMIT.given():
         return memory_limit()
     default_mb = int(DEFAULT_MEMORY_LIMIT.removesuffix("MB"))
     wanted_mb = int(input_bytes * LOAD_MEMORY_PER_INPUT_BYTE / 2**20)

@@ -1,0 +1,84 @@
+"""The settings digex reads from the environment, declared once.
+
+Each is a `Setting` (its variable, its default, what it does): the CLI, the Python API and the
+store read them through the functions here, and the README's table of them is checked against
+`SETTINGS` by a test, so that a setting cannot be added, renamed or given another default
+without its documentation following. An empty variable counts as unset (`DIGEX_DB= digex ...`
+is the usual way to clear one for a single command).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from digex.errors import StoreError
+
+__all__ = [
+    "DB",
+    "MEMORY_LIMIT",
+    "PROFILE",
+    "SETTINGS",
+    "Setting",
+    "asked_profile",
+    "default_path",
+    "memory_limit",
+    "profile",
+]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, its value when unset, and what it is for."""
+
+    name: str
+    default: str
+    help: str
+
+    def given(self) -> str | None:
+        """The variable's value, or None when it is unset or empty."""
+        return os.environ.get(self.name) or None
+
+    def value(self) -> str:
+        """The variable's value, or the default."""
+        return self.given() or self.default
+
+
+DB = Setting("DIGEX_DB", "digex.duckdb", "the store used when a command names none (`--db`)")
+MEMORY_LIMIT = Setting(
+    "DIGEX_MEMORY_LIMIT",
+    "1500MB",
+    "the engine's memory limit (e.g. `4GB`); past it, work spills to `<store>.tmp/`",
+)
+PROFILE = Setting(
+    "DIGEX_PROFILE",
+    "MA",
+    "the profile (a code or a .toml path) a new store records, and that `indicators --engine` "
+    "uses (an existing store keeps its own)",
+)
+SETTINGS = (DB, MEMORY_LIMIT, PROFILE)
+
+
+def default_path() -> Path:
+    """The store used when none is named: `$DIGEX_DB`, else `./digex.duckdb`."""
+    return Path(DB.value())
+
+
+def memory_limit() -> str:
+    """The engine's memory limit, checked to be a size DuckDB reads (1500MB, 4GB, 2.5GiB)."""
+    value = MEMORY_LIMIT.value()
+    if not value.replace(".", "").rstrip("KMGTBkmgtib").isdigit():
+        raise StoreError(f"{MEMORY_LIMIT.name}={value!r} is not a size such as 1500MB or 4GB")
+    return value
+
+
+def asked_profile() -> str | None:
+    """The profile `$DIGEX_PROFILE` asks for, if set (checked when it is loaded)."""
+    return PROFILE.given()
+
+
+def profile() -> str:
+    """The profile of a new store or of a computation without a store: `$DIGEX_PROFILE`,
+    else Morocco's."""
+    return PROFILE.value()

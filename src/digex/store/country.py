@@ -1,0 +1,187 @@
+"""The country profile a store records, and how a store is read with it.
+
+A store's figures are only right with the profile its files were loaded with (the national
+currency and its minor units, the firm-id rule, the targets), so the store records it in its
+`meta` table, text included, and every command reads the data with that record rather than
+with whatever profile is installed now. When the installed one differs (a new version, or the
+same version edited), each opening says so, and only init records it: nothing changes
+silently. A store holds one country's data: it takes another country's profile only while it
+holds no load.
+
+Stores made before the profile was recorded hold `loads.profile`, the code each load was made
+with (always MA, unless `--profile` named another); such a store is read with that profile,
+and records it the first time it is opened for writing, as it is migrated (a note says so,
+which init prints: the data are read as they were, so it is not a warning).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from digex.errors import ProfileError
+from digex.profile import CountryProfile, load_profile, profile_from_text
+from digex.store.store import Store
+
+__all__ = ["StoreProfile", "adopt_profile", "read_profile", "record", "recorded"]
+
+PREFIX = "profile."
+"""The `meta` keys: profile.code, .version, .sha256 (of the text), .source and .toml."""
+BEFORE = "MA"
+"""The profile every command used before stores recorded theirs (an empty older store's)."""
+
+
+@dataclass(frozen=True)
+class StoreProfile:
+    """The profile a store's data are read with, and what the caller should be told."""
+
+    profile: CountryProfile
+    change: str | None = None
+    """The installed profile differs from the recorded one: what differs and what to do."""
+    note: str | None = None
+    """What this call recorded (a first record, or another profile in place of the old)."""
+
+
+def _text(value: str) -> str:
+    # a literal, not a bound parameter: binding one makes DuckDB's client import pandas
+    return "'" + value.replace("'", "''") + "'"
+
+
+def recorded(store: Store) -> CountryProfile | None:
+    """The profile the store records, or None for a store made before profiles were."""
+    rows = store.con.execute(
+        f"SELECT key, value FROM meta WHERE starts_with(key, {_text(PREFIX)})"
+    ).fetchall()
+    values = {str(key).removeprefix(PREFIX): str(value) for key, value in rows}
+    if "toml" not in values:
+        return None
+    where = f"recorded in the store {store.path}"
+    return profile_from_text(values["toml"], source=values.get("source", ""), where=where)
+
+
+def record(store: Store, profile: CountryProfile) -> None:
+    """Record `profile` as the store's (in one transaction, replacing any earlier record)."""
+    values = {
+        "code": profile.code,
+        "version": profile.version,
+        "sha256": profile.digest,
+        "source": profile.source,
+        "toml": profile.text,
+    }
+    with store.write() as con:
+        for key, value in values.items():
+            con.execute(
+                f"INSERT OR REPLACE INTO meta VALUES ({_text(PREFIX + key)}, {_text(value)})"
+            )
+
+
+def _loaded_with(store: Store) -> list[str]:
+    """The profile codes the store's loads were made with (none for an empty store)."""
+    rows = store.con.execute("SELECT DISTINCT profile FROM loads ORDER BY profile").fetchall()
+    return [str(code) for (code,) in rows]
+
+
+def _installed(current: CountryProfile, asked: CountryProfile | None) -> CountryProfile | None:
+    """The profile to compare the record with: the one asked for, else the one found where
+    the recorded one came from (None if it is gone: the record still serves)."""
+    if asked is not None:
+        return asked
+    try:
+        return load_profile(current.source) if current.source else None
+    except ProfileError:
+        return None
+
+
+def _other_country(store: Store, current: CountryProfile, other: CountryProfile) -> ProfileError:
+    return ProfileError(
+        f"the store {store.path} holds data of country profile {current.label}, not "
+        f"{other.code} ({other.source}); a store holds one country's data: create another "
+        f"store for {other.code}"
+    )
+
+
+def _change(store: Store, current: CountryProfile, installed: CountryProfile) -> str | None:
+    if installed.digest == current.digest:
+        return None
+    if installed.version == current.version:
+        differs = f"the installed {installed.code} profile has the same version but other content"
+    else:
+        differs = f"the installed {installed.code} profile is version {installed.version}"
+    return (
+        f"the store {store.path} records country profile {current.label}; {differs}: its "
+        f"data are still read with the recorded one until init records the installed one "
+        f"(`digex init --profile {installed.source}`)"
+    )
+
+
+def _legacy(store: Store, asked: CountryProfile | None) -> CountryProfile:
+    """The profile of a store that records none: the one its loads were made with (MA for
+    every store loaded without `--profile`, and for an empty one), or the one asked for if it
+    agrees with them."""
+    codes = _loaded_with(store)
+    fix = "record the right one with init (`digex init --profile CODE_OR_PATH`)"
+    try:
+        profile = asked or load_profile(codes[0] if len(codes) == 1 else BEFORE)
+    except ProfileError as e:
+        raise ProfileError(
+            f"the store {store.path} records no country profile and its loads were made with "
+            f"{codes[0]}, which digex does not ship; {fix}"
+        ) from e
+    if codes and codes != [profile.code]:
+        raise ProfileError(
+            f"the store {store.path} records no country profile and its loads were made with "
+            f"{', '.join(codes)}, not {profile.code}; {fix}"
+        )
+    return profile
+
+
+def read_profile(store: Store, asked: CountryProfile | None = None) -> StoreProfile:
+    """The profile to read the store with: the one it records. `asked` must be of the same
+    country; it is then what the record is compared with."""
+    current = recorded(store)
+    if current is None:
+        profile = _legacy(store, asked)
+        if store.read_only:
+            return StoreProfile(profile)
+        record(store, profile)
+        return StoreProfile(profile, note=_first_record(store, profile))
+    installed = _installed(current, asked)
+    if installed is None:
+        return StoreProfile(current)
+    if installed.code != current.code:
+        raise _other_country(store, current, installed)
+    return StoreProfile(current, change=_change(store, current, installed))
+
+
+def _first_record(store: Store, profile: CountryProfile) -> str:
+    return (
+        f"the store {store.path} recorded no country profile (it was made before digex "
+        f"recorded it); it now records {profile.label} ({profile.source}), which its data "
+        "were read with"
+    )
+
+
+def adopt_profile(
+    store: Store, asked: CountryProfile | None, default: CountryProfile
+) -> StoreProfile:
+    """What init does: a new store records `asked`, else `default` (`$DIGEX_PROFILE`'s, else
+    MA's); an existing one keeps its record unless a profile is asked for, which replaces it
+    if it is of the same country (a new version), or of another while the store holds no load."""
+    current = recorded(store)
+    if current is None:
+        if asked is None and _loaded_with(store):
+            return read_profile(store)
+        profile = _legacy(store, asked) if asked is not None else default
+        record(store, profile)
+        note = _first_record(store, profile) if _loaded_with(store) else None
+        return StoreProfile(profile, note=note)
+    if asked is None:
+        return read_profile(store)
+    if asked.digest == current.digest:
+        return StoreProfile(current)
+    if asked.code != current.code and _loaded_with(store):
+        raise _other_country(store, current, asked)
+    record(store, asked)
+    return StoreProfile(
+        asked,
+        note=f"the store {store.path} now records {asked.label} in place of {current.label}",
+    )
