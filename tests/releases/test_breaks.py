@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from digex.errors import ProfileError
 from digex.indicators.periods import PER_YEAR, Period, parse_period
-from digex.indicators.status import INPUTS, inputs_of
+from digex.indicators.registry import registry
+from digex.indicators.status import Inputs
 from digex.releases.breaks import (
     SeriesBreak,
     flag_frame,
@@ -68,9 +69,9 @@ def test_a_break_inside_a_period() -> None:
     july = SeriesBreak("july", dt.date(2024, 7, 1), TEXT)
     year = parse_period("2024")
     assert is_at(year, july)
-    assert straddles(year, inputs_of("LEVEL"), july)  # January-June old, July-December new
+    assert straddles(year, _reads("LEVEL"), july)  # January-June old, July-December new
     assert is_at(parse_period("2024-H2"), july)
-    assert not straddles(parse_period("2024-H2"), inputs_of("LEVEL"), july)
+    assert not straddles(parse_period("2024-H2"), _reads("LEVEL"), july)
     assert flags("LEVEL", "total", "_T", "2024-H1", [july]).obs_status is None
     assert flags("GROWTH_YOY", "total", "_T", "2025-Q2", [july]).across == ("july",)
     assert flags("GROWTH_YOY", "total", "_T", "2025-Q3", [july]).across == ()
@@ -112,12 +113,12 @@ periods = st.builds(
 
 @given(
     periods,
-    st.sampled_from(["LEVEL", *sorted(INPUTS)]),
+    st.sampled_from(["LEVEL", *sorted(registry().indicators)]),
     st.dates(dt.date(2019, 1, 1), dt.date(2028, 12, 31)),
 )
 def test_straddle_is_days_on_both_sides(period: Period, indicator: str, day: dt.date) -> None:
     brk = SeriesBreak("b", day, TEXT)
-    reads = inputs_of(indicator)
+    reads = _reads(indicator)
     read = days([m for span in reads.all for m in months_read(period, span)])
     assert straddles(period, reads, brk) == (min(read) < day <= max(read))
     assert is_at(period, brk) == (day in days(months_read(period, "own")))
@@ -179,3 +180,7 @@ def test_a_table_of_figures() -> None:
     assert list(out["break_across"]) == ["five-segments", "", "", "", ""]
     assert list(out["break_at"]) == ["five-segments", "", "five-segments", "", "five-segments"]
     assert list(out["value"]) == list(frame["value"])
+
+
+def _reads(indicator: str) -> Inputs:
+    return registry().indicators[indicator].reads

@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any, Final
 from digex.errors import ProfileError
 from digex.indicators.cuts import CUTS
 from digex.indicators.periods import PER_YEAR, Period, parse_period
-from digex.indicators.status import Inputs, Span, inputs_of
+from digex.indicators.registry import registry
+from digex.indicators.status import Inputs, Span
 from digex.releases.dates import period_end, period_start, shifted
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ def flags(
 ) -> BreakFlags:
     """The breaks touching one figure; `inputs` defaults to the indicator's own."""
     p = parse_period(period) if isinstance(period, str) else period
-    reads = inputs_of(indicator) if inputs is None else inputs
+    reads = registry().indicators[indicator].reads if inputs is None else inputs
     mine = [b for b in breaks if b.concerns(indicator, cut, member)]
     return BreakFlags(
         at=tuple(b.id for b in mine if is_at(p, b)),
