@@ -74,6 +74,10 @@ def load_memory_limit(input_bytes: int) -> str:
 
 LOCK_WAIT = 10.0
 """Seconds to wait for another process's write to finish before reporting the store busy."""
+OPTIONAL_WRITE_WAIT = 0.25
+"""Seconds an optional write (keeping computed indicators) waits for another thread's write
+in this process: enough for another cache write (milliseconds), not for a load (minutes), which
+would otherwise delay every answer computed meanwhile."""
 
 
 def _connect(path: Path, *, read_only: bool, wait: float = LOCK_WAIT) -> duckdb.DuckDBPyConnection:
@@ -312,7 +316,8 @@ class Store:
 
     def schema_version(self) -> int:
         try:
-            row = self._root.execute("SELECT max(version) FROM schema_version").fetchone()
+            with self.reading() as con:
+                row = con.execute("SELECT max(version) FROM schema_version").fetchone()
         except duckdb.CatalogException as e:
             raise StoreError(
                 f"{self.path} is a DuckDB file but not a digex store; "
@@ -380,7 +385,9 @@ class Store:
             yield self._root
 
     @contextmanager
-    def writer(self, *, wait: float = LOCK_WAIT) -> Iterator[Store]:
+    def writer(
+        self, *, wait: float = LOCK_WAIT, local_wait: float | None = None
+    ) -> Iterator[Store]:
         """This store, writable for the block, whether it was opened read-only or not.
 
         A writable store is simply given (its writes serialised by `write()`). A read-only
@@ -388,13 +395,14 @@ class Store:
         connection to one file: the file is reopened for writing for the block, then read-only
         again, which needs the store idle in this process (no read under way, no engine of it
         alive: their connections are never closed under them) and the file free of other
-        processes' writes within `wait` seconds. Raises `StoreBusy` otherwise.
+        processes' writes within `wait` seconds (and of this process's other writers within
+        `local_wait`, by default `wait`). Raises `StoreBusy` otherwise.
         """
         if not self.read_only:
             with self._writing():
                 yield self
             return
-        with self._writing(wait) as held:
+        with self._writing(wait if local_wait is None else local_wait) as held:
             if not held:
                 raise StoreBusy(f"the store {self.path} is being written in this process")
             _collect_before_closing()  # engines nobody holds any more release their cursors
@@ -429,12 +437,12 @@ class Store:
         process or another, or needs to close connections in use: for optional writes such
         as keeping computed indicators, which a busy store simply skips."""
         if not self.read_only:
-            with self._writing(wait) as held:
+            with self._writing(min(wait, OPTIONAL_WRITE_WAIT)) as held:
                 if held:
                     work(self)
                 return held
         try:
-            with self.writer(wait=wait) as store:
+            with self.writer(wait=wait, local_wait=OPTIONAL_WRITE_WAIT) as store:
                 work(store)
         except StoreBusy:
             return False
