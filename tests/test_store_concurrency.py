@@ -195,3 +195,19 @@ def test_threads_read_while_writes_commit(tmp_path: Path) -> None:
             t.join(timeout=60)
         assert not errors, errors[0]
         assert store.meta("n") == "20"
+
+
+def test_a_snapshot_keeps_its_state_while_another_thread_commits(tmp_path: Path) -> None:
+    """What an indicator computation reads: every statement of a snapshot sees the store as it
+    was when the snapshot began, whatever commits meanwhile; the next snapshot sees the commit."""
+    with Store.create(tmp_path / "s.duckdb") as store:
+        store.set_meta("n", "1")
+        with store.snapshot() as snap:
+            assert snap.content() == (0, 0)
+            committed = threading.Thread(target=lambda: store.set_meta("n", "2"))
+            committed.start()
+            committed.join()
+            assert store.meta("n") == "2"  # a plain read sees the commit at once
+            assert snap.con.execute("SELECT value FROM meta").fetchall() == [("1",)]
+        with store.snapshot() as snap:
+            assert snap.con.execute("SELECT value FROM meta").fetchall() == [("2",)]
