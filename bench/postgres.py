@@ -22,7 +22,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 FREQS = ("A", "H", "Q", "M")
 CUTS = ("total", "segment", "ebops", "partner", "region", "currency")
-TABLES = ("current_declarations", "current_rates", "current_auxiliary")
 SCHEMA = "digex_bench"
 TARGET_S = 5.0
 
@@ -43,18 +42,18 @@ def demo_store(rows: int, folder: Path) -> Path:
 
 
 def copy_to_postgres(store: Path, url: str) -> None:
-    import duckdb
     import ibis
     import psycopg
+
+    import digex
+    from digex.backends import copy_to
 
     with psycopg.connect(url, autocommit=True) as con:
         con.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
         con.execute(f"CREATE SCHEMA {SCHEMA}")
     backend = ibis.connect(url, schema=SCHEMA)
-    source = duckdb.connect(str(store), read_only=True)
-    for name in TABLES:
-        backend.create_table(name, source.table(name).to_arrow_table())
-    source.close()
+    with digex.connect(store, read_only=True) as db:
+        copy_to(db, backend)  # the documented way: the engine's inputs, from one snapshot
     backend.disconnect()
 
 

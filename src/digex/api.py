@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from digex.ingest.load import LoadResult, Progress
     from digex.ingest.parsers import DecimalMark
     from digex.publish.tidy import Rows
+    from digex.store.store import Snapshot
 
 PathLike = str | Path
 Output = Literal["pandas", "arrow"]
@@ -119,8 +120,8 @@ class Digex:
             [Path(f) for f in _as_list(jobs)],
         )
 
-    def _query(self, sql: str, params: Sequence[object], output: Output) -> Any:
-        table = self.store.con.execute(sql, list(params)).fetch_arrow_table()
+    @staticmethod
+    def _output(table: pa.Table, output: Output) -> Any:
         return table if output == "arrow" else table.to_pandas()
 
     @overload
@@ -136,16 +137,10 @@ class Digex:
         and jobs' own fields are in `rate`, `year` and `jobs` (their `period`, `currency`
         and `segment` in the declarations' columns of the same name).
         """
-        # the id is written into the SQL, not bound: binding a parameter makes DuckDB import
-        # pandas, most of the time `digex rejects --load N` takes
-        where = f"WHERE load_id = {int(load_id):d}" if load_id is not None else ""
-        return self._query(
-            "SELECT load_id, file_name, line, reasons, message, declaration_id, period, firm_id,"
-            " segment, partner, currency, amount, flow, raw, kind, rate, year, jobs "
-            f"FROM current_all_rejects {where} ORDER BY load_id, line",
-            [],
-            output,
-        )
+        from digex.store import queries
+
+        with self.store.reading() as con:
+            return self._output(queries.rejects(con, load_id), output)
 
     @overload
     def loads(self, *, output: Literal["pandas"] = "pandas") -> pd.DataFrame: ...
@@ -157,23 +152,10 @@ class Digex:
 
         `reconverted` counts the stored declarations converted again because this rates load
         was stored or withdrawn, `reconverted_months` the months and currencies concerned."""
-        return self._query(
-            "SELECT l.load_id, l.kind, l.file_name, l.file_format, l.encoding, l.loaded_at,"
-            " l.loaded_by, l.rows_read, l.rows_accepted, l.rows_rejected, l.replaces,"
-            " a.load_id IS NOT NULL AS current, l.content_hash,"
-            " CASE WHEN w.load_id IS NOT NULL THEN 'withdrawn'"
-            " WHEN a.load_id IS NOT NULL THEN 'current' ELSE 'replaced' END AS status,"
-            " w.withdrawn_at, w.withdrawn_by, w.reason AS withdraw_reason,"
-            " coalesce(c.rows, 0) AS reconverted, c.months AS reconverted_months "
-            "FROM loads l LEFT JOIN active_loads a USING (load_id)"
-            " LEFT JOIN withdrawals w USING (load_id)"
-            " LEFT JOIN (SELECT load_id, CAST(sum(rows_converted) AS BIGINT) AS rows,"
-            " string_agg(months, '; ' ORDER BY conversion_id) AS months"
-            " FROM conversions GROUP BY load_id) c USING (load_id) "
-            "ORDER BY l.load_id",
-            [],
-            output,
-        )
+        from digex.store import queries
+
+        with self.store.reading() as con:
+            return self._output(queries.load_log(con), output)
 
     def withdraw(self, load_id: int, *, reason: str, user: str | None = None) -> None:
         """Take a load out of the current view (declarations, rejects, rates, jobs, totals)
@@ -191,18 +173,17 @@ class Digex:
     def declarations(self, *, output: Literal["arrow"]) -> pa.Table: ...
     def declarations(self, *, output: Output = "pandas") -> Any:
         """Current accepted declarations (national-currency value in minor units)."""
-        return self._query("SELECT * FROM current_declarations", [], output)
+        from digex.store import queries
+
+        with self.store.reading() as con:
+            return self._output(queries.current_declarations(con), output)
 
     def engine(self) -> Engine:
-        """The indicator engine over this store (Ibis on the store's own DuckDB connection)."""
-        import ibis
+        """The indicator engine over this store (Ibis on a cursor of the store's own DuckDB
+        connection; each query sees the latest commit)."""
+        from digex.indicators.engine import Engine
 
-        from digex.indicators.engine import Engine, Sources
-        from digex.store.codes import ENGINE_VIEW
-
-        backend = ibis.duckdb.from_connection(self.store.con)
-        units = self.profile.minor_units
-        return Engine(Sources(backend, declarations=ENGINE_VIEW, minor_units=units))
+        return Engine(self.store.engine_sources(self.profile.minor_units))
 
     def indicators(
         self,
@@ -260,21 +241,50 @@ class Digex:
         """Narrow the cached table for the query, or compute (and cache) it on a miss."""
         from digex.indicators import cache
         from digex.indicators.options import check_query
-        from digex.indicators.select import Selection, narrow, narrow_frame
+        from digex.indicators.select import Selection, narrow_frame
+        from digex.store import kept, offline
 
         check_query(period, freq, by, flow, indicators, unit_mult, top)
         keys = cache.requests(period, freq, by)
         selection = Selection.of(
             self.profile, flow=flow, indicators=indicators, unit_mult=unit_mult, top=top
         )
-        cached = cache.lookup(self.store, self.profile, keys)
-        if cached is not None:
-            return narrow(self.store.con, cached, selection, fetch)
+        with self.store.snapshot() as snap:
+            held = snap.content()
+            found = kept.answer(
+                snap.con, cache.state_of(held, self.profile), keys, selection.sql, fetch
+            )
+            if found is not None:
+                return found
+            computed = self._compute(snap, period=period, freq=freq, by=by)
+        self._keep(keys, computed, held)
+        with offline.connect() as con:  # narrowing a computed table needs no store
+            return narrow_frame(con, computed, selection, fetch)
+
+    def _compute(
+        self,
+        snap: Snapshot,
+        *,
+        period: str | Sequence[str] | None,
+        by: str,
+        freq: str | None = None,
+    ) -> pd.DataFrame:
+        """The suite computed on one state of the store. The engine (and its Ibis cursor) is
+        left behind here, so that nothing holds it when the results are kept."""
+        from digex.indicators.engine import Engine
         from digex.indicators.service import compute
 
-        computed = compute(self.engine(), self.profile, period=period, freq=freq, by=by)
-        self.store.write_briefly(lambda store: cache.write(store, self.profile, keys, computed))
-        return narrow_frame(self.store.con, computed, selection, fetch)
+        engine = Engine(snap.sources(self.profile.minor_units))
+        return compute(engine, self.profile, period=period, freq=freq, by=by)
+
+    def _keep(self, keys: list[str], computed: pd.DataFrame, held: tuple[int, int]) -> None:
+        """Keep computed results when the store is free within a moment (else skip: they are
+        computed again on the next query), and only for the content they were computed on."""
+        from digex.indicators import cache
+
+        self.store.write_briefly(
+            lambda store: cache.write(store, self.profile, keys, computed, held)
+        )
 
     def precompute(self, freqs: Sequence[str] = ("A", "H")) -> list[str]:
         """Compute and keep every indicator of every cut, both flows, for the latest complete
@@ -287,30 +297,34 @@ class Digex:
         """
         from digex.indicators import cache
         from digex.indicators.periods import latest_complete
+        from digex.store import kept, queries
 
-        row = self.store.con.execute(
-            "SELECT min(period), max(period) FROM current_declarations"
-        ).fetchone()
-        if row is None or row[0] is None:
+        with self.store.reading() as con:
+            span = queries.period_range(con)
+        if span is None:
             return []
-        oldest: dt.date = row[0]
-        latest = [latest_complete(f, row[1]) for f in freqs]
+        oldest, newest = span
+        latest = [latest_complete(f, newest) for f in freqs]
         periods = sorted({p.label for p in latest if dt.date(p.year, p.last_month, 1) >= oldest})
         if not periods:
             return []
         keys = cache.requests(periods, None, "all")
-        if cache.lookup(self.store, self.profile, keys) is None:
-            from digex.indicators.service import compute
-
-            computed = compute(self.engine(), self.profile, period=periods, by="all")
-            self.store.write_briefly(lambda store: cache.write(store, self.profile, keys, computed))
+        with self.store.snapshot() as snap:
+            held = snap.content()
+            if kept.lookup(snap.con, cache.state_of(held, self.profile), keys) is not None:
+                return periods
+            computed = self._compute(snap, period=periods, by="all")
+        self._keep(keys, computed, held)
         return periods
 
     def targets(self, *, output: Output = "pandas") -> Any:
         """Progress toward the profile's national targets (level, gap, growth achieved/needed)."""
+        from digex.indicators.engine import Engine
         from digex.indicators.service import targets
 
-        frame = targets(self.engine(), self.profile)
+        with self.store.snapshot() as snap:
+            sources = snap.sources(self.profile.minor_units)
+            frame = targets(Engine(sources), self.profile)
         if output == "arrow":
             import pyarrow as pa
 
@@ -321,8 +335,13 @@ class Digex:
         """Run the consistency checks (parts sum to totals, shares to 100, ...)."""
         from digex.indicators import cache
         from digex.indicators.consistency import run_checks
+        from digex.indicators.engine import Engine
+        from digex.store import kept
 
-        return run_checks(self.engine(), kept=cache.kept(self.store, self.profile))
+        with self.store.snapshot() as snap:
+            sources = snap.sources(self.profile.minor_units)
+            held = kept.every(snap.con, cache.state_of(snap.content(), self.profile))
+            return run_checks(Engine(sources), kept=held)
 
     def close(self) -> None:
         self.store.close()

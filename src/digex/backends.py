@@ -27,14 +27,15 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from digex.errors import DigexError
 from digex.indicators.engine import Sources
+from digex.store.tables import PORTABLE
 
 if TYPE_CHECKING:
     from digex.api import Digex
 
 TABLES: Final[dict[str, str]] = {
-    "current_declarations": "declarations.parquet",
-    "current_rates": "rates.parquet",
-    "current_auxiliary": "auxiliary.parquet",
+    PORTABLE.declarations: "declarations.parquet",
+    PORTABLE.rates: "rates.parquet",
+    PORTABLE.auxiliary: "auxiliary.parquet",
 }
 """Table (view) the engine reads -> the Parquet file (or folder of files) that holds it."""
 
@@ -155,13 +156,29 @@ def export_parquet(db: Digex, folder: Path) -> None:
     Creates ``declarations.parquet``, ``rates.parquet`` and ``auxiliary.parquet`` in `folder`
     (made if missing, files overwritten), each with the columns and types of the store view it
     comes from: this is how an office moves its data to a Spark cluster (`spark_sources`).
-    Money stays exact: amounts and rates as DECIMAL, values in integer minor units.
+    Money stays exact: amounts and rates as DECIMAL, values in integer minor units. The three
+    files are written from one state of the store.
     """
+    from digex.store import queries
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for view, file_name in TABLES.items():
-        target = str((folder / file_name).absolute()).replace("'", "''")
-        db.store.con.execute(f"COPY (SELECT * FROM {view}) TO '{target}' (FORMAT parquet)")
+    with db.store.snapshot() as snap:
+        queries.export_parquet(snap.con, {t: folder / f for t, f in TABLES.items()})
+
+
+def copy_to(db: Digex, backend: Any) -> None:
+    """Copy the store's current declarations, rates and auxiliary series into `backend` (an
+    Ibis backend: PostgreSQL, or any other), as tables of the names the engine reads there
+    (replaced if present): how a multi-user office holds its data on a PostgreSQL server,
+    read with ``postgresql://`` engine URLs. The three come from one state of the store, with
+    codes as text and money exact (DECIMAL amounts and rates, integer minor units)."""
+    from digex.store import queries
+
+    with db.store.snapshot() as snap:
+        tables = queries.portable_tables(snap.con)
+    for name, table in tables.items():
+        backend.create_table(name, table, overwrite=True)
 
 
 # -- one URL per engine ------------------------------------------------------------------
@@ -184,15 +201,10 @@ def _options(url: str, allowed: tuple[str, ...], prefixes: tuple[str, ...] = ())
 
 
 def _duckdb(url: str, minor_units: int) -> Sources:
-    import ibis
-
     from digex.store import Store
-    from digex.store.codes import ENGINE_VIEW
 
     _options(url, ())
-    store = Store(_path_of(url), read_only=True)
-    backend = ibis.duckdb.from_connection(store.con)
-    return Sources(backend, declarations=ENGINE_VIEW, minor_units=minor_units)
+    return Store(_path_of(url), read_only=True).engine_sources(minor_units)
 
 
 def tune_postgres(backend: Any) -> Any:
@@ -277,6 +289,7 @@ __all__ = [
     "TABLES",
     "EngineURLError",
     "SparkUnavailable",
+    "copy_to",
     "export_parquet",
     "new_spark_session",
     "sources_from_url",

@@ -53,6 +53,11 @@ class StoreError(DigexError):
     status = 503
 
 
+class StoreBusy(StoreError):
+    """A read-only store could not be made writable for a moment: another process writes it,
+    or this process is still reading it (its connections are never closed under a reader)."""
+
+
 class UnknownLoad(KeyError, DigexError):
     """A load id that is not in the store's load log."""
 

@@ -61,7 +61,7 @@ def engine() -> Engine:
     for month in MONTHS:
         for cur, rate in (("USD", "10"), ("EUR", "11")):
             con.raw_sql(f"INSERT INTO current_rates VALUES ('{month}', '{cur}', {rate})")
-    return Engine(Sources(con))
+    return Engine(Sources(con, minor_units=2))
 
 
 def test_every_family_column_is_a_column_of_the_engine_cells(engine: Engine) -> None:

@@ -17,18 +17,17 @@ from typing import TYPE_CHECKING
 from digex import __version__
 from digex.codelists import codelists_version
 from digex.indicators.cuts import CUTS, check_cut
-from digex.indicators.select import literal
 from digex.store import SCHEMA_VERSION, Store
+from digex.store import kept as kept_rows
+from digex.store.queries import content
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from digex.profile import CountryProfile
 
-COLUMNS = (
-    "indicator, freq, period, cut, member, flow, value, unit, unit_mult, obs_status, completeness"
-)
-ALL = "*"
+COLUMNS = kept_rows.COLUMNS
+ALL = kept_rows.ALL
 FORMAT = "c3"
 """Version of the cache's own layout: changing how results are keyed or what a row holds
 changes it (c3: `status` became `obs_status` and `completeness`), so results kept in an older
@@ -41,10 +40,13 @@ def state(store: Store, profile: CountryProfile) -> str:
     """What results are valid for: the store's content, the software, and the country profile
     they were computed with (its national currency enters the values; its code and version
     name the settings a user may change)."""
-    row = store.con.execute(
-        "SELECT coalesce(max(load_id), 0), count(*) + (SELECT count(*) FROM withdrawals) FROM loads"
-    ).fetchone()
-    newest, count = (int(row[0]), int(row[1])) if row else (0, 0)
+    with store.reading() as con:
+        return state_of(content(con), profile)
+
+
+def state_of(held: tuple[int, int], profile: CountryProfile) -> str:
+    """The state for a store content (`digex.store.queries.content`) read with `profile`."""
+    newest, count = held
     who = f"{profile.code}@{profile.version}/{profile.national_currency}"
     return f"{FORMAT}:{SCHEMA_VERSION}:{__version__}:{codelists_version()}:{who}:{newest}:{count}"
 
@@ -82,63 +84,42 @@ def lookup(store: Store, profile: CountryProfile, keys: list[str]) -> str | None
     """The cached rows for `keys` as a parenthesised SELECT to narrow, or None unless every key
     was computed for this state.
 
-    The values are written into the SQL text (`literal`) rather than bound: binding a parameter
-    makes DuckDB import pandas, which would cost a cached answer most of its time.
+    The values are written into the SQL text rather than bound: binding a parameter makes
+    DuckDB import pandas, which would cost a cached answer most of its time.
     """
-    where = f"state = {literal(state(store, profile))} AND list_contains({literal(keys)}, request)"
-    found = store.con.execute(
-        f"SELECT count(DISTINCT request) FROM indicator_cache_requests WHERE {where}"
-    ).fetchone()
-    if not found or int(found[0]) < len(set(keys)):
-        return None
-    return f"(SELECT {COLUMNS} FROM indicator_cache WHERE {where})"
+    with store.reading() as con:
+        return kept_rows.lookup(con, state_of(content(con), profile), keys)
 
 
 def read(store: Store, profile: CountryProfile, keys: list[str]) -> pd.DataFrame | None:
     """The cached rows for `keys` as they are stored (unordered), or None on a miss."""
-    relation = lookup(store, profile, keys)
-    if relation is None:
-        return None
-    frame: pd.DataFrame = store.con.execute(f"SELECT * FROM {relation}").df()
-    return frame.astype({"unit_mult": "int64"})
+    with store.snapshot() as snap:
+        return kept_rows.read(snap.con, state_of(snap.content(), profile), keys)
 
 
-def write(store: Store, profile: CountryProfile, keys: list[str], frame: pd.DataFrame) -> None:
-    """Keep `frame` (computed for `keys` with `profile`) for this store state."""
-    current = state(store, profile)
-    rows = frame.assign(request=frame["freq"] + "|" + frame["cut"] + "|" + frame["period"])
-    everything = [k for k in keys if k.endswith("|" + ALL)]
+def write(
+    store: Store,
+    profile: CountryProfile,
+    keys: list[str],
+    frame: pd.DataFrame,
+    computed_on: tuple[int, int] | None = None,
+) -> bool:
+    """Keep `frame` (computed for `keys` with `profile`) for the store's state, in one write.
+
+    `computed_on` is the store content the frame was computed from (`Snapshot.content`): when
+    the store changed since (a load committed during the computation), nothing is kept, since
+    the rows would be filed under a state they were not computed from. Returns whether the
+    rows were kept."""
     with store.write() as con:
-        con.execute("DELETE FROM indicator_cache WHERE state <> ?", [current])
-        con.execute("DELETE FROM indicator_cache_requests WHERE state <> ?", [current])
-        con.execute(
-            "DELETE FROM indicator_cache WHERE state = ? AND list_contains(?, request)",
-            [current, keys],
-        )
-        con.execute(
-            "DELETE FROM indicator_cache_requests WHERE state = ? AND list_contains(?, request)",
-            [current, keys],
-        )
-        con.register("computed", rows)
-        # rows of a whole-frequency request are kept under '*' so that request finds them
-        con.execute(
-            f"""INSERT INTO indicator_cache
-            SELECT ?, CASE WHEN list_contains(?, freq || '|' || cut || '|*')
-                           THEN freq || '|' || cut || '|*' ELSE request END, {COLUMNS}
-            FROM computed""",
-            [current, everything],
-        )
-        con.unregister("computed")
-        con.executemany(
-            "INSERT INTO indicator_cache_requests VALUES (?, ?)", [[current, k] for k in keys]
-        )
+        now = content(con)
+        if computed_on is not None and now != computed_on:
+            return False
+        kept_rows.keep(con, state_of(now, profile), keys, frame)
+    return True
 
 
 def kept(store: Store, profile: CountryProfile) -> pd.DataFrame:
     """Every result kept for the store's current state: what later queries (and releases)
     are answered from, for `digex check` to verify as it verifies the engine's."""
-    where = f"state = {literal(state(store, profile))}"
-    frame: pd.DataFrame = store.con.execute(
-        f"SELECT {COLUMNS} FROM indicator_cache WHERE {where}"
-    ).df()
-    return frame
+    with store.snapshot() as snap:
+        return kept_rows.every(snap.con, state_of(snap.content(), profile))

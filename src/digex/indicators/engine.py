@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 from digex.indicators import firms
 from digex.indicators.cuts import CUTS, TOTAL, check_cut, with_member
 from digex.indicators.periods import MONTHS, PER_YEAR, label_expr, sub_period
+from digex.store.tables import PORTABLE
 
 KEYS = firms.KEYS
 CELL = ("flow", "cut", "member")
@@ -36,12 +37,15 @@ cut's (ten to thirty times smaller) cells instead of from the declarations."""
 
 @dataclass(frozen=True)
 class Sources:
-    """The backend and the table names the engine reads."""
+    """The backend and the table names the engine reads (named by `digex.store.tables`: by
+    default the portable names every backend holds; `Store.snapshot().sources` gives a store's
+    own)."""
 
     backend: Any
-    declarations: str = "current_declarations"
-    rates: str = "current_rates"
+    declarations: str = PORTABLE.declarations
+    rates: str = PORTABLE.rates
     minor_units: int = field(kw_only=True)
+    auxiliary: str = PORTABLE.auxiliary
 
 
 def _right(*names: str) -> list[str]:

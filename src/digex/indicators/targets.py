@@ -30,9 +30,9 @@ def annual_exports(engine: Engine) -> pd.Series:
     return pd.Series(frame.set_index("year")["level"].sort_index())
 
 
-def jobs(engine: Engine, table: str = "current_auxiliary") -> pd.DataFrame:
+def jobs(engine: Engine) -> pd.DataFrame:
     """Jobs by year and segment; the total is the '_T' row, or the sum of segments."""
-    frame = jobs_rows(engine, table)
+    frame = jobs_rows(engine)
     if frame.empty:
         return frame
     segs = frame[frame["segment"] != "_T"]
@@ -183,7 +183,7 @@ def jobs_indicators(
     return tidy_rows("jobs", cells, profile.national_currency)
 
 
-def jobs_add_up(engine: Engine, table: str = "current_auxiliary") -> CheckResult:
+def jobs_add_up(engine: Engine) -> CheckResult:
     """A year's jobs by segment add up to its total ('_T'), where both were given.
 
     A later jobs file replaces the rows it holds, by (year, segment): correcting one segment
@@ -191,7 +191,7 @@ def jobs_add_up(engine: Engine, table: str = "current_auxiliary") -> CheckResult
     this reports rather than choosing one of them.
     """
     name = "jobs by segment add up to the total"
-    frame = jobs_rows(engine, table)
+    frame = jobs_rows(engine)
     if frame.empty:
         return CheckResult(name, True, "no jobs loaded")
     parts = frame[frame["segment"] != "_T"].groupby("year")["value"].sum()
@@ -211,9 +211,10 @@ def jobs_add_up(engine: Engine, table: str = "current_auxiliary") -> CheckResult
     return CheckResult(name, False, f"{len(bad)} year(s) differ ({years})")
 
 
-def jobs_rows(engine: Engine, table: str = "current_auxiliary") -> pd.DataFrame:
+def jobs_rows(engine: Engine) -> pd.DataFrame:
     """The jobs rows as loaded (segments and, where given, the total), without the totals
     `jobs` derives for years that have none."""
+    table = engine.sources.auxiliary
     if table not in engine.backend.list_tables():
         return pd.DataFrame(columns=pd.Index(["year", "segment", "value"]))
     aux = engine.backend.table(table)

@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from digex.errors import StoreError
+from digex.errors import StoreBusy, StoreError
 from digex.settings import MEMORY_LIMIT
 from digex.settings import default_path as default_path  # re-exported: digex.store
 from digex.settings import memory_limit as memory_limit  # re-exported: ingest
 from digex.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from digex.store.offline import connect
+
+if TYPE_CHECKING:
+    from digex.indicators.engine import Sources
 
 MEMORY_ENV = MEMORY_LIMIT.name
 DEFAULT_MEMORY_LIMIT = MEMORY_LIMIT.default
@@ -54,6 +60,10 @@ def load_memory_limit(input_bytes: int) -> str:
 
 LOCK_WAIT = 10.0
 """Seconds to wait for another process's write to finish before reporting the store busy."""
+OPTIONAL_WRITE_WAIT = 0.25
+"""Seconds an optional write (keeping computed indicators) waits for another thread's write
+in this process: enough for another cache write (milliseconds), not for a load (minutes), which
+would otherwise delay every answer computed meanwhile."""
 
 
 def _connect(path: Path, *, read_only: bool, wait: float = LOCK_WAIT) -> duckdb.DuckDBPyConnection:
@@ -130,25 +140,70 @@ def _create_file(path: Path) -> None:
 
 
 def _collect_before_closing() -> None:
-    """Let Ibis drop its temporary tables while the connection is still open.
+    """Let Ibis drop its temporary tables while their connection is still open.
 
     Ibis removes in-memory and cached tables from garbage-collection finalizers; if the
-    connection closes first, each finalizer fails on a closed connection.
+    connection closes first, each finalizer fails on a closed connection. Only needed where
+    the store itself closes (`close`, and a read-only store reopened for a write when idle).
     """
     gc.collect()
 
 
-class Store:
-    """A digex store: one DuckDB file with a recorded schema version."""
+class Snapshot:
+    """Reads of one consistent state of the store: a cursor of its own inside one transaction.
 
-    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+    Every statement run through it (an Ibis engine's many queries included) sees the store as
+    it was when the snapshot began, whatever commits meanwhile; DuckDB keeps the versions a
+    running transaction can see. Made by `Store.snapshot()`.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def content(self) -> tuple[int, int]:
+        """What the store holds, as far as computed results depend on it: the newest load id and
+        the number of loads plus withdrawals (any load, replacement or withdrawal changes it)."""
+        from digex.store.queries import content
+
+        return content(self.con)
+
+    def sources(self, minor_units: int) -> Sources:
+        """The indicator engine's inputs read from this snapshot (Ibis on its cursor)."""
+        from digex.store.tables import engine_sources
+
+        return engine_sources(self.con, minor_units)
+
+
+class Store:
+    """A digex store: one DuckDB file with a recorded schema version.
+
+    Connections: the store opens the file once (`_root`). Writes go through that connection
+    only, one at a time (`write`, `scratch`: a lock serialises them across threads). Reads go
+    through cursors of it (`con` is this thread's, `snapshot()` a new one in a transaction):
+    DuckDB connections are not thread-safe, cursors of one database are independent and see
+    each commit whole, so any number of threads may read while a write commits. The store never
+    closes a connection in use: a read-only store reopens for a write (`write_briefly`) only
+    while no read and no engine of it is alive.
+    """
+
+    def __init__(
+        self, path: Path | str | None = None, *, read_only: bool = False, wait: float = LOCK_WAIT
+    ) -> None:
         self.path = Path(path) if path is not None else default_path()
         if not self.path.exists():
             raise StoreError(
                 f"no store at {self.path}; create one with `digex init --db {self.path}`"
             )
         self.read_only = read_only
-        self.con = _connect(self.path, read_only=read_only)
+        self._root = _connect(self.path, read_only=read_only, wait=wait)
+        self._lock = threading.RLock()
+        self._writer: int | None = None  # the thread inside write() or scratch()
+        self._readers = threading.Condition()
+        self._active = 0  # reads and snapshots under way
+        self._reopening = False
+        self._generation = 0  # bumped when the root connection is replaced
+        self._local = threading.local()
+        self._engines: list[weakref.ref[duckdb.DuckDBPyConnection]] = []
         version = self.schema_version()
         if version > SCHEMA_VERSION:
             self.close()
@@ -184,9 +239,71 @@ class Store:
             con.close()
         return cls(target)
 
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """This thread's connection: inside `write()` or `scratch()` the writer's (so a write
+        reads what it has written), else the thread's own read cursor."""
+        if self._writer == threading.get_ident():
+            return self._root
+        held: tuple[int, duckdb.DuckDBPyConnection] | None = getattr(self._local, "cursor", None)
+        if held is None or held[0] != self._generation:
+            held = (self._generation, self._cursor())
+            self._local.cursor = held
+        return held[1]
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        cursor = self._root.cursor()
+        cursor.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+        return cursor
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """This thread's read cursor, kept open for the block (a read-only store's reopening
+        for a write waits until no block is running)."""
+        if self._writer == threading.get_ident():  # reads inside the thread's own write
+            yield self._root
+            return
+        with self._readers:
+            while self._reopening:
+                self._readers.wait()
+            self._active += 1
+        try:
+            yield self.con
+        finally:
+            with self._readers:
+                self._active -= 1
+                self._readers.notify_all()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """One consistent state of the store for the block, on a cursor of its own (see
+        `Snapshot`): what an indicator computation reads, so that a load committing meanwhile
+        can never give it half of its rows."""
+        with self.reading():
+            cursor = self._cursor()
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                yield Snapshot(cursor)
+            finally:
+                # temporary tables an engine made stay (Ibis drops them itself), the read ends
+                cursor.execute("COMMIT")
+
+    def engine_sources(self, minor_units: int) -> Sources:
+        """The indicator engine's inputs on a cursor of their own, each query seeing the latest
+        commit (for a consistent state use `snapshot().sources`). The store stays open for
+        writes by this process only while no such engine is alive."""
+        from digex.store.tables import engine_sources
+
+        cursor = self._cursor()
+        self._engines = [ref for ref in self._engines if ref() is not None]
+        self._engines.append(weakref.ref(cursor))
+        return engine_sources(cursor, minor_units)
+
     def schema_version(self) -> int:
         try:
-            row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+            with self.reading() as con:
+                row = con.execute("SELECT max(version) FROM schema_version").fetchone()
         except duckdb.CatalogException as e:
             raise StoreError(
                 f"{self.path} is a DuckDB file but not a digex store; "
@@ -206,18 +323,37 @@ class Store:
                     f"TIMESTAMP '{datetime.now(UTC).replace(tzinfo=None).isoformat(sep=' ')}')"
                 )
 
+    # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def _writing(self, wait: float | None = None) -> Iterator[bool]:
+        """Hold the writer's lock for the block (yields False when `wait` seconds passed)."""
+        if not self._lock.acquire(timeout=-1 if wait is None else wait):
+            yield False
+            return
+        outer = self._writer
+        self._writer = threading.get_ident()
+        try:
+            yield True
+        finally:
+            self._writer = outer
+            self._lock.release()
+
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A transaction: committed when the block ends, rolled back on any exception."""
+        """A transaction: committed when the block ends, rolled back on any exception.
+
+        Writes of all threads are serialised (DuckDB would refuse two transactions changing the
+        same table at once); reads of other threads go on meanwhile and see the commit whole."""
         if self.read_only:
             raise StoreError(f"the store {self.path} was opened read-only")
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            yield self.con
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
+        with self._writing():
+            self._root.execute("BEGIN TRANSACTION")
+            try:
+                yield self._root
+            except BaseException:
+                self._root.execute("ROLLBACK")
+                raise
+            self._root.execute("COMMIT")
 
     @contextmanager
     def scratch(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -226,45 +362,85 @@ class Store:
         Temporary tables live in memory (spilling beside the store past the memory limit) and
         never reach the store file, so nothing done here needs a rollback; they vanish with
         the process. DuckDB runs statements on temporary tables made inside an explicit
-        transaction on one thread, so a load prepares its files here, before `write()`.
+        transaction on one thread, so a load prepares its files here, before `write()`. The
+        writer's lock is held for the block: the temporary tables are the writer's own.
         """
         if self.read_only:
             raise StoreError(f"the store {self.path} was opened read-only")
-        yield self.con
+        with self._writing():
+            yield self._root
 
-    def write_briefly(self, work: Callable[[Store], None], *, wait: float = 2.0) -> bool:
-        """Run `work` on this store opened for writing, from a read-only store.
+    @contextmanager
+    def writer(
+        self, *, wait: float = LOCK_WAIT, local_wait: float | None = None
+    ) -> Iterator[Store]:
+        """This store, writable for the block, whether it was opened read-only or not.
 
-        A read-only store cannot write, and DuckDB does not let one process hold a read-only
-        and a writable connection to the same file: the connection is closed, reopened for
-        writing for the time of `work`, then reopened read-only. Returns False (and does
-        nothing) when another process keeps the store busy for more than `wait` seconds.
+        A writable store is simply given (its writes serialised by `write()`). A read-only
+        store cannot write, and DuckDB does not let one process hold a read-only and a writable
+        connection to one file: the file is reopened for writing for the block, then read-only
+        again, which needs the store idle in this process (no read under way, no engine of it
+        alive: their connections are never closed under them) and the file free of other
+        processes' writes within `wait` seconds (and of this process's other writers within
+        `local_wait`, by default `wait`). Raises `StoreBusy` otherwise.
         """
         if not self.read_only:
-            work(self)
-            return True
-        _collect_before_closing()
-        self.con.close()
-        try:
+            with self._writing():
+                yield self
+            return
+        with self._writing(wait if local_wait is None else local_wait) as held:
+            if not held:
+                raise StoreBusy(f"the store {self.path} is being written in this process")
+            _collect_before_closing()  # engines nobody holds any more release their cursors
+            with self._readers:
+                if self._active or any(ref() is not None for ref in self._engines):
+                    raise StoreBusy(f"the store {self.path} is being read in this process")
+                self._reopening = True
             try:
-                con = _connect(self.path, read_only=False, wait=wait)
-            except StoreError:
-                return False
-            self.con, self.read_only = con, False
-            try:
-                work(self)
+                self._root.close()
+                try:
+                    self._root = _connect(self.path, read_only=False, wait=wait)
+                except StoreError as e:
+                    self._root = _connect(self.path, read_only=True)
+                    raise StoreBusy(str(e)) from e
+                self.read_only = False
+                try:
+                    yield self
+                finally:
+                    _collect_before_closing()
+                    self._root.close()
+                    self._root = _connect(self.path, read_only=True)
+                    self.read_only = True
             finally:
-                self.con.close()
-            return True
-        finally:
-            self.con = _connect(self.path, read_only=True)
-            self.read_only = True
+                with self._readers:
+                    self._generation += 1
+                    self._reopening = False
+                    self._readers.notify_all()
 
+    def write_briefly(self, work: Callable[[Store], object], *, wait: float = 2.0) -> bool:
+        """Run `work` with this store writable (see `writer`), or return False (having done
+        nothing) when that would wait more than `wait` seconds for another writer, in this
+        process or another, or needs to close connections in use: for optional writes such
+        as keeping computed indicators, which a busy store simply skips."""
+        if not self.read_only:
+            with self._writing(min(wait, OPTIONAL_WRITE_WAIT)) as held:
+                if held:
+                    work(self)
+                return held
+        try:
+            with self.writer(wait=wait, local_wait=OPTIONAL_WRITE_WAIT) as store:
+                work(store)
+        except StoreBusy:
+            return False
+        return True
+
+    # -- facts about the store -------------------------------------------------------------
     def meta(self, key: str) -> str | None:
         # the key goes into the text, quoted: binding a first parameter makes DuckDB's client
         # import pandas (about 0.7 s), most of the time of a quick command such as a cached query
         quoted = "'" + key.replace("'", "''") + "'"
-        row = self.con.execute(f"SELECT value FROM meta WHERE key = {quoted}").fetchone()
+        with self.reading() as con:
+            row = con.execute(f"SELECT value FROM meta WHERE key = {quoted}").fetchone()
         return str(row[0]) if row else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -278,7 +454,7 @@ class Store:
 
     def close(self) -> None:
         _collect_before_closing()
-        self.con.close()
+        self._root.close()
 
     def __enter__(self) -> Store:
         return self

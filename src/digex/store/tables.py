@@ -1,0 +1,55 @@
+"""The tables and views other parts of digex read from a store, by name: named here only.
+
+The indicator engine reads three relations. In a store they are views (`current_rates` and
+`current_auxiliary` pick the value in force with DuckDB's `arg_max`; the declarations are read
+with their codes as stored, ENUM types); on any other backend they are plain tables of the same
+names with text codes, made from the store by `digex.store.queries.portable_tables` (copied to
+PostgreSQL, or written as Parquet files for Spark).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from digex.store.codes import ENGINE_VIEW
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from digex.indicators.engine import Sources
+
+
+@dataclass(frozen=True)
+class EngineTables:
+    """The names of the engine's three inputs."""
+
+    declarations: str
+    rates: str
+    auxiliary: str
+
+    def names(self) -> tuple[str, str, str]:
+        return (self.declarations, self.rates, self.auxiliary)
+
+
+PORTABLE: Final = EngineTables("current_declarations", "current_rates", "current_auxiliary")
+"""The engine's inputs on every backend: the store's views of these names, with text codes and
+portable types, as exported and copied (`queries.portable_tables`)."""
+
+IN_STORE: Final = EngineTables(ENGINE_VIEW, PORTABLE.rates, PORTABLE.auxiliary)
+"""The engine's inputs read straight from a store (the declarations with their ENUM codes)."""
+
+
+def engine_sources(con: duckdb.DuckDBPyConnection, minor_units: int) -> Sources:
+    """The engine's inputs in a store, read through Ibis on `con` (a cursor of the store's)."""
+    import ibis
+
+    from digex.indicators.engine import Sources
+
+    return Sources(
+        ibis.duckdb.from_connection(con),
+        declarations=IN_STORE.declarations,
+        rates=IN_STORE.rates,
+        auxiliary=IN_STORE.auxiliary,
+        minor_units=minor_units,
+    )

@@ -1,0 +1,158 @@
+"""One owner of the schema: no module outside `digex.store` writes SQL naming a store table or
+view, so that a release table, an as-of view or another backend changes that package only.
+
+The names are taken from the schema itself (a store just made), not from a list kept by hand:
+a table added by a migration is covered the day it is added.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import digex
+from digex.store import Store
+
+SRC = Path(digex.__file__).parent
+OWNER = SRC / "store"
+PENDING = {
+    "ingest/load.py": "the load's statements move to store/ on the ingest branch",
+}
+"""Modules still naming store tables on this branch, each moved by another branch of the same
+round: remove an entry when its branch is merged (the test then holds it to the rule)."""
+
+
+@pytest.fixture(scope="module")
+def names(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """Every table and view of a store just made."""
+    with Store.create(tmp_path_factory.mktemp("schema") / "names.duckdb") as store:
+        rows = store.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+            "UNION SELECT view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary"
+        ).fetchall()
+    return {str(name) for (name,) in rows}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def texts(source: str) -> Iterator[tuple[int, str]]:
+    """Every string literal of a module but its docstrings, an f-string with `{}` for each
+    value it formats, with its line."""
+    tree = ast.parse(source)
+    skip = _docstrings(tree)
+    parts_of_fstrings: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            text = ""
+            for part in node.values:
+                parts_of_fstrings.add(id(part))
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    text += part.value
+                else:
+                    text += "{}"
+            yield node.lineno, text
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in skip | parts_of_fstrings
+        ):
+            yield node.lineno, node.value
+
+
+def _tables_asked(source: str, names: set[str]) -> Iterator[tuple[int, str]]:
+    """`x.table("name")` calls (Ibis, DuckDB) on a store table or view."""
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "table"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value in names
+        ):
+            yield node.lineno, str(node.args[0].value)
+
+
+def violations(source: str, names: set[str]) -> list[tuple[int, str]]:
+    """Literals that name a store table or view: in SQL (after FROM, JOIN, INTO, UPDATE,
+    TABLE, VIEW or COPY), as a whole string when the name is no plain word (`current_rates`,
+    not `rates`, which also names a kind of file), or handed to a `.table()` call."""
+    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    sql = re.compile(
+        rf"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|VIEW|COPY)\s+\(?\s*\"?(?:{alternatives})\b\"?"
+        r"(?![\w.(])",
+        re.IGNORECASE,
+    )
+    compound = {name for name in names if "_" in name}
+    found = [
+        (line, text) for line, text in texts(source) if text.strip() in compound or sql.search(text)
+    ]
+    return found + list(_tables_asked(source, names))
+
+
+def test_the_names_come_from_the_schema(names: set[str]) -> None:
+    assert {"loads", "declarations", "current_declarations", "indicator_cache"} <= names
+    assert {"current_declarations_coded", "current_all_rejects", "withdrawals"} <= names
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'rows = store.con.execute("SELECT load_id FROM loads").fetchall()',
+        'db.store.con.execute(f"SELECT * FROM current_all_rejects WHERE load_id = {n}")',
+        'con.execute("DELETE FROM indicator_cache WHERE state <> ?", [s])',
+        'backend.table("current_rates")',
+        'con.table("loads").fetch_arrow_table()',
+        'TABLES = {"current_auxiliary": "auxiliary.parquet"}',
+        'con.execute(f"COPY (SELECT * FROM current_declarations) TO {path!r}")',
+    ],
+)
+def test_sql_on_a_store_table_is_found(code: str, names: set[str]) -> None:
+    assert violations(code, names)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        '"""Reads from loads, in SELECT FROM loads form (a docstring)."""',
+        'message = "no declarations to load"',
+        'kinds = ("declarations", "rates")',
+        'con.execute("SELECT * FROM checked_rates")',
+        'con.execute(f"SELECT * FROM {table}")',
+    ],
+)
+def test_other_text_is_not_taken_for_sql_on_the_store(code: str, names: set[str]) -> None:
+    assert not violations(code, names)
+
+
+def test_no_sql_on_store_tables_outside_the_store_package(names: set[str]) -> None:
+    found = {}
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC).as_posix()
+        if path.is_relative_to(OWNER) or relative in PENDING:
+            continue
+        if hits := violations(path.read_text(encoding="utf-8"), names):
+            found[relative] = hits
+    assert not found, "SQL on store tables outside digex/store/ (move it behind store/):\n" + (
+        "\n".join(
+            f"{f}:{line}: {text.strip()[:80]!r}" for f, v in found.items() for line, text in v
+        )
+    )
+
+
+def test_pending_modules_exist() -> None:
+    """An entry for a module that was renamed or removed would exempt nothing: drop it."""
+    assert all((SRC / relative).exists() for relative in PENDING)
