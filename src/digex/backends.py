@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from digex.errors import DigexError
 from digex.indicators.engine import Sources
+from digex.sql import literal
 
 if TYPE_CHECKING:
     from digex.api import Digex
@@ -160,8 +161,8 @@ def export_parquet(db: Digex, folder: Path) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for view, file_name in TABLES.items():
-        target = str((folder / file_name).absolute()).replace("'", "''")
-        db.store.con.execute(f"COPY (SELECT * FROM {view}) TO '{target}' (FORMAT parquet)")
+        target = literal(str((folder / file_name).absolute()))
+        db.store.con.execute(f"COPY (SELECT * FROM {view}) TO {target} (FORMAT parquet)")
 
 
 # -- one URL per engine ------------------------------------------------------------------

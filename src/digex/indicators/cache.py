@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from digex import __version__
 from digex.codelists import codelists_version
 from digex.indicators.cuts import CUTS, check_cut
-from digex.indicators.select import literal
+from digex.sql import literal
 from digex.store import SCHEMA_VERSION, Store
 
 if TYPE_CHECKING:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from digex.errors import UsageError
 from digex.profile import CountryProfile
+from digex.sql import literal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,23 +104,6 @@ class Selection:
             FROM {source} {chosen}
             WHERE {where}
             ORDER BY {order}"""
-
-
-def literal(value: str | int | float | list[str]) -> str:
-    """`value` written into SQL text, for queries run without bound parameters.
-
-    DuckDB's Python client imports pandas (close to a second) to bind the first parameter of a
-    process; a cached answer is therefore asked for with its few values quoted in the text.
-    Text is quoted by doubling single quotes (DuckDB gives backslashes no meaning there),
-    floats go through their round-trip `repr`.
-    """
-    if isinstance(value, list):
-        return f"CAST([{', '.join(literal(v) for v in value)}] AS VARCHAR[])"
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    if isinstance(value, float):
-        return f"CAST('{value!r}' AS DOUBLE)"
-    return f"{int(value):d}"
 
 
 def narrow(con: Any, source: str, selection: Selection, fetch: Fetch[T]) -> T:

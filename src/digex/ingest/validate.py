@@ -36,6 +36,7 @@ from digex.ingest.parsers import (
     rate_normalised,
     strip,
 )
+from digex.sql import literal as _literal
 
 
 def _finish(reasons: str, message: str) -> str:
@@ -64,12 +65,6 @@ class Rules:
     @property
     def current_month(self) -> dt.date:
         return self.today.replace(day=1)
-
-
-def _literal(value: object) -> str:
-    if isinstance(value, dt.date):
-        return f"DATE '{value.isoformat()}'"
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalMark:

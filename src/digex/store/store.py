@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from digex.errors import StoreError
+from digex.sql import literal
 from digex.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from digex.store.offline import connect
 
@@ -277,8 +278,7 @@ class Store:
     def meta(self, key: str) -> str | None:
         # the key goes into the text, quoted: binding a first parameter makes DuckDB's client
         # import pandas (about 0.7 s), most of the time of a quick command such as a cached query
-        quoted = "'" + key.replace("'", "''") + "'"
-        row = self.con.execute(f"SELECT value FROM meta WHERE key = {quoted}").fetchone()
+        row = self.con.execute(f"SELECT value FROM meta WHERE key = {literal(key)}").fetchone()
         return str(row[0]) if row else None
 
     def set_meta(self, key: str, value: str) -> None:
