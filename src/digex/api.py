@@ -40,7 +40,8 @@ class Digex:
 
     @classmethod
     def create(cls, path: PathLike | None = None, *, profile: str = "MA") -> Digex:
-        return cls(Store.create(path), load_profile(profile))
+        country = load_profile(profile)  # first: an unknown profile leaves no file behind
+        return cls(Store.create(path), country)
 
     @property
     def path(self) -> Path:

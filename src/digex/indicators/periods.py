@@ -15,15 +15,11 @@ from typing import Final, Literal
 import ibis
 import ibis.expr.types as ir
 
-from digex.errors import DigexError
+from digex.errors import InvalidPeriod
 
 Freq = Literal["M", "Q", "H", "A"]
 PER_YEAR: Final[dict[str, int]] = {"M": 12, "Q": 4, "H": 2, "A": 1}
 MONTHS: Final[dict[str, int]] = {"M": 1, "Q": 3, "H": 6, "A": 12}
-
-
-class InvalidPeriod(ValueError, DigexError):
-    """A period label that is not YYYY, YYYY-Qn, YYYY-Hn or YYYY-MM."""
 
 
 @dataclass(frozen=True, order=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from digex.errors import UsageError
+from digex.errors import UnknownIndicator as UnknownIndicator
 from digex.profile import CountryProfile
 from digex.sql import literal
 
@@ -33,10 +33,6 @@ MONEY = ("USD", "EUR")
 per cents or ratios, which a multiplier would falsify."""
 
 _names = itertools.count()
-
-
-class UnknownIndicator(UsageError):
-    """An indicator id that is not in the definitions (a usage error: exit code 2)."""
 
 
 @dataclass(frozen=True)

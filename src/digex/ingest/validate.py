@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from digex.errors import InvalidFile
+from digex.errors import MixedDecimalMarks as MixedDecimalMarks
 from digex.ingest.checks import (
     DECLARATION_CHECKS,
     JOB_CHECKS,
@@ -205,10 +205,6 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
     )
     con.execute("DROP TABLE stage_picked")
     return dm
-
-
-class MixedDecimalMarks(InvalidFile):
-    """A file whose amounts show both decimal marks (the loader adds the file's name)."""
 
 
 def _file_mark(con: duckdb.DuckDBPyConnection) -> tuple[DecimalMark, int]:

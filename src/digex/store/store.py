@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -117,8 +118,8 @@ def _connect_once(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
         # Bounded memory: past the limit the engine spills to a folder beside the store, so
         # loading 100 million rows needs disk, not RAM (DIGEX_MEMORY_LIMIT, e.g. "4GB").
-        con.execute(f"SET memory_limit = '{memory_limit()}'")
-        con.execute(f"SET temp_directory = '{str(path) + '.tmp'}'")
+        con.execute(f"SET memory_limit = {literal(memory_limit())}")
+        con.execute(f"SET temp_directory = {literal(str(path) + '.tmp')}")
         return con
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
@@ -142,6 +143,21 @@ def _create_file(path: Path) -> None:
         connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION}).close()
     except duckdb.Error as e:
         raise StoreError(f"cannot create the store {path}: {e}") from e
+
+
+def _remove_new(target: Path, folders: list[Path]) -> None:
+    """Remove the file a failed creation made, its companions and the folders made for it."""
+    for suffix in ("", ".wal", ".tmp"):
+        companion = Path(str(target) + suffix)
+        if companion.is_dir():
+            shutil.rmtree(companion, ignore_errors=True)
+        else:
+            companion.unlink(missing_ok=True)
+    for folder in folders:  # deepest first
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def _collect_before_closing() -> None:
@@ -186,18 +202,25 @@ class Store:
         target = Path(path) if path is not None else default_path()
         if target.exists() and not exist_ok:
             raise StoreError(f"{target} already exists; remove it or choose another --db")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.exists():
-            _create_file(target)
-        con = _connect(target, read_only=False)
+        made = [d for d in (target.parent, *target.parent.parents) if not d.exists()]
+        fresh = not target.exists()
         try:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
-            )
-        finally:
-            con.close()
-        return cls(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if fresh:
+                _create_file(target)
+            con = _connect(target, read_only=False)
+            try:
+                con.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version "
+                    "(version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
+                )
+            finally:
+                con.close()
+            return cls(target)
+        except BaseException:
+            if fresh:  # a store that could not be made leaves nothing behind
+                _remove_new(target, made)
+            raise
 
     def schema_version(self) -> int:
         try:

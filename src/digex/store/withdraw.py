@@ -10,15 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from digex.errors import DigexError, UnknownLoad, UsageError
+from digex.errors import AlreadyWithdrawn, UnknownLoad, UsageError
 from digex.store.store import Store
 from digex.store.users import current_user
-
-
-class AlreadyWithdrawn(DigexError):
-    """The load was withdrawn before; a load is withdrawn once."""
-
-    status = 409
 
 
 def withdraw(

@@ -1,0 +1,155 @@
+"""Errors from the engines, the file system and the store reach the user as one line.
+
+Each case runs the CLI's `main` in-process (what the console script runs), so a third-party
+exception that is not translated escapes as a traceback and fails the test. Each checks one
+line on stderr, the exit code of the README's table, and that nothing on disk changed.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import sys
+from pathlib import Path
+
+import pytest
+
+import digex.errors
+from digex.cli import main
+from digex.store import Store
+
+SRC = Path(digex.errors.__file__).parent
+
+
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
+) -> tuple[int, str]:
+    """Exit code and stderr of `digex ARGS`."""
+    monkeypatch.delenv("DIGEX_DB", raising=False)
+    monkeypatch.setattr(sys, "argv", ["digex", *args])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    code = exit_.value.code
+    return int(code) if isinstance(code, int) else 0, capsys.readouterr().err
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under `folder` with the digest of its content."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        if p.is_file()
+        else "/"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def one_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("engine", "says"),
+    [
+        ("postgresql://u:secret@127.0.0.1:1/x", "cannot connect to PostgreSQL at 127.0.0.1:1/x"),
+        ("spark://{tmp}/missing", "declarations.parquet not found"),
+    ],
+    ids=["postgres-down", "spark-folder-missing"],
+)
+def test_an_engine_that_cannot_be_used_is_one_line(
+    engine: str,
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Store.create(tmp_path / "s.duckdb").close()
+    before = snapshot(tmp_path)
+    url = engine.format(tmp=tmp_path)
+    code, err = run(
+        capsys, monkeypatch, "indicators", "--db", str(tmp_path / "s.duckdb"), "--engine", url
+    )
+    line = one_line(err)
+    assert code == 1
+    assert says in line
+    assert "secret" not in line  # the password in the URL is not repeated
+    assert snapshot(tmp_path) == before
+
+
+def test_a_store_in_a_folder_with_an_apostrophe(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spill folder's path went unquoted into SQL: `init` failed and left an empty file."""
+    db = tmp_path / "l'office" / "x.duckdb"
+    code, _ = run(capsys, monkeypatch, "init", "--db", str(db))
+    assert code == 0
+    with Store(db, read_only=True) as store:
+        assert store.schema_version() > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        ((), {"DIGEX_MEMORY_LIMIT": "lots"}, "DIGEX_MEMORY_LIMIT='lots'"),
+        (("--profile", "XX"), {}, "no country profile shipped for XX"),
+    ],
+    ids=["memory-limit", "profile"],
+)
+def test_a_store_that_cannot_be_created_leaves_nothing(
+    args: tuple[str, ...],
+    env: dict[str, str],
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, err = run(capsys, monkeypatch, "init", "--db", str(tmp_path / "new" / "x.duckdb"), *args)
+    assert code == 1
+    assert says in one_line(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_demo_too_small_is_a_usage_error_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "demo"
+    code, err = run(
+        capsys,
+        monkeypatch,
+        "demo",
+        "--firms",
+        "10",
+        "--out",
+        str(out / "data"),
+        "--db",
+        str(out / "d.duckdb"),
+    )
+    assert code == 2
+    assert "--firms 10: give 50 or more" in one_line(err)
+    assert not out.exists()
+
+
+def test_every_error_class_is_in_errors_py() -> None:
+    """A `DigexError` subclass defined elsewhere would be a second place to look for errors."""
+    ours = {
+        name
+        for name, value in vars(digex.errors).items()
+        if isinstance(value, type) and issubclass(value, digex.errors.DigexError)
+    }
+    elsewhere = []
+    for path in SRC.rglob("*.py"):
+        if path.name == "errors.py" and path.parent == SRC:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = {
+                    b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+                }
+                if bases & ours:
+                    elsewhere.append(f"{path.relative_to(SRC)}: {node.name}")
+    assert elsewhere == []
