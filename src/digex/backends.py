@@ -225,7 +225,7 @@ def _postgres(url: str, minor_units: int) -> Sources:
     as psycopg's or Ibis's traceback at the first query."""
     import ibis
     import psycopg
-    from ibis.common.exceptions import IbisError
+    from ibis.common.exceptions import IbisError, TableNotFound
 
     try:
         backend = ibis.connect(url)
@@ -238,9 +238,10 @@ def _postgres(url: str, minor_units: int) -> Sources:
     for table in TABLES:
         try:
             backend.table(table)
-        except (IbisError, psycopg.Error):
+        except (TableNotFound, IbisError, psycopg.Error):  # not a subclass in Ibis 12
             missing.append(table)
     if missing:
+        backend.disconnect()
         raise SourceNotFound(
             f"PostgreSQL at {_server(url)} has no {', '.join(missing)}: the engine reads the "
             "store's views there (see docs/internals.md on the PostgreSQL path)"

@@ -149,10 +149,13 @@ def _remove_new(target: Path, folders: list[Path]) -> None:
     """Remove the file a failed creation made, its companions and the folders made for it."""
     for suffix in ("", ".wal", ".tmp"):
         companion = Path(str(target) + suffix)
-        if companion.is_dir():
-            shutil.rmtree(companion, ignore_errors=True)
-        else:
-            companion.unlink(missing_ok=True)
+        try:
+            if companion.is_dir():
+                shutil.rmtree(companion, ignore_errors=True)
+            else:
+                companion.unlink(missing_ok=True)
+        except OSError:  # its folder is not one (the creation failed for that reason)
+            continue
     for folder in folders:  # deepest first
         try:
             folder.rmdir()
@@ -176,7 +179,7 @@ class Store:
         self.path = Path(path) if path is not None else default_path()
         if not self.path.exists():
             raise StoreError(
-                f"no store at {self.path}; create one with `digex init --db {self.path}`"
+                f"no store at {self.path}; create one with digex init (path={self.path})"
             )
         self.read_only = read_only
         self.con = _connect(self.path, read_only=read_only)
@@ -201,11 +204,18 @@ class Store:
         """Create the file and its schema (or migrate an existing store when `exist_ok`)."""
         target = Path(path) if path is not None else default_path()
         if target.exists() and not exist_ok:
-            raise StoreError(f"{target} already exists; remove it or choose another --db")
+            raise StoreError(f"{target} already exists; remove it or choose another `path`")
         made = [d for d in (target.parent, *target.parent.parents) if not d.exists()]
         fresh = not target.exists()
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError) as e:
+                raise StoreError(
+                    f"cannot create the store {target}: a file stands where its folder would be"
+                ) from e
+            except OSError as e:  # no permission, a read-only file system
+                raise StoreError(f"cannot create the store {target}: {e.strerror or e}") from e
             if fresh:
                 _create_file(target)
             con = _connect(target, read_only=False)
@@ -228,7 +238,7 @@ class Store:
         except duckdb.CatalogException as e:
             raise StoreError(
                 f"{self.path} is a DuckDB file but not a digex store; "
-                "create one with `digex init --db NEWFILE`"
+                "create one with digex init (path=NEWFILE)"
             ) from e
         return int(row[0]) if row and row[0] is not None else 0
 
