@@ -13,9 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer.main
 
 import digex.errors
-from digex.cli import main
+from digex.cli import FLAGS, app, for_cli, main
+from digex.demo.run import check_size
+from digex.errors import UsageError
 from digex.store import Store
 
 SRC = Path(digex.errors.__file__).parent
@@ -114,6 +117,17 @@ def test_a_store_that_cannot_be_created_leaves_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_file_where_the_store_s_folder_would_be(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "new").write_text("not a folder")
+    before = snapshot(tmp_path)
+    code, err = run(capsys, monkeypatch, "init", "--db", str(tmp_path / "new" / "x" / "s.duckdb"))
+    assert code == 1
+    assert "a file stands where its folder would be" in one_line(err)
+    assert snapshot(tmp_path) == before
+
+
 def test_a_demo_too_small_is_a_usage_error_before_any_work(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -153,3 +167,34 @@ def test_every_error_class_is_in_errors_py() -> None:
                 if bases & ours:
                     elsewhere.append(f"{path.relative_to(SRC)}: {node.name}")
     assert elsewhere == []
+
+
+def test_core_parameters_are_named_as_the_cli_options_that_set_them() -> None:
+    """The core names `name=value` or `` `name` ``; the command line says `--option`."""
+    with pytest.raises(UsageError) as refused:
+        check_size(firms=10, rows=1000)
+    assert str(refused.value).startswith("firms=10: give 50 or more")
+    assert for_cli(str(refused.value)).startswith("--firms 10: give 50 or more")
+    assert for_cli("top=3 needs `by`, one of x") == "--top 3 needs --by, one of x"
+    assert for_cli("give decimal_mark=. or decimal_mark=,") == "give --decimal . or --decimal ,"
+    assert for_cli("first line\n\tsecond line\n") == "first line second line"
+    kept = "DIGEX_MEMORY_LIMIT='lots'; see `digex loads`; a.rows=1, my_rows=2, `sum`"
+    assert for_cli(kept) == kept
+
+
+def test_every_option_a_parameter_maps_to_exists() -> None:
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    options = {o for command in commands.values() for p in command.params for o in p.opts}
+    assert set(FLAGS.values()) <= options
+
+
+@pytest.mark.postgres
+def test_a_postgres_schema_without_the_views_is_one_line(
+    pg_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ibis's TableNotFound at the first query was a traceback; the views are looked up when
+    connecting."""
+    url = f"{pg_url}/digex_no_such_schema"
+    code, err = run(capsys, monkeypatch, "indicators", "--engine", url)
+    assert code == 1
+    assert "has no current_declarations, current_rates, current_auxiliary" in one_line(err)

@@ -42,7 +42,7 @@ class InvalidFile(ValueError, DigexError):
 
 
 class DuplicateLoad(DigexError):
-    """The same file content is already in the store; `--replace LOAD_ID` says it supersedes."""
+    """The same file content is already in the store; `replace=LOAD_ID` says it supersedes."""
 
     status = 409
 

@@ -288,7 +288,7 @@ class CsvReader:
             except UnicodeDecodeError as e:
                 raise InvalidFile(
                     f"{path.name}: not valid {layout.encoding} text at byte {e.start}; "
-                    f"give the right --encoding ({', '.join(options.encodings)})"
+                    f"give the right `encoding` ({', '.join(options.encodings)})"
                 ) from e
         stage_delimited(con, source, layout.delimiter, fields, mapping, len(layout.header))
         return Staged("csv", layout.encoding, layout.delimiter, warnings)

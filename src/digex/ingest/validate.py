@@ -227,8 +227,8 @@ def _file_mark(con: duckdb.DuckDBPyConnection) -> tuple[DecimalMark, int]:
     if dot is not None and comma is not None:
         raise MixedDecimalMarks(
             f"the amounts do not use one decimal mark: line {dot} has an amount written with "
-            f"'.' as the decimal mark, line {comma} one written with ','; give --decimal . or "
-            "--decimal , for the file (the other mark then only groups thousands)"
+            f"'.' as the decimal mark, line {comma} one written with ','; give decimal_mark=. "
+            "or decimal_mark=, for the file (the other mark then only groups thousands)"
         )
     mark: DecimalMark = "." if dot is not None else "," if comma is not None else "auto"
     return mark, int(ambiguous)

@@ -28,7 +28,7 @@ def withdraw(
     current and is not withdrawn (its replacement is)."""
     why = reason.strip()
     if not why:
-        raise UsageError("--reason is empty; say why the load is withdrawn (kept in the load log)")
+        raise UsageError("`reason` is empty; say why the load is withdrawn (kept in the load log)")
     with store.write() as con:
         row = con.execute(
             "SELECT l.file_name, w.withdrawn_at, w.withdrawn_by, w.reason, l.kind "
