@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+from pathlib import Path
 
 import duckdb
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import digex.sql
 from digex.sql import identifier, literal
 
 CON = duckdb.connect()
@@ -66,3 +69,15 @@ def test_what_cannot_be_written_is_refused() -> None:
         literal(True)
     with pytest.raises(TypeError, match="texts only"):
         literal([1, 2])  # type: ignore[list-item]
+
+
+def test_no_other_module_quotes_sql_by_hand() -> None:
+    """Doubling quotes is written once, here; a second copy would be a second rule to keep."""
+    src = Path(digex.sql.__file__).parent
+    doubling = re.compile(r"""\.replace\(\s*(["'])(['"])\1\s*,\s*(["'])\2\2\3\s*\)""")
+    found = [
+        str(path.relative_to(src))
+        for path in src.rglob("*.py")
+        if path.name != "sql.py" and doubling.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
