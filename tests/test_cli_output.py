@@ -24,17 +24,17 @@ from digex.publish.tidy import Rows, csv_rows, csv_text
 # --- options ----------------------------------------------------------------------------------
 
 REFUSED = [
-    ({"freq": "W"}, "--freq 'W': use one of A, H, Q, M"),
-    ({"freq": "q"}, "--freq 'q'"),
-    ({"flow": "Z"}, "--flow 'Z': use one of X, M"),
-    ({"flow": ["X", "Z"]}, "--flow 'Z'"),
-    ({"freq": "Q", "period": "2024"}, "--freq Q contradicts the period 2024"),
-    ({"freq": "A", "period": ["2024", "2024-H1"]}, "--freq A contradicts the period 2024-H1"),
-    ({"top": 3}, "--top 3 needs --by"),
-    ({"top": 0, "by": "partner"}, "--top 0"),
+    ({"freq": "W"}, "freq='W': use one of A, H, Q, M"),
+    ({"freq": "q"}, "freq='q'"),
+    ({"flow": "Z"}, "flow='Z': use one of X, M"),
+    ({"flow": ["X", "Z"]}, "flow='Z'"),
+    ({"freq": "Q", "period": "2024"}, "freq=Q contradicts the period 2024"),
+    ({"freq": "A", "period": ["2024", "2024-H1"]}, "freq=A contradicts the period 2024-H1"),
+    ({"top": 3}, "top=3 needs `by`"),
+    ({"top": 0, "by": "partner"}, "top=0"),
     ({"by": "colour"}, "colour"),
     ({"period": "2024-13"}, "2024-13"),
-    ({"unit_mult": 400}, "--unit-mult 400"),
+    ({"unit_mult": 400}, "unit_mult=400"),
     ({"indicators": ["LEVEL", "NOPE"]}, "'NOPE'"),
 ]
 
@@ -71,18 +71,18 @@ def test_allowed_options_pass(options: dict[str, object]) -> None:
 def test_the_python_api_refuses_before_computing(store: Digex) -> None:
     """`db.indicators(freq="W")` was a KeyError from the engine; the empty store shows that
     nothing is computed or cached first."""
-    with pytest.raises(UsageError, match="--freq 'W'"):
+    with pytest.raises(UsageError, match="freq='W'"):
         store.indicators(freq="W")
-    with pytest.raises(UsageError, match="--flow 'Z'"):
+    with pytest.raises(UsageError, match="flow='Z'"):
         store.indicator_rows("2024", flow="Z")
-    with pytest.raises(UsageError, match="needs --by"):
+    with pytest.raises(UsageError, match="needs `by`"):
         store.indicators("2024", top=2)
     assert store.store.con.execute("SELECT count(*) FROM indicator_cache").fetchone() == (0,)
 
 
 def test_another_engine_is_refused_before_it_is_reached(tmp_path: Path) -> None:
     """The URL names nothing that exists: the usage error comes first, before any connection."""
-    with pytest.raises(UsageError, match="--freq 'W'"):
+    with pytest.raises(UsageError, match="freq='W'"):
         indicators_on(f"duckdb:///{tmp_path}/none.duckdb", freq="W")
 
 

@@ -101,7 +101,7 @@ def test_unknown_already_withdrawn_and_reasonless_withdrawals_are_clear_errors(
     [load] = store.load(write_csv(tmp_path / "a.csv", APRIL), today=TODAY)
     with pytest.raises(UnknownLoad, match="no load 99"):
         store.withdraw(99, reason="typo")
-    with pytest.raises(UsageError, match="--reason"):
+    with pytest.raises(UsageError, match="`reason` is empty"):
         store.withdraw(load.load_id, reason="  ")
     store.withdraw(load.load_id, reason="test file", user="omar")
     with pytest.raises(AlreadyWithdrawn, match=r"already withdrawn .* by omar \(test file\)"):

@@ -109,7 +109,7 @@ class Digex:
         from digex.ingest.load import Loader, LoadOptions
 
         if not (_as_list(files) or _as_list(rates) or _as_list(jobs)):
-            raise UsageError("nothing to load: give declaration files, --rates or --jobs files")
+            raise UsageError("nothing to load: give declaration files, `rates` or `jobs` files")
 
         options = LoadOptions(encoding, delimiter, decimal_mark, today, user)
         return Loader(self.store, self.profile, options).run(

@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from digex.errors import DigexError
+from digex.errors import (
+    EngineUnavailable,
+    EngineURLError,
+    SourceNotFound,
+    SparkUnavailable,
+    first_line,
+)
 from digex.indicators.engine import Sources
 from digex.store.tables import PORTABLE
 
@@ -45,16 +51,6 @@ LOCAL_SETTINGS: Final[dict[str, str]] = {
     "spark.ui.showConsoleProgress": "false",
 }
 """Spark settings for local mode (a fresh warehouse directory is added per session)."""
-
-
-class EngineURLError(ValueError, DigexError):
-    """An engine URL digex cannot use (unknown scheme, missing path, unknown option)."""
-
-
-class SparkUnavailable(DigexError):
-    """PySpark (or Java) is missing: install the `spark` extra and a Java 17 runtime."""
-
-    status = 503
 
 
 # -- Spark ---------------------------------------------------------------------------------
@@ -133,19 +129,24 @@ def spark_sources(
     """
     import ibis
 
-    if session is None:
-        sql = _pyspark_sql()
-        session = sql.SparkSession.getActiveSession() or new_spark_session(master)
-    backend = ibis.pyspark.connect(session)
-    for table, file_name in TABLES.items():
-        path = _join(parquet_dir, file_name)
-        local = "://" not in path
-        if local and not Path(path).exists():
-            raise FileNotFoundError(
+    paths = {table: _join(parquet_dir, file_name) for table, file_name in TABLES.items()}
+    for path in paths.values():  # checked before Spark starts, which takes seconds
+        if "://" not in path and not Path(path).exists():
+            raise SourceNotFound(
                 f"{path} not found: a Spark source folder holds {', '.join(TABLES.values())} "
                 "(write them from a store with `digex.backends.export_parquet`)"
             )
-        backend.read_parquet(path, table_name=table)
+    if session is None:
+        sql = _pyspark_sql()
+        session = sql.SparkSession.getActiveSession() or new_spark_session(master)
+    from pyspark.errors import PySparkException
+
+    backend = ibis.pyspark.connect(session)
+    for table, path in paths.items():
+        try:
+            backend.read_parquet(path, table_name=table)
+        except PySparkException as e:  # a remote path that is missing, a file not Parquet
+            raise SourceNotFound(f"Spark cannot read {path}: {first_line(e)}") from e
     return Sources(backend, minor_units=minor_units)
 
 
@@ -222,10 +223,41 @@ def tune_postgres(backend: Any) -> Any:
     return backend
 
 
-def _postgres(url: str, minor_units: int) -> Sources:
-    import ibis
+def _server(url: str) -> str:
+    """Where a PostgreSQL URL points, without its user and password (messages are logged)."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.hostname or 'localhost'}{port}{parts.path}"
 
-    return Sources(tune_postgres(ibis.connect(url)), minor_units=minor_units)
+
+def _postgres(url: str, minor_units: int) -> Sources:
+    """Connect, and look up the three tables the engine reads: a server that is down, a wrong
+    password or a schema without the store's views is reported here, in one line, instead of
+    as psycopg's or Ibis's traceback at the first query."""
+    import ibis
+    import psycopg
+    from ibis.common.exceptions import IbisError, TableNotFound
+
+    try:
+        backend = ibis.connect(url)
+    except psycopg.Error as e:
+        raise EngineUnavailable(
+            f"cannot connect to PostgreSQL at {_server(url)}: {first_line(e)}; check that the "
+            "server is running and the URL's host, port, user, password and database"
+        ) from e
+    missing = []
+    for table in TABLES:
+        try:
+            backend.table(table)
+        except (TableNotFound, IbisError, psycopg.Error):  # not a subclass in Ibis 12
+            missing.append(table)
+    if missing:
+        backend.disconnect()
+        raise SourceNotFound(
+            f"PostgreSQL at {_server(url)} has no {', '.join(missing)}: the engine reads the "
+            "store's views there (see docs/internals.md on the PostgreSQL path)"
+        )
+    return Sources(tune_postgres(backend), minor_units=minor_units)
 
 
 def _spark(url: str, minor_units: int) -> Sources:
@@ -269,9 +301,10 @@ def sources_from_url(url: str, *, minor_units: int) -> Sources:
     Returns `Sources` with `minor_units` (the national currency's, e.g.
     ``profile.minor_units``); wrap it in
     ``Engine(sources)``. Raises `EngineURLError` (a `ValueError` and `DigexError`) for an
-    unknown scheme or option, `SparkUnavailable` when PySpark or Java is missing, and
-    `FileNotFoundError` for a missing local Parquet file. Connecting is eager: errors surface
-    here, not at the first query.
+    unknown scheme or option, `SparkUnavailable` when PySpark or Java is missing,
+    `EngineUnavailable` when a PostgreSQL server cannot be reached, and `SourceNotFound` (a
+    `FileNotFoundError`) when the tables or Parquet files are not there. Connecting is eager:
+    errors surface here, not at the first query.
     """
     scheme = urlsplit(url).scheme.lower()
     factory = FACTORIES.get(scheme)

@@ -8,9 +8,8 @@ problems. Options are checked at the top of each command, before a store is open
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
-import shutil
+import re
 import sys
 import threading
 import time
@@ -19,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
@@ -444,7 +443,12 @@ def _precompute(store: Digex) -> None:
         try:
             periods = store.precompute()
         except DigexError as e:
-            err().print(f"[yellow]The load is stored, but computing its indicators failed: {e}")
+            from rich.markup import escape
+
+            failed = escape(for_cli(str(e)))
+            err().print(
+                f"[yellow]The load is stored, but computing its indicators failed: {failed}"
+            )
             return
     if periods:
         out().print(
@@ -587,8 +591,6 @@ def loads(
 
 
 DEMO_DIR = Path("demo")
-DEMO_MIN_FIRMS = 50
-"""The generator's minimum: the five segments need ten firms each."""
 
 
 @app.command()
@@ -606,41 +608,21 @@ def demo(
     rows: Annotated[int, typer.Option(help="Approximate number of declaration rows.")] = 200_000,
 ) -> None:
     """Generate SYNTHETIC declarations calibrated on the published figures, load and summarise."""
-    import digex
-    from digex.demo import generate
+    from digex.demo import run
 
-    if firms < DEMO_MIN_FIRMS:
-        raise UsageError(
-            f"--firms {firms}: give {DEMO_MIN_FIRMS} or more (ten firms for each of the five "
-            "segments)"
-        )
-    if rows < 1:
-        raise UsageError(f"--rows {rows}: give a number of declaration rows, 1 or more")
+    run.check_size(firms=firms, rows=rows)
     out().print("[bold yellow]SYNTHETIC DEMO DATA — not official statistics[/]")
-    start = time.perf_counter()
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    files = generate(out_dir, seed=seed, firms=firms, rows=rows)
+    made = run.make_files(out_dir, seed=seed, firms=firms, rows=rows)
+    files = made.files
     out().print(
         f"generated {files.rows_written:,} declaration rows in {len(files.declarations)} files "
-        f"under {out_dir} ({time.perf_counter() - start:.1f} s)"
+        f"under {out_dir} ({made.seconds:.1f} s)"
     )
-    for suffix in ("", ".wal"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
-    start = time.perf_counter()
-    with digex.init(db) as store:
-        store.store.set_meta("synthetic", "true")
-        with _progress() as progress:
-            results = store.load(
-                list(files.declarations),
-                rates=[files.rates],
-                jobs=[files.jobs],
-                progress=_Bar.for_(progress),
-                today=dt.date(2025, 7, 15),
-                user="demo",
-            )
-        _print_results(results, time.perf_counter() - start, store.profile.minor_units)
-        for period in ("2024", "2025-H1"):
+    with _progress() as progress:
+        loaded = run.make_store(db, files, progress=_Bar.for_(progress))
+    with loaded.store as store:
+        _print_results(loaded.results, loaded.seconds, store.profile.minor_units)
+        for period in run.HEADLINE_PERIODS:
             out().print(headline_table(store, period, "en"))
         out().print(f"store: {db}  (try `digex summary 2024 --lang fr --db {db}`)")
 
@@ -865,56 +847,21 @@ def summary(
 
 
 def headline_table(store: object, period: str, lang: str) -> Table:
-    from fractions import Fraction
-
+    """The headline table (`digex.publish.headline`) as a Rich table."""
     from rich.markup import escape
 
     from digex.api import Digex
-    from digex.indicators import status as st
-    from digex.publish.numbers import number, percent, signed
-    from digex.publish.rounding import ROUNDING_NOTE, round_exact
-    from digex.publish.summary import headline
+    from digex.publish import headline
 
     assert isinstance(store, Digex)
-    if lang not in store.profile.languages:
-        raise UsageError(f"--lang {lang!r}: use one of {', '.join(store.profile.languages)}")
-    locale = store.profile.locales.get(lang, lang)
-    h = headline(store, period, lang)
-    title = h.title + (" — SYNTHETIC DEMO DATA" if store.store.synthetic else "")
+    h = headline.headline_table(store, period, lang)
     # escaped: rich would take "[incomplete period]" for a style and print nothing
-    if h.completeness != st.COMPLETE:
-        labels = st.LABELS.get(lang, st.LABELS["en"])
-        title += escape(f" [{labels.get(h.completeness, h.completeness)}]")
-    if h.obs_status != st.NORMAL:
-        title += escape(f" [OBS_STATUS {h.obs_status}]")
-    # every mark a cell carries is explained under the table, before the rounding rule
-    notes = [st.NOTES.get(lang, st.NOTES["en"])[c] for c in h.marks]
-    table = _table(title, caption="\n".join([*notes, ROUNDING_NOTE[lang]]))
-    table.add_column("")
-    for col in (h.previous_period, h.period, "%", "Δ %"):
+    table = _table(escape(h.title), caption=escape("\n".join(h.notes)))
+    table.add_column(h.columns[0])
+    for col in h.columns[1:]:
         table.add_column(col, justify="right")
-
-    def cell(v: Fraction | None, fmt: str, completeness: str) -> str:
-        if v is None:
-            return "—"
-        if fmt == "level":
-            text = number(round_exact(v, 3), 3, locale)
-        elif fmt == "share":
-            text = percent(round_exact(v, 1), 1, locale)
-        else:
-            text = signed(round_exact(v, 1), 1, locale)
-        # a figure on incomplete months is never shown as a plain number
-        return text + st.mark(completeness)
-
-    for r in h.rows:
-        table.add_row(
-            r.name,
-            cell(r.previous, "level", r.previous_completeness),
-            cell(r.level, "level", r.level_completeness),
-            cell(r.share, "share", r.level_completeness),
-            cell(r.growth, "growth", r.growth_completeness),
-            style="bold" if r.code == "_T" else None,
-        )
+    for line in h.lines:
+        table.add_row(escape(line.name), *line.cells, style="bold" if line.total else None)
     return table
 
 
@@ -979,13 +926,53 @@ def version() -> None:
     out().print(__version__)
 
 
+FLAGS: Final[dict[str, str]] = {
+    "replace": "--replace",
+    "rates": "--rates",
+    "jobs": "--jobs",
+    "encoding": "--encoding",
+    "delimiter": "--delimiter",
+    "decimal_mark": "--decimal",
+    "period": "--period",
+    "freq": "--freq",
+    "flow": "--flow",
+    "by": "--by",
+    "top": "--top",
+    "indicators": "--indicator",
+    "unit_mult": "--unit-mult",
+    "lang": "--lang",
+    "reason": "--reason",
+    "path": "--db",
+    "firms": "--firms",
+    "rows": "--rows",
+}
+"""The core's parameter -> the option of this command line that sets it. The core names a
+parameter `name=value` or `` `name` `` in its messages (as the Python API and a URL query
+spell it); the command line says `--option value` or `--option` instead."""
+_PARAMETER = re.compile(r"`(?P<bare>[a-z_]+)`|(?<![\w.-])(?P<named>[a-z_]+)=")
+
+
+def for_cli(message: str) -> str:
+    """A core message in the command line's words, on one line."""
+
+    def option(m: re.Match[str]) -> str:
+        name = m["bare"] or m["named"]
+        if name not in FLAGS:
+            return m[0]
+        return FLAGS[name] if m["bare"] else FLAGS[name] + " "
+
+    one_line = " ".join(line.strip() for line in message.splitlines() if line.strip())
+    return _PARAMETER.sub(option, one_line)
+
+
 def main() -> None:
     try:
         app()
     except DigexError as e:
         from rich.markup import escape
 
-        err().print("[bold red]error:[/]", escape(str(e)), highlight=False, soft_wrap=True)
+        text = escape(for_cli(str(e)))
+        err().print("[bold red]error:[/]", text, highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         err().print("interrupted; the store is unchanged (the transaction was not committed)")

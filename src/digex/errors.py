@@ -42,7 +42,7 @@ class InvalidFile(ValueError, DigexError):
 
 
 class DuplicateLoad(DigexError):
-    """The same file content is already in the store; `--replace LOAD_ID` says it supersedes."""
+    """The same file content is already in the store; `replace=LOAD_ID` says it supersedes."""
 
     status = 409
 
@@ -100,3 +100,77 @@ class ProfileWarning(UserWarning):
     """The installed country profile differs from the one a store records: the store's data
     keep being read with the recorded one until init records another (retrying changes
     nothing); the CLI prints it as a warning line on stderr."""
+
+
+# -- the query: indicators, cuts, periods ------------------------------------------------------
+class UnknownIndicator(UsageError):
+    """An indicator id that is not in the definitions (a usage error: exit code 2)."""
+
+
+class UnknownCut(ValueError, DigexError):
+    """A cut (`by`) digex does not know."""
+
+
+class InvalidPeriod(ValueError, DigexError):
+    """A period label that is not YYYY, YYYY-Qn, YYYY-Hn or YYYY-MM."""
+
+
+class ConsistencyError(DigexError):
+    """An identity that must hold does not: publication is stopped."""
+
+    status = 500
+
+
+# -- loads and their corrections ---------------------------------------------------------------
+class MixedDecimalMarks(InvalidFile):
+    """A file whose amounts show both decimal marks (the loader adds the file's name)."""
+
+
+class RatesWouldVanish(DigexError):
+    """A change of the rates in force would leave current declarations with no rate for their
+    month and currency (their value could then be neither kept nor converted)."""
+
+    status = 409
+
+
+class AlreadyWithdrawn(DigexError):
+    """The load was withdrawn before; a load is withdrawn once."""
+
+    status = 409
+
+
+# -- other engines (PostgreSQL, Spark) ---------------------------------------------------------
+class EngineURLError(ValueError, DigexError):
+    """An engine URL digex cannot use (unknown scheme, missing path, unknown option): retrying
+    does not help, the URL must change."""
+
+
+class SparkUnavailable(DigexError):
+    """PySpark (or Java) is missing: install the `spark` extra and a Java 17 runtime."""
+
+    status = 503
+
+
+class EngineUnavailable(DigexError):
+    """The engine a URL names cannot be reached or refused the connection (a PostgreSQL server
+    down, a wrong password): retrying helps once the server is up or the URL is corrected."""
+
+    status = 503
+
+
+class SourceNotFound(FileNotFoundError, DigexError):
+    """An engine's source data is not where its URL says (a Spark folder without the Parquet
+    files `export_parquet` writes, a PostgreSQL schema without the store's views)."""
+
+    status = 404
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "source not found"
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of a third-party error's message (psycopg, PySpark and DuckDB add hints
+    and context on further lines), or its class name when it has none: what a translated
+    error quotes, so that digex's own message stays one line."""
+    text = str(error).strip()
+    return text.splitlines()[0].strip() if text else type(error).__name__

@@ -261,7 +261,7 @@ def test_decimal_mark_given_leaves_rates_files_alone(tmp_path: Path, rates: Path
 
 def test_evidence_for_both_marks_refuses_the_file(tmp_path: Path, rates: Path) -> None:
     """A file whose values point to both marks is refused as a whole, naming the file, two
-    lines that disagree and `--decimal`; nothing is stored."""
+    lines that disagree and `decimal_mark`; nothing is stored."""
     path = tmp_path / "both.csv"
     both_marks(path)
     rules = ref.Rules.read()
@@ -272,7 +272,7 @@ def test_evidence_for_both_marks_refuses_the_file(tmp_path: Path, rates: Path) -
             db.load([path], rates=rates, today=TODAY)
         message = str(caught.value)
         assert "both.csv" in message
-        assert "--decimal" in message
+        assert "decimal_mark=" in message
         assert re.search(r"\b4\b.*\b6\b|\b6\b.*\b4\b", message), message
         assert len(db.loads()) == 0
         assert len(db.declarations()) == 0

@@ -121,11 +121,11 @@ def test_top_orders_equal_levels_by_member_and_ignores_missing_levels() -> None:
 
 
 def test_selection_errors_name_the_problem() -> None:
-    with pytest.raises(DigexError, match="--top 0"):
+    with pytest.raises(DigexError, match="top=0"):
         select(tidy_frame(), MA, top=0)
     with pytest.raises(UnknownIndicator, match="'NOPE'"):
         select(tidy_frame(), MA, indicators=["LEVEL", "NOPE"])
-    with pytest.raises(DigexError, match="--unit-mult 400"):
+    with pytest.raises(DigexError, match="unit_mult=400"):
         select(tidy_frame(), MA, unit_mult=400)
 
 

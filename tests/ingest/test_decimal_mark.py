@@ -42,7 +42,7 @@ def test_values_that_contradict_each_other_refuse_the_file(store: Digex, tmp_pat
     assert msg.startswith("d.csv:")
     assert "line 5 has an amount written with '.'" in msg
     assert "line 4 one written with ','" in msg
-    assert "give --decimal . or --decimal ," in msg
+    assert "give decimal_mark=. or decimal_mark=, for the file" in msg
     assert store.loads().empty
 
 

@@ -22,7 +22,7 @@ def test_a_value_that_two_code_pages_read_differently_refuses_the_file(
     msg = str(e.value)
     assert 'cp1252 reads "D1,2024-01,001234567000089,É1,' in msg
     assert 'cp1256 reads "D1,2024-01,001234567000089,ة1,' in msg
-    assert msg.endswith("give --encoding cp1252 or --encoding cp1256")
+    assert msg.endswith("give encoding=cp1252 or encoding=cp1256")
     assert store.loads().empty
     store.load(f, rates=rates_file, today=TODAY, encoding="cp1252")
     assert store.rejects()["segment"].tolist() == ["É1"]
@@ -81,5 +81,5 @@ def test_bytes_the_given_encoding_cannot_read_name_the_profiles_encodings(
     f.write_bytes(",".join(HEADER).encode() + b"\nD1,2024-01," + FIRM.encode() + b",IT\x81O\n")
     with pytest.raises(InvalidFile, match=r"not valid cp1252 text at byte \d+; .*"):
         store.load(f, today=TODAY, encoding="cp1252")
-    with pytest.raises(InvalidFile, match=r"--encoding \(utf-8, cp1252, cp1256\)"):
+    with pytest.raises(InvalidFile, match=r"`encoding` \(utf-8, cp1252, cp1256\)"):
         store.load(f, today=TODAY, encoding="cp1252")

@@ -15,7 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from digex.errors import DigexError
+from digex.errors import ConsistencyError
 from digex.indicators.cuts import CUTS
 from digex.indicators.engine import TOTAL_CUT, Engine
 from digex.indicators.periods import PER_YEAR
@@ -24,12 +24,6 @@ TOLERANCE: Final = 1e-9
 """Ratios must agree to this (relative to their size, at least 1 point)."""
 PARTS: Final = ("segment", "ebops", "partner", "region", "currency")
 FREQS: Final = ("A", "H", "Q", "M")
-
-
-class ConsistencyError(DigexError):
-    """An identity that must hold does not: publication is stopped."""
-
-    status = 500
 
 
 @dataclass(frozen=True)

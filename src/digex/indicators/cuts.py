@@ -12,7 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Final
 
 from digex.codelists import read_codelist
-from digex.errors import DigexError
+from digex.errors import UnknownCut
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 CUTS: Final = ("total", "segment", "ebops", "partner", "region", "currency")
 TOTAL: Final = "_T"
 """Member code of the total (SDMX's convention for 'all')."""
-
-
-class UnknownCut(ValueError, DigexError):
-    """A --by value digex does not know."""
 
 
 def check_cut(cut: str) -> str:

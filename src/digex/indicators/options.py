@@ -33,10 +33,10 @@ def check_query(
 ) -> None:
     """Raise `UsageError` unless every option is allowed and they agree with each other."""
     if freq is not None and freq not in FREQS:
-        raise UsageError(f"--freq {freq!r}: use one of {', '.join(FREQS)}")
+        raise UsageError(f"freq={freq!r}: use one of {', '.join(FREQS)}")
     for f in [flow] if isinstance(flow, str) else flow:
         if f not in FLOWS:
-            raise UsageError(f"--flow {f!r}: use one of {', '.join(FLOWS)}")
+            raise UsageError(f"flow={f!r}: use one of {', '.join(FLOWS)}")
     _check_periods(period, freq, by)
     check_selection(indicators, unit_mult, top)
     if top is not None:
@@ -47,9 +47,9 @@ def check_selection(indicators: Sequence[str] | None, unit_mult: int, top: int |
     """The options that narrow a computed table (`select.Selection`), which may also be built
     on its own: indicator ids, unit multiplier, number of members."""
     if top is not None and top < 1:
-        raise UsageError(f"--top {top}: give a number of members, 1 or more")
+        raise UsageError(f"top={top}: give a number of members, 1 or more")
     if unit_mult not in UNIT_MULT_RANGE:
-        raise UsageError(f"--unit-mult {unit_mult}: give a power of ten such as 6 or 9")
+        raise UsageError(f"unit_mult={unit_mult}: give a power of ten such as 6 or 9")
     if indicators:
         _check_indicators(indicators)
 
@@ -71,8 +71,8 @@ def _check_periods(period: str | Sequence[str] | None, freq: str | None, by: str
         key_freq, _, label = key.split("|")
         if key_freq != freq:
             raise UsageError(
-                f"--freq {freq} contradicts the period {label}; give a period at that "
-                "frequency, or drop --freq (a period says its own frequency)"
+                f"freq={freq} contradicts the period {label}; give a period at that "
+                "frequency, or drop `freq` (a period says its own frequency)"
             )
 
 
@@ -81,7 +81,7 @@ def _check_top(top: int, by: str) -> None:
 
     if by == "total":
         others = ", ".join(c for c in (*CUTS, "all") if c != "total")
-        raise UsageError(f"--top {top} needs --by, one of {others} (the total is one member)")
+        raise UsageError(f"top={top} needs `by`, one of {others} (the total is one member)")
 
 
 def _check_indicators(indicators: Sequence[str]) -> None:

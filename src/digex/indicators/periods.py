@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from digex.errors import DigexError
+from digex.errors import InvalidPeriod
 
 if TYPE_CHECKING:  # Ibis takes a second to load: only the expression builders below need it
     import ibis.expr.types as ir
@@ -20,10 +20,6 @@ if TYPE_CHECKING:  # Ibis takes a second to load: only the expression builders b
 Freq = Literal["M", "Q", "H", "A"]
 PER_YEAR: Final[dict[str, int]] = {"M": 12, "Q": 4, "H": 2, "A": 1}
 MONTHS: Final[dict[str, int]] = {"M": 1, "Q": 3, "H": 6, "A": 12}
-
-
-class InvalidPeriod(ValueError, DigexError):
-    """A period label that is not YYYY, YYYY-Qn, YYYY-Hn or YYYY-MM."""
 
 
 @dataclass(frozen=True, order=True)

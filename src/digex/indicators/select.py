@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from digex.errors import UsageError
+from digex.errors import UnknownIndicator as UnknownIndicator
 from digex.profile import CountryProfile
+from digex.sql import literal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,10 +30,6 @@ ALWAYS = ("N", "_Z")
 """Flows shown whatever flow is asked for: net balance (N) and flow-less series such as jobs."""
 
 _names = itertools.count()
-
-
-class UnknownIndicator(UsageError):
-    """An indicator id that is not in the definitions (a usage error: exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -102,23 +99,6 @@ class Selection:
             FROM {source} {chosen}
             WHERE {where}
             ORDER BY {order}"""
-
-
-def literal(value: str | int | float | list[str]) -> str:
-    """`value` written into SQL text, for queries run without bound parameters.
-
-    DuckDB's Python client imports pandas (close to a second) to bind the first parameter of a
-    process; a cached answer is therefore asked for with its few values quoted in the text.
-    Text is quoted by doubling single quotes (DuckDB gives backslashes no meaning there),
-    floats go through their round-trip `repr`.
-    """
-    if isinstance(value, list):
-        return f"CAST([{', '.join(literal(v) for v in value)}] AS VARCHAR[])"
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    if isinstance(value, float):
-        return f"CAST('{value!r}' AS DOUBLE)"
-    return f"{int(value):d}"
 
 
 def narrow(con: Any, source: str, selection: Selection, fetch: Fetch[T]) -> T:

@@ -89,14 +89,14 @@ DECLARATION_CHECKS: Final[tuple[Check, ...]] = (
         "RATE_MISSING",
         "v_currency_ok AND v_period <= $current_month AND v_rate IS NULL",
         "'no exchange rate for ' || upper(currency) || ' in ' || strftime(v_period, '%Y-%m')"
-        " || '; load a rates file that has it (--rates)'",
+        " || '; load a rates file that has it'",
     ),
     _missing("amount", "AMOUNT"),
     Check(
         "AMOUNT_AMBIGUOUS",
         "v_amount_ambiguous",
         f"'amount ' || {_q('amount')} || ' could be a decimal comma or a thousands separator;"
-        " give --decimal , or --decimal .'",
+        " say which decimal mark the file uses, comma or point'",
     ),
     Check(
         "AMOUNT_INVALID",

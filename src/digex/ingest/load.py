@@ -409,7 +409,7 @@ class Loader:
                 return self._reused(con, int(earlier[0]), path, kind)
             raise DuplicateLoad(
                 f"{path.name}: this content was already loaded as load {earlier[0]} "
-                f"({earlier[1]}); to load it again give --replace {earlier[0]}"
+                f"({earlier[1]}); to load it again give replace={earlier[0]}"
             )
         with watch.step(1):
             try:
@@ -618,7 +618,7 @@ def plan_files(
     wanted = len(files) if files else references
     if replace and len(replace) != wanted:
         raise UsageError(
-            f"--replace was given {len(replace)} time(s) for {wanted} file(s) it can apply to; "
+            f"`replace` was given {len(replace)} time(s) for {wanted} file(s) it can apply to; "
             "give one load id to replace per declaration file, in the same order (or, "
             "loading only rates and jobs files, one per rates then jobs file)"
         )
@@ -707,17 +707,17 @@ def _check_replaceable(con: duckdb.DuckDBPyConnection, load_id: int, kind: str) 
         [load_id],
     ).fetchone()
     if row is None:
-        raise UnknownLoad(f"--replace {load_id}: there is no load {load_id}; see `digex loads`")
+        raise UnknownLoad(f"replace={load_id}: there is no load {load_id}; see `digex loads`")
     withdrawn = con.execute(f"SELECT 1 FROM withdrawals WHERE load_id = {int(load_id):d}")
     if withdrawn.fetchone():
         raise InvalidFile(
-            f"--replace {load_id}: load {load_id} ({row[1]}) was withdrawn; load the file "
-            "without --replace"
+            f"replace={load_id}: load {load_id} ({row[1]}) was withdrawn; load the file "
+            "without `replace`"
         )
     if row[0] != kind:
-        raise InvalidFile(f"--replace {load_id}: load {load_id} is a {row[0]} file, not {kind}")
+        raise InvalidFile(f"replace={load_id}: load {load_id} is a {row[0]} file, not {kind}")
     if not row[2]:
         raise InvalidFile(
-            f"--replace {load_id}: load {load_id} ({row[1]}) was already replaced; "
+            f"replace={load_id}: load {load_id} ({row[1]}) was already replaced; "
             "replace the load that replaced it"
         )

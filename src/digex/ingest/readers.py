@@ -30,6 +30,8 @@ from digex.ingest.sniff import (
     read_layout,
     transcode_to_utf8,
 )
+from digex.sql import identifier
+from digex.sql import literal as _sql_str
 
 HeaderMatcher = Callable[[Sequence[str]], tuple[dict[str, int], list[str]]]
 """Maps a file's column names to field -> column index, and lists the fields not found."""
@@ -75,10 +77,6 @@ class Reader(Protocol):
         options: ReadOptions,
         workdir: Path,
     ) -> Staged: ...
-
-
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _mapping_or_fail(
@@ -290,7 +288,7 @@ class CsvReader:
             except UnicodeDecodeError as e:
                 raise InvalidFile(
                     f"{path.name}: not valid {layout.encoding} text at byte {e.start}; "
-                    f"give the right --encoding ({', '.join(options.encodings)})"
+                    f"give the right `encoding` ({', '.join(options.encodings)})"
                 ) from e
         stage_delimited(con, source, layout.delimiter, fields, mapping, len(layout.header))
         return Staged("csv", layout.encoding, layout.delimiter, warnings)
@@ -403,7 +401,7 @@ class ParquetReader:
         mapping, warnings = _mapping_or_fail(path, names, fields, match)
 
         def text(name: str) -> str:
-            col = '"' + names[mapping[name]].replace('"', '""') + '"'
+            col = identifier(names[mapping[name]])
             if types[names[mapping[name]]].startswith(("DATE", "TIMESTAMP")):
                 return f"strftime({col}, '%Y-%m')"
             return f"CAST({col} AS VARCHAR)"

@@ -116,7 +116,7 @@ def quote(value: str, limit: int = 80) -> str:
 
 def detect_encoding(sample: bytes, candidates: Sequence[str] = CANDIDATES) -> str:
     """The encoding of a file from its first bytes; ValueError when two candidate encodings
-    read it plausibly but differently (the message names `--encoding`)."""
+    read it plausibly but differently (the message names the `encoding` parameter)."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
@@ -136,7 +136,7 @@ def detect_encoding(sample: bytes, candidates: Sequence[str] = CANDIDATES) -> st
             continue
     if not readings:
         raise ValueError(
-            f"not valid text in any of {', '.join(candidates)}; give the right --encoding"
+            f"not valid text in any of {', '.join(candidates)}; give the right `encoding`"
         )
     odd = {enc: _oddities(text) for enc, text in readings.items()}
     least = min(odd.values())
@@ -146,7 +146,7 @@ def detect_encoding(sample: bytes, candidates: Sequence[str] = CANDIDATES) -> st
     names = list(best)
     raise ValueError(
         f"cannot tell its encoding: {' and '.join(names)} both read it, differently "
-        f"({_first_difference(best)}); give --encoding {' or --encoding '.join(names)}"
+        f"({_first_difference(best)}); give encoding={' or encoding='.join(names)}"
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from digex.errors import InvalidFile
+from digex.errors import MixedDecimalMarks as MixedDecimalMarks
 from digex.ingest.checks import (
     DECLARATION_CHECKS,
     JOB_CHECKS,
@@ -36,6 +36,7 @@ from digex.ingest.parsers import (
     rate_normalised,
     strip,
 )
+from digex.sql import literal as _literal
 
 
 def _finish(reasons: str, message: str) -> str:
@@ -64,12 +65,6 @@ class Rules:
     @property
     def current_month(self) -> dt.date:
         return self.today.replace(day=1)
-
-
-def _literal(value: object) -> str:
-    if isinstance(value, dt.date):
-        return f"DATE '{value.isoformat()}'"
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalMark:
@@ -212,10 +207,6 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
     return dm
 
 
-class MixedDecimalMarks(InvalidFile):
-    """A file whose amounts show both decimal marks (the loader adds the file's name)."""
-
-
 def _file_mark(con: duckdb.DuckDBPyConnection) -> tuple[DecimalMark, int]:
     """The decimal mark of the file in `checked`: the one its amounts show (`v_mark`), or
     `auto` when none shows one (its ambiguous amounts are then rejected as such); and the
@@ -236,8 +227,8 @@ def _file_mark(con: duckdb.DuckDBPyConnection) -> tuple[DecimalMark, int]:
     if dot is not None and comma is not None:
         raise MixedDecimalMarks(
             f"the amounts do not use one decimal mark: line {dot} has an amount written with "
-            f"'.' as the decimal mark, line {comma} one written with ','; give --decimal . or "
-            "--decimal , for the file (the other mark then only groups thousands)"
+            f"'.' as the decimal mark, line {comma} one written with ','; give decimal_mark=. "
+            "or decimal_mark=, for the file (the other mark then only groups thousands)"
         )
     mark: DecimalMark = "." if dot is not None else "," if comma is not None else "auto"
     return mark, int(ambiguous)

@@ -22,6 +22,7 @@ from typing import Final
 import duckdb
 
 from digex.codelists import read_codelist
+from digex.sql import literal as _quoted
 
 ENGINE_VIEW: Final = "current_declarations_coded"
 """The current declarations with their codes as stored, for the indicator engine."""
@@ -66,10 +67,6 @@ def _current(con: duckdb.DuckDBPyConnection, column: str) -> tuple[str | None, s
         return None, {str(r[0]) for r in held}
     row = con.execute(f"SELECT enum_range(NULL::{names[-1]})").fetchone()
     return names[-1], set(row[0] if row else [])
-
-
-def _quoted(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def follow_codelists(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

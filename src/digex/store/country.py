@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from digex.errors import ProfileError
 from digex.profile import CountryProfile, load_profile, profile_from_text
+from digex.sql import literal
 from digex.store.store import Store
 
 __all__ = ["StoreProfile", "adopt_profile", "read_profile", "record", "recorded"]
@@ -43,7 +44,7 @@ class StoreProfile:
 
 def _text(value: str) -> str:
     # a literal, not a bound parameter: binding one makes DuckDB's client import pandas
-    return "'" + value.replace("'", "''") + "'"
+    return literal(value)
 
 
 def recorded(store: Store) -> CountryProfile | None:

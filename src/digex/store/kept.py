@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from digex.indicators.select import literal
+from digex.sql import literal
 
 if TYPE_CHECKING:
     import duckdb

@@ -14,6 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from digex.sql import literal
 from digex.store.tables import PORTABLE
 
 if TYPE_CHECKING:
@@ -87,5 +88,5 @@ def export_parquet(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> No
     for name, path in files.items():
         if name not in PORTABLE.names():
             raise ValueError(f"{name!r} is not one of {PORTABLE.names()}")
-        target = str(Path(path).absolute()).replace("'", "''")
-        con.execute(f"COPY (SELECT * FROM {name}) TO '{target}' (FORMAT parquet)")
+        target = literal(str(Path(path).absolute()))
+        con.execute(f"COPY (SELECT * FROM {name}) TO {target} (FORMAT parquet)")

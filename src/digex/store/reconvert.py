@@ -24,7 +24,7 @@ from typing import Final
 
 import duckdb
 
-from digex.errors import DigexError, InvalidFile
+from digex.errors import InvalidFile, RatesWouldVanish
 from digex.ingest.convert import value_minor_sql
 
 RECONVERTED_VIEW: Final = """
@@ -37,13 +37,6 @@ LEFT JOIN current_reconversions c ON c.load_id = d.load_id AND c.line = d.line
 """
 """The current declarations, each with its newest conversion: the view once a row has been
 converted again (before, the stored values are read without this join)."""
-
-
-class RatesWouldVanish(DigexError):
-    """A change of the rates in force would leave current declarations with no rate for their
-    month and currency (their value could then be neither kept nor converted)."""
-
-    status = 409
 
 
 def _months_without_rate(con: duckdb.DuckDBPyConnection) -> list[str]:

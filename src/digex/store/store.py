@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import threading
 import time
 import weakref
@@ -24,6 +25,7 @@ from digex.errors import StoreBusy, StoreError
 from digex.settings import MEMORY_LIMIT
 from digex.settings import default_path as default_path  # re-exported: digex.store
 from digex.settings import memory_limit as memory_limit  # re-exported: ingest
+from digex.sql import literal
 from digex.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from digex.store.offline import connect
 
@@ -112,8 +114,8 @@ def _connect_once(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
         # Bounded memory: past the limit the engine spills to a folder beside the store, so
         # loading 100 million rows needs disk, not RAM (DIGEX_MEMORY_LIMIT, e.g. "4GB").
-        con.execute(f"SET memory_limit = '{memory_limit()}'")
-        con.execute(f"SET temp_directory = '{str(path) + '.tmp'}'")
+        con.execute(f"SET memory_limit = {literal(memory_limit())}")
+        con.execute(f"SET temp_directory = {literal(str(path) + '.tmp')}")
         return con
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
@@ -137,6 +139,24 @@ def _create_file(path: Path) -> None:
         connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION}).close()
     except duckdb.Error as e:
         raise StoreError(f"cannot create the store {path}: {e}") from e
+
+
+def _remove_new(target: Path, folders: list[Path]) -> None:
+    """Remove the file a failed creation made, its companions and the folders made for it."""
+    for suffix in ("", ".wal", ".tmp"):
+        companion = Path(str(target) + suffix)
+        try:
+            if companion.is_dir():
+                shutil.rmtree(companion, ignore_errors=True)
+            else:
+                companion.unlink(missing_ok=True)
+        except OSError:  # its folder is not one (the creation failed for that reason)
+            continue
+    for folder in folders:  # deepest first
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def _collect_before_closing() -> None:
@@ -192,7 +212,7 @@ class Store:
         self.path = Path(path) if path is not None else default_path()
         if not self.path.exists():
             raise StoreError(
-                f"no store at {self.path}; create one with `digex init --db {self.path}`"
+                f"no store at {self.path}; create one with digex init (path={self.path})"
             )
         self.read_only = read_only
         self._root = _connect(self.path, read_only=read_only, wait=wait)
@@ -225,19 +245,33 @@ class Store:
         """Create the file and its schema (or migrate an existing store when `exist_ok`)."""
         target = Path(path) if path is not None else default_path()
         if target.exists() and not exist_ok:
-            raise StoreError(f"{target} already exists; remove it or choose another --db")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.exists():
-            _create_file(target)
-        con = _connect(target, read_only=False)
+            raise StoreError(f"{target} already exists; remove it or choose another `path`")
+        made = [d for d in (target.parent, *target.parent.parents) if not d.exists()]
+        fresh = not target.exists()
         try:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
-            )
-        finally:
-            con.close()
-        return cls(target)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError) as e:
+                raise StoreError(
+                    f"cannot create the store {target}: a file stands where its folder would be"
+                ) from e
+            except OSError as e:  # no permission, a read-only file system
+                raise StoreError(f"cannot create the store {target}: {e.strerror or e}") from e
+            if fresh:
+                _create_file(target)
+            con = _connect(target, read_only=False)
+            try:
+                con.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version "
+                    "(version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
+                )
+            finally:
+                con.close()
+            return cls(target)
+        except BaseException:
+            if fresh:  # a store that could not be made leaves nothing behind
+                _remove_new(target, made)
+            raise
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -307,7 +341,7 @@ class Store:
         except duckdb.CatalogException as e:
             raise StoreError(
                 f"{self.path} is a DuckDB file but not a digex store; "
-                "create one with `digex init --db NEWFILE`"
+                "create one with digex init (path=NEWFILE)"
             ) from e
         return int(row[0]) if row and row[0] is not None else 0
 
@@ -438,9 +472,8 @@ class Store:
     def meta(self, key: str) -> str | None:
         # the key goes into the text, quoted: binding a first parameter makes DuckDB's client
         # import pandas (about 0.7 s), most of the time of a quick command such as a cached query
-        quoted = "'" + key.replace("'", "''") + "'"
         with self.reading() as con:
-            row = con.execute(f"SELECT value FROM meta WHERE key = {quoted}").fetchone()
+            row = con.execute(f"SELECT value FROM meta WHERE key = {literal(key)}").fetchone()
         return str(row[0]) if row else None
 
     def set_meta(self, key: str, value: str) -> None:

@@ -10,15 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from digex.errors import DigexError, UnknownLoad, UsageError
+from digex.errors import AlreadyWithdrawn, UnknownLoad, UsageError
 from digex.store.store import Store
 from digex.store.users import current_user
-
-
-class AlreadyWithdrawn(DigexError):
-    """The load was withdrawn before; a load is withdrawn once."""
-
-    status = 409
 
 
 def withdraw(
@@ -34,7 +28,7 @@ def withdraw(
     current and is not withdrawn (its replacement is)."""
     why = reason.strip()
     if not why:
-        raise UsageError("--reason is empty; say why the load is withdrawn (kept in the load log)")
+        raise UsageError("`reason` is empty; say why the load is withdrawn (kept in the load log)")
     with store.write() as con:
         row = con.execute(
             "SELECT l.file_name, w.withdrawn_at, w.withdrawn_by, w.reason, l.kind "

@@ -1,0 +1,104 @@
+"""The headline table as text: every cell already written for its language, ready to render.
+
+`digex.publish.summary` computes the exact figures; this module decides how they read (three
+decimals for billions, one for per cents, a sign on growth, the mark of an incomplete figure,
+the notes those marks need, the rounding rule). A terminal, a web page or a spreadsheet then
+only lays the strings out, and all of them show the same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from digex.errors import UsageError
+from digex.indicators import status as st
+from digex.publish.numbers import number, percent, signed
+from digex.publish.rounding import ROUNDING_NOTE, round_exact
+
+if TYPE_CHECKING:
+    from digex.api import Digex
+    from digex.publish.summary import Headline
+
+LEVEL_DECIMALS = 3
+"""Billions to the million, as the office publishes them."""
+PERCENT_DECIMALS = 1
+MISSING = "—"
+"""A figure that cannot be computed (no level, or none a year earlier)."""
+SYNTHETIC = " — SYNTHETIC DEMO DATA"
+
+
+@dataclass(frozen=True)
+class HeadlineLine:
+    """One row: the member's name, then previous level, level, share and growth as text."""
+
+    name: str
+    cells: tuple[str, str, str, str]
+    total: bool
+    """The total's line (shown in bold)."""
+
+
+@dataclass(frozen=True)
+class HeadlineTable:
+    title: str
+    """Plain text (a renderer that reads markup must escape it: it holds [brackets])."""
+    columns: tuple[str, ...]
+    """The header: an empty first column, the two periods, the share and the growth."""
+    lines: list[HeadlineLine]
+    notes: list[str]
+    """What each mark used in the cells means, then the rounding rule."""
+
+
+def check_lang(lang: str, languages: tuple[str, ...]) -> None:
+    if lang not in languages:
+        raise UsageError(f"lang={lang!r}: use one of {', '.join(languages)}")
+
+
+Write = Callable[[Decimal, int, str], str]
+
+
+def _cell(value: Fraction | None, write: Write, decimals: int, locale: str, done: str) -> str:
+    """`value` rounded half up and written; a figure on incomplete months is never a plain
+    number: the mark of its completeness follows it."""
+    if value is None:
+        return MISSING
+    return write(round_exact(value, decimals), decimals, locale) + st.mark(done)
+
+
+def shape(h: Headline, lang: str, locale: str, *, synthetic: bool = False) -> HeadlineTable:
+    """The text of headline `h` in `lang`, numbers written for `locale`."""
+    title = h.title + (SYNTHETIC if synthetic else "")
+    if h.completeness != st.COMPLETE:
+        labels = st.LABELS.get(lang, st.LABELS["en"])
+        title += f" [{labels.get(h.completeness, h.completeness)}]"
+    if h.obs_status != st.NORMAL:
+        title += f" [OBS_STATUS {h.obs_status}]"
+    notes = [st.NOTES.get(lang, st.NOTES["en"])[c] for c in h.marks]
+    lines = []
+    for r in h.rows:
+        cells = (
+            _cell(r.previous, number, LEVEL_DECIMALS, locale, r.previous_completeness),
+            _cell(r.level, number, LEVEL_DECIMALS, locale, r.level_completeness),
+            _cell(r.share, percent, PERCENT_DECIMALS, locale, r.level_completeness),
+            _cell(r.growth, signed, PERCENT_DECIMALS, locale, r.growth_completeness),
+        )
+        lines.append(HeadlineLine(r.name, cells, total=r.code == "_T"))
+    return HeadlineTable(
+        title=title,
+        columns=("", h.previous_period, h.period, "%", "Δ %"),
+        lines=lines,
+        notes=[*notes, ROUNDING_NOTE[lang]],
+    )
+
+
+def headline_table(db: Digex, period: str, lang: str = "en") -> HeadlineTable:
+    """The headline table of `period` in `lang`, from the store `db` (refused before any
+    computing when the profile does not publish in `lang`)."""
+    from digex.publish.summary import headline
+
+    check_lang(lang, db.profile.languages)
+    locale = db.profile.locales.get(lang, lang)
+    return shape(headline(db, period, lang), lang, locale, synthetic=db.store.synthetic)

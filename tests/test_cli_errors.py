@@ -1,0 +1,216 @@
+"""Errors from the engines, the file system and the store reach the user as one line.
+
+Each case runs the CLI's `main` in-process (what the console script runs), so a third-party
+exception that is not translated escapes as a traceback and fails the test. Each checks one
+line on stderr, the exit code of the README's table, and that nothing on disk changed.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+from tests.spark_fixtures import spark_session  # noqa: F401
+
+import digex.errors
+from digex.backends import spark_sources
+from digex.cli import FLAGS, app, for_cli, main
+from digex.demo.run import check_size
+from digex.errors import SourceNotFound, UsageError
+from digex.store import Store
+
+SRC = Path(digex.errors.__file__).parent
+
+
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
+) -> tuple[int, str]:
+    """Exit code and stderr of `digex ARGS`."""
+    monkeypatch.delenv("DIGEX_DB", raising=False)
+    monkeypatch.setattr(sys, "argv", ["digex", *args])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    code = exit_.value.code
+    return int(code) if isinstance(code, int) else 0, capsys.readouterr().err
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under `folder` with the digest of its content."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        if p.is_file()
+        else "/"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def one_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("engine", "says"),
+    [
+        ("postgresql://u:secret@127.0.0.1:1/x", "cannot connect to PostgreSQL at 127.0.0.1:1/x"),
+        ("spark://{tmp}/missing", "declarations.parquet not found"),
+    ],
+    ids=["postgres-down", "spark-folder-missing"],
+)
+def test_an_engine_that_cannot_be_used_is_one_line(
+    engine: str,
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Store.create(tmp_path / "s.duckdb").close()
+    before = snapshot(tmp_path)
+    url = engine.format(tmp=tmp_path)
+    code, err = run(
+        capsys, monkeypatch, "indicators", "--db", str(tmp_path / "s.duckdb"), "--engine", url
+    )
+    line = one_line(err)
+    assert code == 1
+    assert says in line
+    assert "secret" not in line  # the password in the URL is not repeated
+    assert snapshot(tmp_path) == before
+
+
+def test_a_store_in_a_folder_with_an_apostrophe(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spill folder's path went unquoted into SQL: `init` failed and left an empty file."""
+    db = tmp_path / "l'office" / "x.duckdb"
+    code, _ = run(capsys, monkeypatch, "init", "--db", str(db))
+    assert code == 0
+    with Store(db, read_only=True) as store:
+        assert store.schema_version() > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        ((), {"DIGEX_MEMORY_LIMIT": "lots"}, "DIGEX_MEMORY_LIMIT='lots'"),
+        (("--profile", "XX"), {}, "no country profile shipped for XX"),
+    ],
+    ids=["memory-limit", "profile"],
+)
+def test_a_store_that_cannot_be_created_leaves_nothing(
+    args: tuple[str, ...],
+    env: dict[str, str],
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, err = run(capsys, monkeypatch, "init", "--db", str(tmp_path / "new" / "x.duckdb"), *args)
+    assert code == 1
+    assert says in one_line(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_where_the_store_s_folder_would_be(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "new").write_text("not a folder")
+    before = snapshot(tmp_path)
+    code, err = run(capsys, monkeypatch, "init", "--db", str(tmp_path / "new" / "x" / "s.duckdb"))
+    assert code == 1
+    assert "a file stands where its folder would be" in one_line(err)
+    assert snapshot(tmp_path) == before
+
+
+def test_a_demo_too_small_is_a_usage_error_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "demo"
+    code, err = run(
+        capsys,
+        monkeypatch,
+        "demo",
+        "--firms",
+        "10",
+        "--out",
+        str(out / "data"),
+        "--db",
+        str(out / "d.duckdb"),
+    )
+    assert code == 2
+    assert "--firms 10: give 50 or more" in one_line(err)
+    assert not out.exists()
+
+
+def test_every_error_class_is_in_errors_py() -> None:
+    """A `DigexError` subclass defined elsewhere would be a second place to look for errors."""
+    ours = {
+        name
+        for name, value in vars(digex.errors).items()
+        if isinstance(value, type) and issubclass(value, digex.errors.DigexError)
+    }
+    elsewhere = []
+    for path in SRC.rglob("*.py"):
+        if path.name == "errors.py" and path.parent == SRC:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = {
+                    b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+                }
+                if bases & ours:
+                    elsewhere.append(f"{path.relative_to(SRC)}: {node.name}")
+    assert elsewhere == []
+
+
+def test_core_parameters_are_named_as_the_cli_options_that_set_them() -> None:
+    """The core names `name=value` or `` `name` ``; the command line says `--option`."""
+    with pytest.raises(UsageError) as refused:
+        check_size(firms=10, rows=1000)
+    assert str(refused.value).startswith("firms=10: give 50 or more")
+    assert for_cli(str(refused.value)).startswith("--firms 10: give 50 or more")
+    assert for_cli("top=3 needs `by`, one of x") == "--top 3 needs --by, one of x"
+    assert for_cli("give decimal_mark=. or decimal_mark=,") == "give --decimal . or --decimal ,"
+    assert for_cli("first line\n\tsecond line\n") == "first line second line"
+    kept = "DIGEX_MEMORY_LIMIT='lots'; see `digex loads`; a.rows=1, my_rows=2, `sum`"
+    assert for_cli(kept) == kept
+
+
+def test_every_option_a_parameter_maps_to_exists() -> None:
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    options = {o for command in commands.values() for p in command.params for o in p.opts}
+    assert set(FLAGS.values()) <= options
+
+
+@pytest.mark.postgres
+def test_a_postgres_schema_without_the_views_is_one_line(
+    pg_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ibis's TableNotFound at the first query was a traceback; the views are looked up when
+    connecting."""
+    url = f"{pg_url}/digex_no_such_schema"
+    code, err = run(capsys, monkeypatch, "indicators", "--engine", url)
+    assert code == 1
+    assert "has no current_declarations, current_rates, current_auxiliary" in one_line(err)
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning")
+def test_a_folder_spark_cannot_read_is_source_not_found(
+    spark_session: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A URI is not checked on this machine (it may be a cluster's): Spark's own refusal,
+    an AnalysisException through py4j, is translated where the backend is built."""
+    with pytest.raises(SourceNotFound, match=r"^Spark cannot read file://.*declarations\.parquet"):
+        spark_sources(f"file://{tmp_path}/missing", session=spark_session)
