@@ -331,6 +331,8 @@ def load(
     One transaction for the whole call: if any file cannot be read, nothing is stored.
     """
     from digex.api import Digex
+    from digex.ingest.load import LoadOptions, load_files
+    from digex.profile import load_profile
 
     files = files or []
     if not (files or rates or jobs):
@@ -350,19 +352,21 @@ def load(
     start = time.perf_counter()
     if indicators:
         _import_in_background()
-    with Digex.open(db, profile=profile) as store, _progress() as progress:
-        results = store.load(
+    # the store is not held while the files are checked (other processes read it meanwhile)
+    with _progress() as progress:
+        results = load_files(
+            db,
+            load_profile(profile),
+            LoadOptions(encoding, delimiter, decimal),  # type: ignore[arg-type]
             files,
             rates=rates or [],
             jobs=jobs or [],
             replace=replace or [],
-            encoding=encoding,
-            delimiter=delimiter,
-            decimal_mark=decimal,  # type: ignore[arg-type]
             progress=_Bar.for_(progress),
         )
         _print_results(results, time.perf_counter() - start)
-        if indicators and any(not r.reused for r in results):
+    if indicators and any(not r.reused for r in results):
+        with Digex.open(db, profile=profile) as store:
             _precompute(store)
 
 
