@@ -42,6 +42,12 @@ ACCEPTED: Final = {
 """Where the accepted and the rejected rows of each kind of file are stored."""
 
 
+def literal(text: str) -> str:
+    """`text` as an SQL string literal (for the statements that take no parameters: ATTACH,
+    SET, CREATE TYPE)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 @dataclass(frozen=True)
 class CodeType:
     """The ENUM type a coded column of `declarations` is stored in, with its codes."""
@@ -52,7 +58,7 @@ class CodeType:
 
     def create_sql(self) -> str:
         """The statement that makes the same type in another database (the loader's)."""
-        codes = ", ".join("'" + c.replace("'", "''") + "'" for c in self.codes)
+        codes = ", ".join(map(literal, self.codes))
         return f"CREATE TYPE {self.name} AS ENUM ({codes})"
 
 
@@ -200,11 +206,10 @@ def attached(
     Attaching waits, as opening the store does, while another process holds the file; this is
     the only time a load holds the store for writing.
     """
-    quoted = "'" + str(path).replace("'", "''") + "'"
     deadline = time.monotonic() + wait
     while True:
         try:
-            con.execute(f"ATTACH {quoted} AS {ALIAS}")
+            con.execute(f"ATTACH {literal(str(path))} AS {ALIAS}")
             break
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():

@@ -25,7 +25,7 @@ from typing import Protocol
 
 import duckdb
 
-from digex.store.append import Basis, attached, read_basis
+from digex.store.append import Basis, attached, literal, read_basis
 from digex.store.offline import connect
 from digex.store.store import Store, memory_limit
 
@@ -80,7 +80,7 @@ class StoreFile:
         con = connect()
         try:
             con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
-            con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
+            con.execute(f"SET temp_directory = {literal(str(spill))}")
             _settings(con, limit)
             for code_type in basis.code_types:
                 con.execute(code_type.create_sql())
