@@ -124,6 +124,8 @@ def test_an_unrelated_load_meanwhile_is_no_reason_to_refuse(db: Path, tmp_path: 
         db, [write_csv(tmp_path / "may.csv", MAY)], hook=lambda: load(db, [june]) and None
     )
     assert mine.load_id == before["loads"] + 2
+    # the loads' own spill folders beside the store are gone
+    assert sorted(p.name for p in db.parent.iterdir() if ".load-" in p.name) == []
     with digex.connect(db, read_only=True) as store:
         ids = set(store.declarations()["declaration_id"])
         assert {"M1", "M2", "J1"} <= ids
