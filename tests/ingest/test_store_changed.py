@@ -130,3 +130,14 @@ def test_an_unrelated_load_meanwhile_is_no_reason_to_refuse(db: Path, tmp_path: 
         ids = set(store.declarations()["declaration_id"])
         assert {"M1", "M2", "J1"} <= ids
         assert store.loads()["status"].tolist().count("current") == before["loads"] + 2
+
+
+def test_a_store_this_process_holds_open_is_loaded_through_it(db: Path, tmp_path: Path) -> None:
+    """DuckDB will not attach a file the process has open: a clear error, nothing stored."""
+    with digex.connect(db) as held:
+        before = counts(held)
+        with pytest.raises(StoreError, match="open in this process"):
+            load(db, [write_csv(tmp_path / "may.csv", MAY)])
+        assert counts(held) == before
+        [result] = held.load(write_csv(tmp_path / "may.csv", MAY), today=TODAY)
+        assert result.rows_accepted == len(MAY)

@@ -203,9 +203,12 @@ def attached(
     store as the default database (the loader's temporary tables stay visible): committed when
     the block ends, rolled back on any exception, detached in both cases.
 
-    Attaching waits, as opening the store does, while another process holds the file; this is
-    the only time a load holds the store for writing.
+    Attaching waits, as opening the store does, while another process holds the file; with the
+    moment the basis is read, this is the only time a load holds the store. DuckDB refuses to
+    attach a file this process already has open (a `Store`): such a store is loaded through it
+    (`Digex.load`).
     """
+    home = con.execute("SELECT current_database()").fetchone()
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -220,7 +223,11 @@ def attached(
                     "checked but nothing was stored: load them again once it is free"
                 ) from e
             time.sleep(0.05)
-    home = con.execute("SELECT current_database()").fetchone()
+        except duckdb.BinderException as e:  # "Unique file handle conflict"
+            raise StoreError(
+                f"the store {path} is open in this process; load through it (Digex.load) or "
+                "close it first; nothing was stored"
+            ) from e
     try:
         con.execute(f"USE {ALIAS}")
         con.execute("BEGIN TRANSACTION")
