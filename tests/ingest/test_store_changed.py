@@ -9,6 +9,8 @@ the store and staged the file, before its final transaction.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +21,8 @@ import digex
 from digex.errors import StoreError
 from digex.ingest.load import Loader, LoadOptions, LoadResult
 from digex.profile import load_profile
+from digex.store.append import attached
+from digex.store.offline import connect
 
 MAY = [
     ("M1", "2024-05", FIRM, "ITO", "FR", "EUR", "1000.50", "X"),
@@ -141,3 +145,28 @@ def test_a_store_this_process_holds_open_is_loaded_through_it(db: Path, tmp_path
         assert counts(held) == before
         [result] = held.load(write_csv(tmp_path / "may.csv", MAY), today=TODAY)
         assert result.rows_accepted == len(MAY)
+
+
+def test_a_store_held_by_another_process_at_the_end_is_waited_for_then_refused(
+    db: Path,
+) -> None:
+    """The final write waits for a reader in another process to let go of the file, and past
+    its wait says so, with nothing stored (the staging connection is left as it was)."""
+    hold = (
+        "import sys, time, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
+        "print('held', flush=True); time.sleep(float(sys.argv[2]))"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", hold, str(db), "1.0"], stdout=subprocess.PIPE, text=True
+    ) as reader:
+        assert reader.stdout is not None
+        assert reader.stdout.readline() == "held\n"
+        con = connect()
+        busy = r"used by another process.*nothing was stored"
+        with pytest.raises(StoreError, match=busy), attached(con, db, wait=0.2):
+            pass
+        assert con.execute("SELECT current_database()").fetchone() == ("memory",)
+        # waited for long enough, the reader has gone and the write goes through
+        with attached(con, db, wait=30) as store:
+            assert store.execute("SELECT count(*) FROM loads").fetchone() == (2,)
+    assert _state(db)["loads"] == 2

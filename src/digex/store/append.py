@@ -31,6 +31,11 @@ from digex.errors import StoreError
 from digex.store.codes import follow_codelists
 from digex.store.store import LOCK_WAIT
 
+FINAL_WAIT: Final = 6 * LOCK_WAIT
+"""Seconds the final write waits for other processes to let go of the store: longer than a
+command waits (LOCK_WAIT), since the files have been checked by then, perhaps for minutes, and
+a reader holds the file only for the time of its query."""
+
 ALIAS: Final = "digex_store"
 """The name the store is attached under on the loader's own connection for the final write."""
 
@@ -197,13 +202,13 @@ def _replaced(con: duckdb.DuckDBPyConnection, load_id: int) -> ReplacedLoad | No
 
 @contextmanager
 def attached(
-    con: duckdb.DuckDBPyConnection, path: Path, *, wait: float = LOCK_WAIT
+    con: duckdb.DuckDBPyConnection, path: Path, *, wait: float = FINAL_WAIT
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The store file attached to the loader's own connection, in one transaction, with the
     store as the default database (the loader's temporary tables stay visible): committed when
     the block ends, rolled back on any exception, detached in both cases.
 
-    Attaching waits, as opening the store does, while another process holds the file; with the
+    Attaching waits (`FINAL_WAIT`) while another process holds the file; with the
     moment the basis is read, this is the only time a load holds the store. DuckDB refuses to
     attach a file this process already has open (a `Store`): such a store is loaded through it
     (`Digex.load`).
