@@ -93,7 +93,7 @@ def test_the_replaced_load_replaced_meanwhile_refuses_the_load(db: Path, tmp_pat
         load(db, [write_csv(tmp_path / "b.csv", fix)], replace=[first.load_id])
         after.update(_state(db))
 
-    with pytest.raises(StoreError, match=r"changed.*--replace"):
+    with pytest.raises(StoreError, match=r"changed.*`replace`"):
         load(
             db,
             [write_csv(tmp_path / "c.csv", fix_again)],

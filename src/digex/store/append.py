@@ -3,7 +3,7 @@
 A load checks its files in a database of its own (see `digex.ingest.load`), away from the
 store, and comes here twice: once, briefly, before checking, for what the checks need (the
 `Basis`: the code-list types, the rates in force, the active loads and their content hashes,
-the loads a `--replace` names), and once at the end, inside the one transaction that appends
+the loads `replace` names), and once at the end, inside the one transaction that appends
 the checked rows. That transaction first reads the basis again and refuses the load when
 anything the checks used has changed meanwhile (another process may have written the store
 while the files were being checked), so a load is always checked against the store it lands
@@ -106,7 +106,7 @@ class Basis:
     active: Mapping[tuple[str, str], EarlierLoad]
     """(kind, content hash) -> the active load holding that content."""
     replaced: Mapping[int, ReplacedLoad | None]
-    """Each load id the call names with `--replace` -> its state (None: no such load)."""
+    """Each load id the call names with `replace` -> its state (None: no such load)."""
 
     def types(self) -> dict[str, str]:
         """Coded column -> the name of its type (what validation casts the codes to)."""
@@ -133,7 +133,7 @@ class Basis:
         if later.rates != self.rates:
             changed.append("the rates in force")
         if later.replaced != self.replaced:
-            changed.append("the state of a load given to --replace")
+            changed.append("the state of the load named by `replace`")
         if any(self.active.get(f) != later.active.get(f) for f in files):
             changed.append("the loads holding the same content")
         return changed
