@@ -332,7 +332,6 @@ def load(
     """
     from digex.api import Digex
     from digex.ingest.load import LoadOptions, load_files
-    from digex.profile import load_profile
 
     files = files or []
     if not (files or rates or jobs):
@@ -352,11 +351,13 @@ def load(
     start = time.perf_counter()
     if indicators:
         _import_in_background()
+    with Digex.open(db, profile=profile) as opened:  # the profile the store is read with
+        country = opened.profile
     # the store is not held while the files are checked (other processes read it meanwhile)
     with _progress() as progress:
         results = load_files(
             db,
-            load_profile(profile),
+            country,
             LoadOptions(encoding, delimiter, decimal),  # type: ignore[arg-type]
             files,
             rates=rates or [],
