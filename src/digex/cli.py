@@ -381,6 +381,7 @@ def load(
     One transaction for the whole call: if any file cannot be read, nothing is stored.
     """
     from digex.api import Digex
+    from digex.ingest.load import LoadOptions, load_files
 
     files = files or []
     if not (files or rates or jobs):
@@ -400,19 +401,23 @@ def load(
     start = time.perf_counter()
     if indicators:
         _import_in_background()
-    with Digex.open(db, profile=profile) as store, _progress() as progress:
-        results = store.load(
+    with Digex.open(db, profile=profile) as opened:  # the profile the store is read with
+        country = opened.profile
+    # the store is not held while the files are checked (other processes read it meanwhile)
+    with _progress() as progress:
+        results = load_files(
+            db,
+            country,
+            LoadOptions(encoding, delimiter, decimal),  # type: ignore[arg-type]
             files,
             rates=rates or [],
             jobs=jobs or [],
             replace=replace or [],
-            encoding=encoding,
-            delimiter=delimiter,
-            decimal_mark=decimal,  # type: ignore[arg-type]
             progress=_Bar.for_(progress),
         )
-        _print_results(results, time.perf_counter() - start, store.profile.minor_units)
-        if indicators and any(not r.reused for r in results):
+        _print_results(results, time.perf_counter() - start, country.minor_units)
+    if indicators and any(not r.reused for r in results):
+        with Digex.open(db, profile=profile) as store:
             _precompute(store)
 
 

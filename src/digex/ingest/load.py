@@ -45,8 +45,17 @@ from digex.ingest.validate import (
 )
 from digex.profile import CountryProfile
 from digex.store import Store
-from digex.store.codes import follow_codelists
-from digex.store.store import MEMORY_ENV, load_memory_limit, memory_limit
+from digex.store.append import (
+    Basis,
+    LoadRecord,
+    ReplacedLoad,
+    append_rows,
+    check_unchanged,
+    next_load_id,
+    record_load,
+)
+from digex.store.store import MEMORY_ENV, default_path, load_memory_limit
+from digex.store.target import load_target
 from digex.store.users import current_user
 
 DECLARATION_FIELDS = (
@@ -65,12 +74,6 @@ FIELDS = {"declarations": DECLARATION_FIELDS, "rates": RATE_FIELDS, "jobs": JOB_
 REFERENCE_KINDS = ("rates", "jobs")
 """Kinds of file whose identical content is silently reused: they accompany many loads."""
 CHECKS = {"declarations": check_declarations, "rates": check_rates, "jobs": check_jobs}
-TABLES = {
-    "declarations": ("declarations", "rejects"),
-    "rates": ("rates", "rate_rejects"),
-    "jobs": ("auxiliary", "auxiliary_rejects"),
-}
-"""Where accepted and rejected rows of each kind of file are stored."""
 
 Progress = Callable[[str, float, int], None]
 """Called as progress(description, files_done, files_total) while files are loaded; files_done
@@ -245,19 +248,24 @@ class _Prepared:
 
 
 class Loader:
-    """Loads files into a store: every file is read and checked first, outside any
-    transaction, then all are stored in one short transaction.
+    """Loads files into a store: every file is read and checked first, away from the store,
+    then all are stored in one short transaction.
 
     DuckDB runs statements over temporary tables created inside an open transaction on one
     thread (measured: splitting 10 million lines took 28.9 s inside the load's transaction and
     5.1 s outside it), so the long work happens before BEGIN, in temporary tables that vanish
     with the process. Nothing reaches the store file before the transaction, so a crash or an
-    invalid file at any point leaves the store as it was. DuckDB's single-writer lock, held by
-    this process for the whole call, keeps the store from changing between the two phases.
+    invalid file at any point leaves the store as it was.
+
+    The store is held for a moment before the files are checked, to read what the checks need
+    (`digex.store.append.Basis`), and then only for the final transaction, which reads it again
+    and refuses the load if another process changed it meanwhile. Given a path (a store this
+    process does not hold open), the files are checked in an in-memory database of the load's
+    own, and other processes read the store meanwhile; given an open `Store`, in a cursor of it.
     """
 
-    def __init__(self, store: Store, profile: CountryProfile, options: LoadOptions) -> None:
-        self.store = store
+    def __init__(self, store: Store | Path, profile: CountryProfile, options: LoadOptions) -> None:
+        self.target = load_target(store)
         self.profile = profile
         self.options = options
         units = profile.minor_units
@@ -293,50 +301,48 @@ class Loader:
         polls = bool(getattr(progress, "polls", True))
         planned: list[_Prepared | LoadResult] = []
         limit = load_memory_limit(sum(_size(path) for path, _, _ in work))
-        with self.store.scratch() as con, tempfile.TemporaryDirectory(prefix="digex-") as tmp:
-            try:
-                # A load needs no row order (rows carry their line number; a reader that takes
-                # it from the scan order asks for order itself), and without it the engine
-                # needs far less memory: a 100-million-row file did not fit in 1.5 GB with it.
-                con.execute("SET preserve_insertion_order = false")
-                con.execute(f"SET memory_limit = '{limit}'")
-                types: dict[str, str] = {}
-                if any(kind == "declarations" for _, kind, _ in work):
-                    with self.store.write() as wcon:
-                        types = follow_codelists(wcon)
-                    self.rules = dataclasses.replace(self.rules, code_types=types)
-                _register_codelists(con, types)
-                seen: dict[str, Path] = {}
-                for i, (path, kind, old) in enumerate(work):
-                    if kind == "declarations" and "load_rates" not in _temp_tables(con):
-                        _load_rates(con, [p for p in planned if isinstance(p, _Prepared)])
-                    report = reporter(i, path.name, 0.0, PREPARE_SHARE)
-                    watch = _Watch(con, report if progress else None, polls)
-                    planned.append(self._prepare(con, i, path, kind, old, seen, Path(tmp), watch))
-                results: list[LoadResult] = []
-                with self.store.write() as wcon:
-                    row = wcon.execute("SELECT coalesce(max(load_id), 0) FROM loads").fetchone()
-                    load_id = int(row[0]) if row else 0
-                    for i, item in enumerate(planned):
-                        if isinstance(item, LoadResult):
-                            results.append(item)
-                            continue
-                        load_id += 1
-                        report = reporter(i, item.path.name, PREPARE_SHARE, 1 - PREPARE_SHARE)
-                        watch = _Watch(wcon, report if progress else None, polls)
-                        with watch.step(2):
-                            results.append(self._store(wcon, item, load_id))
-                    results = self._reconvert(wcon, results)
-            except duckdb.OutOfMemoryException as e:
-                raise OutOfMemory(
-                    f"the engine ran out of memory (limit {limit}) while loading; "
-                    f"set {MEMORY_ENV} higher (e.g. {MEMORY_ENV}=4GB) or free disk space "
-                    f"beside the store for spilling ({str(e).splitlines()[0]})"
-                ) from e
-            finally:
-                con.execute("RESET preserve_insertion_order")
-                _drop(con, *_temp_tables(con))
-                con.execute(f"SET memory_limit = '{memory_limit()}'")
+        declarations = any(kind == "declarations" for _, kind, _ in work)
+        checked: list[tuple[str, str]] = []
+        with _memory_advice(limit):
+            basis = self.target.basis(
+                declarations=declarations, replaces=[old for _, _, old in work if old is not None]
+            )
+            if declarations:
+                self.rules = dataclasses.replace(self.rules, code_types=basis.types())
+            with (
+                self.target.staging(basis, limit) as con,
+                tempfile.TemporaryDirectory(prefix="digex-") as tmp,
+            ):
+                try:
+                    _register_codelists(con, basis.types())
+                    seen: dict[str, Path] = {}
+                    for i, (path, kind, old) in enumerate(work):
+                        if kind == "declarations" and "load_rates" not in _temp_tables(con):
+                            prepared = [p for p in planned if isinstance(p, _Prepared)]
+                            _load_rates(con, basis, prepared)
+                        report = reporter(i, path.name, 0.0, PREPARE_SHARE)
+                        watch = _Watch(con, report if progress else None, polls)
+                        item, digest = self._prepare(
+                            con, basis, i, path, kind, old, seen, Path(tmp), watch
+                        )
+                        planned.append(item)
+                        checked.append((kind, digest))
+                    results: list[LoadResult] = []
+                    with self.target.final(con) as wcon:
+                        check_unchanged(wcon, basis, checked)
+                        load_id = next_load_id(wcon) - 1
+                        for i, item in enumerate(planned):
+                            if isinstance(item, LoadResult):
+                                results.append(item)
+                                continue
+                            load_id += 1
+                            report = reporter(i, item.path.name, PREPARE_SHARE, 1 - PREPARE_SHARE)
+                            watch = _Watch(wcon, report if progress else None, polls)
+                            with watch.step(2):
+                                results.append(self._store(wcon, item, load_id))
+                        results = self._reconvert(wcon, results)
+                finally:
+                    _drop(con, *_temp_tables(con))
         if progress:
             progress("done", n, n)
         return results
@@ -377,6 +383,7 @@ class Loader:
     def _prepare(
         self,
         con: duckdb.DuckDBPyConnection,
+        basis: Basis,
         index: int,
         path: Path,
         kind: str,
@@ -384,10 +391,10 @@ class Loader:
         seen: dict[str, Path],
         workdir: Path,
         watch: _Watch,
-    ) -> _Prepared | LoadResult:
+    ) -> tuple[_Prepared | LoadResult, str]:
         """Read and check one file into the temporary table `checked_<index>` (every row,
         typed, with its reasons; rejected rows with their messages and original text), or
-        return the earlier load when the file is a reused one."""
+        return the earlier load when the file is a reused one; with the file's content hash."""
         reader = reader_for(path)
         # The content hash (1.5 s for 600 MB) is computed while the engine stages the file;
         # a file found to be a duplicate is then dropped before anything is stored.
@@ -399,17 +406,25 @@ class Loader:
             raise DuplicateLoad(f"{path.name}: same content as {seen[digest].name} in this load")
         seen[digest] = path
         if replaces is not None:
-            _check_replaceable(con, replaces, kind)
-        earlier = con.execute(
-            "SELECT load_id, file_name FROM active_loads WHERE content_hash = ? AND kind = ?",
-            [digest, kind],
-        ).fetchone()
-        if earlier and earlier[0] != replaces:
+            _check_replaceable(basis.replaced.get(replaces), replaces, kind)
+        earlier = basis.active.get((kind, digest))
+        if earlier and earlier.load_id != replaces:
             if kind in REFERENCE_KINDS:
-                return self._reused(con, int(earlier[0]), path, kind)
+                reused = LoadResult(
+                    earlier.load_id,
+                    kind,
+                    path,
+                    earlier.file_format,
+                    earlier.encoding,
+                    earlier.rows_read,
+                    earlier.rows_accepted,
+                    earlier.rows_rejected,
+                    reused=True,
+                )
+                return reused, digest
             raise DuplicateLoad(
-                f"{path.name}: this content was already loaded as load {earlier[0]} "
-                f"({earlier[1]}); to load it again give replace={earlier[0]}"
+                f"{path.name}: this content was already loaded as load {earlier.load_id} "
+                f"({earlier.file_name}); to load it again give replace={earlier.load_id}"
             )
         with watch.step(1):
             try:
@@ -431,7 +446,7 @@ class Loader:
             con.execute(f"ALTER TABLE rejected RENAME TO {item.rejected}")
         _drop(con, "stage", "stage_some", "stage_wanted", "stage_lines", "repeated_ids")
         _drop(con, "stage_records", "stage_spanned")
-        return item
+        return item, digest
 
     def _stage(
         self,
@@ -460,65 +475,40 @@ class Loader:
     def _store(self, con: duckdb.DuckDBPyConnection, item: _Prepared, load_id: int) -> LoadResult:
         """Append one prepared file to the store (inside the load's transaction)."""
         kind, path = item.kind, item.path
-        {
-            "declarations": self._store_declarations,
-            "rates": self._store_rates,
-            "jobs": self._store_jobs,
-        }[kind](con, item, load_id)
         # rows read were counted on the staged file, independently of where rows went, so
         # the reconciliation read = accepted + rejected is a real check
-        accepted_table, rejected_table = TABLES[kind]
-        counts = con.execute(
-            f"""SELECT (SELECT count(*) FROM {accepted_table} WHERE load_id = $id),
-                       (SELECT count(*) FROM {rejected_table} WHERE load_id = $id)""",
-            {"id": load_id},
-        ).fetchone()
-        assert counts is not None
-        accepted, rejected = (int(c) for c in counts)
+        accepted, rejected = append_rows(
+            con, kind, load_id, item.checked, item.rejected, self.value_sql
+        )
         if accepted + rejected != item.rows_read:  # raised inside the transaction: rolled back
             raise NotReconciled(
                 f"{path.name}: {item.rows_read:,} rows read but {accepted:,} accepted and "
                 f"{rejected:,} rejected; nothing was stored. This is a defect of digex: "
                 "please report it with the file"
             )
-        con.execute(
-            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                load_id,
-                kind,
-                path.name,
-                str(path.resolve()),
-                item.digest,
-                path.stat().st_size,
-                item.staged.file_format,
-                item.staged.encoding,
-                item.staged.delimiter,
-                item.decimal_mark,
-                dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                _user(self.options),
-                item.rows_read,
-                accepted,
-                rejected,
-                item.replaces,
-                self.profile.code,
-                codelists_version(),
-                __version__,
-            ],
-        )
-        reasons = dict(
-            con.execute(
-                "SELECT code, count(*) FROM (SELECT unnest(string_split(reasons, ';')) AS code "
-                f"FROM {rejected_table} WHERE load_id = ?) GROUP BY code ORDER BY code",
-                [load_id],
-            ).fetchall()
-        )
-        totals = tuple(
-            CurrencyTotal(r[0], int(r[1]), int(r[2]), Decimal(r[3] or 0), int(r[4] or 0))
-            for r in con.execute(
-                "SELECT currency, rows_accepted, rows_rejected, amount_accepted, "
-                "value_minor_accepted FROM load_totals WHERE load_id = ? ORDER BY currency",
-                [load_id],
-            ).fetchall()
+        reasons, totals = record_load(
+            con,
+            LoadRecord(
+                load_id=load_id,
+                kind=kind,
+                file_name=path.name,
+                file_path=str(path.resolve()),
+                content_hash=item.digest,
+                file_bytes=path.stat().st_size,
+                file_format=item.staged.file_format,
+                encoding=item.staged.encoding,
+                delimiter=item.staged.delimiter,
+                decimal_mark=item.decimal_mark,
+                loaded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                loaded_by=_user(self.options),
+                rows_read=item.rows_read,
+                rows_accepted=accepted,
+                rows_rejected=rejected,
+                replaces=item.replaces,
+                profile=self.profile.code,
+                codelists_version=codelists_version(),
+                digex_version=__version__,
+            ),
         )
         return LoadResult(
             load_id=load_id,
@@ -530,80 +520,31 @@ class Loader:
             rows_accepted=accepted,
             rows_rejected=rejected,
             replaces=item.replaces,
-            totals=totals,
-            reasons={str(k): int(v) for k, v in reasons.items()},
+            totals=tuple(
+                CurrencyTotal(cur, n_ok, n_bad, Decimal(amount or 0), int(value or 0))
+                for cur, n_ok, n_bad, amount, value in totals
+            ),
+            reasons=reasons,
             warnings=_warnings(item),
         )
 
-    def _store_declarations(
-        self, con: duckdb.DuckDBPyConnection, item: _Prepared, load_id: int
-    ) -> None:
-        con.execute(
-            f"""INSERT INTO declarations
-            SELECT {load_id}, line, declaration_id, v_period, v_firm_id, v_segment, v_ebops,
-                   v_partner, v_currency, v_amount, v_flow, v_rate,
-                   {self.value_sql}
-            FROM {item.checked} c ANTI JOIN {item.rejected} r ON r.line = c.line
-            WHERE c.reasons = ''"""
-        )
-        con.execute(
-            f"""INSERT INTO rejects
-            SELECT {load_id}, line, reasons, message, declaration_id, period, firm_id, segment,
-                   partner, currency, amount, flow, raw
-            FROM {item.rejected}"""
-        )
-        con.execute(
-            f"""INSERT INTO load_totals
-            WITH a AS (
-                SELECT currency AS cur, count(*) AS n, sum(amount) AS amount,
-                       sum(value_minor) AS value_minor
-                FROM declarations WHERE load_id = {load_id} GROUP BY currency
-            ), r AS (
-                SELECT currency AS cur, count(*) AS n FROM rejects WHERE load_id = {load_id}
-                GROUP BY currency
-            )
-            SELECT {load_id}, coalesce(a.cur, r.cur), coalesce(a.n, 0), coalesce(r.n, 0),
-                   a.amount, a.value_minor
-            FROM a FULL OUTER JOIN r ON a.cur IS NOT DISTINCT FROM r.cur"""
-        )
 
-    def _store_rates(self, con: duckdb.DuckDBPyConnection, item: _Prepared, load_id: int) -> None:
-        con.execute(
-            f"""INSERT INTO rates SELECT {load_id}, line, v_period, v_currency, v_rate
-            FROM {item.checked} WHERE reasons = ''"""
-        )
-        con.execute(
-            f"""INSERT INTO rate_rejects SELECT {load_id}, line, reasons, message,
-                   period, currency, rate, raw
-            FROM {item.checked} WHERE reasons <> ''"""
-        )
-        con.execute(
-            f"""INSERT INTO load_totals SELECT {load_id}, v_currency,
-                   count(*) FILTER (reasons = ''), count(*) FILTER (reasons <> ''), NULL, NULL
-            FROM {item.checked} GROUP BY v_currency"""
-        )
-
-    def _store_jobs(self, con: duckdb.DuckDBPyConnection, item: _Prepared, load_id: int) -> None:
-        con.execute(
-            f"""INSERT INTO auxiliary SELECT {load_id}, line, 'JOBS', v_year, v_segment, v_value
-            FROM {item.checked} WHERE reasons = ''"""
-        )
-        con.execute(
-            f"""INSERT INTO auxiliary_rejects SELECT {load_id}, line, reasons, message,
-                   year, segment, jobs, raw
-            FROM {item.checked} WHERE reasons <> ''"""
-        )
-
-    def _reused(
-        self, con: duckdb.DuckDBPyConnection, load_id: int, path: Path, kind: str
-    ) -> LoadResult:
-        row = con.execute(
-            "SELECT file_format, encoding, rows_read, rows_accepted, rows_rejected "
-            "FROM loads WHERE load_id = ?",
-            [load_id],
-        ).fetchone()
-        assert row is not None
-        return LoadResult(load_id, kind, path, row[0], row[1], row[2], row[3], row[4], reused=True)
+def load_files(
+    store: Path | None,
+    profile: CountryProfile,
+    options: LoadOptions,
+    files: Sequence[Path] = (),
+    *,
+    rates: Sequence[Path] = (),
+    jobs: Sequence[Path] = (),
+    replace: Sequence[int] = (),
+    progress: Progress | None = None,
+) -> list[LoadResult]:
+    """Load files into the store file at `store` (default: `$DIGEX_DB`, else
+    ./digex.duckdb) without holding it while they are checked: other processes read it
+    meanwhile, and it is held for writing only for the final transaction (`digex load`)."""
+    target = store if store is not None else default_path()
+    return Loader(target, profile, options).run(files, rates, replace, progress, jobs)
 
 
 def plan_files(
@@ -632,6 +573,19 @@ def plan_files(
     ]
     work += [(Path(p), "declarations", old) for p, old in zip(files, declaration_olds, strict=True)]
     return work
+
+
+@contextmanager
+def _memory_advice(limit: str) -> Iterator[None]:
+    """The engine running out of memory anywhere in a load, as a digex error with advice."""
+    try:
+        yield
+    except duckdb.OutOfMemoryException as e:
+        raise OutOfMemory(
+            f"the engine ran out of memory (limit {limit}) while loading; "
+            f"set {MEMORY_ENV} higher (e.g. {MEMORY_ENV}=4GB) or free disk space "
+            f"beside the store for spilling ({str(e).splitlines()[0]})"
+        ) from e
 
 
 def _warnings(item: _Prepared) -> tuple[str, ...]:
@@ -682,13 +636,17 @@ def _drop(con: duckdb.DuckDBPyConnection, *names: str) -> None:
             con.execute(f"DROP {kinds[name]} {name}")
 
 
-def _load_rates(con: duckdb.DuckDBPyConnection, prepared: Sequence[_Prepared]) -> None:
+def _load_rates(
+    con: duckdb.DuckDBPyConnection, basis: Basis, prepared: Sequence[_Prepared]
+) -> None:
     """TEMP TABLE `load_rates`: the rates the declarations of this call are converted at.
 
-    The store's current rates, overridden by the accepted rows of the rates files loaded in
-    the same call (later files win), as `current_rates` will read once the call is committed.
+    The store's current rates (as the basis read them), overridden by the accepted rows of the
+    rates files loaded in the same call (later files win), as `current_rates` will read once
+    the call is committed.
     """
-    parts = ["SELECT period, currency, rate, 0 AS k FROM current_rates"]
+    con.register("basis_rates", basis.rates_table())
+    parts = ["SELECT period, currency, rate, 0 AS k FROM basis_rates"]
     parts += [
         f"SELECT v_period, v_currency, v_rate, {p.index + 1} FROM {p.checked} WHERE reasons = ''"
         for p in prepared
@@ -698,26 +656,21 @@ def _load_rates(con: duckdb.DuckDBPyConnection, prepared: Sequence[_Prepared]) -
         "CREATE TEMP TABLE load_rates AS SELECT period, currency, arg_max(rate, k) AS rate "
         f"FROM ({' UNION ALL '.join(parts)}) GROUP BY period, currency"
     )
+    con.unregister("basis_rates")
 
 
-def _check_replaceable(con: duckdb.DuckDBPyConnection, load_id: int, kind: str) -> None:
-    row = con.execute(
-        "SELECT kind, file_name, load_id IN (SELECT load_id FROM active_loads) "
-        "FROM loads WHERE load_id = ?",
-        [load_id],
-    ).fetchone()
-    if row is None:
+def _check_replaceable(state: ReplacedLoad | None, load_id: int, kind: str) -> None:
+    if state is None:
         raise UnknownLoad(f"replace={load_id}: there is no load {load_id}; see `digex loads`")
-    withdrawn = con.execute(f"SELECT 1 FROM withdrawals WHERE load_id = {int(load_id):d}")
-    if withdrawn.fetchone():
+    if state.withdrawn:
         raise InvalidFile(
-            f"replace={load_id}: load {load_id} ({row[1]}) was withdrawn; load the file "
-            "without `replace`"
+            f"replace={load_id}: load {load_id} ({state.file_name}) was withdrawn; load the "
+            "file without `replace`"
         )
-    if row[0] != kind:
-        raise InvalidFile(f"replace={load_id}: load {load_id} is a {row[0]} file, not {kind}")
-    if not row[2]:
+    if state.kind != kind:
+        raise InvalidFile(f"replace={load_id}: load {load_id} is a {state.kind} file, not {kind}")
+    if not state.current:
         raise InvalidFile(
-            f"replace={load_id}: load {load_id} ({row[1]}) was already replaced; "
+            f"replace={load_id}: load {load_id} ({state.file_name}) was already replaced; "
             "replace the load that replaced it"
         )

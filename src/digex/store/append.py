@@ -1,0 +1,404 @@
+"""What a load reads from the store and what it writes there.
+
+A load checks its files in a database of its own (see `digex.ingest.load`), away from the
+store, and comes here twice: once, briefly, before checking, for what the checks need (the
+`Basis`: the code-list types, the rates in force, the active loads and their content hashes,
+the loads `replace` names), and once at the end, inside the one transaction that appends
+the checked rows. That transaction first reads the basis again and refuses the load when
+anything the checks used has changed meanwhile (another process may have written the store
+while the files were being checked), so a load is always checked against the store it lands
+in.
+
+Every statement naming a table or view of the store that a load runs is here; the staged
+tables it reads (`checked_<n>`, `rejected_<n>`) are the loader's temporary tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Final
+
+import duckdb
+import pyarrow as pa
+
+from digex.errors import StoreError
+from digex.sql import literal
+from digex.store.codes import follow_codelists
+from digex.store.store import LOCK_WAIT
+
+FINAL_WAIT: Final = 6 * LOCK_WAIT
+"""Seconds the final write waits for other processes to let go of the store: longer than a
+command waits (LOCK_WAIT), since the files have been checked by then, perhaps for minutes, and
+a reader holds the file only for the time of its query."""
+
+ALIAS: Final = "digex_store"
+"""The name the store is attached under on the loader's own connection for the final write."""
+
+ACCEPTED: Final = {
+    "declarations": ("declarations", "rejects"),
+    "rates": ("rates", "rate_rejects"),
+    "jobs": ("auxiliary", "auxiliary_rejects"),
+}
+"""Where the accepted and the rejected rows of each kind of file are stored."""
+
+
+@dataclass(frozen=True)
+class CodeType:
+    """The ENUM type a coded column of `declarations` is stored in, with its codes."""
+
+    column: str
+    name: str
+    codes: tuple[str, ...]
+
+    def create_sql(self) -> str:
+        """The statement that makes the same type in another database (the loader's)."""
+        codes = ", ".join(map(literal, self.codes))
+        return f"CREATE TYPE {self.name} AS ENUM ({codes})"
+
+
+@dataclass(frozen=True)
+class EarlierLoad:
+    """An active load, as a new file with the same content meets it."""
+
+    load_id: int
+    kind: str
+    file_name: str
+    content_hash: str
+    file_format: str
+    encoding: str | None
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+
+
+@dataclass(frozen=True)
+class ReplacedLoad:
+    """The state of a load that a new one says it replaces."""
+
+    load_id: int
+    kind: str
+    file_name: str
+    current: bool
+    withdrawn: bool
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What a load's checks read from the store, read once before and once at the end."""
+
+    schema_version: int
+    declarations: bool
+    """Whether the call loads declarations (only their checks read the types and rates)."""
+    code_types: tuple[CodeType, ...]
+    rates: tuple[tuple[dt.date, str, Decimal], ...]
+    """The rates in force (period, currency, rate), sorted; empty when not asked for."""
+    active: Mapping[tuple[str, str], EarlierLoad]
+    """(kind, content hash) -> the active load holding that content."""
+    replaced: Mapping[int, ReplacedLoad | None]
+    """Each load id the call names with `replace` -> its state (None: no such load)."""
+
+    def types(self) -> dict[str, str]:
+        """Coded column -> the name of its type (what validation casts the codes to)."""
+        return {t.column: t.name for t in self.code_types}
+
+    def rates_table(self) -> pa.Table:
+        periods, currencies, rates = zip(*self.rates, strict=True) if self.rates else ((), (), ())
+        return pa.table(
+            {
+                "period": pa.array(periods, pa.date32()),
+                "currency": pa.array(currencies, pa.string()),
+                "rate": pa.array(rates, pa.decimal128(18, 8)),
+            }
+        )
+
+    def changes(self, later: Basis, files: Sequence[tuple[str, str]]) -> list[str]:
+        """What differs in `later` that the checks of `files` ((kind, content hash) each)
+        depended on; empty when the load may be stored as checked."""
+        changed = []
+        if later.schema_version != self.schema_version:
+            changed.append("its schema version")
+        if later.code_types != self.code_types:
+            changed.append("the code-list types")
+        if later.rates != self.rates:
+            changed.append("the rates in force")
+        if later.replaced != self.replaced:
+            changed.append("the state of the load named by `replace`")
+        if any(self.active.get(f) != later.active.get(f) for f in files):
+            changed.append("the loads holding the same content")
+        return changed
+
+
+def read_basis(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    declarations: bool,
+    replaces: Sequence[int],
+) -> Basis:
+    """The basis of a load as the store holds it now, inside a transaction of the caller's.
+
+    `declarations`: the call loads declarations, whose checks need the code-list types and the
+    rates (a call of rates or jobs files alone reads neither). Their types are first widened
+    to the shipped code lists (`follow_codelists`: a write only when a list gained a code).
+    """
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    version = int(row[0]) if row and row[0] is not None else 0
+    types: tuple[CodeType, ...] = ()
+    rates: tuple[tuple[dt.date, str, Decimal], ...] = ()
+    if declarations:
+        names = follow_codelists(con)
+        types = tuple(_code_type(con, column, names[column]) for column in sorted(names))
+        rates = tuple(
+            (r[0], str(r[1]), Decimal(r[2]))
+            for r in con.execute(
+                "SELECT period, currency, rate FROM current_rates ORDER BY period, currency"
+            ).fetchall()
+        )
+    active = {
+        (str(r[1]), str(r[3])): EarlierLoad(
+            int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), r[5], *map(int, r[6:9])
+        )
+        for r in con.execute(
+            "SELECT load_id, kind, file_name, content_hash, file_format, encoding, rows_read, "
+            "rows_accepted, rows_rejected FROM active_loads ORDER BY load_id"
+        ).fetchall()
+    }
+    return Basis(
+        version,
+        declarations,
+        types,
+        rates,
+        active,
+        {i: _replaced(con, i) for i in sorted(set(replaces))},
+    )
+
+
+def _code_type(con: duckdb.DuckDBPyConnection, column: str, name: str) -> CodeType:
+    row = con.execute(f"SELECT enum_range(NULL::{name})").fetchone()
+    return CodeType(column, name, tuple(str(c) for c in (row[0] if row else [])))
+
+
+def _replaced(con: duckdb.DuckDBPyConnection, load_id: int) -> ReplacedLoad | None:
+    row = con.execute(
+        f"""SELECT kind, file_name,
+               load_id IN (SELECT load_id FROM active_loads),
+               load_id IN (SELECT load_id FROM withdrawals)
+        FROM loads WHERE load_id = {int(load_id):d}"""
+    ).fetchone()
+    if row is None:
+        return None
+    return ReplacedLoad(int(load_id), str(row[0]), str(row[1]), bool(row[2]), bool(row[3]))
+
+
+@contextmanager
+def attached(
+    con: duckdb.DuckDBPyConnection, path: Path, *, wait: float = FINAL_WAIT
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store file attached to the loader's own connection, in one transaction, with the
+    store as the default database (the loader's temporary tables stay visible): committed when
+    the block ends, rolled back on any exception, detached in both cases.
+
+    Attaching waits (`FINAL_WAIT`) while another process holds the file; with the
+    moment the basis is read, this is the only time a load holds the store. DuckDB refuses to
+    attach a file this process already has open (a `Store`): such a store is loaded through it
+    (`Digex.load`).
+    """
+    home = con.execute("SELECT current_database()").fetchone()
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            con.execute(f"ATTACH {literal(str(path))} AS {ALIAS}")
+            break
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise StoreError(f"cannot open the store {path}: {str(e).splitlines()[0]}") from e
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"the store {path} is being used by another process; the files were "
+                    "checked but nothing was stored: load them again once it is free"
+                ) from e
+            time.sleep(0.05)
+        except duckdb.BinderException as e:  # "Unique file handle conflict"
+            raise StoreError(
+                f"the store {path} is open in this process; load through it (Digex.load) or "
+                "close it first; nothing was stored"
+            ) from e
+    try:
+        con.execute(f"USE {ALIAS}")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    finally:
+        con.execute(f"USE {home[0] if home else 'memory'}")
+        con.execute(f"DETACH {ALIAS}")
+
+
+def check_unchanged(
+    con: duckdb.DuckDBPyConnection, basis: Basis, files: Sequence[tuple[str, str]]
+) -> None:
+    """Inside the final transaction: refuse the load when the store changed, since `basis`
+    was read, in anything the checks of `files` ((kind, content hash) each) depended on."""
+    later = read_basis(con, declarations=basis.declarations, replaces=sorted(basis.replaced.keys()))
+    if changed := basis.changes(later, files):
+        raise StoreError(
+            f"the store changed while the files were being checked ({', '.join(changed)}: "
+            "another process wrote to it); nothing was stored: run the load again"
+        )
+
+
+def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
+    return int(row[0]) if row else 1
+
+
+def append_rows(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    load_id: int,
+    checked: str,
+    rejected: str,
+    value_sql: str,
+) -> tuple[int, int]:
+    """Append the rows of one checked file (temporary tables `checked`, and for declarations
+    `rejected`) as load `load_id`; returns the rows accepted and rejected as stored, counted
+    in the store's tables, independently of the staged tables."""
+    if kind == "declarations":
+        _append_declarations(con, load_id, checked, rejected, value_sql)
+    elif kind == "rates":
+        _append_rates(con, load_id, checked)
+    else:
+        _append_jobs(con, load_id, checked)
+    accepted_table, rejected_table = ACCEPTED[kind]
+    counts = con.execute(
+        f"""SELECT (SELECT count(*) FROM {accepted_table} WHERE load_id = {load_id:d}),
+                   (SELECT count(*) FROM {rejected_table} WHERE load_id = {load_id:d})"""
+    ).fetchone()
+    assert counts is not None
+    return int(counts[0]), int(counts[1])
+
+
+def _append_declarations(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    checked: str,
+    rejected: str,
+    value_sql: str,
+) -> None:
+    con.execute(
+        f"""INSERT INTO declarations
+        SELECT {load_id:d}, line, declaration_id, v_period, v_firm_id, v_segment, v_ebops,
+               v_partner, v_currency, v_amount, v_flow, v_rate,
+               {value_sql}
+        FROM {checked} c ANTI JOIN {rejected} r ON r.line = c.line
+        WHERE c.reasons = ''"""
+    )
+    con.execute(
+        f"""INSERT INTO rejects
+        SELECT {load_id:d}, line, reasons, message, declaration_id, period, firm_id, segment,
+               partner, currency, amount, flow, raw
+        FROM {rejected}"""
+    )
+    con.execute(
+        f"""INSERT INTO load_totals
+        WITH a AS (
+            SELECT currency AS cur, count(*) AS n, sum(amount) AS amount,
+                   sum(value_minor) AS value_minor
+            FROM declarations WHERE load_id = {load_id:d} GROUP BY currency
+        ), r AS (
+            SELECT currency AS cur, count(*) AS n FROM rejects WHERE load_id = {load_id:d}
+            GROUP BY currency
+        )
+        SELECT {load_id:d}, coalesce(a.cur, r.cur), coalesce(a.n, 0), coalesce(r.n, 0),
+               a.amount, a.value_minor
+        FROM a FULL OUTER JOIN r ON a.cur IS NOT DISTINCT FROM r.cur"""
+    )
+
+
+def _append_rates(con: duckdb.DuckDBPyConnection, load_id: int, checked: str) -> None:
+    con.execute(
+        f"""INSERT INTO rates SELECT {load_id:d}, line, v_period, v_currency, v_rate
+        FROM {checked} WHERE reasons = ''"""
+    )
+    con.execute(
+        f"""INSERT INTO rate_rejects SELECT {load_id:d}, line, reasons, message,
+               period, currency, rate, raw
+        FROM {checked} WHERE reasons <> ''"""
+    )
+    con.execute(
+        f"""INSERT INTO load_totals SELECT {load_id:d}, v_currency,
+               count(*) FILTER (reasons = ''), count(*) FILTER (reasons <> ''), NULL, NULL
+        FROM {checked} GROUP BY v_currency"""
+    )
+
+
+def _append_jobs(con: duckdb.DuckDBPyConnection, load_id: int, checked: str) -> None:
+    con.execute(
+        f"""INSERT INTO auxiliary SELECT {load_id:d}, line, 'JOBS', v_year, v_segment, v_value
+        FROM {checked} WHERE reasons = ''"""
+    )
+    con.execute(
+        f"""INSERT INTO auxiliary_rejects SELECT {load_id:d}, line, reasons, message,
+               year, segment, jobs, raw
+        FROM {checked} WHERE reasons <> ''"""
+    )
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    """One row of the load log."""
+
+    load_id: int
+    kind: str
+    file_name: str
+    file_path: str
+    content_hash: str
+    file_bytes: int
+    file_format: str
+    encoding: str | None
+    delimiter: str | None
+    decimal_mark: str | None
+    loaded_at: dt.datetime
+    loaded_by: str
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    replaces: int | None
+    profile: str
+    codelists_version: str
+    digex_version: str
+
+
+def record_load(
+    con: duckdb.DuckDBPyConnection, record: LoadRecord
+) -> tuple[dict[str, int], list[tuple[str | None, int, int, Decimal | None, int | None]]]:
+    """Write the load's row of the load log; returns its rejected rows' count per reason code
+    and its reconciliation by currency (currency, accepted, rejected, amount, value)."""
+    values = [getattr(record, f) for f in record.__dataclass_fields__]
+    con.execute(f"INSERT INTO loads VALUES ({', '.join('?' * len(values))})", values)
+    rejected_table = ACCEPTED[record.kind][1]
+    reasons = {
+        str(code): int(n)
+        for code, n in con.execute(
+            "SELECT code, count(*) FROM (SELECT unnest(string_split(reasons, ';')) AS code "
+            f"FROM {rejected_table} WHERE load_id = {record.load_id:d}) "
+            "GROUP BY code ORDER BY code"
+        ).fetchall()
+    }
+    totals = [
+        (r[0], int(r[1]), int(r[2]), r[3], None if r[4] is None else int(r[4]))
+        for r in con.execute(
+            "SELECT currency, rows_accepted, rows_rejected, amount_accepted, "
+            f"value_minor_accepted FROM load_totals WHERE load_id = {record.load_id:d} "
+            "ORDER BY currency"
+        ).fetchall()
+    ]
+    return reasons, totals
