@@ -133,7 +133,7 @@ def test_horizon_and_start() -> None:
     assert ("2025", "final", "published", True) in states(early)
     with pytest.raises(UsageError):
         schedule(cal, [], utc(2025, 2, 1), ahead_months=-1)
-    with pytest.raises(ValueError, match="time zone"):
+    with pytest.raises(UsageError, match="time zone"):
         schedule(cal, [], dt.datetime(2025, 2, 1))
 
 

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from digex.errors import ProfileError, UsageError
+from digex.errors import ProfileError, ReleaseDataError, UsageError
 from digex.indicators.periods import MONTHS, PER_YEAR, Period, parse_period
 from digex.releases.dates import month_end, period_end
 
@@ -232,7 +232,9 @@ def _by_slot(releases: Iterable[Made]) -> dict[tuple[str, str], list[Made]]:
     made: dict[tuple[str, str], list[Made]] = {}
     for r in releases:
         if r.published is not None and r.published.tzinfo is None:
-            raise ValueError(f"release {r.id or r.period}: its publication time has no time zone")
+            raise ReleaseDataError(
+                f"release {r.id or r.period}: its publication time has no time zone"
+            )
         made.setdefault((parse_period(r.period).label, r.status), []).append(r)
     for found in made.values():
         found.sort(key=lambda r: (r.published is None, r.published or dt.datetime.min))
@@ -249,7 +251,7 @@ def schedule(
     `since` day to `ahead_months` after `now` (to the end of that month), and every release
     made that has a publication time."""
     if now.tzinfo is None:
-        raise ValueError("`now` must carry its time zone")
+        raise UsageError("`now` must carry its time zone")
     if ahead_months < 0:
         raise UsageError(f"the calendar looks ahead 0 months or more, not {ahead_months}")
     today = now.astimezone(calendar.timezone).date()

@@ -19,7 +19,7 @@ from typing import Final
 
 import icalendar
 
-from digex.errors import DigexError
+from digex.errors import DigexError, UsageError
 from digex.releases.calendar import Calendar, Entry, shown_date
 
 PRODID: Final = "-//digex//Release calendar//EN"
@@ -113,9 +113,11 @@ def to_ical(
     """The iCalendar text of `entries` in language `lang` (en, fr or ar); `stamp` (when the
     file is made, time-zone aware) is every event's DTSTAMP, written in UTC as RFC 5545 asks."""
     if lang not in SUMMARY:
-        raise ValueError(f"no calendar wording for language {lang!r}")
+        raise UsageError(
+            f"lang={lang!r}: no calendar wording in it; choose one of {', '.join(SUMMARY)}"
+        )
     if stamp.tzinfo is None:
-        raise ValueError("the stamp must carry its time zone")
+        raise UsageError("`stamp` must carry its time zone")
     entries = list(entries)
     if not entries:  # RFC 5545 3.6: a calendar holds at least one component
         raise DigexError(
