@@ -11,8 +11,8 @@ import pytest
 
 from digex.api import Digex
 from digex.indicators.consistency import ConsistencyError, verify_frame
-from digex.indicators.definitions import definitions
 from digex.indicators.engine import Engine, Sources
+from digex.indicators.registry import definitions
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

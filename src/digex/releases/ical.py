@@ -20,7 +20,7 @@ from typing import Final
 import icalendar
 
 from digex.errors import DigexError, UsageError
-from digex.releases.calendar import Calendar, Entry, shown_date
+from digex.releases.calendar import Calendar, Entry, State, shown_date
 
 PRODID: Final = "-//digex//Release calendar//EN"
 
@@ -61,12 +61,12 @@ STATE_PHRASES: Final = {
 
 def _description(entry: Entry, day: dt.date, lang: str) -> str:
     phrases = STATE_PHRASES[lang]
-    if entry.state == "published":
+    if entry.state is State.PUBLISHED:
         key = "published_late" if entry.on_time is False else "published"
-    elif entry.state == "due" and entry.published is not None:
+    elif entry.state is State.DUE and entry.published is not None:
         key = "scheduled"
     else:
-        key = entry.state
+        key = entry.state.value
     due = entry.due.isoformat() if entry.due is not None else ""
     return phrases[key].format(day=day.isoformat(), due=due)
 
