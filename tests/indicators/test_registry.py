@@ -152,6 +152,7 @@ def test_every_row_on_the_demo_store_is_where_its_entry_says(demo_db: Digex) -> 
         frame["indicator"]
     )
     assert set(frame["freq"]) == {"A", "H", "Q", "M"}
+    assert set(frame["indicator"]) <= set(known)
     for (indicator, cut, flow, freq), _ in frame.groupby(["indicator", "cut", "flow", "freq"]):
         i = known[str(indicator)]
         assert (cut in i.cuts, flow in i.flows, freq in i.freqs) == (True, True, True), (
