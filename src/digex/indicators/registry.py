@@ -199,7 +199,11 @@ class Registry:
 @cache
 def registry() -> Registry:
     text = (files("digex") / "data" / "indicators.toml").read_text(encoding="utf-8")
-    return parse(tomllib.loads(text))
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise RegistryError(f"data/indicators.toml is not valid TOML ({error})") from None
+    return parse(data)
 
 
 def parse(data: Mapping[str, Any]) -> Registry:
