@@ -28,7 +28,7 @@ import pytest
 from tests.conftest import FIRM, HEADER, write_csv
 
 import digex
-import digex.indicators.definitions
+import digex.indicators.registry
 
 DIGEX = Path(sys.executable).with_name("digex")
 TIMEOUT = 120
@@ -844,7 +844,7 @@ def test_indicator_table_shows_each_indicator_in_its_own_unit(
             shown[row["indicator"], row["period"], row["member"], row["flow"]] = row
     assert len(shown) == len(values) > 20
     for key, text in values.items():
-        d = digex.indicators.definitions.definitions()[key[0]]
+        d = digex.indicators.registry.definitions()[key[0]]
         exact = Decimal(text) if text else None
         cell = shown[key]["value"].rstrip("*†")
         mark = shown[key]["value"][len(cell) :]  # a figure on incomplete months: its mark
@@ -852,7 +852,9 @@ def test_indicator_table_shows_each_indicator_in_its_own_unit(
         if exact is None:
             assert cell == "—"
             continue
-        q = (exact.scaleb(-d.unit_mult)).quantize(Decimal(1).scaleb(-d.decimals), ROUND_HALF_UP)
+        q = exact.scaleb(-d.display_mult).quantize(
+            Decimal(1).scaleb(-d.display_decimals), ROUND_HALF_UP
+        )
         assert cell == f"{abs(q) if q == 0 else q:,}", (key, text, cell)
     assert any(row["value"].endswith("†") for row in shown.values())  # the test store's 2023
     assert "† incomplete base: the period compared with has months without data" in table.stdout

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from digex.api import Digex, indicators_on
 from digex.errors import UsageError
-from digex.indicators.definitions import definitions
 from digex.indicators.options import check_query
+from digex.indicators.registry import definitions
 from digex.publish.display import member_label, shown_value, unit_label
 from digex.publish.spreadsheet import neutralise, neutralise_table
 from digex.publish.tidy import Rows, csv_rows, csv_text
@@ -110,7 +110,7 @@ def hand(value: Decimal, power: int, decimals: int) -> str:
         ("GROWTH_YOY", -0.04, "PC", ("0.0", "%")),  # never "-0.0"
         ("GROWTH_YOY", float("nan"), "PC", ("—", "%")),
         ("JOBS", 148_500, "JOBS", ("148,500", "jobs")),
-        ("TARGET_LEVEL", 148_500, "JOBS", ("148,500.000", "jobs")),  # a jobs target: no bn
+        ("TARGET_LEVEL", 148_500, "JOBS", ("148,500", "jobs")),  # a jobs target: a count
     ],
 )
 def test_each_indicator_is_shown_in_its_own_unit(
@@ -130,14 +130,15 @@ def test_an_explicit_unit_multiplier_is_kept() -> None:
 
 def test_every_indicator_says_how_a_table_shows_it() -> None:
     for d in definitions().values():
-        assert 0 <= d.decimals <= 4, d.id
+        assert 0 <= d.display_decimals <= 4, d.id
         if d.unit in ("NC", "USD", "EUR"):
-            assert d.unit_mult in (0, 3, 6, 9), d.id
+            assert d.display_mult in (0, 3, 6, 9), d.id
         else:
-            assert d.unit_mult == 0, d.id  # counts, per cents and indexes are never scaled
-    assert (definitions()["LEVEL"].unit_mult, definitions()["LEVEL"].decimals) == (9, 3)
-    assert definitions()["FIRMS"].decimals == 0
-    assert definitions()["AVG_PER_FIRM"].unit_mult == 6
+            assert d.display_mult == 0, d.id  # counts, per cents and indexes are never scaled
+    level = definitions()["LEVEL"]
+    assert (level.display_mult, level.display_decimals) == (9, 3)
+    assert definitions()["FIRMS"].display_decimals == 0
+    assert definitions()["AVG_PER_FIRM"].display_mult == 6
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
@@ -151,7 +152,7 @@ def test_shown_values_are_the_decimal_computation(minor: int, indicator: str) ->
     d = definitions()[indicator]
     value = minor / 100
     text, _ = shown_value(indicator, value, "MAD", 0, own_scale=True)
-    assert text == hand(Decimal(repr(value)), d.unit_mult, d.decimals)
+    assert text == hand(Decimal(repr(value)), d.display_mult, d.display_decimals)
 
 
 def test_regions_show_their_names() -> None:

@@ -174,3 +174,24 @@ def first_line(error: BaseException) -> str:
     error quotes, so that digex's own message stays one line."""
     text = str(error).strip()
     return text.splitlines()[0].strip() if text else type(error).__name__
+
+
+# -- the indicator registry and the releases' data (appended in one block) ---------------------
+class RegistryError(ValueError, DigexError):
+    """The indicator registry (`data/indicators.toml`) is inconsistent: an unknown or missing
+    key, a value of the wrong type. The packaged file is checked by the tests, so meeting this
+    means a registry edited by hand; the message names the indicator and the key."""
+
+
+class ReleaseDataError(ValueError, DigexError):
+    """Releases or their values that cannot be compared: a publication time without a time
+    zone, one release id with two publication times, periods of two frequencies in one
+    revision triangle. The releases given must be corrected; retrying does not help."""
+
+    status = 422
+
+
+class NotAValue(TypeError, DigexError):
+    """A cell of a revision triangle that is not a number (a boolean, a string)."""
+
+    status = 422

@@ -7,6 +7,7 @@ registries given to it are the packaged one, or the packaged one with one entry 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from decimal import Decimal
 from importlib.resources import files
 from typing import Any
@@ -17,13 +18,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as hs
 
+import digex.errors
 from digex.api import Digex
+from digex.errors import DigexError, ProfileError
 from digex.indicators import status as st
+from digex.indicators import targets
 from digex.indicators.cuts import CUTS
 from digex.indicators.engine import Engine, Sources
-from digex.indicators.registry import Registry, RegistryError, parse, registry
-from digex.indicators.select import Selection
-from digex.indicators.suite import FAMILIES, Suite, _statuses
+from digex.indicators.registry import (
+    FAMILIES,
+    Registry,
+    RegistryError,
+    definitions,
+    parse,
+    registry,
+    unit_of,
+)
+from digex.indicators.select import Selection, UnknownIndicator
+from digex.indicators.suite import CELLS, Suite, _statuses
+from digex.indicators.targets import target_unit
 from digex.profile import load_profile
 from digex.publish.display import shown_value
 
@@ -66,14 +79,16 @@ def engine() -> Engine:
 
 def test_every_family_column_is_a_column_of_the_engine_cells(engine: Engine) -> None:
     suite = Suite(engine, "MAD")
-    for family in FAMILIES:
+    for family in CELLS:
         indicators = registry().family(family)
         assert indicators, family
         columns = set(suite.cells(family, "A", CUTS).columns)
         missing = {i.id: i.column for i in indicators if i.column not in columns}
         assert not missing, (family, missing)
     # every family of the registry is computed by someone: the suite or the targets module
-    assert {i.family for i in registry().indicators.values()} == {*FAMILIES, "target", "jobs"}
+    assert {i.family for i in registry().indicators.values()} == {*CELLS, *targets.FAMILIES}
+    assert set(FAMILIES) == {*CELLS, *targets.FAMILIES}
+    assert not set(CELLS) & set(targets.FAMILIES)
 
 
 def test_an_entry_whose_column_the_engine_lacks_is_an_error(engine: Engine) -> None:
@@ -124,18 +139,30 @@ def test_rows_exist_only_where_the_registry_says(engine: Engine) -> None:
     assert {type(v) for v in frame["obs_status"]} == {str}  # plain codes in data, no enum
 
 
-def test_targets_and_jobs_rows_follow_the_registry(demo_db: Digex) -> None:
-    frame = pd.concat(
-        [demo_db.targets(), demo_db.indicators("2024", by="segment", indicators=["JOBS"])]
-    )
+def test_every_row_on_the_demo_store_is_where_its_entry_says(demo_db: Digex) -> None:
+    """Every produced row's cut, flow and frequency is within its registry entry's: the
+    suite's families at every frequency and cut, the jobs series and the targets (whose freq
+    and flow were the entry's first, whatever the data)."""
+    # a period of each frequency, every cut: the rows of every family at every frequency
+    periods = ["2024", "2024-H2", "2024-Q3", "2024-11"]
+    frame = demo_db.indicators(periods, by="all", flow=["X", "M"])
+    frame = pd.concat([frame, demo_db.targets()], ignore_index=True)
     known = registry().indicators
-    assert {"TARGET_LEVEL", "JOBS"} <= set(frame["indicator"])
-    for r in frame.itertuples():
-        i = known[str(r.indicator)]
-        assert r.freq in i.freqs, r
-        assert r.cut in i.cuts, r
-        assert r.flow in i.flows, r
-        assert (r.obs_status, r.completeness) == ("A", "complete")
+    assert {"TARGET_LEVEL", "JOBS", "EXPORTS_PER_JOB", "BALANCE", "LEVEL_EUR"} <= set(
+        frame["indicator"]
+    )
+    assert set(frame["freq"]) == {"A", "H", "Q", "M"}
+    assert set(frame["indicator"]) <= set(known)
+    for (indicator, cut, flow, freq), _ in frame.groupby(["indicator", "cut", "flow", "freq"]):
+        i = known[str(indicator)]
+        assert (cut in i.cuts, flow in i.flows, freq in i.freqs) == (True, True, True), (
+            indicator,
+            cut,
+            flow,
+            freq,
+        )
+    aux = frame[frame["indicator"].isin(["TARGET_LEVEL", "JOBS"])]
+    assert set(zip(aux["obs_status"], aux["completeness"], strict=True)) == {("A", "complete")}
 
 
 @pytest.mark.parametrize(
@@ -168,22 +195,49 @@ def test_money_is_said_once() -> None:
     profile = load_profile("MA")
     selection = Selection.of(profile, unit_mult=9)
     assert selection.money == (profile.national_currency, "USD", "EUR")
-    for code, unit in reg.units.items():
-        shown = code if code != "NC" else profile.national_currency
-        value, label = shown_value("LEVEL", 1_234_567_890.0, shown, 0, own_scale=True)
-        # money is shown in the indicator's billions, anything else as it is
-        assert (value, label) == (
-            ("1.235", f"bn {shown}") if unit.money else ("1,234,567,890.000", unit.label)
-        )
+    shown = {
+        code: shown_value("LEVEL", 1_234_567_890.0, code, 0, own_scale=True)
+        for code in (profile.national_currency, *reg.units)
+        if code != "NC"
+    }
+    # money in the indicator's billions; a row in another unit of the registry as that unit
+    # says (a count without decimals, a per cent with one)
+    assert shown == {
+        "MAD": ("1.235", "bn MAD"),
+        "USD": ("1.235", "bn USD"),
+        "EUR": ("1.235", "bn EUR"),
+        "PC": ("1,234,567,890.0", "%"),
+        "PP": ("1,234,567,890.00", "pp"),
+        "INDEX": ("1,234,567,890.0000", "index"),
+        "FIRMS": ("1,234,567,890", "firms"),
+        "JOBS": ("1,234,567,890", "jobs"),
+    }
 
 
-def test_sdmx_attributes() -> None:
-    known = registry().indicators
-    assert known["LEVEL"].sdmx("MAD") == {"UNIT_MEASURE": "MAD", "UNIT_MULT": "9", "DECIMALS": "3"}
-    assert known["LEVEL_USD"].sdmx("MAD")["UNIT_MEASURE"] == "USD"
-    assert known["SHARE"].sdmx("MAD") == {"UNIT_MEASURE": "PC", "UNIT_MULT": "0", "DECIMALS": "1"}
-    for i in known.values():
-        assert i.sdmx("XOF")["UNIT_MEASURE"], i.id
+def test_sdmx_attributes_are_the_rows_not_the_presentation() -> None:
+    """A tidy row holds a value in units (unit_mult 0): its SDMX UNIT_MULT is 0, not the
+    presentation's 9 (a client would multiply by 10^9); DECIMALS is the presentation's
+    precision at the row's power, never below 0."""
+    reg = registry()
+    assert reg.sdmx("LEVEL", "MAD", 0) == {"UNIT_MEASURE": "MAD", "UNIT_MULT": "0", "DECIMALS": "0"}
+    # asked for in millions (unit_mult=6): 3 decimals of billions are 0 of millions
+    assert reg.sdmx("LEVEL", "MAD", 6)["UNIT_MULT"] == "6"
+    assert reg.sdmx("LEVEL", "MAD", 9) == {"UNIT_MEASURE": "MAD", "UNIT_MULT": "9", "DECIMALS": "3"}
+    assert reg.sdmx("LEVEL_USD", "USD", 0)["UNIT_MEASURE"] == "USD"
+    assert reg.sdmx("SHARE", "PC", 0) == {"UNIT_MEASURE": "PC", "UNIT_MULT": "0", "DECIMALS": "1"}
+    assert reg.sdmx("HHI_FIRMS", "INDEX", 0)["DECIMALS"] == "4"
+    # a jobs target's level is in jobs: persons, no decimals
+    assert reg.sdmx("TARGET_LEVEL", "JOBS", 0) == {
+        "UNIT_MEASURE": "PS",
+        "UNIT_MULT": "0",
+        "DECIMALS": "0",
+    }
+    # the presentation fields are named as such: nothing called unit_mult to mistake for it
+    level = reg.indicators["LEVEL"]
+    assert (level.display_mult, level.display_decimals) == (9, 3)
+    assert not hasattr(level, "unit_mult")
+    for i in reg.indicators.values():
+        assert reg.sdmx(i.id, i.unit_code("XOF"), 0)["UNIT_MEASURE"], i.id
 
 
 def test_status_codes_and_the_one_completeness_rule() -> None:
@@ -238,14 +292,122 @@ def test_the_suite_gives_every_row_the_status_rule_of_its_spans(
         assert type(completeness) is str
 
 
-def test_a_target_in_jobs_is_not_shown_as_money() -> None:
-    """A jobs target's level carries the profile's unit (jobs): it is no currency, so a table
-    shows it as it is, not in billions (it showed 0.000 bn jobs)."""
-    assert shown_value("TARGET_LEVEL", 148_500.0, "jobs", 0, own_scale=True) == (
-        "148,500.000",
+def test_a_target_in_jobs_is_shown_as_a_count(demo_db: Digex) -> None:
+    """A jobs target's level and gap carry the registry's unit JOBS (the profile names it), so
+    a table shows them as that unit says: a count, no decimals, no billions (they showed
+    270,000.000 jobs); a target in the national currency is unchanged."""
+    assert shown_value("TARGET_LEVEL", 148_500.0, "JOBS", 0, own_scale=True) == (
+        "148,500",
+        "jobs",
+    )
+    assert shown_value("TARGET_GAP", 121_500.0, "JOBS", 0, own_scale=True) == (
+        "121,500",
         "jobs",
     )
     assert shown_value("TARGET_LEVEL", 26_219_000_000.0, "MAD", 0, own_scale=True) == (
         "26.219",
         "bn MAD",
     )
+    frame = demo_db.targets()
+    units = {
+        (r.member, r.indicator): r.unit
+        for r in frame.itertuples()
+        if r.indicator in ("TARGET_LEVEL", "TARGET_GAP")
+    }
+    assert units == {
+        ("JOBS_2030", "TARGET_LEVEL"): "JOBS",
+        ("JOBS_2030", "TARGET_GAP"): "JOBS",
+        ("EXPORTS_2030", "TARGET_LEVEL"): "MAD",
+        ("EXPORTS_2030", "TARGET_GAP"): "MAD",
+    }
+
+
+def test_a_target_unit_is_the_national_currency_or_a_registry_unit() -> None:
+    profile = load_profile("MA")
+    jobs, exports = sorted(profile.targets, key=lambda t: t.measure != "jobs")
+    assert target_unit(jobs, "MAD") == "JOBS"
+    assert target_unit(exports, "MAD") == "MAD"
+    # a profile recorded in a store before (unit = "jobs") still reads
+    assert target_unit(replace(jobs, unit="jobs"), "MAD") == "JOBS"
+    with pytest.raises(ProfileError, match=r"JOBS_2030: unit 'heads'.*JOBS"):
+        target_unit(replace(jobs, unit="heads"), "MAD")
+    with pytest.raises(ProfileError, match="unit 'NC'"):
+        target_unit(replace(jobs, unit="NC"), "MAD")
+
+
+# --- typos in the registry: each an error naming the indicator and the key --------------------
+
+
+def test_the_registry_is_read_only() -> None:
+    reg = registry()
+    with pytest.raises(TypeError):
+        reg.indicators["NEW"] = reg.indicators["LEVEL"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        reg.indicators["LEVEL"].names["en"] = "Changed"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        definitions()["LEVEL"] = reg.indicators["LEVEL"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        reg.units["NEW"] = reg.units["NC"]  # type: ignore[index]
+    assert registry().indicators["LEVEL"].name("en") == "Value"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"read": {"base": ["yoy"]}}, r"NEW: unknown key read;"),
+        ({"reads": {"bsae": ["yoy"]}}, r"NEW: unknown key reads.bsae"),
+        (
+            {"display_decimals": "three"},
+            r"NEW: display_decimals must be a whole number, not 'three'",
+        ),
+        ({"display_mult": True}, r"NEW: display_mult must be a whole number"),
+        ({"display_mult": -3}, r"NEW: display_mult must be 0 or more"),
+        ({"name": "Value"}, r"NEW: name must be a table of texts"),
+        ({"name": {"en": "V", "fr": "V", "ar": 3}}, r"NEW: name.ar must be a text"),
+        ({"cuts": "total"}, r"NEW: cuts must be a non-empty list"),
+        ({"reads": {"own": []}}, r"NEW: reads.own must be a non-empty list"),
+    ],
+)
+def test_a_typo_in_an_entry_is_refused(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(RegistryError, match=message):
+        with_entry("NEW", **change)
+
+
+@pytest.mark.parametrize("key", ["display_mult", "display_decimals", "unit", "flows", "kind"])
+def test_a_missing_key_is_refused(key: str) -> None:
+    data = raw()
+    del data["LEVEL"][key]
+    with pytest.raises(RegistryError, match=f"LEVEL: no {key}"):
+        parse(data)
+
+
+def test_a_wrong_unit_or_version_is_refused() -> None:
+    data = raw()
+    del data["units"]["JOBS"]["money"]
+    with pytest.raises(RegistryError, match=r"units\.JOBS: no money"):
+        parse(data)
+    data = raw()
+    data["units"]["JOBS"]["monye"] = False
+    with pytest.raises(RegistryError, match=r"units\.JOBS: unknown key monye"):
+        parse(data)
+    data = raw()
+    data["units"]["JOBS"]["money"] = "no"
+    with pytest.raises(RegistryError, match=r"units\.JOBS: money must be true or false"):
+        parse(data)
+    data = raw()
+    data["verison"] = data.pop("version")
+    with pytest.raises(RegistryError, match="`version`"):
+        parse(data)
+    # a RegistryError is a digex error (one line, exit 1), still a ValueError
+    assert issubclass(RegistryError, DigexError)
+    assert issubclass(RegistryError, ValueError)
+    assert RegistryError is digex.errors.RegistryError
+
+
+def test_an_unknown_indicator_is_a_usage_error() -> None:
+    with pytest.raises(UnknownIndicator, match="'LEVELS'"):
+        registry().indicator("LEVELS")
+    with pytest.raises(UnknownIndicator):
+        shown_value("LEVELS", 1.0, "MAD", 0, own_scale=True)
+    with pytest.raises(UnknownIndicator):
+        unit_of("LEVELS", "MAD")

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digex.errors import ProfileError
+from digex.errors import ProfileError, UsageError
 from digex.indicators.periods import PER_YEAR, Period, parse_period
 from digex.indicators.registry import registry
-from digex.indicators.status import Inputs
+from digex.indicators.select import UnknownIndicator
+from digex.indicators.status import Inputs, ObsStatus
 from digex.releases.breaks import (
     SeriesBreak,
     flag_frame,
@@ -22,6 +23,7 @@ from digex.releases.breaks import (
     is_at,
     parse_breaks,
     read_breaks,
+    span_days,
     straddles,
 )
 
@@ -52,6 +54,7 @@ def test_a_break_on_the_first_of_january(
     f = flags(indicator, "total", "_T", period, [FIVE])
     assert (bool(f.at), bool(f.across)) == (at, across)
     assert f.obs_status == ("B" if at or across else None)
+    assert f.obs_status is (ObsStatus.BREAK if at or across else None)
 
 
 def test_only_the_series_it_concerns() -> None:
@@ -154,6 +157,7 @@ def item(**changes: Any) -> dict[str, Any]:
         ([item(explanation={"en": "x", "fr": "y"})], "needs a text in ar"),
         ([item(date="2024-01-01")], "`date` must be a day"),
         ([item(cuts=["sector"])], "unknown cuts"),
+        ([item(indicators=["LEVEL", "GROWTH_YOYY"])], r"unknown indicators \['GROWTH_YOYY'\]"),
         ([item(members="KPO")], "`members` must be a list"),
         ([item(scope="all")], "unknown keys"),
         ([item(), item()], "once"),
@@ -163,6 +167,13 @@ def item(**changes: Any) -> dict[str, Any]:
 def test_errors_name_the_break(entries: list[dict[str, Any]], message: str) -> None:
     with pytest.raises(ProfileError, match=message):
         parse_breaks({"break": entries}, "breaks.toml")
+
+
+def test_an_unknown_indicator_or_span_is_a_digex_error() -> None:
+    with pytest.raises(UnknownIndicator, match="'LEVELS'"):
+        flags("LEVELS", "total", "_T", "2024", [FIVE])
+    with pytest.raises(UsageError, match="span='last_year'"):
+        span_days(parse_period("2024"), "last_year")  # type: ignore[arg-type]
 
 
 def test_a_table_of_figures() -> None:

@@ -10,7 +10,15 @@ import pytest
 
 from digex.errors import ProfileError, UsageError
 from digex.indicators.periods import parse_period
-from digex.releases.calendar import Entry, Made, Rule, parse_calendar, read_calendar, schedule
+from digex.releases.calendar import (
+    Entry,
+    Made,
+    Rule,
+    State,
+    parse_calendar,
+    read_calendar,
+    schedule,
+)
 
 UTC = dt.UTC
 
@@ -94,6 +102,11 @@ def test_states_on_a_day() -> None:
         ("2026-H1", "preliminary", "due", None),  # due 11 August 2026, within 12 months
         ("2025", "final", "due", None),  # due 31 December 2026: the horizon's last month
     ]
+    # the states are codes, not free strings (they compare equal to their text)
+    assert {type(e.state) for e in entries} == {State}
+    assert [e.state for e in entries][3] is State.LATE
+    with pytest.raises(UsageError, match="state='sent'"):
+        Entry("2024", "final", None, None, None, "sent")  # type: ignore[arg-type]
     assert [e.kind for e in entries][:3] == [
         "annual-preliminary",
         "half-year-preliminary",
@@ -133,7 +146,7 @@ def test_horizon_and_start() -> None:
     assert ("2025", "final", "published", True) in states(early)
     with pytest.raises(UsageError):
         schedule(cal, [], utc(2025, 2, 1), ahead_months=-1)
-    with pytest.raises(ValueError, match="time zone"):
+    with pytest.raises(UsageError, match="time zone"):
         schedule(cal, [], dt.datetime(2025, 2, 1))
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digex.errors import DigexError, UsageError
+from digex.errors import DigexError, NotAValue, ReleaseDataError, UsageError
 from digex.releases.revisions import (
     analyse,
     default_lags,
@@ -127,6 +127,55 @@ def test_hac_standard_error_by_hand() -> None:
     assert two.df == 4
 
 
+def test_hac_pairs_periods_by_their_distance() -> None:
+    # revisions of 2010, 2011, 2013 and 2014 (none of 2012): 0.1, 0.4, 0.2, 0.5
+    years = {"2010": "0.1", "2011": "0.4", "2013": "0.2", "2014": "0.5"}
+    table = {y: {R1: "10", R2: str(10 + D(r))} for y, r in years.items()}
+    s = analyse(triangle(table))
+    # MR = 1.2 / 4 = 0.3; e = -0.2, 0.1, -0.1, 0.2; sum e^2 = 0.10
+    assert s.mean_revision == D("0.3")
+    e = {
+        2010: Fraction("-0.2"),
+        2011: Fraction("0.1"),
+        2013: Fraction("-0.1"),
+        2014: Fraction("0.2"),
+    }
+    # lag 1 pairs 2010-2011 and 2013-2014 (not 2011-2013): -0.02 - 0.02
+    lag1 = e[2011] * e[2010] + e[2014] * e[2013]
+    assert lag1 == Fraction("-0.04")
+    # lag 2 pairs 2011-2013 only: -0.01
+    lag2 = e[2013] * e[2011]
+    assert lag2 == Fraction("-0.01")
+    # two lags by default (OECD), weights 2/3 and 1/3:
+    # se^2 = (0.10 - 4/3 x 0.04 - 2/3 x 0.01) / (4 x 3) = 0.04 / 12
+    variance = (Fraction("0.10") + Fraction(4, 3) * lag1 + Fraction(2, 3) * lag2) / 12
+    assert variance == Fraction(1, 300)
+    assert s.t_hac is not None
+    assert s.t_hac.lags == 2
+    assert s.t_hac.std_error == pytest.approx(math.sqrt(1 / 300), rel=1e-12)
+    assert s.t_hac.statistic == pytest.approx(0.3 * math.sqrt(300), rel=1e-12)
+    # three lags: lag 3 pairs 2010-2013 and 2011-2014: 0.02 + 0.02, weight 1/4
+    three = analyse(triangle(table), lags=3).t_hac
+    assert three is not None
+    lag3 = e[2013] * e[2010] + e[2014] * e[2011]
+    variance3 = (Fraction("0.10") + Fraction(3, 2) * lag1 + 1 * lag2 + Fraction(1, 2) * lag3) / 12
+    assert three.std_error == pytest.approx(math.sqrt(variance3), rel=1e-12)
+
+
+def test_default_lags_oecd_and_newey_west() -> None:
+    # two Bartlett lags whatever the length (at most n - 1), unless Newey-West is asked for
+    assert [default_lags(n) for n in (0, 1, 2, 3, 5, 200)] == [0, 0, 1, 2, 2, 2]
+    # floor(4 (n/100)^(2/9)): n = 5 gives 2.05, n = 200 gives 4.67
+    assert default_lags(5, "newey-west") == 2
+    assert default_lags(200, "newey-west") == 4
+    assert default_lags(2, "newey-west") == 1
+    years = {str(2000 + k): {R1: "10", R2: str(10 + D(k % 3))} for k in range(200)}
+    assert analyse(triangle(years)).t_hac.lags == 2  # type: ignore[union-attr]
+    assert analyse(triangle(years), rule="newey-west").t_hac.lags == 4  # type: ignore[union-attr]
+    with pytest.raises(UsageError, match="rule='andrews'"):
+        default_lags(5, "andrews")  # type: ignore[arg-type]
+
+
 def t_test_of(*revs: str) -> tuple[float | None, float | None]:
     """The plain t and p of revisions R1 -> R2 of the given sizes, one a year."""
     table = {str(2010 + i): {R1: "10", R2: str(10 + D(r))} for i, r in enumerate(revs)}
@@ -171,6 +220,14 @@ def test_chosen_positions() -> None:
     assert [r.period for r in revisions(triangle(), 0, 2)] == ["2023-H1", "2023-H2", "2024-H1"]
     with pytest.raises(UsageError):
         revisions(triangle(), 1, 0)
+    # the latest before the first can never be: refused, not an empty list
+    with pytest.raises(UsageError, match=r"later=0.*earlier=-1"):
+        revisions(triangle(), earlier=-1, later=0)
+    with pytest.raises(UsageError):
+        revisions(triangle(), earlier=-3, later=0)
+    # the second-to-last to the second exists only for periods with two or three estimates
+    # (two: positions 0 -> 1); 2023-H1 has four, whose second-to-last (R3) is after R2
+    assert [r.period for r in revisions(triangle(), -2, 1)] == ["2024-H2", "2025-H1"]
     with pytest.raises(UsageError):
         analyse(triangle(), lags=-1)
 
@@ -226,16 +283,20 @@ def test_integer_levels_stay_exact() -> None:
     tri = Triangle.from_frame(frame)
     assert tri.periods == ("2024",)
     assert [r.revision for r in revisions(tri)] == [D(3)]
-    with pytest.raises(TypeError):
-        Triangle([("2024", R1, "26.2")])  # type: ignore[list-item]
+    with pytest.raises(NotAValue):
+        Triangle([("2024", R1, "26.2")])
+    with pytest.raises(NotAValue, match="boolean"):
+        Triangle([("2024", R1, True)])  # type: ignore[list-item]
 
 
 def test_periods_sort_in_time_and_one_frequency() -> None:
     tri = Triangle([("2024-10", R1, 1), ("2024-09", R1, 2), ("2024-10", R2, 3)])
     assert tri.periods == ("2024-09", "2024-10")
-    with pytest.raises(ValueError, match="one frequency"):
+    with pytest.raises(ReleaseDataError, match="one frequency"):
         Triangle([("2024", R1, 1), ("2024-H1", R1, 2)])
-    with pytest.raises(ValueError, match="time zone"):
+    with pytest.raises(ReleaseDataError, match=r"\['R1'\].*two publication times"):
+        Triangle([("2024", R1, 1), ("2023", Vintage(R1.published + dt.timedelta(1), "R1"), 2)])
+    with pytest.raises(ReleaseDataError, match="time zone"):
         Triangle([("2024", Vintage(dt.datetime(2025, 1, 1), "x"), 1)])
 
 

@@ -37,10 +37,11 @@ class Selection:
     """What a query keeps of a tidy table, checked before anything is read or computed."""
 
     flows: tuple[str, ...]
+    money: tuple[str, ...]
+    """Units the unit multiplier rescales (the registry's money units, see `of`); required:
+    an empty default rescaled nothing, silently."""
     indicators: tuple[str, ...] = ()
     unit_mult: int = 0
-    money: tuple[str, ...] = ()
-    """Units the unit multiplier rescales (the registry's money units, see `of`)."""
     top: int | None = None
 
     @classmethod

@@ -24,7 +24,8 @@ def _with_jobs(
     frame: pd.DataFrame,
     cuts: Sequence[str],
 ) -> pd.DataFrame:
-    """Annual results by total or segment also carry the jobs series and exports per job."""
+    """Results at the jobs series' frequencies (annual) by its cuts (total, segment) also carry
+    the jobs series and exports per job, as the registry's jobs family says."""
     if frame.empty:
         return frame
     family = registry().family("jobs")
@@ -34,7 +35,11 @@ def _with_jobs(
     by_cut = {c: f for c, f in by_cut.items() if jobs_freqs & set(f["freq"])}
     if not by_cut:
         return frame
-    years = {int(p) for rows in by_cut.values() for p in rows.loc[rows["freq"] == "A", "period"]}
+    years = {
+        parse_period(p).year
+        for rows in by_cut.values()
+        for p in rows.loc[rows["freq"].isin(jobs_freqs), "period"]
+    }
     extra = jobs_indicators(engine, profile, years)
     parts = [frame]
     for cut, rows in by_cut.items():

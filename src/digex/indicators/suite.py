@@ -10,7 +10,8 @@ the suite's time was spent on (compiling and running a query per cut and indicat
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -20,7 +21,8 @@ from digex.indicators import status as st
 from digex.indicators.cuts import TOTAL, check_cut
 from digex.indicators.engine import Engine
 from digex.indicators.periods import PER_YEAR, Period
-from digex.indicators.registry import Family, Indicator, Registry, RegistryError, registry
+from digex.indicators.registry import Indicator, Registry, RegistryError
+from digex.indicators.registry import registry as _packaged
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -38,15 +40,6 @@ COLUMNS: Final = [
     "obs_status",
     "completeness",
 ]
-FAMILIES: Final[tuple[Family, ...]] = (
-    "main",
-    "foreign",
-    "balance",
-    "firm_concentration",
-    "partner_concentration",
-    "demography",
-)
-"""The registry's families the suite computes, one query each, in this order."""
 NET: Final = "N"
 """The flow of the balance family's rows (exports minus imports)."""
 
@@ -148,41 +141,30 @@ class Suite:
     query per family of the registry, each indicator a column of its family's cells."""
 
     def __init__(
-        self, engine: Engine, national_currency: str, indicators: Registry | None = None
+        self, engine: Engine, national_currency: str, registry: Registry | None = None
     ) -> None:
         self.engine = engine
         self.nc = national_currency
-        self.registry = indicators or registry()
+        self.registry = registry or _packaged()
 
     def cells(
         self,
-        family: Family,
+        family: str,
         freq: str,
         cuts: Sequence[str],
         ordinals: Collection[int] | None = None,
     ) -> ir.Table:
         """The engine's query for one family's cells (its indicators are columns of it)."""
-        e = self.engine
-        if family == "main":
-            return e.main_cells(freq, cuts)
-        if family == "foreign":
-            currencies = tuple(i.unit for i in self.registry.family("foreign", freq))
-            return e.foreign_cells(freq, cuts, currencies)
-        if family == "balance":
-            return e.balance_cells(freq, cuts)
-        if family == "firm_concentration":
-            return e.concentration_cells(freq, cuts, "firm_id", ordinals)
-        if family == "partner_concentration":
-            return e.concentration_cells(freq, cuts, "partner", ordinals)
-        if family == "demography":
-            return e.demography_cells(freq, cuts, ordinals)
-        raise RegistryError(f"the suite computes no {family!r} cells")
+        how = CELLS.get(family)
+        if how is None:
+            raise RegistryError(f"the suite computes no {family!r} cells")
+        return how.query(self, freq, cuts, ordinals)
 
     def _pieces(
-        self, family: Family, frame: pd.DataFrame, indicators: list[Indicator], freq: str
+        self, family: str, frame: pd.DataFrame, indicators: Sequence[Indicator], freq: str
     ) -> list[pd.DataFrame]:
         """The tidy rows of one family's cells."""
-        if family == "foreign":  # one row per currency: each indicator is one currency's
+        if CELLS[family].per_currency:  # one row per currency: each indicator is one's
             return [
                 _tidy(frame[frame["currency"] == i.unit], [i], freq, self.nc) for i in indicators
             ]
@@ -224,15 +206,15 @@ class Suite:
             return frame.merge(status, on="ordinal", how="left")
 
         pieces = []
-        for family in FAMILIES:
+        for family, how in CELLS.items():
             indicators = self.registry.family(family, freq)
             # only the cuts some indicator of the family exists for (no partner HHI by partner)
             family_cuts = [c for c in cuts if any(c in i.cuts for i in indicators)]
             if not family_cuts:
                 continue
             frame = suite.cells(family, freq, family_cuts, wanted).execute()
-            if family == "balance":
-                frame = keep(frame.assign(flow=NET), by_flow=False)
+            if how.flow is not None:
+                frame = keep(frame.assign(flow=how.flow), by_flow=False)
             else:
                 frame = keep(frame)
             pieces += self._pieces(family, frame, indicators, freq)
@@ -243,4 +225,36 @@ class Suite:
         return out.sort_values(["indicator", "flow", "cut", "member", "period"], ignore_index=True)
 
 
-__all__ = ["COLUMNS", "FAMILIES", "TOTAL", "Suite"]
+@dataclass(frozen=True)
+class Cells:
+    """How the suite computes one family of the registry: the engine's query for its cells
+    (a column per indicator), and how its rows are told apart."""
+
+    query: Callable[[Suite, str, Sequence[str], Collection[int] | None], ir.Table]
+    flow: str | None = None
+    """The one flow of every row (the balance's: net), instead of each cell's own."""
+    per_currency: bool = False
+    """One row per currency, each indicator being one currency's (the foreign family)."""
+
+
+def _foreign(suite: Suite, freq: str, cuts: Sequence[str], _: Collection[int] | None) -> ir.Table:
+    currencies = tuple(i.unit for i in suite.registry.family("foreign", freq))
+    return suite.engine.foreign_cells(freq, cuts, currencies)
+
+
+CELLS: Final[Mapping[str, Cells]] = {
+    "main": Cells(lambda s, freq, cuts, _: s.engine.main_cells(freq, cuts)),
+    "foreign": Cells(_foreign, per_currency=True),
+    "balance": Cells(lambda s, freq, cuts, _: s.engine.balance_cells(freq, cuts), flow=NET),
+    "firm_concentration": Cells(
+        lambda s, freq, cuts, o: s.engine.concentration_cells(freq, cuts, "firm_id", o)
+    ),
+    "partner_concentration": Cells(
+        lambda s, freq, cuts, o: s.engine.concentration_cells(freq, cuts, "partner", o)
+    ),
+    "demography": Cells(lambda s, freq, cuts, o: s.engine.demography_cells(freq, cuts, o)),
+}
+"""The registry's families the suite computes, one query each, in this order (the others,
+target and jobs, are `digex.indicators.targets`')."""
+
+__all__ = ["CELLS", "COLUMNS", "TOTAL", "Cells", "Suite"]

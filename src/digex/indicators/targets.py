@@ -8,19 +8,23 @@ from the target's base year.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
+from digex.errors import ProfileError
 from digex.indicators import status as st
 from digex.indicators.consistency import CheckResult
 from digex.indicators.engine import Engine
-from digex.indicators.registry import NATIONAL_CURRENCY, Family, RegistryError, registry
+from digex.indicators.registry import NATIONAL_CURRENCY, Indicator, RegistryError, registry
 from digex.indicators.suite import COLUMNS
 from digex.profile import CountryProfile, Target
 
 JOBS_SERIES = "JOBS"
+FAMILIES: Final = ("target", "jobs")
+"""The registry's families computed here (the suite computes the others)."""
 
 
 def annual_exports(engine: Engine) -> pd.Series:
@@ -51,14 +55,24 @@ def _cagr(start: float, end: float, years: int) -> float | None:
     return float(((end / start) ** (1 / years) - 1) * 100)
 
 
+def _single(i: Indicator, name: str, values: tuple[str, ...]) -> str:
+    """The one value an indicator's cells all have when they do not say it themselves."""
+    if len(values) != 1:
+        raise RegistryError(
+            f"{i.id}: its cells carry no {name}, so its entry must list one, not {list(values)}"
+        )
+    return values[0]
+
+
 def tidy_rows(
-    family: Family, cells: pd.DataFrame, nc: str, units: dict[str, str] | None = None
+    family: str, cells: pd.DataFrame, nc: str, units: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
     """The tidy rows of a family the suite does not compute (targets, jobs), from `cells`: one
-    row per cell with `period`, `cut`, `member`, `flow` and a column per indicator, named as
-    the registry says; a missing value gives no row. These series have no status of their own
-    to inherit (auxiliary data, a target): normal and complete. `units` overrides an
-    indicator's unit (a jobs target's level is in jobs, not in currency)."""
+    row per cell with `period`, `cut`, `member` (and `freq`, `flow` unless the registry gives
+    the indicator a single one) and a column per indicator, named as the registry says; a
+    missing value gives no row. These series have no status of their own to inherit
+    (auxiliary data, a target): normal and complete. `units` overrides an indicator's unit (a
+    jobs target's level is in jobs, not in currency)."""
     indicators = registry().family(family)
     parts = []
     for i in indicators:
@@ -69,11 +83,11 @@ def tidy_rows(
             pd.DataFrame(
                 {
                     "indicator": i.id,
-                    "freq": i.freqs[0],
+                    "freq": rows["freq"] if "freq" in rows else _single(i, "freq", i.freqs),
                     "period": rows["period"],
                     "cut": rows["cut"],
                     "member": rows["member"],
-                    "flow": rows["flow"] if "flow" in rows else i.flows[0],
+                    "flow": rows["flow"] if "flow" in rows else _single(i, "flow", i.flows),
                     "value": rows[i.column].astype("float64"),
                     "unit": (units or {}).get(i.id, i.unit_code(nc)),
                     "unit_mult": 0,
@@ -115,12 +129,29 @@ def progress_rows(target: Target, series: pd.Series, nc: str, flow: str) -> pd.D
     # a jobs target's level and gap are in jobs: what is in national currency for a target in
     # it is in the target's unit
     units = {
-        i.id: target.unit
+        i.id: target_unit(target, nc)
         for i in registry().family("target")
-        if i.unit == NATIONAL_CURRENCY and target.unit != nc
+        if i.unit == NATIONAL_CURRENCY
     }
     frame = pd.DataFrame([cells]).astype({"cagr_needed": "float64", "cagr_achieved": "float64"})
     return tidy_rows("target", frame, nc, units)
+
+
+def target_unit(target: Target, nc: str) -> str:
+    """The unit of a target's national-currency indicators' rows (level, gap): the national
+    currency's code, or a unit of the registry (JOBS), whose presentation a table then uses.
+    The registry's code is matched whatever its case: profiles recorded in stores before the
+    units were the registry's wrote `jobs`."""
+    if target.unit == nc:
+        return nc
+    codes = {code.casefold(): code for code in registry().units if code != NATIONAL_CURRENCY}
+    found = codes.get(target.unit.casefold())
+    if found is None:
+        raise ProfileError(
+            f"target {target.id}: unit {target.unit!r} is neither the national currency ({nc}) "
+            f"nor a unit of the indicator registry ({', '.join(codes.values())})"
+        )
+    return found
 
 
 def target_indicators(engine: Engine, profile: CountryProfile) -> pd.DataFrame:

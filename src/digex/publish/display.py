@@ -1,11 +1,12 @@
 """How a terminal table shows a tidy value: in its indicator's own unit and decimals.
 
 A tidy table (and every file written from it) holds values unscaled and unrounded; a table for
-reading shows each indicator as its definition says (`unit_mult`, `decimals` in
-`data/indicators.toml`): money in billions with three decimals, the average per firm in
-millions, counts as integers, per cents with one decimal, the HHI on its 0-1 scale. Scaling is
-done on the decimal value (no float division), then rounded half up. Nothing here imports
-pandas or PyArrow: a cached answer is printed without them.
+reading shows each indicator as its definition says (`display_mult`, `display_decimals` in
+`data/indicators.toml`; a row in another registry unit, a target in JOBS, as that unit says):
+money in billions with three decimals, the average per firm in millions, counts as integers,
+per cents with one decimal, the HHI on its 0-1 scale. Scaling is done on the decimal value
+(no float division), then rounded half up. Nothing here imports pandas or PyArrow: a cached
+answer is printed without them.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from digex.publish.rounding import round_half_up
 SCALES: Final = {3: "k", 6: "m", 9: "bn", 12: "tn"}
 """Short names of the usual powers of ten, written before the unit (bn MAD)."""
 MISSING: Final = "—"
-FALLBACK_DECIMALS: Final = 3
-"""Decimals for an indicator without a definition (never expected: a test checks)."""
 
 
 def unit_label(unit: str, unit_mult: int) -> str:
@@ -46,12 +45,8 @@ def shown_value(
     `unit_mult` is the row's (the power its value is already in). With `own_scale` (no
     `--unit-mult` given) an unscaled value is shown in its indicator's own power of ten.
     """
-    known = registry()
-    definition = known.indicators.get(indicator)
-    decimals = definition.decimals if definition else FALLBACK_DECIMALS
-    mult = unit_mult
-    if own_scale and definition is not None and not unit_mult and known.is_money(unit):
-        mult = definition.unit_mult  # money only: a target in jobs is not shown in billions
+    display_mult, decimals = registry().presentation(indicator, unit)
+    mult = display_mult if own_scale and not unit_mult else unit_mult
     label = unit_label(unit, mult)
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return MISSING, label

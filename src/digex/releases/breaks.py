@@ -33,21 +33,18 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
-from digex.errors import ProfileError
+from digex.codelists import LANGUAGES
+from digex.errors import ProfileError, UsageError
 from digex.indicators.cuts import CUTS
 from digex.indicators.periods import PER_YEAR, Period, parse_period
 from digex.indicators.registry import registry
-from digex.indicators.status import Inputs, Span
+from digex.indicators.status import SPANS, Inputs, ObsStatus, Span
 from digex.releases.dates import period_end, period_start, shifted
 
 if TYPE_CHECKING:
     import pandas as pd
-
-LANGUAGES: Final = ("ar", "fr", "en")
-BREAK: Final = "B"
-"""SDMX CL_OBS_STATUS: break in series."""
 
 
 @dataclass(frozen=True)
@@ -80,9 +77,9 @@ class BreakFlags:
     across: tuple[str, ...] = ()
 
     @property
-    def obs_status(self) -> str | None:
-        """B when any break touches the figure, None when none does."""
-        return BREAK if self.at or self.across else None
+    def obs_status(self) -> ObsStatus | None:
+        """B (SDMX's break in series) when any break touches the figure, None when none does."""
+        return ObsStatus.BREAK if self.at or self.across else None
 
 
 def span_days(period: Period, span: Span) -> tuple[dt.date, dt.date]:
@@ -100,7 +97,7 @@ def span_days(period: Period, span: Span) -> tuple[dt.date, dt.date]:
         return dt.date(period.year, 1, 1), period_end(period)
     if span == "ytd_yoy":
         return dt.date(period.year - 1, 1, 1), period_end(shifted(period, year_back))
-    raise ValueError(f"unknown span {span!r}")
+    raise UsageError(f"span={span!r}: choose one of {', '.join(SPANS)}")
 
 
 def is_at(period: Period, brk: SeriesBreak) -> bool:
@@ -123,7 +120,7 @@ def flags(
 ) -> BreakFlags:
     """The breaks touching one figure; `inputs` defaults to the indicator's own."""
     p = parse_period(period) if isinstance(period, str) else period
-    reads = registry().indicators[indicator].reads if inputs is None else inputs
+    reads = registry().indicator(indicator).reads if inputs is None else inputs
     mine = [b for b in breaks if b.concerns(indicator, cut, member)]
     return BreakFlags(
         at=tuple(b.id for b in mine if is_at(p, b)),
@@ -158,6 +155,13 @@ def _break(item: Any, n: int, source: str) -> SeriesBreak:
     cuts = _names(item, "cuts", where)
     if not cuts <= set(CUTS):
         raise ProfileError(f"{where}: unknown cuts {sorted(cuts - set(CUTS))}; use {CUTS}")
+    indicators = _names(item, "indicators", where)
+    known = registry().indicators
+    if not indicators <= set(known):
+        raise ProfileError(
+            f"{where}: unknown indicators {sorted(indicators - set(known))}; use ids of the "
+            "indicator registry (data/indicators.toml), e.g. LEVEL, GROWTH_YOY"
+        )
     unknown = set(item) - {"id", "date", "explanation", "indicators", "cuts", "members"}
     if unknown:
         raise ProfileError(f"{where}: unknown keys {sorted(unknown)}")
@@ -165,7 +169,7 @@ def _break(item: Any, n: int, source: str) -> SeriesBreak:
         item["id"],
         day,
         {lang: str(text[lang]) for lang in text},
-        _names(item, "indicators", where),
+        indicators,
         cuts,
         _names(item, "members", where),
     )

@@ -38,17 +38,29 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from digex.errors import ProfileError, UsageError
+from digex.errors import ProfileError, ReleaseDataError, UsageError
 from digex.indicators.periods import MONTHS, PER_YEAR, Period, parse_period
 from digex.releases.dates import month_end, period_end
 
 STATUSES: Final = ("preliminary", "revised", "final")
-State = Literal["published", "due", "late"]
+
+
+class State(StrEnum):
+    """Where a scheduled release stands on a given day (a code, like the statuses of
+    `digex.indicators.status`; it compares equal to its text)."""
+
+    PUBLISHED = "published"
+    DUE = "due"
+    """Not published yet, its deadline not passed (or published with a later date)."""
+    LATE = "late"
+    """Not published, its deadline passed."""
+
 
 _LAG = re.compile(r"^\s*(\d+)\s*(day|week|month)s?\s*$")
 _UNITS: Final[dict[str, Literal["day", "week", "month"]]] = {
@@ -115,6 +127,14 @@ class Entry:
     on_time: bool | None = None
     """Whether a published scheduled release came by its deadline (in the office's time
     zone); None for what is not yet published or has no deadline."""
+
+    def __post_init__(self) -> None:
+        # an entry built by hand with the state's text gets the code (a typo is refused)
+        try:
+            object.__setattr__(self, "state", State(self.state))
+        except ValueError:
+            states = ", ".join(State)
+            raise UsageError(f"state={self.state!r}: choose one of {states}") from None
 
 
 def _problem(source: str, where: str, text: str) -> ProfileError:
@@ -232,7 +252,9 @@ def _by_slot(releases: Iterable[Made]) -> dict[tuple[str, str], list[Made]]:
     made: dict[tuple[str, str], list[Made]] = {}
     for r in releases:
         if r.published is not None and r.published.tzinfo is None:
-            raise ValueError(f"release {r.id or r.period}: its publication time has no time zone")
+            raise ReleaseDataError(
+                f"release {r.id or r.period}: its publication time has no time zone"
+            )
         made.setdefault((parse_period(r.period).label, r.status), []).append(r)
     for found in made.values():
         found.sort(key=lambda r: (r.published is None, r.published or dt.datetime.min))
@@ -249,7 +271,7 @@ def schedule(
     `since` day to `ahead_months` after `now` (to the end of that month), and every release
     made that has a publication time."""
     if now.tzinfo is None:
-        raise ValueError("`now` must carry its time zone")
+        raise UsageError("`now` must carry its time zone")
     if ahead_months < 0:
         raise UsageError(f"the calendar looks ahead 0 months or more, not {ahead_months}")
     today = now.astimezone(calendar.timezone).date()
@@ -270,7 +292,7 @@ def schedule(
     for (label, status), found in made.items():
         for r in found[1:] if (label, status) in slots else found:
             if r.published is not None:
-                state: State = "published" if r.published <= now else "due"
+                state = State.PUBLISHED if r.published <= now else State.DUE
                 entries.append(Entry(label, status, None, None, r.published, state, r.id))
     return sorted(entries, key=lambda e: (shown_date(e, calendar.timezone), e.period, e.status))
 
@@ -283,8 +305,10 @@ def _scheduled(
     release = first.id if first is not None else None
     if when is not None and when <= now:
         on_time = when.astimezone(zone).date() <= due
-        return Entry(period.label, rule.status, rule.kind, due, when, "published", release, on_time)
-    state: State = "late" if now.astimezone(zone).date() > due else "due"
+        return Entry(
+            period.label, rule.status, rule.kind, due, when, State.PUBLISHED, release, on_time
+        )
+    state = State.LATE if now.astimezone(zone).date() > due else State.DUE
     return Entry(period.label, rule.status, rule.kind, due, when, state, release)
 
 

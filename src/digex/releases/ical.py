@@ -19,8 +19,8 @@ from typing import Final
 
 import icalendar
 
-from digex.errors import DigexError
-from digex.releases.calendar import Calendar, Entry, shown_date
+from digex.errors import DigexError, UsageError
+from digex.releases.calendar import Calendar, Entry, State, shown_date
 
 PRODID: Final = "-//digex//Release calendar//EN"
 
@@ -61,12 +61,12 @@ STATE_PHRASES: Final = {
 
 def _description(entry: Entry, day: dt.date, lang: str) -> str:
     phrases = STATE_PHRASES[lang]
-    if entry.state == "published":
+    if entry.state is State.PUBLISHED:
         key = "published_late" if entry.on_time is False else "published"
-    elif entry.state == "due" and entry.published is not None:
+    elif entry.state is State.DUE and entry.published is not None:
         key = "scheduled"
     else:
-        key = entry.state
+        key = entry.state.value
     due = entry.due.isoformat() if entry.due is not None else ""
     return phrases[key].format(day=day.isoformat(), due=due)
 
@@ -113,9 +113,11 @@ def to_ical(
     """The iCalendar text of `entries` in language `lang` (en, fr or ar); `stamp` (when the
     file is made, time-zone aware) is every event's DTSTAMP, written in UTC as RFC 5545 asks."""
     if lang not in SUMMARY:
-        raise ValueError(f"no calendar wording for language {lang!r}")
+        raise UsageError(
+            f"lang={lang!r}: no calendar wording in it; choose one of {', '.join(SUMMARY)}"
+        )
     if stamp.tzinfo is None:
-        raise ValueError("the stamp must carry its time zone")
+        raise UsageError("`stamp` must carry its time zone")
     entries = list(entries)
     if not entries:  # RFC 5545 3.6: a calendar holds at least one component
         raise DigexError(

@@ -27,12 +27,16 @@ revision is R_t = L_t - P_t, and over the n such periods:
   the heteroskedasticity and autocorrelation consistent (HAC) standard error of Newey and
   West: with e_t = R_t - MR in period order and Bartlett weights w_l = 1 - l / (L + 1),
       se_HAC(MR)^2 = [sum(e_t^2) + 2 sum_{l=1..L} w_l sum_{t>l} e_t e_{t-l}] / (n (n - 1)).
-  The divisor n (n - 1) makes L = 0 give exactly the plain standard error. L defaults to
-  floor(4 (n / 100)^(2/9)) (Newey and West, 1994), at most n - 1; overlapping revisions
-  (year-on-year growth of quarters overlap over three lags) call for a larger L, which the
-  caller can give. Revisions are taken in period order, and a period with no revision (a gap)
-  is skipped, not treated as a zero. The t statistic is undefined (None) when n < 2 or the
-  standard error is zero (every revision equal, e.g. no revision at all).
+  The divisor n (n - 1) makes L = 0 give exactly the plain standard error. The lag terms pair
+  only periods whose ordinals differ by exactly l: when a period between two revised ones has
+  no revision (a gap), "lag 1" never pairs periods months apart, and a pair whose partner is
+  missing adds nothing (the sum has fewer terms, the divisor stays). L defaults to 2 (at most
+  n - 1), the OECD/Eurostat practice for revision triangles, whose short series make data-driven
+  rules unreliable; `rule="newey-west"` gives Newey and West's (1994) rule of thumb
+  floor(4 (n / 100)^(2/9)) instead, and a caller may give L itself (overlapping revisions, e.g.
+  year-on-year growth of quarters, overlap over three lags). The t statistic is undefined
+  (None) when n < 2 or the standard error is zero (every revision equal, e.g. no revision at
+  all).
 
 Periods with a single published value are not revised and do not count, nor do periods with
 fewer published values than the chosen positions need. Revisions are exact and means and
@@ -44,12 +48,13 @@ Student's t distribution).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final, Literal, get_args
 
-from digex.errors import UsageError
+from digex.errors import ReleaseDataError, UsageError
+from digex.indicators.periods import parse_period
 from digex.releases.triangle import Triangle
 
 if TYPE_CHECKING:
@@ -59,6 +64,11 @@ FIRST = 0
 """Position of the first published estimate of a period."""
 LATEST = -1
 """Position of the latest published estimate of a period."""
+LagRule = Literal["oecd", "newey-west"]
+"""How the HAC standard error's number of lags is chosen when none is given."""
+LAG_RULES: Final = get_args(LagRule)
+OECD_LAGS: Final = 2
+"""The OECD/Eurostat revision analyses' number of Bartlett lags."""
 
 
 @dataclass(frozen=True)
@@ -114,9 +124,10 @@ def revisions(triangle: Triangle, earlier: int = FIRST, later: int = LATEST) -> 
     A period counts only when both positions exist and the later one comes after the
     earlier one in its own list: a period published once is never revised.
     """
-    if (earlier >= 0) == (later >= 0) and later <= earlier:
+    if _never_after(earlier, later):
         raise UsageError(
-            f"the later estimate (position {later}) must come after the earlier ({earlier})"
+            f"later={later} can never be an estimate published after earlier={earlier}: "
+            "give positions such as earlier=0, later=-1 (first to latest)"
         )
     result = []
     for period in triangle.periods:
@@ -129,29 +140,61 @@ def revisions(triangle: Triangle, earlier: int = FIRST, later: int = LATEST) -> 
     return result
 
 
+def _never_after(earlier: int, later: int) -> bool:
+    """Whether position `later` comes after position `earlier` in no list of estimates.
+
+    Counted from the same end, it must be larger. Counted from different ends, earlier = -m
+    (m-th from the end) and later = k (the k+1-th) fit a list of n estimates when
+    n - m < k < n, which some n allows only when m >= 2 and k >= 1; earlier = k and
+    later = -m fit every list longer than k + m.
+    """
+    if (earlier >= 0) == (later >= 0):
+        return later <= earlier
+    return earlier < 0 and (earlier == -1 or later == 0)
+
+
 def _sign(v: Decimal) -> int:
     return (v > 0) - (v < 0)
 
 
-def default_lags(n: int) -> int:
-    """Newey and West's (1994) rule of thumb, floor(4 (n / 100)^(2/9)), at most n - 1."""
+def default_lags(n: int, rule: LagRule = "oecd") -> int:
+    """The HAC lags for n revisions: OECD_LAGS (the OECD/Eurostat practice), or Newey and
+    West's (1994) rule of thumb floor(4 (n / 100)^(2/9)); at most n - 1."""
+    if rule not in LAG_RULES:
+        raise UsageError(f"rule={rule!r}: choose one of {', '.join(LAG_RULES)}")
     if n < 2:
         return 0
-    rule: float = 4 * (n / 100) ** (2 / 9)
-    return min(n - 1, math.floor(rule))
+    if rule == "oecd":
+        return min(n - 1, OECD_LAGS)
+    nw: float = 4 * (n / 100) ** (2 / 9)
+    return min(n - 1, math.floor(nw))
 
 
-def _t_test(errors: Sequence[float], mean: float, lags: int) -> TTest:
+def _t_test(errors: Mapping[int, float], mean: float, lags: int) -> TTest:
+    """The t-test of MR = 0 from the errors e_t by period ordinal; lag l pairs the periods
+    whose ordinals differ by exactly l (Bartlett weights)."""
     n = len(errors)
-    total = sum(e * e for e in errors)
+    total = sum(e * e for e in errors.values())
     for lag in range(1, lags + 1):
         weight = 1 - lag / (lags + 1)
-        total += 2 * weight * sum(errors[t] * errors[t - lag] for t in range(lag, n))
+        pairs = (e * errors[t - lag] for t, e in errors.items() if t - lag in errors)
+        total += 2 * weight * sum(pairs)
     se = math.sqrt(max(total, 0.0) / (n * (n - 1)))
     if se == 0.0:
         return TTest(se, None, None, n - 1, lags)
     statistic = mean / se
     return TTest(se, statistic, _two_sided_p(statistic, n - 1), n - 1, lags)
+
+
+def _ordinals(revs: Sequence[Revision]) -> list[int]:
+    """The revised periods' ordinals (one frequency, each period once)."""
+    periods = [parse_period(r.period) for r in revs]
+    if len({p.freq for p in periods}) > 1 or len({p.ordinal for p in periods}) < len(periods):
+        raise ReleaseDataError(
+            "revisions to compare are of distinct periods of one frequency, not "
+            f"{[r.period for r in revs]}"
+        )
+    return [p.ordinal for p in periods]
 
 
 def _two_sided_p(statistic: float, df: int) -> float:
@@ -163,16 +206,24 @@ def _two_sided_p(statistic: float, df: int) -> float:
 
 
 def analyse(
-    triangle: Triangle, earlier: int = FIRST, later: int = LATEST, lags: int | None = None
+    triangle: Triangle,
+    earlier: int = FIRST,
+    later: int = LATEST,
+    lags: int | None = None,
+    rule: LagRule = "oecd",
 ) -> RevisionStats:
     """The summary statistics of the revisions from `earlier` to `later` (see the module)."""
-    return summarise(revisions(triangle, earlier, later), lags)
+    return summarise(revisions(triangle, earlier, later), lags, rule)
 
 
-def summarise(revs: Sequence[Revision], lags: int | None = None) -> RevisionStats:
-    """The statistics of revisions given in period order."""
+def summarise(
+    revs: Sequence[Revision], lags: int | None = None, rule: LagRule = "oecd"
+) -> RevisionStats:
+    """The statistics of revisions of distinct periods; `lags` (the HAC's) defaults to what
+    `rule` gives for their number."""
     if lags is not None and lags < 0:
         raise UsageError(f"the number of lags must be 0 or more, not {lags}")
+    lag_count = default_lags(len(revs), rule) if lags is None else min(len(revs) - 1, lags)
     n = len(revs)
     signs = [_sign(r.revision) for r in revs]
     positive, negative = signs.count(1), signs.count(-1)
@@ -185,9 +236,9 @@ def summarise(revs: Sequence[Revision], lags: int | None = None) -> RevisionStat
     same = None if mr == 0 else Decimal(signs.count(_sign(mr))) / n
     t_plain = t_hac = None
     if n >= 2:
-        errors = [float(r.revision - mr) for r in revs]
+        errors = {o: float(r.revision - mr) for o, r in zip(_ordinals(revs), revs, strict=True)}
         t_plain = _t_test(errors, float(mr), 0)
-        t_hac = _t_test(errors, float(mr), min(n - 1, default_lags(n) if lags is None else lags))
+        t_hac = _t_test(errors, float(mr), lag_count)
     return RevisionStats(
         n=n,
         mean_revision=mr,

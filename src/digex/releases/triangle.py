@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from digex.errors import DigexError
+from digex.errors import DigexError, NotAValue, ReleaseDataError
 from digex.indicators.periods import parse_period
 
 if TYPE_CHECKING:
@@ -57,13 +57,13 @@ def as_decimal(value: object) -> Decimal | None:
     if isinstance(value, Decimal):
         return None if value.is_nan() else value
     if isinstance(value, bool):
-        raise TypeError("a boolean is not an indicator value")
+        raise NotAValue(f"{value!r}: a boolean is not an indicator value")
     if isinstance(value, numbers.Integral):  # numpy's integers too, never through a float
         return Decimal(int(value))
     if isinstance(value, numbers.Real):
         number = float(value)
         return None if math.isnan(number) else Decimal(repr(number))
-    raise TypeError(f"{value!r} is not an indicator value")
+    raise NotAValue(f"{value!r} is not an indicator value (give a number, or None)")
 
 
 class Triangle:
@@ -74,7 +74,9 @@ class Triangle:
         vintages: set[Vintage] = set()
         for period, vintage, raw in cells:
             if vintage.published.tzinfo is None:
-                raise ValueError(f"vintage {vintage.id}: its publication time has no time zone")
+                raise ReleaseDataError(
+                    f"release {vintage.id}: its publication time has no time zone"
+                )
             vintages.add(vintage)
             value = as_decimal(raw)
             if value is None:
@@ -92,10 +94,13 @@ class Triangle:
                 )
         ids = [v.id for v in vintages]
         if len(set(ids)) < len(ids):
-            raise ValueError("a release appears with two publication times")
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            raise ReleaseDataError(f"releases {twice} each appear with two publication times")
         ordinals = {p: parse_period(p) for p in by_period}
         if len({p.freq for p in ordinals.values()}) > 1:
-            raise ValueError(f"a triangle holds periods of one frequency, not {sorted(ordinals)}")
+            raise ReleaseDataError(
+                f"a triangle holds periods of one frequency, not {sorted(ordinals)}"
+            )
         self.periods: tuple[str, ...] = tuple(sorted(by_period, key=lambda p: ordinals[p]))
         self.vintages: tuple[Vintage, ...] = tuple(sorted(vintages))
         self._estimates: dict[str, tuple[Estimate, ...]] = {
