@@ -28,9 +28,9 @@ from typing import Any, Final, Literal, TypeGuard, TypeVar, get_args
 
 from digex.codelists import LANGUAGES
 from digex.errors import RegistryError as RegistryError
+from digex.errors import UnknownIndicator
 from digex.indicators.cuts import CUTS
 from digex.indicators.options import FREQS
-from digex.errors import UnknownIndicator
 from digex.indicators.status import SPANS, Inputs, Span
 
 Kind = Literal["level", "ratio", "growth", "derived"]
