@@ -320,7 +320,7 @@ def test_a_store_holds_one_countrys_data(tmp_path: Path, rates_file: Path) -> No
         lambda: digex.connect(store, profile=str(TN)),
         lambda: digex.init(store, profile=str(TN)),
     ):
-        with pytest.raises(ProfileError, match=r"holds data of country profile MA 2026\.1"):
+        with pytest.raises(ProfileError, match=r"holds data of country profile MA \d{4}\.\d+"):
             opening()
     with digex.connect(store, read_only=True) as db:
         assert _meta(db)["profile.code"] == "MA"
