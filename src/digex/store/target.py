@@ -46,10 +46,11 @@ class LoadTarget(Protocol):
         ...
 
     def final(
-        self, con: duckdb.DuckDBPyConnection
+        self, con: duckdb.DuckDBPyConnection, basis: Basis
     ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """The final transaction, on the staging connection `con` (its temporary tables stay
-        visible), with the store's tables as the default ones."""
+        visible), with the store's tables as the default ones, in the store `basis` was read
+        from."""
         ...
 
 
@@ -71,7 +72,7 @@ class StoreFile:
     def basis(self, *, declarations: bool, replaces: Sequence[int]) -> Basis:
         # opening it checks (and brings forward) the schema version, as any command does
         with Store(self.path) as store, store.write() as con:
-            return read_basis(con, declarations=declarations, replaces=replaces)
+            return read_basis(con, declarations=declarations, replaces=replaces, file=self.path)
 
     @contextmanager
     def staging(self, basis: Basis, limit: str) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -91,9 +92,9 @@ class StoreFile:
             shutil.rmtree(spill, ignore_errors=True)
 
     def final(
-        self, con: duckdb.DuckDBPyConnection
+        self, con: duckdb.DuckDBPyConnection, basis: Basis
     ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-        return attached(con, self.path)
+        return attached(con, self.path, identity=basis.file)
 
 
 class OpenStore:
@@ -124,7 +125,9 @@ class OpenStore:
                 con.close()
 
     @contextmanager
-    def final(self, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    def final(
+        self, con: duckdb.DuckDBPyConnection, basis: Basis
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("BEGIN TRANSACTION")
         try:
             yield con
