@@ -59,7 +59,7 @@ def _settings(con: duckdb.DuckDBPyConnection, limit: str) -> None:
     # the scan order asks for order itself), and without it the engine needs far less
     # memory: a 100-million-row file did not fit in 1.5 GB with it.
     con.execute("SET preserve_insertion_order = false")
-    con.execute(f"SET memory_limit = '{limit}'")
+    con.execute(f"SET memory_limit = {literal(limit)}")
 
 
 class StoreFile:
@@ -121,7 +121,7 @@ class OpenStore:
                 yield con
             finally:
                 con.execute("RESET preserve_insertion_order")
-                con.execute(f"SET memory_limit = '{memory_limit()}'")
+                con.execute(f"SET memory_limit = {literal(memory_limit())}")
                 con.close()
 
     @contextmanager
