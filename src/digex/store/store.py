@@ -357,6 +357,8 @@ class Store:
         try:
             with self.reading() as con:
                 row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+        except duckdb.OutOfMemoryException as e:  # the first read of every opening
+            raise self._too_little_memory() from e
         except duckdb.CatalogException as e:
             raise StoreError(
                 f"{self.path} is a DuckDB file but not a digex store; "
@@ -364,16 +366,28 @@ class Store:
             ) from e
         return int(row[0]) if row and row[0] is not None else 0
 
+    def _too_little_memory(self) -> StoreError:
+        return StoreError(
+            f"{MEMORY_ENV}={memory_limit()} is too little memory to open the store {self.path}; "
+            f"raise it (e.g. {MEMORY_ENV}=1GB) or unset it (default {DEFAULT_MEMORY_LIMIT})"
+        )
+
     def migrate(self) -> None:
         """Apply, in one transaction each, the migrations this store has not seen yet."""
+        try:
+            self._migrate()
+        except duckdb.OutOfMemoryException as e:  # DIGEX_MEMORY_LIMIT=5b, say
+            raise self._too_little_memory() from e
+
+    def _migrate(self) -> None:
         for version in range(self.schema_version(), SCHEMA_VERSION):
             with self.write() as con:
                 con.execute(MIGRATIONS[version])
                 # literals, not parameters: binding any parameter makes DuckDB's Python package
                 # import pandas and NumPy (0.7 s, most of what `digex init` took)
+                now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
                 con.execute(
-                    f"INSERT INTO schema_version VALUES ({version + 1:d}, "
-                    f"TIMESTAMP '{datetime.now(UTC).replace(tzinfo=None).isoformat(sep=' ')}')"
+                    f"INSERT INTO schema_version VALUES ({version + 1:d}, TIMESTAMP {literal(now)})"
                 )
 
     # -- writing ---------------------------------------------------------------------------
