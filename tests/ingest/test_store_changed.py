@@ -155,12 +155,16 @@ def test_a_store_held_by_another_process_at_the_end_is_waited_for_then_refused(
     """The final write waits for a reader in another process to let go of the file, and past
     its wait says so, with nothing stored (the staging connection is left as it was)."""
     hold = (
-        "import sys, time, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
-        "print('held', flush=True); time.sleep(float(sys.argv[2]))"
+        "import sys, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
+        "print('held', flush=True); sys.stdin.readline()"
     )
     with subprocess.Popen(
-        [sys.executable, "-c", hold, str(db), "1.0"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", hold, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     ) as reader:
+        assert reader.stdin is not None
         assert reader.stdout is not None
         assert reader.stdout.readline() == "held\n"
         con = connect()
@@ -168,7 +172,9 @@ def test_a_store_held_by_another_process_at_the_end_is_waited_for_then_refused(
         with pytest.raises(StoreError, match=busy), attached(con, db, wait=0.2):
             pass
         assert con.execute("SELECT current_database()").fetchone() == ("memory",)
-        # waited for long enough, the reader has gone and the write goes through
+        # told to go (it held the file until now), the reader goes and the write goes through
+        reader.stdin.write("go\n")
+        reader.stdin.flush()
         with attached(con, db, wait=30) as store:
             assert store.execute("SELECT count(*) FROM loads").fetchone() == (2,)
     assert _state(db)["loads"] == 2
