@@ -57,7 +57,10 @@ class LoadTarget(Protocol):
 def _settings(con: duckdb.DuckDBPyConnection, limit: str) -> None:
     # A load needs no row order (rows carry their line number; a reader that takes it from
     # the scan order asks for order itself), and without it the engine needs far less
-    # memory: a 100-million-row file did not fit in 1.5 GB with it.
+    # memory: a 100-million-row file did not fit in 1.5 GB with it. On a cursor of an open
+    # store (`OpenStore`) both settings apply to the whole database while the load runs: every
+    # public read orders its rows itself (`queries.ORDER`, `kept.KEY`), and the load's memory
+    # limit is never below the default one (`load_memory_limit`); both are restored after.
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"SET memory_limit = {literal(limit)}")
 
