@@ -71,27 +71,50 @@ def texts(source: str) -> Iterator[tuple[int, str]]:
 
 
 def _tables_asked(source: str, names: set[str]) -> Iterator[tuple[int, str]]:
-    """`x.table("name")` calls (Ibis, DuckDB) on a store table or view."""
+    """`x.table("name")` calls (Ibis, DuckDB) on a store table or view, and Ibis's
+    `backend.tables.name` / `backend.tables["name"]`."""
     for node in ast.walk(ast.parse(source)):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "table"
+            and node.func.attr in ("table", "view", "sql_table")
             and node.args
             and isinstance(node.args[0], ast.Constant)
             and node.args[0].value in names
         ):
             yield node.lineno, str(node.args[0].value)
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in names
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "tables"
+        ):
+            yield node.lineno, node.attr
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "tables"
+            and isinstance(node.slice, ast.Constant)
+            and node.slice.value in names
+        ):
+            yield node.lineno, str(node.slice.value)
 
 
 def violations(source: str, names: set[str]) -> list[tuple[int, str]]:
     """Literals that name a store table or view: in SQL (after FROM, JOIN, INTO, UPDATE,
-    TABLE, VIEW or COPY), as a whole string when the name is no plain word (`current_rates`,
-    not `rates`, which also names a kind of file), or handed to a `.table()` call."""
+    TABLE, VIEW, COPY, TRUNCATE, DESCRIBE, SUMMARIZE, an index's ON or a PRAGMA's argument,
+    with or without a schema or database before it, or later in a FROM's comma list), as a
+    whole string when the name is no plain word (`current_rates`, not `rates`, which also
+    names a kind of file), or handed to a `.table()` call or Ibis's `tables`."""
     alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    word = r"(?:\"[^\"]+\"|\{\}|\w+)"
+    before = (
+        r"\b(?:(?:FROM|JOIN|INTO|UPDATE|TABLE|VIEW|COPY|TRUNCATE|DESCRIBE|SUMMARIZE|"
+        r"INDEX\s+\w+\s+ON)\s+|PRAGMA\s+\w+\s*\(\s*'?)"
+    )
+    listed = rf"(?:{word}(?:\.{word})?(?:\s+(?:AS\s+)?\w+)?\s*,\s*)*"
     sql = re.compile(
-        rf"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|VIEW|COPY)\s+\(?\s*\"?(?:{alternatives})\b\"?"
-        r"(?![\w.(])",
+        rf"{before}\(?\s*{listed}(?:{word}\.)?\"?(?:{alternatives})\b\"?(?![\w.(])",
         re.IGNORECASE,
     )
     compound = {name for name in names if "_" in name}
@@ -116,6 +139,18 @@ def test_the_names_come_from_the_schema(names: set[str]) -> None:
         'con.table("loads").fetch_arrow_table()',
         'TABLES = {"current_auxiliary": "auxiliary.parquet"}',
         'con.execute(f"COPY (SELECT * FROM current_declarations) TO {path!r}")',
+        'con.execute("SELECT count(*) FROM main.loads")',
+        'con.execute("INSERT INTO digex_store.declarations SELECT * FROM c")',
+        'con.execute(f"SELECT * FROM {schema}.rejects")',
+        'con.execute("SELECT * FROM checked_1 c, loads l WHERE c.x = l.load_id")',
+        'con.execute("SELECT 1 FROM a AS x, main.withdrawals")',
+        'con.execute("TRUNCATE indicator_cache")',
+        'con.execute("DESCRIBE declarations")',
+        'con.execute("SUMMARIZE current_rates")',
+        "con.execute(\"PRAGMA table_info('loads')\")",
+        'con.execute("CREATE INDEX ix ON declarations (load_id)")',
+        "backend.tables.loads.count()",
+        'backend.tables["current_rates"]',
     ],
 )
 def test_sql_on_a_store_table_is_found(code: str, names: set[str]) -> None:
@@ -130,6 +165,9 @@ def test_sql_on_a_store_table_is_found(code: str, names: set[str]) -> None:
         'kinds = ("declarations", "rates")',
         'con.execute("SELECT * FROM checked_rates")',
         'con.execute(f"SELECT * FROM {table}")',
+        'con.execute("SELECT * FROM checked_1 c, rejected_1 r")',
+        'con.execute("DESCRIBE SELECT * FROM staged")',
+        "backend.tables.staged",
     ],
 )
 def test_other_text_is_not_taken_for_sql_on_the_store(code: str, names: set[str]) -> None:
