@@ -114,6 +114,10 @@ def test_results_computed_before_a_commit_are_not_kept_as_current(tmp_path: Path
         assert now == (1, 1)
         assert not cache.write(db.store, db.profile, keys, frame, computed_on=(0, 0))
         assert cache.read(db.store, db.profile, keys) is None
+        # rows are never filed without saying what they were computed on
+        with pytest.raises(TypeError, match="computed_on"):
+            cache.write(db.store, db.profile, keys, frame)  # type: ignore[call-arg]
+        assert cache.read(db.store, db.profile, keys) is None
         assert cache.write(db.store, db.profile, keys, frame, computed_on=now)
         kept = cache.read(db.store, db.profile, keys)
         assert kept is not None

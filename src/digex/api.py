@@ -283,7 +283,7 @@ class Digex:
         from digex.indicators import cache
 
         self.store.write_briefly(
-            lambda store: cache.write(store, self.profile, keys, computed, held)
+            lambda store: cache.write(store, self.profile, keys, computed, computed_on=held)
         )
 
     def precompute(self, freqs: Sequence[str] = ("A", "H")) -> list[str]:

@@ -183,6 +183,15 @@ def copy_to(db: Digex, backend: Any) -> None:
 
 
 # -- one URL per engine ------------------------------------------------------------------
+def _unreadable(error: ValueError) -> EngineURLError:
+    # the URL itself is not repeated: it may hold a password, and messages are logged
+    return EngineURLError(
+        f"the engine URL cannot be read ({first_line(error)}); write it as "
+        "postgresql://user:password@host:5432/database, duckdb:///path/store.duckdb or "
+        "spark:///path/to/parquet_dir"
+    )
+
+
 def _path_of(url: str) -> str:
     parts = urlsplit(url)
     path = unquote(parts.netloc + parts.path)
@@ -240,6 +249,8 @@ def _postgres(url: str, minor_units: int) -> Sources:
 
     try:
         backend = ibis.connect(url)
+    except ValueError as e:  # what Ibis's own reading of the URL refuses
+        raise _unreadable(e) from e
     except psycopg.Error as e:
         raise EngineUnavailable(
             f"cannot connect to PostgreSQL at {_server(url)}: {first_line(e)}; check that the "
@@ -255,7 +266,8 @@ def _postgres(url: str, minor_units: int) -> Sources:
         backend.disconnect()
         raise SourceNotFound(
             f"PostgreSQL at {_server(url)} has no {', '.join(missing)}: the engine reads the "
-            "store's views there (see docs/internals.md on the PostgreSQL path)"
+            "store's tables there; copy them with digex.backends.copy_to (see "
+            "docs/internals.md on the PostgreSQL path)"
         )
     return Sources(tune_postgres(backend), minor_units=minor_units)
 
@@ -306,7 +318,12 @@ def sources_from_url(url: str, *, minor_units: int) -> Sources:
     `FileNotFoundError`) when the tables or Parquet files are not there. Connecting is eager:
     errors surface here, not at the first query.
     """
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - read for its check: a port out of range or not a number
+    except ValueError as e:
+        raise _unreadable(e) from e
+    scheme = parts.scheme.lower()
     factory = FACTORIES.get(scheme)
     if factory is None:
         raise EngineURLError(

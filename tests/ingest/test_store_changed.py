@@ -21,7 +21,9 @@ import digex
 from digex.errors import StoreError
 from digex.ingest.load import Loader, LoadOptions, LoadResult
 from digex.profile import load_profile
+from digex.store import codes
 from digex.store.append import attached
+from digex.store.codes import current_types
 from digex.store.offline import connect
 
 MAY = [
@@ -153,12 +155,16 @@ def test_a_store_held_by_another_process_at_the_end_is_waited_for_then_refused(
     """The final write waits for a reader in another process to let go of the file, and past
     its wait says so, with nothing stored (the staging connection is left as it was)."""
     hold = (
-        "import sys, time, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
-        "print('held', flush=True); time.sleep(float(sys.argv[2]))"
+        "import sys, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
+        "print('held', flush=True); sys.stdin.readline()"
     )
     with subprocess.Popen(
-        [sys.executable, "-c", hold, str(db), "1.0"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", hold, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     ) as reader:
+        assert reader.stdin is not None
         assert reader.stdout is not None
         assert reader.stdout.readline() == "held\n"
         con = connect()
@@ -166,7 +172,103 @@ def test_a_store_held_by_another_process_at_the_end_is_waited_for_then_refused(
         with pytest.raises(StoreError, match=busy), attached(con, db, wait=0.2):
             pass
         assert con.execute("SELECT current_database()").fetchone() == ("memory",)
-        # waited for long enough, the reader has gone and the write goes through
+        # told to go (it held the file until now), the reader goes and the write goes through
+        reader.stdin.write("go\n")
+        reader.stdin.flush()
         with attached(con, db, wait=30) as store:
             assert store.execute("SELECT count(*) FROM loads").fetchone() == (2,)
     assert _state(db)["loads"] == 2
+
+
+TN = Path(__file__).parent.parent / "fixtures" / "profiles" / "TN.toml"
+
+
+def test_another_profile_recorded_meanwhile_refuses_the_load(tmp_path: Path) -> None:
+    """`digex init --profile TN` is allowed while a store holds no load: made while an MA load
+    is being checked, the load (checked with MA's rules) is refused, nothing stored."""
+    path = tmp_path / "empty.duckdb"
+    digex.init(path).close()
+
+    def other_process() -> None:
+        digex.init(path, profile=str(TN)).close()
+
+    with pytest.raises(StoreError, match=r"changed.*country profile"):
+        load(path, [write_csv(tmp_path / "may.csv", MAY)], hook=other_process)
+    with digex.connect(path, read_only=True) as store:
+        assert store.profile.code == "TN"
+        assert counts(store)["loads"] == 0
+
+
+@pytest.mark.parametrize("how", ["moved", "deleted"])
+def test_the_store_moved_or_deleted_meanwhile_refuses_the_load(
+    db: Path, tmp_path: Path, how: str
+) -> None:
+    """ATTACH would make a new, empty store at the path (and the re-check then failed with
+    DuckDB's CatalogException): the load is refused in one line, no file is left there."""
+    before = _state(db)
+    moved = tmp_path / "elsewhere.duckdb"
+
+    def other_process() -> None:
+        if how == "moved":
+            db.rename(moved)
+        else:
+            db.unlink()
+
+    with pytest.raises(StoreError, match=r"moved, replaced or deleted.*nothing was stored"):
+        load(db, [write_csv(tmp_path / "may.csv", MAY)], hook=other_process)
+    assert not db.exists()
+    assert not Path(str(db) + ".wal").exists()
+    if how == "moved":
+        assert _state(moved) == before
+
+
+def test_code_lists_changed_on_disk_meanwhile_change_nothing_stored(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped code lists gain a code while the files are checked (an upgrade): the final
+    transaction reads the types as they are (it used to widen them there, a rewrite of the
+    column, and then refuse the load); nothing the checks used changed, the load is stored."""
+    with digex.connect(db, read_only=True) as store, store.store.reading() as con:
+        types = current_types(con)
+    partner = codes.CODED["partner"]
+
+    def upgrade() -> None:
+        monkeypatch.setitem(codes.CODED, "partner", lambda: partner() | {"ZZ"})
+
+    [result] = load(db, [write_csv(tmp_path / "may.csv", MAY)], hook=upgrade)
+    assert result.rows_accepted == len(MAY)
+    with digex.connect(db, read_only=True) as store, store.store.reading() as con:
+        assert current_types(con) == types
+
+
+def test_code_list_types_widened_meanwhile_refuse_the_load(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another load widened a type meanwhile (a code list gained a code): the codes were
+    checked against the older type, the load is refused."""
+    partner = codes.CODED["partner"]
+    after: dict[str, int] = {}
+
+    def other_process() -> None:
+        monkeypatch.setitem(codes.CODED, "partner", lambda: partner() | {"ZZ"})
+        load(db, [write_csv(tmp_path / "june.csv", JUNE)])
+        after.update(_state(db))
+
+    with pytest.raises(StoreError, match=r"changed.*code-list types"):
+        load(db, [write_csv(tmp_path / "may.csv", MAY)], hook=other_process)
+    assert _state(db) == after
+
+
+def test_the_replaced_load_withdrawn_meanwhile_refuses_the_load(db: Path, tmp_path: Path) -> None:
+    [first] = load(db, [write_csv(tmp_path / "may.csv", MAY)])
+    fix = [(*MAY[0][:6], "1000.60", "X")]
+    after: dict[str, int] = {}
+
+    def other_process() -> None:
+        with digex.connect(db) as store:
+            store.withdraw(first.load_id, reason="wrong file")
+        after.update(_state(db))
+
+    with pytest.raises(StoreError, match=r"changed.*`replace`"):
+        load(db, [write_csv(tmp_path / "b.csv", fix)], replace=[first.load_id], hook=other_process)
+    assert _state(db) == after

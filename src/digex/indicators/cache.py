@@ -102,17 +102,19 @@ def write(
     profile: CountryProfile,
     keys: list[str],
     frame: pd.DataFrame,
-    computed_on: tuple[int, int] | None = None,
+    *,
+    computed_on: tuple[int, int],
 ) -> bool:
     """Keep `frame` (computed for `keys` with `profile`) for the store's state, in one write.
 
     `computed_on` is the store content the frame was computed from (`Snapshot.content`): when
     the store changed since (a load committed during the computation), nothing is kept, since
-    the rows would be filed under a state they were not computed from. Returns whether the
-    rows were kept."""
+    the rows would be filed under a state they were not computed from. Required: a caller
+    cannot know rows fit the state they are filed under without saying what they came from.
+    Returns whether the rows were kept."""
     with store.write() as con:
         now = content(con)
-        if computed_on is not None and now != computed_on:
+        if now != computed_on:
             return False
         kept_rows.keep(con, state_of(now, profile), keys, frame)
     return True

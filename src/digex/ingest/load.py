@@ -328,7 +328,7 @@ class Loader:
                         planned.append(item)
                         checked.append((kind, digest))
                     results: list[LoadResult] = []
-                    with self.target.final(con) as wcon:
+                    with self.target.final(con, basis) as wcon:
                         check_unchanged(wcon, basis, checked)
                         load_id = next_load_id(wcon) - 1
                         for i, item in enumerate(planned):

@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from digex.errors import StoreError
 from digex.sql import literal
-from digex.store.codes import follow_codelists
+from digex.store.codes import current_types, follow_codelists
 from digex.store.store import LOCK_WAIT
 
 FINAL_WAIT: Final = 6 * LOCK_WAIT
@@ -102,6 +102,11 @@ class Basis:
     """(kind, content hash) -> the active load holding that content."""
     replaced: Mapping[int, ReplacedLoad | None]
     """Each load id the call names with `replace` -> its state (None: no such load)."""
+    profile: str | None = None
+    """The sha256 of the country profile the store records (its rules checked the files)."""
+    file: tuple[int, int] | None = None
+    """The store file's (device, inode) when the basis was read: the final write goes to that
+    very file, not to one made since at its path."""
 
     def types(self) -> dict[str, str]:
         """Coded column -> the name of its type (what validation casts the codes to)."""
@@ -123,6 +128,8 @@ class Basis:
         changed = []
         if later.schema_version != self.schema_version:
             changed.append("its schema version")
+        if later.profile != self.profile:
+            changed.append("its country profile")
         if later.code_types != self.code_types:
             changed.append("the code-list types")
         if later.rates != self.rates:
@@ -134,24 +141,43 @@ class Basis:
         return changed
 
 
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """The file at `path` as the file system knows it (device, inode); None when missing."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def recorded_profile(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The sha256 of the country profile the store records (None: none recorded)."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'profile.sha256'").fetchone()
+    return str(row[0]) if row else None
+
+
 def read_basis(
     con: duckdb.DuckDBPyConnection,
     *,
     declarations: bool,
     replaces: Sequence[int],
+    widen: bool = True,
+    file: Path | None = None,
 ) -> Basis:
     """The basis of a load as the store holds it now, inside a transaction of the caller's.
 
     `declarations`: the call loads declarations, whose checks need the code-list types and the
-    rates (a call of rates or jobs files alone reads neither). Their types are first widened
-    to the shipped code lists (`follow_codelists`: a write only when a list gained a code).
+    rates (a call of rates or jobs files alone reads neither). With `widen`, their types are
+    first widened to the shipped code lists (`follow_codelists`: a write only when a list
+    gained a code); the final transaction reads them as they are, changing nothing, since any
+    difference refuses the load anyway. `file`: the store's path, whose identity is recorded.
     """
     row = con.execute("SELECT max(version) FROM schema_version").fetchone()
     version = int(row[0]) if row and row[0] is not None else 0
     types: tuple[CodeType, ...] = ()
     rates: tuple[tuple[dt.date, str, Decimal], ...] = ()
     if declarations:
-        names = follow_codelists(con)
+        names = follow_codelists(con) if widen else current_types(con)
         types = tuple(_code_type(con, column, names[column]) for column in sorted(names))
         rates = tuple(
             (r[0], str(r[1]), Decimal(r[2]))
@@ -175,6 +201,8 @@ def read_basis(
         rates,
         active,
         {i: _replaced(con, i) for i in sorted(set(replaces))},
+        recorded_profile(con),
+        None if file is None else file_identity(file),
     )
 
 
@@ -195,9 +223,26 @@ def _replaced(con: duckdb.DuckDBPyConnection, load_id: int) -> ReplacedLoad | No
     return ReplacedLoad(int(load_id), str(row[0]), str(row[1]), bool(row[2]), bool(row[3]))
 
 
+def _moved(path: Path) -> StoreError:
+    return StoreError(
+        f"the store {path} was moved, replaced or deleted while the files were being checked; "
+        "nothing was stored: load them again into the store where it now is"
+    )
+
+
+def _remove_made(path: Path) -> None:
+    """Remove the empty database an ATTACH made at a path where the store no longer was."""
+    for suffix in ("", ".wal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
 @contextmanager
 def attached(
-    con: duckdb.DuckDBPyConnection, path: Path, *, wait: float = FINAL_WAIT
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    wait: float = FINAL_WAIT,
+    identity: tuple[int, int] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The store file attached to the loader's own connection, in one transaction, with the
     store as the default database (the loader's temporary tables stay visible): committed when
@@ -206,13 +251,22 @@ def attached(
     Attaching waits (`FINAL_WAIT`) while another process holds the file; with the
     moment the basis is read, this is the only time a load holds the store. DuckDB refuses to
     attach a file this process already has open (a `Store`): such a store is loaded through it
-    (`Digex.load`).
+    (`Digex.load`). `identity`: the file's (device, inode) when the basis was read; a file
+    that is not that one any more is refused (ATTACH would make a new, empty one).
     """
     home = con.execute("SELECT current_database()").fetchone()
     deadline = time.monotonic() + wait
     while True:
+        if identity is not None and file_identity(path) != identity:
+            raise _moved(path)
+        existed = path.exists()
         try:
             con.execute(f"ATTACH {literal(str(path))} AS {ALIAS}")
+            if identity is not None and file_identity(path) != identity:
+                con.execute(f"DETACH {ALIAS}")
+                if not existed:
+                    _remove_made(path)
+                raise _moved(path)
             break
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
@@ -227,6 +281,12 @@ def attached(
             raise StoreError(
                 f"the store {path} is open in this process; load through it (Digex.load) or "
                 "close it first; nothing was stored"
+            ) from e
+        except duckdb.Error as e:
+            if not existed:
+                _remove_made(path)
+            raise StoreError(
+                f"cannot open the store {path}: {str(e).splitlines()[0]}; nothing was stored"
             ) from e
     try:
         con.execute(f"USE {ALIAS}")
@@ -247,7 +307,9 @@ def check_unchanged(
 ) -> None:
     """Inside the final transaction: refuse the load when the store changed, since `basis`
     was read, in anything the checks of `files` ((kind, content hash) each) depended on."""
-    later = read_basis(con, declarations=basis.declarations, replaces=sorted(basis.replaced.keys()))
+    later = read_basis(
+        con, declarations=basis.declarations, replaces=sorted(basis.replaced), widen=False
+    )
     if changed := basis.changes(later, files):
         raise StoreError(
             f"the store changed while the files were being checked ({', '.join(changed)}: "

@@ -51,22 +51,33 @@ def _type_prefix(column: str) -> str:
     return f"code_{column}_v"
 
 
-def _current(con: duckdb.DuckDBPyConnection, column: str) -> tuple[str | None, set[str]]:
-    """The ENUM type the column has now (None while it is still text) and its values."""
+def _latest(con: duckdb.DuckDBPyConnection, column: str) -> str | None:
+    """The name of the ENUM type the column has now (None while it is still text)."""
     prefix = _type_prefix(column)
     rows = con.execute(
         "SELECT type_name FROM duckdb_types() WHERE database_name = current_database() "
-        "AND starts_with(type_name, ?)",
-        [prefix],
+        f"AND starts_with(type_name, {_quoted(prefix)})"
     ).fetchall()
     names = sorted((str(r[0]) for r in rows), key=lambda n: int(n[len(prefix) :]))
-    if not names:
+    return names[-1] if names else None
+
+
+def _current(con: duckdb.DuckDBPyConnection, column: str) -> tuple[str | None, set[str]]:
+    """The ENUM type the column has now (None while it is still text) and its values."""
+    name = _latest(con, column)
+    if name is None:
         held = con.execute(
             f"SELECT DISTINCT {column} FROM declarations WHERE {column} IS NOT NULL"
         ).fetchall()
         return None, {str(r[0]) for r in held}
-    row = con.execute(f"SELECT enum_range(NULL::{names[-1]})").fetchone()
-    return names[-1], set(row[0] if row else [])
+    row = con.execute(f"SELECT enum_range(NULL::{name})").fetchone()
+    return name, set(row[0] if row else [])
+
+
+def current_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Column -> the name of the ENUM type it is stored in now, changing nothing (a column
+    still stored as text is left out): what a load's final transaction compares."""
+    return {column: name for column in CODED if (name := _latest(con, column)) is not None}
 
 
 def follow_codelists(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -23,6 +23,9 @@ COLUMNS = (
     "indicator, freq, period, cut, member, flow, value, unit, unit_mult, obs_status, completeness"
 )
 ALL = "*"
+KEY = "indicator, freq, period, cut, member, flow"
+"""What identifies a kept row: reads give them in this order, whatever the engine's settings
+(a load through an open store turns insertion order off database-wide while it runs)."""
 
 
 def _where(state: str, keys: list[str]) -> str:
@@ -63,14 +66,14 @@ def read(con: duckdb.DuckDBPyConnection, state: str, keys: list[str]) -> pd.Data
     relation = lookup(con, state, keys)
     if relation is None:
         return None
-    frame: pd.DataFrame = con.execute(f"SELECT * FROM {relation}").df()
+    frame: pd.DataFrame = con.execute(f"SELECT * FROM {relation} ORDER BY {KEY}").df()
     return frame.astype({"unit_mult": "int64"})
 
 
 def every(con: duckdb.DuckDBPyConnection, state: str) -> pd.DataFrame:
     """Every row kept for `state`."""
     frame: pd.DataFrame = con.execute(
-        f"SELECT {COLUMNS} FROM indicator_cache WHERE state = {literal(state)}"
+        f"SELECT {COLUMNS} FROM indicator_cache WHERE state = {literal(state)} ORDER BY {KEY}"
     ).df()
     return frame
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from digex.sql import literal
 from digex.store.tables import PORTABLE
@@ -63,9 +63,23 @@ def rejects(con: duckdb.DuckDBPyConnection, load_id: int | None = None) -> pa.Ta
     ).fetch_arrow_table()
 
 
+ORDER: Final = {
+    PORTABLE.declarations: "load_id, line",
+    PORTABLE.rates: "period, currency",
+    PORTABLE.auxiliary: "series, year, segment",
+}
+"""The order every public read of the engine's inputs gives, asked for in the query: a load
+through an open store turns DuckDB's `preserve_insertion_order` off for the whole database
+while it runs (see `digex.store.target`), so no read may rely on the order rows were stored."""
+
+
+def _ordered(name: str) -> str:
+    return f"SELECT * FROM {name} ORDER BY {ORDER[name]}"
+
+
 def current_declarations(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """The current accepted declarations, codes as text."""
-    return con.execute(f"SELECT * FROM {PORTABLE.declarations}").fetch_arrow_table()
+    """The current accepted declarations, codes as text, by load and line."""
+    return con.execute(_ordered(PORTABLE.declarations)).fetch_arrow_table()
 
 
 def period_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date] | None:
@@ -80,7 +94,7 @@ def portable_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
     """The engine's three inputs as Arrow tables, under the names the engine reads on any
     backend (`tables.PORTABLE`): codes as text, money as DECIMAL and integer minor units,
     nothing DuckDB-only. Read in one statement each: call it on a snapshot for one state."""
-    return {name: con.table(name).fetch_arrow_table() for name in PORTABLE.names()}
+    return {name: con.execute(_ordered(name)).fetch_arrow_table() for name in PORTABLE.names()}
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> None:
@@ -89,4 +103,4 @@ def export_parquet(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> No
         if name not in PORTABLE.names():
             raise ValueError(f"{name!r} is not one of {PORTABLE.names()}")
         target = literal(str(Path(path).absolute()))
-        con.execute(f"COPY (SELECT * FROM {name}) TO {target} (FORMAT parquet)")
+        con.execute(f"COPY ({_ordered(name)}) TO {target} (FORMAT parquet)")

@@ -14,7 +14,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,6 +62,9 @@ def load_memory_limit(input_bytes: int) -> str:
 
 LOCK_WAIT = 10.0
 """Seconds to wait for another process's write to finish before reporting the store busy."""
+REOPEN_WAIT = 3 * LOCK_WAIT
+"""Seconds a read-only store waits to get the file back after a write of its own (another
+process's load may have taken it meanwhile); past it, the store reconnects when next read."""
 OPTIONAL_WRITE_WAIT = 0.25
 """Seconds an optional write (keeping computed indicators) waits for another thread's write
 in this process: enough for another cache write (milliseconds), not for a load (minutes), which
@@ -215,7 +218,9 @@ class Store:
                 f"no store at {self.path}; create one with digex init (path={self.path})"
             )
         self.read_only = read_only
-        self._root = _connect(self.path, read_only=read_only, wait=wait)
+        self._root_con: duckdb.DuckDBPyConnection | None = _connect(
+            self.path, read_only=read_only, wait=wait
+        )
         self._lock = threading.RLock()
         self._writer: int | None = None  # the thread inside write() or scratch()
         self._readers = threading.Condition()
@@ -275,6 +280,14 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------
     @property
+    def _root(self) -> duckdb.DuckDBPyConnection:
+        """The store's connection, opened again if a reopening could not get the file back
+        (another process held it then): a store never keeps a closed connection."""
+        if self._root_con is None:
+            self._root_con = _connect(self.path, read_only=self.read_only)
+        return self._root_con
+
+    @property
     def con(self) -> duckdb.DuckDBPyConnection:
         """This thread's connection: inside `write()` or `scratch()` the writer's (so a write
         reads what it has written), else the thread's own read cursor."""
@@ -282,7 +295,10 @@ class Store:
             return self._root
         held: tuple[int, duckdb.DuckDBPyConnection] | None = getattr(self._local, "cursor", None)
         if held is None or held[0] != self._generation:
-            held = (self._generation, self._cursor())
+            with self._readers:  # never a cursor of the connection a reopening replaces
+                while self._reopening:
+                    self._readers.wait()
+                held = (self._generation, self._cursor())
             self._local.cursor = held
         return held[1]
 
@@ -329,15 +345,20 @@ class Store:
         writes by this process only while no such engine is alive."""
         from digex.store.tables import engine_sources
 
-        cursor = self._cursor()
-        self._engines = [ref for ref in self._engines if ref() is not None]
-        self._engines.append(weakref.ref(cursor))
+        with self._readers:  # made and registered where a reopening cannot slip in between
+            while self._reopening and self._writer != threading.get_ident():
+                self._readers.wait()
+            cursor = self._cursor()
+            self._engines = [ref for ref in self._engines if ref() is not None]
+            self._engines.append(weakref.ref(cursor))
         return engine_sources(cursor, minor_units)
 
     def schema_version(self) -> int:
         try:
             with self.reading() as con:
                 row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+        except duckdb.OutOfMemoryException as e:  # the first read of every opening
+            raise self._too_little_memory() from e
         except duckdb.CatalogException as e:
             raise StoreError(
                 f"{self.path} is a DuckDB file but not a digex store; "
@@ -345,16 +366,28 @@ class Store:
             ) from e
         return int(row[0]) if row and row[0] is not None else 0
 
+    def _too_little_memory(self) -> StoreError:
+        return StoreError(
+            f"{MEMORY_ENV}={memory_limit()} is too little memory to open the store {self.path}; "
+            f"raise it (e.g. {MEMORY_ENV}=1GB) or unset it (default {DEFAULT_MEMORY_LIMIT})"
+        )
+
     def migrate(self) -> None:
         """Apply, in one transaction each, the migrations this store has not seen yet."""
+        try:
+            self._migrate()
+        except duckdb.OutOfMemoryException as e:  # DIGEX_MEMORY_LIMIT=5b, say
+            raise self._too_little_memory() from e
+
+    def _migrate(self) -> None:
         for version in range(self.schema_version(), SCHEMA_VERSION):
             with self.write() as con:
                 con.execute(MIGRATIONS[version])
                 # literals, not parameters: binding any parameter makes DuckDB's Python package
                 # import pandas and NumPy (0.7 s, most of what `digex init` took)
+                now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
                 con.execute(
-                    f"INSERT INTO schema_version VALUES ({version + 1:d}, "
-                    f"TIMESTAMP '{datetime.now(UTC).replace(tzinfo=None).isoformat(sep=' ')}')"
+                    f"INSERT INTO schema_version VALUES ({version + 1:d}, TIMESTAMP {literal(now)})"
                 )
 
     # -- writing ---------------------------------------------------------------------------
@@ -378,9 +411,10 @@ class Store:
 
         Writes of all threads are serialised (DuckDB would refuse two transactions changing the
         same table at once); reads of other threads go on meanwhile and see the commit whole."""
-        if self.read_only:
-            raise StoreError(f"the store {self.path} was opened read-only")
         with self._writing():
+            # checked with the lock held: a reopening (`writer`) changes it under the lock
+            if self.read_only:
+                raise StoreError(f"the store {self.path} was opened read-only")
             self._root.execute("BEGIN TRANSACTION")
             try:
                 yield self._root
@@ -399,9 +433,9 @@ class Store:
         transaction on one thread, so a load prepares its files here, before `write()`. The
         writer's lock is held for the block: the temporary tables are the writer's own.
         """
-        if self.read_only:
-            raise StoreError(f"the store {self.path} was opened read-only")
         with self._writing():
+            if self.read_only:
+                raise StoreError(f"the store {self.path} was opened read-only")
             yield self._root
 
     @contextmanager
@@ -431,11 +465,12 @@ class Store:
                     raise StoreBusy(f"the store {self.path} is being read in this process")
                 self._reopening = True
             try:
-                self._root.close()
+                if self._root_con is not None:
+                    self._root_con.close()
                 try:
-                    self._root = _connect(self.path, read_only=False, wait=wait)
+                    self._root_con = _connect(self.path, read_only=False, wait=wait)
                 except StoreError as e:
-                    self._root = _connect(self.path, read_only=True)
+                    self._reopen_read_only()
                     raise StoreBusy(str(e)) from e
                 self.read_only = False
                 try:
@@ -443,13 +478,20 @@ class Store:
                 finally:
                     _collect_before_closing()
                     self._root.close()
-                    self._root = _connect(self.path, read_only=True)
                     self.read_only = True
+                    self._reopen_read_only()
             finally:
                 with self._readers:
                     self._generation += 1
                     self._reopening = False
                     self._readers.notify_all()
+
+    def _reopen_read_only(self) -> None:
+        """Open the file read-only again after a reopening closed it; when another process took
+        it meanwhile and keeps it past `REOPEN_WAIT`, leave it to the next read to reconnect."""
+        self._root_con = None
+        with suppress(StoreError):
+            self._root_con = _connect(self.path, read_only=True, wait=REOPEN_WAIT)
 
     def write_briefly(self, work: Callable[[Store], object], *, wait: float = 2.0) -> bool:
         """Run `work` with this store writable (see `writer`), or return False (having done
@@ -464,7 +506,7 @@ class Store:
         try:
             with self.writer(wait=wait, local_wait=OPTIONAL_WRITE_WAIT) as store:
                 work(store)
-        except StoreBusy:
+        except StoreError:  # busy, or the file could not be had back: the write is skipped
             return False
         return True
 
@@ -487,7 +529,8 @@ class Store:
 
     def close(self) -> None:
         _collect_before_closing()
-        self._root.close()
+        if self._root_con is not None:
+            self._root_con.close()
 
     def __enter__(self) -> Store:
         return self

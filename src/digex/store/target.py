@@ -46,19 +46,23 @@ class LoadTarget(Protocol):
         ...
 
     def final(
-        self, con: duckdb.DuckDBPyConnection
+        self, con: duckdb.DuckDBPyConnection, basis: Basis
     ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """The final transaction, on the staging connection `con` (its temporary tables stay
-        visible), with the store's tables as the default ones."""
+        visible), with the store's tables as the default ones, in the store `basis` was read
+        from."""
         ...
 
 
 def _settings(con: duckdb.DuckDBPyConnection, limit: str) -> None:
     # A load needs no row order (rows carry their line number; a reader that takes it from
     # the scan order asks for order itself), and without it the engine needs far less
-    # memory: a 100-million-row file did not fit in 1.5 GB with it.
+    # memory: a 100-million-row file did not fit in 1.5 GB with it. On a cursor of an open
+    # store (`OpenStore`) both settings apply to the whole database while the load runs: every
+    # public read orders its rows itself (`queries.ORDER`, `kept.KEY`), and the load's memory
+    # limit is never below the default one (`load_memory_limit`); both are restored after.
     con.execute("SET preserve_insertion_order = false")
-    con.execute(f"SET memory_limit = '{limit}'")
+    con.execute(f"SET memory_limit = {literal(limit)}")
 
 
 class StoreFile:
@@ -71,7 +75,7 @@ class StoreFile:
     def basis(self, *, declarations: bool, replaces: Sequence[int]) -> Basis:
         # opening it checks (and brings forward) the schema version, as any command does
         with Store(self.path) as store, store.write() as con:
-            return read_basis(con, declarations=declarations, replaces=replaces)
+            return read_basis(con, declarations=declarations, replaces=replaces, file=self.path)
 
     @contextmanager
     def staging(self, basis: Basis, limit: str) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -91,9 +95,9 @@ class StoreFile:
             shutil.rmtree(spill, ignore_errors=True)
 
     def final(
-        self, con: duckdb.DuckDBPyConnection
+        self, con: duckdb.DuckDBPyConnection, basis: Basis
     ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-        return attached(con, self.path)
+        return attached(con, self.path, identity=basis.file)
 
 
 class OpenStore:
@@ -120,11 +124,13 @@ class OpenStore:
                 yield con
             finally:
                 con.execute("RESET preserve_insertion_order")
-                con.execute(f"SET memory_limit = '{memory_limit()}'")
+                con.execute(f"SET memory_limit = {literal(memory_limit())}")
                 con.close()
 
     @contextmanager
-    def final(self, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    def final(
+        self, con: duckdb.DuckDBPyConnection, basis: Basis
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("BEGIN TRANSACTION")
         try:
             yield con
