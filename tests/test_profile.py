@@ -391,3 +391,23 @@ def test_the_command_line_says_which_profile_and_warns_of_a_change(tmp_path: Pat
     done = runner.invoke(app, ["init", "--db", str(store), "--profile", str(profile_file)])
     assert "now records TN test.2 in place of TN test.1" in " ".join(done.stdout.split())
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize(("old", "new"), [('"TND"', '"EUR"'), ('"TND"', '"BHD"')])
+def test_a_loaded_store_keeps_its_currency(tmp_path: Path, old: str, new: str) -> None:
+    """Stored values are integers in the currency's minor units: another currency would
+    read them wrongly, so a loaded store refuses it (even one with as many decimals), while
+    an empty one takes it."""
+    rates = [(f"2024-{m:02d}", "EUR", "3.400000") for m in range(1, 13)]
+    rates_file = write_csv(tmp_path / "r.csv", rates, header=("period", "currency", "rate"))
+    empty, loaded = tmp_path / "empty.duckdb", tmp_path / "loaded.duckdb"
+    digex.init(empty, profile=str(TN)).close()
+    with digex.init(loaded, profile=str(TN)) as db:
+        db.load(rates=rates_file)
+    other = _edited(tmp_path, f"national_currency = {old}", f"national_currency = {new}")
+    with pytest.raises(ProfileError, match=r"holds values in TND \(3 decimals\)"):
+        digex.init(loaded, profile=str(other))
+    with digex.connect(loaded, read_only=True) as db:
+        assert (db.profile.national_currency, db.profile.minor_units) == ("TND", 3)
+    with digex.init(empty, profile=str(other)) as db:
+        assert db.profile.national_currency == new.strip('"')

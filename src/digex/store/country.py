@@ -100,6 +100,21 @@ def _other_country(store: Store, current: CountryProfile, other: CountryProfile)
     )
 
 
+def _money(profile: CountryProfile) -> tuple[str, int]:
+    """What stored values mean: their currency and its minor units (a value is an integer)."""
+    return profile.national_currency, profile.minor_units
+
+
+def _other_money(store: Store, current: CountryProfile, other: CountryProfile) -> ProfileError:
+    was, now = _money(current), _money(other)
+    return ProfileError(
+        f"the store {store.path} holds values in {was[0]} ({was[1]} decimals), recorded with "
+        f"profile {current.label}; {other.label} ({other.source}) counts in {now[0]} "
+        f"({now[1]} decimals), which would misread every stored value: create another store "
+        "for it"
+    )
+
+
 def _change(store: Store, current: CountryProfile, installed: CountryProfile) -> str | None:
     if installed.digest == current.digest:
         return None
@@ -181,6 +196,8 @@ def adopt_profile(
         return StoreProfile(current)
     if asked.code != current.code and _loaded_with(store):
         raise _other_country(store, current, asked)
+    if _money(asked) != _money(current) and _loaded_with(store):
+        raise _other_money(store, current, asked)
     record(store, asked)
     return StoreProfile(
         asked,
