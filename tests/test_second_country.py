@@ -196,3 +196,19 @@ def test_the_command_line_needs_no_profile_after_init(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     [line] = [x for x in done.stdout.splitlines() if x.lstrip().startswith("TND")]
     assert line.split()[-1] == "750,000.125"
+
+
+def test_an_engine_url_on_the_store_reads_its_profile(tunisia: Path, db: Digex) -> None:
+    """`indicators --engine duckdb:///store` reads the store's values in millimes, as the
+    store itself does (not with $DIGEX_PROFILE's, nor MA's, two decimals)."""
+    from digex.api import indicators_on
+
+    frame = indicators_on(f"duckdb://{tunisia}", "2024", indicators=["LEVEL"])
+    got = {
+        str(m): Decimal(repr(float(v)))
+        for m, v in zip(frame["member"], frame["value"], strict=True)
+    }
+    assert got == _level(db, "2024", "total")
+    assert got == {
+        "_T": Decimal(sum(_millimes(r) for r in _declarations() if r[1][:4] == "2024")) / 1000
+    }

@@ -103,7 +103,8 @@ ProfileOption = Annotated[
     typer.Option(
         "--profile",
         help="Country profile: ISO code (MA) or a .toml path. A store is read with the profile "
-        "it records (another country's is refused); --engine uses $DIGEX_PROFILE, else MA.",
+        "it records (another country's is refused), so is a duckdb:// --engine; another --engine "
+        "uses $DIGEX_PROFILE, else MA.",
         show_default=False,
     ),
 ]

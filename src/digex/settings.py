@@ -55,7 +55,7 @@ PROFILE = Setting(
     "DIGEX_PROFILE",
     "MA",
     "the profile (a code or a .toml path) a new store records, and that `indicators --engine` "
-    "uses (an existing store keeps its own)",
+    "uses for data other than a store (a store keeps its own)",
 )
 SETTINGS = (DB, MEMORY_LIMIT, PROFILE)
 
