@@ -4,6 +4,7 @@ profile a store records."""
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 import warnings
 from pathlib import Path
@@ -13,9 +14,9 @@ from tests.conftest import write_csv
 
 import digex
 from digex.api import Digex
-from digex.errors import DigexError, ProfileError, ProfileWarning
+from digex.errors import DigexError, ProfileError, ProfileWarning, StoreError
 from digex.profile import CountryProfile, load_profile
-from digex.settings import SETTINGS
+from digex.settings import SETTINGS, memory_limit
 
 FIELDS = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
 
@@ -229,6 +230,33 @@ def test_every_setting_is_in_the_readme_as_declared() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     table = {line for line in readme.splitlines() if line.startswith("| `DIGEX_")}
     assert table == {f"| `{s.name}` | `{s.default}` | {s.help} |" for s in SETTINGS}
+
+
+@pytest.mark.parametrize("value", ["1500MB", "4GB", "2.5GiB", "100MB", " 8 gb ", "1024TB"])
+def test_a_memory_limit_duckdb_reads(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("DIGEX_MEMORY_LIMIT", value)
+    assert memory_limit() == value.strip()
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("0", "is not a size"),
+        ("1.2.3GB", "is not a size"),
+        ("4G", "is not a size"),
+        ("lots", "is not a size"),
+        ("-1GB", "is not a size"),
+        ("0MB", "is outside 100MB to 1024TB"),
+        ("99MB", "is outside 100MB to 1024TB"),
+        ("99999999TB", "is outside 100MB to 1024TB"),
+    ],
+)
+def test_a_memory_limit_that_is_no_size_is_refused(
+    monkeypatch: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    monkeypatch.setenv("DIGEX_MEMORY_LIMIT", value)
+    with pytest.raises(StoreError, match=f"DIGEX_MEMORY_LIMIT='{re.escape(value)}' {problem}"):
+        memory_limit()
 
 
 def test_digex_profile_is_the_profile_of_new_stores(
