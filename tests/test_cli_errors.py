@@ -185,6 +185,22 @@ def test_core_parameters_are_named_as_the_cli_options_that_set_them() -> None:
     assert for_cli(kept) == kept
 
 
+def test_paths_and_urls_keep_their_words() -> None:
+    """Only a parameter the core names is rewritten: never a part of a path or a URL."""
+    url = "spark:///tmp/by=year/period=2024"
+    assert for_cli(f"no Parquet files in {url}; export them") == (
+        f"no Parquet files in {url}; export them"
+    )
+    assert for_cli("rows=1.csv: no header", protect=["data/rows=1.csv"]) == (
+        "rows=1.csv: no header"
+    )
+    declared = UsageError("rows=1.csv has top=3, which needs `by`").naming("by", top=3)
+    assert for_cli(declared) == "rows=1.csv has --top 3, which needs --by"
+    path = "/data/my profiles/by=x/TN.toml"
+    named = UsageError(f"record it with init (profile={path})").naming(profile=path)
+    assert for_cli(named) == f"record it with init (--profile '{path}')"
+
+
 def test_every_option_a_parameter_maps_to_exists() -> None:
     commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
     options = {o for command in commands.values() for p in command.params for o in p.opts}

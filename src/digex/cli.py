@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 import re
+import shlex
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -128,7 +129,10 @@ def _warnings_as_lines() -> Iterator[None]:
             from rich.markup import escape
 
             err().print(
-                "[yellow]warning:[/]", escape(str(message)), highlight=False, soft_wrap=True
+                "[yellow]warning:[/]",
+                escape(for_cli(str(message))),
+                highlight=False,
+                soft_wrap=True,
             )
         else:
             shown(message, category, *args, **kw)
@@ -451,7 +455,7 @@ def _precompute(store: Digex) -> None:
         except DigexError as e:
             from rich.markup import escape
 
-            failed = escape(for_cli(str(e)))
+            failed = escape(for_cli(e))
             err().print(
                 f"[yellow]The load is stored, but computing its indicators failed: {failed}"
             )
@@ -951,15 +955,35 @@ FLAGS: Final[dict[str, str]] = {
     "path": "--db",
     "firms": "--firms",
     "rows": "--rows",
+    "profile": "--profile",
 }
 """The core's parameter -> the option of this command line that sets it. The core names a
 parameter `name=value` or `` `name` `` in its messages (as the Python API and a URL query
 spell it); the command line says `--option value` or `--option` instead."""
-_PARAMETER = re.compile(r"`(?P<bare>[a-z_]+)`|(?<![\w.-])(?P<named>[a-z_]+)=")
+_PARAMETER = re.compile(r"(?<![^\s(,;])(?:`(?P<bare>[a-z_]+)`|(?P<named>[a-z_]+)=)")
+"""A parameter named in a message whose raiser did not declare it: only at the start of a
+word (a path such as /data/by=year/ or a URL's query names no parameter)."""
 
 
-def for_cli(message: str) -> str:
-    """A core message in the command line's words, on one line."""
+def for_cli(message: str | DigexError, protect: Iterable[str] = ()) -> str:
+    """A core message in the command line's words, on one line.
+
+    An error that declares the parameters it names (`DigexError.parameters`) has exactly
+    those spellings rewritten, values shell-quoted (a path with a space can be pasted back);
+    any other text has its word-initial mentions rewritten, except in the words that hold
+    one of `protect` (the user's own arguments: a file called rows=1.csv stays itself)."""
+    declared = message.parameters if isinstance(message, DigexError) else None
+    text = " ".join(line.strip() for line in str(message).splitlines() if line.strip())
+    if declared is not None:
+        for name, value in declared.items():
+            if name not in FLAGS:
+                continue
+            if value is None:
+                text = text.replace(f"`{name}`", FLAGS[name])
+            else:
+                text = text.replace(f"{name}={value}", f"{FLAGS[name]} {shlex.quote(value)}")
+        return text
+    kept = {w for p in protect if "=" in p for w in (p, Path(p).name) if "=" in w}
 
     def option(m: re.Match[str]) -> str:
         name = m["bare"] or m["named"]
@@ -967,8 +991,10 @@ def for_cli(message: str) -> str:
             return m[0]
         return FLAGS[name] if m["bare"] else FLAGS[name] + " "
 
-    one_line = " ".join(line.strip() for line in message.splitlines() if line.strip())
-    return _PARAMETER.sub(option, one_line)
+    return " ".join(
+        word if any(p in word for p in kept) else _PARAMETER.sub(option, word)
+        for word in text.split(" ")
+    )
 
 
 def main() -> None:
@@ -977,7 +1003,7 @@ def main() -> None:
     except DigexError as e:
         from rich.markup import escape
 
-        text = escape(for_cli(str(e)))
+        text = escape(for_cli(e, protect=sys.argv[1:]))
         err().print("[bold red]error:[/]", text, highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:

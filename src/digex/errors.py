@@ -10,12 +10,25 @@ catch them idiomatically.
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class DigexError(Exception):
     """Base of every error digex reports to a user (the CLI exits 1 on it, without a traceback)."""
 
     status: int = 400
     exit_code: int = 1
+    parameters: dict[str, str | None] | None = None
+    """The parameters the message names, as the core spells them: `name=value` (value given)
+    or `` `name` `` (None); None when the raiser did not say. An edge rewrites exactly these
+    spellings in its own words (the command line: `--option value`) and nothing else."""
+
+    def naming(self, *bare: str, **given: object) -> Self:
+        """Declare the parameters the message names (`` `name` `` for `bare`, `name=value`
+        for `given`), so that an edge can rename them without searching the text; returns
+        the error, to raise it in the same expression."""
+        self.parameters = {**dict.fromkeys(bare), **{k: str(v) for k, v in given.items()}}
+        return self
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else self.__class__.__name__
