@@ -319,6 +319,9 @@ def test_a_changed_profile_is_reported_and_recorded_only_by_init(tmp_path: Path)
             assert db.profile.version == "test.1"  # still read with the recorded one
             assert db.profile_change == str(seen[0].message)
             assert "installed TN profile is version test.2" in db.profile_change
+            # core wording names the parameter, not the command line's flag
+            assert f"(profile={profile_file.resolve()})" in db.profile_change
+            assert "digex init" not in db.profile_change
             assert _meta(db)["profile.version"] == "test.1"
     with pytest.warns(ProfileWarning):  # init without a profile keeps the store's
         digex.init(store).close()
@@ -415,6 +418,7 @@ def test_the_command_line_says_which_profile_and_warns_of_a_change(tmp_path: Pat
     assert done.exit_code == 0, done.output
     [line] = [x for x in done.stderr.splitlines() if x.startswith("warning:")]
     assert "records country profile TN test.1" in line
+    assert f"(--profile {profile_file.resolve()})" in " ".join(done.stderr.split())
     assert "test.2" in line
     done = runner.invoke(app, ["init", "--db", str(store), "--profile", str(profile_file)])
     assert "now records TN test.2 in place of TN test.1" in " ".join(done.stdout.split())
@@ -439,3 +443,34 @@ def test_a_loaded_store_keeps_its_currency(tmp_path: Path, old: str, new: str) -
         assert (db.profile.national_currency, db.profile.minor_units) == ("TND", 3)
     with digex.init(empty, profile=str(other)) as db:
         assert db.profile.national_currency == new.strip('"')
+
+
+def test_an_empty_store_of_another_country_says_to_record_the_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty store holds no country's data: the refusal says how to record the profile
+    (not that the store holds MA data), with the path shell-quoted on the command line."""
+    import shlex
+    import sys
+
+    from digex.cli import main
+
+    folder = tmp_path / "my profiles"
+    folder.mkdir()
+    profile_file = folder / "TN.toml"
+    profile_file.write_text(TN.read_text(encoding="utf-8"), encoding="utf-8")
+    store = tmp_path / "ma.duckdb"
+    digex.init(store).close()
+    with pytest.raises(ProfileError) as refused:
+        digex.connect(store, profile=str(profile_file))
+    message = str(refused.value)
+    assert "holds data" not in message
+    assert "holds no load yet" in message
+    assert f"with init first (profile={profile_file.resolve()})" in message
+    args = ["indicators", "-p", "2024", "--db", str(store), "--profile", str(profile_file)]
+    monkeypatch.setattr(sys, "argv", ["digex", *args])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 1
+    said = " ".join(capsys.readouterr().err.split())
+    assert f"(--profile {shlex.quote(str(profile_file.resolve()))})" in said

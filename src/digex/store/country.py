@@ -93,6 +93,12 @@ def _installed(current: CountryProfile, asked: CountryProfile | None) -> Country
 
 
 def _other_country(store: Store, current: CountryProfile, other: CountryProfile) -> ProfileError:
+    if not _loaded_with(store):  # nothing is read wrongly yet: init may record the other
+        return ProfileError(
+            f"the store {store.path} records country profile {current.label}, not "
+            f"{other.code} ({other.source}); it holds no load yet: record {other.code}'s "
+            f"with init first (profile={other.source}), or create another store for it"
+        ).naming(profile=other.source)
     return ProfileError(
         f"the store {store.path} holds data of country profile {current.label}, not "
         f"{other.code} ({other.source}); a store holds one country's data: create another "
@@ -125,7 +131,7 @@ def _change(store: Store, current: CountryProfile, installed: CountryProfile) ->
     return (
         f"the store {store.path} records country profile {current.label}; {differs}: its "
         f"data are still read with the recorded one until init records the installed one "
-        f"(`digex init --profile {installed.source}`)"
+        f"(profile={installed.source})"
     )
 
 
@@ -134,7 +140,7 @@ def _legacy(store: Store, asked: CountryProfile | None) -> CountryProfile:
     every store loaded without `--profile`, and for an empty one), or the one asked for if it
     agrees with them."""
     codes = _loaded_with(store)
-    fix = "record the right one with init (`digex init --profile CODE_OR_PATH`)"
+    fix = "record the right one with init (profile=CODE_OR_PATH)"
     try:
         profile = asked or load_profile(codes[0] if len(codes) == 1 else BEFORE)
     except ProfileError as e:
