@@ -230,3 +230,34 @@ def test_a_folder_spark_cannot_read_is_source_not_found(
     an AnalysisException through py4j, is translated where the backend is built."""
     with pytest.raises(SourceNotFound, match=r"^Spark cannot read file://.*declarations\.parquet"):
         spark_sources(f"file://{tmp_path}/missing", session=spark_session)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (("summary", "20x4"), 2, "20x4"),
+        (("indicators", "-p", "20244"), 2, "20244"),
+        (("load", "--encoding", "bogus", "--rates", "r.csv"), 2, "--encoding 'bogus'"),
+        (("rejects", "--load", "99"), 1, "--load 99: there is no load 99"),
+    ],
+    ids=["summary-period", "indicators-period", "load-encoding", "rejects-load"],
+)
+def test_exit_codes_are_the_readme_s(
+    args: tuple[str, ...],
+    code: int,
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A period or an encoding that cannot be is a usage error (2) whichever command is given
+    it, refused before any file is read; a load that is not there is an error (1), not an
+    empty list."""
+    db = tmp_path / "s.duckdb"
+    Store.create(db).close()
+    (tmp_path / "r.csv").write_text("period,currency,rate\n2024-01,EUR,10.9\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(tmp_path)
+    got, err = run(capsys, monkeypatch, *args, "--db", str(db))
+    assert (got, says in one_line(err)) == (code, True), err
+    assert snapshot(tmp_path) == before

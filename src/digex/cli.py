@@ -393,6 +393,16 @@ def load(
         raise UsageError("nothing to load: give declaration FILES, --rates RATES or --jobs JOBS")
     if decimal not in DECIMAL_MARKS:
         raise UsageError(f"--decimal {decimal!r}: use auto, '.' or ','")
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(
+                f"--encoding {encoding!r} is not an encoding Python knows; give utf-8, "
+                "utf-8-sig, cp1256 or cp1252, or leave it out to detect it"
+            ) from None
     if delimiter is not None:
         delimiter = delimiter.replace("\\t", "\t")
         if len(delimiter) != 1:
@@ -956,6 +966,7 @@ FLAGS: Final[dict[str, str]] = {
     "firms": "--firms",
     "rows": "--rows",
     "profile": "--profile",
+    "load_id": "--load",
 }
 """The core's parameter -> the option of this command line that sets it. The core names a
 parameter `name=value` or `` `name` `` in its messages (as the Python API and a URL query

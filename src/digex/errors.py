@@ -120,12 +120,13 @@ class UnknownIndicator(UsageError):
     """An indicator id that is not in the definitions (a usage error: exit code 2)."""
 
 
-class UnknownCut(ValueError, DigexError):
-    """A cut (`by`) digex does not know."""
+class UnknownCut(UsageError):
+    """A cut (`by`) digex does not know (a usage error: exit code 2)."""
 
 
-class InvalidPeriod(ValueError, DigexError):
-    """A period label that is not YYYY, YYYY-Qn, YYYY-Hn or YYYY-MM."""
+class InvalidPeriod(UsageError):
+    """A period label that is not YYYY, YYYY-Qn, YYYY-Hn or YYYY-MM (a usage error: exit
+    code 2, whichever command is given it)."""
 
 
 class ConsistencyError(DigexError):
