@@ -261,3 +261,43 @@ def test_exit_codes_are_the_readme_s(
     got, err = run(capsys, monkeypatch, *args, "--db", str(db))
     assert (got, says in one_line(err)) == (code, True), err
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("out", "db", "says"),
+    [
+        (".", "demo.duckdb", "--out . holds files the demo did not make"),
+        ("notes.txt", "demo.duckdb", "--out notes.txt is a file"),
+        ("data", "mine", "--db mine is a folder"),
+    ],
+    ids=["out-working-folder", "out-file", "db-folder"],
+)
+def test_the_demo_never_deletes_what_it_did_not_make(
+    out: str,
+    db: str,
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`demo --out .` emptied the working folder; `--out FILE` and `--db DIR` were tracebacks."""
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("mine too", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(tmp_path)
+    code, err = run(capsys, monkeypatch, "demo", "--out", out, "--db", db)
+    assert (code, says in one_line(err)) == (2, True), err
+    assert snapshot(tmp_path) == before
+
+
+def test_the_demo_recognises_its_own_folder(tmp_path: Path) -> None:
+    from digex.demo import generator
+    from digex.demo.run import MARK, is_demo_folder
+
+    assert MARK in generator._readme(1, 50, 10, 0.01, {})
+    assert MARK in generator._readme_single(1, 50, 10, 0.01)
+    (tmp_path / "README.txt").write_text(generator._readme(1, 50, 10, 0.01, {}), encoding="utf-8")
+    assert is_demo_folder(tmp_path)
+    (tmp_path / "README.txt").write_text("my own notes", encoding="utf-8")
+    assert not is_demo_folder(tmp_path)

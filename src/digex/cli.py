@@ -616,7 +616,11 @@ DEMO_DIR = Path("demo")
 @app.command()
 def demo(
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Folder for the generated files.")
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for the generated files: new, empty, or one the demo made before.",
+        ),
     ] = DEMO_DIR / "data",
     db: Annotated[
         Path, typer.Option("--db", help="Demo store (re-created on every run).")
@@ -631,6 +635,7 @@ def demo(
     from digex.demo import run
 
     run.check_size(firms=firms, rows=rows)
+    run.check_places(out_dir, db)
     out().print("[bold yellow]SYNTHETIC DEMO DATA — not official statistics[/]")
     made = run.make_files(out_dir, seed=seed, firms=firms, rows=rows)
     files = made.files
@@ -967,6 +972,8 @@ FLAGS: Final[dict[str, str]] = {
     "rows": "--rows",
     "profile": "--profile",
     "load_id": "--load",
+    "out_dir": "--out",
+    "db": "--db",
 }
 """The core's parameter -> the option of this command line that sets it. The core names a
 parameter `name=value` or `` `name` `` in its messages (as the Python API and a URL query
