@@ -270,9 +270,11 @@ def test_digex_profile_is_the_profile_of_new_stores(
     with digex.init(tmp_path / "ma.duckdb") as db:  # an existing store keeps its own
         assert db.profile.code == "MA"
     monkeypatch.setenv("DIGEX_PROFILE", "Tunisia")
-    with pytest.raises(ProfileError, match="Tunisia"):
+    with pytest.raises(ProfileError, match=r"DIGEX_PROFILE='Tunisia' .*Tunisia"):
         digex.init(tmp_path / "new.duckdb")
     assert not (tmp_path / "new.duckdb").exists()  # refused before a file is made
+    with digex.init(tmp_path / "tn.duckdb") as db:  # an existing store needs no default
+        assert db.profile.code == "TN"
 
 
 # --- the profile a store records ---------------------------------------------------------------

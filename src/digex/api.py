@@ -59,8 +59,12 @@ class Digex:
         existing one: with `profile`, the store then records it in place of its own (a new
         version of the same country's, or any while it holds no load; `profile_note` says
         what changed); without, it keeps its own."""
+        from digex import settings
+
         asked = load_profile(profile) if profile is not None else None
-        default = asked or load_profile()  # checked before a file is made
+        new = not Path(path if path is not None else settings.default_path()).exists()
+        # a new store's default is checked before a file is made; an existing one keeps its own
+        default = (asked or load_profile()) if new else None
         return cls._with(Store.create(path), lambda s: adopt_profile(s, asked, default))
 
     @classmethod

@@ -183,16 +183,18 @@ def _first_record(store: Store, profile: CountryProfile) -> str:
 
 
 def adopt_profile(
-    store: Store, asked: CountryProfile | None, default: CountryProfile
+    store: Store, asked: CountryProfile | None, default: CountryProfile | None
 ) -> StoreProfile:
     """What init does: a new store records `asked`, else `default` (`$DIGEX_PROFILE`'s, else
-    MA's); an existing one keeps its record unless a profile is asked for, which replaces it
-    if it is of the same country (a new version), or of another while the store holds no load."""
+    MA's; None for a store that existed, which is not given the default: one that records
+    nothing is read as its loads say); an existing one keeps its record unless a profile is
+    asked for, which replaces it if it is of the same country (a new version), or of another
+    while the store holds no load."""
     current = recorded(store)
     if current is None:
         if asked is None and _loaded_with(store):
             return read_profile(store)
-        profile = _legacy(store, asked) if asked is not None else default
+        profile = _legacy(store, asked) if asked is not None or default is None else default
         record(store, profile)
         note = _first_record(store, profile) if _loaded_with(store) else None
         return StoreProfile(profile, note=note)
