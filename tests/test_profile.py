@@ -421,6 +421,12 @@ def test_the_command_line_says_which_profile_and_warns_of_a_change(tmp_path: Pat
     [line] = [x for x in done.stderr.splitlines() if x.startswith("warning:")]
     assert "records country profile TN test.1" in line
     assert f"(--profile {profile_file.resolve()})" in " ".join(done.stderr.split())
+    rates = [(f"2024-{m:02d}", "EUR", "3.400000") for m in range(1, 13)]
+    rates_file = write_csv(tmp_path / "r.csv", rates, header=("period", "currency", "rate"))
+    done = runner.invoke(app, ["load", "--rates", str(rates_file), "--db", str(store)])
+    assert done.exit_code == 0, done.output
+    warned = [x for x in done.stderr.splitlines() if x.startswith("warning:")]
+    assert len(warned) == 1, done.stderr  # once per command, though the load opens it twice
     assert "test.2" in line
     done = runner.invoke(app, ["init", "--db", str(store), "--profile", str(profile_file)])
     assert "now records TN test.2 in place of TN test.1" in " ".join(done.stdout.split())

@@ -144,12 +144,6 @@ def _warnings_as_lines() -> Iterator[None]:
         yield
 
 
-def _db(path: Path | None, *, read_only: bool = False, profile: str | None = None) -> object:
-    import digex
-
-    return digex.connect(path, read_only=read_only, profile=profile)
-
-
 @app.command()
 def init(db: DbOption = None, profile: ProfileOption = None) -> None:
     """Create an empty store recording a country profile (default: $DIGEX_PROFILE, else MA), or
@@ -251,8 +245,11 @@ def _print_reasons_and_warnings(results: list[LoadResult], decl: list[LoadResult
 
 
 def _print_currency_totals(decl: list[LoadResult], minor_units: int) -> None:
-    """Totals by currency, the national one exact in its own decimals (3 for a dinar)."""
+    """Totals by currency, the national one exact in its own decimals (3 for a dinar), each
+    invoicing currency in its own (0 for the yen, 3 for the dinar)."""
     from decimal import Decimal
+
+    from digex.codelists import currency_minor_units
 
     sums: dict[str, list[float | int]] = {}
     for r in decl:
@@ -267,9 +264,11 @@ def _print_currency_totals(decl: list[LoadResult], minor_units: int) -> None:
     ct = _table("Accepted totals by currency")
     for col in ("currency", "rows", "amount in currency", "national currency"):
         ct.add_column(col, justify="left" if col == "currency" else "right")
+    decimals = currency_minor_units()
     for cur, (n, amount, minor) in sorted(sums.items()):
         national = Decimal(int(minor)).scaleb(-minor_units)
-        ct.add_row(cur, f"{int(n):,}", f"{amount:,.2f}", f"{national:,.{minor_units}f}")
+        shown = f"{amount:,.{decimals.get(cur, 2)}f}"  # in the currency's own decimals
+        ct.add_row(cur, f"{int(n):,}", shown, f"{national:,.{minor_units}f}")
     out().print(ct)
 
 
@@ -432,7 +431,14 @@ def load(
         )
         _print_results(results, time.perf_counter() - start, country.minor_units)
     if indicators and any(not r.reused for r in results):
-        with Digex.open(db, profile=profile) as store:
+        import warnings
+
+        from digex.errors import ProfileWarning
+
+        with warnings.catch_warnings():  # said when the store was first opened, above
+            warnings.simplefilter("ignore", ProfileWarning)
+            store = Digex.open(db, profile=profile)
+        with store:
             _precompute(store)
 
 
