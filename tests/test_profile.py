@@ -482,3 +482,37 @@ def test_an_empty_store_of_another_country_says_to_record_the_profile(
     assert exit_.value.code == 1
     said = " ".join(capsys.readouterr().err.split())
     assert f"(--profile {shlex.quote(str(profile_file.resolve()))})" in said
+
+
+def test_a_record_that_no_longer_parses_is_replaced_by_init(tmp_path: Path) -> None:
+    store = tmp_path / "tn.duckdb"
+    rates = [(f"2024-{m:02d}", "EUR", "3.400000") for m in range(1, 13)]
+    rates_file = write_csv(tmp_path / "r.csv", rates, header=("period", "currency", "rate"))
+    with digex.init(store, profile=str(TN)) as db:
+        db.load(rates=rates_file)
+    with digex.connect(store) as db, db.store.write() as con:  # e.g. a key made compulsory
+        con.execute("UPDATE meta SET value = 'code = [' WHERE key = 'profile.toml'")
+    with pytest.raises(ProfileError, match=r"no longer parses: record a profile with init"):
+        digex.connect(store, read_only=True)
+    with pytest.raises(ProfileError, match="cannot take its place"):
+        digex.init(store, profile="MA")  # another country's, on a loaded store
+    with digex.init(store, profile=str(TN)) as db:
+        assert db.profile_note is not None
+        assert "whose recorded text no longer parsed" in db.profile_note
+    with digex.connect(store, read_only=True) as db:
+        assert (db.profile.code, db.profile.minor_units, db.profile_change) == ("TN", 3, None)
+
+
+def test_the_recorded_minor_units_are_kept_when_the_code_list_changes(tmp_path: Path) -> None:
+    """A store records the minor units its values are stored in; a code list that now gives
+    the currency other ones does not change how they are read, and each opening says so."""
+    store = tmp_path / "tn.duckdb"
+    with digex.init(store, profile=str(TN)) as db:
+        assert _meta(db)["profile.minor_units"] == "3"
+    # as if TND had 2 decimals in the code list when the store was made
+    with digex.connect(store) as db, db.store.write() as con:
+        con.execute("UPDATE meta SET value = '2' WHERE key = 'profile.minor_units'")
+    with pytest.warns(ProfileWarning, match="records TND with 2 decimals, .* code list gives 3"):
+        db = digex.connect(store, read_only=True)
+    with db:
+        assert db.profile.minor_units == 2

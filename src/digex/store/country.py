@@ -16,8 +16,9 @@ which init prints: the data are read as they were, so it is not a warning).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from digex.codelists import currency_minor_units
 from digex.errors import ProfileError
 from digex.profile import CountryProfile, load_profile, profile_from_text
 from digex.sql import literal
@@ -26,7 +27,8 @@ from digex.store.store import Store
 __all__ = ["StoreProfile", "adopt_profile", "read_profile", "record", "recorded"]
 
 PREFIX = "profile."
-"""The `meta` keys: profile.code, .version, .sha256 (of the text), .source and .toml."""
+"""The `meta` keys: profile.code, .version, .sha256 (of the text), .source, .toml and
+.minor_units (the national currency's, as the code list gave them when recorded)."""
 BEFORE = "MA"
 """The profile every command used before stores recorded theirs (an empty older store's)."""
 
@@ -47,16 +49,41 @@ def _text(value: str) -> str:
     return literal(value)
 
 
-def recorded(store: Store) -> CountryProfile | None:
-    """The profile the store records, or None for a store made before profiles were."""
+def _values(store: Store) -> dict[str, str]:
     rows = store.con.execute(
         f"SELECT key, value FROM meta WHERE starts_with(key, {_text(PREFIX)})"
     ).fetchall()
-    values = {str(key).removeprefix(PREFIX): str(value) for key, value in rows}
+    return {str(key).removeprefix(PREFIX): str(value) for key, value in rows}
+
+
+def recorded(store: Store) -> CountryProfile | None:
+    """The profile the store records, or None for a store made before profiles were.
+
+    Its minor units are the recorded ones (the store's values are integers in them), even if
+    the installed currencies code list now says otherwise (`units_change` says so)."""
+    values = _values(store)
     if "toml" not in values:
         return None
     where = f"recorded in the store {store.path}"
-    return profile_from_text(values["toml"], source=values.get("source", ""), where=where)
+    profile = profile_from_text(values["toml"], source=values.get("source", ""), where=where)
+    units = values.get("minor_units")
+    if units is not None and int(units) != profile.minor_units:
+        return replace(profile, minor_units=int(units))
+    return profile
+
+
+def units_change(store: Store, profile: CountryProfile) -> str | None:
+    """What differs when the installed code list gives the national currency other minor
+    units than the store recorded (its values keep being read with the recorded ones)."""
+    listed = currency_minor_units().get(profile.national_currency)
+    if listed is None or listed == profile.minor_units:
+        return None
+    return (
+        f"the store {store.path} records {profile.national_currency} with "
+        f"{profile.minor_units} decimals, the installed currencies code list gives {listed}: "
+        f"its values are still read with {profile.minor_units}; a store keeps the minor units "
+        "its values were stored in (load them into a new store to change them)"
+    )
 
 
 def record(store: Store, profile: CountryProfile) -> None:
@@ -67,6 +94,7 @@ def record(store: Store, profile: CountryProfile) -> None:
         "sha256": profile.digest,
         "source": profile.source,
         "toml": profile.text,
+        "minor_units": str(profile.minor_units),
     }
     with store.write() as con:
         for key, value in values.items():
@@ -159,19 +187,26 @@ def _legacy(store: Store, asked: CountryProfile | None) -> CountryProfile:
 def read_profile(store: Store, asked: CountryProfile | None = None) -> StoreProfile:
     """The profile to read the store with: the one it records. `asked` must be of the same
     country; it is then what the record is compared with."""
-    current = recorded(store)
+    try:
+        current = recorded(store)
+    except ProfileError as error:
+        raise ProfileError(
+            f"{error}; the store's record no longer parses: record a profile with init "
+            "(profile=CODE_OR_PATH), of the same country and currency while it holds loads"
+        ) from None
     if current is None:
         profile = _legacy(store, asked)
         if store.read_only:
             return StoreProfile(profile)
         record(store, profile)
         return StoreProfile(profile, note=_first_record(store, profile))
+    units = units_change(store, current)
     installed = _installed(current, asked)
     if installed is None:
-        return StoreProfile(current)
+        return StoreProfile(current, change=units)
     if installed.code != current.code:
         raise _other_country(store, current, installed)
-    return StoreProfile(current, change=_change(store, current, installed))
+    return StoreProfile(current, change=units or _change(store, current, installed))
 
 
 def _first_record(store: Store, profile: CountryProfile) -> str:
@@ -190,7 +225,12 @@ def adopt_profile(
     nothing is read as its loads say); an existing one keeps its record unless a profile is
     asked for, which replaces it if it is of the same country (a new version), or of another
     while the store holds no load."""
-    current = recorded(store)
+    try:
+        current = recorded(store)
+    except ProfileError:
+        if asked is None:
+            raise
+        return _replace_broken(store, asked)
     if current is None:
         if asked is None and _loaded_with(store):
             return read_profile(store)
@@ -210,4 +250,24 @@ def adopt_profile(
     return StoreProfile(
         asked,
         note=f"the store {store.path} now records {asked.label} in place of {current.label}",
+    )
+
+
+def _replace_broken(store: Store, asked: CountryProfile) -> StoreProfile:
+    """Record `asked` in place of a recorded profile that no longer parses (a digex update
+    made a key compulsory, say): what it was is read from the record's plain keys, its code
+    and minor units, so that a store still takes only its own country's money."""
+    values = _values(store)
+    code, units = values.get("code"), values.get("minor_units")
+    if _loaded_with(store) and (code != asked.code or units not in (None, str(asked.minor_units))):
+        raise ProfileError(
+            f"the store {store.path} records country profile {code} (its text no longer "
+            f"parses) with values in {units or 'unknown'} decimals, and holds loads: "
+            f"{asked.label} ({asked.source}) cannot take its place; create another store for it"
+        )
+    record(store, asked)
+    return StoreProfile(
+        asked,
+        note=f"the store {store.path} now records {asked.label} in place of its {code} profile, "
+        "whose recorded text no longer parsed",
     )
