@@ -374,12 +374,18 @@ def test_a_store_made_before_profiles_were_recorded(tmp_path: Path, rates_file: 
         assert (db.profile.code, _meta(db)) == ("MA", {})
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the data are read as before: a note, not a warning
-        with digex.connect(store) as db:  # recorded at the first writable opening (migration)
+        with digex.connect(store) as db:  # a writable opening writes no record either
+            assert (db.profile.code, db.profile_note, _meta(db)) == ("MA", None, {})
+        with pytest.raises(DigexError), digex.connect(store) as db:  # refused: no record
+            db.withdraw(99, reason="a load that is not there")
+        with digex.connect(store, read_only=True) as db:
+            assert _meta(db) == {}
+        with digex.init(store) as db:  # init records it, and says so
             assert db.profile_note is not None
             assert "recorded no country profile" in db.profile_note
             assert "now records MA 2026.1" in db.profile_note
             assert _meta(db)["profile.code"] == "MA"
-        with digex.connect(store) as db:
+        with digex.init(store) as db:
             assert db.profile_note is None  # said once
 
 

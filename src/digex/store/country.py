@@ -9,9 +9,10 @@ silently. A store holds one country's data: it takes another country's profile o
 holds no load.
 
 Stores made before the profile was recorded hold `loads.profile`, the code each load was made
-with (always MA, unless `--profile` named another); such a store is read with that profile,
-and records it the first time it is opened for writing, as it is migrated (a note says so,
-which init prints: the data are read as they were, so it is not a warning).
+with (always MA, unless `--profile` named another); such a store is read with that profile
+without writing anything, and init records it (a note says so: the data are read as they
+were, so it is not a warning). No other command writes the record, so none fails half-way
+having changed it (a refused `withdraw` changed nothing else).
 """
 
 from __future__ import annotations
@@ -194,12 +195,8 @@ def read_profile(store: Store, asked: CountryProfile | None = None) -> StoreProf
             f"{error}; the store's record no longer parses: record a profile with init "
             "(profile=CODE_OR_PATH), of the same country and currency while it holds loads"
         ) from None
-    if current is None:
-        profile = _legacy(store, asked)
-        if store.read_only:
-            return StoreProfile(profile)
-        record(store, profile)
-        return StoreProfile(profile, note=_first_record(store, profile))
+    if current is None:  # read as its loads say; only init records it (and says so)
+        return StoreProfile(_legacy(store, asked))
     units = units_change(store, current)
     installed = _installed(current, asked)
     if installed is None:
@@ -232,11 +229,11 @@ def adopt_profile(
             raise
         return _replace_broken(store, asked)
     if current is None:
-        if asked is None and _loaded_with(store):
-            return read_profile(store)
-        profile = _legacy(store, asked) if asked is not None or default is None else default
+        loaded = bool(_loaded_with(store))
+        new = asked is None and default is not None and not loaded
+        profile = default if new and default is not None else _legacy(store, asked)
         record(store, profile)
-        note = _first_record(store, profile) if _loaded_with(store) else None
+        note = _first_record(store, profile) if loaded else None
         return StoreProfile(profile, note=note)
     if asked is None:
         return read_profile(store)
