@@ -141,17 +141,9 @@ class Digex:
         and jobs' own fields are in `rate`, `year` and `jobs` (their `period`, `currency`
         and `segment` in the declarations' columns of the same name).
         """
-        from digex.errors import UnknownLoad
-        from digex.sql import literal
         from digex.store import queries
 
         with self.store.reading() as con:
-            if load_id is not None:  # an unknown load is an error, not an empty list
-                known = con.execute(f"SELECT 1 FROM loads WHERE load_id = {literal(load_id)}")
-                if known.fetchone() is None:
-                    raise UnknownLoad(
-                        f"load_id={load_id}: there is no load {load_id}; see `digex loads`"
-                    ).naming(load_id=load_id)
             return self._output(queries.rejects(con, load_id), output)
 
     @overload

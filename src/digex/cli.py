@@ -502,6 +502,14 @@ def rejects(
         raise UsageError(f"--limit {limit}: give a number of rows, 0 or more")
     with Digex.open(db, read_only=True) as store:
         frame = store.rejects(load_id=load_id, output="arrow")
+        if load_id is not None and frame.num_rows == 0:  # none rejected, or no such load?
+            known = store.loads(output="arrow").column("load_id").to_pylist()
+            if load_id not in known:
+                from digex.errors import UnknownLoad
+
+                raise UnknownLoad(
+                    f"--load {load_id}: there is no load {load_id}; see `digex loads`"
+                )
     if export is not None:
         import pyarrow.csv as pacsv
 
@@ -655,7 +663,8 @@ def demo(
         _print_results(loaded.results, loaded.seconds, store.profile.minor_units)
         for period in run.HEADLINE_PERIODS:
             out().print(headline_table(store, period, "en"))
-        out().print(f"store: {db}  (try `digex summary 2024 --lang fr --db {db}`)")
+        shown = shlex.quote(str(db))
+        out().print(f"store: {db}  (try `digex summary 2024 --lang fr --db {shown}`)")
 
 
 FORMATS = ("table", "csv", "json", "parquet")
@@ -977,7 +986,6 @@ FLAGS: Final[dict[str, str]] = {
     "firms": "--firms",
     "rows": "--rows",
     "profile": "--profile",
-    "load_id": "--load",
     "out_dir": "--out",
     "db": "--db",
 }
