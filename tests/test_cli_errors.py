@@ -185,6 +185,22 @@ def test_core_parameters_are_named_as_the_cli_options_that_set_them() -> None:
     assert for_cli(kept) == kept
 
 
+def test_paths_and_urls_keep_their_words() -> None:
+    """Only a parameter the core names is rewritten: never a part of a path or a URL."""
+    url = "spark:///tmp/by=year/period=2024"
+    assert for_cli(f"no Parquet files in {url}; export them") == (
+        f"no Parquet files in {url}; export them"
+    )
+    assert for_cli("rows=1.csv: no header", protect=["data/rows=1.csv"]) == (
+        "rows=1.csv: no header"
+    )
+    declared = UsageError("rows=1.csv has top=3, which needs `by`").naming("by", top=3)
+    assert for_cli(declared) == "rows=1.csv has --top 3, which needs --by"
+    path = "/data/my profiles/by=x/TN.toml"
+    named = UsageError(f"record it with init (profile={path})").naming(profile=path)
+    assert for_cli(named) == f"record it with init (--profile '{path}')"
+
+
 def test_every_option_a_parameter_maps_to_exists() -> None:
     commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
     options = {o for command in commands.values() for p in command.params for o in p.opts}
@@ -214,3 +230,74 @@ def test_a_folder_spark_cannot_read_is_source_not_found(
     an AnalysisException through py4j, is translated where the backend is built."""
     with pytest.raises(SourceNotFound, match=r"^Spark cannot read file://.*declarations\.parquet"):
         spark_sources(f"file://{tmp_path}/missing", session=spark_session)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (("summary", "20x4"), 2, "20x4"),
+        (("indicators", "-p", "20244"), 2, "20244"),
+        (("load", "--encoding", "bogus", "--rates", "r.csv"), 2, "--encoding 'bogus'"),
+        (("rejects", "--load", "99"), 1, "--load 99: there is no load 99"),
+    ],
+    ids=["summary-period", "indicators-period", "load-encoding", "rejects-load"],
+)
+def test_exit_codes_are_the_readme_s(
+    args: tuple[str, ...],
+    code: int,
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A period or an encoding that cannot be is a usage error (2) whichever command is given
+    it, refused before any file is read; a load that is not there is an error (1), not an
+    empty list."""
+    db = tmp_path / "s.duckdb"
+    Store.create(db).close()
+    (tmp_path / "r.csv").write_text("period,currency,rate\n2024-01,EUR,10.9\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(tmp_path)
+    got, err = run(capsys, monkeypatch, *args, "--db", str(db))
+    assert (got, says in one_line(err)) == (code, True), err
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("out", "db", "says"),
+    [
+        (".", "demo.duckdb", "--out . holds files the demo did not make"),
+        ("notes.txt", "demo.duckdb", "--out notes.txt is a file"),
+        ("data", "mine", "--db mine is a folder"),
+    ],
+    ids=["out-working-folder", "out-file", "db-folder"],
+)
+def test_the_demo_never_deletes_what_it_did_not_make(
+    out: str,
+    db: str,
+    says: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`demo --out .` emptied the working folder; `--out FILE` and `--db DIR` were tracebacks."""
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("mine too", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(tmp_path)
+    code, err = run(capsys, monkeypatch, "demo", "--out", out, "--db", db)
+    assert (code, says in one_line(err)) == (2, True), err
+    assert snapshot(tmp_path) == before
+
+
+def test_the_demo_recognises_its_own_folder(tmp_path: Path) -> None:
+    from digex.demo import generator
+    from digex.demo.run import MARK, is_demo_folder
+
+    assert MARK in generator._readme(1, 50, 10, 0.01, {})
+    assert MARK in generator._readme_single(1, 50, 10, 0.01)
+    (tmp_path / "README.txt").write_text(generator._readme(1, 50, 10, 0.01, {}), encoding="utf-8")
+    assert is_demo_folder(tmp_path)
+    (tmp_path / "README.txt").write_text("my own notes", encoding="utf-8")
+    assert not is_demo_folder(tmp_path)

@@ -4,6 +4,7 @@ profile a store records."""
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 import warnings
 from pathlib import Path
@@ -13,9 +14,9 @@ from tests.conftest import write_csv
 
 import digex
 from digex.api import Digex
-from digex.errors import DigexError, ProfileError, ProfileWarning
+from digex.errors import DigexError, ProfileError, ProfileWarning, StoreError
 from digex.profile import CountryProfile, load_profile
-from digex.settings import SETTINGS
+from digex.settings import SETTINGS, memory_limit
 
 FIELDS = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
 
@@ -231,6 +232,33 @@ def test_every_setting_is_in_the_readme_as_declared() -> None:
     assert table == {f"| `{s.name}` | `{s.default}` | {s.help} |" for s in SETTINGS}
 
 
+@pytest.mark.parametrize("value", ["1500MB", "4GB", "2.5GiB", "100MB", " 8 gb ", "1024TB"])
+def test_a_memory_limit_duckdb_reads(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("DIGEX_MEMORY_LIMIT", value)
+    assert memory_limit() == value.strip()
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("0", "is not a size"),
+        ("1.2.3GB", "is not a size"),
+        ("4G", "is not a size"),
+        ("lots", "is not a size"),
+        ("-1GB", "is not a size"),
+        ("0MB", "is outside 100MB to 1024TB"),
+        ("99MB", "is outside 100MB to 1024TB"),
+        ("99999999TB", "is outside 100MB to 1024TB"),
+    ],
+)
+def test_a_memory_limit_that_is_no_size_is_refused(
+    monkeypatch: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    monkeypatch.setenv("DIGEX_MEMORY_LIMIT", value)
+    with pytest.raises(StoreError, match=f"DIGEX_MEMORY_LIMIT='{re.escape(value)}' {problem}"):
+        memory_limit()
+
+
 def test_digex_profile_is_the_profile_of_new_stores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -242,9 +270,11 @@ def test_digex_profile_is_the_profile_of_new_stores(
     with digex.init(tmp_path / "ma.duckdb") as db:  # an existing store keeps its own
         assert db.profile.code == "MA"
     monkeypatch.setenv("DIGEX_PROFILE", "Tunisia")
-    with pytest.raises(ProfileError, match="Tunisia"):
+    with pytest.raises(ProfileError, match=r"DIGEX_PROFILE='Tunisia' .*Tunisia"):
         digex.init(tmp_path / "new.duckdb")
     assert not (tmp_path / "new.duckdb").exists()  # refused before a file is made
+    with digex.init(tmp_path / "tn.duckdb") as db:  # an existing store needs no default
+        assert db.profile.code == "TN"
 
 
 # --- the profile a store records ---------------------------------------------------------------
@@ -291,6 +321,9 @@ def test_a_changed_profile_is_reported_and_recorded_only_by_init(tmp_path: Path)
             assert db.profile.version == "test.1"  # still read with the recorded one
             assert db.profile_change == str(seen[0].message)
             assert "installed TN profile is version test.2" in db.profile_change
+            # core wording names the parameter, not the command line's flag
+            assert f"(profile={profile_file.resolve()})" in db.profile_change
+            assert "digex init" not in db.profile_change
             assert _meta(db)["profile.version"] == "test.1"
     with pytest.warns(ProfileWarning):  # init without a profile keeps the store's
         digex.init(store).close()
@@ -341,12 +374,18 @@ def test_a_store_made_before_profiles_were_recorded(tmp_path: Path, rates_file: 
         assert (db.profile.code, _meta(db)) == ("MA", {})
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the data are read as before: a note, not a warning
-        with digex.connect(store) as db:  # recorded at the first writable opening (migration)
+        with digex.connect(store) as db:  # a writable opening writes no record either
+            assert (db.profile.code, db.profile_note, _meta(db)) == ("MA", None, {})
+        with pytest.raises(DigexError), digex.connect(store) as db:  # refused: no record
+            db.withdraw(99, reason="a load that is not there")
+        with digex.connect(store, read_only=True) as db:
+            assert _meta(db) == {}
+        with digex.init(store) as db:  # init records it, and says so
             assert db.profile_note is not None
             assert "recorded no country profile" in db.profile_note
             assert f"now records MA {load_profile('MA').version}" in db.profile_note
             assert _meta(db)["profile.code"] == "MA"
-        with digex.connect(store) as db:
+        with digex.init(store) as db:
             assert db.profile_note is None  # said once
 
 
@@ -387,7 +426,99 @@ def test_the_command_line_says_which_profile_and_warns_of_a_change(tmp_path: Pat
     assert done.exit_code == 0, done.output
     [line] = [x for x in done.stderr.splitlines() if x.startswith("warning:")]
     assert "records country profile TN test.1" in line
+    assert f"(--profile {profile_file.resolve()})" in " ".join(done.stderr.split())
+    rates = [(f"2024-{m:02d}", "EUR", "3.400000") for m in range(1, 13)]
+    rates_file = write_csv(tmp_path / "r.csv", rates, header=("period", "currency", "rate"))
+    done = runner.invoke(app, ["load", "--rates", str(rates_file), "--db", str(store)])
+    assert done.exit_code == 0, done.output
+    warned = [x for x in done.stderr.splitlines() if x.startswith("warning:")]
+    assert len(warned) == 1, done.stderr  # once per command, though the load opens it twice
     assert "test.2" in line
     done = runner.invoke(app, ["init", "--db", str(store), "--profile", str(profile_file)])
     assert "now records TN test.2 in place of TN test.1" in " ".join(done.stdout.split())
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize(("old", "new"), [('"TND"', '"EUR"'), ('"TND"', '"BHD"')])
+def test_a_loaded_store_keeps_its_currency(tmp_path: Path, old: str, new: str) -> None:
+    """Stored values are integers in the currency's minor units: another currency would
+    read them wrongly, so a loaded store refuses it (even one with as many decimals), while
+    an empty one takes it."""
+    rates = [(f"2024-{m:02d}", "EUR", "3.400000") for m in range(1, 13)]
+    rates_file = write_csv(tmp_path / "r.csv", rates, header=("period", "currency", "rate"))
+    empty, loaded = tmp_path / "empty.duckdb", tmp_path / "loaded.duckdb"
+    digex.init(empty, profile=str(TN)).close()
+    with digex.init(loaded, profile=str(TN)) as db:
+        db.load(rates=rates_file)
+    other = _edited(tmp_path, f"national_currency = {old}", f"national_currency = {new}")
+    with pytest.raises(ProfileError, match=r"holds values in TND \(3 decimals\)"):
+        digex.init(loaded, profile=str(other))
+    with digex.connect(loaded, read_only=True) as db:
+        assert (db.profile.national_currency, db.profile.minor_units) == ("TND", 3)
+    with digex.init(empty, profile=str(other)) as db:
+        assert db.profile.national_currency == new.strip('"')
+
+
+def test_an_empty_store_of_another_country_says_to_record_the_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty store holds no country's data: the refusal says how to record the profile
+    (not that the store holds MA data), with the path shell-quoted on the command line."""
+    import shlex
+    import sys
+
+    from digex.cli import main
+
+    folder = tmp_path / "my profiles"
+    folder.mkdir()
+    profile_file = folder / "TN.toml"
+    profile_file.write_text(TN.read_text(encoding="utf-8"), encoding="utf-8")
+    store = tmp_path / "ma.duckdb"
+    digex.init(store).close()
+    with pytest.raises(ProfileError) as refused:
+        digex.connect(store, profile=str(profile_file))
+    message = str(refused.value)
+    assert "holds data" not in message
+    assert "holds no load yet" in message
+    assert f"with init first (profile={profile_file.resolve()})" in message
+    args = ["indicators", "-p", "2024", "--db", str(store), "--profile", str(profile_file)]
+    monkeypatch.setattr(sys, "argv", ["digex", *args])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 1
+    said = " ".join(capsys.readouterr().err.split())
+    assert f"(--profile {shlex.quote(str(profile_file.resolve()))})" in said
+
+
+def test_a_record_that_no_longer_parses_is_replaced_by_init(tmp_path: Path) -> None:
+    store = tmp_path / "tn.duckdb"
+    rates = [(f"2024-{m:02d}", "EUR", "3.400000") for m in range(1, 13)]
+    rates_file = write_csv(tmp_path / "r.csv", rates, header=("period", "currency", "rate"))
+    with digex.init(store, profile=str(TN)) as db:
+        db.load(rates=rates_file)
+    with digex.connect(store) as db, db.store.write() as con:  # e.g. a key made compulsory
+        con.execute("UPDATE meta SET value = 'code = [' WHERE key = 'profile.toml'")
+    with pytest.raises(ProfileError, match=r"no longer parses: record a profile with init"):
+        digex.connect(store, read_only=True)
+    with pytest.raises(ProfileError, match="cannot take its place"):
+        digex.init(store, profile="MA")  # another country's, on a loaded store
+    with digex.init(store, profile=str(TN)) as db:
+        assert db.profile_note is not None
+        assert "whose recorded text no longer parsed" in db.profile_note
+    with digex.connect(store, read_only=True) as db:
+        assert (db.profile.code, db.profile.minor_units, db.profile_change) == ("TN", 3, None)
+
+
+def test_the_recorded_minor_units_are_kept_when_the_code_list_changes(tmp_path: Path) -> None:
+    """A store records the minor units its values are stored in; a code list that now gives
+    the currency other ones does not change how they are read, and each opening says so."""
+    store = tmp_path / "tn.duckdb"
+    with digex.init(store, profile=str(TN)) as db:
+        assert _meta(db)["profile.minor_units"] == "3"
+    # as if TND had 2 decimals in the code list when the store was made
+    with digex.connect(store) as db, db.store.write() as con:
+        con.execute("UPDATE meta SET value = '2' WHERE key = 'profile.minor_units'")
+    with pytest.warns(ProfileWarning, match="records TND with 2 decimals, .* code list gives 3"):
+        db = digex.connect(store, read_only=True)
+    with db:
+        assert db.profile.minor_units == 2

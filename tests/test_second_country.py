@@ -187,12 +187,76 @@ def test_the_command_line_needs_no_profile_after_init(tmp_path: Path) -> None:
     from digex.cli import app
 
     store = str(tmp_path / "tn.duckdb")
-    rows = [("T1", "2024-06", FIRM_B, "BPO", "DE", "TND", "750000.125", "X")]
+    rows = [
+        ("T1", "2024-06", FIRM_B, "BPO", "DE", "TND", "750000.125", "X"),
+        ("T2", "2024-06", FIRM_B, "BPO", "BH", "BHD", "10.125", "X"),  # 3 decimals too
+        ("T3", "2024-06", FIRM_B, "BPO", "JP", "JPY", "1500", "X"),  # none
+    ]
     declarations = write_csv(tmp_path / "d.csv", rows, header=HEADER, delimiter=";")
+    rates = [("2024-06", "BHD", "8.123456"), ("2024-06", "JPY", "0.019876")]
+    rates_file = write_csv(tmp_path / "r.csv", rates, header=RATES_HEADER, delimiter=";")
     runner = CliRunner()
     done = runner.invoke(app, ["init", "--db", store, "--profile", str(TN)])
     assert done.exit_code == 0, done.output
-    done = runner.invoke(app, ["load", str(declarations), "--no-indicators", "--db", store])
+    args = ["load", str(declarations), "--rates", str(rates_file), "--no-indicators"]
+    done = runner.invoke(app, [*args, "--db", store])
     assert done.exit_code == 0, done.output
-    [line] = [x for x in done.stdout.splitlines() if x.lstrip().startswith("TND")]
-    assert line.split()[-1] == "750,000.125"
+    cells = [[w for w in x.split() if w != "│"] for x in done.stdout.splitlines()]
+    shown = {c[0]: c[-2:] for c in cells if c}
+    assert shown["TND"] == ["750,000.125", "750,000.125"]
+    assert shown["BHD"] == ["10.125", "82.250"]  # 10.125 x 8.123456 = 82.2499..., in millimes
+    assert shown["JPY"] == ["1,500", "29.814"]  # 1500 x 0.019876 = 29.814
+
+
+def test_summary_check_and_targets_on_the_command_line(
+    tunisia: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's read commands on a TN store: dinars, the profile's own targets, the checks
+    passing, and an engine URL on the store reading millimes as the store does."""
+    import sys
+
+    from digex.cli import main
+
+    def said(*args: str) -> str:
+        monkeypatch.delenv("DIGEX_PROFILE", raising=False)
+        monkeypatch.setattr(sys, "argv", ["digex", *args, "--db", str(tunisia)])
+        with pytest.raises(SystemExit) as exit_:
+            main()
+        assert exit_.value.code in (0, None)
+        captured = capsys.readouterr()
+        assert "error" not in captured.err
+        return " ".join(captured.out.split())
+
+    summary = said("summary", "2024")
+    assert "2024 (billion TND)" in summary
+    billions = Decimal(sum(_millimes(r) for r in _declarations() if r[1][:4] == "2024")) / 10**12
+    assert f"Total │ 0.020 │ {billions.quantize(Decimal('0.001'))} │ 100.0%" in summary
+    assert "EXPORTS_2030" in said("targets")
+    check = said("check")
+    assert "exact in minor units" in check
+    assert "│ ok │" in check  # and exit 0: every check passed (3 otherwise)
+    monkeypatch.setenv("DIGEX_PROFILE", "MA")
+    url = f"duckdb://{tunisia}"
+    csv_args = ["indicators", "-p", "2024", "--indicator", "LEVEL", "--format", "csv"]
+    monkeypatch.setattr(sys, "argv", ["digex", *csv_args, "--engine", url])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code in (0, None)
+    total = sum(_millimes(r) for r in _declarations() if r[1].startswith("2024"))
+    assert f"{Decimal(total) / 1000}" in capsys.readouterr().out
+
+
+def test_an_engine_url_on_the_store_reads_its_profile(tunisia: Path, db: Digex) -> None:
+    """`indicators --engine duckdb:///store` reads the store's values in millimes, as the
+    store itself does (not with $DIGEX_PROFILE's, nor MA's, two decimals)."""
+    from digex.api import indicators_on
+
+    frame = indicators_on(f"duckdb://{tunisia}", "2024", indicators=["LEVEL"])
+    got = {
+        str(m): Decimal(repr(float(v)))
+        for m, v in zip(frame["member"], frame["value"], strict=True)
+    }
+    assert got == _level(db, "2024", "total")
+    assert got == {
+        "_T": Decimal(sum(_millimes(r) for r in _declarations() if r[1][:4] == "2024")) / 1000
+    }

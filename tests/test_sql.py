@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import math
 import re
@@ -53,6 +54,21 @@ def test_dates_and_timestamps_keep_their_type() -> None:
     assert read_back(literal(moment)) == moment
 
 
+@given(
+    st.datetimes(timezones=st.timezones()).filter(lambda d: d.utcoffset() is not None),
+)
+def test_an_aware_timestamp_keeps_its_instant_in_utc(moment: dt.datetime) -> None:
+    """TIMESTAMP has no offset: 12:00+01:00 is written as 11:00 (UTC), never as 12:00."""
+    back = read_back(literal(moment))
+    assert isinstance(back, dt.datetime)
+    assert back.replace(tzinfo=dt.UTC) == moment.astimezone(dt.UTC)
+
+
+def test_an_offset_is_not_dropped() -> None:
+    noon = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    assert read_back(literal(noon)) == dt.datetime(2025, 3, 1, 11, 0)
+
+
 def test_a_hostile_text_stays_a_value() -> None:
     CON.execute("CREATE TABLE IF NOT EXISTS kept (x VARCHAR)")
     hostile = "x'); DROP TABLE kept; --"
@@ -72,12 +88,76 @@ def test_what_cannot_be_written_is_refused() -> None:
 
 
 def test_no_other_module_quotes_sql_by_hand() -> None:
-    """Doubling quotes is written once, here; a second copy would be a second rule to keep."""
+    """Quoting is written once, in digex.sql; a second copy would be a second rule to keep.
+    Two forms of hand-quoting are looked for in every other module: doubling quotes
+    (`.replace("'", "''")`) and an f-string that puts a quote right around an interpolated
+    value (`'{x}'`, `"{x}"`), which breaks on a value holding that quote."""
     src = Path(digex.sql.__file__).parent
     doubling = re.compile(r"""\.replace\(\s*(["'])(['"])\1\s*,\s*(["'])\2\2\3\s*\)""")
-    found = [
-        str(path.relative_to(src))
-        for path in src.rglob("*.py")
-        if path.name != "sql.py" and doubling.search(path.read_text(encoding="utf-8"))
-    ]
+    found = []
+    for path in sorted(src.rglob("*.py")):
+        if path == Path(digex.sql.__file__):
+            continue
+        text = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(src))
+        if doubling.search(text):
+            found.append(f"{name}: doubles quotes")
+        if name in NOT_SQL:
+            continue
+        quoted = [
+            f"{name}:{line}: '{{{expression}}}'"
+            for line, expression in _quoted_interpolations(text)
+            if (name, expression) not in FIXED_ON_STOREFIX
+        ]
+        if len(quoted) > CONSTANTS_IN_INGEST.get(name, 0):
+            found.extend(quoted)
     assert found == []
+
+
+FIXED_ON_STOREFIX = {  # fixed on storefix (exemption removed at the merge)
+    ("store/target.py", "limit"),  # SET memory_limit = '{limit}'
+    ("store/target.py", "memory_limit()"),  # SET memory_limit = '{memory_limit()}'
+    ("store/store.py", "datetime.now(UTC).replace(tzinfo=None).isoformat(sep=' ')"),  # TIMESTAMP
+}
+"""Hand-quoting known to remain, by file and interpolated expression (a moved line stays
+exempt, a new one fails). The store's are being fixed on storefix. The loader's quote
+constants of the code (reason codes, blank characters, patterns, decimal marks), never a user's
+value; they are to go through `literal` too (ingest/ is edited on storefix this round)."""
+CONSTANTS_IN_INGEST = {
+    "ingest/checks.py": 2,
+    "ingest/parsers.py": 9,
+}
+"""Per file, how many quoted interpolations of constants remain (a new one fails)."""
+NOT_SQL = {"publish/tidy.py"}
+"""Modules whose quotes are JSON's (escaped by their own `_json_string`), not SQL's."""
+
+
+def _quoted_interpolations(source: str) -> list[tuple[int, str]]:
+    """The line and the expression of each value an f-string puts right between two quote
+    characters."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.JoinedStr):
+            continue
+        parts = node.values
+        for before, value, after in zip(parts, parts[1:], parts[2:], strict=False):
+            if (
+                isinstance(value, ast.FormattedValue)
+                and isinstance(before, ast.Constant)
+                and isinstance(after, ast.Constant)
+                and str(before.value)[-1:] in ("'", '"')
+                and str(after.value)[:1] == str(before.value)[-1:]
+            ):
+                lines.append((value.lineno, ast.unparse(value.value)))
+    return lines
+
+
+def test_the_hand_quoting_scan_finds_what_it_looks_for() -> None:
+    found = _quoted_interpolations(
+        "a = f\"SET x = '{v}'\"\nb = f'{v}'\nc = f\"'{v}\\\"\"\nd = f'\"{v}\" is'\n"
+    )
+    assert found == [(1, "v"), (4, "v")]
+    src = Path(digex.sql.__file__).parent
+    for name, expression in FIXED_ON_STOREFIX:  # the reviewer's findings are found
+        text = (src / name).read_text(encoding="utf-8")
+        assert expression in {e for _, e in _quoted_interpolations(text)}

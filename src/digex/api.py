@@ -59,8 +59,12 @@ class Digex:
         existing one: with `profile`, the store then records it in place of its own (a new
         version of the same country's, or any while it holds no load; `profile_note` says
         what changed); without, it keeps its own."""
+        from digex import settings
+
         asked = load_profile(profile) if profile is not None else None
-        default = asked or load_profile()  # checked before a file is made
+        new = not Path(path if path is not None else settings.default_path()).exists()
+        # a new store's default is checked before a file is made; an existing one keeps its own
+        default = (asked or load_profile()) if new else None
         return cls._with(Store.create(path), lambda s: adopt_profile(s, asked, default))
 
     @classmethod
@@ -371,8 +375,10 @@ def indicators_on(
     unit_mult: int = 0,
 ) -> pd.DataFrame:
     """The same indicators computed on another engine (Spark, PostgreSQL, a DuckDB file),
-    named by a URL (see `digex.backends.sources_from_url`); nothing is cached. `profile` is
-    a code or a .toml path (default `$DIGEX_PROFILE`, else MA)."""
+    named by a URL (see `digex.backends.sources_from_url`); nothing is cached. A digex
+    store (`duckdb://`) is read with the profile it records (`profile` must then be of the
+    same country, as for `Digex.open`); another engine's data with `profile`, a code or a
+    .toml path (default `$DIGEX_PROFILE`, else MA)."""
     from digex.backends import sources_from_url
     from digex.indicators.engine import Engine
     from digex.indicators.options import check_query
@@ -380,7 +386,20 @@ def indicators_on(
     from digex.indicators.service import compute
 
     check_query(period, freq, by, flow, indicators, unit_mult)
-    country = load_profile(profile)
+    country = _engine_profile(url, profile)
     sources = sources_from_url(url, minor_units=country.minor_units)
     frame = compute(Engine(sources), country, period=period, freq=freq, by=by)
     return select(frame, country, flow=flow, indicators=indicators, unit_mult=unit_mult)
+
+
+def _engine_profile(url: str, profile: str | None) -> CountryProfile:
+    """The profile an engine's data are read with: a digex store's own record (its values
+    are in that profile's minor units), else the one named (the data carry no record)."""
+    from urllib.parse import urlsplit
+
+    from digex.backends import _path_of
+
+    if urlsplit(url).scheme.lower() != "duckdb":
+        return load_profile(profile)
+    with Digex.open(_path_of(url), read_only=True, profile=profile) as db:
+        return db.profile

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 import re
+import shlex
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -103,7 +104,8 @@ ProfileOption = Annotated[
     typer.Option(
         "--profile",
         help="Country profile: ISO code (MA) or a .toml path. A store is read with the profile "
-        "it records (another country's is refused); --engine uses $DIGEX_PROFILE, else MA.",
+        "it records (another country's is refused), so is a duckdb:// --engine; another --engine "
+        "uses $DIGEX_PROFILE, else MA.",
         show_default=False,
     ),
 ]
@@ -127,7 +129,10 @@ def _warnings_as_lines() -> Iterator[None]:
             from rich.markup import escape
 
             err().print(
-                "[yellow]warning:[/]", escape(str(message)), highlight=False, soft_wrap=True
+                "[yellow]warning:[/]",
+                escape(for_cli(str(message))),
+                highlight=False,
+                soft_wrap=True,
             )
         else:
             shown(message, category, *args, **kw)
@@ -137,12 +142,6 @@ def _warnings_as_lines() -> Iterator[None]:
         warnings.simplefilter("always", ProfileWarning)
         warnings.showwarning = show
         yield
-
-
-def _db(path: Path | None, *, read_only: bool = False, profile: str | None = None) -> object:
-    import digex
-
-    return digex.connect(path, read_only=read_only, profile=profile)
 
 
 @app.command()
@@ -246,8 +245,11 @@ def _print_reasons_and_warnings(results: list[LoadResult], decl: list[LoadResult
 
 
 def _print_currency_totals(decl: list[LoadResult], minor_units: int) -> None:
-    """Totals by currency, the national one exact in its own decimals (3 for a dinar)."""
+    """Totals by currency, the national one exact in its own decimals (3 for a dinar), each
+    invoicing currency in its own (0 for the yen, 3 for the dinar)."""
     from decimal import Decimal
+
+    from digex.codelists import currency_minor_units
 
     sums: dict[str, list[float | int]] = {}
     for r in decl:
@@ -262,9 +264,11 @@ def _print_currency_totals(decl: list[LoadResult], minor_units: int) -> None:
     ct = _table("Accepted totals by currency")
     for col in ("currency", "rows", "amount in currency", "national currency"):
         ct.add_column(col, justify="left" if col == "currency" else "right")
+    decimals = currency_minor_units()
     for cur, (n, amount, minor) in sorted(sums.items()):
         national = Decimal(int(minor)).scaleb(-minor_units)
-        ct.add_row(cur, f"{int(n):,}", f"{amount:,.2f}", f"{national:,.{minor_units}f}")
+        shown = f"{amount:,.{decimals.get(cur, 2)}f}"  # in the currency's own decimals
+        ct.add_row(cur, f"{int(n):,}", shown, f"{national:,.{minor_units}f}")
     out().print(ct)
 
 
@@ -388,6 +392,16 @@ def load(
         raise UsageError("nothing to load: give declaration FILES, --rates RATES or --jobs JOBS")
     if decimal not in DECIMAL_MARKS:
         raise UsageError(f"--decimal {decimal!r}: use auto, '.' or ','")
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(
+                f"--encoding {encoding!r} is not an encoding Python knows; give utf-8, "
+                "utf-8-sig, cp1256 or cp1252, or leave it out to detect it"
+            ) from None
     if delimiter is not None:
         delimiter = delimiter.replace("\\t", "\t")
         if len(delimiter) != 1:
@@ -417,7 +431,14 @@ def load(
         )
         _print_results(results, time.perf_counter() - start, country.minor_units)
     if indicators and any(not r.reused for r in results):
-        with Digex.open(db, profile=profile) as store:
+        import warnings
+
+        from digex.errors import ProfileWarning
+
+        with warnings.catch_warnings():  # said when the store was first opened, above
+            warnings.simplefilter("ignore", ProfileWarning)
+            store = Digex.open(db, profile=profile)
+        with store:
             _precompute(store)
 
 
@@ -450,7 +471,7 @@ def _precompute(store: Digex) -> None:
         except DigexError as e:
             from rich.markup import escape
 
-            failed = escape(for_cli(str(e)))
+            failed = escape(for_cli(e))
             err().print(
                 f"[yellow]The load is stored, but computing its indicators failed: {failed}"
             )
@@ -481,6 +502,14 @@ def rejects(
         raise UsageError(f"--limit {limit}: give a number of rows, 0 or more")
     with Digex.open(db, read_only=True) as store:
         frame = store.rejects(load_id=load_id, output="arrow")
+        if load_id is not None and frame.num_rows == 0:  # none rejected, or no such load?
+            known = store.loads(output="arrow").column("load_id").to_pylist()
+            if load_id not in known:
+                from digex.errors import UnknownLoad
+
+                raise UnknownLoad(
+                    f"--load {load_id}: there is no load {load_id}; see `digex loads`"
+                )
     if export is not None:
         import pyarrow.csv as pacsv
 
@@ -601,7 +630,11 @@ DEMO_DIR = Path("demo")
 @app.command()
 def demo(
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Folder for the generated files.")
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder for the generated files: new, empty, or one the demo made before.",
+        ),
     ] = DEMO_DIR / "data",
     db: Annotated[
         Path, typer.Option("--db", help="Demo store (re-created on every run).")
@@ -616,6 +649,7 @@ def demo(
     from digex.demo import run
 
     run.check_size(firms=firms, rows=rows)
+    run.check_places(out_dir, db)
     out().print("[bold yellow]SYNTHETIC DEMO DATA — not official statistics[/]")
     made = run.make_files(out_dir, seed=seed, firms=firms, rows=rows)
     files = made.files
@@ -629,7 +663,8 @@ def demo(
         _print_results(loaded.results, loaded.seconds, store.profile.minor_units)
         for period in run.HEADLINE_PERIODS:
             out().print(headline_table(store, period, "en"))
-        out().print(f"store: {db}  (try `digex summary 2024 --lang fr --db {db}`)")
+        shown = shlex.quote(str(db))
+        out().print(f"store: {db}  (try `digex summary 2024 --lang fr --db {shown}`)")
 
 
 FORMATS = ("table", "csv", "json", "parquet")
@@ -950,15 +985,37 @@ FLAGS: Final[dict[str, str]] = {
     "path": "--db",
     "firms": "--firms",
     "rows": "--rows",
+    "profile": "--profile",
+    "out_dir": "--out",
+    "db": "--db",
 }
 """The core's parameter -> the option of this command line that sets it. The core names a
 parameter `name=value` or `` `name` `` in its messages (as the Python API and a URL query
 spell it); the command line says `--option value` or `--option` instead."""
-_PARAMETER = re.compile(r"`(?P<bare>[a-z_]+)`|(?<![\w.-])(?P<named>[a-z_]+)=")
+_PARAMETER = re.compile(r"(?<![^\s(,;])(?:`(?P<bare>[a-z_]+)`|(?P<named>[a-z_]+)=)")
+"""A parameter named in a message whose raiser did not declare it: only at the start of a
+word (a path such as /data/by=year/ or a URL's query names no parameter)."""
 
 
-def for_cli(message: str) -> str:
-    """A core message in the command line's words, on one line."""
+def for_cli(message: str | DigexError, protect: Iterable[str] = ()) -> str:
+    """A core message in the command line's words, on one line.
+
+    An error that declares the parameters it names (`DigexError.parameters`) has exactly
+    those spellings rewritten, values shell-quoted (a path with a space can be pasted back);
+    any other text has its word-initial mentions rewritten, except in the words that hold
+    one of `protect` (the user's own arguments: a file called rows=1.csv stays itself)."""
+    declared = message.parameters if isinstance(message, DigexError) else None
+    text = " ".join(line.strip() for line in str(message).splitlines() if line.strip())
+    if declared is not None:
+        for name, value in declared.items():
+            if name not in FLAGS:
+                continue
+            if value is None:
+                text = text.replace(f"`{name}`", FLAGS[name])
+            else:
+                text = text.replace(f"{name}={value}", f"{FLAGS[name]} {shlex.quote(value)}")
+        return text
+    kept = {w for p in protect if "=" in p for w in (p, Path(p).name) if "=" in w}
 
     def option(m: re.Match[str]) -> str:
         name = m["bare"] or m["named"]
@@ -966,8 +1023,10 @@ def for_cli(message: str) -> str:
             return m[0]
         return FLAGS[name] if m["bare"] else FLAGS[name] + " "
 
-    one_line = " ".join(line.strip() for line in message.splitlines() if line.strip())
-    return _PARAMETER.sub(option, one_line)
+    return " ".join(
+        word if any(p in word for p in kept) else _PARAMETER.sub(option, word)
+        for word in text.split(" ")
+    )
 
 
 def main() -> None:
@@ -976,7 +1035,7 @@ def main() -> None:
     except DigexError as e:
         from rich.markup import escape
 
-        text = escape(for_cli(str(e)))
+        text = escape(for_cli(e, protect=sys.argv[1:]))
         err().print("[bold red]error:[/]", text, highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:

@@ -10,12 +10,25 @@ catch them idiomatically.
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class DigexError(Exception):
     """Base of every error digex reports to a user (the CLI exits 1 on it, without a traceback)."""
 
     status: int = 400
     exit_code: int = 1
+    parameters: dict[str, str | None] | None = None
+    """The parameters the message names, as the core spells them: `name=value` (value given)
+    or `` `name` `` (None); None when the raiser did not say. An edge rewrites exactly these
+    spellings in its own words (the command line: `--option value`) and nothing else."""
+
+    def naming(self, *bare: str, **given: object) -> Self:
+        """Declare the parameters the message names (`` `name` `` for `bare`, `name=value`
+        for `given`), so that an edge can rename them without searching the text; returns
+        the error, to raise it in the same expression."""
+        self.parameters = {**dict.fromkeys(bare), **{k: str(v) for k, v in given.items()}}
+        return self
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else self.__class__.__name__
@@ -107,12 +120,13 @@ class UnknownIndicator(UsageError):
     """An indicator id that is not in the definitions (a usage error: exit code 2)."""
 
 
-class UnknownCut(ValueError, DigexError):
-    """A cut (`by`) digex does not know."""
+class UnknownCut(UsageError):
+    """A cut (`by`) digex does not know (a usage error: exit code 2)."""
 
 
-class InvalidPeriod(ValueError, DigexError):
-    """A period label that is not YYYY, YYYY-Qn, YYYY-Hn or YYYY-MM."""
+class InvalidPeriod(UsageError):
+    """A period label that is not YYYY, YYYY-Qn, YYYY-Hn or YYYY-MM (a usage error: exit
+    code 2, whichever command is given it)."""
 
 
 class ConsistencyError(DigexError):

@@ -205,6 +205,14 @@ def load_profile(code_or_path: str | None = None) -> CountryProfile:
     from the working directory. Raises ``ProfileError`` naming the file (and key) if it is
     missing, invalid or incomplete.
     """
+    if code_or_path is None and settings.asked_profile() is not None:
+        try:
+            return load_profile(settings.profile())
+        except ProfileError as error:  # say where the name came from: it is in no command
+            raise ProfileError(
+                f"{settings.PROFILE.name}={settings.profile()!r} (the profile of new stores): "
+                f"{error}; set the variable to a profile's code or path, or unset it for MA"
+            ) from None
     path, source = _profile_file(code_or_path or settings.profile())
     try:
         text = path.read_text(encoding="utf-8")

@@ -10,7 +10,9 @@ is the usual way to clear one for a single command).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from digex.errors import StoreError
@@ -55,7 +57,7 @@ PROFILE = Setting(
     "DIGEX_PROFILE",
     "MA",
     "the profile (a code or a .toml path) a new store records, and that `indicators --engine` "
-    "uses (an existing store keeps its own)",
+    "uses for data other than a store (a store keeps its own)",
 )
 SETTINGS = (DB, MEMORY_LIMIT, PROFILE)
 
@@ -65,11 +67,30 @@ def default_path() -> Path:
     return Path(DB.value())
 
 
+_SIZE = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[KMGT]i?B)", re.IGNORECASE)
+_UNITS = {
+    f"{prefix}{infix}B": (1024 if infix else 1000) ** power
+    for power, prefix in enumerate("KMGT", start=1)
+    for infix in ("", "I")
+}
+MEMORY_RANGE = (100 * 10**6, 1024 * 10**12)
+"""The limits a memory limit must lie within, in bytes: below 100 MB DuckDB cannot even
+check a small file; past 1024 TB the value is a typo (and DuckDB's own counter overflows)."""
+
+
 def memory_limit() -> str:
-    """The engine's memory limit, checked to be a size DuckDB reads (1500MB, 4GB, 2.5GiB)."""
-    value = MEMORY_LIMIT.value()
-    if not value.replace(".", "").rstrip("KMGTBkmgtib").isdigit():
-        raise StoreError(f"{MEMORY_LIMIT.name}={value!r} is not a size such as 1500MB or 4GB")
+    """The engine's memory limit, checked to be a size DuckDB reads (1500MB, 4GB, 2.5GiB)
+    within `MEMORY_RANGE`: DuckDB would take `0` (and then fail every query) or read
+    `1.2.3GB` as something else, so such a value is refused where it is set."""
+    value = MEMORY_LIMIT.value().strip()
+    found = _SIZE.fullmatch(value)
+    example = "give a size such as 1500MB, 4GB or 2.5GiB"
+    if found is None:
+        raise StoreError(f"{MEMORY_LIMIT.name}={value!r} is not a size; {example}")
+    size = Decimal(found["number"]) * _UNITS[found["unit"].upper()]
+    low, high = MEMORY_RANGE
+    if not low <= size <= high:
+        raise StoreError(f"{MEMORY_LIMIT.name}={value!r} is outside 100MB to 1024TB; {example}")
     return value
 
 

@@ -34,7 +34,8 @@ def literal(value: Literal) -> str:
 
     Floats go through their round-trip `repr` (so `nan` and `inf` too); a sequence of texts is
     a `VARCHAR[]` (typed, so an empty one is still a list of texts); a `datetime` is a
-    TIMESTAMP, a `date` a DATE. Booleans are refused: nothing here needs them, and `True`
+    TIMESTAMP (an aware one converted to UTC, as a TIMESTAMP keeps no offset), a `date` a
+    DATE. Booleans are refused: nothing here needs them, and `True`
     written as `1` would hide a mistake.
     """
     if isinstance(value, str):
@@ -46,6 +47,8 @@ def literal(value: Literal) -> str:
     if isinstance(value, float):
         return f"CAST('{value!r}' AS DOUBLE)"
     if isinstance(value, dt.datetime):
+        if value.utcoffset() is not None:  # a TIMESTAMP has no zone: the same instant in UTC
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
     if isinstance(value, dt.date):
         return f"DATE '{value.isoformat()}'"

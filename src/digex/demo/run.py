@@ -41,6 +41,47 @@ def check_size(*, firms: int, rows: int) -> None:
         raise UsageError(f"rows={rows}: give a number of declaration rows, 1 or more")
 
 
+MARK = "made by the digex demo generator"
+"""What the README.txt the generator writes into its folder says: only a folder holding it
+is emptied before a new run (any other folder may be the user's own)."""
+
+
+def is_demo_folder(folder: Path) -> bool:
+    """Whether `folder` is one the generator made (its README.txt says so)."""
+    readme = folder / "README.txt"
+    try:
+        return readme.is_file() and MARK in readme.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def check_places(out_dir: Path, db: Path) -> None:
+    """Refuse, before any file is touched, a files folder that is a file or holds files the
+    generator did not make (`out_dir=.` must not empty the working folder), and a store path
+    that is a folder."""
+    _check_out_dir(out_dir)
+    _check_db(db)
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"out_dir={out_dir} is a file; give a folder for the demo's files").naming(
+            out_dir=out_dir
+        )
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not is_demo_folder(out_dir):
+        raise UsageError(
+            f"out_dir={out_dir} holds files the demo did not make; give a new or empty folder "
+            "(a folder the demo made before is emptied and made again)"
+        ).naming(out_dir=out_dir)
+
+
+def _check_db(db: Path) -> None:
+    if db.is_dir():
+        raise UsageError(
+            f"db={db} is a folder; give the path of the demo store's file (e.g. demo.duckdb)"
+        ).naming(db=db)
+
+
 @dataclass(frozen=True)
 class Generated:
     files: DemoFiles
@@ -48,12 +89,14 @@ class Generated:
 
 
 def make_files(out_dir: Path, *, seed: int, firms: int, rows: int) -> Generated:
-    """Write the demo's files into `out_dir`, emptied first (the same seed, the same files)."""
+    """Write the demo's files into `out_dir`, emptied first if the demo made it (the same
+    seed, the same files); a folder holding anything else is refused (`check_places`)."""
     from digex.demo.generator import generate
 
     check_size(firms=firms, rows=rows)
+    _check_out_dir(out_dir)
     start = time.perf_counter()
-    if out_dir.exists():
+    if is_demo_folder(out_dir):
         shutil.rmtree(out_dir)
     files = generate(out_dir, seed=seed, firms=firms, rows=rows)
     return Generated(files, time.perf_counter() - start)
@@ -72,6 +115,7 @@ def make_store(db: Path, files: DemoFiles, *, progress: Progress | None = None) 
     every output says so."""
     import digex
 
+    _check_db(db)
     for suffix in ("", ".wal"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     start = time.perf_counter()
