@@ -107,22 +107,14 @@ def test_no_other_module_quotes_sql_by_hand() -> None:
         quoted = [
             f"{name}:{line}: '{{{expression}}}'"
             for line, expression in _quoted_interpolations(text)
-            if (name, expression) not in FIXED_ON_STOREFIX
         ]
         if len(quoted) > CONSTANTS_IN_INGEST.get(name, 0):
             found.extend(quoted)
     assert found == []
 
 
-FIXED_ON_STOREFIX = {  # fixed on storefix (exemption removed at the merge)
-    ("store/target.py", "limit"),  # SET memory_limit = '{limit}'
-    ("store/target.py", "memory_limit()"),  # SET memory_limit = '{memory_limit()}'
-    ("store/store.py", "datetime.now(UTC).replace(tzinfo=None).isoformat(sep=' ')"),  # TIMESTAMP
-}
-"""Hand-quoting known to remain, by file and interpolated expression (a moved line stays
-exempt, a new one fails). The store's are being fixed on storefix. The loader's quote
-constants of the code (reason codes, blank characters, patterns, decimal marks), never a user's
-value; they are to go through `literal` too (ingest/ is edited on storefix this round)."""
+# The loader's quoted constants of the code (reason codes, blank characters, patterns, decimal
+# marks), never a user's value; they are to go through `literal` too.
 CONSTANTS_IN_INGEST = {
     "ingest/checks.py": 2,
     "ingest/parsers.py": 9,
@@ -157,7 +149,5 @@ def test_the_hand_quoting_scan_finds_what_it_looks_for() -> None:
         "a = f\"SET x = '{v}'\"\nb = f'{v}'\nc = f\"'{v}\\\"\"\nd = f'\"{v}\" is'\n"
     )
     assert found == [(1, "v"), (4, "v")]
-    src = Path(digex.sql.__file__).parent
-    for name, expression in FIXED_ON_STOREFIX:  # the reviewer's findings are found
-        text = (src / name).read_text(encoding="utf-8")
-        assert expression in {e for _, e in _quoted_interpolations(text)}
+    # what the reviewer found before it was fixed (SET memory_limit = '{limit}')
+    assert _quoted_interpolations("s = f\"SET memory_limit = '{limit}'\"\n") == [(1, "limit")]
