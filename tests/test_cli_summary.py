@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
 
 import pytest
 from tests.conftest import DemoStore
@@ -84,9 +86,11 @@ class Expected:
     growth: Decimal | None
 
 
-def expected(store: DemoStore, period: str, previous: str) -> dict[str, Expected]:
-    """By member code (segments and _T): what the table must show, from the indicators."""
-    with digex.connect(store.path, read_only=True) as db:
+@cache
+def expected(store: Path, period: str, previous: str) -> dict[str, Expected]:
+    """By member code (segments and _T): what the table must show, from the indicators of
+    the store at `store` (asked once per period, for both languages)."""
+    with digex.connect(store, read_only=True) as db:
         frames = [
             db.indicators([period, previous], by=by, indicators=["LEVEL", "SHARE", "GROWTH_YOY"])
             for by in ("segment", "total")
@@ -128,7 +132,7 @@ def test_summary_numbers_read_back_as_the_indicators_rounded(
     header, body = table(r.stdout)
     assert header[1:] == [previous, period, "%", "Δ %"]
     names = {s.name(lang): s.code for s in segments()} | {w.total: "_T"}
-    want = expected(demo_store, period, previous)
+    want = expected(demo_store.path, period, previous)
     assert [names[row[0]] for row in body] == list(want)  # every segment, then the total
     for row in body:
         code = names[row[0]]
