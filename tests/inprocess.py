@@ -41,6 +41,21 @@ def user_env(**overrides: str) -> dict[str, str]:
     return env | {"COLUMNS": "200", "NO_COLOR": "1"} | overrides
 
 
+def _forget_consoles() -> None:
+    """The CLI's consoles are made once per process and read COLUMNS then: forget them (any
+    cached function of digex.cli, and any cached "console" function of another digex module),
+    so that each command reads its own environment."""
+    for name, module in list(sys.modules.items()):
+        if name != "digex" and not name.startswith("digex."):
+            continue
+        for value in list(vars(module).values()):
+            clear = getattr(value, "cache_clear", None)
+            if callable(clear) and (
+                module is digex.cli or "console" in getattr(value, "__name__", "").lower()
+            ):
+                clear()
+
+
 def run_here(args: Sequence[str | Path], cwd: Path, env: Mapping[str, str] | None = None) -> Run:
     """`digex ARGS` by `digex.cli.main`: in `cwd`, with exactly `env` (default `user_env()`)
     as the environment, stdout and stderr captured apart, the exit code from SystemExit. An
@@ -49,10 +64,7 @@ def run_here(args: Sequence[str | Path], cwd: Path, env: Mapping[str, str] | Non
     argv = tuple(str(a) for a in args)
     out, err = io.StringIO(), io.StringIO()
     saved_env, saved_argv, saved_cwd = dict(os.environ), sys.argv, Path.cwd()
-    # the CLI's consoles are made once per process, reading COLUMNS then: made again here
-    for value in vars(digex.cli).values():
-        if callable(getattr(value, "cache_clear", None)):
-            value.cache_clear()
+    _forget_consoles()
     code = 0
     try:
         os.environ.clear()
