@@ -25,8 +25,10 @@ $(TEST_STAMP): $(STAMP) requirements/lock-spark.txt
 demo: $(STAMP)
 	$(BIN)/digex demo
 
-## test: lint, type-check and run the whole test suite (what CI runs)
-test: lint typecheck pytest
+## test: lint, type-check and run the whole test suite (what CI runs); mypy runs beside the
+## tests (two jobs: pytest mostly keeps one core busy), each one's output printed whole
+test: $(TEST_STAMP)
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck pytest
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests scripts bench

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import fcntl
+import hashlib
+import importlib.metadata
+import pickle
+import shutil
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,14 +74,81 @@ class DemoStore:
     results: list[LoadResult]
 
 
+DEMO_ROWS = 10_000
+"""Rows of the demo data the tests share (faulty ones included). The load's time hardly depends
+on it (it is spent per file: 78 monthly files whatever the size), but the generator's own
+checks read every row back in Python. 10,000 keeps every published figure and every injected
+fault as the loader should see it; at 5,000 a FLOW_MISSING fault falls on the last cell of an
+Excel row, which the loader reads as ROW_MALFORMED."""
+
+
 @pytest.fixture(scope="session")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
-    """The demo data at a test size, loaded once for the session (read-only afterwards)."""
-    folder = tmp_path_factory.mktemp("demo")
-    files = generate(folder / "data", seed=2025, rows=60_000)
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
+    """The demo data at the test size, written once for the session (read-only afterwards)."""
+    return generate(tmp_path_factory.mktemp("demo") / "data", seed=2025, rows=DEMO_ROWS)
+
+
+def _demo_home(config: pytest.Config) -> Path | None:
+    """Where the demo store built by exactly this code is kept from one run to the next (in
+    pytest's cache folder), or None when the cache is off (`-p no:cacheprovider`).
+
+    The key hashes every file of the digex package (generator, loader, schema, code lists,
+    profiles), this file, the Python version and the versions of the libraries that write or
+    read the files, so that any change to what could make a different store makes a new one.
+    """
+    cache = getattr(config, "cache", None)
+    if cache is None:
+        return None
+    key = hashlib.sha256()
+    package = Path(digex.__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            key.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    key.update(Path(__file__).read_bytes())
+    key.update(sys.version.encode())
+    for dist in ("duckdb", "pyarrow", "pandas", "numpy", "openpyxl", "ibis-framework"):
+        key.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+    return Path(cache.mkdir("digex-demo-store")) / key.hexdigest()[:20]
+
+
+def _build_demo(folder: Path) -> DemoStore:
+    files = generate(folder / "data", seed=2025, rows=DEMO_ROWS)
     with digex.init(folder / "demo.duckdb") as db:
         results = db.load(list(files.declarations), rates=files.rates, jobs=files.jobs, today=TODAY)
     return DemoStore(folder / "demo.duckdb", files, results)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def demo_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> DemoStore:
+    """The demo data at the test size, loaded once (read-only afterwards: copy it to write;
+    queries on it still keep their answers in its indicator cache).
+
+    A pristine store is kept between runs under a key of the code that built it (see
+    `_demo_home`) and each run works on its own copy, so that a run on unchanged code skips the
+    ~20 s CPU of loading 78 files and still starts from an empty indicator cache. The kept
+    store's digest is checked before it is copied. A fresh clone (CI) builds it, as does
+    `-p no:cacheprovider`.
+    """
+    home = _demo_home(request.config)
+    if home is None:
+        return _build_demo(tmp_path_factory.mktemp("demo-store"))
+    home.parent.mkdir(parents=True, exist_ok=True)
+    kept = home / "demo.pickle"
+    with (home.parent / (home.name + ".lock")).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run building the same store: wait for it
+        demo, digest = pickle.loads(kept.read_bytes()) if kept.exists() else (None, "")
+        if not isinstance(demo, DemoStore) or _digest(demo.path) != digest:
+            shutil.rmtree(home, ignore_errors=True)  # a run stopped midway, or a changed store
+            demo = _build_demo(home)
+            kept.write_bytes(pickle.dumps((demo, _digest(demo.path))))
+        copy = Path(shutil.copy(demo.path, tmp_path_factory.mktemp("demo-store") / "demo.duckdb"))
+    return dataclasses.replace(demo, path=copy)
 
 
 @pytest.fixture

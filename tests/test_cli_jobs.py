@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
 import pandas as pd
 from tests.conftest import write_csv
-
-DIGEX = Path(sys.executable).with_name("digex")
+from tests.inprocess import run_here
 
 
 def run(*args: str | Path) -> str:
-    done = subprocess.run([str(DIGEX), *map(str, args)], capture_output=True, text=True, check=True)
-    return done.stdout
+    return run_here(args, Path.cwd()).ok().stdout
 
 
 def test_jobs_file_loads_and_feeds_the_jobs_indicators(tmp_path: Path) -> None:

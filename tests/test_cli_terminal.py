@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from tests.conftest import FIRM, write_csv
+from tests.inprocess import run_here
 
 import digex
 
@@ -91,20 +92,15 @@ def test_demo_in_a_terminal(tmp_path: Path) -> None:
 
 
 def test_load_in_a_pipe_says_each_stage(tmp_path: Path) -> None:
-    """Where no bar can be drawn (a pipe, a log), a long load still says what it is doing."""
+    """Where no bar can be drawn (a pipe, a log), a long load still says what it is doing.
+    (Run in-process: stderr is then a plain text stream, as a pipe is.)"""
     rows = [(f"P{i}", "2024-03", FIRM, "ITO", "FR", "MAD", "100", "X") for i in range(20)]
     write_csv(tmp_path / "decl.csv", rows)
     env = {k: v for k, v in os.environ.items() if k != "DIGEX_DB"}
     digex.init(tmp_path / "p.duckdb").close()
-    proc = subprocess.run(
-        [str(DIGEX), "load", "decl.csv", "--no-indicators", "--db", str(tmp_path / "p.duckdb")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "decl.csv: reading" in proc.stderr
-    assert "done" in proc.stderr
-    assert "\x1b[" not in proc.stderr
+    args = ["load", "decl.csv", "--no-indicators", "--db", tmp_path / "p.duckdb"]
+    r = run_here(args, tmp_path, env)
+    assert r.code == 0, r.stderr
+    assert "decl.csv: reading" in r.stderr
+    assert "done" in r.stderr
+    assert "\x1b[" not in r.stderr

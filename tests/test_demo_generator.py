@@ -22,6 +22,7 @@ import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from tests.conftest import DEMO_ROWS
 
 from digex.demo import DemoFiles, generate
 from digex.demo.population import currency_probabilities, make_units
@@ -47,7 +48,7 @@ FAULT_CODES = {
     "PARTNER_MISSING", "PARTNER_UNKNOWN", "CURRENCY_MISSING", "CURRENCY_UNKNOWN", "RATE_MISSING",
     "AMOUNT_MISSING", "AMOUNT_INVALID", "AMOUNT_NOT_POSITIVE", "FLOW_MISSING", "FLOW_UNKNOWN",
 }  # fmt: skip
-ROWS = 25_000
+ROWS = DEMO_ROWS  # the data the other tests load (tests/conftest.py)
 
 
 # --- reading the files back, independently of digex.ingest ------------------------------------
@@ -148,8 +149,8 @@ def _valid_exports(loaded: Loaded) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
-    return generate(tmp_path_factory.mktemp("demo"), rows=ROWS)
+def demo(demo_files: DemoFiles) -> DemoFiles:
+    return demo_files
 
 
 @pytest.fixture(scope="module")
