@@ -229,7 +229,7 @@ def test_a_folder_spark_cannot_read_is_source_not_found(
     """A URI is not checked on this machine (it may be a cluster's): Spark's own refusal,
     an AnalysisException through py4j, is translated where the backend is built."""
     with pytest.raises(SourceNotFound, match=r"^Spark cannot read file://.*declarations\.parquet"):
-        spark_sources(f"file://{tmp_path}/missing", session=spark_session)
+        spark_sources(f"file://{tmp_path}/missing", session=spark_session, minor_units=2)
 
 
 @pytest.mark.parametrize(

@@ -56,10 +56,10 @@ def test_a_memory_limit_too_small_to_open_the_store_names_the_setting(
     code, err = run(capsys, monkeypatch, "loads", "--db", str(store))
     assert code == 1
     assert len(err.strip().splitlines()) == 1
-    assert "DIGEX_MEMORY_LIMIT=5b is too little memory" in err
+    assert "DIGEX_MEMORY_LIMIT='5b' is not a size" in err
     assert store.read_bytes() == before
     # a store made with it: refused the same way, nothing left behind
     code, err = run(capsys, monkeypatch, "init", "--db", str(tmp_path / "new.duckdb"))
     assert code == 1
-    assert "DIGEX_MEMORY_LIMIT=5b is too little memory" in err
+    assert "DIGEX_MEMORY_LIMIT='5b' is not a size" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.duckdb"]

@@ -246,9 +246,9 @@ def test_a_memory_limit_duckdb_reads(monkeypatch: pytest.MonkeyPatch, value: str
         ("4G", "is not a size"),
         ("lots", "is not a size"),
         ("-1GB", "is not a size"),
-        ("0MB", "is outside 100MB to 1024TB"),
-        ("99MB", "is outside 100MB to 1024TB"),
-        ("99999999TB", "is outside 100MB to 1024TB"),
+        ("0MB", "is outside 1MB to 1024TB"),
+        ("0.5MB", "is outside 1MB to 1024TB"),
+        ("99999999TB", "is outside 1MB to 1024TB"),
     ],
 )
 def test_a_memory_limit_that_is_no_size_is_refused(

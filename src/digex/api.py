@@ -395,11 +395,9 @@ def indicators_on(
 def _engine_profile(url: str, profile: str | None) -> CountryProfile:
     """The profile an engine's data are read with: a digex store's own record (its values
     are in that profile's minor units), else the one named (the data carry no record)."""
-    from urllib.parse import urlsplit
-
     from digex.backends import _path_of
 
-    if urlsplit(url).scheme.lower() != "duckdb":
+    if url.split(":", 1)[0].lower() != "duckdb":  # checked by `sources_from_url`, not here
         return load_profile(profile)
     with Digex.open(_path_of(url), read_only=True, profile=profile) as db:
         return db.profile

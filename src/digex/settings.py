@@ -73,9 +73,10 @@ _UNITS = {
     for power, prefix in enumerate("KMGT", start=1)
     for infix in ("", "I")
 }
-MEMORY_RANGE = (100 * 10**6, 1024 * 10**12)
-"""The limits a memory limit must lie within, in bytes: below 100 MB DuckDB cannot even
-check a small file; past 1024 TB the value is a typo (and DuckDB's own counter overflows)."""
+MEMORY_RANGE = (10**6, 1024 * 10**12)
+"""The limits a memory limit must lie within, in bytes: zero makes DuckDB fail every query
+(a tiny limit is allowed: it fails a load cleanly, as the out-of-memory test relies on); past
+1024 TB the value is a typo (and DuckDB's own counter overflows)."""
 
 
 def memory_limit() -> str:
@@ -90,7 +91,7 @@ def memory_limit() -> str:
     size = Decimal(found["number"]) * _UNITS[found["unit"].upper()]
     low, high = MEMORY_RANGE
     if not low <= size <= high:
-        raise StoreError(f"{MEMORY_LIMIT.name}={value!r} is outside 100MB to 1024TB; {example}")
+        raise StoreError(f"{MEMORY_LIMIT.name}={value!r} is outside 1MB to 1024TB; {example}")
     return value
 
 
