@@ -130,7 +130,7 @@ def test_a_version_4_store_made_by_the_previous_code_is_migrated(
     tmp_path: Path, rates_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A store the previous digex wrote (schema 4: its migrations and its loader) opens with
-    this one, gains schema 5 and keeps every row; its loads can then be withdrawn."""
+    this one, gains schemas 5 and 6 and keeps every row; its loads can then be withdrawn."""
     path = tmp_path / "old.duckdb"
     with monkeypatch.context() as m:
         m.setattr("digex.store.store.SCHEMA_VERSION", 4)
@@ -149,7 +149,10 @@ def test_a_version_4_store_made_by_the_previous_code_is_migrated(
             assert "withdrawals" not in tables
             stored = counts(old)
     with Store(path) as raw:
-        assert raw.schema_version() == SCHEMA_VERSION == 5
+        assert raw.schema_version() == SCHEMA_VERSION == 6
+        # the audit log starts with the history the load log already held
+        logged = raw.con.execute("SELECT event_id, action, subject FROM audit_log").fetchall()
+        assert logged == [(1, "load", "1"), (2, "load", "2")]
     with Digex.open(path) as db:
         assert counts(db) == stored
         assert set(db.loads()["status"]) == {"current"}

@@ -259,7 +259,99 @@ CREATE TABLE indicator_cache (
 DELETE FROM indicator_cache_requests;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5 + _CACHE_STATUS)
+_V6: Final = """
+-- Releases (digex.releases): a release freezes, for one period, every indicator of every cut
+-- for the period and the periods it is compared with, the loads it was computed from and a
+-- copy of its inputs (profile, code lists, and what later steps attach). Rows are only ever
+-- inserted: nothing in digex updates or deletes them, and `content_hash` (over the release's
+-- rows in a canonical order, digex.store.releases) shows any change made from outside.
+CREATE TABLE releases (
+    release_id VARCHAR PRIMARY KEY,     -- '<period>.<vintage>', e.g. '2024.1', '2025-H1.2'
+    period VARCHAR NOT NULL,            -- the period released: 2024, 2025-H1, 2024-Q3, 2024-03
+    freq VARCHAR NOT NULL,              -- A, H, Q, M
+    vintage INTEGER NOT NULL,           -- 1, 2, ... among the releases of the period
+    status VARCHAR NOT NULL,            -- preliminary, revised, final
+    note VARCHAR,
+    created_at TIMESTAMP NOT NULL,      -- UTC
+    created_by VARCHAR NOT NULL,
+    published_at TIMESTAMP NOT NULL,    -- UTC; later than created_at for an embargoed release
+    digex_version VARCHAR NOT NULL,
+    profile VARCHAR NOT NULL,           -- profile code, version and sha256 of its TOML
+    profile_version VARCHAR NOT NULL,
+    profile_sha256 VARCHAR NOT NULL,
+    codelists_version VARCHAR NOT NULL,
+    last_load_id INTEGER,               -- the store's state the release was computed on
+    last_conversion_id INTEGER,
+    observations BIGINT NOT NULL,
+    content_hash VARCHAR NOT NULL       -- sha256, see digex.store.releases.content_hash
+);
+
+-- The loads in force when the release was made (the declarations, rates and auxiliary files
+-- it was computed from), as they were then.
+CREATE TABLE release_loads (
+    release_id VARCHAR NOT NULL,
+    load_id INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    rows_accepted BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL
+);
+
+-- A copy of each input the release was made with, by name: 'profile.toml', 'codelists.json',
+-- later 'suppression.json', 'seasonal.json', ... (text; JSON or TOML as the name says).
+CREATE TABLE release_inputs (
+    release_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    content VARCHAR NOT NULL
+);
+
+-- The observations, in the layout of the indicator cache.
+CREATE TABLE release_observations (
+    release_id VARCHAR NOT NULL,
+    indicator VARCHAR NOT NULL,
+    freq VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    cut VARCHAR NOT NULL,
+    member VARCHAR NOT NULL,
+    flow VARCHAR NOT NULL,
+    value DOUBLE,                       -- NULL where a value is not available (e.g. confidential)
+    unit VARCHAR NOT NULL,
+    unit_mult INTEGER NOT NULL,
+    obs_status VARCHAR NOT NULL,        -- SDMX OBS_STATUS (A, P, F, E, B, ...)
+    completeness VARCHAR NOT NULL
+);
+
+-- Who did what to the store, when and why: loads, replacements, withdrawals, releases.
+CREATE TABLE audit_log (
+    event_id INTEGER PRIMARY KEY,
+    made_at TIMESTAMP NOT NULL,         -- UTC
+    made_by VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,            -- load, replace, withdraw, release, ...
+    subject VARCHAR NOT NULL,           -- what it acted on: a load id, a release id, a file name
+    reason VARCHAR,                     -- the user's why, when given
+    details VARCHAR                     -- JSON: what a reader needs beyond the subject
+);
+
+-- The history made before this table existed, from the load log and the withdrawals.
+INSERT INTO audit_log
+SELECT row_number() OVER (ORDER BY made_at, kind_order, CAST(subject AS INTEGER)) AS event_id,
+       made_at, made_by,
+       action, subject, reason, details
+FROM (
+    SELECT loaded_at AS made_at, loaded_by AS made_by, 0 AS kind_order,
+           CASE WHEN replaces IS NULL THEN 'load' ELSE 'replace' END AS action,
+           CAST(load_id AS VARCHAR) AS subject, NULL AS reason,
+           json_object('kind', kind, 'file_name', file_name, 'replaces', replaces,
+                       'rows_accepted', rows_accepted, 'rows_rejected', rows_rejected) AS details
+    FROM loads
+    UNION ALL
+    SELECT withdrawn_at, withdrawn_by, 1, 'withdraw', CAST(load_id AS VARCHAR), reason, NULL
+    FROM withdrawals
+);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5 + _CACHE_STATUS, _V6)
 """Migration i (0-based) brings the store from schema version i to i + 1."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -1,0 +1,56 @@
+"""The audit log (`audit_log`): who did what to the store, when and why.
+
+Each writer appends its event inside its own transaction, so that an event is recorded if and
+only if what it describes was committed. Nothing updates or deletes an event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from digex.sql import literal
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry. `details` is stored as JSON (plain values only)."""
+
+    action: str
+    subject: str
+    by: str
+    at: dt.datetime
+    reason: str | None = None
+    details: dict[str, Any] | None = None
+
+
+def record(con: duckdb.DuckDBPyConnection, event: Event) -> int:
+    """Append `event` (call it inside the transaction that does what it records); returns its
+    id. Values are written into the SQL text: see digex.store.queries on why."""
+    details = (
+        "NULL" if event.details is None else literal(json.dumps(event.details, sort_keys=True))
+    )
+    reason = "NULL" if event.reason is None else literal(event.reason)
+    row = con.execute(
+        "INSERT INTO audit_log "
+        f"SELECT coalesce(max(event_id), 0) + 1, {literal(event.at)}, {literal(event.by)}, "
+        f"{literal(event.action)}, {literal(event.subject)}, {reason}, {details} "
+        "FROM audit_log RETURNING event_id"
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def events(con: duckdb.DuckDBPyConnection, action: str | None = None) -> pa.Table:
+    """Every event, oldest first (only those of `action` when given)."""
+    where = "" if action is None else f" WHERE action = {literal(action)}"
+    return con.execute(
+        f"SELECT event_id, made_at, made_by, action, subject, reason, details FROM audit_log{where} "
+        "ORDER BY event_id"
+    ).fetch_arrow_table()
