@@ -51,6 +51,6 @@ def events(con: duckdb.DuckDBPyConnection, action: str | None = None) -> pa.Tabl
     """Every event, oldest first (only those of `action` when given)."""
     where = "" if action is None else f" WHERE action = {literal(action)}"
     return con.execute(
-        f"SELECT event_id, made_at, made_by, action, subject, reason, details FROM audit_log{where} "
-        "ORDER BY event_id"
+        "SELECT event_id, made_at, made_by, action, subject, reason, details "
+        f"FROM audit_log{where} ORDER BY event_id"
     ).fetch_arrow_table()

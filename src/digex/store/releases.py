@@ -1,0 +1,190 @@
+"""The release tables (`releases`, `release_loads`, `release_inputs`, `release_observations`):
+every statement on them is here.
+
+A release is written once, in one transaction, and never changed: this module has no UPDATE or
+DELETE on these tables, and a test keeps it so. Its `content_hash` is a sha256 over every row
+of the release in a canonical order and text form, computed by DuckDB itself, so that the same
+statement checks a release in the store and in its snapshot file (the same four tables holding
+that one release).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from digex.sql import literal
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+TABLES: Final = ("releases", "release_loads", "release_inputs", "release_observations")
+OBSERVATION_COLUMNS: Final = (
+    "indicator, freq, period, cut, member, flow, value, unit, unit_mult, obs_status, completeness"
+)
+OBSERVATION_KEY: Final = "indicator, freq, period, cut, member, flow"
+"""What identifies an observation within a release (and, across releases, its vintages)."""
+
+
+@dataclass(frozen=True)
+class Release:
+    """The `releases` row, without its content hash and count (computed when it is written)."""
+
+    release_id: str
+    period: str
+    freq: str
+    vintage: int
+    status: str
+    note: str | None
+    created_at: dt.datetime
+    created_by: str
+    published_at: dt.datetime
+    digex_version: str
+    profile: str
+    profile_version: str
+    profile_sha256: str
+    codelists_version: str
+    last_load_id: int | None
+    last_conversion_id: int | None
+
+
+def _opt(value: str | int | dt.datetime | None) -> str:
+    return "NULL" if value is None else literal(value)
+
+
+def next_vintage(con: duckdb.DuckDBPyConnection, period: str) -> int:
+    """The vintage number a new release of `period` takes (1 for the first)."""
+    row = con.execute(
+        f"SELECT coalesce(max(vintage), 0) + 1 FROM releases WHERE period = {literal(period)}"
+    ).fetchone()
+    return int(row[0]) if row else 1
+
+
+def insert(
+    con: duckdb.DuckDBPyConnection,
+    release: Release,
+    inputs: Mapping[str, str],
+    observations: str,
+) -> str:
+    """Write `release` whole, inside the caller's transaction; returns its content hash.
+
+    `observations` names a relation the connection can read (a registered Arrow table, a temp
+    table) with the columns `OBSERVATION_COLUMNS`. The loads recorded are the loads in force
+    now (`active_loads`): the caller writes the release in the same transaction as it reads the
+    store's state, so that both agree."""
+    r = release
+    rid = literal(r.release_id)
+    con.execute(
+        "INSERT INTO release_loads SELECT "
+        f"{rid}, load_id, kind, file_name, content_hash, rows_accepted, rows_rejected "
+        "FROM active_loads"
+    )
+    for name in sorted(inputs):
+        con.execute(
+            f"INSERT INTO release_inputs VALUES ({rid}, {literal(name)}, {literal(inputs[name])})"
+        )
+    con.execute(
+        f"INSERT INTO release_observations SELECT {rid}, {OBSERVATION_COLUMNS} FROM {observations}"
+    )
+    count = con.execute(
+        f"SELECT count(*) FROM release_observations WHERE release_id = {rid}"
+    ).fetchone()
+    values = ", ".join(
+        [
+            rid,
+            literal(r.period),
+            literal(r.freq),
+            literal(r.vintage),
+            literal(r.status),
+            _opt(r.note),
+            literal(r.created_at),
+            literal(r.created_by),
+            literal(r.published_at),
+            literal(r.digex_version),
+            literal(r.profile),
+            literal(r.profile_version),
+            literal(r.profile_sha256),
+            literal(r.codelists_version),
+            _opt(r.last_load_id),
+            _opt(r.last_conversion_id),
+            literal(int(count[0]) if count else 0),
+            "''",  # replaced below, once every other row is in
+        ]
+    )
+    con.execute(f"INSERT INTO releases VALUES ({values})")
+    digest = content_hash(con, r.release_id)
+    # the one statement that sets a column of a release: its hash, in the transaction that
+    # wrote it, before anything else can read the release
+    con.execute(f"UPDATE releases SET content_hash = {literal(digest)} WHERE release_id = {rid}")
+    return digest
+
+
+_ROWS: Final = """
+SELECT concat_ws(chr(10),
+  (SELECT concat_ws('|', release_id, period, freq, vintage, status, coalesce(note, '\\N'),
+                    created_at, created_by, published_at, digex_version, profile,
+                    profile_version, profile_sha256, codelists_version,
+                    coalesce(CAST(last_load_id AS VARCHAR), '\\N'),
+                    coalesce(CAST(last_conversion_id AS VARCHAR), '\\N'), observations)
+   FROM releases WHERE release_id = {rid}),
+  (SELECT coalesce(string_agg(concat_ws('|', load_id, kind, file_name, content_hash,
+                                        rows_accepted, rows_rejected), chr(10)
+                              ORDER BY load_id), '')
+   FROM release_loads WHERE release_id = {rid}),
+  (SELECT coalesce(string_agg(concat_ws('|', name, sha256(content)), chr(10) ORDER BY name), '')
+   FROM release_inputs WHERE release_id = {rid}),
+  (SELECT coalesce(string_agg(concat_ws('|', indicator, freq, period, cut, member, flow,
+                                        coalesce(CAST(value AS VARCHAR), '\\N'), unit,
+                                        unit_mult, obs_status, completeness), chr(10)
+                              ORDER BY indicator, freq, period, cut, member, flow), '')
+   FROM release_observations WHERE release_id = {rid}))
+"""
+
+
+def content_hash(con: duckdb.DuckDBPyConnection, release_id: str) -> str:
+    """The sha256 of the release's rows as they are now (compare with the stored
+    `content_hash` to see whether they were changed). Text is joined with `|` and newlines;
+    a missing value is written `\\N`; a DOUBLE in DuckDB's shortest round-trip form."""
+    row = con.execute(f"SELECT sha256(({_ROWS.format(rid=literal(release_id))}))").fetchone()
+    return str(row[0]) if row else ""
+
+
+def stored_hash(con: duckdb.DuckDBPyConnection, release_id: str) -> str | None:
+    """The hash written when the release was made (None when there is no such release)."""
+    row = con.execute(
+        f"SELECT content_hash FROM releases WHERE release_id = {literal(release_id)}"
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def listing(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Every release, oldest first (by creation), with all of its `releases` columns."""
+    return con.execute("SELECT * FROM releases ORDER BY created_at, release_id").fetch_arrow_table()
+
+
+def observations(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
+    """A release's observations in key order."""
+    return con.execute(
+        f"SELECT {OBSERVATION_COLUMNS} FROM release_observations "
+        f"WHERE release_id = {literal(release_id)} ORDER BY {OBSERVATION_KEY}"
+    ).fetch_arrow_table()
+
+
+def inputs(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, str]:
+    """The copies of a release's inputs, by name."""
+    rows = con.execute(
+        f"SELECT name, content FROM release_inputs WHERE release_id = {literal(release_id)} "
+        "ORDER BY name"
+    ).fetchall()
+    return {str(name): str(content) for name, content in rows}
+
+
+def loads(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
+    """The loads a release was computed from, by load id."""
+    return con.execute(
+        "SELECT load_id, kind, file_name, content_hash, rows_accepted, rows_rejected "
+        f"FROM release_loads WHERE release_id = {literal(release_id)} ORDER BY load_id"
+    ).fetch_arrow_table()
