@@ -1,0 +1,175 @@
+"""The audit log: each load, replacement and withdrawal adds one event, with who made it, when
+and why, in the transaction of what it records; `Digex.log` and `digex log` read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from tests.conftest import FIRM, TODAY, write_csv
+from tests.inprocess import run_here
+
+import digex
+import digex.ingest.load
+from digex.api import Digex
+from digex.errors import RatesWouldVanish
+from digex.store.migrations import MIGRATIONS
+
+MARCH = [
+    ("A1", "2024-03", FIRM, "ITO", "FR", "EUR", "1000", "X"),
+    ("BAD", "2024-03", FIRM, "XYZ", "US", "MAD", "1", "X"),
+]
+RATES = ("period", "currency", "rate")
+
+
+def events(db: Digex, **query: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = db.log(output="arrow", **query).to_pylist()
+    for row in rows:
+        row["details"] = json.loads(row["details"]) if row["details"] else None
+    return rows
+
+
+def test_load_replace_and_withdraw_each_add_one_event(
+    store: Digex, rates_file: Path, tmp_path: Path
+) -> None:
+    start = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    march = write_csv(tmp_path / "m.csv", MARCH)
+    store.load(march, rates=rates_file, today=TODAY, user="amina", reason="  March file  ")
+    fixed = write_csv(tmp_path / "m2.csv", MARCH[:1])
+    store.load(fixed, replace=2, today=TODAY, user="omar", reason="the bad row dropped")
+    store.withdraw(3, reason="sent twice", user="amina")
+    log = events(store)
+    assert [(e["event_id"], e["action"], e["subject"], e["made_by"], e["reason"]) for e in log] == [
+        (1, "load", "1", "amina", "March file"),  # the rates file, then the declarations
+        (2, "load", "2", "amina", "March file"),
+        (3, "replace", "3", "omar", "the bad row dropped"),
+        (4, "withdraw", "3", "amina", "sent twice"),
+    ]
+    assert log[1]["details"] == {
+        "kind": "declarations",
+        "file_name": "m.csv",
+        "content_hash": store.loads()["content_hash"].iloc[1],
+        "replaces": None,
+        "rows_read": 2,
+        "rows_accepted": 1,
+        "rows_rejected": 1,
+    }
+    assert log[0]["details"]["kind"] == "rates"
+    assert log[2]["details"]["replaces"] == 2
+    assert log[3]["details"] == {"kind": "declarations", "file_name": "m2.csv"}
+    # the times are the load log's and the withdrawal's own, in UTC
+    loads = store.loads()
+    assert [e["made_at"] for e in log[:3]] == loads["loaded_at"].dt.to_pydatetime().tolist()
+    assert log[3]["made_at"] == loads["withdrawn_at"].iloc[2].to_pydatetime()
+    assert all(start <= e["made_at"] for e in log)
+    # a load given no reason has none; a reused rates file stores nothing and adds no event
+    april = [("A2", "2024-04", FIRM, "ITO", "FR", "EUR", "1000", "X")]
+    store.load(write_csv(tmp_path / "a.csv", april), rates=rates_file, today=TODAY)
+    assert [(e["subject"], e["reason"]) for e in events(store)[4:]] == [("4", None)]
+
+
+def test_a_rates_file_records_what_it_converted_again(
+    store: Digex, rates_file: Path, tmp_path: Path
+) -> None:
+    store.load(write_csv(tmp_path / "m.csv", MARCH[:1]), rates=rates_file, today=TODAY)
+    corrected = write_csv(tmp_path / "fix.csv", [("2024-03", "EUR", "10.900000")], header=RATES)
+    store.load(rates=corrected, today=TODAY, reason="EUR rate of March corrected")
+    last = events(store)[-1]
+    assert (last["action"], last["subject"], last["reason"]) == (
+        "load",
+        "3",
+        "EUR rate of March corrected",
+    )
+    assert last["details"]["reconverted"] == {"rows": 1, "months": "2024-03 EUR"}
+    # withdrawing it converts back: that withdrawal's event says so too
+    store.withdraw(3, reason="the correction was wrong")
+    assert events(store)[-1]["details"]["reconverted"] == {"rows": 1, "months": "2024-03 EUR"}
+
+
+def test_what_fails_adds_no_event(
+    store: Digex, rates_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash in the load's transaction after its events were written takes them back with
+    the load; a refused withdrawal adds none either."""
+    real = digex.ingest.load.record_events
+
+    def then_crash(*args: Any, **kwargs: Any) -> None:
+        real(*args, **kwargs)
+        raise duckdb.IOException("disk full")
+
+    with monkeypatch.context() as m:
+        m.setattr(digex.ingest.load, "record_events", then_crash)
+        with pytest.raises(duckdb.IOException, match="disk full"):
+            store.load(write_csv(tmp_path / "m.csv", MARCH), rates=rates_file, today=TODAY)
+    assert events(store) == []
+    assert store.loads().empty
+    store.load(write_csv(tmp_path / "m.csv", MARCH), rates=rates_file, today=TODAY)
+    with pytest.raises(RatesWouldVanish):  # the EUR declaration would have no rate
+        store.withdraw(1, reason="rates of another year")
+    assert [e["action"] for e in events(store)] == ["load", "load"]
+
+
+def test_reading_the_log(store: Digex, rates_file: Path, tmp_path: Path) -> None:
+    store.load(write_csv(tmp_path / "m.csv", MARCH), rates=rates_file, today=TODAY)
+    store.withdraw(2, reason="wrong month")
+    assert [e["event_id"] for e in events(store, limit=2)] == [2, 3]  # the last two, in order
+    assert [e["event_id"] for e in events(store, action="load")] == [1, 2]
+    assert events(store, limit=0) == []
+    assert len(events(store, since=dt.datetime.now(dt.UTC).date())) == 3
+    assert events(store, since=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)) == []
+    frame = store.log()
+    assert frame.columns.tolist() == [
+        "event_id", "made_at", "made_by", "action", "subject", "reason", "details",
+    ]  # fmt: skip
+    path = store.path
+    store.close()
+    shown = run_here(["log", "--db", path], tmp_path).ok().stdout
+    assert "wrong month" in shown
+    assert "m.csv; 1 accepted, 1 rejected" in shown
+    csv = run_here(["log", "--db", path, "-f", "csv", "--action", "withdraw"], tmp_path).ok()
+    header, row = csv.stdout.splitlines()
+    assert header == "event,at,by,action,subject,reason,details"
+    assert row.split(",")[3:6] == ["withdraw", "2", "wrong month"]
+    assert run_here(["log", "--db", path, "--limit", "-1"], tmp_path).code == 2
+    assert run_here(["log", "--db", path, "--since", "yesterday"], tmp_path).code == 2
+
+
+def test_a_store_migrated_from_schema_5_shows_its_history(tmp_path: Path) -> None:
+    """The loads and withdrawals made before the audit log existed are in it, in order, and
+    what follows is numbered after them."""
+    path = tmp_path / "v5.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP)")
+        for version, sql in enumerate(MIGRATIONS[:5], start=1):
+            con.execute(sql)
+            con.execute(f"INSERT INTO schema_version VALUES ({version}, now())")
+        for n, at in ((1, "2025-01-10 09:00"), (2, "2025-02-10 09:00")):
+            con.execute(
+                f"INSERT INTO loads VALUES ({n}, 'declarations', 'f{n}.csv', '/f.csv', 'h{n}', 1, "
+                f"'csv', NULL, NULL, NULL, TIMESTAMP '{at}', 'amina', 0, 0, 0, "
+                f"{'NULL' if n == 1 else 1}, 'MA', '2026.1', '0')"
+            )
+        con.execute("INSERT INTO withdrawals VALUES (2, TIMESTAMP '2025-03-01', 'omar', 'bad')")
+    with digex.connect(path) as db:
+        log = events(db)
+        assert [(e["action"], e["subject"], e["made_by"], e["reason"]) for e in log] == [
+            ("load", "1", "amina", None),
+            ("replace", "2", "amina", None),
+            ("withdraw", "2", "omar", "bad"),
+        ]
+        assert log[1]["details"]["file_name"] == "f2.csv"
+        db.load(write_csv(tmp_path / "n.csv", MARCH[1:]), today=TODAY, reason="new")
+        assert [(e["event_id"], e["reason"]) for e in events(db)][3:] == [(4, "new")]
+
+
+def test_load_reason_on_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    run_here(["init", "--db", db], tmp_path).ok()
+    data = write_csv(tmp_path / "d.csv", MARCH[1:])
+    run_here(["load", data, "--db", db, "--no-indicators", "--reason", "late file"], tmp_path).ok()
+    with Digex.open(db, read_only=True) as opened:
+        assert opened.log()["reason"].tolist() == ["late file"]
