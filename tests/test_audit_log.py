@@ -24,6 +24,7 @@ MARCH = [
     ("BAD", "2024-03", FIRM, "XYZ", "US", "MAD", "1", "X"),
 ]
 RATES = ("period", "currency", "rate")
+JOBS = ("year", "segment", "jobs")
 
 
 def events(db: Digex, **query: Any) -> list[dict[str, Any]]:
@@ -38,44 +39,46 @@ def test_load_replace_and_withdraw_each_add_one_event(
 ) -> None:
     start = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     march = write_csv(tmp_path / "m.csv", MARCH)
-    store.load(march, rates=rates_file, today=TODAY, user="amina", reason="  March file  ")
+    jobs = write_csv(tmp_path / "jobs.csv", [("2024", "_T", "100")], header=JOBS)
+    store.load(march, rates=rates_file, jobs=jobs, today=TODAY, user="amina",
+               reason="  March file  ")  # fmt: skip
     fixed = write_csv(tmp_path / "m2.csv", MARCH[:1])
-    store.load(fixed, replace=2, today=TODAY, user="omar", reason="the bad row dropped")
-    store.withdraw(3, reason="sent twice", user="amina")
+    # the same rates file again is reused: it stores nothing and adds no event
+    store.load(fixed, rates=rates_file, replace=3, today=TODAY, user="omar",
+               reason="the bad row dropped")  # fmt: skip
+    store.withdraw(4, reason="sent twice", user="amina")
     log = events(store)
     assert [(e["event_id"], e["action"], e["subject"], e["made_by"], e["reason"]) for e in log] == [
-        (1, "load", "1", "amina", "March file"),  # the rates file, then the declarations
+        (1, "load", "1", "amina", "March file"),  # rates, jobs, then the declarations
         (2, "load", "2", "amina", "March file"),
-        (3, "replace", "3", "omar", "the bad row dropped"),
-        (4, "withdraw", "3", "amina", "sent twice"),
+        (3, "load", "3", "amina", "March file"),
+        (4, "replace", "4", "omar", "the bad row dropped"),
+        (5, "withdraw", "4", "amina", "sent twice"),
     ]
-    assert log[1]["details"] == {
+    assert log[2]["details"] == {
         "kind": "declarations",
         "file_name": "m.csv",
-        "content_hash": store.loads()["content_hash"].iloc[1],
+        "content_hash": store.loads()["content_hash"].iloc[2],
         "replaces": None,
         "rows_read": 2,
         "rows_accepted": 1,
         "rows_rejected": 1,
     }
-    assert log[0]["details"]["kind"] == "rates"
-    assert log[2]["details"]["replaces"] == 2
-    assert log[3]["details"] == {"kind": "declarations", "file_name": "m2.csv"}
+    assert [e["details"]["kind"] for e in log[:2]] == ["rates", "jobs"]
+    assert log[3]["details"]["replaces"] == 3
+    assert log[4]["details"] == {"kind": "declarations", "file_name": "m2.csv"}
     # the times are the load log's and the withdrawal's own, in UTC
     loads = store.loads()
-    assert [e["made_at"] for e in log[:3]] == loads["loaded_at"].dt.to_pydatetime().tolist()
-    assert log[3]["made_at"] == loads["withdrawn_at"].iloc[2].to_pydatetime()
+    assert [e["made_at"] for e in log[:4]] == loads["loaded_at"].dt.to_pydatetime().tolist()
+    assert log[4]["made_at"] == loads["withdrawn_at"].iloc[3].to_pydatetime()
     assert all(start <= e["made_at"] for e in log)
-    # a load given no reason has none; a reused rates file stores nothing and adds no event
-    april = [("A2", "2024-04", FIRM, "ITO", "FR", "EUR", "1000", "X")]
-    store.load(write_csv(tmp_path / "a.csv", april), rates=rates_file, today=TODAY)
-    assert [(e["subject"], e["reason"]) for e in events(store)[4:]] == [("4", None)]
 
 
 def test_a_rates_file_records_what_it_converted_again(
     store: Digex, rates_file: Path, tmp_path: Path
 ) -> None:
     store.load(write_csv(tmp_path / "m.csv", MARCH[:1]), rates=rates_file, today=TODAY)
+    assert [e["reason"] for e in events(store)] == [None, None]  # none given
     corrected = write_csv(tmp_path / "fix.csv", [("2024-03", "EUR", "10.900000")], header=RATES)
     store.load(rates=corrected, today=TODAY, reason="EUR rate of March corrected")
     last = events(store)[-1]
@@ -113,20 +116,24 @@ def test_what_fails_adds_no_event(
     assert [e["action"] for e in events(store)] == ["load", "load"]
 
 
-def test_reading_the_log(store: Digex, rates_file: Path, tmp_path: Path) -> None:
-    store.load(write_csv(tmp_path / "m.csv", MARCH), rates=rates_file, today=TODAY)
-    store.withdraw(2, reason="wrong month")
-    assert [e["event_id"] for e in events(store, limit=2)] == [2, 3]  # the last two, in order
-    assert [e["event_id"] for e in events(store, action="load")] == [1, 2]
-    assert events(store, limit=0) == []
-    assert len(events(store, since=dt.datetime.now(dt.UTC).date())) == 3
-    assert events(store, since=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)) == []
-    frame = store.log()
-    assert frame.columns.tolist() == [
-        "event_id", "made_at", "made_by", "action", "subject", "reason", "details",
-    ]  # fmt: skip
-    path = store.path
-    store.close()
+def test_reading_the_log(tmp_path: Path, rates_file: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    digex.init(path).close()
+    data = write_csv(tmp_path / "m.csv", MARCH)
+    args = ["load", data, "--rates", rates_file, "--db", path, "--no-indicators"]
+    run_here([*args, "--reason", "late file"], tmp_path).ok()
+    with Digex.open(path) as store:
+        store.withdraw(2, reason="wrong month")
+        assert [e["reason"] for e in events(store)] == ["late file", "late file", "wrong month"]
+        assert [e["event_id"] for e in events(store, limit=2)] == [2, 3]  # the last two
+        assert [e["event_id"] for e in events(store, action="load")] == [1, 2]
+        assert events(store, limit=0) == []
+        today = dt.datetime.now(dt.UTC).date()
+        assert len(events(store, since=today)) == 3
+        assert events(store, since=today + dt.timedelta(days=1)) == []
+        assert store.log().columns.tolist() == [
+            "event_id", "made_at", "made_by", "action", "subject", "reason", "details",
+        ]  # fmt: skip
     shown = run_here(["log", "--db", path], tmp_path).ok().stdout
     assert "wrong month" in shown
     assert "m.csv; 1 accepted, 1 rejected" in shown
@@ -164,12 +171,3 @@ def test_a_store_migrated_from_schema_5_shows_its_history(tmp_path: Path) -> Non
         assert log[1]["details"]["file_name"] == "f2.csv"
         db.load(write_csv(tmp_path / "n.csv", MARCH[1:]), today=TODAY, reason="new")
         assert [(e["event_id"], e["reason"]) for e in events(db)][3:] == [(4, "new")]
-
-
-def test_load_reason_on_the_command_line(tmp_path: Path) -> None:
-    db = tmp_path / "s.duckdb"
-    run_here(["init", "--db", db], tmp_path).ok()
-    data = write_csv(tmp_path / "d.csv", MARCH[1:])
-    run_here(["load", data, "--db", db, "--no-indicators", "--reason", "late file"], tmp_path).ok()
-    with Digex.open(db, read_only=True) as opened:
-        assert opened.log()["reason"].tolist() == ["late file"]
