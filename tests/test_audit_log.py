@@ -121,10 +121,10 @@ def test_reading_the_log(tmp_path: Path, rates_file: Path) -> None:
     digex.init(path).close()
     data = write_csv(tmp_path / "m.csv", MARCH)
     args = ["load", data, "--rates", rates_file, "--db", path, "--no-indicators"]
-    run_here([*args, "--reason", "late file"], tmp_path).ok()
+    run_here([*args, "--reason", "late file [bank]"], tmp_path).ok()
     with Digex.open(path) as store:
         store.withdraw(2, reason="wrong month")
-        assert [e["reason"] for e in events(store)] == ["late file", "late file", "wrong month"]
+        assert [e["reason"] for e in events(store)] == ["late file [bank]"] * 2 + ["wrong month"]
         assert [e["event_id"] for e in events(store, limit=2)] == [2, 3]  # the last two
         assert [e["event_id"] for e in events(store, action="load")] == [1, 2]
         assert events(store, limit=0) == []
@@ -136,6 +136,7 @@ def test_reading_the_log(tmp_path: Path, rates_file: Path) -> None:
         ]  # fmt: skip
     shown = run_here(["log", "--db", path], tmp_path).ok().stdout
     assert "wrong month" in shown
+    assert "late file [bank]" in shown  # text, not markup
     assert "m.csv; 1 accepted, 1 rejected" in shown
     csv = run_here(["log", "--db", path, "-f", "csv", "--action", "withdraw"], tmp_path).ok()
     header, row = csv.stdout.splitlines()

@@ -161,7 +161,7 @@ def log(
     rows = [
         (
             e["event_id"],
-            e["made_at"],
+            e["made_at"].replace(tzinfo=dt.UTC),  # stored in UTC: said so in files too
             e["made_by"],
             e["action"],
             e["subject"],
@@ -173,16 +173,24 @@ def log(
     if fmt != "table":
         _print_rows(LOG_COLUMNS, rows, fmt)
         return
+    from rich.markup import escape  # user text (a reason, a file name) is never markup
+
     table = _table("Audit log (times in UTC)")
     for col in LOG_COLUMNS:
         table.add_column(col, no_wrap=col not in ("reason", "details"), overflow="fold")
     for event, at, by, what, subject, reason, details in rows:
-        table.add_row(
-            str(event), f"{at:%Y-%m-%d %H:%M}", by, what, subject, reason or "", _brief(details)
-        )
+        texts = (by, what, subject, reason or "", _brief(details))
+        table.add_row(str(event), f"{at:%Y-%m-%d %H:%M}", *map(escape, texts))
     _print_table(table)
     if not rows:
         out().print("no event matches", highlight=False)
+
+
+BRIEF_APART: Final = frozenset(
+    {"file_name", "rows_accepted", "rows_rejected", "replaces", "reconverted"}
+)
+BRIEF_LEFT_OUT: Final = frozenset({"kind", "content_hash", "rows_read"})
+"""Details a table shows in words, and those it leaves to `--format csv|json`."""
 
 
 def _brief(details: str | None) -> str:
@@ -197,20 +205,6 @@ def _brief(details: str | None) -> str:
         parts.append(f"replaces {data['replaces']}")
     if isinstance(data.get("reconverted"), dict):
         parts.append(f"{data['reconverted']['rows']:,} converted again")
-    shown = [
-        k
-        for k in data
-        if k
-        not in (
-            "file_name",
-            "rows_accepted",
-            "rows_rejected",
-            "replaces",
-            "reconverted",
-            "kind",
-            "content_hash",
-            "rows_read",
-        )
-    ]
-    parts += [f"{k}={data[k]}" for k in sorted(shown)]
+    others = sorted(set(data) - BRIEF_APART - BRIEF_LEFT_OUT)
+    parts += [f"{k}={data[k]}" for k in others if not isinstance(data[k], dict | list)]
     return "; ".join(parts)
