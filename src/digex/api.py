@@ -119,7 +119,7 @@ class Digex:
         if not (_as_list(files) or _as_list(rates) or _as_list(jobs)):
             raise UsageError("nothing to load: give declaration files, `rates` or `jobs` files")
 
-        why = reason.strip() or None if reason is not None else None
+        why = (reason or "").strip() or None
         options = LoadOptions(encoding, delimiter, decimal_mark, today, user, why)
         return Loader(self.store, self.profile, options).run(
             [Path(f) for f in _as_list(files)],
@@ -246,9 +246,11 @@ class Digex:
         from digex.releases.calendar import COLUMNS, table_rows
 
         rows = table_rows(self.calendar_entries(today, since=since, until=until))
-        types = [pa.string()] * 3 + [pa.date32(), pa.timestamp("us", "UTC")] + [pa.string()] * 2
-        columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * len(COLUMNS)
-        arrays = [pa.array(c, t) for c, t in zip(columns, types, strict=True)]
+        types = {"due": pa.date32(), "published_at": pa.timestamp("us", "UTC")}
+        arrays = [
+            pa.array([row[i] for row in rows], types.get(name, pa.string()))
+            for i, name in enumerate(COLUMNS)
+        ]
         return self._output(pa.table(arrays, names=list(COLUMNS)), output)
 
     @overload
