@@ -112,15 +112,18 @@ def calendar(
     if fmt != "table":
         _print_rows(COLUMNS, rows, fmt)
     else:
-        _print_calendar(rows, rules.timezone)
+        _print_calendar(rows, rules.title.get("en", ""), rules.timezone)
     if ics is not None:
         err().print(f"{len(entries)} releases written to {ics}", highlight=False, markup=False)
 
 
-def _print_calendar(rows: Sequence[Sequence[Any]], zone: dt.tzinfo) -> None:
-    table = _table(f"Release calendar (times in {zone})")
+def _print_calendar(rows: Sequence[Sequence[Any]], title: str, zone: dt.tzinfo) -> None:
+    from rich.markup import escape
+
+    table = _table(escape(f"{title}: release calendar (times in {zone})".lstrip(": ")))
     for col in ("period", "status", "due by", "published", "state", "release"):
-        table.add_column(col, no_wrap=True)
+        # on a narrow terminal the publication's time goes under its day, nothing is cut
+        table.add_column(col, no_wrap=col != "published")
     for period, status, _, due, published, state, release in rows:
         shown = "" if published is None else f"{published.astimezone(zone):%Y-%m-%d %H:%M}"
         table.add_row(
