@@ -10,6 +10,8 @@ from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import FIRM, TODAY, write_csv
 from tests.inprocess import run_here
 
@@ -17,6 +19,9 @@ import digex
 import digex.ingest.load
 from digex.api import Digex
 from digex.errors import RatesWouldVanish
+from digex.store import Store
+from digex.store.audit import Event, record
+from digex.store.audit import events as read
 from digex.store.migrations import MIGRATIONS
 
 MARCH = [
@@ -172,3 +177,37 @@ def test_a_store_migrated_from_schema_5_shows_its_history(tmp_path: Path) -> Non
         assert log[1]["details"]["file_name"] == "f2.csv"
         db.load(write_csv(tmp_path / "n.csv", MARCH[1:]), today=TODAY, reason="new")
         assert [(e["event_id"], e["reason"]) for e in events(db)][3:] == [(4, "new")]
+
+
+def test_filters_are_the_last_of_the_matching_events(tmp_path: Path) -> None:
+    """Any action, day and limit: the events read are the last `limit` of those that match,
+    oldest first, whatever order they were recorded in time."""
+    actions = ("load", "replace", "withdraw", "release")
+    made = [
+        (actions[i % 4], dt.datetime(2025, 1, 1) + dt.timedelta(hours=37 * ((i * 7) % 20)))
+        for i in range(20)
+    ]
+    with Store.create(tmp_path / "s.duckdb") as store:
+        with store.write() as con:
+            for i, (action, at) in enumerate(made):
+                record(con, Event(action, str(i), "amina", at))
+
+        @settings(max_examples=30)  # each reads the store: 20 ms
+        @given(
+            st.sampled_from((None, *actions)),
+            st.none() | st.dates(dt.date(2024, 12, 30), dt.date(2025, 2, 5)),
+            st.none() | st.integers(0, 25),
+        )
+        def check(action: str | None, since: dt.date | None, limit: int | None) -> None:
+            wanted = [
+                i + 1
+                for i, (a, at) in enumerate(made)
+                if (action is None or a == action) and (since is None or at.date() >= since)
+            ]
+            if limit is not None:
+                wanted = wanted[max(0, len(wanted) - limit) :]
+            with store.reading() as con:
+                got = read(con, action, since=since, limit=limit)["event_id"].to_pylist()
+            assert got == wanted
+
+        check()
