@@ -150,3 +150,13 @@ def test_marking_a_table_is_flagging_each_figure(
     expected = ["B" if flags(i, c, m, p, chosen).obs_status else o for i, p, (c, m), o in rows]
     assert marked["obs_status"].tolist() == expected
     assert frame["obs_status"].tolist() == [o for *_, o in rows]  # the input is left as it was
+
+
+def test_auxiliary_series_alone_are_left_to_their_own_breaks() -> None:
+    five = load_profile("MA").breaks
+    assert flags("JOBS", "total", "_T", "2023", five).obs_status is None
+    assert flags("SERIES_LEVEL", "total", "EXPORTS_3SEG", "2023", five).obs_status is None
+    # exports per job divides the declarations' exports: the first year of the new perimeter
+    assert flags("EXPORTS_PER_JOB", "total", "_T", "2023", five).at == ("five-segments",)
+    named = SeriesBreak("old", dt.date(2023, 1, 1), five[0].explanation, frozenset({"JOBS"}))
+    assert flags("JOBS", "total", "_T", "2023", [named]).at == ("old",)

@@ -14,10 +14,10 @@ cut members; an empty list means all) and an explanation in Arabic, French and E
     members = []
     explanation = { en = "...", fr = "...", ar = "..." }
 
-`indicators = []` means every indicator computed from the declarations: an auxiliary series
-(jobs, an older aggregate series declared in the profile) or a target has a definition of its
-own, which a change of the declarations' perimeter does not change; a break in one of them
-names its indicators.
+`indicators = []` means every indicator computed from the declarations (exports per job and
+progress toward a target included): an auxiliary series (the jobs file, an older aggregate
+series declared in the profile) has a definition of its own, which a change of the
+declarations' perimeter does not change; a break in one of them names its indicators.
 
 Two rules follow, after SDMX's OBS_STATUS B ("break in series"):
 
@@ -59,9 +59,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-AUXILIARY_FAMILIES: Final = frozenset({"target", "jobs", "series"})
-"""Registry families not computed from the declarations: a break that names no indicator
-leaves them alone (see the module's head)."""
+AUXILIARY_FAMILIES: Final = frozenset({"series"})
+AUXILIARY_INDICATORS: Final = frozenset({"JOBS"})
+"""Indicators whose values are auxiliary data alone (the profile's aggregate series, the jobs
+file): a break that names no indicator leaves them alone (see the module's head). Those that
+divide the declarations by them (exports per job) or compare them with a target are touched
+like the declarations' own."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ class SeriesBreak:
         """Named, or (none named) computed from the declarations: see the module's head."""
         if self.indicators:
             return indicator in self.indicators
-        return registry().indicator(indicator).family not in AUXILIARY_FAMILIES
+        family = registry().indicator(indicator).family
+        return family not in AUXILIARY_FAMILIES and indicator not in AUXILIARY_INDICATORS
 
 
 @dataclass(frozen=True)
