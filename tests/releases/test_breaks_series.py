@@ -169,3 +169,19 @@ def test_the_moroccan_profile_declares_the_older_series() -> None:
     (old,) = load_profile("MA").series
     assert (old.id, old.flow, old.unit) == ("EXPORTS_3SEG", "X", "MAD")
     assert all(old.names[lang] and old.perimeter[lang] for lang in ("ar", "fr", "en"))
+
+
+def test_the_cli_loads_a_series_file(tmp_path: Path) -> None:
+    from tests.inprocess import run_here
+
+    path = write_csv(tmp_path / "s.csv", [("EXPORTS_3SEG", "2023", "17900000000")], header=HEADER)
+    db = tmp_path / "c.duckdb"
+    digex.init(db).close()
+    run = run_here(["load", "--series", path, "--db", db, "--no-indicators"], tmp_path).ok()
+    assert "s.csv" in run.stdout
+    with digex.connect(db, read_only=True) as store:
+        assert stored(store) == [("EXPORTS_3SEG", 2023, "_T", 1_790_000_000_000)]
+        assert store.loads()["kind"].tolist() == ["series"]
+    refused = run_here(["load", "--db", db], tmp_path)
+    assert refused.code == 2
+    assert "--series SERIES" in refused.stderr
