@@ -4,11 +4,14 @@ under its own label."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import write_csv
 
 import digex
@@ -185,3 +188,41 @@ def test_the_cli_loads_a_series_file(tmp_path: Path) -> None:
     refused = run_here(["load", "--db", db], tmp_path)
     assert refused.code == 2
     assert "--series SERIES" in refused.stderr
+
+
+def written(minor: int, mark: str, group: bool) -> str:
+    """`minor` centimes as a person might write them: a decimal mark, blanks every 3 digits."""
+    units, cents = divmod(minor, 100)
+    digits = f"{units:,}".replace(",", "\u00a0") if group else str(units)
+    return f'"{digits}{mark}{cents:02d}"' if cents or mark == "," else digits
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Digex, Path]]:
+    folder = tmp_path_factory.mktemp("centimes")
+    with digex.init(folder / "h.duckdb") as db:
+        yield db, folder
+
+
+@settings(max_examples=15)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10**16 - 1), st.sampled_from([".", ","]), st.booleans()),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_money_is_stored_to_the_centime(
+    shared: tuple[Digex, Path], values: list[tuple[int, str, bool]]
+) -> None:
+    db, folder = shared
+    rows = [
+        ("EXPORTS_3SEG", str(1900 + n), written(minor, mark, group))
+        for n, (minor, mark, group) in enumerate(values)
+    ]
+    result = load_series(db, folder / "s.csv", rows)
+    assert result.rows_rejected == 0
+    kept = db.store.con.execute(
+        f"SELECT value FROM auxiliary WHERE load_id = {result.load_id:d} ORDER BY year"
+    ).fetchall()
+    assert [v for (v,) in kept] == [minor for minor, _, _ in values]
