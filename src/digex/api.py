@@ -105,19 +105,23 @@ class Digex:
         user: str | None = None,
         progress: Progress | None = None,
         reason: str | None = None,
+        series: PathLike | Sequence[PathLike] = (),
     ) -> list[LoadResult]:
         """Load declaration files (and the rates and auxiliary series) in one transaction.
 
-        Any of the three may be empty (a corrected rates file is loaded alone), not all.
-        Returns one reconciliation per file: rates, then jobs, then declarations. Nothing is
-        written if any file fails. `reason` (why the files are loaded) is kept with each
+        Any of them may be empty (a corrected rates file is loaded alone), not all. `series`:
+        files of the auxiliary aggregate series the profile declares (series, year, value).
+        Returns one reconciliation per file: rates, jobs, series, then declarations. Nothing
+        is written if any file fails. `reason` (why the files are loaded) is kept with each
         load's event in the audit log (`log`).
         """
         from digex.errors import UsageError
         from digex.ingest.load import Loader, LoadOptions
 
-        if not (_as_list(files) or _as_list(rates) or _as_list(jobs)):
-            raise UsageError("nothing to load: give declaration files, `rates` or `jobs` files")
+        if not (_as_list(files) or _as_list(rates) or _as_list(jobs) or _as_list(series)):
+            raise UsageError(
+                "nothing to load: give declaration files, `rates`, `jobs` or `series` files"
+            )
 
         why = (reason or "").strip() or None
         options = LoadOptions(encoding, delimiter, decimal_mark, today, user, why)
@@ -127,6 +131,7 @@ class Digex:
             [int(r) for r in ([replace] if isinstance(replace, int) else replace)],
             progress,
             [Path(f) for f in _as_list(jobs)],
+            [Path(f) for f in _as_list(series)],
         )
 
     @staticmethod

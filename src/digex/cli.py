@@ -352,6 +352,14 @@ def load(
         list[Path] | None,
         typer.Option("--jobs", help="Auxiliary jobs file(s): year,segment,jobs (_T = total)."),
     ] = None,
+    series: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--series",
+            help="Auxiliary aggregate series file(s): series,year,value (series declared in "
+            "the profile, e.g. an older series on another perimeter).",
+        ),
+    ] = None,
     replace: Annotated[
         list[int] | None,
         typer.Option(
@@ -392,8 +400,10 @@ def load(
     from digex.ingest.load import LoadOptions, load_files
 
     files = files or []
-    if not (files or rates or jobs):
-        raise UsageError("nothing to load: give declaration FILES, --rates RATES or --jobs JOBS")
+    if not (files or rates or jobs or series):
+        raise UsageError(
+            "nothing to load: give declaration FILES, --rates RATES, --jobs JOBS or --series SERIES"
+        )
     if decimal not in DECIMAL_MARKS:
         raise UsageError(f"--decimal {decimal!r}: use auto, '.' or ','")
     if encoding is not None:
@@ -415,7 +425,7 @@ def load(
     if replace:  # refused before any work, by the rule the loader applies
         from digex.ingest.load import plan_files
 
-        plan_files(files, rates or [], jobs or [], replace)
+        plan_files(files, rates or [], jobs or [], replace, series or [])
     why = (reason or "").strip() or None  # kept with each load's event in the audit log
     start = time.perf_counter()
     if indicators:
@@ -433,6 +443,7 @@ def load(
             jobs=jobs or [],
             replace=replace or [],
             progress=_Bar.for_(progress),
+            series=series or [],
         )
         _print_results(results, time.perf_counter() - start, country.minor_units)
     if indicators and any(not r.reused for r in results):
@@ -866,16 +877,19 @@ def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None
             str(row["period"]),
             member_label(str(row["cut"]), str(row["member"])),
             str(row["flow"]),
-            # a figure on incomplete months is never a plain number: its mark follows it
-            value + st.mark(str(row["completeness"])),
+            # a figure on incomplete months, or at a series break, is never a plain number
+            value + st.mark(str(row["completeness"])) + st.break_mark(str(row["obs_status"])),
             unit,
             st.cell(str(row["obs_status"]), str(row["completeness"]), words=view.wide),
         )
         seen.add(str(row["completeness"]))
+        seen.add(str(row["obs_status"]))
     out().print(table)
     for code in st.COMPLETENESS:  # what the marks mean, for the marks shown
         if code in seen and code != st.COMPLETE:
             out().print(st.NOTES["en"][code], highlight=False, markup=False)
+    if st.ObsStatus.BREAK in seen:
+        out().print(st.BREAK_NOTES["en"], highlight=False, markup=False)
 
 
 @app.command()
@@ -975,6 +989,7 @@ FLAGS: Final[dict[str, str]] = {
     "replace": "--replace",
     "rates": "--rates",
     "jobs": "--jobs",
+    "series": "--series",
     "encoding": "--encoding",
     "delimiter": "--delimiter",
     "decimal_mark": "--decimal",

@@ -17,12 +17,16 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digex import settings
 from digex.codelists import currency_minor_units
 from digex.errors import ProfileError
 from digex.releases.calendar import Calendar, parse_calendar
+
+if TYPE_CHECKING:
+    from digex.indicators.auxiliary import AuxSeries
+    from digex.releases.breaks import SeriesBreak
 
 __all__ = ["CountryProfile", "Target", "load_profile", "normalise_header", "profile_from_text"]
 
@@ -80,6 +84,13 @@ class CountryProfile:
     path; a store compares the profile it records with the one found there now."""
     text: str = field(default="", kw_only=True, compare=False, repr=False)
     """The file's content, as a store records it."""
+    series: tuple[AuxSeries, ...] = field(default=(), kw_only=True)
+    """Auxiliary aggregate series (`[[series]]`, e.g. an older series on another perimeter),
+    loaded from their own files: see `digex.indicators.auxiliary`."""
+    series_headers: dict[str, tuple[str, ...]] = field(default_factory=dict, kw_only=True)
+    """Column names accepted in series files (series, year, value), beside the English ones."""
+    breaks: tuple[SeriesBreak, ...] = field(default=(), kw_only=True)
+    """Changes of definition or perimeter (`[[break]]`): see `digex.releases.breaks`."""
 
     @property
     def digest(self) -> str:
@@ -109,6 +120,7 @@ class CountryProfile:
             "declarations": self.headers,
             "rates": self.rates_headers,
             "jobs": self.jobs_headers,
+            "series": self.series_headers,
         }.get(kind, {})
         columns = [normalise_header(name) for name in names]
         mapping: dict[str, int] = {}
@@ -252,6 +264,9 @@ def profile_from_text(text: str, *, source: str, where: str) -> CountryProfile:
     currency: str = r.get("national_currency", str)
     if currency not in currency_minor_units():
         raise r.fail("national_currency", f"{currency!r}, not in the currencies code list, in")
+    from digex.indicators.auxiliary import parse_series
+    from digex.releases.breaks import parse_breaks
+
     return CountryProfile(
         code=r.get("code", str),
         version=r.get("version", str),
@@ -272,6 +287,9 @@ def profile_from_text(text: str, *, source: str, where: str) -> CountryProfile:
         minor_units=currency_minor_units()[currency],
         source=source,
         text=text,
+        series=parse_series(data, currency, f"country profile {where}"),
+        series_headers=r.lists("series_headers") if "series_headers" in data else {},
+        breaks=parse_breaks(data, f"country profile {where}"),
     )
 
 

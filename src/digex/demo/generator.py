@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from digex.demo import faults as fault_mod
 from digex.demo.calibration import (
+    ANNUAL,
     JOBS,
     MONTHS,
     NATIONAL_CURRENCY,
@@ -65,6 +66,7 @@ class DemoFiles:
     faults: Path  # faults.csv: file,declaration_id,expected_reason,row
     rows_written: int  # data rows across declaration files (valid + faulty)
     parquet: Path | None = None  # layout="single": the same rows as one all-text Parquet file
+    series: Path | None = None  # the older three-segment series: series,year,value (CSV)
 
 
 def _values(
@@ -155,6 +157,41 @@ def _plan(
     return n_valid, fault_mod.allocate(rng, n_faults, n_valid)
 
 
+OLDER_SERIES = "EXPORTS_3SEG"
+"""The older three-segment series, as the MA profile declares it."""
+OLDER_YEARS = range(2019, 2024)
+OLDER_2023_BN = 17.9
+"""Published: the older series put 2023 at 17.9 bn MAD (the five-segment perimeter: 26.17)."""
+
+
+def older_series(rng: np.random.Generator) -> dict[int, int]:
+    """The older series by year, in centimes: 2023 within 0.2 % of 17.9 bn (so that it rounds
+    to the published 17.9 whatever the seed), earlier years following the five-segment total's
+    path at the same ratio, each with a little noise of its own (the two perimeters do not
+    move in step)."""
+    total = {y: sum(ANNUAL[s][y] for s in SEGMENTS) for y in OLDER_YEARS}
+    out = {}
+    for year in OLDER_YEARS:
+        if year == 2023:
+            bn = OLDER_2023_BN * (1 + rng.uniform(-0.002, 0.002))
+        else:
+            bn = OLDER_2023_BN * total[year] / total[2023] * float(np.exp(rng.normal(0, 0.02)))
+        out[year] = round(bn * 1e11)
+    return out
+
+
+def _write_series(folder: Path, seed: int) -> Path:
+    """series.csv: the older series, drawn from a seed sequence of its own (the other draws
+    stay what they were before the file existed)."""
+    (child,) = np.random.SeedSequence(seed).spawn(6)[5:]
+    values = older_series(np.random.default_rng(child))
+    lines = ["series,year,value"]
+    lines += [f"{OLDER_SERIES},{y},{c // 100}.{c % 100:02d}" for y, c in values.items()]
+    path = folder / "series.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def _write_small_files(folder: Path, rates: dict[str, NDArray[np.float64]]) -> tuple[Path, Path]:
     rates_path, jobs_path = folder / "rates.csv", folder / "jobs.csv"
     lines = ["period,currency,rate"]
@@ -181,6 +218,7 @@ declarations/  one file per month, 2019-01 to 2025-06, columns
                {",".join(COLUMNS)}
 rates.csv      monthly average exchange rates, MAD per unit of currency
 jobs.csv       employment by year and segment
+series.csv     the older three-segment series by year, 2019-2023 (a different perimeter)
 faults.csv     the rows deliberately made invalid, with the reason a loader should give
 
 Months not in plain UTF-8 CSV (comma, '.' decimal mark):
@@ -206,6 +244,7 @@ declarations.csv      every month, 2019-01 to 2025-06, in period order: UTF-8, '
 declarations.parquet  the same rows, every column as text
 rates.csv             monthly average exchange rates, MAD per unit of currency
 jobs.csv              employment by year and segment
+series.csv            the older three-segment series by year, 2019-2023 (a different perimeter)
 faults.csv            the rows deliberately made invalid, with the reason a loader should give
                       (row: the data row in declarations.csv, 1-based)
 """
@@ -225,6 +264,7 @@ class _Draws:
     the same rows whichever way they are written."""
 
     def __init__(self, seed: int, firms: int, rows: int, fault_rate: float) -> None:
+        self.seed = seed
         pop_rng, target_rng, rate_rng, fault_rng, self.month_root = np.random.default_rng(
             seed
         ).spawn(5)
@@ -322,7 +362,15 @@ def generate(
     faults_path.write_text("\n".join(fault_lines) + "\n", encoding="utf-8")
     readme = _readme(seed, firms, rows, fault_rate, kinds_used)
     (folder / "README.txt").write_text(readme, encoding="utf-8")
-    return DemoFiles(folder, tuple(paths), rates_path, jobs_path, faults_path, written)
+    return DemoFiles(
+        folder,
+        tuple(paths),
+        rates_path,
+        jobs_path,
+        faults_path,
+        written,
+        series=_write_series(folder, seed),
+    )
 
 
 def _generate_single(
@@ -347,5 +395,12 @@ def _generate_single(
             if progress is not None:
                 progress(written, draws.total)
     return DemoFiles(
-        folder, (writer.csv_path,), rates_path, jobs_path, faults_path, written, writer.parquet_path
+        folder,
+        (writer.csv_path,),
+        rates_path,
+        jobs_path,
+        faults_path,
+        written,
+        writer.parquet_path,
+        _write_series(folder, draws.seed),
     )

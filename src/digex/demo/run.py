@@ -128,6 +128,7 @@ def make_store(db: Path, files: DemoFiles, *, progress: Progress | None = None) 
             list(files.declarations),
             rates=[files.rates],
             jobs=[files.jobs],
+            series=files.series or (),
             progress=progress,
             today=LOAD_DATE,
             user=USER,

@@ -46,10 +46,12 @@ FAMILIES: Final = (
     "demography",
     "target",
     "jobs",
+    "series",
 )
 """Which engine cells an indicator's value is a column of: `digex.indicators.suite.CELLS`
 says how the suite computes each of its families, `digex.indicators.targets` computes the
-targets and the jobs series (a test checks that every family is computed by one of them)."""
+targets and the jobs series, `digex.indicators.auxiliary` the auxiliary aggregate series (a
+test checks that every family is computed by one of them)."""
 NATIONAL_CURRENCY: Final = "NC"
 """The unit that stands for the profile's national currency."""
 EXTRA_CUTS: Final = ("target",)

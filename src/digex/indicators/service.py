@@ -6,14 +6,16 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from digex.indicators.auxiliary import series_indicators
 from digex.indicators.consistency import verify_frame
 from digex.indicators.cuts import CUTS, check_cut
 from digex.indicators.engine import Engine
-from digex.indicators.periods import parse_period
+from digex.indicators.periods import Period, parse_period
 from digex.indicators.registry import registry
 from digex.indicators.suite import COLUMNS, Suite
 from digex.indicators.targets import jobs_indicators, target_indicators
 from digex.profile import CountryProfile
+from digex.releases.breaks import mark_breaks
 
 FLOWS = ("X", "M")
 
@@ -48,6 +50,37 @@ def _with_jobs(
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else frame
 
 
+def _with_series(
+    engine: Engine,
+    profile: CountryProfile,
+    frame: pd.DataFrame,
+    cuts: Sequence[str],
+    wanted: Sequence[Period] | None,
+    freq: str | None,
+) -> pd.DataFrame:
+    """Annual results of the total cut also carry the profile's auxiliary aggregate series for
+    the years asked for (every year they hold when no period is given), whether or not the
+    declarations cover those years: an older series may start before them."""
+    family = registry().family("series")
+    if not profile.series or not {c for i in family for c in i.cuts} & set(cuts):
+        return frame
+    freqs = {f for i in family for f in i.freqs}
+    if wanted is None:
+        if (freq or "A") not in freqs:
+            return frame
+        years = None
+    else:
+        years = {p.year for p in wanted if p.freq in freqs}
+        if not years:
+            return frame
+    extra = series_indicators(engine, profile, years)
+    if extra.empty:
+        return frame
+    if frame.empty:
+        return extra
+    return pd.concat([frame, extra], ignore_index=True)
+
+
 def compute(
     engine: Engine,
     profile: CountryProfile,
@@ -63,6 +96,7 @@ def compute(
     """
     cuts = list(CUTS) if by == "all" else [check_cut(by)]
     suite = Suite(engine, profile.national_currency)
+    wanted: list[Period] | None = None
     if period is not None:
         labels = [period] if isinstance(period, str) else list(period)
         wanted = [parse_period(p) for p in labels]
@@ -75,7 +109,9 @@ def compute(
     else:
         frame = suite.run(freq or "A", cuts, flows=FLOWS)
     verify_frame(frame)
-    return _with_jobs(engine, profile, frame, cuts)
+    frame = _with_jobs(engine, profile, frame, cuts)
+    frame = _with_series(engine, profile, frame, cuts, wanted, freq)
+    return mark_breaks(frame, profile.breaks)
 
 
 def targets(engine: Engine, profile: CountryProfile) -> pd.DataFrame:

@@ -77,6 +77,21 @@ NOTES: Final[dict[str, dict[str, str]]] = {
     },
 }
 
+BREAK_MARK: Final = "‡"
+"""How tables mark a figure with OBS_STATUS B (at or across a series break): never a plain
+number, whatever its completeness (explained by `BREAK_NOTES`)."""
+BREAK_NOTES: Final[dict[str, str]] = {
+    "en": "‡ series break (B): the figure is the first of a new definition, or compares two",
+    "fr": "‡ rupture de série (B) : premier chiffre d'une nouvelle définition, ou comparaison "
+    "de deux définitions",
+    "ar": "‡ انقطاع في السلسلة (B): أول رقم وفق تعريف جديد، أو مقارنة بين تعريفين",
+}
+
+
+def break_mark(obs_status: str) -> str:
+    return BREAK_MARK if obs_status == ObsStatus.BREAK else ""
+
+
 LABELS: Final[dict[str, dict[str, str]]] = {
     "en": {INCOMPLETE_PERIOD: "incomplete period", INCOMPLETE_BASE: "incomplete base"},
     "fr": {INCOMPLETE_PERIOD: "période incomplète", INCOMPLETE_BASE: "base incomplète"},

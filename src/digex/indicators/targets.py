@@ -23,8 +23,9 @@ from digex.indicators.suite import COLUMNS
 from digex.profile import CountryProfile, Target
 
 JOBS_SERIES = "JOBS"
-FAMILIES: Final = ("target", "jobs")
-"""The registry's families computed here (the suite computes the others)."""
+FAMILIES: Final = ("target", "jobs", "series")
+"""The registry's families computed apart from the suite: here, and the auxiliary aggregate
+series in `digex.indicators.auxiliary` (with `tidy_rows` from here)."""
 
 
 def annual_exports(engine: Engine) -> pd.Series:

@@ -184,6 +184,35 @@ JOB_CHECKS: Final[tuple[Check, ...]] = (
     ),
 )
 
+SERIES_CHECKS: Final[tuple[Check, ...]] = (
+    _missing("series", "SERIES"),
+    Check(
+        "SERIES_UNKNOWN",
+        "series IS NOT NULL AND v_series IS NULL",
+        f"'series ' || {_q('series')} || ' is not declared in the country profile' || $declared",
+    ),
+    _missing("year", "YEAR"),
+    Check(
+        "YEAR_INVALID",
+        "year IS NOT NULL AND v_year IS NULL",
+        f"'year ' || {_q('year')} || ' is not a year (YYYY)'",
+    ),
+    _missing("value", "VALUE"),
+    Check(
+        "VALUE_INVALID",
+        "value IS NOT NULL AND v_value IS NULL",
+        f"'value ' || {_q('value')} || ' is not a number >= 0 with at most '"
+        " || coalesce(v_decimals, $max_decimals) || ' decimal(s) and 14 digits before them'",
+    ),
+    Check(
+        "ROW_DUPLICATE",
+        "v_dup_rank > 1",
+        "'the same series and year already appear earlier in the file'",
+    ),
+)
+"""An auxiliary aggregate series file (series, year, value): `$declared` lists the profile's
+series for the message, `$max_decimals` is what a value of an unknown series is read with."""
+
 MALFORMED: Final = Check(
     "ROW_MALFORMED", "malformed", "'the line does not have as many fields as the header'"
 )

@@ -33,6 +33,7 @@ from digex.errors import (
     UnknownLoad,
     UsageError,
 )
+from digex.indicators.auxiliary import decimals as series_decimals
 from digex.ingest.convert import value_minor_sql
 from digex.ingest.parsers import DecimalMark
 from digex.ingest.readers import Reader, ReadOptions, Staged, reader_for
@@ -42,6 +43,7 @@ from digex.ingest.validate import (
     check_declarations,
     check_jobs,
     check_rates,
+    check_series,
 )
 from digex.profile import CountryProfile
 from digex.store import Store
@@ -71,10 +73,21 @@ DECLARATION_FIELDS = (
 )
 RATE_FIELDS = ("period", "currency", "rate")
 JOB_FIELDS = ("year", "segment", "jobs")
-FIELDS = {"declarations": DECLARATION_FIELDS, "rates": RATE_FIELDS, "jobs": JOB_FIELDS}
-REFERENCE_KINDS = ("rates", "jobs")
+SERIES_FIELDS = ("series", "year", "value")
+FIELDS = {
+    "declarations": DECLARATION_FIELDS,
+    "rates": RATE_FIELDS,
+    "jobs": JOB_FIELDS,
+    "series": SERIES_FIELDS,
+}
+REFERENCE_KINDS = ("rates", "jobs", "series")
 """Kinds of file whose identical content is silently reused: they accompany many loads."""
-CHECKS = {"declarations": check_declarations, "rates": check_rates, "jobs": check_jobs}
+CHECKS = {
+    "declarations": check_declarations,
+    "rates": check_rates,
+    "jobs": check_jobs,
+    "series": check_series,
+}
 
 Progress = Callable[[str, float, int], None]
 """Called as progress(description, files_done, files_total) while files are loaded; files_done
@@ -279,6 +292,9 @@ class Loader:
             today=options.today or dt.date.today(),
             decimal_mark=options.decimal_mark,
             minor_units=units,
+            series={
+                s.id: series_decimals(s, profile.national_currency, units) for s in profile.series
+            },
         )
         self.value_sql = value_minor_sql("v_amount", "v_rate", units)
         self.minor_units = units
@@ -290,8 +306,9 @@ class Loader:
         replace: Sequence[int] = (),
         progress: Progress | None = None,
         jobs: Sequence[Path] = (),
+        series: Sequence[Path] = (),
     ) -> list[LoadResult]:
-        work = plan_files(files, rates, jobs, replace)
+        work = plan_files(files, rates, jobs, replace, series)
         n = len(work)
 
         def reporter(i: int, name: str, base: float, share: float) -> Callable[[str, float], None]:
@@ -544,37 +561,42 @@ def load_files(
     jobs: Sequence[Path] = (),
     replace: Sequence[int] = (),
     progress: Progress | None = None,
+    series: Sequence[Path] = (),
 ) -> list[LoadResult]:
     """Load files into the store file at `store` (default: `$DIGEX_DB`, else
     ./digex.duckdb) without holding it while they are checked: other processes read it
     meanwhile, and it is held for writing only for the final transaction (`digex load`)."""
     target = store if store is not None else default_path()
-    return Loader(target, profile, options).run(files, rates, replace, progress, jobs)
+    return Loader(target, profile, options).run(files, rates, replace, progress, jobs, series)
 
 
 def plan_files(
-    files: Sequence[Path], rates: Sequence[Path], jobs: Sequence[Path], replace: Sequence[int]
+    files: Sequence[Path],
+    rates: Sequence[Path],
+    jobs: Sequence[Path],
+    replace: Sequence[int],
+    series: Sequence[Path] = (),
 ) -> list[tuple[Path, str, int | None]]:
     """The files of a call in loading order (rates first: the declarations of the same call
     are checked against them), each with the load it replaces.
 
     `replace` names one load per declaration file; in a call without declaration files, one
-    per rates then jobs file (a corrected rates file is loaded alone)."""
-    references = len(rates) + len(jobs)
+    per rates, then jobs, then series file (a corrected rates file is loaded alone)."""
+    references = len(rates) + len(jobs) + len(series)
     wanted = len(files) if files else references
     if replace and len(replace) != wanted:
         raise UsageError(
             f"`replace` was given {len(replace)} time(s) for {wanted} file(s) it can apply to; "
             "give one load id to replace per declaration file, in the same order (or, "
-            "loading only rates and jobs files, one per rates then jobs file)"
+            "loading only rates, jobs and series files, one per such file in that order)"
         )
     olds: list[int | None] = list(replace) if replace else [None] * wanted
     reference_olds = [None] * references if files else olds
     declaration_olds = olds if files else []
-    kinds = ["rates"] * len(rates) + ["jobs"] * len(jobs)
+    kinds = ["rates"] * len(rates) + ["jobs"] * len(jobs) + ["series"] * len(series)
     work = [
         (Path(p), kind, old)
-        for p, kind, old in zip([*rates, *jobs], kinds, reference_olds, strict=True)
+        for p, kind, old in zip([*rates, *jobs, *series], kinds, reference_olds, strict=True)
     ]
     work += [(Path(p), "declarations", old) for p, old in zip(files, declaration_olds, strict=True)]
     return work

@@ -19,6 +19,7 @@ from digex.ingest.checks import (
     JOB_CHECKS,
     MALFORMED,
     RATE_CHECKS,
+    SERIES_CHECKS,
     reasons_sql,
 )
 from digex.ingest.convert import RATE_TYPE, VALUE_LIMIT, value_estimate_sql, value_exact_sql
@@ -61,6 +62,9 @@ class Rules:
     """Decimals of the national currency: converted values are kept in its minor units."""
     code_types: Mapping[str, str] = field(default_factory=dict)
     """Coded column -> the SQL type it is stored in (see digex.store.codes); text if absent."""
+    series: Mapping[str, int] = field(default_factory=dict)
+    """The profile's auxiliary series (id -> the decimals its values may have and are stored
+    at: the national currency's minor units for money, 0 for a count)."""
 
     @property
     def current_month(self) -> dt.date:
@@ -306,6 +310,65 @@ def check_jobs(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
                 row_number() OVER (PARTITION BY malformed, v_year, v_segment ORDER BY line)
                 END AS v_dup_rank
             FROM p
+        )
+        {_finish(reasons, message)}"""
+    )
+
+
+MAX_DECIMALS = 4
+"""The most decimals any currency has (ISO 4217): a value of an undeclared series is read
+with them, so that only the series is reported wrong."""
+
+
+def check_series(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
+    """Create TEMP TABLE `checked` from a staged auxiliary series file (series, year, value).
+
+    A value is exact: its decimals may not exceed the series' (a money value in the national
+    currency's minor units, a count none), and it is stored as an integer of those units, so
+    that 17,900,000,000.00 MAD is kept to the centime, never through a float. Blanks group
+    thousands; one `.` or `,` is the decimal mark (a comma cannot group thousands here: a
+    value written 1,234 would be read as 1.234 and refused for its three decimals when the
+    currency has two, not silently read as a thousand).
+    """
+    declared = sorted(rules.series.items())
+    listed = ", ".join(code for code, _ in declared) or "none"
+    reasons, message = (
+        sql.replace("$declared", _literal(f" (declared: {listed})")).replace(
+            "$max_decimals", str(MAX_DECIMALS)
+        )
+        for sql in reasons_sql(SERIES_CHECKS)
+    )
+    # a first row that matches nothing, so that a profile without series still joins
+    rows = ["(CAST(NULL AS VARCHAR), CAST(NULL AS INTEGER))"]
+    rows += [f"({_literal(code)}, {int(d):d})" for code, d in declared]
+    known = f"(VALUES {', '.join(rows)}) AS d(code, decimals)"
+    year = strip(latin_digits("s.year"))
+    text = f"regexp_replace({latin_digits('s.value')}, '[\\s\u00a0\u202f\u2009]', '', 'g')"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE checked AS
+        WITH p AS (
+            SELECT s.*,
+                CASE WHEN regexp_full_match({year}, '(19|2\\d)\\d\\d')
+                     THEN CAST({year} AS INTEGER) END AS v_year,
+                d.code AS v_series, d.decimals AS v_decimals,
+                {text} AS v_text
+            FROM stage s LEFT JOIN {known} ON d.code = {code_value("s.series")}
+        ), v AS (
+            SELECT p.*,
+                CASE WHEN regexp_full_match(v_text, '\\d{{1,14}}([.,]\\d+)?')
+                      AND length(regexp_extract(v_text, '[.,](\\d+)$', 1))
+                          <= coalesce(v_decimals, {MAX_DECIMALS})
+                THEN TRY_CAST(CAST(replace(v_text, ',', '.') AS DECIMAL(38, {MAX_DECIMALS}))
+                          * CAST(pow(10, coalesce(v_decimals, {MAX_DECIMALS})) AS BIGINT)
+                          AS BIGINT)
+                END AS v_value
+            FROM p
+        ), r AS (
+            SELECT v.*, CASE WHEN NOT malformed AND v_year IS NOT NULL
+                              AND v_series IS NOT NULL THEN
+                row_number() OVER (PARTITION BY malformed, v_series, v_year ORDER BY line)
+                END AS v_dup_rank
+            FROM v
         )
         {_finish(reasons, message)}"""
     )

@@ -2,28 +2,40 @@
 
 A break is not a revision: the figures before it measured something else (Morocco's older
 three-segment series put 2023 at 17.9 bn MAD, the five-segment perimeter at 26.17 bn), so a
-comparison across it compares two definitions. A break is recorded with the first day the new
-definition applies, the series it concerns (indicators, cuts and cut members; an empty list
-means all) and an explanation in Arabic, French and English:
+comparison across it compares two definitions. A break is recorded in the country profile
+with the first day the new definition applies, the series it concerns (indicators, cuts and
+cut members; an empty list means all) and an explanation in Arabic, French and English:
 
     [[break]]
     id = "five-segments"
-    date = 2024-01-01
-    indicators = []                 # every indicator
+    date = 2023-01-01
+    indicators = []                 # every indicator computed from the declarations
     cuts = ["total"]                # only the sector total
     members = []
     explanation = { en = "...", fr = "...", ar = "..." }
 
+`indicators = []` means every indicator computed from the declarations (exports per job and
+progress toward a target included): an auxiliary series (the jobs file, an older aggregate
+series declared in the profile) has a definition of its own, which a change of the
+declarations' perimeter does not change; a break in one of them names its indicators.
+
 Two rules follow, after SDMX's OBS_STATUS B ("break in series"):
 
 - an observation is *at* a break when its own period contains the break's day: it is the first
-  of the new definition (or, for a break inside its period, a mix of both), and carries B;
+  of the new definition (or, for a break inside its period, a mix of both), and carries B. At
+  every frequency that is the first period of the new definition: for a break on 2023-01-01,
+  the year 2023, 2023-H1, 2023-Q1 and 2023-01 (each frequency is a series of its own, and
+  each has one first observation after the break);
 - a figure *straddles* a break when the days it reads lie on both sides of the break's day,
   some before it and some on or after it. What a figure reads is its own span and the spans
   it is compared with (`indicators.status.Inputs`): growth on a year earlier reads its period
   and the same period a year earlier; year-to-date growth reads January to its period in two
   years. A growth that straddles a break is flagged and never shown as a plain number; a level
   that straddles one (a break inside its period) mixes two definitions and is flagged too.
+
+`mark_breaks` applies both to a tidy indicator table (B in `obs_status`); the indicator
+service runs it on everything it computes, so the cache, the API, the CLI and the releases
+made from them all carry it.
 """
 
 from __future__ import annotations
@@ -33,7 +45,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from digex.codelists import LANGUAGES
 from digex.errors import ProfileError, UsageError
@@ -45,6 +57,14 @@ from digex.releases.dates import period_end, period_start, shifted
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+AUXILIARY_FAMILIES: Final = frozenset({"series"})
+AUXILIARY_INDICATORS: Final = frozenset({"JOBS"})
+"""Indicators whose values are auxiliary data alone (the profile's aggregate series, the jobs
+file): a break that names no indicator leaves them alone (see the module's head). Those that
+divide the declarations by them (exports per job) or compare them with a target are touched
+like the declarations' own."""
 
 
 @dataclass(frozen=True)
@@ -59,14 +79,17 @@ class SeriesBreak:
 
     def concerns(self, indicator: str, cut: str, member: str) -> bool:
         """Whether the series of `indicator` by `cut`, member `member`, is broken here."""
-        return all(
+        return self.concerns_indicator(indicator) and all(
             not chosen or value in chosen
-            for chosen, value in (
-                (self.indicators, indicator),
-                (self.cuts, cut),
-                (self.members, member),
-            )
+            for chosen, value in ((self.cuts, cut), (self.members, member))
         )
+
+    def concerns_indicator(self, indicator: str) -> bool:
+        """Named, or (none named) computed from the declarations: see the module's head."""
+        if self.indicators:
+            return indicator in self.indicators
+        family = registry().indicator(indicator).family
+        return family not in AUXILIARY_FAMILIES and indicator not in AUXILIARY_INDICATORS
 
 
 @dataclass(frozen=True)
@@ -211,3 +234,44 @@ def flag_frame(frame: pd.DataFrame, breaks: Sequence[SeriesBreak]) -> pd.DataFra
         break_across=[",".join(f.across) for f in decided],
     )
     return pd.DataFrame(frame.merge(figures, on=keys, how="left", validate="many_to_one"))
+
+
+def mark_breaks(frame: pd.DataFrame, breaks: Sequence[SeriesBreak]) -> pd.DataFrame:
+    """A tidy indicator table with OBS_STATUS B on every figure at or across a break.
+
+    Whether a figure is touched depends on its indicator (the spans it reads) and its period
+    only, then on whether the break concerns its cut and member: the first is decided once per
+    (indicator, period) pair (a few thousand at most), the second with vectorised tests on the
+    columns, so that a table of every cut and month costs no loop over its rows.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if not breaks or frame.empty:
+        return frame
+    pairs = frame[["indicator", "period"]].astype(str).drop_duplicates()
+    indicators, labels = pairs["indicator"].tolist(), pairs["period"].tolist()
+    periods = {p: parse_period(p) for p in set(labels)}
+    reads = {i: registry().indicator(i).reads for i in set(indicators)}
+    keys = pd.MultiIndex.from_frame(frame[["indicator", "period"]].astype(str))
+    hit = np.zeros(len(frame), dtype=bool)
+    for brk in breaks:
+        touched = [
+            (i, p)
+            for i, p in zip(indicators, labels, strict=True)
+            if brk.concerns_indicator(i)
+            and (is_at(periods[p], brk) or straddles(periods[p], reads[i], brk))
+        ]
+        if not touched:
+            continue
+        rows = keys.isin(touched)
+        if brk.cuts:
+            rows &= frame["cut"].isin(list(brk.cuts)).to_numpy()
+        if brk.members:
+            rows &= frame["member"].isin(list(brk.members)).to_numpy()
+        hit |= rows
+    if not hit.any():
+        return frame
+    out = frame.copy()
+    out.loc[hit, "obs_status"] = ObsStatus.BREAK.value
+    return out

@@ -45,6 +45,7 @@ ACCEPTED: Final = {
     "declarations": ("declarations", "rejects"),
     "rates": ("rates", "rate_rejects"),
     "jobs": ("auxiliary", "auxiliary_rejects"),
+    "series": ("auxiliary", "auxiliary_rejects"),
 }
 """Where the accepted and the rejected rows of each kind of file are stored."""
 
@@ -338,6 +339,8 @@ def append_rows(
         _append_declarations(con, load_id, checked, rejected, value_sql)
     elif kind == "rates":
         _append_rates(con, load_id, checked)
+    elif kind == "series":
+        _append_series(con, load_id, checked)
     else:
         _append_jobs(con, load_id, checked)
     accepted_table, rejected_table = ACCEPTED[kind]
@@ -411,6 +414,22 @@ def _append_jobs(con: duckdb.DuckDBPyConnection, load_id: int, checked: str) -> 
     con.execute(
         f"""INSERT INTO auxiliary_rejects SELECT {load_id:d}, line, reasons, message,
                year, segment, jobs, raw
+        FROM {checked} WHERE reasons <> ''"""
+    )
+
+
+def _append_series(con: duckdb.DuckDBPyConnection, load_id: int, checked: str) -> None:
+    """An auxiliary aggregate series file: one row per series and year, as the sector total
+    ('_T'), its value in the series' stored units (`digex.indicators.auxiliary`). Its rejected
+    rows keep the series as written in the rejects' `segment` column, the file's one coded
+    column, as a jobs file's keep its segment (the schema has no column of its own for it)."""
+    con.execute(
+        f"""INSERT INTO auxiliary SELECT {load_id:d}, line, v_series, v_year, '_T', v_value
+        FROM {checked} WHERE reasons = ''"""
+    )
+    con.execute(
+        f"""INSERT INTO auxiliary_rejects SELECT {load_id:d}, line, reasons, message,
+               year, series, value, raw
         FROM {checked} WHERE reasons <> ''"""
     )
 

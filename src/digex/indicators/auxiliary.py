@@ -1,0 +1,176 @@
+"""Auxiliary aggregate series: a figure by year that is not a sum of the declarations.
+
+A country may publish a series on another definition than the declarations measure, e.g.
+Morocco's older series on three segments, which put 2023 at 17.9 bn MAD where the five-segment
+perimeter gives 26.17 bn. It is not a sum of today's segments (the perimeters differ), so it
+cannot be derived: it enters as a small file by year (`digex load --series FILE`, columns
+series, year, value), like the jobs file, and stays queryable beside the main series as the
+registry's `series` family: SERIES_LEVEL and SERIES_GROWTH, annual, in the total cut, with
+the series' id as the member, so that a table always says which series a figure is of.
+
+The profile declares each series (`[[series]]`: id, flow, unit, names and perimeter in every
+language): a file may only hold declared series, whose unit says how their values are stored
+(money in the national currency's minor units, exactly; a count as a whole number). Growth
+is computed within one series only, between two years it holds: never from a year of one
+series to a year of another, and never into a year the series does not cover.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from digex.codelists import LANGUAGES
+from digex.errors import ProfileError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from digex.indicators.engine import Engine
+    from digex.profile import CountryProfile
+
+RESERVED: Final = frozenset({"JOBS"})
+"""Series ids the auxiliary table already uses for another file (the jobs file's)."""
+FLOWS: Final = ("X", "M", "_Z")
+KEYS: Final = frozenset({"id", "flow", "unit", "name", "perimeter"})
+
+
+@dataclass(frozen=True)
+class AuxSeries:
+    """One auxiliary aggregate series, as the country profile declares it."""
+
+    id: str
+    flow: str
+    unit: str
+    """The national currency's ISO code (money) or a unit of the indicator registry."""
+    names: Mapping[str, str] = field(hash=False)
+    perimeter: Mapping[str, str] = field(hash=False)
+    """What the series covers, in every language: the difference with the main series."""
+
+    def name(self, lang: str = "en") -> str:
+        return self.names.get(lang) or self.names["en"]
+
+
+def parse_series(
+    table: Mapping[str, Any], national_currency: str, source: str
+) -> tuple[AuxSeries, ...]:
+    """The `[[series]]` entries of a profile (none is fine), checked whole."""
+    from digex.indicators.registry import NATIONAL_CURRENCY, registry
+
+    items = table.get("series", [])
+    if not isinstance(items, list):
+        raise ProfileError(f"{source}: `series` must be an array of tables ([[series]])")
+    units = {national_currency, *(u for u in registry().units if u != NATIONAL_CURRENCY)}
+    found = []
+    for n, item in enumerate(items, 1):
+        where = f"{source}: series #{n}"
+        if not isinstance(item, Mapping):
+            raise ProfileError(f"{where}: each [[series]] is a table")
+        ident = item.get("id")
+        if not isinstance(ident, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]{0,39}", ident):
+            raise ProfileError(
+                f"{where}: `id` must be upper-case letters, digits and _ (e.g. EXPORTS_3SEG)"
+            )
+        where = f"{source}: series {ident!r}"
+        if ident in RESERVED:
+            raise ProfileError(f"{where}: the id is reserved ({', '.join(sorted(RESERVED))})")
+        unknown = sorted(set(item) - KEYS)
+        if unknown:
+            raise ProfileError(f"{where}: unknown keys {unknown}; use {sorted(KEYS)}")
+        flow = item.get("flow", "X")
+        if flow not in FLOWS:
+            raise ProfileError(f"{where}: `flow` must be one of {', '.join(FLOWS)}, not {flow!r}")
+        unit = item.get("unit", national_currency)
+        if unit not in units:
+            raise ProfileError(
+                f"{where}: `unit` {unit!r} is neither the national currency "
+                f"({national_currency}) nor a unit of the indicator registry"
+            )
+        names, perimeter = _texts(item, "name", where), _texts(item, "perimeter", where)
+        found.append(AuxSeries(ident, flow, unit, names, perimeter))
+    ids = [s.id for s in found]
+    if len(set(ids)) < len(ids):
+        raise ProfileError(f"{source}: each series id appears once, not {ids}")
+    return tuple(found)
+
+
+def _texts(item: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
+    text = item.get(key)
+    missing = [
+        lang
+        for lang in LANGUAGES
+        if not isinstance(text, Mapping) or not str(text.get(lang, "")).strip()
+    ]
+    if missing:
+        raise ProfileError(f"{where}: `{key}` needs a text in {', '.join(missing)}")
+    assert isinstance(text, Mapping)
+    return {str(lang): str(t) for lang, t in text.items()}
+
+
+def decimals(series: AuxSeries, national_currency: str, minor_units: int) -> int:
+    """Decimals a value of the series may have, and the power of ten it is stored at: the
+    national currency's minor units for money in it, none for a count."""
+    return minor_units if series.unit == national_currency else 0
+
+
+def series_rows(engine: Engine, ids: Collection[str]) -> pd.DataFrame:
+    """The stored values (series, year, value in stored units) of the series `ids`."""
+    import pandas as pd
+
+    table = engine.sources.auxiliary
+    if not ids or table not in engine.backend.list_tables():
+        return pd.DataFrame(columns=pd.Index(["series", "year", "value"]))
+    aux = engine.backend.table(table)
+    frame: pd.DataFrame = (
+        aux.filter(aux.series.isin(list(ids)) & (aux.segment == "_T"))
+        .select("series", "year", "value")
+        .execute()
+    )
+    return frame
+
+
+def series_indicators(
+    engine: Engine, profile: CountryProfile, years: Collection[int] | None = None
+) -> pd.DataFrame:
+    """SERIES_LEVEL of each declared series for each year it holds, and SERIES_GROWTH where
+    it also holds the year before; only for `years` when given."""
+    import pandas as pd
+
+    from digex.indicators.suite import COLUMNS
+    from digex.indicators.targets import tidy_rows
+
+    declared = {s.id: s for s in profile.series}
+    frame = series_rows(engine, declared)
+    if frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    nc = profile.national_currency
+    frame = frame.sort_values(["series", "year"], ignore_index=True)
+    scale = frame["series"].map(
+        {k: 10 ** decimals(s, nc, profile.minor_units) for k, s in declared.items()}
+    )
+    level = frame["value"].astype("float64") / scale.astype("float64")
+    year = frame["year"].astype("int64")
+    before = frame.assign(year=year + 1, previous=level)[["series", "year", "previous"]]
+    previous = frame.assign(year=year)[["series", "year"]].merge(
+        before, on=["series", "year"], how="left"
+    )["previous"]
+    growth = (level / previous - 1) * 100
+    cells = pd.DataFrame(
+        {
+            "period": year.astype(str),
+            "cut": "total",
+            "member": frame["series"].astype(str),
+            "flow": frame["series"].map({k: s.flow for k, s in declared.items()}),
+            "level": level,
+            "growth": growth.where(previous.notna() & (previous != 0)),
+        }
+    )
+    if years is not None:
+        cells = cells[year.isin(set(years))]
+    rows = tidy_rows("series", cells, nc)
+    units = {k: s.unit for k, s in declared.items()}
+    level_rows = rows["indicator"] == "SERIES_LEVEL"
+    rows.loc[level_rows, "unit"] = rows.loc[level_rows, "member"].map(units)
+    return rows
