@@ -18,7 +18,8 @@ from tests.inprocess import run_here
 import digex
 from digex.api import Digex
 from digex.errors import InvalidPeriod, ReleaseRefused, SnapshotExists, UsageError
-from digex.releases.create import check_sequence
+from digex.indicators.periods import parse_period
+from digex.releases.create import check_data, check_sequence
 from digex.releases.snapshot import read_release, snapshot_path
 from digex.store import audit
 from digex.store import releases as rel
@@ -225,3 +226,12 @@ def test_the_command_line_refuses_in_its_own_words(tmp_path: Path) -> None:
     with digex.connect(tmp_path / "c.duckdb", read_only=True) as db, db.store.reading() as con:
         assert rel.ids(con) == []
     assert not (tmp_path / "c.releases").exists()
+
+
+def test_months_without_data_inside_a_complete_period_are_said_not_refused(small: Digex) -> None:
+    # the small store's bulk file has every month of 2023-2024 but March 2024
+    with small.store.reading() as con:
+        assert check_data(con, parse_period("2023")) == []
+        (warning,) = check_data(con, parse_period("2024-Q1"))
+    assert warning.startswith("1 month(s) of 2024-Q1 have no declarations")
+    assert "incomplete_period" in warning
