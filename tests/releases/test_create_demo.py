@@ -1,5 +1,5 @@
-"""The demo's releases: preliminary 2024, a late file, revised 2024, preliminary 2025-H1; every
-published figure of DESIGN.md read from the releases' own rows, in each vintage."""
+"""The demo's releases: preliminary 2024, a late file, revised 2024, preliminary 2025-H1. The
+late file changes no published figure of DESIGN.md but BPO's level to three decimals."""
 
 from __future__ import annotations
 
@@ -9,92 +9,97 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from tests.conftest import DemoStore
 from tests.test_reference_figures import FIGURES, query
 
 import digex
+from digex.api import Digex
 from digex.demo import run
 from digex.publish.rounding import round_half_up
 from digex.releases.snapshot import read_release
 
-Key = tuple[str, str, str, str, str]
+ANNUAL = [f for f in FIGURES if f["period"] in ("2023", "2024") and f["measure"] != "jobs"]
+"""The figures a late file of December 2024 may change (the others are of other periods)."""
 
 
-def _index(rows: list[dict[str, Any]]) -> dict[Key, float]:
-    """A release's exports by (indicator, cut, member, period, flow)."""
-    return {
-        (r["indicator"], r["cut"], r["member"], r["period"], r["flow"]): r["value"]
-        for r in rows
-        if r["flow"] == "X"
-    }
+def _copy(demo_store: DemoStore, folder: Path) -> Path:
+    return Path(shutil.copy(demo_store.path, folder / "demo.duckdb"))
 
 
-def _published(values: dict[Key, float], figure: dict[str, Any]) -> Decimal | None:
-    """The figure as published from a release's rows (None when the release lacks it)."""
-    by, indicator, unit_mult = query(figure)
-    value = values.get((indicator, by, figure["segment"], figure["period"], "X"))
-    if value is None:
-        return None
-    return round_half_up(value / 10**unit_mult, figure["decimals"])
+def _annual(db: Digex) -> pd.DataFrame:
+    """The annual figures' indicators, every cut, in one pass of the suite."""
+    wanted = sorted({query(f)[1] for f in ANNUAL})
+    return db.indicators(["2023", "2024"], by="all", indicators=wanted)
 
 
-@pytest.fixture(scope="module")
-def released(
-    demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[run.Released, Path]:
-    folder = tmp_path_factory.mktemp("demo-releases")
-    path = Path(shutil.copy(demo_store.path, folder / "demo.duckdb"))
-    with digex.connect(path) as db:
-        return run.make_releases(db, folder), path
+def _value(frame: pd.DataFrame, figure: dict[str, Any]) -> float:
+    by, indicator, _ = query(figure)
+    hit = frame[
+        (frame["indicator"] == indicator)
+        & (frame["cut"] == by)
+        & (frame["member"] == figure["segment"])
+        & (frame["period"] == figure["period"])
+    ]
+    assert len(hit) == 1, figure["id"]
+    return float(hit["value"].iloc[0])
 
 
-def test_the_demo_makes_three_releases_at_their_calendar_times(
-    released: tuple[run.Released, Path],
+def test_the_late_file_moves_no_published_figure_but_bpo_s_level(
+    demo_store: DemoStore, tmp_path: Path
 ) -> None:
-    made, _ = released
+    with digex.connect(_copy(demo_store, tmp_path)) as db:
+        before = _annual(db)
+        path = run.write_late_file(db, tmp_path)
+        (late,) = db.load(path, today=run.LOAD_DATE, user=run.USER)
+        after = _annual(db)
+    assert late.rows_accepted == len(run.LATE_AMOUNTS) == 3
+    total = next(f for f in ANNUAL if f["id"] == "EXP_2024")
+    added = Decimal(str(_value(after, total))) - Decimal(str(_value(before, total)))
+    assert added.quantize(Decimal("0.01")) == sum(Decimal(a) for a in run.LATE_AMOUNTS)
+    changed = set()
+    for figure in ANNUAL:
+        unit = 10 ** query(figure)[2]
+        published = Decimal(str(figure["value"]))
+        assert round_half_up(_value(before, figure) / unit, figure["decimals"]) == published
+        if round_half_up(_value(after, figure) / unit, figure["decimals"]) != published:
+            changed.add(figure["id"])
+    # 26.2, +0.2 %, the shares and the segments' growth hold in both vintages
+    assert changed == {"EXP_2024_BPO"}
+
+
+def test_the_demo_s_releases_fit_the_release_calendar() -> None:
+    made = [(period, status) for period, status, *_ in run.DEMO_RELEASES]
+    assert made == [("2024", "preliminary"), ("2024", "revised"), ("2025-H1", "preliminary")]
+    for _, _, created, published, note in run.DEMO_RELEASES:
+        assert created < published  # each embargoed a few days
+        assert note
+    # the calendar's due dates (data/calendar/MA.toml): a year within 3 months, H1 within 6 weeks
+    assert run.DEMO_RELEASES[0][3] < dt.datetime(2025, 4, 1)
+    assert run.DEMO_RELEASES[2][3] < dt.datetime(2025, 8, 12)
+
+
+@pytest.mark.slow
+def test_the_demo_makes_its_releases(demo_store: DemoStore, tmp_path: Path) -> None:
+    """The whole flow on the demo store (three releases: about 15 s)."""
+    with digex.connect(_copy(demo_store, tmp_path)) as db:
+        made = run.make_releases(db, tmp_path)
     ids = [(r.release_id, r.status) for r in made.releases]
     assert ids == [("2024.1", "preliminary"), ("2024.2", "revised"), ("2025-H1.1", "preliminary")]
-    assert made.late.rows_accepted == len(run.LATE_AMOUNTS) == 3
-    for info in made.releases:
-        assert info.created_at < info.published_at  # embargoed a few days
-        assert info.snapshot is not None
-    # the calendar's due dates (data/calendar/MA.toml): 2024 within 3 months, H1 within 6 weeks
-    assert made.releases[0].published_at < dt.datetime(2025, 4, 1)
-    assert made.releases[2].published_at < dt.datetime(2025, 8, 12)
-
-
-def test_the_revision_is_the_late_file_and_every_published_figure_stays_true(
-    released: tuple[run.Released, Path],
-) -> None:
-    made, _ = released
-    assert made.releases[0].snapshot is not None
-    assert made.releases[1].snapshot is not None
-    assert made.releases[2].snapshot is not None
-    first, second, half = (
-        _index(read_release(r.snapshot).observations.to_pylist())  # type: ignore[arg-type]
-        for r in made.releases
+    snapshots = [r.snapshot for r in made.releases]
+    assert all(s is not None for s in snapshots)
+    first, second = (
+        {
+            (r["indicator"], r["cut"], r["member"], r["period"], r["flow"]): r["value"]
+            for r in read_release(s).observations.to_pylist()  # type: ignore[arg-type]
+        }
+        for s in snapshots[:2]
     )
-
-    def level(values: dict[Key, float], cut: str, member: str) -> Decimal:
-        return Decimal(str(values["LEVEL", cut, member, "2024", "X"]))
-
-    late = sum(Decimal(a) for a in run.LATE_AMOUNTS)
-    assert level(second, "total", "_T") - level(first, "total", "_T") == late
-    segment = run.LATE_SEGMENT
-    assert level(second, "segment", segment) - level(first, "segment", segment) == late
-    changed = set()
-    for figure in FIGURES:
-        published = Decimal(str(figure["value"]))
-        in_2024 = [_published(rows, figure) for rows in (first, second)]
-        if figure["period"] in ("2025-H1", "2024-H1"):
-            assert _published(half, figure) == published, figure["id"]
-            continue
-        if in_2024[0] is None:  # a series the release does not carry (jobs by year)
-            continue
-        assert in_2024[0] == published, figure["id"]
-        if in_2024[1] != published:
-            changed.add(figure["id"])
-    # the public table's figures (26.2, +0.2 %, the shares) hold in both vintages; only BPO's
-    # level to three decimals shows the revision
-    assert changed == {"EXP_2024_BPO"}
+    key = ("LEVEL", "segment", run.LATE_SEGMENT, "2024", "X")
+    added = Decimal(str(second[key])) - Decimal(str(first[key]))
+    assert added == sum(Decimal(a) for a in run.LATE_AMOUNTS)
+    for info, (_, status, created, published, _) in zip(
+        made.releases, run.DEMO_RELEASES, strict=True
+    ):
+        assert (info.status, info.created_at, info.published_at) == (status, created, published)
