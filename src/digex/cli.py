@@ -1047,5 +1047,4 @@ def main() -> None:
 # -- releases (digex.cli_release) ----------------------------------------------------------------
 from digex import cli_release  # noqa: E402
 
-FLAGS.update({"status": "--status", "publish_at": "--publish-at", "note": "--note"})
 app.add_typer(cli_release.release_app, name="release")

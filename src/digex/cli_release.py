@@ -41,9 +41,9 @@ def _moment(text: str | None) -> dt.datetime | None:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         raise UsageError(
-            f"publish_at={text} is not an ISO date-time; give e.g. 2025-03-31T09:00 (UTC) or "
-            "2025-03-31T10:00+01:00"
-        ).naming(publish_at=text) from None
+            f"--publish-at {text} is not an ISO date-time; give e.g. 2025-03-31T09:00 (UTC) "
+            "or 2025-03-31T10:00+01:00"
+        ) from None
 
 
 def _report(info: ReleaseInfo) -> None:

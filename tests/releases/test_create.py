@@ -169,7 +169,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digex]:
     ("period", "status", "publish_at", "error", "words"),
     [
         ("2024-13", "preliminary", None, InvalidPeriod, "is not one of"),
-        ("2024", "draft", None, UsageError, "status=draft"),
+        ("2024", "draft", None, UsageError, "status is one of preliminary, revised, final"),
         ("2024", "preliminary", dt.datetime(2025, 3, 1), UsageError, "before the release is made"),
         ("2023", "revised", None, UsageError, "has no release yet"),
         ("2030", "preliminary", None, ReleaseRefused, "2030 has no declarations"),
@@ -212,7 +212,7 @@ def test_the_command_line_refuses_in_its_own_words(tmp_path: Path) -> None:
         db.load(write_csv(tmp_path / "bulk.csv", BULK), today=TODAY)
     store = ["--db", tmp_path / "c.duckdb"]
     cases = [
-        (["release", "create", "2024", "--status", "draft"], 2, "--status draft"),
+        (["release", "create", "2024", "--status", "draft"], 2, "not 'draft'"),
         (["release", "create", "2024", "--status", "preliminary", "--publish-at", "soon"], 2,
          "--publish-at soon is not an ISO date-time"),
         (["release", "create", "2030", "--status", "preliminary"], 1, "2030 has no declarations"),
