@@ -28,6 +28,7 @@ What is refused, and what is only said (`ReleaseInfo.warnings`):
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -189,6 +190,11 @@ def create(
         rid = f"{label}.{vintage}"
         engine = Engine(engine_sources(con, profile.minor_units))
         frame = content.observations(engine, profile, label, status)
+        # the engine's temporary tables are dropped by Ibis when their expressions are
+        # collected: here, on the writer's connection while this thread holds it, not later
+        # from whichever thread collects them
+        del engine
+        gc.collect()
         last_load, last_conversion = releases.state(con)
         release = releases.Release(
             release_id=rid,
