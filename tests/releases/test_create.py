@@ -132,6 +132,9 @@ def test_a_revision_leaves_the_preliminary_release_as_it_was(
     assert meta["published_at"] == dt.datetime(2099, 1, 1, 9, 0)
     assert meta["published_at"] > meta["created_at"]
     assert meta["last_load_id"] == 4
+    printed = " ".join(run.stdout.split())
+    assert f"{meta['observations']:,} observations from 3 loads" in printed
+    assert f"sha256 {meta['content_hash']}" in printed
     # both readable from their snapshot files, without the store
     for rid in ("2024-03.1", "2024-03.2"):
         snap = read_release(snapshot_path(tmp_path / "s.duckdb", rid))
