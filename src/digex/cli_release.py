@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer  # noqa: TID251 (a command-line module: part of the CLI layer)
 
-from digex.cli import DbOption, err, out
 from digex.errors import UsageError
 
 if TYPE_CHECKING:
@@ -31,6 +30,10 @@ release_app: typer.Typer = typer.Typer(
     "instead of the live store.",
     no_args_is_help=True,
 )
+
+# digex.cli registers `release_app` at its end: it must exist before digex.cli is imported, so
+# that importing this module first (digex.cli then imports it back, half made) works too
+from digex.cli import DbOption, err, out  # noqa: E402
 
 
 def _moment(text: str | None) -> dt.datetime | None:
@@ -117,17 +120,23 @@ def snapshot(
 
 
 def print_demo_releases(released: Released) -> None:
-    """The demo's releases, one line each, and the late file loaded between them."""
+    """The demo's releases as a table, and the late file loaded between them."""
+    from digex.cli import _print_table, _table
+
     late = released.late
     out().print(
         f"late file {late.file.name}: {late.rows_accepted} declarations (load {late.load_id})",
         highlight=False,
     )
+    table = _table(f"Releases ({released.seconds:.1f} s; see `digex release --help`)")
+    for name in ("release", "status", "created (UTC)", "published (UTC)", "observations"):
+        table.add_column(name, justify="right" if name == "observations" else "left")
     for info in released.releases:
-        out().print(
-            f"release {info.release_id:<11} {info.status:<11} created "
-            f"{info.created_at:%Y-%m-%d %H:%M}, published {info.published_at:%Y-%m-%d %H:%M} UTC"
-            f"  {info.observations:,} observations",
-            highlight=False,
+        table.add_row(
+            info.release_id,
+            info.status,
+            f"{info.created_at:%Y-%m-%d %H:%M}",
+            f"{info.published_at:%Y-%m-%d %H:%M}",
+            f"{info.observations:,}",
         )
-    out().print(f"({released.seconds:.1f} s; `digex release --help` says what a release is)")
+    _print_table(table)

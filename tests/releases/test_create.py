@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -17,9 +19,12 @@ from tests.inprocess import run_here
 
 import digex
 from digex.api import Digex
+from digex.cli_release import print_demo_releases
+from digex.demo.run import Released
 from digex.errors import InvalidPeriod, ReleaseRefused, SnapshotExists, UsageError
 from digex.indicators.periods import parse_period
-from digex.releases.create import check_data, check_sequence
+from digex.ingest.load import LoadResult
+from digex.releases.create import ReleaseInfo, check_data, check_sequence
 from digex.releases.snapshot import read_release, snapshot_path
 from digex.store import audit
 from digex.store import releases as rel
@@ -238,3 +243,24 @@ def test_months_without_data_inside_a_complete_period_are_said_not_refused(small
         (warning,) = check_data(con, parse_period("2024-Q1"))
     assert warning.startswith("1 month(s) of 2024-Q1 have no declarations")
     assert "incomplete_period" in warning
+
+
+def test_the_release_commands_import_first_or_second() -> None:
+    """Another command module (or a test) may import digex.cli_release before digex.cli."""
+    code = "import digex.cli_release, digex.cli; print(digex.cli_release.release_app.info.name)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_demo_prints_its_releases_as_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    info = ReleaseInfo(
+        "2025-H1.1", "2025-H1", 1, "preliminary", dt.datetime(2025, 8, 4, 8, 30),
+        dt.datetime(2025, 8, 8, 9, 0), 41489, 80, "ab" * 32, None,
+    )  # fmt: skip
+    late = LoadResult(81, "declarations", Path("late-2024-12.csv"), "csv", "utf-8", 3, 3, 0)
+    print_demo_releases(Released([info], late, 1.5))
+    printed = capsys.readouterr().out
+    assert "late file late-2024-12.csv: 3 declarations (load 81)" in printed
+    assert "2025-H1.1 │ preliminary │ 2025-08-04 08:30 │ 2025-08-08 09:00 │       41,489" in printed
