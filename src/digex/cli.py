@@ -677,6 +677,7 @@ def demo(
         loaded = run.make_store(db, files, progress=_Bar.for_(progress))
     with loaded.store as store:
         _print_results(loaded.results, loaded.seconds, store.profile.minor_units)
+        cli_release.print_demo_releases(run.make_releases(store, out_dir))
         for period in run.HEADLINE_PERIODS:
             out().print(headline_table(store, period, "en"))
         shown = shlex.quote(str(db))
@@ -1067,3 +1068,8 @@ from digex import cli_calendar  # noqa: E402
 
 app.command()(cli_calendar.calendar)
 app.command()(cli_calendar.log)
+
+# -- releases (digex.cli_release) ----------------------------------------------------------------
+from digex import cli_release  # noqa: E402
+
+app.add_typer(cli_release.release_app, name="release")

@@ -1,0 +1,105 @@
+"""The demo's releases: preliminary 2024, a late file, revised 2024, preliminary 2025-H1. The
+late file changes no published figure of DESIGN.md but BPO's level to three decimals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from tests.conftest import DemoStore
+from tests.test_reference_figures import FIGURES, query
+
+import digex
+from digex.api import Digex
+from digex.demo import run
+from digex.publish.rounding import round_half_up
+from digex.releases.snapshot import read_release
+
+ANNUAL = [f for f in FIGURES if f["period"] in ("2023", "2024") and f["measure"] != "jobs"]
+"""The figures a late file of December 2024 may change (the others are of other periods)."""
+
+
+def _copy(demo_store: DemoStore, folder: Path) -> Path:
+    return Path(shutil.copy(demo_store.path, folder / "demo.duckdb"))
+
+
+def _annual(db: Digex) -> pd.DataFrame:
+    """The annual figures' indicators, every cut, in one pass of the suite."""
+    wanted = sorted({query(f)[1] for f in ANNUAL})
+    return db.indicators(["2023", "2024"], by="all", indicators=wanted)
+
+
+def _value(frame: pd.DataFrame, figure: dict[str, Any]) -> float:
+    by, indicator, _ = query(figure)
+    hit = frame[
+        (frame["indicator"] == indicator)
+        & (frame["cut"] == by)
+        & (frame["member"] == figure["segment"])
+        & (frame["period"] == figure["period"])
+    ]
+    assert len(hit) == 1, figure["id"]
+    return float(hit["value"].iloc[0])
+
+
+def test_the_late_file_moves_no_published_figure_but_bpo_s_level(
+    demo_store: DemoStore, tmp_path: Path
+) -> None:
+    with digex.connect(_copy(demo_store, tmp_path)) as db:
+        before = _annual(db)
+        path = run.write_late_file(db, tmp_path)
+        (late,) = db.load(path, today=run.LOAD_DATE, user=run.USER)
+        after = _annual(db)
+    assert late.rows_accepted == len(run.LATE_AMOUNTS) == 3
+    total = next(f for f in ANNUAL if f["id"] == "EXP_2024")
+    added = Decimal(str(_value(after, total))) - Decimal(str(_value(before, total)))
+    assert added.quantize(Decimal("0.01")) == sum(Decimal(a) for a in run.LATE_AMOUNTS)
+    changed = set()
+    for figure in ANNUAL:
+        unit = 10 ** query(figure)[2]
+        published = Decimal(str(figure["value"]))
+        assert round_half_up(_value(before, figure) / unit, figure["decimals"]) == published
+        if round_half_up(_value(after, figure) / unit, figure["decimals"]) != published:
+            changed.add(figure["id"])
+    # 26.2, +0.2 %, the shares and the segments' growth hold in both vintages
+    assert changed == {"EXP_2024_BPO"}
+
+
+def test_the_demo_s_releases_fit_the_release_calendar() -> None:
+    made = [(period, status) for period, status, *_ in run.DEMO_RELEASES]
+    assert made == [("2024", "preliminary"), ("2024", "revised"), ("2025-H1", "preliminary")]
+    for _, _, created, published, note in run.DEMO_RELEASES:
+        assert created < published  # each embargoed a few days
+        assert note
+    # the calendar's due dates (data/calendar/MA.toml): a year within 3 months, H1 within 6 weeks
+    assert run.DEMO_RELEASES[0][3] < dt.datetime(2025, 4, 1)
+    assert run.DEMO_RELEASES[2][3] < dt.datetime(2025, 8, 12)
+
+
+@pytest.mark.slow
+def test_the_demo_makes_its_releases(demo_store: DemoStore, tmp_path: Path) -> None:
+    """The whole flow on the demo store (three releases: about 15 s)."""
+    with digex.connect(_copy(demo_store, tmp_path)) as db:
+        made = run.make_releases(db, tmp_path)
+    ids = [(r.release_id, r.status) for r in made.releases]
+    assert ids == [("2024.1", "preliminary"), ("2024.2", "revised"), ("2025-H1.1", "preliminary")]
+    snapshots = [r.snapshot for r in made.releases]
+    assert all(s is not None for s in snapshots)
+    first, second = (
+        {
+            (r["indicator"], r["cut"], r["member"], r["period"], r["flow"]): r["value"]
+            for r in read_release(s).observations.to_pylist()  # type: ignore[arg-type]
+        }
+        for s in snapshots[:2]
+    )
+    key = ("LEVEL", "segment", run.LATE_SEGMENT, "2024", "X")
+    added = Decimal(str(second[key])) - Decimal(str(first[key]))
+    assert added == sum(Decimal(a) for a in run.LATE_AMOUNTS)
+    for info, (_, status, created, published, _) in zip(
+        made.releases, run.DEMO_RELEASES, strict=True
+    ):
+        assert (info.status, info.created_at, info.published_at) == (status, created, published)
