@@ -209,3 +209,19 @@ class NotAValue(TypeError, DigexError):
     """A cell of a revision triangle that is not a number (a boolean, a string)."""
 
     status = 422
+
+
+class UnknownRelease(KeyError, DigexError):
+    """A release id that is not in the store (`digex release list` shows them)."""
+
+    status = 404
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown release"
+
+
+class NotPublished(DigexError):
+    """What was asked had not been published: a release still under embargo (its staff see it
+    with `embargoed=True`), or an as-of time before the first publication."""
+
+    status = 404
