@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from tests.conftest import FIRM, TODAY, write_csv
+from tests.inprocess import run_here
 from tests.releases.freeze import freeze, hand_made
 
 import digex
@@ -32,7 +34,7 @@ PUBLISHED = {
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digex]:
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Four vintages: 2024 twice, then 2025-H1 (carrying 2024-H1) twice, the last embargoed.
     The store holds what the third was computed from (2024: 2,000 declared first, 100 and 10
     declared late); the others hold figures given by hand, as if computed before or after."""
@@ -58,6 +60,13 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digex]:
         rows = [("LEVEL", "2025-H1", 3001), ("LEVEL", "2024-H1", 2110)]
         made = freeze(db, "2025-H1", hand_made(rows), published_at=PUBLISHED["2025-H1.2"])
         assert made == "2025-H1.2"
+    return d / "s.duckdb"
+
+
+@pytest.fixture(scope="module")
+def db(made: Path) -> Iterator[Digex]:
+    """The store read-only, as the CLI opens it (so that both can share it in this process)."""
+    with digex.connect(made, read_only=True) as db:
         yield db
 
 
@@ -145,7 +154,7 @@ def test_published_rows_are_narrowed_as_live_ones(db: Digex) -> None:
 
 
 def test_live_figures_are_labelled_unreleased(db: Digex) -> None:
-    frame = db.indicators("2024")
+    frame = db.indicators("2025-H1")  # computed and kept by the narrowing test
     assert frame.attrs["source"] == "live"
     assert "release_id" not in frame.columns
 
@@ -156,7 +165,7 @@ def test_live_figures_are_labelled_unreleased(db: Digex) -> None:
         ({"release": "2024.1", "as_of": "2025-08-15"}, "not both"),
         ({"as_of": "2025-08-15", "embargoed": True}, "give `release` too"),
         ({"embargoed": True}, "give `release` too"),
-        ({"as_of": "15/08/2025"}, r"as_of='15/08/2025' is not a date"),
+        ({"as_of": "15/08/2025"}, r"as_of=15/08/2025 is not a date"),
         ({"release": "2024.1", "freq": "W"}, "freq='W'"),
     ],
 )
@@ -172,3 +181,45 @@ def test_as_of_values() -> None:
     assert parse_as_of("2025-08-15T10:30:00Z") == dt.datetime(2025, 8, 15, 10, 30)
     aware = dt.datetime(2025, 8, 15, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     assert parse_as_of(aware) == dt.datetime(2025, 8, 15, 10, 0)
+
+
+def test_the_command_line_reads_releases_and_says_where_figures_come_from(
+    db: Digex, made: Path
+) -> None:
+    def run(*args: str) -> tuple[int, str, str]:
+        r = run_here(["indicators", *args, "-i", "LEVEL", "-f", "csv", "--db", made], made.parent)
+        return r.code, r.stdout, " ".join(r.stderr.split())
+
+    code, out, said = run("-p", "2024", "--release", "2024.1")
+    assert code == 0, said
+    assert out.splitlines()[1].endswith(",2000.0,MAD,0,A,complete,2024.1")
+    assert said == "note: figures from release 2024.1"
+    code, out, said = run("-p", "2024-H1", "-p", "2024", "--as-of", "2025-08-15")
+    assert [line.rsplit(",", 1)[1] for line in out.splitlines()[1:]] == ["2024.2", "2025-H1.1"]
+    assert said == (
+        "note: figures as published at 2025-08-15 23:59:59 UTC, from release 2024.2, 2025-H1.1"
+    )
+    code, out, said = run("-p", "2025-H1", "--release", "2025-H1.2")
+    assert code == 1
+    assert "under embargo until 2099-01-01 09:00 UTC" in said
+    assert "--embargoed set" in said
+    assert run("-p", "2025-H1", "--release", "2025-H1.2", "--embargoed")[0] == 0
+    code, _, said = run("--as-of", "2025-01-31")
+    assert code == 1
+    assert said.endswith("2025-03-01 09:00:00 UTC; give a later --as-of")
+    code, _, said = run("--release", "2024.1", "--as-of", "2025-08-15")
+    assert (code, said) == (
+        2,
+        "error: --release reads one release, --as-of what was published then: give one",
+    )
+    assert run("--as-of", "2025-08-15", "--embargoed")[0] == 2
+    code, _, said = run("--as-of", "yesterday")
+    assert (code, said) == (
+        2,
+        "error: --as-of yesterday is not a date or a date and time; give e.g. 2025-08-15 (the "
+        "end of that day, UTC) or 2025-08-15T10:30 (UTC unless an offset is given)",
+    )
+    code, out, said = run("-p", "2025-H1")
+    assert code == 0
+    assert "release_id" not in out
+    assert said.startswith("note: unreleased figures, computed from the live store")

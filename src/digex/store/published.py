@@ -51,7 +51,7 @@ def parse_as_of(value: str | dt.date | dt.datetime) -> dt.datetime:
             )
         except ValueError:
             raise UsageError(
-                f"as_of={text!r} is not a date or a date and time; give e.g. 2025-08-15 (the "
+                f"as_of={text} is not a date or a date and time; give e.g. 2025-08-15 (the "
                 "end of that day, UTC) or 2025-08-15T10:30 (UTC unless an offset is given)"
             ).naming(as_of=text) from None
     if isinstance(value, dt.datetime):
@@ -118,7 +118,7 @@ def release_rows(
     if found.published_at > when and not embargoed:
         raise NotPublished(
             f"release {release_id} is under embargo until {found.published_at:%Y-%m-%d %H:%M} "
-            "UTC; the office's staff read it with embargoed=True"
+            "UTC; the office's own staff read it with `embargoed` set"
         ).naming("embargoed", release=release_id)
     source = (
         f"(SELECT {OBSERVATION_COLUMNS}, release_id FROM release_observations "
@@ -146,18 +146,19 @@ def as_of_rows(
     reads as `now`), from the release published last by then that holds it, as a
     parenthesised SELECT (tidy columns and `release_id`). `NotPublished` when nothing had
     been published by then."""
-    until = min(at, now or now_utc())
+    when = now or now_utc()
+    until = min(at, when)
     if first_publication(con, until) is None:
-        row = con.execute("SELECT min(published_at) FROM releases").fetchone()
-        first = None if row is None else row[0]
-        after = (
-            f"the first release was published at {first:%Y-%m-%d %H:%M:%S} UTC"
-            if first is not None and first <= (now or now_utc())
-            else "no release has been published yet (`digex release list` shows them)"
-        )
+        first = first_publication(con, when)
+        if first is None:
+            raise NotPublished(
+                "no release has been published yet (`digex release list` shows those made, "
+                "with their publication times)"
+            )
         raise NotPublished(
-            f"nothing had been published at {at:%Y-%m-%d %H:%M:%S} UTC: {after}; give a later as_of"
-        ).naming(as_of=f"{at:%Y-%m-%d %H:%M:%S}")
+            f"nothing had been published at {at:%Y-%m-%d %H:%M:%S} UTC: the first release was "
+            f"published at {first:%Y-%m-%d %H:%M:%S} UTC; give a later `as_of`"
+        ).naming("as_of")
     return f"""(SELECT {OBSERVATION_COLUMNS}, release_id FROM (
             SELECT o.*, r.published_at AS published, r.created_at AS created
             FROM (SELECT * FROM release_observations WHERE {scope.where()}) o
