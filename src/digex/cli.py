@@ -1122,3 +1122,10 @@ def main() -> None:
     except KeyboardInterrupt:
         err().print("interrupted; the store is unchanged (the transaction was not committed)")
         sys.exit(130)
+
+
+# -- releases (digex.cli_release) ----------------------------------------------------------------
+from digex import cli_release  # noqa: E402
+
+FLAGS.update({"status": "--status", "publish_at": "--publish-at", "note": "--note"})
+app.add_typer(cli_release.release_app, name="release")

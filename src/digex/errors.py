@@ -211,6 +211,20 @@ class NotAValue(TypeError, DigexError):
     status = 422
 
 
+# -- release creation (appended in one block) -----------------------------------------------------
+class ReleaseRefused(DigexError):
+    """A release the store's data cannot make: a period with no declarations, or one whose
+    months are not all loaded yet (the message names the period and what to load)."""
+
+    status = 409
+
+
+class SnapshotExists(DigexError):
+    """A release's snapshot file is there already: a snapshot is never replaced."""
+
+    status = 409
+
+
 class UnknownRelease(KeyError, DigexError):
     """A release id that is not in the store (`digex release list` shows them)."""
 
