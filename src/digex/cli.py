@@ -819,6 +819,12 @@ def _check_published(
     return release is not None or as_of is not None
 
 
+LIVE_NOTE: Final = (
+    "note: unreleased figures, computed from the live store (--release ID or --as-of DATE "
+    "give the published ones)"
+)
+
+
 def _release_ids(result: Rows | pd.DataFrame | pa.Table) -> set[str] | None:
     """The releases a result's rows come from (None for figures from the live store)."""
     from digex.publish.tidy import Rows
@@ -841,12 +847,7 @@ def _say_source(result: Rows | pd.DataFrame | pa.Table, as_of: str | None) -> No
     the live store (unreleased), so that no one quotes the latter as published."""
     ids = _release_ids(result)
     if ids is None:
-        err().print(
-            "note: unreleased figures, computed from the live store (--release ID or "
-            "--as-of DATE give the published ones)",
-            highlight=False,
-            soft_wrap=True,
-        )
+        err().print(LIVE_NOTE, highlight=False, soft_wrap=True)
         return
     when = ""
     if as_of is not None:
@@ -955,16 +956,35 @@ def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None
 def summary(
     period: Annotated[str, typer.Argument(help="2024, 2025-H1, 2024-Q3, ...")],
     lang: Annotated[str, typer.Option(help="Language: en, fr or ar.")] = "en",
+    release: Annotated[
+        str | None, typer.Option(help="The figures of this release, not the live store.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The figures as published then (a date: its end, UTC)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """The headline table: exports by segment, growth on a year earlier, shares."""
     from digex.api import Digex
 
+    _check_published(release, as_of, False, None)
     with Digex.open(db, read_only=True) as store:
-        out().print(headline_table(store, period, lang))
+        out().print(headline_table(store, period, lang, release=release, as_of=as_of))
+    if release is not None:
+        err().print(f"note: figures from release {release}", highlight=False)
+    elif as_of is not None:
+        from digex.store.published import parse_as_of
+
+        when = f"{parse_as_of(as_of):%Y-%m-%d %H:%M:%S} UTC"
+        err().print(f"note: figures as published at {when}", highlight=False)
+    else:
+        err().print(LIVE_NOTE, highlight=False, soft_wrap=True)
 
 
-def headline_table(store: object, period: str, lang: str) -> Table:
+def headline_table(
+    store: object, period: str, lang: str, *, release: str | None = None, as_of: str | None = None
+) -> Table:
     """The headline table (`digex.publish.headline`) as a Rich table."""
     from rich.markup import escape
 
@@ -972,7 +992,7 @@ def headline_table(store: object, period: str, lang: str) -> Table:
     from digex.publish import headline
 
     assert isinstance(store, Digex)
-    h = headline.headline_table(store, period, lang)
+    h = headline.headline_table(store, period, lang, release=release, as_of=as_of)
     # escaped: rich would take "[incomplete period]" for a style and print nothing
     table = _table(escape(h.title), caption=escape("\n".join(h.notes)))
     table.add_column(h.columns[0])

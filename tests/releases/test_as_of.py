@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from tests.releases.freeze import freeze, hand_made
 import digex
 from digex.api import Digex
 from digex.errors import NotPublished, UnknownRelease, UsageError
+from digex.publish.summary import headline
 from digex.store.published import parse_as_of
 
 
@@ -223,3 +225,18 @@ def test_the_command_line_reads_releases_and_says_where_figures_come_from(
     assert code == 0
     assert "release_id" not in out
     assert said.startswith("note: unreleased figures, computed from the live store")
+
+
+def test_the_headline_of_a_release_and_as_of_a_time(db: Digex, made: Path) -> None:
+    [*_, total] = headline(db, "2024", release="2024.2").rows
+    assert (total.previous, total.level) == (Fraction(1000, 10**9), Fraction(2100, 10**9))
+    assert total.growth == 110
+    [*_, total] = headline(db, "2024", as_of="2025-05-31").rows
+    assert total.level == Fraction(2000, 10**9)
+    r = run_here(["summary", "2024", "--as-of", "2025-05-31", "--db", made], made.parent)
+    assert r.code == 0, r.stderr
+    assert r.stderr.strip() == "note: figures as published at 2025-05-31 23:59:59 UTC"
+    r = run_here(["summary", "2024", "--release", "2024.1", "--db", made], made.parent)
+    assert r.stderr.strip() == "note: figures from release 2024.1"
+    r = run_here(["summary", "2024", "--release", "2024.1", "--as-of", "2025-05-31"], made.parent)
+    assert r.code == 2
