@@ -8,6 +8,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from tests.conftest import FIRM, TODAY, write_csv
 from tests.inprocess import run_here
@@ -15,8 +16,10 @@ from tests.inprocess import run_here
 import digex
 from digex.api import Digex
 from digex.errors import ChecksFailed, UnknownRelease
+from digex.profile import load_profile
+from digex.releases.content import frozen_inputs
 from digex.releases.snapshot import folder
-from digex.releases.verify import Verification
+from digex.releases.verify import Verification, _notes, _snapshot_check
 from digex.store import releases
 
 RATES = ("period", "currency", "rate")
@@ -172,3 +175,25 @@ def test_digex_offers_no_way_to_change_a_release(store: tuple[Path, Verification
     """The API has readers and creators of releases, nothing that changes one."""
     names = [n for n in dir(Digex) if "release" in n]
     assert not [n for n in names if n.split("_")[0] in {"update", "edit", "delete", "set"}]
+
+
+def test_a_snapshot_that_cannot_be_read_fails_its_check(tmp_path: Path) -> None:
+    missing = _snapshot_check(tmp_path / "none.duckdb", RID, "ab")
+    assert (missing.passed, missing.detail.startswith("no snapshot file")) == (None, True)
+    garbage = tmp_path / "garbage.duckdb"
+    garbage.write_bytes(b"not a database" * 100)
+    assert _snapshot_check(garbage, RID, "ab").passed is False
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    found = _snapshot_check(empty, RID, "ab")
+    assert (found.passed, "cannot be read as a snapshot" in found.detail) == (False, True)
+
+
+def test_inputs_that_differ_from_the_frozen_ones_are_noted() -> None:
+    profile = load_profile("MA")
+    frozen = frozen_inputs(profile)
+    assert _notes(frozen, profile, digex.__version__) == []
+    older = {**frozen, "codelists.json": '{"version": "0"}'}
+    [codelists, version] = _notes(older, profile, "0.0.1")
+    assert "code lists installed differ" in codelists
+    assert "made by digex 0.0.1" in version

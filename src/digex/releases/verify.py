@@ -140,6 +140,8 @@ def _recomputed_check(counts: Mapping[str, int], total: int) -> Check:
 
 
 def _snapshot_check(path: Path, release_id: str, stored: str) -> Check:
+    import duckdb
+
     from digex.releases.snapshot import open_snapshot
     from digex.store import releases
 
@@ -147,11 +149,15 @@ def _snapshot_check(path: Path, release_id: str, stored: str) -> Check:
         return Check(
             "snapshot", None, f"no snapshot file at {path} (`digex release snapshot` writes it)"
         )
-    con = open_snapshot(path)
     try:
-        actual = releases.content_hash(con, release_id)
-    finally:
-        con.close()
+        con = open_snapshot(path)
+        try:
+            actual = releases.content_hash(con, release_id)
+        finally:
+            con.close()
+    except duckdb.Error as e:  # not a DuckDB file any more, or without the release tables
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        return Check("snapshot", False, f"{path} cannot be read as a snapshot ({first})")
     if actual == stored:
         return Check("snapshot", True, f"{path} gives the recorded sha256")
     return Check("snapshot", False, f"{path} gives sha256 {actual}, not the recorded one")
