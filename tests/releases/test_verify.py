@@ -5,6 +5,7 @@ outside digex, even when the hash was rewritten with them."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import duckdb
 import pytest
 from tests.conftest import FIRM, TODAY, write_csv
 from tests.inprocess import run_here
+from tests.releases.freeze import freeze, hand_made
 
 import digex
 from digex.api import Digex
@@ -19,8 +21,16 @@ from digex.errors import ChecksFailed, UnknownRelease
 from digex.profile import load_profile
 from digex.releases.content import frozen_inputs
 from digex.releases.snapshot import folder
-from digex.releases.verify import Verification, _notes, _snapshot_check
-from digex.store import releases
+from digex.releases.verify import (
+    FLOAT_SUMMED,
+    TOLERANCE,
+    Verification,
+    _noise_note,
+    _notes,
+    _recomputed_check,
+    _snapshot_check,
+)
+from digex.store import releases, vintage
 
 RATES = ("period", "currency", "rate")
 MARCH = [
@@ -197,3 +207,33 @@ def test_inputs_that_differ_from_the_frozen_ones_are_noted() -> None:
     [codelists, version] = _notes(older, profile, "0.0.1")
     assert "code lists installed differ" in codelists
     assert "made by digex 0.0.1" in version
+
+
+def test_only_float_summed_indicators_may_differ_in_their_last_bits(tmp_path: Path) -> None:
+    """Compared by hand-made rows: one ulp is noise for an HHI, a difference for a level."""
+    hhi, level = 0.1 + 0.2, 26_170_000_000.0
+    released = [("HHI_FIRMS", "2024", hhi), ("LEVEL", "2024", level), ("HHI_PARTNERS", "2024", 0.5)]
+    released += [("LEVEL_EUR", "2024", None), ("TOP5_FIRMS", "2024", 40.0)]
+    recomputed = hand_made(
+        [
+            ("HHI_FIRMS", "2024", math.nextafter(hhi, 1)),  # noise
+            ("LEVEL", "2024", math.nextafter(level, 0)),  # a difference
+            ("HHI_PARTNERS", "2024", 0.5 + 1e-6),  # beyond the tolerance
+            ("LEVEL_EUR", "2024", 1.0),  # missing then, a value now
+            ("TOP5_FIRMS", "2024", 40.0),
+        ]
+    )
+    with digex.init(tmp_path / "s.duckdb") as db:
+        rid = freeze(db, "2024", hand_made(released))
+        with db.store.reading() as con:
+            con.register("again", recomputed)
+            counts, first = vintage.compare(
+                con, rid, "again", 10, noisy=FLOAT_SUMMED, tolerance=TOLERANCE
+            )
+    assert counts == {"value": 3, vintage.NOISE: 1}
+    assert [(row[0], row[6]) for row in first] == [
+        ("HHI_PARTNERS", "value"), ("LEVEL", "value"), ("LEVEL_EUR", "value")
+    ]  # fmt: skip
+    assert "1 values of HHI_FIRMS" in _noise_note(counts)[0]
+    assert _recomputed_check({vintage.NOISE: 5}, 9).passed is True
+    assert _recomputed_check(counts, 9).passed is False
