@@ -215,6 +215,8 @@ def test_the_command_line_reads_releases_and_says_where_figures_come_from(
         "error: --release reads one release, --as-of what was published then: give one",
     )
     assert run("--as-of", "2025-08-15", "--embargoed")[0] == 2
+    code, _, said = run("--as-of", "2025-08-15", "--engine", f"duckdb:///{made}")
+    assert (code, said) == (2, "error: releases are read from the store: drop --engine")
     code, _, said = run("--as-of", "yesterday")
     assert (code, said) == (
         2,
