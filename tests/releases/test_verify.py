@@ -237,3 +237,27 @@ def test_only_float_summed_indicators_may_differ_in_their_last_bits(tmp_path: Pa
     assert "1 values of HHI_FIRMS" in _noise_note(counts)[0]
     assert _recomputed_check({vintage.NOISE: 5}, 9).passed is True
     assert _recomputed_check(counts, 9).passed is False
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("DELETE FROM release_inputs WHERE name = 'profile.toml'", "no profile.toml"),
+        (
+            "UPDATE release_inputs SET content = 'code = ' WHERE name = 'profile.toml'",
+            "Invalid value",
+        ),
+    ],
+)
+def test_a_frozen_profile_taken_away_fails_the_recomputation_without_a_traceback(
+    store: tuple[Path, Verification], tmp_path: Path, change: str, reason: str
+) -> None:
+    path = copy(store, tmp_path)
+    with digex.connect(path) as db:
+        with db.store.write() as con:
+            con.execute(change)
+        found = db.verify_release(RID)
+    assert passed(found) == {"hash": False, "recomputed": False, "snapshot": True}
+    detail = found.checks[1].detail
+    assert detail.startswith("the release's frozen profile cannot be read (")
+    assert reason in detail

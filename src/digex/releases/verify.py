@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from digex.errors import ChecksFailed
+from digex.errors import ChecksFailed, ProfileError
 
 if TYPE_CHECKING:
     from digex.profile import CountryProfile
@@ -114,7 +114,7 @@ def _frozen_profile(inputs: Mapping[str, str], release_id: str, units: int) -> C
     from digex.profile import profile_from_text
 
     profile = profile_from_text(
-        inputs["profile.toml"], source="", where=f"the profile frozen with release {release_id}"
+        inputs["profile.toml"], source="", where=f"frozen with release {release_id}"
     )
     return dataclasses.replace(profile, minor_units=units)
 
@@ -212,29 +212,43 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
         stored = str(meta["content_hash"])
         actual = releases.content_hash(con, release_id)
         inputs = releases.inputs(con, release_id)
-        profile = _frozen_profile(inputs, release_id, units)
-        frame = content.observations(
-            Engine(sources), profile, str(meta["period"]), str(meta["status"])
-        )
-        con.register("release_recomputed", pa.Table.from_pandas(frame, preserve_index=False))
+        profile: CountryProfile | None = None
+        counts: dict[str, int] = {}
+        first: list[tuple[str | None, ...]] = []
         try:
-            counts, first = vintage.compare(
-                con,
-                release_id,
-                "release_recomputed",
-                shown,
-                noisy=FLOAT_SUMMED,
-                tolerance=TOLERANCE,
+            frozen = _frozen_profile(inputs, release_id, units)
+        except (KeyError, ProfileError) as e:  # its inputs were changed: nothing to compute with
+            reason = "no profile.toml" if isinstance(e, KeyError) else str(e)
+            recomputed = Check(
+                "recomputed", False, f"the release's frozen profile cannot be read ({reason})"
             )
-        finally:
-            con.unregister("release_recomputed")
+        else:
+            profile = frozen
+            frame = content.observations(
+                Engine(sources), frozen, str(meta["period"]), str(meta["status"])
+            )
+            con.register("release_recomputed", pa.Table.from_pandas(frame, preserve_index=False))
+            try:
+                counts, first = vintage.compare(
+                    con,
+                    release_id,
+                    "release_recomputed",
+                    shown,
+                    noisy=FLOAT_SUMMED,
+                    tolerance=TOLERANCE,
+                )
+            finally:
+                con.unregister("release_recomputed")
+            recomputed = _recomputed_check(counts, len(frame))
     checks = (
         _hash_check(stored, actual),
-        _recomputed_check(counts, len(frame)),
+        recomputed,
         _snapshot_check(snapshot_path(store.path, release_id), release_id, stored),
     )
     differences = tuple(
         Difference(tuple(str(v) for v in row[:6]), str(row[6]), row[7], row[8]) for row in first
     )
-    notes = _noise_note(counts) + _notes(inputs, profile, meta["digex_version"])
+    notes = _noise_note(counts)
+    if profile is not None:
+        notes += _notes(inputs, profile, meta["digex_version"])
     return Verification(release_id, checks, differences, counts, tuple(notes))
