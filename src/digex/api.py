@@ -530,7 +530,8 @@ def indicators_on(
     named by a URL (see `digex.backends.sources_from_url`); nothing is cached. A digex
     store (`duckdb://`) is read with the profile it records (`profile` must then be of the
     same country, as for `Digex.open`); another engine's data with `profile`, a code or a
-    .toml path (default `$DIGEX_PROFILE`, else MA)."""
+    .toml path (default `$DIGEX_PROFILE`, else MA). The figures are unreleased:
+    `attrs["source"]` is "live"."""
     from digex.backends import sources_from_url
     from digex.indicators.engine import Engine
     from digex.indicators.options import check_query
@@ -541,7 +542,8 @@ def indicators_on(
     country = _engine_profile(url, profile)
     sources = sources_from_url(url, minor_units=country.minor_units)
     frame = compute(Engine(sources), country, period=period, freq=freq, by=by)
-    return select(frame, country, flow=flow, indicators=indicators, unit_mult=unit_mult)
+    chosen = select(frame, country, flow=flow, indicators=indicators, unit_mult=unit_mult)
+    return _labelled(chosen, "live")  # type: ignore[no-any-return]
 
 
 def _engine_profile(url: str, profile: str | None) -> CountryProfile:

@@ -17,7 +17,7 @@ from tests.inprocess import run_here
 from tests.releases.freeze import freeze, hand_made
 
 import digex
-from digex.api import Digex
+from digex.api import Digex, indicators_on
 from digex.errors import NotPublished, UnknownRelease, UsageError
 from digex.publish.summary import headline
 from digex.store.published import parse_as_of
@@ -155,10 +155,12 @@ def test_published_rows_are_narrowed_as_live_ones(db: Digex) -> None:
     assert [(r["value"], r["release_id"]) for r in rows.records()] == [(2100, "2024.2")]
 
 
-def test_live_figures_are_labelled_unreleased(db: Digex) -> None:
+def test_live_figures_are_labelled_unreleased(db: Digex, made: Path) -> None:
     frame = db.indicators("2025-H1")  # computed and kept by the narrowing test
     assert frame.attrs["source"] == "live"
     assert "release_id" not in frame.columns
+    elsewhere = indicators_on(f"duckdb:///{made}", "2025-H1", indicators=["LEVEL"])
+    assert elsewhere.attrs["source"] == "live"
 
 
 @pytest.mark.parametrize(
