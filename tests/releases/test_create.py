@@ -18,7 +18,8 @@ from tests.inprocess import run_here
 import digex
 from digex.api import Digex
 from digex.errors import InvalidPeriod, ReleaseRefused, SnapshotExists, UsageError
-from digex.releases.create import check_sequence
+from digex.indicators.periods import parse_period
+from digex.releases.create import check_data, check_sequence
 from digex.releases.snapshot import read_release, snapshot_path
 from digex.store import audit
 from digex.store import releases as rel
@@ -204,3 +205,33 @@ def test_a_period_s_statuses_only_move_forward() -> None:
         check_sequence(
             "2024", "preliminary", [("2024.1", 1, "preliminary"), ("2024.2", 2, "revised")]
         )
+
+
+def test_the_command_line_refuses_in_its_own_words(tmp_path: Path) -> None:
+    with digex.init(tmp_path / "c.duckdb") as db:
+        db.load(write_csv(tmp_path / "bulk.csv", BULK), today=TODAY)
+    store = ["--db", tmp_path / "c.duckdb"]
+    cases = [
+        (["release", "create", "2024", "--status", "draft"], 2, "--status draft"),
+        (["release", "create", "2024", "--status", "preliminary", "--publish-at", "soon"], 2,
+         "--publish-at soon is not an ISO date-time"),
+        (["release", "create", "2030", "--status", "preliminary"], 1, "2030 has no declarations"),
+        (["release", "snapshot", "2024.1"], 2, "holds no release '2024.1'"),
+    ]  # fmt: skip
+    for args, code, words in cases:
+        run = run_here([*args, *store], tmp_path)
+        assert run.code == code, run.stderr
+        assert words in " ".join(run.stderr.split()), run.stderr
+        assert "Traceback" not in run.stderr
+    with digex.connect(tmp_path / "c.duckdb", read_only=True) as db, db.store.reading() as con:
+        assert rel.ids(con) == []
+    assert not (tmp_path / "c.releases").exists()
+
+
+def test_months_without_data_inside_a_complete_period_are_said_not_refused(small: Digex) -> None:
+    # the small store's bulk file has every month of 2023-2024 but March 2024
+    with small.store.reading() as con:
+        assert check_data(con, parse_period("2023")) == []
+        (warning,) = check_data(con, parse_period("2024-Q1"))
+    assert warning.startswith("1 month(s) of 2024-Q1 have no declarations")
+    assert "incomplete_period" in warning
