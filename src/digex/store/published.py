@@ -168,12 +168,3 @@ def as_of_rows(
         QUALIFY row_number() OVER (
             PARTITION BY {OBSERVATION_KEY} ORDER BY published DESC, created DESC, release_id DESC
         ) = 1)"""
-
-
-def releases_in(con: duckdb.DuckDBPyConnection, source: str) -> list[PublishedRelease]:
-    """The releases the rows of `source` (a published read) come from, oldest first."""
-    rows = con.execute(
-        f"SELECT release_id, status, published_at FROM releases WHERE release_id IN "
-        f"(SELECT DISTINCT release_id FROM {source}) ORDER BY published_at, release_id"
-    ).fetchall()
-    return [PublishedRelease(str(r[0]), str(r[1]), r[2]) for r in rows]
