@@ -158,15 +158,14 @@ def _recomputed_check(counts: Mapping[str, int], total: int) -> Check:
     return Check("recomputed", False, f"the frozen inputs give other figures: {shown}")
 
 
-def _noise_note(counts: Mapping[str, int]) -> list[str]:
-    from digex.store.vintage import NOISE
-
-    if not counts.get(NOISE):
+def _noise_note(noise: Mapping[str, int]) -> list[str]:
+    if not noise:
         return []
+    shown = ", ".join(f"{n:,} of {indicator}" for indicator, n in sorted(noise.items()))
     return [
-        f"{counts[NOISE]:,} values of {', '.join(FLOAT_SUMMED)} differ in their last bits "
-        f"only (relative difference at most {TOLERANCE:g}): sums of floating-point numbers "
-        "whose order the engine's threads decide; counted as identical"
+        f"values that differ in their last bits only (relative difference at most "
+        f"{TOLERANCE:g}): {shown}; sums of floating-point numbers whose order the engine's "
+        "threads decide, counted as identical"
     ]
 
 
@@ -215,6 +214,7 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
         profile: CountryProfile | None = None
         counts: dict[str, int] = {}
         first: list[tuple[str | None, ...]] = []
+        noise: dict[str, int] = {}
         try:
             frozen = _frozen_profile(inputs, release_id, units)
         except (KeyError, ProfileError) as e:  # its inputs were changed: nothing to compute with
@@ -229,7 +229,7 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
             )
             con.register("release_recomputed", pa.Table.from_pandas(frame, preserve_index=False))
             try:
-                counts, first = vintage.compare(
+                found = vintage.compare(
                     con,
                     release_id,
                     "release_recomputed",
@@ -239,6 +239,7 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
                 )
             finally:
                 con.unregister("release_recomputed")
+            counts, first, noise = found.counts, found.first, found.noise
             recomputed = _recomputed_check(counts, len(frame))
     checks = (
         _hash_check(stored, actual),
@@ -248,7 +249,7 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
     differences = tuple(
         Difference(tuple(str(v) for v in row[:6]), str(row[6]), row[7], row[8]) for row in first
     )
-    notes = _noise_note(counts)
+    notes = _noise_note(noise)
     if profile is not None:
         notes += _notes(inputs, profile, meta["digex_version"])
     return Verification(release_id, checks, differences, counts, tuple(notes))

@@ -143,6 +143,17 @@ NOISE: Final = "value, last bits"
 """A value that differs only within the tolerance allowed for its indicator (see `compare`)."""
 
 
+@dataclass(frozen=True)
+class Comparison:
+    counts: dict[str, int]
+    """Differences by kind: a field of `COMPARED`, `ONLY_RELEASED`, `ONLY_RECOMPUTED`, `NOISE`."""
+    first: list[tuple[str | None, ...]]
+    """The first differences in key order (`NOISE` left out): the key's six values, the kind,
+    and the released and recomputed values as text (NULL as None)."""
+    noise: dict[str, int]
+    """`NOISE` values by indicator."""
+
+
 def compare(
     con: duckdb.DuckDBPyConnection,
     release_id: str,
@@ -151,13 +162,10 @@ def compare(
     *,
     noisy: Sequence[str] = (),
     tolerance: float = 0.0,
-) -> tuple[dict[str, int], list[tuple[str | None, ...]]]:
+) -> Comparison:
     """The differences between a release's observations and `recomputed` (a relation with
-    the observation columns): counts by kind (a field of `COMPARED`, `ONLY_RELEASED`,
-    `ONLY_RECOMPUTED`, `NOISE`) and the first `limit` differences in key order but the
-    `NOISE` ones, each as the key's six values, the kind, and the released and recomputed
-    values as text (NULL as None). Values of the indicators `noisy` within `tolerance` of
-    each other (relative) are `NOISE`, not `value`."""
+    the observation columns), see `Comparison`. Values of the indicators `noisy` within
+    `tolerance` of each other (relative) are `NOISE`, not `value`."""
     keys = [k.strip() for k in OBSERVATION_KEY.split(",")]
     on = " AND ".join(f"r.{k} = c.{k}" for k in keys)
     key = ", ".join(f"coalesce(r.{k}, c.{k}) AS {k}" for k in keys)
@@ -206,5 +214,13 @@ def compare(
         f"SELECT * FROM release_differences WHERE kind <> {literal(NOISE)} "
         f"ORDER BY {OBSERVATION_KEY}, kind LIMIT {limit:d}"
     ).fetchall()
+    noise = con.execute(
+        f"SELECT indicator, count(*) FROM release_differences WHERE kind = {literal(NOISE)} "
+        "GROUP BY indicator ORDER BY indicator"
+    ).fetchall()
     con.execute("DROP TABLE release_differences")
-    return counts, [tuple(None if v is None else str(v) for v in row) for row in first]
+    return Comparison(
+        counts,
+        [tuple(None if v is None else str(v) for v in row) for row in first],
+        {str(indicator): int(n) for indicator, n in noise},
+    )
