@@ -94,11 +94,20 @@ def shape(h: Headline, lang: str, locale: str, *, synthetic: bool = False) -> He
     )
 
 
-def headline_table(db: Digex, period: str, lang: str = "en") -> HeadlineTable:
+def headline_table(
+    db: Digex,
+    period: str,
+    lang: str = "en",
+    *,
+    release: str | None = None,
+    as_of: str | None = None,
+) -> HeadlineTable:
     """The headline table of `period` in `lang`, from the store `db` (refused before any
-    computing when the profile does not publish in `lang`)."""
+    computing when the profile does not publish in `lang`): live figures, or those of a
+    release, or as published at a time (`Digex.indicators`)."""
     from digex.publish.summary import headline
 
     check_lang(lang, db.profile.languages)
     locale = db.profile.locales.get(lang, lang)
-    return shape(headline(db, period, lang), lang, locale, synthetic=db.store.synthetic)
+    found = headline(db, period, lang, release=release, as_of=as_of)
+    return shape(found, lang, locale, synthetic=db.store.synthetic)

@@ -77,14 +77,24 @@ def previous_year(period: Period) -> Period:
 BILLION = Fraction(10**9)
 
 
-def headline(db: Digex, period: str, lang: str = "en") -> Headline:
-    """Exports (flow X) by segment for `period` and the same period a year earlier, in bn."""
+def headline(
+    db: Digex,
+    period: str,
+    lang: str = "en",
+    *,
+    release: str | None = None,
+    as_of: str | None = None,
+) -> Headline:
+    """Exports (flow X) by segment for `period` and the same period a year earlier, in bn;
+    from a release, or as published at a time, as `Digex.indicators` reads them."""
     p = parse_period(period)
     prev = previous_year(p)
     labels = [p.label, prev.label]
     # levels in units, not billions: growth and shares are computed from their exact values
-    parts = db.indicators(labels, by="segment", indicators=["LEVEL"])
-    total = db.indicators(labels, by="total", indicators=["LEVEL"])
+    parts, total = (
+        db.indicators(labels, by=by, indicators=["LEVEL"], release=release, as_of=as_of)
+        for by in ("segment", "total")
+    )
     frame = pd.concat([parts, total], ignore_index=True)
     title = TITLES.get(lang, TITLES["en"]).format(
         period=label(p.freq, p.year, p.sub), nc=db.profile.national_currency
