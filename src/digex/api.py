@@ -405,12 +405,12 @@ class Digex:
         member of `by` (only `member` when given) and its statistics (`digex.releases.analysis`).
         `earlier` and `later` choose the estimates compared: first, latest, or N (the N-th
         published value of each period)."""
-        from digex.releases.analysis import analyse, check_series, position
+        from digex.releases.analysis import analyse, check_series, positions
         from digex.releases.show import now_utc
         from digex.store import history
 
         check_series(indicator, by=by, freq=freq, flow=flow)
-        first, last = position(earlier, name="earlier"), position(later, name="later")
+        first, last = positions(earlier, later)
         with self.store.reading() as con:
             rows = history.vintages(
                 con, indicator, cut=by, flow=flow, freq=freq, member=member, now=now_utc()

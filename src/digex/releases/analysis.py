@@ -74,6 +74,20 @@ def check_series(indicator: str, *, by: str, freq: str, flow: str) -> None:
             ).naming(**{name: value})
 
 
+def positions(earlier: str | int, later: str | int) -> tuple[int, int]:
+    """Both positions (see `position`), refused when the later can never be published after
+    the earlier (the message in the user's words: 1 the first published value)."""
+    first, last = position(earlier, name="earlier"), position(later, name="later")
+    try:
+        revisions(Triangle([]), first, last)
+    except UsageError:
+        raise UsageError(
+            f"later={later} is never published after earlier={earlier}: give a later position, "
+            "e.g. earlier=first, later=latest (or earlier=1, later=2)"
+        ).naming(earlier=earlier, later=later) from None
+    return first, last
+
+
 @dataclass(frozen=True)
 class SeriesAnalysis:
     """One member's triangle, its revisions and their statistics."""
