@@ -23,13 +23,15 @@ if TYPE_CHECKING:
     from digex.ingest.load import LoadResult, Progress
     from digex.ingest.parsers import DecimalMark
     from digex.publish.tidy import Rows
-    from digex.releases.analysis import Analysis
-    from digex.releases.diff import ReleaseDiff
-    from digex.releases.show import ReleaseInfo
     from digex.store.store import Snapshot
 
 PathLike = str | Path
 Output = Literal["pandas", "arrow"]
+
+if TYPE_CHECKING:  # release history (list, show, diff, revisions)
+    from digex.releases.analysis import Analysis
+    from digex.releases.diff import ReleaseDiff
+    from digex.releases.show import ReleaseDetails
 
 
 class Digex:
@@ -338,18 +340,6 @@ class Digex:
             return pa.Table.from_pandas(frame, preserve_index=False)
         return frame
 
-    def check(self) -> list[CheckResult]:
-        """Run the consistency checks (parts sum to totals, shares to 100, ...)."""
-        from digex.indicators import cache
-        from digex.indicators.consistency import run_checks
-        from digex.indicators.engine import Engine
-        from digex.store import kept
-
-        with self.store.snapshot() as snap:
-            sources = snap.sources(self.profile.minor_units)
-            held = kept.every(snap.con, cache.state_of(snap.content(), self.profile))
-            return run_checks(Engine(sources), kept=held)
-
     # -- release history: the list, one release, two compared, revision analysis ----------
     def releases(self) -> pd.DataFrame:
         """Every release, oldest first: its `releases` row, how many loads and indicators it
@@ -359,7 +349,7 @@ class Digex:
         with self.store.reading() as con:
             return listing(con)
 
-    def release(self, release_id: str) -> ReleaseInfo:
+    def release(self, release_id: str) -> ReleaseDetails:
         """One release in full: metadata, the loads it used, the inputs it froze, and its
         observations counted by indicator (`UnknownRelease` when the store has no such id)."""
         from digex.releases.show import describe
@@ -474,6 +464,18 @@ class Digex:
         if triangle:
             return analysis.stats_frame(), analysis.triangle_frame()
         return analysis.stats_frame()
+
+    def check(self) -> list[CheckResult]:
+        """Run the consistency checks (parts sum to totals, shares to 100, ...)."""
+        from digex.indicators import cache
+        from digex.indicators.consistency import run_checks
+        from digex.indicators.engine import Engine
+        from digex.store import kept
+
+        with self.store.snapshot() as snap:
+            sources = snap.sources(self.profile.minor_units)
+            held = kept.every(snap.con, cache.state_of(snap.content(), self.profile))
+            return run_checks(Engine(sources), kept=held)
 
     def close(self) -> None:
         self.store.close()

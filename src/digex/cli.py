@@ -988,6 +988,8 @@ FLAGS: Final[dict[str, str]] = {
     "profile": "--profile",
     "out_dir": "--out",
     "db": "--db",
+    "earlier": "--earlier",
+    "later": "--later",
 }
 """The core's parameter -> the option of this command line that sets it. The core names a
 parameter `name=value` or `` `name` `` in its messages (as the Python API and a URL query
@@ -1041,3 +1043,12 @@ def main() -> None:
     except KeyboardInterrupt:
         err().print("interrupted; the store is unchanged (the transaction was not committed)")
         sys.exit(130)
+
+
+# -- release history (digex.cli_history) --------------------------------------------------------
+from digex import cli_history  # noqa: E402
+
+release_app = typer.Typer(help="Releases: list, show, compare.", no_args_is_help=True)
+app.add_typer(release_app, name="release")
+cli_history.add_to(release_app)
+app.command()(cli_history.revisions)

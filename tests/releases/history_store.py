@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
+from tests.conftest import FIRM, TODAY, write_csv
 
+import digex
 from digex.api import Digex
 from digex.store import releases as rel
 
@@ -63,3 +67,78 @@ def put_release(
             return rel.insert(con, release, inputs or {"profile.toml": "code = 'MA'"}, "obs")
         finally:
             con.unregister("obs")
+
+
+# -- a pair: a preliminary 2024 release, then corrections, then a revised one ----------------
+OLD: list[Obs] = [
+    ("LEVEL", "A", "2024", "total", "_T", 26_200_000_000.0),
+    ("LEVEL", "A", "2023", "total", "_T", 24_000_000_000.0),
+    ("LEVEL", "A", "2024", "segment", "ITO", 10_611_000_000.0),
+    ("SHARE", "A", "2024", "segment", "ITO", 40.5),
+    ("SHARE", "A", "2024", "segment", "BPO", 20.25),
+    ("GROWTH_YOY", "A", "2024", "total", "_T", 9.2),
+    ("HHI_PARTNERS", "A", "2024", "total", "_T", 0.1234),
+]
+NEW: list[Obs] = [
+    ("LEVEL", "A", "2024", "total", "_T", 26_204_300_000.0),  # +4.3 million MAD
+    ("LEVEL", "A", "2023", "total", "_T", 24_000_000_000.0),  # unchanged
+    ("LEVEL", "A", "2024", "segment", "ITO", None),  # became missing
+    ("SHARE", "A", "2024", "segment", "ITO", 40.75),  # +0.25 pp
+    ("SHARE", "A", "2024", "segment", "KPO", 3.1),  # appeared; BPO vanished
+    ("GROWTH_YOY", "A", "2024", "total", "_T", 9.35),  # +0.15 pp
+    ("HHI_PARTNERS", "A", "2024", "total", "_T", 0.125),  # +0.0016 points
+]
+RATES = ("period", "currency", "rate")
+
+
+def _decl(path: Path, ident: str, amount: str) -> Path:
+    return write_csv(path, [(ident, "2024-03", FIRM, "ITO", "FR", "MAD", amount, "X")])
+
+
+def build_pair(folder: Path) -> Path:
+    """Loads 1-3 (rates, d1, e), release 2024.1; e withdrawn, f loaded late, d2 replacing d1;
+    release 2024.2; and a 2025 release under embargo. Returns the store's path (closed)."""
+    rates = write_csv(folder / "rates.csv", [("2024-03", "EUR", "10.8")], header=RATES)
+    with digex.init(folder / "s.duckdb") as db:
+        first = [_decl(folder / "d1.csv", "D1", "1000"), _decl(folder / "e.csv", "E1", "7")]
+        db.load(first, rates=rates, today=TODAY)
+        frozen = {"profile.toml": "p", "codelists.json": "c1"}
+        put_release(db, "2024.1", utc(2025, 3, 15), OLD, inputs=frozen, note="first figures")
+        db.withdraw(3, reason="sent twice")
+        db.load(_decl(folder / "f.csv", "F1", "300"), today=TODAY)
+        db.load(_decl(folder / "d2.csv", "D1", "1100"), replace=2, today=TODAY)
+        frozen = {"profile.toml": "p", "codelists.json": "c2", "seasonal.json": "s"}
+        put_release(db, "2024.2", utc(2025, 9, 30), NEW, status="revised", inputs=frozen)
+        put_release(db, "2025.1", utc(2099, 3, 1), [NEW[0]])
+        return db.path
+
+
+# -- vintages: three published releases of half-year exports and one under embargo ----------
+BN = 1_000_000_000
+
+
+def half(period: str, member: str, bn: str) -> Obs:
+    """LEVEL of a half-year, in MAD, from a figure in billions."""
+    cut = "total" if member == "_T" else "segment"
+    return ("LEVEL", "H", period, cut, member, float(Decimal(bn) * BN))
+
+
+def build_vintages(folder: Path) -> Path:
+    """2024.1 (March 2025), 2025-H1.1 (August 2025), 2025.1 (March 2026), each carrying the
+    half-years it covers and compares with; 2026-H1.1 under embargo (2099)."""
+    with digex.init(folder / "s.duckdb") as db:
+        put_release(db, "2024.1", utc(2025, 3, 15), [
+            half("2024-H1", "_T", "12.93"), half("2024-H2", "_T", "13.27"),
+            half("2024-H1", "ITO", "5.0"),
+            ("LEVEL", "A", "2024", "total", "_T", 26.2 * BN),  # another frequency: not read
+        ])  # fmt: skip
+        put_release(db, "2025-H1.1", utc(2025, 8, 10), [
+            half("2024-H1", "_T", "12.95"), half("2025-H1", "_T", "13.38"),
+        ])  # fmt: skip
+        put_release(db, "2025.1", utc(2026, 3, 10), [
+            half("2024-H1", "_T", "12.90"), half("2024-H2", "_T", "13.40"),
+            half("2025-H1", "_T", "13.45"), half("2025-H2", "_T", "13.50"),
+            half("2024-H1", "ITO", "5.1"), half("2025-H2", "BPO", "2.0"),
+        ])  # fmt: skip
+        put_release(db, "2026-H1.1", utc(2099, 8, 10), [half("2025-H1", "_T", "99")])
+        return db.path

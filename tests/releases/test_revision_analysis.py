@@ -11,39 +11,16 @@ from decimal import Decimal as D
 from fractions import Fraction as F
 
 import pytest
-from tests.releases.history_store import put_release, utc
+from tests.releases.history_store import BN, build_vintages
 
-import digex
 from digex.api import Digex
 from digex.errors import UnknownIndicator, UsageError
 from digex.releases.analysis import position
 
-BN = 1_000_000_000
-
-
-def _h(period: str, member: str, bn: str) -> tuple[str, str, str, str, str, float]:
-    cut = "total" if member == "_T" else "segment"
-    return ("LEVEL", "H", period, cut, member, float(D(bn) * BN))
-
 
 @pytest.fixture(scope="module")
 def vintages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digex]:
-    tmp = tmp_path_factory.mktemp("vintages")
-    with digex.init(tmp / "s.duckdb") as db:
-        put_release(db, "2024.1", utc(2025, 3, 15), [
-            _h("2024-H1", "_T", "12.93"), _h("2024-H2", "_T", "13.27"),
-            _h("2024-H1", "ITO", "5.0"),
-            ("LEVEL", "A", "2024", "total", "_T", 26.2 * BN),  # another frequency: not read
-        ])  # fmt: skip
-        put_release(db, "2025-H1.1", utc(2025, 8, 10), [
-            _h("2024-H1", "_T", "12.95"), _h("2025-H1", "_T", "13.38"),
-        ])  # fmt: skip
-        put_release(db, "2025.1", utc(2026, 3, 10), [
-            _h("2024-H1", "_T", "12.90"), _h("2024-H2", "_T", "13.40"),
-            _h("2025-H1", "_T", "13.45"), _h("2025-H2", "_T", "13.50"),
-            _h("2024-H1", "ITO", "5.1"), _h("2025-H2", "BPO", "2.0"),
-        ])  # fmt: skip
-        put_release(db, "2026-H1.1", utc(2099, 8, 10), [_h("2025-H1", "_T", "99")])  # embargo
+    with Digex.open(build_vintages(tmp_path_factory.mktemp("vintages"))) as db:
         yield db
 
 

@@ -114,6 +114,8 @@ class Analysis:
     earlier: int
     later: int
     series: tuple[SeriesAnalysis, ...]
+    unit: str = ""
+    """The unit the releases give the values in (MAD, %, ...), empty when none was read."""
 
     def stats_frame(self) -> pd.DataFrame:
         """A row per member: the series it belongs to and its statistics (`stats_row`)."""
@@ -194,7 +196,9 @@ def analyse(
     release_id, published_at, value), a triangle per member in member order."""
     revisions(Triangle([]), earlier, later)  # positions that can never be revised: refused
     cells: dict[str, list[tuple[str, Vintage, Any]]] = {}
+    unit = ""
     for row in vintages:
+        unit = unit or str(row.get("unit") or "")
         vintage = Vintage(_published(row["published_at"]), str(row["release_id"]))
         cells.setdefault(str(row["member"]), []).append((str(row["period"]), vintage, row["value"]))
     series = []
@@ -202,4 +206,4 @@ def analyse(
         triangle = Triangle(cells[member])
         revs = tuple(revisions(triangle, earlier, later))
         series.append(SeriesAnalysis(member, triangle, revs, summarise(revs, lags, rule)))
-    return Analysis(indicator, cut, flow, freq, earlier, later, tuple(series))
+    return Analysis(indicator, cut, flow, freq, earlier, later, tuple(series), unit)

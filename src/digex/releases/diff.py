@@ -70,13 +70,13 @@ def filters(
         known.indicator(i)  # an unknown id is a usage error naming the known ones
     cuts = (*CUTS, *EXTRA_CUTS)
     if by is not None and by != "all" and by not in cuts:
-        raise UsageError(f"by={by!r}: use one of {', '.join(cuts)} or all").naming(by=by)
+        raise UsageError(f"by={by}: use one of {', '.join(cuts)} or all").naming(by=by)
     if freq is not None and freq not in FREQS:
-        raise UsageError(f"freq={freq!r}: use one of {', '.join(FREQS)}").naming(freq=freq)
+        raise UsageError(f"freq={freq}: use one of {', '.join(FREQS)}").naming(freq=freq)
     flows = [flow] if isinstance(flow, str) else list(flow or ())
     for f in flows:
         if f not in FLOWS:
-            raise UsageError(f"flow={f!r}: use one of {', '.join(FLOWS)}").naming(flow=f)
+            raise UsageError(f"flow={f}: use one of {', '.join(FLOWS)}").naming(flow=f)
     periods = [period] if isinstance(period, str) else list(period or ())
     return history.Filters(
         indicators=tuple(indicators or ()),

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class ReleaseInfo:
+class ReleaseDetails:
     """One release: its `releases` row (with `embargoed`), the loads it used (file, hash,
     rows, what each replaced), the inputs it froze (name, size, sha256) and its observations
     counted by indicator."""
@@ -46,11 +46,11 @@ def listing(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> p
 
 def describe(
     con: duckdb.DuckDBPyConnection, release_id: str, now: dt.datetime | None = None
-) -> ReleaseInfo:
+) -> ReleaseDetails:
     meta = history.metadata(con, release_id, now or now_utc())
     if meta is None:
         raise unknown_release(con, release_id)
-    return ReleaseInfo(
+    return ReleaseDetails(
         meta,
         history.loads(con, release_id).to_pandas(),
         history.inputs(con, release_id).to_pandas(),
