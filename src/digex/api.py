@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from digex.ingest.load import LoadResult, Progress
     from digex.ingest.parsers import DecimalMark
     from digex.publish.tidy import Rows
+    from digex.releases.create import ReleaseInfo
     from digex.store.store import Snapshot
 
 PathLike = str | Path
@@ -476,6 +477,42 @@ class Digex:
             sources = snap.sources(self.profile.minor_units)
             held = kept.every(snap.con, cache.state_of(snap.content(), self.profile))
             return run_checks(Engine(sources), kept=held)
+
+    def create_release(
+        self,
+        period: str,
+        status: str,
+        note: str | None = None,
+        publish_at: dt.datetime | None = None,
+        user: str | None = None,
+        *,
+        now: dt.datetime | None = None,
+    ) -> ReleaseInfo:
+        """Freeze a release of `period` (preliminary, revised or final): every indicator of
+        every cut for it and the periods it is compared with, the loads it used and a copy of
+        its inputs, with a content hash, in the store and in a read-only snapshot file beside
+        it. `publish_at` embargoes it until then (UTC when naive); `now` stands for the
+        creation time (the demo and tests). What is refused and what is warned of:
+        `digex.releases.create`."""
+        from digex.releases.create import create
+
+        return create(
+            self.store,
+            self.profile,
+            period,
+            status,
+            note=note,
+            publish_at=publish_at,
+            user=user,
+            now=now,
+        )
+
+    def write_release_snapshot(self, release_id: str) -> Path:
+        """Write a release's snapshot file again from the store's rows (when creating it could
+        not); an existing snapshot is never replaced."""
+        from digex.releases.snapshot import write_snapshot
+
+        return write_snapshot(self.store, release_id)
 
     def close(self) -> None:
         self.store.close()

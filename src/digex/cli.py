@@ -988,8 +988,6 @@ FLAGS: Final[dict[str, str]] = {
     "profile": "--profile",
     "out_dir": "--out",
     "db": "--db",
-    "earlier": "--earlier",
-    "later": "--later",
 }
 """The core's parameter -> the option of this command line that sets it. The core names a
 parameter `name=value` or `` `name` `` in its messages (as the Python API and a URL query
@@ -1045,10 +1043,15 @@ def main() -> None:
         sys.exit(130)
 
 
-# -- release history (digex.cli_history) --------------------------------------------------------
+# -- releases (digex.cli_release) ----------------------------------------------------------------
+from digex import cli_release  # noqa: E402
+
+FLAGS.update({"status": "--status", "publish_at": "--publish-at", "note": "--note"})
+app.add_typer(cli_release.release_app, name="release")
+
+# -- release history (digex.cli_history): release list, show, diff; revisions -------------------
 from digex import cli_history  # noqa: E402
 
-release_app = typer.Typer(help="Releases: list, show, compare.", no_args_is_help=True)
-app.add_typer(release_app, name="release")
-cli_history.add_to(release_app)
+FLAGS.update({"earlier": "--earlier", "later": "--later"})
+cli_history.add_to(cli_release.release_app)
 app.command()(cli_history.revisions)

@@ -218,3 +218,17 @@ class NotAValue(TypeError, DigexError):
     """A cell of a revision triangle that is not a number (a boolean, a string)."""
 
     status = 422
+
+
+# -- release creation (appended in one block) -----------------------------------------------------
+class ReleaseRefused(DigexError):
+    """A release the store's data cannot make: a period with no declarations, or one whose
+    months are not all loaded yet (the message names the period and what to load)."""
+
+    status = 409
+
+
+class SnapshotExists(DigexError):
+    """A release's snapshot file is there already: a snapshot is never replaced."""
+
+    status = 409

@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
+RELEASE_COLUMNS: Final = (
+    "release_id, period, freq, vintage, status, note, created_at, created_by, published_at, "
+    "digex_version, profile, profile_version, profile_sha256, codelists_version, last_load_id, "
+    "last_conversion_id, observations"
+)
+"""The columns of `releases` before its `content_hash`, in the table's order."""
 TABLES: Final = ("releases", "release_loads", "release_inputs", "release_observations")
 OBSERVATION_COLUMNS: Final = (
     "indicator, freq, period, cut, member, flow, value, unit, unit_mult, obs_status, completeness"
@@ -110,15 +116,16 @@ def insert(
             literal(r.codelists_version),
             _opt(r.last_load_id),
             _opt(r.last_conversion_id),
-            literal(int(count[0]) if count else 0),
-            "''",  # replaced below, once every other row is in
+            f"CAST({int(count[0]) if count else 0:d} AS BIGINT)",
         ]
     )
-    con.execute(f"INSERT INTO releases VALUES ({values})")
-    digest = content_hash(con, r.release_id)
-    # the one statement that sets a column of a release: its hash, in the transaction that
-    # wrote it, before anything else can read the release
-    con.execute(f"UPDATE releases SET content_hash = {literal(digest)} WHERE release_id = {rid}")
+    # the hash is computed over the `releases` row before it is written, so that the row is
+    # written once, whole: nothing in digex ever updates a release
+    head = f"(SELECT * FROM (VALUES ({values})) AS r({RELEASE_COLUMNS}))"
+    digest = _hash(con, r.release_id, head)
+    con.execute(f"INSERT INTO releases VALUES ({values}, {literal(digest)})")
+    if content_hash(con, r.release_id) != digest:  # the row as stored reads as it was hashed
+        raise AssertionError(f"release {r.release_id}: its stored rows do not give its hash")
     return digest
 
 
@@ -129,7 +136,7 @@ SELECT concat_ws(chr(10),
                     profile_version, profile_sha256, codelists_version,
                     coalesce(CAST(last_load_id AS VARCHAR), '\\N'),
                     coalesce(CAST(last_conversion_id AS VARCHAR), '\\N'), observations)
-   FROM releases WHERE release_id = {rid}),
+   FROM {releases} WHERE release_id = {rid}),
   (SELECT coalesce(string_agg(concat_ws('|', load_id, kind, file_name, content_hash,
                                         rows_accepted, rows_rejected), chr(10)
                               ORDER BY load_id), '')
@@ -148,7 +155,13 @@ def content_hash(con: duckdb.DuckDBPyConnection, release_id: str) -> str:
     """The sha256 of the release's rows as they are now (compare with the stored
     `content_hash` to see whether they were changed). Text is joined with `|` and newlines;
     a missing value is written `\\N`; a DOUBLE in DuckDB's shortest round-trip form."""
-    row = con.execute(f"SELECT sha256(({_ROWS.format(rid=literal(release_id))}))").fetchone()
+    return _hash(con, release_id, "releases")
+
+
+def _hash(con: duckdb.DuckDBPyConnection, release_id: str, releases: str) -> str:
+    """The hash of a release whose `releases` row is read from the relation `releases`."""
+    rows = _ROWS.format(rid=literal(release_id), releases=releases)
+    row = con.execute(f"SELECT sha256(({rows}))").fetchone()
     return str(row[0]) if row else ""
 
 
@@ -188,3 +201,111 @@ def loads(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
         "SELECT load_id, kind, file_name, content_hash, rows_accepted, rows_rejected "
         f"FROM release_loads WHERE release_id = {literal(release_id)} ORDER BY load_id"
     ).fetch_arrow_table()
+
+
+def state(con: duckdb.DuckDBPyConnection) -> tuple[int | None, int | None]:
+    """The store's state a release is computed on: its newest load id and newest conversion
+    id (None for none), from which the state can be rebuilt (history is append-only)."""
+    row = con.execute(
+        "SELECT (SELECT max(load_id) FROM loads), (SELECT max(conversion_id) FROM conversions)"
+    ).fetchone()
+    if row is None:
+        return None, None
+    return (
+        None if row[0] is None else int(row[0]),
+        None if row[1] is None else int(row[1]),
+    )
+
+
+def of_period(con: duckdb.DuckDBPyConnection, period: str) -> list[tuple[str, int, str]]:
+    """The releases of `period` (id, vintage, status), oldest vintage first."""
+    rows = con.execute(
+        "SELECT release_id, vintage, status FROM releases "
+        f"WHERE period = {literal(period)} ORDER BY vintage"
+    ).fetchall()
+    return [(str(rid), int(vintage), str(status)) for rid, vintage, status in rows]
+
+
+def same_loads(con: duckdb.DuckDBPyConnection, release_id: str) -> bool:
+    """Whether the loads in force now are exactly those `release_id` was computed from (the
+    same ids and file hashes): a new release would then show the same figures."""
+    rid = literal(release_id)
+    row = con.execute(
+        "SELECT count(*) FROM ("
+        "(SELECT load_id, content_hash FROM active_loads "
+        f"EXCEPT SELECT load_id, content_hash FROM release_loads WHERE release_id = {rid}) "
+        "UNION ALL "
+        f"(SELECT load_id, content_hash FROM release_loads WHERE release_id = {rid} "
+        "EXCEPT SELECT load_id, content_hash FROM active_loads))"
+    ).fetchone()
+    return row is not None and int(row[0]) == 0
+
+
+def ddl() -> str:
+    """The statements that create the four release tables, as the store's migration has them
+    (a snapshot file holds the same tables, so the same `content_hash` reads it)."""
+    from digex.store.migrations import MIGRATIONS
+
+    # the comments go first (one holds a semicolon); the DDL of these tables holds no text
+    code = "\n".join(line.split("--")[0].rstrip() for line in MIGRATIONS[5].splitlines())
+    made = [
+        statement.strip()
+        for statement in code.split(";")
+        for name in TABLES
+        if statement.strip().startswith(f"CREATE TABLE {name} (")
+    ]
+    if len(made) != len(TABLES):
+        raise AssertionError("the release tables' DDL was not found in schema 6's migration")
+    return ";\n".join(made) + ";"
+
+
+def rows(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, pa.Table]:
+    """A release's rows in each of the four tables, by table (what its snapshot holds)."""
+    rid = literal(release_id)
+    return {
+        name: con.execute(f"SELECT * FROM {name} WHERE release_id = {rid}").fetch_arrow_table()
+        for name in TABLES
+    }
+
+
+def write_copy(target: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) -> None:
+    """Create the four release tables on `target` (a new, empty database) and fill them with
+    `tables` (from `rows`), in one transaction."""
+    target.execute("BEGIN TRANSACTION")
+    target.execute(ddl())
+    for name in TABLES:
+        target.register("release_rows", tables[name])
+        target.execute(f"INSERT INTO {name} SELECT * FROM release_rows")
+        target.unregister("release_rows")
+    target.execute("COMMIT")
+
+
+def metadata(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, object] | None:
+    """The `releases` row of `release_id` as a dict (None when there is no such release)."""
+    table = con.execute(
+        f"SELECT * FROM releases WHERE release_id = {literal(release_id)}"
+    ).fetch_arrow_table()
+    found = table.to_pylist()
+    return found[0] if found else None
+
+
+def ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every release id, by creation."""
+    return [
+        str(rid)
+        for (rid,) in con.execute(
+            "SELECT release_id FROM releases ORDER BY created_at, release_id"
+        ).fetchall()
+    ]
+
+
+def months_with_data(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> int:
+    """How many months from `first` to `last` (first days of months) hold a current
+    declaration."""
+    from digex.store.tables import PORTABLE
+
+    row = con.execute(
+        f"SELECT count(DISTINCT period) FROM {PORTABLE.declarations} "
+        f"WHERE period BETWEEN {literal(first)} AND {literal(last)}"
+    ).fetchone()
+    return int(row[0]) if row else 0

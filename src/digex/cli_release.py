@@ -1,0 +1,115 @@
+"""`digex release ...`: the commands that make releases (the `release` group; `release verify`
+and the history commands are added to the same group by their own modules)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import typer  # noqa: TID251 (a command-line module: part of the CLI layer)
+
+from digex.cli import DbOption, err, out
+from digex.errors import UsageError
+
+if TYPE_CHECKING:
+    from digex.releases.create import ReleaseInfo
+
+release_app: typer.Typer = typer.Typer(
+    help="Releases: the figures of a period frozen as published.\n\n"
+    "A release holds every indicator of every cut for its period and the periods it is "
+    "compared with (the months, quarters and half-years inside it, and the same a year "
+    "earlier), the loads it was computed from and a copy of its inputs (profile, code lists, "
+    "indicator registry), with a content hash. Nothing changes a release: later loads, "
+    "--replace and withdrawals change the live store only.\n\n"
+    "Its id is PERIOD.VINTAGE: 2024.1 is the first release of 2024, 2024.2 the next (a "
+    "vintage), made after late or corrected data; each vintage stays readable. A period's "
+    "releases go preliminary, then revised (any number), then final (the last).\n\n"
+    "A release is created now and published now, or later with --publish-at (an embargo): "
+    "until then the public side does not see it. Each release is also written as a read-only "
+    "snapshot file beside the store (STORE.releases/ID.duckdb), which publication reads "
+    "instead of the live store.",
+    no_args_is_help=True,
+)
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    """An ISO date-time as given on the command line (UTC unless it says its offset)."""
+    if text is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"publish_at={text} is not an ISO date-time; give e.g. 2025-03-31T09:00 (UTC) or "
+            "2025-03-31T10:00+01:00"
+        ).naming(publish_at=text) from None
+
+
+def _report(info: ReleaseInfo) -> None:
+    when = f"{info.published_at:%Y-%m-%d %H:%M} UTC"
+    published = f"embargoed until {when}" if info.embargoed else f"published {when}"
+    out().print(
+        f"release {info.release_id} ({info.status}, vintage {info.vintage} of {info.period}) "
+        f"created {info.created_at:%Y-%m-%d %H:%M} UTC, {published}",
+        highlight=False,
+    )
+    out().print(
+        f"{info.observations:,} observations from {info.loads} loads; sha256 {info.content_hash}",
+        highlight=False,
+    )
+    if info.snapshot is not None:
+        out().print(f"snapshot: {info.snapshot}", highlight=False, soft_wrap=True)
+    for warning in info.warnings:
+        err().print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if info.snapshot_error is not None:
+        err().print(f"[yellow]warning:[/] no snapshot file: {info.snapshot_error}", highlight=False)
+
+
+@release_app.command("create")
+def create(
+    period: Annotated[str, typer.Argument(help="The period: 2024, 2025-H1, 2024-Q3, 2024-03.")],
+    status: Annotated[
+        str,
+        typer.Option(
+            "--status",
+            help="preliminary (a period's first figures), revised (after late or corrected "
+            "data), or final (the last release of the period).",
+        ),
+    ],
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="Why this release is made (kept with it and in the log)."),
+    ] = None,
+    publish_at: Annotated[
+        str | None,
+        typer.Option(
+            "--publish-at",
+            help="Embargo: publish at this ISO date-time (UTC unless it gives an offset); "
+            "default now.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Freeze the figures of PERIOD as a release: in the store, with a content hash, and in a
+    read-only snapshot file beside it."""
+    from digex.api import Digex
+
+    moment = _moment(publish_at)
+    with Digex.open(db) as store:
+        info = store.create_release(period, status, note=note, publish_at=moment)
+    _report(info)
+
+
+@release_app.command("snapshot")
+def snapshot(
+    release_id: Annotated[str, typer.Argument(help="The release, e.g. 2024.1.")],
+    db: DbOption = None,
+) -> None:
+    """Write a release's snapshot file again from the store (when creating the release could
+    not write it). An existing snapshot is never replaced."""
+    from digex.api import Digex
+
+    with Digex.open(db) as store:
+        path = store.write_release_snapshot(release_id)
+    out().print(f"snapshot of {release_id}: {path}", highlight=False, soft_wrap=True)

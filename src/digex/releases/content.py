@@ -1,0 +1,142 @@
+"""What a release holds: its observations and the copies of the inputs frozen with it.
+
+Both are functions of what they are given and nothing else, so that `release create` and
+`release verify` (which recomputes a release from its frozen inputs) make the same rows.
+
+The periods a release of period P carries (`release_periods`) are P and the periods it is
+compared with: the months, quarters and half-years inside P (those of a shorter frequency
+that fit whole inside it: a quarter holds months, a half-year quarters and months, a year all
+three; a month holds none), and each of these a year earlier. Year-to-date figures need no
+periods of their own: the registry's `ytd_*` indicators are columns of each month's,
+quarter's and half-year's row, so they come with the periods above.
+
+Every indicator of every cut (`by="all"`), both flows, is computed for all of them in one
+call of the suite: one engine pass per frequency (four for a year), each restricted to the
+years the periods need, whatever the number of periods.
+
+OBS_STATUS of a released observation (`release_status`): the release's status sets the code
+of an ordinary figure. A preliminary or revised release publishes provisional figures (P
+where the engine says A: they may still change); a final release publishes normal ones (A
+where the engine says P: nothing will revise them). A code that says more than "normal" or
+"provisional" (E estimated, F forecast, B break in series, or any other) is kept as the engine
+gives it: a final release does not make an estimate a measurement.
+
+The inputs frozen with a release (`frozen_inputs`), by name, as text:
+
+- ``profile.toml``: the country profile's TOML as the store records it (the store reads its
+  data with that record, not with whatever profile is installed now);
+- ``codelists.json``: the content of every code list digex reads declarations and indicators
+  with (segments, ebops, flows, countries, regions, currencies) and their version;
+- ``registry.toml``: the indicator registry (``data/indicators.toml``) the figures were
+  defined by.
+
+Later steps add ``suppression.json`` (the disclosure-control pattern) and ``seasonal.json``
+(seasonal factors).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from typing import TYPE_CHECKING, Final
+
+from digex.indicators.periods import MONTHS, PER_YEAR, Period, parse_period
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from digex.indicators.engine import Engine
+    from digex.profile import CountryProfile
+
+STATUSES: Final = ("preliminary", "revised", "final")
+"""A release's status, in the order a period's releases take them."""
+
+INPUT_NAMES: Final = ("codelists.json", "profile.toml", "registry.toml")
+"""The inputs `frozen_inputs` copies (later steps attach more)."""
+
+_ORDINARY: Final = frozenset({"A", "P"})
+
+
+def release_status(status: str) -> str:
+    """The OBS_STATUS an ordinary (A or P) figure takes in a release of `status`."""
+    if status not in STATUSES:
+        raise ValueError(f"a release's status is one of {', '.join(STATUSES)}, not {status!r}")
+    return "A" if status == "final" else "P"
+
+
+def released_codes(codes: pd.Series, status: str) -> pd.Series:
+    """The OBS_STATUS codes the engine gave, as a release of `status` publishes them."""
+    code = release_status(status)
+    return codes.where(~codes.isin(_ORDINARY), code)
+
+
+def _inside(period: Period) -> list[Period]:
+    """`period` and the periods of a shorter frequency that fit whole inside it."""
+    out = [period]
+    for freq in ("H", "Q", "M"):
+        size = MONTHS[freq]
+        if size >= MONTHS[period.freq]:
+            continue
+        subs = range((period.first_month - 1) // size + 1, period.last_month // size + 1)
+        out += [Period(freq, period.year, sub) for sub in subs]
+    return out
+
+
+def release_periods(period: str | Period) -> list[Period]:
+    """The periods a release of `period` carries (see the module's docstring), in order."""
+    p = parse_period(period) if isinstance(period, str) else period
+    inside = _inside(p)
+    earlier = [Period(q.freq, q.year - 1, q.sub) for q in inside]
+    return sorted(inside + earlier, key=lambda q: (PER_YEAR[q.freq], q.ordinal))
+
+
+def observations(engine: Engine, profile: CountryProfile, period: str, status: str) -> pd.DataFrame:
+    """Every observation of a release of `period` with `status`, in key order, with the
+    columns of `digex.store.releases.OBSERVATION_COLUMNS` (money in units)."""
+    from digex.indicators.service import compute
+
+    labels = [p.label for p in release_periods(period)]
+    frame = compute(engine, profile, period=labels, by="all")
+    columns = [c.strip() for c in _columns()]
+    frame = frame[columns].copy()
+    frame["obs_status"] = released_codes(frame["obs_status"], status)
+    frame["unit_mult"] = frame["unit_mult"].astype("int32")
+    frame["value"] = frame["value"].astype("float64")
+    key = [c.strip() for c in _key()]
+    return frame.sort_values(key, ignore_index=True)
+
+
+def _columns() -> list[str]:
+    from digex.store.releases import OBSERVATION_COLUMNS
+
+    return OBSERVATION_COLUMNS.split(",")
+
+
+def _key() -> list[str]:
+    from digex.store.releases import OBSERVATION_KEY
+
+    return OBSERVATION_KEY.split(",")
+
+
+def _codelists() -> str:
+    from digex.codelists import CODELIST_NAMES, codelists_version, read_codelist
+
+    lists = {name: read_codelist(name).to_pylist() for name in CODELIST_NAMES}
+    return json.dumps(
+        {"version": codelists_version(), "codelists": lists}, ensure_ascii=False, sort_keys=True
+    )
+
+
+def registry_text() -> str:
+    """The indicator registry's TOML, as packaged."""
+    return (files("digex") / "data" / "indicators.toml").read_text(encoding="utf-8")
+
+
+def frozen_inputs(profile: CountryProfile) -> dict[str, str]:
+    """The copies of the inputs a release is made with, by name (see the module's docstring).
+    `profile` is the one the store records (`Digex.profile`): its text is the recorded one."""
+    return {
+        "codelists.json": _codelists(),
+        "profile.toml": profile.text,
+        "registry.toml": registry_text(),
+    }

@@ -1,0 +1,255 @@
+"""Creating a release: checked, computed and written on one state of the store, then its
+snapshot file.
+
+The release is computed inside the writer's transaction: the engine reads the store through
+the writer's own connection, so the loads the release records (`active_loads`, read by
+`digex.store.releases.insert` in the same transaction) are exactly the loads its figures were
+computed from; a load waits for the release (DuckDB has one writer) rather than slipping in
+between. The audit event is written in the same transaction. The snapshot file is written
+after the commit, from the committed rows; if it cannot be, the release stays (the store is
+the record) and `digex release snapshot ID` writes the file later.
+
+What is refused, and what is only said (`ReleaseInfo.warnings`):
+
+- refused before any work (`UsageError`, exit 2): a period that is not a label, a status other
+  than preliminary, revised or final, a publication time (embargo) before the creation time, a
+  `revised` release of a period with no earlier release, a `preliminary` one after a revised
+  or final release of the period (a period's statuses only move forward), and any release of a
+  period that has a final one (final is the last word: `final` twice included);
+- refused on the data (`ReleaseRefused`, exit 1): a period with no declarations at all, and a
+  period not yet complete (its last month is after the newest month loaded: its levels would
+  be partial sums);
+- said, not refused: months inside the period without data (the observations say
+  `incomplete_period`, as the indicators do), and a release computed from exactly the loads of
+  the period's previous release (its figures are the same; a re-release may still be wanted,
+  e.g. to change the status).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from digex.errors import DigexError, ReleaseRefused, UsageError
+from digex.indicators.periods import MONTHS, Period, parse_period
+from digex.releases.content import STATUSES
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from digex.profile import CountryProfile
+    from digex.store import Store
+
+RELEASE_ACTION = "release"
+"""The audit log's action for a period's first release; later vintages are `REVISION_ACTION`."""
+REVISION_ACTION = "revision"
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """What creating a release made."""
+
+    release_id: str
+    period: str
+    vintage: int
+    status: str
+    created_at: dt.datetime
+    published_at: dt.datetime
+    observations: int
+    loads: int
+    content_hash: str
+    snapshot: Path | None
+    """The snapshot file, or None when it could not be written (`snapshot_error` says why)."""
+    snapshot_error: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def embargoed(self) -> bool:
+        return self.published_at > self.created_at
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """A time as the store keeps it: naive, in UTC (a naive time is taken to be UTC)."""
+    if moment.utcoffset() is None:
+        return moment.replace(tzinfo=None)
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def check_request(
+    period: str, status: str, publish_at: dt.datetime | None, now: dt.datetime
+) -> Period:
+    """The refusals that need no store: returns the period parsed."""
+    parsed = parse_period(period)
+    if status not in STATUSES:
+        raise UsageError(
+            f"status={status}: a release is {', '.join(STATUSES)} (preliminary first, revised "
+            "after late or corrected data, final once nothing will change)"
+        ).naming(status=status)
+    if publish_at is not None and utc(publish_at) < utc(now):
+        raise UsageError(
+            f"publish_at={publish_at.isoformat()} is before the release is made "
+            f"({utc(now).isoformat(timespec='seconds')} UTC); give a later time for an "
+            "embargo, or none to publish at once"
+        ).naming(publish_at=publish_at.isoformat())
+    return parsed
+
+
+def check_sequence(period: str, status: str, earlier: list[tuple[str, int, str]]) -> None:
+    """The refusals by the period's earlier releases (id, vintage, status, oldest first)."""
+    statuses = [s for _, _, s in earlier]
+    if "final" in statuses:
+        final = next(rid for rid, _, s in earlier if s == "final")
+        raise UsageError(
+            f"period {period} has a final release ({final}): a final release is the last of "
+            "its period; record a change of its figures as a series break or a new period"
+        )
+    if status == "revised" and not earlier:
+        raise UsageError(
+            f"period {period} has no release yet: its first release is preliminary "
+            "(or final); revised is for a later vintage"
+        )
+    if status == "preliminary" and "revised" in statuses:
+        raise UsageError(
+            f"period {period} already has a revised release ({earlier[-1][0]}): a later "
+            "vintage is revised or final, not preliminary"
+        )
+
+
+def check_data(con: duckdb.DuckDBPyConnection, period: Period) -> list[str]:
+    """Refuse a period without data or not yet complete; the warnings on its data."""
+    from digex.store import queries, releases
+
+    span = queries.period_range(con)
+    first = dt.date(period.year, period.first_month, 1)
+    last = dt.date(period.year, period.last_month, 1)
+    if span is None or span[0] > last or span[1] < first:
+        held = (
+            "no declarations"
+            if span is None
+            else f"declarations of {span[0]:%Y-%m} to {span[1]:%Y-%m}"
+        )
+        raise ReleaseRefused(
+            f"period {period.label} has no declarations (the store holds {held}); load its "
+            "files first"
+        )
+    if span[1] < last:
+        raise ReleaseRefused(
+            f"period {period.label} is not complete: the newest month loaded is "
+            f"{span[1]:%Y-%m}, the period ends in {last:%Y-%m}; load its last months first"
+        )
+    months = releases.months_with_data(con, first, last)
+    missing = MONTHS[period.freq] - months
+    if missing:
+        return [
+            f"{missing} month(s) of {period.label} have no declarations: its observations are "
+            "marked incomplete_period"
+        ]
+    return []
+
+
+def create(
+    store: Store,
+    profile: CountryProfile,
+    period: str,
+    status: str,
+    *,
+    note: str | None = None,
+    publish_at: dt.datetime | None = None,
+    user: str | None = None,
+    now: dt.datetime | None = None,
+) -> ReleaseInfo:
+    """Create a release of `period` with `status` (see the module's docstring)."""
+    import pyarrow as pa
+
+    import digex
+    from digex.codelists import codelists_version
+    from digex.indicators.engine import Engine
+    from digex.releases import content
+    from digex.releases.snapshot import write_snapshot
+    from digex.store import audit, releases
+    from digex.store.tables import engine_sources
+    from digex.store.users import current_user
+
+    made_at = utc(now or dt.datetime.now(dt.UTC))
+    parsed = check_request(period, status, publish_at, made_at)
+    label = parsed.label
+    published = made_at if publish_at is None else utc(publish_at)
+    who = user or current_user()
+    with store.write() as con:
+        earlier = releases.of_period(con, label)
+        check_sequence(label, status, earlier)
+        warnings = check_data(con, parsed)
+        if earlier and releases.same_loads(con, earlier[-1][0]):
+            warnings.append(
+                f"no load changed since {earlier[-1][0]}: this release's figures are the same"
+            )
+        vintage = releases.next_vintage(con, label)
+        rid = f"{label}.{vintage}"
+        engine = Engine(engine_sources(con, profile.minor_units))
+        frame = content.observations(engine, profile, label, status)
+        last_load, last_conversion = releases.state(con)
+        release = releases.Release(
+            release_id=rid,
+            period=label,
+            freq=parsed.freq,
+            vintage=vintage,
+            status=status,
+            note=note,
+            created_at=made_at,
+            created_by=who,
+            published_at=published,
+            digex_version=digex.__version__,
+            profile=profile.code,
+            profile_version=profile.version,
+            profile_sha256=profile.digest,
+            codelists_version=codelists_version(),
+            last_load_id=last_load,
+            last_conversion_id=last_conversion,
+        )
+        con.register("release_new_rows", pa.Table.from_pandas(frame, preserve_index=False))
+        try:
+            digest = releases.insert(
+                con, release, content.frozen_inputs(profile), "release_new_rows"
+            )
+        finally:
+            con.unregister("release_new_rows")
+        loads = releases.loads(con, rid).num_rows
+        audit.record(
+            con,
+            audit.Event(
+                action=RELEASE_ACTION if vintage == 1 else REVISION_ACTION,
+                subject=rid,
+                by=who,
+                at=made_at,
+                reason=note,
+                details={
+                    "period": label,
+                    "vintage": vintage,
+                    "status": status,
+                    "content_hash": digest,
+                    "published_at": published.isoformat(sep=" "),
+                },
+            ),
+        )
+    path: Path | None
+    error: str | None = None
+    try:
+        path = write_snapshot(store, rid)
+    except (OSError, DigexError) as e:
+        path, error = None, f"{e}; write it with `digex release snapshot {rid}`"
+    return ReleaseInfo(
+        release_id=rid,
+        period=label,
+        vintage=vintage,
+        status=status,
+        created_at=made_at,
+        published_at=published,
+        observations=len(frame),
+        loads=loads,
+        content_hash=digest,
+        snapshot=path,
+        snapshot_error=error,
+        warnings=tuple(warnings),
+    )

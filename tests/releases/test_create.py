@@ -1,0 +1,206 @@
+"""Creating releases: a preliminary release, then late and corrected data, then a revised one;
+the first stays exactly as it was, in the store and in its snapshot file. And what creating a
+release refuses before computing anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from tests.conftest import FIRM, TODAY, write_csv
+from tests.inprocess import run_here
+
+import digex
+from digex.api import Digex
+from digex.errors import InvalidPeriod, ReleaseRefused, SnapshotExists, UsageError
+from digex.releases.create import check_sequence
+from digex.releases.snapshot import read_release, snapshot_path
+from digex.store import audit
+from digex.store import releases as rel
+
+T1 = dt.datetime(2025, 3, 20, 9, 0)
+T2 = dt.datetime(2025, 6, 30, 9, 0)
+
+
+def amount(year: int, month: int) -> Decimal:
+    return Decimal(1000 * month + (year - 2023) * 7) + Decimal("0.50")
+
+
+def _row(did: str, year: int, month: int, value: Decimal, partner: str = "FR") -> tuple[str, ...]:
+    return (did, f"{year}-{month:02d}", FIRM, "ITO", partner, "MAD", str(value), "X")
+
+
+BULK = [
+    _row(f"D{y}{m:02d}", y, m, amount(y, m))
+    for y in (2023, 2024)
+    for m in range(1, 13)
+    if (y, m) != (2024, 3)
+] + [_row("D202501", 2025, 1, amount(2025, 1))]
+MARCH = [_row("D202403", 2024, 3, amount(2024, 3))]
+MARCH_FIXED = [_row("D202403", 2024, 3, amount(2024, 3) + Decimal("40.25"))]
+LATE = [_row("L202403", 2024, 3, Decimal("12.75"), partner="US")]
+
+
+def _hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _level(observations: object, period: str) -> Decimal:
+    rows = [
+        r
+        for r in observations.to_pylist()  # type: ignore[attr-defined]
+        if (r["indicator"], r["cut"], r["flow"], r["period"]) == ("LEVEL", "total", "X", period)
+    ]
+    assert len(rows) == 1
+    return Decimal(str(rows[0]["value"]))
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> Iterator[tuple[Digex, int]]:
+    with digex.init(tmp_path / "s.duckdb") as db:
+        db.load(write_csv(tmp_path / "bulk.csv", BULK), today=TODAY, user="amina")
+        (march,) = db.load(write_csv(tmp_path / "march.csv", MARCH), today=TODAY, user="amina")
+        yield db, march.load_id
+
+
+def test_a_revision_leaves_the_preliminary_release_as_it_was(
+    loaded: tuple[Digex, int], tmp_path: Path
+) -> None:
+    db, march = loaded
+    blocker = tmp_path / "s.releases"
+    blocker.write_text("a file where the snapshots' folder goes")  # the snapshot cannot be made
+    first = db.create_release("2024-03", "preliminary", note="first figures", user="amina", now=T1)
+    assert (first.release_id, first.vintage, first.published_at) == ("2024-03.1", 1, T1)
+    assert first.snapshot is None
+    assert first.snapshot_error is not None
+    assert "digex release snapshot 2024-03.1" in first.snapshot_error
+    blocker.unlink()
+    path = db.write_release_snapshot("2024-03.1")  # written later, from the store's rows
+    assert (
+        path == snapshot_path(db.path, "2024-03.1") == tmp_path / "s.releases" / "2024-03.1.duckdb"
+    )
+    assert path.stat().st_mode & 0o777 == 0o444
+    with pytest.raises(SnapshotExists, match="never replaced"):
+        db.write_release_snapshot("2024-03.1")
+    with db.store.reading() as con:
+        rows_before = rel.observations(con, "2024-03.1")
+        hash_before = rel.stored_hash(con, "2024-03.1")
+        assert rel.same_loads(con, "2024-03.1")
+    assert hash_before == first.content_hash
+    file_before = _hash(path)
+    prelim = _level(rows_before, "2024-03")
+    assert prelim == amount(2024, 3)
+    assert set(rows_before["obs_status"].to_pylist()) == {"P"}
+
+    # a late declaration and a corrected month
+    db.load(write_csv(tmp_path / "late.csv", LATE), today=TODAY, user="amina")
+    db.load(write_csv(tmp_path / "march2.csv", MARCH_FIXED), replace=march, today=TODAY)
+    db.close()
+    run = run_here(
+        ["release", "create", "2024-03", "--status", "revised", "--note", "late file",
+         "--publish-at", "2099-01-01T10:00+01:00", "--db", tmp_path / "s.duckdb"],
+        tmp_path,
+    ).ok()  # fmt: skip
+    assert "release 2024-03.2 (revised, vintage 2 of 2024-03)" in run.stdout
+    assert "embargoed until 2099-01-01 09:00 UTC" in run.stdout
+    assert "s.releases/2024-03.2.duckdb" in run.stdout.replace("\n", "")
+
+    with (
+        digex.connect(tmp_path / "s.duckdb", read_only=True) as again,
+        again.store.reading() as con,
+    ):
+        # the preliminary release: its rows and hash as they were, its snapshot byte for byte
+        assert rel.observations(con, "2024-03.1").equals(rows_before)
+        assert (
+            rel.stored_hash(con, "2024-03.1") == hash_before == rel.content_hash(con, "2024-03.1")
+        )
+        assert not rel.same_loads(con, "2024-03.1")
+        revised = rel.observations(con, "2024-03.2")
+        meta = rel.metadata(con, "2024-03.2")
+        events = audit.events(con).to_pylist()
+    assert _hash(path) == file_before
+    assert _level(revised, "2024-03") == prelim + Decimal("12.75") + Decimal("40.25")
+    assert _level(revised, "2023-03") == _level(rows_before, "2023-03")
+    assert meta is not None
+    assert (meta["status"], meta["vintage"], meta["note"]) == ("revised", 2, "late file")
+    assert meta["published_at"] == dt.datetime(2099, 1, 1, 9, 0)
+    assert meta["published_at"] > meta["created_at"]
+    assert meta["last_load_id"] == 4
+    # both readable from their snapshot files, without the store
+    for rid in ("2024-03.1", "2024-03.2"):
+        snap = read_release(snapshot_path(tmp_path / "s.duckdb", rid))
+        assert snap.release_id == rid
+        assert snap.intact
+        assert snap.metadata["content_hash"] == (
+            hash_before if rid == "2024-03.1" else meta["content_hash"]
+        )
+    assert read_release(path).observations.equals(rows_before)
+    made = [
+        (e["action"], e["subject"], e["reason"])
+        for e in events
+        if e["subject"].startswith("2024-03.")
+    ]
+    assert made == [
+        ("release", "2024-03.1", "first figures"),
+        ("revision", "2024-03.2", "late file"),
+    ]
+    details = json.loads(next(e["details"] for e in events if e["subject"] == "2024-03.1"))
+    assert details == {
+        "period": "2024-03", "vintage": 1, "status": "preliminary",
+        "content_hash": hash_before, "published_at": "2025-03-20 09:00:00",
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digex]:
+    folder = tmp_path_factory.mktemp("refusals")
+    with digex.init(folder / "s.duckdb") as db:
+        db.load(write_csv(folder / "bulk.csv", BULK), today=TODAY)
+        yield db
+
+
+@pytest.mark.parametrize(
+    ("period", "status", "publish_at", "error", "words"),
+    [
+        ("2024-13", "preliminary", None, InvalidPeriod, "is not one of"),
+        ("2024", "draft", None, UsageError, "status=draft"),
+        ("2024", "preliminary", dt.datetime(2025, 3, 1), UsageError, "before the release is made"),
+        ("2023", "revised", None, UsageError, "has no release yet"),
+        ("2030", "preliminary", None, ReleaseRefused, "2030 has no declarations"),
+        ("2025", "preliminary", None, ReleaseRefused, "2025 is not complete"),
+        ("2025-Q1", "final", None, ReleaseRefused, "newest month loaded is 2025-01"),
+    ],
+)
+def test_refused_before_anything_is_computed(
+    small: Digex,
+    period: str,
+    status: str,
+    publish_at: dt.datetime | None,
+    error: type[Exception],
+    words: str,
+) -> None:
+    with pytest.raises(error, match=words):
+        small.create_release(period, status, publish_at=publish_at, now=T1)
+    with small.store.reading() as con:
+        assert rel.ids(con) == []
+        assert audit.events(con, "release").num_rows == 0
+
+
+def test_a_period_s_statuses_only_move_forward() -> None:
+    check_sequence("2024", "preliminary", [("2024.1", 1, "preliminary")])
+    check_sequence("2024", "revised", [("2024.1", 1, "preliminary")])
+    check_sequence("2024", "final", [("2024.1", 1, "preliminary"), ("2024.2", 2, "revised")])
+    check_sequence("2024", "final", [])
+    with pytest.raises(UsageError, match=r"final release \(2024.2\)"):
+        check_sequence("2024", "final", [("2024.1", 1, "preliminary"), ("2024.2", 2, "final")])
+    with pytest.raises(UsageError, match="is the last of its period"):
+        check_sequence("2024", "revised", [("2024.1", 1, "final")])
+    with pytest.raises(UsageError, match="not preliminary"):
+        check_sequence(
+            "2024", "preliminary", [("2024.1", 1, "preliminary"), ("2024.2", 2, "revised")]
+        )
