@@ -206,18 +206,42 @@ class Digex:
         unit_mult: int = 0,
         top: int | None = None,
         output: Output = "pandas",
+        release: str | None = None,
+        as_of: str | dt.date | dt.datetime | None = None,
+        embargoed: bool = False,
     ) -> Any:
         """Indicators as a tidy table: one row per indicator x flow x cut member x period.
 
         `period` is a label (2024, 2024-Q3, 2025-H1, 2024-03) or a list of them; without it,
         every period at `freq` (default annual). Values are unrounded; `unit_mult=9` gives money
         in billions; `top=5` keeps the five largest members (e.g. partners) of each period.
+
+        Without `release` or `as_of` the figures are computed from the live store: they are
+        unreleased (a pandas frame's `attrs["source"]` is "live", an Arrow table's schema
+        metadata `digex.source` too). Published figures, with a `release_id` column saying
+        which release each row comes from and `attrs["source"]` "release":
+
+        - `release="2025-H1.1"`: that release's observations (one under embargo only with
+          `embargoed=True`, for the office's own staff);
+        - `as_of="2025-08-15"` (the end of that day, UTC; a date and time is exact): each
+          observation as published then, from the release published last by then that holds
+          it (the periods a release is compared with are vintages of those periods too).
+          Releases under embargo then, or now, are never read. `NotPublished` when nothing
+          had been published by then.
+
+        The other options narrow published rows exactly as they narrow live ones.
         """
         from digex.indicators.select import to_arrow, to_frame
 
-        if output == "arrow":  # straight from the engine: a cached answer needs no pandas
-            return self._answer(period, freq, by, flow, indicators, unit_mult, top, to_arrow)
-        return self._answer(period, freq, by, flow, indicators, unit_mult, top, to_frame)
+        fetch: Fetch[Any] = to_arrow if output == "arrow" else to_frame
+        if release is None and as_of is None and not embargoed:
+            # straight from the engine: a cached answer needs no pandas
+            found = self._answer(period, freq, by, flow, indicators, unit_mult, top, fetch)
+            return _labelled(found, "live")
+        found = self._published(
+            period, freq, by, flow, indicators, unit_mult, top, fetch, release, as_of, embargoed
+        )
+        return _labelled(found, "release")
 
     def indicator_rows(
         self,
@@ -229,13 +253,82 @@ class Digex:
         indicators: Sequence[str] | None = None,
         unit_mult: int = 0,
         top: int | None = None,
+        release: str | None = None,
+        as_of: str | dt.date | dt.datetime | None = None,
+        embargoed: bool = False,
     ) -> Rows:
         """The rows `indicators` returns, as plain Python tuples, for callers that only print
         them: a cached answer then imports neither pandas nor PyArrow (the CLI answers in a
         fraction of a second instead of two)."""
         from digex.publish.tidy import Rows
 
-        return self._answer(period, freq, by, flow, indicators, unit_mult, top, Rows.fetch)
+        if release is None and as_of is None and not embargoed:
+            return self._answer(period, freq, by, flow, indicators, unit_mult, top, Rows.fetch)
+        return self._published(
+            period,
+            freq,
+            by,
+            flow,
+            indicators,
+            unit_mult,
+            top,
+            Rows.fetch,
+            release,
+            as_of,
+            embargoed,
+        )
+
+    def _published(
+        self,
+        period: str | Sequence[str] | None,
+        freq: str | None,
+        by: str,
+        flow: str | Sequence[str],
+        indicators: Sequence[str] | None,
+        unit_mult: int,
+        top: int | None,
+        fetch: Fetch[T],
+        release: str | None,
+        as_of: str | dt.date | dt.datetime | None,
+        embargoed: bool,
+    ) -> T:
+        """A release's observations, or each as of a time (`digex.store.published`), narrowed
+        by the live query's own selection."""
+        from digex.errors import UsageError
+        from digex.indicators.cuts import check_cut
+        from digex.indicators.options import check_query
+        from digex.indicators.periods import parse_period
+        from digex.indicators.select import Selection
+        from digex.store import published
+
+        check_query(period, freq, by, flow, indicators, unit_mult, top)
+        if release is not None and as_of is not None:
+            raise UsageError(
+                "give `release` (one release) or `as_of` (what was published then), not both"
+            ).naming("release", "as_of")
+        if embargoed and release is None:
+            raise UsageError(
+                "`embargoed` reads one release under embargo: give `release` too (as_of never "
+                "reads a release before its publication)"
+            ).naming("embargoed", "release")
+        at = published.parse_as_of(as_of) if as_of is not None else None
+        labels = [period] if isinstance(period, str) else period
+        scope = published.Scope(
+            periods=None if labels is None else tuple(parse_period(p).label for p in labels),
+            freq=freq or "A",
+            cuts=None if by == "all" else (check_cut(by),),
+        )
+        selection = Selection.of(
+            self.profile, flow=flow, indicators=indicators, unit_mult=unit_mult, top=top
+        )
+        with self.store.reading() as con:
+            if release is not None:
+                source, _ = published.release_rows(con, release, scope, embargoed=embargoed)
+            else:
+                assert at is not None
+                source = published.as_of_rows(con, at, scope)
+            con.execute(selection.sql(source, carry=published.CARRIED))
+            return fetch(con)
 
     def _answer(
         self,
@@ -522,6 +615,16 @@ class Digex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _labelled(result: Any, source: Literal["live", "release"]) -> Any:
+    """Say where figures come from: the live store (unreleased) or releases."""
+    if hasattr(result, "attrs"):  # a pandas frame
+        result.attrs["source"] = source
+    elif hasattr(result, "replace_schema_metadata"):  # an Arrow table
+        metadata = {**(result.schema.metadata or {}), b"digex.source": source.encode()}
+        result = result.replace_schema_metadata(metadata)
+    return result
 
 
 def _as_list(value: PathLike | Sequence[PathLike]) -> list[PathLike]:

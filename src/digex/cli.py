@@ -733,12 +733,34 @@ def indicators(
     wide: Annotated[
         bool, typer.Option("--wide", help="Table: also the frequency and cut of each row.")
     ] = False,
+    release: Annotated[
+        str | None,
+        typer.Option(help="The figures of this release (e.g. 2025-H1.1), not the live store."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The figures as published then: a date (its end, UTC) or a date and time "
+            "(UTC unless an offset is given), each from the latest release published by then.",
+        ),
+    ] = None,
+    embargoed: Annotated[
+        bool,
+        typer.Option(
+            "--embargoed", help="With --release: read a release still under embargo (staff)."
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Compute indicators: levels, growth, shares, contributions, concentration, firms.
 
+    Without --release or --as-of the figures are computed from the live store: unreleased
+    (a line on stderr says so); with them, published figures, each row with its release_id.
+
     Examples: `digex indicators --period 2025-H1 --by segment`,
-    `digex indicators -p 2024 --by partner -i SHARE -i LEVEL --format csv`.
+    `digex indicators -p 2024 --by partner -i SHARE -i LEVEL --format csv`,
+    `digex indicators -p 2024 --as-of 2025-08-15`.
     """
     from digex.api import Digex
     from digex.indicators.options import check_query
@@ -752,10 +774,13 @@ def indicators(
     if top is not None and engine is not None:
         raise UsageError("--top is answered from the store only; drop --engine or --top")
     check_query(period, freq, by, flow or ["X"], indicator, unit_mult or 0, top)
+    published = _check_published(release, as_of, embargoed, engine)
     query: dict[str, Any] = dict(
         freq=freq, by=by, flow=flow or ["X"], indicators=indicator, unit_mult=unit_mult or 0
     )
     view = TableView(own_scale=unit_mult is None, wide=wide)
+    if published:
+        query |= dict(release=release, as_of=as_of, embargoed=embargoed)
     if engine is not None:
         from digex.api import indicators_on
         from digex.backends import EngineURLError
@@ -765,6 +790,7 @@ def indicators(
         except EngineURLError as e:  # an unknown scheme or option: refused before connecting
             raise UsageError(str(e)) from e
         _emit(frame, fmt, output, False, view)
+        _say_source(frame, None)
         return
     with Digex.open(db, read_only=True, profile=profile) as store:
         # parquet is written from an Arrow table, everything else printed from plain rows:
@@ -777,6 +803,58 @@ def indicators(
             result = store.indicator_rows(period, **query, top=top)
         synthetic = store.synthetic
     _emit(result, fmt, output, synthetic, view)
+    _say_source(result, as_of)
+
+
+def _check_published(
+    release: str | None, as_of: str | None, embargoed: bool, engine: str | None
+) -> bool:
+    """Whether the query reads releases; contradictory options refused before any work."""
+    if release is not None and as_of is not None:
+        raise UsageError("--release reads one release, --as-of what was published then: give one")
+    if embargoed and release is None:
+        raise UsageError("--embargoed reads one release under embargo: give --release too")
+    if engine is not None and (release is not None or as_of is not None):
+        raise UsageError("releases are read from the store: drop --engine")
+    return release is not None or as_of is not None
+
+
+def _release_ids(result: Rows | pd.DataFrame | pa.Table) -> set[str] | None:
+    """The releases a result's rows come from (None for figures from the live store)."""
+    from digex.publish.tidy import Rows
+
+    if isinstance(result, Rows):
+        if "release_id" not in result.columns:
+            return None
+        at = result.columns.index("release_id")
+        return {str(row[at]) for row in result.rows}
+    names = result.column_names if hasattr(result, "column_names") else list(result.columns)
+    if "release_id" not in names:
+        return None
+    column = result["release_id"]
+    values = column.to_pylist() if hasattr(column, "to_pylist") else column.tolist()
+    return {str(v) for v in values}
+
+
+def _say_source(result: Rows | pd.DataFrame | pa.Table, as_of: str | None) -> None:
+    """One line on stderr saying where the figures come from: the releases of the rows, or
+    the live store (unreleased), so that no one quotes the latter as published."""
+    ids = _release_ids(result)
+    if ids is None:
+        err().print(
+            "note: unreleased figures, computed from the live store (--release ID or "
+            "--as-of DATE give the published ones)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    when = ""
+    if as_of is not None:
+        from digex.store.published import parse_as_of
+
+        when = f" as published at {parse_as_of(as_of):%Y-%m-%d %H:%M:%S} UTC,"
+    shown = ", ".join(sorted(ids)) if ids else "none (no row matched)"
+    err().print(f"note: figures{when} from release {shown}", highlight=False, soft_wrap=True)
 
 
 @dataclass(frozen=True)
@@ -988,6 +1066,9 @@ FLAGS: Final[dict[str, str]] = {
     "profile": "--profile",
     "out_dir": "--out",
     "db": "--db",
+    "release": "--release",
+    "as_of": "--as-of",
+    "embargoed": "--embargoed",
 }
 """The core's parameter -> the option of this command line that sets it. The core names a
 parameter `name=value` or `` `name` `` in its messages (as the Python API and a URL query

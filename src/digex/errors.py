@@ -232,3 +232,19 @@ class SnapshotExists(DigexError):
     """A release's snapshot file is there already: a snapshot is never replaced."""
 
     status = 409
+
+
+class UnknownRelease(KeyError, DigexError):
+    """A release id that is not in the store (`digex release list` shows them)."""
+
+    status = 404
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown release"
+
+
+class NotPublished(DigexError):
+    """What was asked had not been published: a release still under embargo (its staff see it
+    with `embargoed=True`), or an as-of time before the first publication."""
+
+    status = 404

@@ -67,8 +67,9 @@ class Selection:
             top=top,
         )
 
-    def sql(self, source: str) -> str:
-        """The query over `source`, a table name or a parenthesised SELECT.
+    def sql(self, source: str, carry: Sequence[str] = ()) -> str:
+        """The query over `source`, a table name or a parenthesised SELECT; `carry` names
+        columns of `source` kept after the tidy ones (a release's rows carry `release_id`).
 
         `top=N` keeps, for each cut, flow and period, the N members with the largest level (e.g.
         the five main partner countries) with all their indicators, the largest first; equal
@@ -93,10 +94,11 @@ class Selection:
             ) USING (cut, flow, freq, period, member)"""
             order = "cut, indicator, flow, freq, period, rank"
         where = f"list_contains({literal(list(self.flows))}, flow)"
+        kept = "".join(f", {column}" for column in carry)
         if self.indicators:
             where += f" AND list_contains({literal(list(self.indicators))}, indicator)"
         return f"""SELECT indicator, freq, period, cut, member, flow, {value} AS value, unit,
-                CAST({unit_mult} AS BIGINT) AS unit_mult, obs_status, completeness
+                CAST({unit_mult} AS BIGINT) AS unit_mult, obs_status, completeness{kept}
             FROM {source} {chosen}
             WHERE {where}
             ORDER BY {order}"""
