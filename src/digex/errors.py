@@ -205,15 +205,6 @@ class ReleaseDataError(ValueError, DigexError):
     status = 422
 
 
-class UnknownRelease(KeyError, DigexError):
-    """A release id that is not in the store (the message lists those it holds)."""
-
-    status = 404
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "unknown release"
-
-
 class NotAValue(TypeError, DigexError):
     """A cell of a revision triangle that is not a number (a boolean, a string)."""
 

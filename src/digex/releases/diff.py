@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from digex.errors import UnknownRelease, UsageError
 from digex.indicators.registry import registry
-from digex.store import history
+from digex.store import history, releases
 
 if TYPE_CHECKING:
     import duckdb
@@ -192,6 +192,6 @@ def diff(
 
 def unknown_release(con: duckdb.DuckDBPyConnection, release_id: str) -> UnknownRelease:
     """The error for a release id the store does not hold, naming those it holds."""
-    ids = history.release_ids(con)
+    ids = releases.ids(con)
     known = f"it holds {', '.join(ids)}" if ids else "it holds none yet: create one first"
     return UnknownRelease(f"no release {release_id!r} in the store; {known}")

@@ -81,12 +81,6 @@ def metadata(
     return rows.to_pylist()[0] if rows.num_rows else None
 
 
-def release_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every release id, oldest first (what an error naming an unknown one suggests)."""
-    rows = con.execute("SELECT release_id FROM releases ORDER BY created_at, release_id")
-    return [str(r[0]) for r in rows.fetchall()]
-
-
 def loads(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
     """The loads a release used, as it recorded them, with what each replaced (the load log
     keeps every load, so a load's `replaces` is still there)."""
