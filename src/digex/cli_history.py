@@ -462,6 +462,13 @@ def _print_analysis(a: Analysis) -> None:
     if not a.series:
         out().print(f"no published release carries {series}", highlight=False)
         return
+    label = shown_value_label(a)
+    out().print(
+        f"Revision triangles of {series} ({label}): each release's value for each period, "
+        "releases in publication order",
+        highlight=False,
+        markup=False,
+    )
     for s in a.series:
         _print_triangle(a, s)
     _print_stats(a)
@@ -477,14 +484,19 @@ def _print_analysis(a: Analysis) -> None:
             )
 
 
+def shown_value_label(a: Analysis) -> str:
+    """The unit the triangle and the statistics are shown in (bn MAD, %)."""
+    from digex.publish.display import shown_value
+
+    return shown_value(a.indicator, 0, a.unit, 0, own_scale=True)[1]
+
+
 def _print_triangle(a: Analysis, s: SeriesAnalysis) -> None:
     from digex.publish.display import member_label, shown_value
 
     unit = a.unit
     ids = [v.id for v in s.triangle.vintages]
-    label = shown_value(a.indicator, 0, unit, 0, own_scale=True)[1]
-    title = f"{a.indicator} {member_label(a.cut, s.member)}: revision triangle ({label})"
-    table = _table(title)
+    table = _table(member_label(a.cut, s.member))
     table.add_column("period", no_wrap=True)
     for rid in ids:
         table.add_column(rid, justify="right", no_wrap=True)
@@ -533,9 +545,8 @@ def _print_stats(a: Analysis) -> None:
             number(None if hac is None else hac.p_value, 3),
         )
     out().print(table)
-    label = shown_value(a.indicator, 0, unit, 0, own_scale=True)[1]
     out().print(
-        f"MR, MAR in {label}; RMAR = MAR over the mean absolute later estimate; "
+        f"MR, MAR in {shown_value_label(a)}; RMAR = MAR over the mean absolute later estimate; "
         "HAC: Newey-West standard error, Bartlett weights, 2 lags (n - 1 when fewer); "
         "a period published once is not revised",
         highlight=False,

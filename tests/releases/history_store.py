@@ -5,11 +5,12 @@ writer every release goes through."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 from tests.conftest import FIRM, TODAY, write_csv
 
 import digex
@@ -142,3 +143,14 @@ def build_vintages(folder: Path) -> Path:
         ])  # fmt: skip
         put_release(db, "2026-H1.1", utc(2099, 8, 10), [half("2025-H1", "_T", "99")])
         return db.path
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def shared(build: Callable[[Path], Path], factory: pytest.TempPathFactory) -> Path:
+    """A store `build` makes once per test process (its tests only read it)."""
+    name = build.__name__
+    if name not in _BUILT:
+        _BUILT[name] = build(factory.mktemp(name))
+    return _BUILT[name]

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from tests.inprocess import Run, run_here
-from tests.releases.history_store import build_pair, build_vintages
+from tests.releases.history_store import build_pair, build_vintages, shared
 
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    pair = build_pair(tmp_path_factory.mktemp("pair"))
-    return pair, build_vintages(tmp_path_factory.mktemp("vintages"))
+    return shared(build_pair, tmp_path_factory), shared(build_vintages, tmp_path_factory)
 
 
 def digex(db: Path, *args: str) -> Run:

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 
 import pandas as pd
 import pytest
-from tests.releases.history_store import build_pair
+from tests.releases.history_store import build_pair, shared
 
 from digex.api import Digex
 from digex.errors import UnknownIndicator, UnknownRelease, UsageError
@@ -19,7 +19,7 @@ from digex.releases.diff import measure
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digex]:
-    with Digex.open(build_pair(tmp_path_factory.mktemp("pair"))) as db:
+    with Digex.open(shared(build_pair, tmp_path_factory), read_only=True) as db:
         yield db
 
 
@@ -142,3 +142,14 @@ def test_measures_follow_the_registry() -> None:
     assert [measure(i) for i in ("LEVEL", "AVG_PER_FIRM", "FIRMS", "JOBS")] == ["level"] * 4
     assert [measure(i) for i in ("SHARE", "GROWTH_YOY", "COVERAGE", "CONTRIBUTION")] == ["pp"] * 4
     assert [measure(i) for i in ("HHI_FIRMS", "BALANCE", "NOT_IN_REGISTRY")] == ["points"] * 3
+
+
+def test_a_diff_read_backwards_is_its_mirror(pair: Digex) -> None:
+    forward = pair.release_diff("2024.1", "2024.2").rows
+    backward = pair.release_diff("2024.2", "2024.1").rows
+    key = ["indicator", "freq", "period", "cut", "member", "flow"]
+    assert forward[key].equals(backward[key])
+    assert forward["old_value"].equals(backward["new_value"])
+    assert (forward["change"] + backward["change"]).fillna(0).eq(0).all()
+    swap = {"appeared": "vanished", "vanished": "appeared", "both": "both"}
+    assert list(forward["presence"].map(swap)) == list(backward["presence"])

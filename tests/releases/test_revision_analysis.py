@@ -11,7 +11,7 @@ from decimal import Decimal as D
 from fractions import Fraction as F
 
 import pytest
-from tests.releases.history_store import BN, build_vintages
+from tests.releases.history_store import BN, build_vintages, shared
 
 from digex.api import Digex
 from digex.errors import UnknownIndicator, UsageError
@@ -20,7 +20,7 @@ from digex.releases.analysis import position
 
 @pytest.fixture(scope="module")
 def vintages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digex]:
-    with Digex.open(build_vintages(tmp_path_factory.mktemp("vintages"))) as db:
+    with Digex.open(shared(build_vintages, tmp_path_factory), read_only=True) as db:
         yield db
 
 
