@@ -370,8 +370,23 @@ def _print_diff(d: ReleaseDiff, wide: bool, every: bool) -> None:
     out().print(table)
     if len(shown) < len(rows):
         out().print(f"… {len(rows) - len(shown):,} more: --wide, or --format csv")
+        _print_summary(d)
     for line in why_lines(d):
         out().print(line, highlight=False, markup=False)
+
+
+def _print_summary(d: ReleaseDiff) -> None:
+    """The counts by indicator and cut, when the table could not show every row."""
+    table = _table("By indicator and cut")
+    for col in ("indicator", "cut", "changed", "appeared", "vanished"):
+        table.add_column(col, justify="left" if col in ("indicator", "cut") else "right")
+    for r in d.summary().to_dict("records"):
+        table.add_row(
+            str(r["indicator"]),
+            str(r["cut"]),
+            *(f"{int(r[c]):,}" for c in ("changed", "appeared", "vanished")),
+        )
+    out().print(table)
 
 
 def why_lines(d: ReleaseDiff) -> list[str]:

@@ -13,6 +13,8 @@ import pytest
 from tests.inprocess import Run, run_here
 from tests.releases.history_store import build_pair, build_vintages, shared
 
+from digex import cli_history
+
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
@@ -133,3 +135,22 @@ def test_revisions(stores: tuple[Path, Path]) -> None:
     assert bad.code == 2
     assert "--earlier 0" in bad.stderr
     assert digex(vintages, "revisions", "SHARE").code == 2
+
+
+def test_a_long_diff_is_cut_and_counted(
+    stores: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pair, _ = stores
+    monkeypatch.setattr(cli_history, "DIFF_ROWS", 3)
+    out = digex(pair, "release", "diff", "2024.1", "2024.2").ok().stdout
+    assert "… 4 more: --wide, or --format csv" in out
+    counts = {
+        (c[0], c[1]): c[2:]
+        for line in out.split("By indicator and cut", 1)[1].splitlines()
+        if "│" in line
+        for c in [[x.strip() for x in line.split("│")]]
+    }
+    assert counts[("SHARE", "segment")] == ["1", "1", "1"]
+    assert counts[("LEVEL", "total")] == ["1", "0", "0"]
+    wide = digex(pair, "release", "diff", "2024.1", "2024.2", "--wide").ok().stdout
+    assert "more:" not in wide
