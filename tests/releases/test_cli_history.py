@@ -58,7 +58,7 @@ def test_release_show(stores: tuple[Path, Path]) -> None:
     assert [c.strip() for c in d2.split("│")][5] == "2"  # replaces load 2
     data = json.loads(digex(pair, "release", "show", "2024.2", "-f", "json").ok().stdout)
     assert data["release"]["status"] == "revised"
-    assert [r["load_id"] for r in data["loads"]] == [1, 4, 5]
+    assert [(r["load_id"], r["replaces"]) for r in data["loads"]] == [(1, None), (4, None), (5, 2)]
     names = [r["name"] for r in data["inputs"]]
     assert names == ["codelists.json", "profile.toml", "seasonal.json"]
     missing = digex(pair, "release", "show", "2024.9")
@@ -103,6 +103,9 @@ def test_release_diff(stores: tuple[Path, Path]) -> None:
     assert len(data["rows"]) == 8
     assert data["settings"] == {"status": ["preliminary", "revised"]}
     assert [r["load_id"] for r in data["loads"]] == [4, 5, 2, 3]
+    replaces = [(r["replaces"], r["replaced_by"]) for r in data["loads"]]
+    assert replaces == [(None, None), (2, None), (None, 5), (None, None)]
+    assert all(type(x) is int for ids in replaces for x in ids if x is not None)
     bad = digex(pair, "release", "diff", "2024.1", "2024.2", "--by", "firm")
     assert bad.code == 2
     assert "--by firm: use one of total, segment" in bad.stderr

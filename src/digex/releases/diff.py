@@ -184,10 +184,17 @@ def diff(
         old,
         new,
         changes(joined.to_pandas()),
-        history.load_changes(con, old, new).to_pandas(),
+        int_ids(history.load_changes(con, old, new).to_pandas(), "replaces", "replaced_by"),
         history.input_changes(con, old, new).to_pandas(),
         settings,
     )
+
+
+def int_ids(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Load ids that may be missing kept as integers (pandas would make them floats)."""
+    for column in columns:
+        frame[column] = frame[column].astype("Int64")
+    return frame
 
 
 def unknown_release(con: duckdb.DuckDBPyConnection, release_id: str) -> UnknownRelease:

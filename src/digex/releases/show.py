@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from digex.releases.diff import unknown_release
+from digex.releases.diff import int_ids, unknown_release
 from digex.store import history
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def describe(
         raise unknown_release(con, release_id)
     return ReleaseDetails(
         meta,
-        history.loads(con, release_id).to_pandas(),
+        int_ids(history.loads(con, release_id).to_pandas(), "replaces"),
         history.inputs(con, release_id).to_pandas(),
         history.counts(con, release_id).to_pandas(),
     )
