@@ -157,3 +157,17 @@ def test_a_long_diff_is_cut_and_counted(
     assert counts[("LEVEL", "total")] == ["1", "0", "0"]
     wide = digex(pair, "release", "diff", "2024.1", "2024.2", "--wide").ok().stdout
     assert "more:" not in wide
+
+
+def test_a_store_without_releases(tmp_path: Path) -> None:
+    import digex as package
+
+    package.init(tmp_path / "s.duckdb").close()
+    listed = digex(tmp_path / "s.duckdb", "release", "list").ok().stdout
+    assert "0 releases" in listed
+    assert "no release yet" in listed
+    missing = digex(tmp_path / "s.duckdb", "release", "diff", "2024.1", "2024.2")
+    assert missing.code == 1
+    assert "no release '2024.1' in the store; it holds none yet" in missing.stderr
+    empty = digex(tmp_path / "s.duckdb", "revisions", "LEVEL").ok().stdout
+    assert "no published release carries LEVEL, total, flow X, frequency A" in empty
