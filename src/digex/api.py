@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from digex.ingest.parsers import DecimalMark
     from digex.publish.tidy import Rows
     from digex.releases.create import ReleaseInfo
+    from digex.releases.verify import Verification
     from digex.store.store import Snapshot
 
 PathLike = str | Path
@@ -599,6 +600,17 @@ class Digex:
             user=user,
             now=now,
         )
+
+    def verify_release(self, release_id: str, *, shown: int = 20) -> Verification:
+        """Check that a release is what it was made as: its rows give the recorded hash,
+        every observation recomputed from its frozen inputs (the loads it names, as they
+        were, and its profile) is identical, and its snapshot file gives the hash too.
+        `Verification.identical` is the answer; its checks, counts and first `shown`
+        differences say why not (see `digex.releases.verify`). Nothing is raised for a failed
+        check: `raise_if_failed()` does (exit code 3 on the command line)."""
+        from digex.releases.verify import verify
+
+        return verify(self.store, self.profile.minor_units, release_id, shown=shown)
 
     def write_release_snapshot(self, release_id: str) -> Path:
         """Write a release's snapshot file again from the store's rows (when creating it could

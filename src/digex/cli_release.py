@@ -113,3 +113,39 @@ def snapshot(
     with Digex.open(db) as store:
         path = store.write_release_snapshot(release_id)
     out().print(f"snapshot of {release_id}: {path}", highlight=False, soft_wrap=True)
+
+
+# -- release verify (digex.releases.verify) --------------------------------------------------------
+@release_app.command("verify")
+def verify(
+    release_id: Annotated[str, typer.Argument(help="The release, e.g. 2024.1.")],
+    show: Annotated[
+        int, typer.Option("--show", help="Differences listed (all are counted).", min=0)
+    ] = 20,
+    db: DbOption = None,
+) -> None:
+    """Check a release: its rows give the hash recorded when it was made, every observation
+    recomputed from its frozen inputs (the loads it names, as they were, and its profile) is
+    identical, and its snapshot file gives the same hash. Exit code 0 when all hold, 3 when
+    one fails."""
+    from digex.api import Digex
+    from digex.cli import _print_table, _table
+
+    with Digex.open(db, read_only=True) as store:
+        found = store.verify_release(release_id, shown=show)
+    marks = {True: "ok", False: "FAILED", None: "skipped"}
+    for check in found.checks:
+        out().print(f"{check.name:<11} {marks[check.passed]:<8} {check.detail}", highlight=False)
+    if found.differences:
+        table = _table(f"First {len(found.differences)} differences (released -> recomputed)")
+        for column in ("indicator", "freq", "period", "cut", "member", "flow", "field"):
+            table.add_column(column)
+        table.add_column("released", justify="right")
+        table.add_column("recomputed", justify="right")
+        for d in found.differences:
+            table.add_row(*d.key, d.kind, d.released or "-", d.recomputed or "-")
+        _print_table(table)
+    for note in found.notes:
+        err().print(f"note: {note}", highlight=False, soft_wrap=True)
+    found.raise_if_failed()
+    out().print(f"release {release_id} verified: identical", highlight=False)

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from digex.errors import UnknownRelease
 from digex.sql import literal
+from digex.store.releases import OBSERVATION_KEY
 from digex.store.tables import EngineTables
 
 if TYPE_CHECKING:
@@ -130,3 +131,58 @@ def vintage_sources(con: duckdb.DuckDBPyConnection, release_id: str, minor_units
         auxiliary=names.auxiliary,
         minor_units=minor_units,
     )
+
+
+COMPARED: Final = ("value", "unit", "unit_mult", "obs_status", "completeness")
+"""The fields of an observation a recomputation must give exactly (value: equal or both
+missing; a DOUBLE compared as stored, bit for bit, never within a tolerance)."""
+ONLY_RELEASED: Final = "only in the release"
+ONLY_RECOMPUTED: Final = "only recomputed"
+
+
+def compare(
+    con: duckdb.DuckDBPyConnection, release_id: str, recomputed: str, limit: int
+) -> tuple[dict[str, int], list[tuple[str | None, ...]]]:
+    """The differences between a release's observations and `recomputed` (a relation with
+    the observation columns): counts by kind (a field of `COMPARED`, `ONLY_RELEASED`,
+    `ONLY_RECOMPUTED`) and the first `limit` differences in key order, each as the key's six
+    values, the kind, and the released and recomputed values as text (NULL as None)."""
+    keys = [k.strip() for k in OBSERVATION_KEY.split(",")]
+    on = " AND ".join(f"r.{k} = c.{k}" for k in keys)
+    key = ", ".join(f"coalesce(r.{k}, c.{k}) AS {k}" for k in keys)
+    fields = ", ".join(f"r.{f} AS r_{f}, c.{f} AS c_{f}" for f in COMPARED)
+    parts = [
+        f"SELECT {OBSERVATION_KEY}, {literal(ONLY_RELEASED)} AS kind, "
+        "CAST(NULL AS VARCHAR) AS released, CAST(NULL AS VARCHAR) AS recomputed "
+        "FROM joined WHERE only_released",
+        f"SELECT {OBSERVATION_KEY}, {literal(ONLY_RECOMPUTED)}, NULL, NULL "
+        "FROM joined WHERE only_recomputed",
+        *(
+            f"SELECT {OBSERVATION_KEY}, {literal(f)}, CAST(r_{f} AS VARCHAR), "
+            f"CAST(c_{f} AS VARCHAR) FROM joined "
+            f"WHERE NOT only_released AND NOT only_recomputed AND r_{f} IS DISTINCT FROM c_{f}"
+            for f in COMPARED
+        ),
+    ]
+    con.execute(
+        f"""CREATE OR REPLACE TEMPORARY TABLE release_differences AS
+        WITH joined AS (
+            SELECT {key}, c.indicator IS NULL AS only_released,
+                   r.indicator IS NULL AS only_recomputed, {fields}
+            FROM (SELECT * FROM release_observations
+                  WHERE release_id = {literal(release_id)}) r
+            FULL OUTER JOIN {recomputed} c ON {on}
+        )
+        {" UNION ALL ".join(parts)}"""
+    )
+    counts = {
+        str(kind): int(n)
+        for kind, n in con.execute(
+            "SELECT kind, count(*) FROM release_differences GROUP BY kind ORDER BY kind"
+        ).fetchall()
+    }
+    first = con.execute(
+        f"SELECT * FROM release_differences ORDER BY {OBSERVATION_KEY}, kind LIMIT {limit:d}"
+    ).fetchall()
+    con.execute("DROP TABLE release_differences")
+    return counts, [tuple(None if v is None else str(v) for v in row) for row in first]

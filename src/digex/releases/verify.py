@@ -1,0 +1,196 @@
+"""Verifying a release: its rows are those it was made with, and they are what its inputs give.
+
+Three checks, each reported whatever the others found:
+
+1. **hash**: the sha256 of the release's rows as they are now equals the one recorded when it
+   was made (`digex.store.releases.content_hash`). Any change to one of its rows made with SQL
+   is seen here.
+2. **recomputed**: every observation computed again from the frozen inputs is identical to
+   the one released: the engine reads the store as the release saw it (its loads and
+   conversions, `digex.store.vintage`: history is append-only, so later loads, replacements,
+   withdrawals and rates corrections do not matter), with the profile frozen with the release,
+   through the function that made its rows (`digex.releases.content.observations`, with the
+   release's period and status). Identical means the same keys, the value exactly equal (or
+   both missing), the same unit, unit multiplier, OBS_STATUS and completeness. A release whose
+   rows and hash were both rewritten passes the first check and fails this one.
+3. **snapshot**: the snapshot file beside the store, if there is one, gives the recorded hash
+   (skipped, not failed, when there is none: it can be written again from the store).
+
+The code lists and the indicator registry are read from the installed package (the engine has
+no other source for them); their frozen copies are compared with the installed ones and a
+difference is reported as a note, since a recomputation with other definitions can differ
+without any row having been touched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from digex.errors import ChecksFailed
+
+if TYPE_CHECKING:
+    from digex.profile import CountryProfile
+    from digex.store import Store
+
+SHOWN: Final = 20
+"""Differences listed by default (all are counted)."""
+
+KEY_FIELDS: Final = ("indicator", "freq", "period", "cut", "member", "flow")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check's outcome: `passed` is None when it could not run (no snapshot file)."""
+
+    name: str
+    passed: bool | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class Difference:
+    """An observation the recomputation does not give as released."""
+
+    key: tuple[str, ...]
+    """indicator, freq, period, cut, member, flow."""
+    kind: str
+    """The field that differs (value, unit, unit_mult, obs_status, completeness), or
+    'only in the release' / 'only recomputed' for a key one side lacks."""
+    released: str | None
+    recomputed: str | None
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What `verify` found. `identical` is the answer; the rest says why not."""
+
+    release_id: str
+    checks: tuple[Check, ...]
+    differences: tuple[Difference, ...]
+    """The first differences in key order (`counts` has them all)."""
+    counts: Mapping[str, int]
+    """Differences by kind."""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def identical(self) -> bool:
+        return all(check.passed is not False for check in self.checks)
+
+    def raise_if_failed(self) -> None:
+        """`ChecksFailed` (exit code 3) naming the checks that failed."""
+        if self.identical:
+            return
+        failed = ", ".join(c.name for c in self.checks if c.passed is False)
+        raise ChecksFailed(
+            f"release {self.release_id} failed verification ({failed}): its rows are not "
+            "those it was made with; restore the store (or its snapshot) from a backup, and "
+            "find who changed it outside digex"
+        )
+
+
+def _frozen_profile(inputs: Mapping[str, str], release_id: str, units: int) -> CountryProfile:
+    """The profile frozen with the release, read with the store's minor units (its values
+    are integers in them)."""
+    from digex.profile import profile_from_text
+
+    profile = profile_from_text(
+        inputs["profile.toml"], source="", where=f"the profile frozen with release {release_id}"
+    )
+    return dataclasses.replace(profile, minor_units=units)
+
+
+def _notes(inputs: Mapping[str, str], profile: CountryProfile, version: object) -> list[str]:
+    """What differs between the inputs frozen and those the recomputation had to use."""
+    import digex
+    from digex.releases import content
+
+    notes = []
+    installed = content.frozen_inputs(profile)
+    for name, what in (("codelists.json", "code lists"), ("registry.toml", "indicator registry")):
+        if name in inputs and inputs[name] != installed[name]:
+            notes.append(
+                f"the {what} installed differ from those frozen with the release "
+                f"({name}); the recomputation used the installed ones, so a difference may "
+                "come from them rather than from a changed row"
+            )
+    if str(version) != digex.__version__:
+        notes.append(
+            f"the release was made by digex {version}, the recomputation by {digex.__version__}"
+        )
+    return notes
+
+
+def _hash_check(stored: str, actual: str) -> Check:
+    if stored == actual:
+        return Check("hash", True, f"the rows give the recorded sha256 {stored}")
+    return Check(
+        "hash", False, f"the rows give sha256 {actual}, the release recorded {stored}: changed"
+    )
+
+
+def _recomputed_check(counts: Mapping[str, int], total: int) -> Check:
+    if not counts:
+        return Check("recomputed", True, f"all {total:,} observations recomputed identically")
+    shown = ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.items()))
+    return Check("recomputed", False, f"the frozen inputs give other figures: {shown}")
+
+
+def _snapshot_check(path: Path, release_id: str, stored: str) -> Check:
+    from digex.releases.snapshot import open_snapshot
+    from digex.store import releases
+
+    if not path.is_file():
+        return Check(
+            "snapshot", None, f"no snapshot file at {path} (`digex release snapshot` writes it)"
+        )
+    con = open_snapshot(path)
+    try:
+        actual = releases.content_hash(con, release_id)
+    finally:
+        con.close()
+    if actual == stored:
+        return Check("snapshot", True, f"{path} gives the recorded sha256")
+    return Check("snapshot", False, f"{path} gives sha256 {actual}, not the recorded one")
+
+
+def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> Verification:
+    """Run the three checks on `release_id` of `store` (whose values are in `units` minor
+    units); `UnknownRelease` when it holds no such release."""
+    import pyarrow as pa
+
+    from digex.indicators.engine import Engine
+    from digex.releases import content
+    from digex.releases.snapshot import snapshot_path
+    from digex.store import releases, vintage
+
+    with store.snapshot() as snap:
+        con = snap.con
+        sources = vintage.vintage_sources(con, release_id, units)  # UnknownRelease if none
+        meta = releases.metadata(con, release_id)
+        assert meta is not None
+        stored = str(meta["content_hash"])
+        actual = releases.content_hash(con, release_id)
+        inputs = releases.inputs(con, release_id)
+        profile = _frozen_profile(inputs, release_id, units)
+        frame = content.observations(
+            Engine(sources), profile, str(meta["period"]), str(meta["status"])
+        )
+        con.register("release_recomputed", pa.Table.from_pandas(frame, preserve_index=False))
+        try:
+            counts, first = vintage.compare(con, release_id, "release_recomputed", shown)
+        finally:
+            con.unregister("release_recomputed")
+    checks = (
+        _hash_check(stored, actual),
+        _recomputed_check(counts, len(frame)),
+        _snapshot_check(snapshot_path(store.path, release_id), release_id, stored),
+    )
+    differences = tuple(
+        Difference(tuple(str(v) for v in row[:6]), str(row[6]), row[7], row[8]) for row in first
+    )
+    notes = _notes(inputs, profile, meta["digex_version"])
+    return Verification(release_id, checks, differences, counts, tuple(notes))
