@@ -62,8 +62,16 @@ def _plain(value: object) -> object:
 
 
 def _records(frame: pd.DataFrame) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
-    columns = tuple(str(c) for c in frame.columns)
-    return columns, [tuple(_plain(v) for v in row) for row in frame.itertuples(False, None)]
+    """The frame's rows as plain Python values, a column at a time (a diff may have hundreds
+    of thousands of rows): a Decimal as its float, anything missing as None."""
+    values = []
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object and any(isinstance(v, Decimal) for v in column):
+            values.append([_plain(v) for v in column])
+        else:
+            values.append(column.astype(object).where(column.notna(), None).tolist())
+    return tuple(str(c) for c in frame.columns), list(zip(*values, strict=True))
 
 
 def _emit_text(text: str, output: Path | None, count: int) -> None:
@@ -95,7 +103,7 @@ def _json_object(parts: dict[str, Any]) -> str:
     def encode(value: Any) -> Any:
         if isinstance(value, pd.DataFrame):
             columns, rows = _records(value)
-            return [dict(zip(columns, row, strict=True)) for row in rows]
+            return [dict(zip(columns, map(_plain, row), strict=True)) for row in rows]
         if isinstance(value, dict):
             return {str(k): encode(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
