@@ -136,6 +136,7 @@ def test_a_version_4_store_made_by_the_previous_code_is_migrated(
         m.setattr("digex.store.store.SCHEMA_VERSION", 4)
         # the previous loader converted declarations once, when they were loaded
         m.setattr(Loader, "_reconvert", lambda self, con, results: results)
+        m.setattr("digex.ingest.load.record_events", lambda con, ids, reason: None)  # nor logged
         with digex.init(path) as old:
             assert old.store.schema_version() == 4
             old.load(write_csv(tmp_path / "m.csv", MARCH), rates=rates_file, today=TODAY)

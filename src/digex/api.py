@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from digex.ingest.load import LoadResult, Progress
     from digex.ingest.parsers import DecimalMark
     from digex.publish.tidy import Rows
+    from digex.releases.calendar import Calendar
+    from digex.releases.calendar import Entry as CalendarEntry
     from digex.releases.create import ReleaseInfo
     from digex.releases.verify import Verification
     from digex.store.store import Snapshot
@@ -109,12 +111,14 @@ class Digex:
         today: dt.date | None = None,
         user: str | None = None,
         progress: Progress | None = None,
+        reason: str | None = None,
     ) -> list[LoadResult]:
         """Load declaration files (and the rates and auxiliary series) in one transaction.
 
         Any of the three may be empty (a corrected rates file is loaded alone), not all.
         Returns one reconciliation per file: rates, then jobs, then declarations. Nothing is
-        written if any file fails.
+        written if any file fails. `reason` (why the files are loaded) is kept with each
+        load's event in the audit log (`log`).
         """
         from digex.errors import UsageError
         from digex.ingest.load import Loader, LoadOptions
@@ -122,7 +126,8 @@ class Digex:
         if not (_as_list(files) or _as_list(rates) or _as_list(jobs)):
             raise UsageError("nothing to load: give declaration files, `rates` or `jobs` files")
 
-        options = LoadOptions(encoding, delimiter, decimal_mark, today, user)
+        why = (reason or "").strip() or None
+        options = LoadOptions(encoding, delimiter, decimal_mark, today, user, why)
         return Loader(self.store, self.profile, options).run(
             [Path(f) for f in _as_list(files)],
             [Path(f) for f in _as_list(rates)],
@@ -177,6 +182,83 @@ class Digex:
 
         units = self.profile.minor_units
         withdraw(self.store, int(load_id), reason=reason, minor_units=units, user=user)
+
+    def log(
+        self,
+        *,
+        action: str | None = None,
+        since: dt.date | None = None,
+        limit: int | None = None,
+        output: Output = "pandas",
+    ) -> Any:
+        """The audit log, oldest first: who loaded, replaced, withdrew or released what, when
+        (UTC) and why; only `action`'s events, those made on or after `since` (a UTC day),
+        the last `limit` of them."""
+        from digex.store import audit
+
+        with self.store.reading() as con:
+            table = audit.events(con, action, since=since, limit=limit)
+        return self._output(table, output)
+
+    def calendar_entries(
+        self,
+        today: dt.date | dt.datetime | None = None,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+    ) -> list[CalendarEntry]:
+        """The profile's release calendar on `today` (a date: the end of that day in the
+        office's time zone; default now), with the releases the store holds: what `calendar`
+        returns, as entries (which `digex.releases.ical` writes)."""
+        from digex.releases import calendar as cal
+        from digex.store import releases
+
+        rules = self.calendar_rules()
+        now = cal.moment(today or dt.datetime.now(dt.UTC), rules.timezone)
+        with self.store.reading() as con:
+            made = cal.made_of(releases.listing(con).to_pylist())
+        return cal.window(rules, made, now, since, until)
+
+    def calendar_rules(self) -> Calendar:
+        """The release calendar the store's profile states (`ProfileError` when it states
+        none, as a profile made before calendars were)."""
+        from digex.errors import ProfileError
+
+        if self.profile.calendar is None:
+            raise ProfileError(
+                f"the country profile the store {self.path} records ({self.profile.label}) "
+                "states no release calendar: add a [calendar] table to it "
+                "(digex/data/profiles/MA.toml has one) and record it with init "
+                f"(profile={self.profile.source or self.profile.code})"
+            )
+        return self.profile.calendar
+
+    def calendar(
+        self,
+        today: dt.date | dt.datetime | None = None,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        output: Output = "pandas",
+    ) -> Any:
+        """Past and upcoming releases by day: each scheduled release's deadline (`due`) and
+        state (due, published, published-late or late), and the releases no rule schedules;
+        an embargoed release is `due` until its publication time (`published_at`, UTC).
+        `today`: a date (the end of that day in the office's time zone) or an aware datetime
+        (default now); `since`/`until` keep the days shown (the publication day when there is
+        one, else the deadline) within them (default: from the calendar's first day to twelve
+        months ahead)."""
+        import pyarrow as pa
+
+        from digex.releases.calendar import COLUMNS, table_rows
+
+        rows = table_rows(self.calendar_entries(today, since=since, until=until))
+        types = {"due": pa.date32(), "published_at": pa.timestamp("us", "UTC")}
+        arrays = [
+            pa.array([row[i] for row in rows], types.get(name, pa.string()))
+            for i, name in enumerate(COLUMNS)
+        ]
+        return self._output(pa.table(arrays, names=list(COLUMNS)), output)
 
     @overload
     def declarations(self, *, output: Literal["pandas"] = "pandas") -> pd.DataFrame: ...

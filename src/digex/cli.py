@@ -379,6 +379,10 @@ def load(
     ] = True,
     db: DbOption = None,
     profile: ProfileOption = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why the files are loaded (kept in the audit log)."),
+    ] = None,
 ) -> None:
     """Validate and load declaration files; every row is accepted or rejected with reasons.
 
@@ -412,6 +416,7 @@ def load(
         from digex.ingest.load import plan_files
 
         plan_files(files, rates or [], jobs or [], replace)
+    why = (reason or "").strip() or None  # kept with each load's event in the audit log
     start = time.perf_counter()
     if indicators:
         _import_in_background()
@@ -422,7 +427,7 @@ def load(
         results = load_files(
             db,
             country,
-            LoadOptions(encoding, delimiter, decimal),  # type: ignore[arg-type]
+            LoadOptions(encoding, delimiter, decimal, reason=why),  # type: ignore[arg-type]
             files,
             rates=rates or [],
             jobs=jobs or [],
@@ -1136,3 +1141,8 @@ from digex import cli_history  # noqa: E402
 FLAGS.update({"earlier": "--earlier", "later": "--later"})
 cli_history.add_to(cli_release.release_app)
 app.command()(cli_history.revisions)
+
+from digex import cli_calendar  # noqa: E402
+
+app.command()(cli_calendar.calendar)
+app.command()(cli_calendar.log)

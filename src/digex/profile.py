@@ -22,6 +22,7 @@ from typing import Any
 from digex import settings
 from digex.codelists import currency_minor_units
 from digex.errors import ProfileError
+from digex.releases.calendar import Calendar, parse_calendar
 
 __all__ = ["CountryProfile", "Target", "load_profile", "normalise_header", "profile_from_text"]
 
@@ -58,6 +59,9 @@ class CountryProfile:
     headers: dict[str, tuple[str, ...]] = field(hash=False)
     rates_headers: dict[str, tuple[str, ...]] = field(hash=False)
     targets: tuple[Target, ...]
+    calendar: Calendar | None = field(default=None, kw_only=True, hash=False)
+    """When each kind of release is due (the `[calendar]` table); None when the profile
+    states none (a profile made before it could, as an older store records it)."""
     data_source: dict[str, str] = field(hash=False)
     firm_id_description: dict[str, str] = field(default_factory=dict, hash=False)
     jobs_headers: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
@@ -260,6 +264,7 @@ def profile_from_text(text: str, *, source: str, where: str) -> CountryProfile:
         headers=r.lists("headers"),
         rates_headers=r.lists("rates_headers"),
         targets=tuple(r.target(i, t) for i, t in enumerate(targets)),
+        calendar=parse_calendar(data, f"country profile {where}") if "calendar" in data else None,
         data_source=r.texts("data_source"),
         firm_id_description=r.texts("firm_id.description") if described else {},
         jobs_headers=r.lists("jobs_headers") if "jobs_headers" in data else {},

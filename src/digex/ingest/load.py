@@ -52,6 +52,7 @@ from digex.store.append import (
     append_rows,
     check_unchanged,
     next_load_id,
+    record_events,
     record_load,
 )
 from digex.store.store import MEMORY_ENV, default_path, load_memory_limit
@@ -171,6 +172,8 @@ class LoadOptions:
     decimal_mark: DecimalMark = "auto"
     today: dt.date | None = None
     user: str | None = None
+    reason: str | None = None
+    """Why the files are loaded (kept in the audit log with each load's event)."""
 
 
 def file_hash(path: Path) -> str:
@@ -341,6 +344,8 @@ class Loader:
                             with watch.step(2):
                                 results.append(self._store(wcon, item, load_id))
                         results = self._reconvert(wcon, results)
+                        stored = [r.load_id for r in results if not r.reused]
+                        record_events(wcon, stored, reason=self.options.reason)
                 finally:
                     _drop(con, *_temp_tables(con))
         if progress:

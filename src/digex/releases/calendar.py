@@ -17,10 +17,10 @@ release, each saying how soon after the end of its reference period a release is
     status = "preliminary"                  # preliminary, revised or final
     within = "6 weeks"                      # N days, weeks or months after the period's end
 
-The country profile will carry this table; `data/calendar/MA.toml` is Morocco's example. A
-lag in months counts calendar months from the period's last day to the last day of the month
-N months on (a year ending 31 December, within 3 months: 31 March). A lag in days or weeks is
-added to the last day.
+The country profile carries this table (`digex.profile.CountryProfile.calendar`):
+`data/profiles/MA.toml` holds Morocco's. A lag in months counts calendar months from the
+period's last day to the last day of the month N months on (a year ending 31 December, within
+3 months: 31 March). A lag in days or weeks is added to the last day.
 
 A calendar lists the scheduled releases due from its `since` day on (the day the office began
 to announce them: releases due before it were never promised).
@@ -138,7 +138,7 @@ class Entry:
 
 
 def _problem(source: str, where: str, text: str) -> ProfileError:
-    return ProfileError(f"{source}: {where}: {text} (digex/data/calendar/MA.toml is an example)")
+    return ProfileError(f"{source}: {where}: {text} (digex/data/profiles/MA.toml has an example)")
 
 
 def _rule(item: Any, n: int, source: str) -> Rule:
@@ -218,10 +218,11 @@ def parse_calendar(table: Mapping[str, Any], source: str = "calendar") -> Calend
 
 
 def read_calendar(path: Path | None = None, country: str = "MA") -> Calendar:
-    """A calendar file, or the one digex ships for `country`."""
+    """The calendar of a TOML file holding a `[calendar]` table (a profile, say), or of the
+    profile digex ships for `country`."""
     if path is None:
-        resource = files("digex") / "data" / "calendar" / f"{country}.toml"
-        source, read = f"calendar {country}", resource.read_text
+        resource = files("digex") / "data" / "profiles" / f"{country}.toml"
+        source, read = f"country profile {country}", resource.read_text
     else:
         source, read = str(path), path.read_text
     try:
@@ -318,3 +319,79 @@ def shown_date(entry: Entry, zone: ZoneInfo) -> dt.date:
         return entry.published.astimezone(zone).date()
     assert entry.due is not None
     return entry.due
+
+
+PUBLISHED_LATE: Final = "published-late"
+"""How a table shows a scheduled release published after its deadline (`State.PUBLISHED`
+with `on_time` false): the calendar's promise was kept late, which a reader must see."""
+COLUMNS: Final = ("period", "status", "kind", "due", "published_at", "state", "release")
+"""The columns of a calendar table (`table_rows`)."""
+
+
+def shown_state(entry: Entry) -> str:
+    """The state a table shows: its code, or `published-late`."""
+    return PUBLISHED_LATE if entry.on_time is False else entry.state.value
+
+
+def made_of(rows: Iterable[Mapping[str, Any]]) -> list[Made]:
+    """The releases of the store's listing (`digex.store.releases.listing` rows, whose
+    `published_at` is UTC without a zone) as the calendar takes them."""
+    return [
+        Made(
+            str(r["period"]),
+            str(r["status"]),
+            None if r["published_at"] is None else r["published_at"].replace(tzinfo=dt.UTC),
+            str(r["release_id"]),
+        )
+        for r in rows
+    ]
+
+
+def moment(today: dt.date | dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The instant a calendar is drawn up for: a datetime with its zone as it is, a date as
+    the end of that day in the office's time zone (what was published that day counts)."""
+    if isinstance(today, dt.datetime):
+        if today.tzinfo is None:
+            raise UsageError(f"today={today.isoformat()!r} must carry its time zone")
+        return today
+    return dt.datetime.combine(today, dt.time.max, tzinfo=zone)
+
+
+def window(
+    calendar: Calendar,
+    releases: Iterable[Made],
+    now: dt.datetime,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> list[Entry]:
+    """The entries whose shown day (`shown_date`) falls from `since` to `until` (both
+    included; default: the calendar's first day, and twelve months ahead of `now`)."""
+    if since is not None and until is not None and until < since:
+        raise UsageError(f"until={until.isoformat()} is before since={since.isoformat()}")
+    today = now.astimezone(calendar.timezone).date()
+    ahead = 12
+    if until is not None:
+        ahead = max(0, (until.year - today.year) * 12 + until.month - today.month)
+    entries = schedule(calendar, releases, now, ahead_months=ahead)
+    return [
+        e
+        for e in entries
+        if (since is None or shown_date(e, calendar.timezone) >= since)
+        and (until is None or shown_date(e, calendar.timezone) <= until)
+    ]
+
+
+def table_rows(entries: Iterable[Entry]) -> list[tuple[Any, ...]]:
+    """One row per entry in the order of `COLUMNS` (a date, a UTC datetime or None)."""
+    return [
+        (
+            e.period,
+            e.status,
+            e.kind,
+            e.due,
+            None if e.published is None else e.published.astimezone(dt.UTC),
+            shown_state(e),
+            e.release,
+        )
+        for e in entries
+    ]

@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from digex.errors import StoreError
 from digex.sql import literal
+from digex.store.audit import Event, record
 from digex.store.codes import current_types, follow_codelists
 from digex.store.store import LOCK_WAIT
 
@@ -464,3 +465,38 @@ def record_load(
         ).fetchall()
     ]
     return reasons, totals
+
+
+def record_events(
+    con: duckdb.DuckDBPyConnection, load_ids: Sequence[int], *, reason: str | None
+) -> None:
+    """The audit log's event of each load stored by this transaction (call it last in the
+    load's final transaction, after any reconversion): `load`, or `replace` for a load that
+    replaces another, with the load log's time and user, the user's `reason`, and in its
+    details the file, its counts and, for a rates file, the declarations it caused to be
+    converted again."""
+    for load_id in load_ids:
+        row = con.execute(
+            "SELECT loaded_at, loaded_by, kind, file_name, content_hash, replaces, rows_read, "
+            "rows_accepted, rows_rejected, "
+            "(SELECT sum(rows_converted) FROM conversions "
+            f" WHERE cause = 'rates' AND load_id = {int(load_id):d}), "
+            "(SELECT string_agg(months, ', ' ORDER BY conversion_id) FROM conversions "
+            f" WHERE cause = 'rates' AND load_id = {int(load_id):d}) "
+            f"FROM loads WHERE load_id = {int(load_id):d}"
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"load {load_id} is not in the load log; nothing was stored")
+        details: dict[str, object] = {
+            "kind": row[2],
+            "file_name": row[3],
+            "content_hash": row[4],
+            "replaces": row[5],
+            "rows_read": int(row[6]),
+            "rows_accepted": int(row[7]),
+            "rows_rejected": int(row[8]),
+        }
+        if row[9]:
+            details["reconverted"] = {"rows": int(row[9]), "months": str(row[10])}
+        action = "load" if row[5] is None else "replace"
+        record(con, Event(action, str(load_id), str(row[1]), row[0], reason, details))

@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from digex.sql import literal
 
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
+
+
+COLUMNS: Final = "event_id, made_at, made_by, action, subject, reason, details"
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,22 @@ def record(con: duckdb.DuckDBPyConnection, event: Event) -> int:
     return int(row[0])
 
 
-def events(con: duckdb.DuckDBPyConnection, action: str | None = None) -> pa.Table:
-    """Every event, oldest first (only those of `action` when given)."""
-    where = "" if action is None else f" WHERE action = {literal(action)}"
+def events(
+    con: duckdb.DuckDBPyConnection,
+    action: str | None = None,
+    *,
+    since: dt.date | None = None,
+    limit: int | None = None,
+) -> pa.Table:
+    """Events oldest first, as a log reads: only those of `action` when given, made on or
+    after the UTC day `since`, the last `limit` of them."""
+    where = ["true"]
+    if action is not None:
+        where.append(f"action = {literal(action)}")
+    if since is not None:
+        where.append(f"made_at >= {literal(dt.datetime.combine(since, dt.time()))}")
+    last = "" if limit is None else f" ORDER BY event_id DESC LIMIT {int(limit):d}"
     return con.execute(
-        "SELECT event_id, made_at, made_by, action, subject, reason, details "
-        f"FROM audit_log{where} ORDER BY event_id"
+        f"SELECT * FROM (SELECT {COLUMNS} FROM audit_log WHERE {' AND '.join(where)}{last}) "
+        "ORDER BY event_id"
     ).fetch_arrow_table()

@@ -1,9 +1,10 @@
 """Withdrawing a load: out of the current view, kept in the store.
 
 A load that should never have been made (the wrong month's file, a test file) could only be
-replaced by another file. Withdrawing it appends a row to `withdrawals` (who, when, why): every
-current view then skips the load, its rows stay where they are, so a release made before keeps
-its figures and the load log shows what happened.
+replaced by another file. Withdrawing it appends a row to `withdrawals` (who, when, why) and its
+event to the audit log, in one transaction: every current view then skips the load, its rows
+stay where they are, so a release made before keeps its figures and the load log shows what
+happened.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from digex.errors import AlreadyWithdrawn, UnknownLoad, UsageError
+from digex.store.audit import Event, record
 from digex.store.store import Store
 from digex.store.users import current_user
 
@@ -55,15 +57,17 @@ def withdraw(
                 f"withdraw load {replacer[0]} instead if its content should not count"
             )
         who = user or current_user()
-        con.execute(
-            "INSERT INTO withdrawals VALUES (?, ?, ?, ?)",
-            [load_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), who, why],
-        )
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        con.execute("INSERT INTO withdrawals VALUES (?, ?, ?, ?)", [load_id, now, who, why])
         # a withdrawal may also bring back a load it had replaced, converted at rates that have
         # changed since: every withdrawal converts again what differs (nothing, most often)
         from digex.store.reconvert import reconvert
 
-        count, _ = reconvert(
+        count, months = reconvert(
             con, minor_units=minor_units, cause="withdrawal", load_id=load_id, user=who
         )
+        details: dict[str, object] = {"kind": row[4], "file_name": row[0]}
+        if count:
+            details["reconverted"] = {"rows": count, "months": ", ".join(months)}
+        record(con, Event("withdraw", str(load_id), who, now, why, details))
         return count
