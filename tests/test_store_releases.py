@@ -3,6 +3,7 @@ its rows alters, and the hash is the same computed in the store and in a copy of
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -76,3 +77,28 @@ def test_the_hash_is_the_same_on_a_copy_of_the_rows(tmp_path: Path, table: str) 
         assert rel.content_hash(copy, "2024.1") == digest
         copy.execute(f"DELETE FROM {table} WHERE true")
         assert rel.content_hash(copy, "2024.1") != digest
+
+
+@pytest.mark.parametrize(
+    ("note", "loads"),
+    [(None, (3, None)), ("é'|\\N\n", (None, 7)), ("", (12, 40))],
+)
+def test_the_hash_computed_before_the_row_is_written_is_the_row_s(
+    tmp_path: Path, note: str | None, loads: tuple[int | None, int | None]
+) -> None:
+    """The `releases` row is hashed from its values before it is inserted (nothing updates a
+    release): the stored row must give the same hash, whatever its missing values and text."""
+    release = dataclasses.replace(
+        _release("2024-H1.3", "2024-H1", 3),
+        note=note,
+        last_load_id=loads[0],
+        last_conversion_id=loads[1],
+        created_at=dt.datetime(2025, 8, 4, 8, 0, 0, 123456),
+    )
+    with Store.create(tmp_path / "s.duckdb") as store:
+        with store.write() as con:
+            con.register("obs", OBS)
+            digest = rel.insert(con, release, {}, "obs")
+            con.unregister("obs")
+        with store.reading() as con:
+            assert rel.stored_hash(con, "2024-H1.3") == digest == rel.content_hash(con, "2024-H1.3")

@@ -666,6 +666,7 @@ def demo(
         loaded = run.make_store(db, files, progress=_Bar.for_(progress))
     with loaded.store as store:
         _print_results(loaded.results, loaded.seconds, store.profile.minor_units)
+        cli_release.print_demo_releases(run.make_releases(store, out_dir))
         for period in run.HEADLINE_PERIODS:
             out().print(headline_table(store, period, "en"))
         shown = shlex.quote(str(db))

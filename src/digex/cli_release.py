@@ -12,6 +12,7 @@ from digex.cli import DbOption, err, out
 from digex.errors import UsageError
 
 if TYPE_CHECKING:
+    from digex.demo.run import Released
     from digex.releases.create import ReleaseInfo
 
 release_app: typer.Typer = typer.Typer(
@@ -113,6 +114,23 @@ def snapshot(
     with Digex.open(db) as store:
         path = store.write_release_snapshot(release_id)
     out().print(f"snapshot of {release_id}: {path}", highlight=False, soft_wrap=True)
+
+
+def print_demo_releases(released: Released) -> None:
+    """The demo's releases, one line each, and the late file loaded between them."""
+    late = released.late
+    out().print(
+        f"late file {late.file.name}: {late.rows_accepted} declarations (load {late.load_id})",
+        highlight=False,
+    )
+    for info in released.releases:
+        out().print(
+            f"release {info.release_id:<11} {info.status:<11} created "
+            f"{info.created_at:%Y-%m-%d %H:%M}, published {info.published_at:%Y-%m-%d %H:%M} UTC"
+            f"  {info.observations:,} observations",
+            highlight=False,
+        )
+    out().print(f"({released.seconds:.1f} s; `digex release --help` says what a release is)")
 
 
 # -- release verify (digex.releases.verify) --------------------------------------------------------

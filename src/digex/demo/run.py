@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from digex.api import Digex
     from digex.demo.generator import DemoFiles
     from digex.ingest.load import LoadResult, Progress
+    from digex.releases.create import ReleaseInfo
 
 MIN_FIRMS = 50
 """The generator's minimum: the five segments need ten firms each."""
@@ -136,3 +137,75 @@ def make_store(db: Path, files: DemoFiles, *, progress: Progress | None = None) 
         store.close()
         raise
     return Loaded(store, results, time.perf_counter() - start)
+
+
+LATE_FILE = "late-2024-12.csv"
+"""The late file the demo loads between the preliminary and the revised 2024 release."""
+LATE_SEGMENT = "BPO"
+LATE_AMOUNTS = ("1250000.00", "980000.00", "770000.00")
+"""MAD, 3 million in all, declared for December 2024 by BPO firms that declared that month.
+Small enough that every rounded figure of the public table stays true in both vintages:
+26.2 bn, +0.2 %, the segment shares to one decimal (ITO's has the least room: about 2 million
+MAD added to ITO would move it, BPO's about 14) and BPO's growth (17 %); BPO's level to three
+decimals (2.334 bn) is what the revision changes (2.337)."""
+DEMO_RELEASES = (
+    # period, status, created (UTC), published (UTC), note
+    ("2024", "preliminary", dt.datetime(2025, 3, 24, 8, 0), dt.datetime(2025, 3, 28, 9, 0),
+     "first figures for 2024"),
+    ("2024", "revised", dt.datetime(2025, 8, 4, 8, 0), dt.datetime(2025, 8, 8, 9, 0),
+     f"late declarations for December 2024 ({LATE_FILE})"),
+    ("2025-H1", "preliminary", dt.datetime(2025, 8, 4, 8, 30), dt.datetime(2025, 8, 8, 9, 0),
+     "first figures for the first half of 2025"),
+)  # fmt: skip
+"""The demo's releases, at times that fit the release calendar (data/calendar/MA.toml: 2024
+preliminary by the end of March 2025, 2025-H1 within six weeks of June): each created a few
+days before it is published (an embargo), the revision of 2024 published with 2025-H1."""
+
+
+def write_late_file(store: Digex, folder: Path) -> Path:
+    """The late file: a few December 2024 declarations by firms of `LATE_SEGMENT` that had
+    declared that month (their identifiers taken from the store)."""
+    import pyarrow.compute as pc
+
+    table = store.declarations(output="arrow")
+    month = table.filter(
+        pc.and_(
+            pc.equal(table["segment"], LATE_SEGMENT),
+            pc.equal(pc.strftime(table["period"], "%Y-%m"), "2024-12"),
+        )
+    )
+    firms = sorted(set(month["firm_id"].to_pylist()))[: len(LATE_AMOUNTS)]
+    lines = ["declaration_id,period,firm_id,segment,partner,currency,amount,flow"]
+    lines += [
+        f"LATE-2024-12-{i:03d},2024-12,{firm},{LATE_SEGMENT},FR,MAD,{amount},X"
+        for i, (firm, amount) in enumerate(zip(firms, LATE_AMOUNTS, strict=False), start=1)
+    ]
+    path = folder / LATE_FILE
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@dataclass
+class Released:
+    releases: list[ReleaseInfo]
+    late: LoadResult
+    seconds: float
+
+
+def make_releases(store: Digex, folder: Path) -> Released:
+    """The demo's releases (`DEMO_RELEASES`): preliminary 2024, then a late file, revised
+    2024, then preliminary 2025-H1, so that every later output has history to show."""
+    start = time.perf_counter()
+    made = []
+    late: LoadResult | None = None
+    for period, status, created, published, note in DEMO_RELEASES:
+        if status == "revised" and late is None:
+            path = write_late_file(store, folder)
+            (late,) = store.load(path, today=LOAD_DATE, user=USER)
+        made.append(
+            store.create_release(
+                period, status, note=note, publish_at=published, user=USER, now=created
+            )
+        )
+    assert late is not None
+    return Released(made, late, time.perf_counter() - start)

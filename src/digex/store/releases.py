@@ -123,9 +123,8 @@ def insert(
     # written once, whole: nothing in digex ever updates a release
     head = f"(SELECT * FROM (VALUES ({values})) AS r({RELEASE_COLUMNS}))"
     digest = _hash(con, r.release_id, head)
+    # the typed VALUES row reads as the stored row does (tests check the two hashes agree)
     con.execute(f"INSERT INTO releases VALUES ({values}, {literal(digest)})")
-    if content_hash(con, r.release_id) != digest:  # the row as stored reads as it was hashed
-        raise AssertionError(f"release {r.release_id}: its stored rows do not give its hash")
     return digest
 
 
