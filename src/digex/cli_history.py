@@ -523,8 +523,8 @@ def _print_triangle(a: Analysis, s: SeriesAnalysis) -> None:
     table.add_column("period", no_wrap=True)
     for rid in ids:
         table.add_column(rid, justify="right", no_wrap=True)
-    for period in s.triangle.periods:
-        values = {e.vintage.id: e.value for e in s.triangle.estimates(period)}
+    for period in s.periods():
+        values = s.published[period]
         cells = [
             shown_value(a.indicator, values[rid], unit, 0, own_scale=True)[0]
             if rid in values

@@ -9,10 +9,12 @@ import math
 from collections.abc import Iterator
 from decimal import Decimal as D
 from fractions import Fraction as F
+from pathlib import Path
 
 import pytest
-from tests.releases.history_store import BN, build_vintages, shared
+from tests.releases.history_store import BN, build_vintages, half, put_release, shared, utc
 
+import digex
 from digex.api import Digex
 from digex.errors import UnknownIndicator, UsageError
 from digex.releases.analysis import position
@@ -109,3 +111,20 @@ def test_refused_before_any_read(vintages: Digex) -> None:
         vintages.revisions("LEVEL", freq="W")
     with pytest.raises(UnknownIndicator):
         vintages.revisions("LEVL")
+
+
+def test_releases_published_together_each_show_what_they_carried(tmp_path: Path) -> None:
+    # a revised 2024 release and the first 2025-H1 release published at the same instant,
+    # both carrying 2024-H1 at 12.93: one estimate for the statistics, shown under both
+    with digex.init(tmp_path / "s.duckdb") as db:
+        put_release(db, "2024.1", utc(2025, 3, 15), [half("2024-H1", "_T", "12.90")])
+        put_release(db, "2024.2", utc(2025, 8, 8), [half("2024-H1", "_T", "12.93")])
+        put_release(db, "2025-H1.1", utc(2025, 8, 8), [
+            half("2024-H1", "_T", "12.93"), half("2025-H1", "_T", "13.38"),
+        ])  # fmt: skip
+        stats, tri = db.revisions("LEVEL", freq="H", triangle=True)
+    assert tri.loc[("_T", "2024-H1")].tolist() == [D("12.90") * BN, D("12.93") * BN,
+                                                   D("12.93") * BN]  # fmt: skip
+    assert tri.loc[("_T", "2025-H1")].tolist() == [None, None, D("13.38") * BN]
+    assert stats.loc[0, "n"] == 1
+    assert stats.loc[0, "mean_revision"] == D("0.03") * BN

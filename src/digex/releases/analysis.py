@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from digex.errors import UsageError
+from digex.indicators.periods import parse_period
 from digex.releases.revisions import (
     FIRST,
     LATEST,
@@ -31,7 +33,7 @@ from digex.releases.revisions import (
     stats_row,
     summarise,
 )
-from digex.releases.triangle import Triangle, Vintage
+from digex.releases.triangle import Triangle, Vintage, as_decimal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,6 +98,14 @@ class SeriesAnalysis:
     triangle: Triangle
     revisions: tuple[Revision, ...]
     stats: RevisionStats
+    published: Mapping[str, Mapping[str, Decimal | None]] = field(default_factory=dict)
+    """What each release carried, by period then release id (None: no value). The triangle
+    keeps a value published twice at the same instant once (it is one estimate); what a
+    user reads in a release is shown from here, under each release that carried it."""
+
+    def periods(self) -> tuple[str, ...]:
+        """Every period a release carried, in time order (one with no value included)."""
+        return tuple(sorted(self.published, key=lambda p: parse_period(p).ordinal))
 
     def not_counted(self) -> dict[str, int]:
         """The periods without a revision, with how many values were published for each."""
@@ -131,7 +141,7 @@ class Analysis:
 
     def triangle_frame(self) -> pd.DataFrame:
         """Every member's triangle: a row per (member, period), a column per release in
-        publication order, None where a release gave no value for the period."""
+        publication order, the value each release published (None where it gave none)."""
         import pandas as pd
 
         order: dict[Vintage, None] = {}
@@ -141,9 +151,17 @@ class Analysis:
         if not self.series:
             index = pd.MultiIndex.from_arrays([[], []], names=["member", "period"])
             return pd.DataFrame(index=index, columns=columns)
-        frames = [s.triangle.to_frame().reindex(columns=columns) for s in self.series]
+        frames = [
+            pd.DataFrame(
+                [[s.published[p].get(c) for c in columns] for p in s.periods()],
+                index=pd.Index(s.periods(), name="period"),
+                columns=columns,
+                dtype=object,
+            )
+            for s in self.series
+        ]
         frame = pd.concat(frames, keys=[s.member for s in self.series], names=["member"])
-        return frame.astype(object).where(frame.notna(), None)
+        return frame.where(frame.notna(), None)
 
     def revisions_frame(self) -> pd.DataFrame:
         """Every revision counted: member, period, the two releases, the two values."""
@@ -196,14 +214,19 @@ def analyse(
     release_id, published_at, value), a triangle per member in member order."""
     revisions(Triangle([]), earlier, later)  # positions that can never be revised: refused
     cells: dict[str, list[tuple[str, Vintage, Any]]] = {}
+    published: dict[str, dict[str, dict[str, Decimal | None]]] = {}
     unit = ""
     for row in vintages:
         unit = unit or str(row.get("unit") or "")
         vintage = Vintage(_published(row["published_at"]), str(row["release_id"]))
-        cells.setdefault(str(row["member"]), []).append((str(row["period"]), vintage, row["value"]))
+        member, period = str(row["member"]), str(row["period"])
+        cells.setdefault(member, []).append((period, vintage, row["value"]))
+        by_period = published.setdefault(member, {}).setdefault(period, {})
+        by_period[vintage.id] = as_decimal(row["value"])
     series = []
     for member in sorted(cells):
         triangle = Triangle(cells[member])
         revs = tuple(revisions(triangle, earlier, later))
-        series.append(SeriesAnalysis(member, triangle, revs, summarise(revs, lags, rule)))
+        stats = summarise(revs, lags, rule)
+        series.append(SeriesAnalysis(member, triangle, revs, stats, published[member]))
     return Analysis(indicator, cut, flow, freq, earlier, later, tuple(series), unit)
