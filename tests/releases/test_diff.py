@@ -7,11 +7,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from decimal import Decimal as D
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.releases.history_store import build_pair, shared
+from tests.releases.history_store import Obs, build_pair, put_release, shared, utc
 
+import digex
 from digex.api import Digex
 from digex.errors import UnknownIndicator, UnknownRelease, UsageError
 from digex.releases.diff import measure
@@ -153,3 +155,15 @@ def test_a_diff_read_backwards_is_its_mirror(pair: Digex) -> None:
     assert (forward["change"] + backward["change"]).fillna(0).eq(0).all()
     swap = {"appeared": "vanished", "vanished": "appeared", "both": "both"}
     assert list(forward["presence"].map(swap)) == list(backward["presence"])
+
+
+def test_longer_periods_first(tmp_path: Path) -> None:
+    rows: list[Obs] = [
+        ("LEVEL", freq, period, "total", "_T", 1.0)
+        for freq, period in (("M", "2024-03"), ("Q", "2024-Q1"), ("H", "2024-H1"), ("A", "2024"))
+    ]
+    with digex.init(tmp_path / "s.duckdb") as db:
+        put_release(db, "2024.1", utc(2025, 3, 15), rows)
+        put_release(db, "2024.2", utc(2025, 9, 30), rows)
+        d = db.release_diff("2024.1", "2024.2", changed_only=False)
+    assert list(d.rows["freq"]) == ["A", "H", "Q", "M"]

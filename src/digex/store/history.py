@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 _KEY: Final = tuple(k.strip() for k in OBSERVATION_KEY.split(","))
+_FREQ_RANK: Final = "CASE freq WHEN 'A' THEN 0 WHEN 'H' THEN 1 WHEN 'Q' THEN 2 ELSE 3 END"
+"""Years first, then half-years, quarters and months (as tables of a release read)."""
 
 
 def _utc(now: dt.datetime) -> str:
@@ -121,10 +123,11 @@ def side_by_side(
     changed_only: bool = True,
 ) -> pa.Table:
     """The observations of releases `old` and `new` joined on the observation key (a full
-    outer join: a member present in one release only has no value on the other side), in key
-    order. `presence` is 'both', 'appeared' (only in `new`) or 'vanished' (only in `old`).
-    With `changed_only`, only the rows whose value differs (a value that became missing, or
-    the reverse, differs), appeared or vanished.
+    outer join: a member present in one release only has no value on the other side), by
+    indicator, cut, frequency (years first), period, member and flow. `presence` is 'both',
+    'appeared' (only in `new`) or 'vanished' (only in `old`). With `changed_only`, only the
+    rows whose value differs (a value that became missing, or the reverse, differs), appeared
+    or vanished.
 
     Values are compared at one power of ten: when the two sides carry different `unit_mult`,
     both are brought to units (10^0)."""
@@ -152,7 +155,8 @@ def side_by_side(
         "CASE WHEN o.indicator IS NULL THEN 'appeared' "
         "     WHEN n.indicator IS NULL THEN 'vanished' ELSE 'both' END AS presence "
         f"FROM o FULL OUTER JOIN n ON {same}) "
-        f"SELECT * FROM j {changed} ORDER BY indicator, cut, freq, period, member, flow"
+        f"SELECT * FROM j {changed} "
+        f"ORDER BY indicator, cut, {_FREQ_RANK}, period, member, flow"
     ).fetch_arrow_table()
 
 
