@@ -32,6 +32,11 @@ if TYPE_CHECKING:
 PathLike = str | Path
 Output = Literal["pandas", "arrow"]
 
+if TYPE_CHECKING:  # release history (list, show, diff, revisions)
+    from digex.releases.analysis import Analysis
+    from digex.releases.diff import ReleaseDiff
+    from digex.releases.show import ReleaseDetails
+
 
 class Digex:
     """An open store with the country profile it is read with: the one the store records."""
@@ -516,6 +521,131 @@ class Digex:
 
             return pa.Table.from_pandas(frame, preserve_index=False)
         return frame
+
+    # -- release history: the list, one release, two compared, revision analysis ----------
+    def releases(self) -> pd.DataFrame:
+        """Every release, oldest first: its `releases` row, how many loads and indicators it
+        holds, and `embargoed` (published later than now)."""
+        from digex.releases.show import listing
+
+        with self.store.reading() as con:
+            return listing(con)
+
+    def release(self, release_id: str) -> ReleaseDetails:
+        """One release in full: metadata, the loads it used, the inputs it froze, and its
+        observations counted by indicator (`UnknownRelease` when the store has no such id)."""
+        from digex.releases.show import describe
+
+        with self.store.reading() as con:
+            return describe(con, release_id)
+
+    def release_diff(
+        self,
+        old: str,
+        new: str,
+        *,
+        indicators: Sequence[str] | None = None,
+        by: str | None = None,
+        freq: str | None = None,
+        period: str | Sequence[str] | None = None,
+        flow: str | Sequence[str] | None = None,
+        changed_only: bool = True,
+    ) -> ReleaseDiff:
+        """Release `old` compared with `new`: `.rows` the observations (by default those whose
+        value changed, appeared or vanished) with the change in each indicator's measure,
+        `.summary()` their counts by indicator and cut, and why: `.loads` (the loads one
+        used and the other did not), `.inputs` (the frozen copies compared), `.settings`."""
+        from digex.releases.diff import diff, filters
+
+        chosen = filters(indicators=indicators, by=by, freq=freq, period=period, flow=flow)
+        with self.store.reading() as con:
+            return diff(con, old, new, chosen, changed_only=changed_only)
+
+    def revision_analysis(
+        self,
+        indicator: str,
+        *,
+        by: str = "total",
+        member: str | None = None,
+        freq: str = "A",
+        flow: str = "X",
+        earlier: str | int = "first",
+        later: str | int = "latest",
+        lags: int | None = None,
+    ) -> Analysis:
+        """The revision analysis of one series over every published release: a triangle per
+        member of `by` (only `member` when given) and its statistics (`digex.releases.analysis`).
+        `earlier` and `later` choose the estimates compared: first, latest, or N (the N-th
+        published value of each period)."""
+        from digex.releases.analysis import analyse, check_series, positions
+        from digex.releases.show import now_utc
+        from digex.store import history
+
+        check_series(indicator, by=by, freq=freq, flow=flow)
+        first, last = positions(earlier, later)
+        with self.store.reading() as con:
+            rows = history.vintages(
+                con, indicator, cut=by, flow=flow, freq=freq, member=member, now=now_utc()
+            ).to_pylist()
+        return analyse(
+            rows,
+            indicator=indicator,
+            cut=by,
+            flow=flow,
+            freq=freq,
+            earlier=first,
+            later=last,
+            lags=lags,
+        )
+
+    @overload
+    def revisions(
+        self,
+        indicator: str,
+        *,
+        by: str = ...,
+        member: str | None = ...,
+        freq: str = ...,
+        flow: str = ...,
+        earlier: str | int = ...,
+        later: str | int = ...,
+        triangle: Literal[False] = ...,
+    ) -> pd.DataFrame: ...
+    @overload
+    def revisions(
+        self,
+        indicator: str,
+        *,
+        by: str = ...,
+        member: str | None = ...,
+        freq: str = ...,
+        flow: str = ...,
+        earlier: str | int = ...,
+        later: str | int = ...,
+        triangle: Literal[True],
+    ) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+    def revisions(
+        self,
+        indicator: str,
+        *,
+        by: str = "total",
+        member: str | None = None,
+        freq: str = "A",
+        flow: str = "X",
+        earlier: str | int = "first",
+        later: str | int = "latest",
+        triangle: bool = False,
+    ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+        """Revision statistics of one series, a row per member of `by`: n, mean revision,
+        mean absolute revision, relative MAR, the sign counts and shares, the plain and HAC
+        t-tests (see `digex.releases.revisions`). With `triangle=True`, also the triangle: a
+        row per (member, period), a column per release in publication order."""
+        analysis = self.revision_analysis(
+            indicator, by=by, member=member, freq=freq, flow=flow, earlier=earlier, later=later
+        )
+        if triangle:
+            return analysis.stats_frame(), analysis.triangle_frame()
+        return analysis.stats_frame()
 
     def check(self) -> list[CheckResult]:
         """Run the consistency checks (parts sum to totals, shares to 100, ...)."""

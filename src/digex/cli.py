@@ -1174,3 +1174,10 @@ app.command()(cli_calendar.log)
 from digex import cli_release  # noqa: E402
 
 app.add_typer(cli_release.release_app, name="release")
+
+# -- release history (digex.cli_history): release list, show, diff; revisions -------------------
+from digex import cli_history  # noqa: E402
+
+FLAGS.update({"earlier": "--earlier", "later": "--later"})
+cli_history.add_to(cli_release.release_app)
+app.command()(cli_history.revisions)

@@ -1,0 +1,58 @@
+"""The releases a store holds, and one release in full, as the API returns them.
+
+A release under embargo (published later than now) is listed like any other, marked: its
+makers must see it; only the public side and the revision analysis leave it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from digex.releases.diff import int_ids, unknown_release
+from digex.store import history
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class ReleaseDetails:
+    """One release: its `releases` row (with `embargoed`), the loads it used (file, hash,
+    rows, what each replaced), the inputs it froze (name, size, sha256) and its observations
+    counted by indicator."""
+
+    metadata: dict[str, Any]
+    loads: pd.DataFrame
+    inputs: pd.DataFrame
+    counts: pd.DataFrame
+
+    @property
+    def release_id(self) -> str:
+        return str(self.metadata["release_id"])
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def listing(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> pd.DataFrame:
+    """Every release, oldest first, with its counts and embargo mark."""
+    frame: pd.DataFrame = history.listing(con, now or now_utc()).to_pandas()
+    return frame
+
+
+def describe(
+    con: duckdb.DuckDBPyConnection, release_id: str, now: dt.datetime | None = None
+) -> ReleaseDetails:
+    meta = history.metadata(con, release_id, now or now_utc())
+    if meta is None:
+        raise unknown_release(con, release_id)
+    return ReleaseDetails(
+        meta,
+        int_ids(history.loads(con, release_id).to_pandas(), "replaces"),
+        history.inputs(con, release_id).to_pandas(),
+        history.counts(con, release_id).to_pandas(),
+    )
