@@ -259,8 +259,8 @@ def test_the_demo_prints_its_releases_as_a_table(capsys: pytest.CaptureFixture[s
         "2025-H1.1", "2025-H1", 1, "preliminary", dt.datetime(2025, 8, 4, 8, 30),
         dt.datetime(2025, 8, 8, 9, 0), 41489, 80, "ab" * 32, None,
     )  # fmt: skip
-    late = LoadResult(81, "declarations", Path("late-2024-12.csv"), "csv", "utf-8", 3, 3, 0)
+    late = LoadResult(81, "declarations", Path("late-2024-12.csv"), "csv", "utf-8", 5, 5, 0)
     print_demo_releases(Released([info], late, 1.5))
     printed = capsys.readouterr().out
-    assert "late file late-2024-12.csv: 3 declarations (load 81)" in printed
+    assert "late file late-2024-12.csv: 5 declarations (load 81)" in printed
     assert "2025-H1.1 │ preliminary │ 2025-08-04 08:30 │ 2025-08-08 09:00 │       41,489" in printed

@@ -142,13 +142,18 @@ def make_store(db: Path, files: DemoFiles, *, progress: Progress | None = None) 
 
 LATE_FILE = "late-2024-12.csv"
 """The late file the demo loads between the preliminary and the revised 2024 release."""
-LATE_SEGMENT = "BPO"
-LATE_AMOUNTS = ("1250000.00", "980000.00", "770000.00")
-"""MAD, 3 million in all, declared for December 2024 by BPO firms that declared that month.
-Small enough that every rounded figure of the public table stays true in both vintages:
-26.2 bn, +0.2 %, the segment shares to one decimal (ITO's has the least room: about 2 million
-MAD added to ITO would move it, BPO's about 14) and BPO's growth (17 %); BPO's level to three
-decimals (2.334 bn) is what the revision changes (2.337)."""
+LATE_AMOUNTS = {
+    "ITO": "480000.00",
+    "CRM": "470000.00",
+    "ESO": "460000.00",
+    "BPO": "490000.00",
+    "KPO": "450000.00",
+}
+"""MAD declared for December 2024, one declaration per segment, 2.35 million in all. The demo
+data hit the published three-decimal levels to within a few hundred MAD, so less than half a
+million per segment keeps every figure of the public table true in both vintages: 26.2 bn,
++0.2 %, each segment's level to three decimals, its share and its growth. The revision is then
+seen only in the unrounded values (`digex release diff 2024.1 2024.2`)."""
 DEMO_RELEASES = (
     # period, status, created (UTC), published (UTC), note
     ("2024", "preliminary", dt.datetime(2025, 3, 24, 8, 0), dt.datetime(2025, 3, 28, 9, 0),
@@ -164,23 +169,17 @@ days before it is published (an embargo), the revision of 2024 published with 20
 
 
 def write_late_file(store: Digex, folder: Path) -> Path:
-    """The late file: a few December 2024 declarations by firms of `LATE_SEGMENT` that had
-    declared that month (their identifiers taken from the store)."""
+    """The late file: one December 2024 declaration per segment of `LATE_AMOUNTS`, each by a
+    firm that declared in that segment in 2024 (identifiers taken from the store)."""
     import pyarrow.compute as pc
 
     table = store.declarations(output="arrow")
-    month = table.filter(
-        pc.and_(
-            pc.equal(table["segment"], LATE_SEGMENT),
-            pc.equal(pc.strftime(table["period"], "%Y-%m"), "2024-12"),
-        )
-    )
-    firms = sorted(set(month["firm_id"].to_pylist()))[: len(LATE_AMOUNTS)]
+    year = table.filter(pc.equal(pc.year(table["period"]), 2024))
     lines = ["declaration_id,period,firm_id,segment,partner,currency,amount,flow"]
-    lines += [
-        f"LATE-2024-12-{i:03d},2024-12,{firm},{LATE_SEGMENT},FR,MAD,{amount},X"
-        for i, (firm, amount) in enumerate(zip(firms, LATE_AMOUNTS, strict=False), start=1)
-    ]
+    for i, (segment, amount) in enumerate(LATE_AMOUNTS.items(), start=1):
+        firms = year.filter(pc.equal(year["segment"], segment))["firm_id"].to_pylist()
+        firm = min(firms)
+        lines.append(f"LATE-2024-12-{i:03d},2024-12,{firm},{segment},FR,MAD,{amount},X")
     path = folder / LATE_FILE
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
