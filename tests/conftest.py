@@ -7,6 +7,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import importlib.metadata
+import os
 import pickle
 import shutil
 import sys
@@ -28,6 +29,39 @@ pytest_plugins = ["tests.pg_fixtures"]
 # asserted in a test (a property test failed once on it under load, with nothing wrong).
 settings.register_profile("digex", deadline=None)
 settings.load_profile("digex")
+
+
+def _weight(item: pytest.Item) -> int:
+    """How early a test's file should start under `pytest -n` (lower first): Spark's (the
+    longest file, and a JVM to start), then files with slow or PostgreSQL tests or with fixtures
+    built once per module, then the rest."""
+    if item.get_closest_marker("spark") is not None:
+        return 0
+    if item.get_closest_marker("slow") or item.get_closest_marker("postgres"):
+        return 1
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in getattr(info, "name2fixturedefs", {}).values():
+        if any(d.scope == "module" for d in defs):
+            return 1
+    return 2
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On a pytest-xdist worker (`make test` runs `pytest -n 2 --dist loadfile
+    --no-loadscope-reorder`: a file's tests run on one worker, which builds the file's module
+    fixtures once, and the files are handed out in collection order): order the files so that
+    the longest work starts first and the two workers finish together. A file keeps its tests'
+    order. Each worker collects alone and must find the same order, so it depends on the items
+    only. Without -n nothing changes."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return
+    rank: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        rank[path] = min(rank.get(path, 2), _weight(item))
+    items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])  # stable
+
 
 HEADER = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
 FIRM = "001234567000089"
