@@ -110,8 +110,13 @@ def counts(db: Digex) -> dict[str, int]:
 @dataclass(frozen=True)
 class DemoStore:
     path: Path
+    """This run's copy: queries made on it keep their answers in it."""
     files: DemoFiles
     results: list[LoadResult]
+    pristine: Path
+    """The store as loaded, never opened for a query (copy it; never open it): what a test
+    that counts on no kept answers starts from, whichever tests ran before it in this process
+    (under `pytest -n` the order of the files differs from a plain run)."""
 
 
 DEMO_ROWS = 10_000
@@ -155,7 +160,7 @@ def _build_demo(folder: Path) -> DemoStore:
     files = generate(folder / "data", seed=2025, rows=DEMO_ROWS)
     with digex.init(folder / "demo.duckdb") as db:
         results = db.load(list(files.declarations), rates=files.rates, jobs=files.jobs, today=TODAY)
-    return DemoStore(folder / "demo.duckdb", files, results)
+    return DemoStore(folder / "demo.duckdb", files, results, folder / "demo.duckdb")
 
 
 def _digest(path: Path) -> str:
@@ -177,7 +182,9 @@ def demo_store(
     """
     home = _demo_home(request.config)
     if home is None:
-        return _build_demo(tmp_path_factory.mktemp("demo-store"))
+        demo = _build_demo(tmp_path_factory.mktemp("demo-store"))
+        copy = Path(shutil.copy(demo.path, tmp_path_factory.mktemp("demo-store") / "demo.duckdb"))
+        return dataclasses.replace(demo, path=copy)
     home.parent.mkdir(parents=True, exist_ok=True)
     kept = home / "demo.pickle"
     with (home.parent / (home.name + ".lock")).open("w") as lock:
