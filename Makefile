@@ -42,10 +42,10 @@ system-deps:
 	bash scripts/system-deps.sh
 
 # every test: the slow, PostgreSQL and Spark ones too (plain `pytest` leaves them out), on two
-# pytest-xdist workers; a file's tests run on one worker (its module fixtures built once, one JVM
-# for the Spark file), the files handed out in the order tests/conftest.py gives (longest first)
+# pytest-xdist workers (pyproject's addopts); a file's tests run on one worker (its module
+# fixtures built once, one JVM for the Spark file), the files handed out longest first
 pytest: $(TEST_STAMP) system-deps
-	$(BIN)/pytest -m "" -n 2 --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -m ""
 
 ## bench: the performance benchmark (not part of `make test`): digex and the alternatives side by
 ## side at 1M and 10M rows; extra options with ARGS, e.g. `make bench ARGS="--big"` (adds 100M)
