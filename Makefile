@@ -41,7 +41,9 @@ typecheck: $(TEST_STAMP)
 system-deps:
 	bash scripts/system-deps.sh
 
-# every test: the slow, PostgreSQL and Spark ones too (plain `pytest` leaves them out)
+# every test: the slow, PostgreSQL and Spark ones too (plain `pytest` leaves them out), on two
+# pytest-xdist workers (pyproject's addopts); a file's tests run on one worker (its module
+# fixtures built once, one JVM for the Spark file), the files handed out longest first
 pytest: $(TEST_STAMP) system-deps
 	$(BIN)/pytest -m ""
 

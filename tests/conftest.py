@@ -7,6 +7,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import importlib.metadata
+import os
 import pickle
 import shutil
 import sys
@@ -28,6 +29,39 @@ pytest_plugins = ["tests.pg_fixtures"]
 # asserted in a test (a property test failed once on it under load, with nothing wrong).
 settings.register_profile("digex", deadline=None)
 settings.load_profile("digex")
+
+
+def _weight(item: pytest.Item) -> int:
+    """How early a test's file should start under `pytest -n` (lower first): Spark's (the
+    longest file, and a JVM to start), then files with slow or PostgreSQL tests or with fixtures
+    built once per module, then the rest."""
+    if item.get_closest_marker("spark") is not None:
+        return 0
+    if item.get_closest_marker("slow") or item.get_closest_marker("postgres"):
+        return 1
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in getattr(info, "name2fixturedefs", {}).values():
+        if any(d.scope == "module" for d in defs):
+            return 1
+    return 2
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On a pytest-xdist worker (`make test` runs `pytest -n 2 --dist loadfile
+    --no-loadscope-reorder`: a file's tests run on one worker, which builds the file's module
+    fixtures once, and the files are handed out in collection order): order the files so that
+    the longest work starts first and the two workers finish together. A file keeps its tests'
+    order. Each worker collects alone and must find the same order, so it depends on the items
+    only. Without -n nothing changes."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return
+    rank: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        rank[path] = min(rank.get(path, 2), _weight(item))
+    items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])  # stable
+
 
 HEADER = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
 FIRM = "001234567000089"
@@ -76,8 +110,13 @@ def counts(db: Digex) -> dict[str, int]:
 @dataclass(frozen=True)
 class DemoStore:
     path: Path
+    """This run's copy: queries made on it keep their answers in it."""
     files: DemoFiles
     results: list[LoadResult]
+    pristine: Path
+    """The store as loaded, never opened for a query (copy it; never open it): what a test
+    that counts on no kept answers starts from, whichever tests ran before it in this process
+    (under `pytest -n` the order of the files differs from a plain run)."""
 
 
 DEMO_ROWS = 10_000
@@ -121,7 +160,7 @@ def _build_demo(folder: Path) -> DemoStore:
     files = generate(folder / "data", seed=2025, rows=DEMO_ROWS)
     with digex.init(folder / "demo.duckdb") as db:
         results = db.load(list(files.declarations), rates=files.rates, jobs=files.jobs, today=TODAY)
-    return DemoStore(folder / "demo.duckdb", files, results)
+    return DemoStore(folder / "demo.duckdb", files, results, folder / "demo.duckdb")
 
 
 def _digest(path: Path) -> str:
@@ -143,7 +182,9 @@ def demo_store(
     """
     home = _demo_home(request.config)
     if home is None:
-        return _build_demo(tmp_path_factory.mktemp("demo-store"))
+        demo = _build_demo(tmp_path_factory.mktemp("demo-store"))
+        copy = Path(shutil.copy(demo.path, tmp_path_factory.mktemp("demo-store") / "demo.duckdb"))
+        return dataclasses.replace(demo, path=copy)
     home.parent.mkdir(parents=True, exist_ok=True)
     kept = home / "demo.pickle"
     with (home.parent / (home.name + ".lock")).open("w") as lock:

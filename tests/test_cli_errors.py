@@ -11,17 +11,14 @@ import ast
 import hashlib
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 import typer.main
-from tests.spark_fixtures import spark_session  # noqa: F401
 
 import digex.errors
-from digex.backends import spark_sources
 from digex.cli import FLAGS, app, for_cli, main
 from digex.demo.run import check_size
-from digex.errors import SourceNotFound, UsageError
+from digex.errors import UsageError
 from digex.store import Store
 
 SRC = Path(digex.errors.__file__).parent
@@ -217,19 +214,6 @@ def test_a_postgres_schema_without_the_views_is_one_line(
     code, err = run(capsys, monkeypatch, "indicators", "--engine", url)
     assert code == 1
     assert "has no current_declarations, current_rates, current_auxiliary" in one_line(err)
-
-
-@pytest.mark.spark
-@pytest.mark.slow
-@pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning")
-def test_a_folder_spark_cannot_read_is_source_not_found(
-    spark_session: Any,  # noqa: F811
-    tmp_path: Path,
-) -> None:
-    """A URI is not checked on this machine (it may be a cluster's): Spark's own refusal,
-    an AnalysisException through py4j, is translated where the backend is built."""
-    with pytest.raises(SourceNotFound, match=r"^Spark cannot read file://.*declarations\.parquet"):
-        spark_sources(f"file://{tmp_path}/missing", session=spark_session, minor_units=2)
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from digex.publish.tidy import Rows
 @pytest.fixture
 def writable_demo(demo_store: DemoStore, tmp_path: Path) -> Iterator[Digex]:
     path = tmp_path / "copy.duckdb"
-    shutil.copy(demo_store.path, path)
+    shutil.copy(demo_store.pristine, path)  # nothing kept yet, whatever ran before
     with digex.connect(path) as db:
         yield db
 
@@ -110,7 +110,7 @@ def test_every_option_is_answered_alike_from_the_cache(
 ) -> None:
     """Computed (a miss) or cached (a hit), as a frame, an Arrow table or plain rows: the same
     rows in the same order, and what the former pandas narrowing gave."""
-    path = Path(shutil.copy(demo_store.path, tmp_path / "s.duckdb"))
+    path = Path(shutil.copy(demo_store.pristine, tmp_path / "s.duckdb"))  # nothing kept yet
     scope = {k: query[k] for k in ("period", "by")}
     narrowing = {k: v for k, v in query.items() if k not in scope}
     with digex.connect(path, read_only=True) as db:

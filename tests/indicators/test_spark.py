@@ -26,6 +26,7 @@ from digex.backends import (
     sources_from_url,
     spark_sources,
 )
+from digex.errors import SourceNotFound
 from digex.indicators.engine import Engine, Sources
 from digex.indicators.suite import Suite
 from digex.indicators.targets import jobs_indicators, target_indicators
@@ -150,3 +151,14 @@ def test_engine_urls(
         sources_from_url(f"spark://{parquet_dir}?mastr=yarn", minor_units=2)
     with pytest.raises(FileNotFoundError, match=r"declarations\.parquet"):
         sources_from_url(f"spark://{parquet_dir / 'missing'}", minor_units=2)
+
+
+def test_a_folder_spark_cannot_read_is_source_not_found(
+    spark_session: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A URI is not checked on this machine (it may be a cluster's): Spark's own refusal,
+    an AnalysisException through py4j, is translated where the backend is built. (Here with
+    the other Spark tests: under `pytest -n 2` a file runs on one worker, which starts one JVM.)"""
+    with pytest.raises(SourceNotFound, match=r"^Spark cannot read file://.*declarations\.parquet"):
+        spark_sources(f"file://{tmp_path}/missing", session=spark_session, minor_units=2)
