@@ -155,7 +155,12 @@ def entry(**changes: Any) -> dict[str, Any]:
     [
         ([entry(id="JOBS")], "reserved"),
         ([entry(id="old series")], "upper-case"),
-        ([entry(unit="USDX")], "neither the national currency"),
+        ([entry(unit="USDX")], "use MAD, FIRMS, JOBS"),
+        # a series file's values are whole and never negative but in the national currency:
+        # a per cent, an index or another currency would lose their decimals or their sign
+        ([entry(unit="USD")], "`unit` 'USD' is not one a series can be in; use MAD, FIRMS, JOBS"),
+        ([entry(unit="PC")], "`unit` 'PC' is not one"),
+        ([entry(unit="INDEX")], "`unit` 'INDEX' is not one"),
         ([entry(flow="N")], "`flow`"),
         ([entry(name={"en": "x", "fr": "x"})], "`name` needs a text in ar"),
         ([entry(perimeter=None)], "`perimeter` needs a text in ar, fr, en"),
@@ -166,6 +171,23 @@ def entry(**changes: Any) -> dict[str, Any]:
 def test_profile_errors_name_the_series(items: list[dict[str, Any]], message: str) -> None:
     with pytest.raises(ProfileError, match=message):
         parse_series({"series": items}, "MAD", "XX.toml")
+
+
+def test_counts_and_the_national_currency_are_accepted() -> None:
+    items = [entry(id=f"S{n}", unit=u) for n, u in enumerate(("MAD", "FIRMS", "JOBS"))]
+    assert [s.unit for s in parse_series({"series": items}, "MAD", "XX.toml")] == [
+        "MAD",
+        "FIRMS",
+        "JOBS",
+    ]
+
+
+def test_a_profile_with_series_is_hashable() -> None:
+    """A frozen profile is hashable (the dictionaries it holds are left out of the hash)."""
+    profile = load_profile("MA")
+    assert profile.series_headers is not None
+    assert hash(profile) == hash(load_profile("MA"))
+    assert {profile: 1}[load_profile("MA")] == 1
 
 
 def test_the_moroccan_profile_declares_the_older_series() -> None:

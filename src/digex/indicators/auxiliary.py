@@ -35,6 +35,10 @@ RESERVED: Final = frozenset({"JOBS"})
 """Series ids the auxiliary table already uses for another file (the jobs file's)."""
 FLOWS: Final = ("X", "M", "_Z")
 KEYS: Final = frozenset({"id", "flow", "unit", "name", "perimeter"})
+COUNTS: Final = ("FIRMS", "JOBS")
+"""The registry's units a series may be in beside the national currency: counts, whole and
+never negative, as a series file's values are read. Another currency, a per cent or an index
+would need decimals and a sign of their own, which series files do not carry."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class AuxSeries:
     id: str
     flow: str
     unit: str
-    """The national currency's ISO code (money) or a unit of the indicator registry."""
+    """The national currency's ISO code (money) or a count of the registry (`COUNTS`)."""
     names: Mapping[str, str] = field(hash=False)
     perimeter: Mapping[str, str] = field(hash=False)
     """What the series covers, in every language: the difference with the main series."""
@@ -57,12 +61,10 @@ def parse_series(
     table: Mapping[str, Any], national_currency: str, source: str
 ) -> tuple[AuxSeries, ...]:
     """The `[[series]]` entries of a profile (none is fine), checked whole."""
-    from digex.indicators.registry import NATIONAL_CURRENCY, registry
-
     items = table.get("series", [])
     if not isinstance(items, list):
         raise ProfileError(f"{source}: `series` must be an array of tables ([[series]])")
-    units = {national_currency, *(u for u in registry().units if u != NATIONAL_CURRENCY)}
+    units = (national_currency, *COUNTS)
     found = []
     for n, item in enumerate(items, 1):
         where = f"{source}: series #{n}"
@@ -85,8 +87,8 @@ def parse_series(
         unit = item.get("unit", national_currency)
         if unit not in units:
             raise ProfileError(
-                f"{where}: `unit` {unit!r} is neither the national currency "
-                f"({national_currency}) nor a unit of the indicator registry"
+                f"{where}: `unit` {unit!r} is not one a series can be in; use "
+                f"{', '.join(units)} (the national currency, or a count)"
             )
         names, perimeter = _texts(item, "name", where), _texts(item, "perimeter", where)
         found.append(AuxSeries(ident, flow, unit, names, perimeter))
