@@ -58,6 +58,8 @@ from digex.releases.dates import period_end, period_start, shifted
 if TYPE_CHECKING:
     import pandas as pd
 
+    from digex.profile import Target
+
 
 AUXILIARY_FAMILIES: Final = frozenset({"series"})
 AUXILIARY_INDICATORS: Final = frozenset({"JOBS"})
@@ -275,3 +277,71 @@ def mark_breaks(frame: pd.DataFrame, breaks: Sequence[SeriesBreak]) -> pd.DataFr
     out = frame.copy()
     out.loc[hit, "obs_status"] = ObsStatus.BREAK.value
     return out
+
+
+ACHIEVED: Final = "CAGR_ACHIEVED"
+"""The target indicator that reads from the target's base year to its period (a span the
+registry's `reads` cannot say: its length is the target's)."""
+
+
+def mark_targets(
+    frame: pd.DataFrame, breaks: Sequence[SeriesBreak], targets: Sequence[Target]
+) -> pd.DataFrame:
+    """The progress-toward-target table (cut `target`, the target's id as member) with
+    OBS_STATUS B where a break touches a figure, as `mark_breaks` decides it, and on the
+    growth achieved since the base year when the break's day lies after that year's start
+    and within the figure's period or before it (the rate compares two definitions).
+
+    A jobs target is progress of an auxiliary series, as JOBS is: only a break that names
+    its indicators touches it (see the module's head)."""
+    import numpy as np
+
+    if not breaks or frame.empty:
+        return frame
+    jobs = {t.id for t in targets if t.measure == "jobs"}
+    auxiliary = frame["member"].isin(list(jobs)).to_numpy()
+    named = [b for b in breaks if b.indicators]
+    out = frame.copy()
+    for rows, chosen in ((~auxiliary, breaks), (auxiliary, named)):
+        if rows.any() and chosen:
+            part = mark_breaks(frame[rows], chosen)
+            out.loc[rows, "obs_status"] = part["obs_status"].to_numpy()
+    base = {t.id: t.base_year for t in targets if t.base_year is not None}
+    hit = np.zeros(len(frame), dtype=bool)
+    for n, (indicator, period, cut, member) in enumerate(
+        zip(frame["indicator"], frame["period"], frame["cut"], frame["member"], strict=True)
+    ):
+        year = base.get(str(member))
+        if indicator != ACHIEVED or year is None:
+            continue
+        end = period_end(parse_period(str(period)))
+        chosen = named if auxiliary[n] else breaks
+        hit[n] = any(
+            b.concerns(ACHIEVED, str(cut), str(member)) and dt.date(year, 1, 1) < b.day <= end
+            for b in chosen
+        )
+    if hit.any():
+        out.loc[hit, "obs_status"] = ObsStatus.BREAK.value
+    return out
+
+
+def touching(
+    figures: Iterable[tuple[str, str, str, str]], breaks: Sequence[SeriesBreak]
+) -> tuple[SeriesBreak, ...]:
+    """The breaks that figures carrying B (indicator, cut, member, period) are at or across,
+    in the profile's order: what a table showing them explains. A figure whose own spans
+    touch none (the growth achieved since a target's base year) is explained by the breaks
+    that concern it up to its period's end."""
+    found: set[str] = set()
+    for indicator, cut, member, period in set(figures):
+        p = parse_period(period)
+        f = flags(indicator, cut, member, p, breaks)
+        found.update(
+            f.at + f.across
+            or tuple(
+                b.id
+                for b in breaks
+                if b.day <= period_end(p) and b.concerns(indicator, cut, member)
+            )
+        )
+    return tuple(b for b in breaks if b.id in found)
