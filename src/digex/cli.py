@@ -1194,6 +1194,7 @@ app.command()(cli_calendar.log)
 from digex import cli_release  # noqa: E402
 
 app.add_typer(cli_release.release_app, name="release")
+FLAGS.update({"status": "--status", "publish_at": "--publish-at", "note": "--note"})
 
 # -- release history (digex.cli_history): release list, show, diff; revisions -------------------
 from digex import cli_history  # noqa: E402

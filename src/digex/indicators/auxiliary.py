@@ -41,6 +41,12 @@ never negative, as a series file's values are read. Another currency, a per cent
 would need decimals and a sign of their own, which series files do not carry."""
 
 
+def _profile_error(text: str) -> ProfileError:
+    """A profile's mistake: its message names the file's keys (`flow`, `indicators`), which
+    are no parameters for an edge to rename (the command line's --flow, --indicator)."""
+    return ProfileError(text).naming()
+
+
 @dataclass(frozen=True)
 class AuxSeries:
     """One auxiliary aggregate series, as the country profile declares it."""
@@ -63,30 +69,30 @@ def parse_series(
     """The `[[series]]` entries of a profile (none is fine), checked whole."""
     items = table.get("series", [])
     if not isinstance(items, list):
-        raise ProfileError(f"{source}: `series` must be an array of tables ([[series]])")
+        raise _profile_error(f"{source}: `series` must be an array of tables ([[series]])")
     units = (national_currency, *COUNTS)
     found = []
     for n, item in enumerate(items, 1):
         where = f"{source}: series #{n}"
         if not isinstance(item, Mapping):
-            raise ProfileError(f"{where}: each [[series]] is a table")
+            raise _profile_error(f"{where}: each [[series]] is a table")
         ident = item.get("id")
         if not isinstance(ident, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]{0,39}", ident):
-            raise ProfileError(
+            raise _profile_error(
                 f"{where}: `id` must be upper-case letters, digits and _ (e.g. EXPORTS_3SEG)"
             )
         where = f"{source}: series {ident!r}"
         if ident in RESERVED:
-            raise ProfileError(f"{where}: the id is reserved ({', '.join(sorted(RESERVED))})")
+            raise _profile_error(f"{where}: the id is reserved ({', '.join(sorted(RESERVED))})")
         unknown = sorted(set(item) - KEYS)
         if unknown:
-            raise ProfileError(f"{where}: unknown keys {unknown}; use {sorted(KEYS)}")
+            raise _profile_error(f"{where}: unknown keys {unknown}; use {sorted(KEYS)}")
         flow = item.get("flow", "X")
         if flow not in FLOWS:
-            raise ProfileError(f"{where}: `flow` must be one of {', '.join(FLOWS)}, not {flow!r}")
+            raise _profile_error(f"{where}: `flow` must be one of {', '.join(FLOWS)}, not {flow!r}")
         unit = item.get("unit", national_currency)
         if unit not in units:
-            raise ProfileError(
+            raise _profile_error(
                 f"{where}: `unit` {unit!r} is not one a series can be in; use "
                 f"{', '.join(units)} (the national currency, or a count)"
             )
@@ -94,7 +100,7 @@ def parse_series(
         found.append(AuxSeries(ident, flow, unit, names, perimeter))
     ids = [s.id for s in found]
     if len(set(ids)) < len(ids):
-        raise ProfileError(f"{source}: each series id appears once, not {ids}")
+        raise _profile_error(f"{source}: each series id appears once, not {ids}")
     return tuple(found)
 
 
@@ -106,7 +112,7 @@ def _texts(item: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
         if not isinstance(text, Mapping) or not str(text.get(lang, "")).strip()
     ]
     if missing:
-        raise ProfileError(f"{where}: `{key}` needs a text in {', '.join(missing)}")
+        raise _profile_error(f"{where}: `{key}` needs a text in {', '.join(missing)}")
     assert isinstance(text, Mapping)
     return {str(lang): str(t) for lang, t in text.items()}
 

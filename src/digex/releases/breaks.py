@@ -69,6 +69,12 @@ divide the declarations by them (exports per job) or compare them with a target 
 like the declarations' own."""
 
 
+def _profile_error(text: str) -> ProfileError:
+    """A profile's mistake: its message names the file's keys (`flow`, `indicators`), which
+    are no parameters for an edge to rename (the command line's --flow, --indicator)."""
+    return ProfileError(text).naming()
+
+
 @dataclass(frozen=True)
 class SeriesBreak:
     id: str
@@ -156,18 +162,18 @@ def flags(
 def _names(item: Mapping[str, Any], key: str, where: str) -> frozenset[str]:
     value = item.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ProfileError(f"{where}: `{key}` must be a list of names ([] for all)")
+        raise _profile_error(f"{where}: `{key}` must be a list of names ([] for all)")
     return frozenset(value)
 
 
 def _break(item: Any, n: int, source: str) -> SeriesBreak:
     where = f"{source}: break #{n}"
     if not isinstance(item, Mapping) or not isinstance(item.get("id"), str) or not item["id"]:
-        raise ProfileError(f"{where}: each [[break]] is a table with an `id`")
+        raise _profile_error(f"{where}: each [[break]] is a table with an `id`")
     where = f"{source}: break {item['id']!r}"
     day = item.get("date")
     if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-        raise ProfileError(f"{where}: `date` must be a day such as 2024-01-01, not {day!r}")
+        raise _profile_error(f"{where}: `date` must be a day such as 2024-01-01, not {day!r}")
     text = item.get("explanation")
     missing = [
         lang
@@ -175,21 +181,21 @@ def _break(item: Any, n: int, source: str) -> SeriesBreak:
         if not isinstance(text, Mapping) or not str(text.get(lang, "")).strip()
     ]
     if missing:
-        raise ProfileError(f"{where}: `explanation` needs a text in {', '.join(missing)}")
+        raise _profile_error(f"{where}: `explanation` needs a text in {', '.join(missing)}")
     assert isinstance(text, Mapping)
     cuts = _names(item, "cuts", where)
     if not cuts <= set(CUTS):
-        raise ProfileError(f"{where}: unknown cuts {sorted(cuts - set(CUTS))}; use {CUTS}")
+        raise _profile_error(f"{where}: unknown cuts {sorted(cuts - set(CUTS))}; use {CUTS}")
     indicators = _names(item, "indicators", where)
     known = registry().indicators
     if not indicators <= set(known):
-        raise ProfileError(
+        raise _profile_error(
             f"{where}: unknown indicators {sorted(indicators - set(known))}; use ids of the "
             "indicator registry (data/indicators.toml), e.g. LEVEL, GROWTH_YOY"
         )
     unknown = set(item) - {"id", "date", "explanation", "indicators", "cuts", "members"}
     if unknown:
-        raise ProfileError(f"{where}: unknown keys {sorted(unknown)}")
+        raise _profile_error(f"{where}: unknown keys {sorted(unknown)}")
     return SeriesBreak(
         item["id"],
         day,
@@ -204,11 +210,11 @@ def parse_breaks(table: Mapping[str, Any], source: str = "breaks") -> tuple[Seri
     """The `[[break]]` entries of a TOML table (none is fine: most series never break)."""
     items = table.get("break", [])
     if not isinstance(items, list):
-        raise ProfileError(f"{source}: `break` must be an array of tables ([[break]])")
+        raise _profile_error(f"{source}: `break` must be an array of tables ([[break]])")
     found = tuple(_break(item, n, source) for n, item in enumerate(items, 1))
     ids = [b.id for b in found]
     if len(set(ids)) < len(ids):
-        raise ProfileError(f"{source}: each break id appears once, not {ids}")
+        raise _profile_error(f"{source}: each break id appears once, not {ids}")
     return found
 
 
@@ -216,7 +222,7 @@ def read_breaks(path: Path) -> tuple[SeriesBreak, ...]:
     try:
         return parse_breaks(tomllib.loads(path.read_text(encoding="utf-8")), str(path))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ProfileError(f"{path}: cannot be read as TOML ({error})") from None
+        raise _profile_error(f"{path}: cannot be read as TOML ({error})") from None
 
 
 def flag_frame(frame: pd.DataFrame, breaks: Sequence[SeriesBreak]) -> pd.DataFrame:
