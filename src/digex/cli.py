@@ -340,8 +340,8 @@ def load(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Declaration files: CSV, .xlsx or .parquet (none when only --rates or --jobs "
-            "are loaded).",
+            help="Declaration files: CSV, .xlsx or .parquet (none when only --rates, --jobs or "
+            "--series files are loaded).",
             show_default=False,
         ),
     ] = None,
@@ -365,8 +365,8 @@ def load(
         list[int] | None,
         typer.Option(
             "--replace",
-            help="Load id that this file replaces (once per FILE, in order; loading only rates "
-            "or jobs files, once per such file); see `digex loads`.",
+            help="Load id that this file replaces (once per FILE, in order; loading only rates, "
+            "jobs or series files, once per such file, in that order); see `digex loads`.",
         ),
     ] = None,
     encoding: Annotated[
@@ -376,7 +376,12 @@ def load(
         str | None, typer.Option(help="Field delimiter (default: detect , ; tab |).")
     ] = None,
     decimal: Annotated[
-        str, typer.Option("--decimal", help="Decimal mark: auto, '.' or ','.")
+        str,
+        typer.Option(
+            "--decimal",
+            help="Decimal mark of the declaration and series files: auto, '.' or ',' (the "
+            "other mark then only groups thousands).",
+        ),
     ] = "auto",
     indicators: Annotated[
         bool,

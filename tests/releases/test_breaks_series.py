@@ -212,6 +212,28 @@ def test_the_cli_loads_a_series_file(tmp_path: Path) -> None:
     assert "--series SERIES" in refused.stderr
 
 
+@pytest.mark.parametrize(
+    ("mark", "accepted", "rejected"),
+    [
+        (".", ["17900000000.5", "17,900,000,000.50", "17900000000"], ["1,5", "1.234.567,50"]),
+        (",", ["17900000000,5", "17.900.000.000,50", "17900000000"], ["1.5", "1,234,567.50"]),
+    ],
+)
+def test_a_given_decimal_mark_is_the_only_one(
+    store: Digex, tmp_path: Path, mark: str, accepted: list[str], rejected: list[str]
+) -> None:
+    """`--decimal` speaks for the series file too: the other mark only groups thousands
+    (without it, one `.` or `,` is read as the decimal mark: 1,5 would be 1.5)."""
+    values = [*accepted, *rejected]
+    rows = [("EXPORTS_3SEG", str(2000 + n), f'"{v}"') for n, v in enumerate(values)]
+    result = load_series(store, tmp_path / "s.csv", rows, decimal_mark=mark)
+    assert (result.rows_accepted, result.rows_rejected) == (len(accepted), len(rejected))
+    kept = [v for _, _, _, v in stored(store)]
+    assert kept == [1_790_000_000_050, 1_790_000_000_050, 1_790_000_000_000]
+    refused = store.rejects()
+    assert set(refused["reasons"]) == {"VALUE_INVALID"}
+
+
 def written(minor: int, mark: str, group: bool) -> str:
     """`minor` centimes as a person might write them: a decimal mark, blanks every 3 digits."""
     units, cents = divmod(minor, 100)
@@ -248,3 +270,15 @@ def test_money_is_stored_to_the_centime(
         f"SELECT value FROM auxiliary WHERE load_id = {result.load_id:d} ORDER BY year"
     ).fetchall()
     assert [v for (v,) in kept] == [minor for minor, _, _ in values]
+
+
+def test_the_load_help_names_series_files() -> None:
+    import typer.main
+
+    from digex.cli import app
+
+    load = typer.main.get_command(app).commands["load"]  # type: ignore[attr-defined]
+    helps = {p.name: p.help for p in load.params}
+    assert "--series" in helps["files"]
+    assert "series files" in helps["replace"]
+    assert "series" in helps["decimal"]

@@ -8,6 +8,7 @@ the loader. National-currency rows need no exchange rate (their rate is 1).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -320,6 +321,28 @@ MAX_DECIMALS = 4
 with them, so that only the series is reported wrong."""
 
 
+def series_number(text: str, mark: DecimalMark) -> str:
+    """SQL: a series value (digits, blanks removed) with `.` as its decimal mark, or NULL
+    when it is no number written with `mark`.
+
+    `auto` reads one `.` or `,` as the decimal mark (a series file is too short to tell its
+    mark from its amounts); a mark given (`--decimal`) is the only one, and the other then
+    groups thousands only (1,234,567.50 with `.`; 1.234.567,50 with `,`), as in declarations.
+    """
+    if mark == "auto":
+        return (
+            f"CASE WHEN regexp_full_match({text}, '\\d{{1,14}}([.,]\\d+)?') "
+            f"THEN replace({text}, ',', '.') END"
+        )
+    other = "," if mark == "." else "."
+    m, o = re.escape(mark), re.escape(other)
+    return (
+        f"CASE WHEN regexp_full_match({text}, '\\d{{1,14}}({m}\\d+)?') "
+        f"OR regexp_full_match({text}, '\\d{{1,3}}({o}\\d{{3}})+({m}\\d+)?') "
+        f"THEN replace(replace({text}, {_literal(other)}, ''), {_literal(mark)}, '.') END"
+    )
+
+
 def check_series(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     """Create TEMP TABLE `checked` from a staged auxiliary series file (series, year, value).
 
@@ -355,14 +378,14 @@ def check_series(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
             FROM stage s LEFT JOIN {known} ON d.code = {code_value("s.series")}
         ), v AS (
             SELECT p.*,
-                CASE WHEN regexp_full_match(v_text, '\\d{{1,14}}([.,]\\d+)?')
-                      AND length(regexp_extract(v_text, '[.,](\\d+)$', 1))
+                CASE WHEN v_number IS NOT NULL
+                      AND length(regexp_extract(v_number, '\\.(\\d+)$', 1))
                           <= coalesce(v_decimals, {MAX_DECIMALS})
-                THEN TRY_CAST(CAST(replace(v_text, ',', '.') AS DECIMAL(38, {MAX_DECIMALS}))
+                THEN TRY_CAST(CAST(v_number AS DECIMAL(38, {MAX_DECIMALS}))
                           * CAST(pow(10, coalesce(v_decimals, {MAX_DECIMALS})) AS BIGINT)
                           AS BIGINT)
                 END AS v_value
-            FROM p
+            FROM (SELECT p.*, {series_number("v_text", rules.decimal_mark)} AS v_number FROM p) p
         ), r AS (
             SELECT v.*, CASE WHEN NOT malformed AND v_year IS NOT NULL
                               AND v_series IS NOT NULL THEN
