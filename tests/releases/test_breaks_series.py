@@ -282,3 +282,36 @@ def test_the_load_help_names_series_files() -> None:
     assert "--series" in helps["files"]
     assert "series files" in helps["replace"]
     assert "series" in helps["decimal"]
+
+
+def test_a_store_recording_a_profile_without_series_says_which_to_record(
+    tmp_path: Path,
+) -> None:
+    """A store made with MA 2026.2 (before [[series]]) reads its files with that profile:
+    a series file is refused whole, naming the recorded profile and how to record MA's."""
+    import warnings
+
+    from tests.inprocess import run_here
+
+    from digex.errors import ProfileWarning
+    from digex.profile import profile_from_text
+    from digex.store import Store
+    from digex.store.country import record
+
+    text = load_profile("MA").text
+    start, end = text.index("[[series]]"), text.index("[series_headers]")
+    older = text[:start].replace('version = "2026.3"', 'version = "2026.2"') + text[end:]
+    path = tmp_path / "o.duckdb"
+    digex.init(path).close()
+    with Store(path) as store:
+        record(store, profile_from_text(older, source="MA", where="MA 2026.2"))
+    data = write_csv(tmp_path / "s.csv", [("EXPORTS_3SEG", "2023", "17900000000")], header=HEADER)
+    run = run_here(["load", "--series", data, "--db", path, "--no-indicators"], tmp_path)
+    assert run.code == 1
+    said = " ".join(run.stderr.split())
+    assert "records country profile MA 2026.2, which declares no auxiliary series" in said
+    assert "record the installed profile with init first (--profile MA)" in said
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProfileWarning)
+        with digex.connect(path, read_only=True) as db:
+            assert db.loads().empty  # refused whole: nothing stored

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from digex.errors import MixedDecimalMarks as MixedDecimalMarks
+from digex.errors import ProfileError
 from digex.ingest.checks import (
     DECLARATION_CHECKS,
     JOB_CHECKS,
@@ -66,6 +67,9 @@ class Rules:
     series: Mapping[str, int] = field(default_factory=dict)
     """The profile's auxiliary series (id -> the decimals its values may have and are stored
     at: the national currency's minor units for money, 0 for a count)."""
+    profile: tuple[str, str] = ("", "")
+    """The profile the rules come from: its label (MA 2026.2) and source (MA, or a path),
+    for a message that says which profile to record instead."""
 
     @property
     def current_month(self) -> dt.date:
@@ -354,7 +358,14 @@ def check_series(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     currency has two, not silently read as a thousand).
     """
     declared = sorted(rules.series.items())
-    listed = ", ".join(code for code, _ in declared) or "none"
+    if not declared:  # every row would be refused as an unknown series: say why, once
+        label, source = rules.profile
+        raise ProfileError(
+            f"the store records country profile {label}, which declares no auxiliary series "
+            "([[series]]), so a series file cannot be loaded into it; record the installed "
+            f"profile with init first (profile={source}), or a profile declaring the series"
+        ).naming(profile=source)
+    listed = ", ".join(code for code, _ in declared)
     reasons, message = (
         sql.replace("$declared", _literal(f" (declared: {listed})")).replace(
             "$max_decimals", str(MAX_DECIMALS)
