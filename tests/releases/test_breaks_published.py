@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -176,7 +177,7 @@ def progress(indicator: str, period: str, member: str) -> pd.DataFrame:
 def test_the_growth_achieved_reads_from_the_base_year(
     base: int, period: str, day: dt.date, expected: str
 ) -> None:
-    targets = [t.__class__(**{**t.__dict__, "base_year": base}) for t in load_profile("MA").targets]
+    targets = [replace(t, base_year=base) for t in load_profile("MA").targets]
     brk = SeriesBreak("b", day, EXPLANATION)
     for member, want in (("EXPORTS_2030", expected), ("JOBS_2030", "A")):
         marked = mark_targets(progress("CAGR_ACHIEVED", period, member), [brk], targets)
