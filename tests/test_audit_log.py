@@ -18,7 +18,7 @@ from tests.inprocess import run_here
 import digex
 import digex.ingest.load
 from digex.api import Digex
-from digex.errors import RatesWouldVanish
+from digex.errors import RatesWouldVanish, UsageError
 from digex.store import Store
 from digex.store.audit import Event, record
 from digex.store.audit import events as read
@@ -210,3 +210,34 @@ def test_filters_are_the_last_of_the_matching_events(tmp_path: Path) -> None:
             assert got == wanted
 
         check()
+
+
+def test_an_action_no_event_can_have_is_refused(tmp_path: Path) -> None:
+    """A typo would read as an empty log: refused, naming the actions there are."""
+    path = tmp_path / "s.duckdb"
+    digex.init(path).close()
+    run = run_here(["log", "--db", path, "--action", "bogus"], tmp_path)
+    assert run.code == 2
+    assert "--action 'bogus': use one of load, replace, withdraw, release, revision" in " ".join(
+        run.stderr.split()
+    )
+    with digex.connect(path) as db, pytest.raises(UsageError, match="action='loads'"):
+        db.log(action="loads")
+    assert run_here(["log", "--db", path, "--action", "revision"], tmp_path).ok()
+
+
+def test_json_details_are_an_object(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    digex.init(path).close()
+    data = write_csv(tmp_path / "m.csv", [(*MARCH[0][:5], "MAD", "250", "X"), MARCH[1]])
+    run_here(["load", data, "--db", path, "--no-indicators"], tmp_path).ok()
+    with Digex.open(path) as store:
+        store.withdraw(1, reason="wrong month")
+    out = run_here(["log", "--db", path, "-f", "json"], tmp_path).ok().stdout
+    load, withdrawal = json.loads(out)
+    assert load["details"]["file_name"] == "m.csv"
+    assert (load["details"]["rows_accepted"], load["details"]["rows_rejected"]) == (1, 1)
+    assert load["details"]["replaces"] is None
+    assert isinstance(withdrawal["details"], dict)
+    csv = run_here(["log", "--db", path, "-f", "csv"], tmp_path).ok().stdout
+    assert '"{""content_hash"": ' in csv  # CSV keeps the text the store holds

@@ -8,9 +8,11 @@ line on stderr, the exit code of the README's table, and that nothing on disk ch
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import hashlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.main
@@ -18,7 +20,11 @@ import typer.main
 import digex.errors
 from digex.cli import FLAGS, app, for_cli, main
 from digex.demo.run import check_size
-from digex.errors import UsageError
+from digex.errors import ProfileError, UsageError
+from digex.indicators.auxiliary import parse_series
+from digex.releases.breaks import parse_breaks
+from digex.releases.calendar import parse_calendar
+from digex.releases.create import check_request
 from digex.store import Store
 
 SRC = Path(digex.errors.__file__).parent
@@ -198,10 +204,62 @@ def test_paths_and_urls_keep_their_words() -> None:
     assert for_cli(named) == f"record it with init (--profile '{path}')"
 
 
+def options_of(command: Any) -> set[str]:
+    """Every option of `command` and, for a group (`digex release`), of its subcommands."""
+    found = {o for p in command.params for o in p.opts}
+    for sub in getattr(command, "commands", {}).values():
+        found |= options_of(sub)
+    return found
+
+
 def test_every_option_a_parameter_maps_to_exists() -> None:
-    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
-    options = {o for command in commands.values() for p in command.params for o in p.opts}
+    options = options_of(typer.main.get_command(app))
     assert set(FLAGS.values()) <= options
+    assert {"--status", "--publish-at", "--note", "--earlier"} <= options  # in groups
+
+
+def test_the_release_groups_options_are_named_as_the_command_line_spells_them() -> None:
+    assert (FLAGS["status"], FLAGS["publish_at"], FLAGS["note"]) == (
+        "--status",
+        "--publish-at",
+        "--note",
+    )
+    now = dt.datetime(2025, 3, 1, 12, 0)
+    with pytest.raises(UsageError) as status:
+        check_request("2024", "draft status", None, now)
+    assert for_cli(status.value).startswith("--status 'draft status': a release's status is")
+    with pytest.raises(UsageError) as early:
+        check_request("2024", "final", dt.datetime(2025, 3, 1, 9, 0), now)
+    assert for_cli(early.value).startswith(
+        "--publish-at 2025-03-01T09:00:00: the publication time is before the release"
+    )
+
+
+BREAK = {
+    "id": "b",
+    "date": dt.date(2023, 1, 1),
+    "explanation": {"en": "x", "fr": "x", "ar": "x"},
+    "indicators": "LEVEL",
+}
+CALENDAR = {
+    "since": dt.date(2025, 1, 1),
+    "release": [{"kind": "k", "frequency": "A", "status": "draft"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("raise_it", "key"),
+    [
+        (lambda: parse_breaks({"break": [BREAK]}), "`indicators` must be a list"),
+        (lambda: parse_series({"series": [{"id": "S", "flow": "N"}]}, "MAD", "XX"), "`flow`"),
+        (lambda: parse_calendar({"calendar": CALENDAR}, "XX"), "`status` is 'draft'"),
+    ],
+)
+def test_a_profiles_keys_are_not_renamed_as_options(raise_it: Any, key: str) -> None:
+    """`indicators` in a [[break]] is the file's key, not the command line's --indicator."""
+    with pytest.raises(ProfileError) as error:
+        raise_it()
+    assert key in for_cli(error.value)
 
 
 @pytest.mark.postgres

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from digex.api import Digex
     from digex.ingest.load import LoadResult
+    from digex.profile import CountryProfile
     from digex.publish.tidy import Rows
 
 app = typer.Typer(
@@ -339,8 +340,8 @@ def load(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Declaration files: CSV, .xlsx or .parquet (none when only --rates or --jobs "
-            "are loaded).",
+            help="Declaration files: CSV, .xlsx or .parquet (none when only --rates, --jobs or "
+            "--series files are loaded).",
             show_default=False,
         ),
     ] = None,
@@ -364,8 +365,8 @@ def load(
         list[int] | None,
         typer.Option(
             "--replace",
-            help="Load id that this file replaces (once per FILE, in order; loading only rates "
-            "or jobs files, once per such file); see `digex loads`.",
+            help="Load id that this file replaces (once per FILE, in order; loading only rates, "
+            "jobs or series files, once per such file, in that order); see `digex loads`.",
         ),
     ] = None,
     encoding: Annotated[
@@ -375,7 +376,12 @@ def load(
         str | None, typer.Option(help="Field delimiter (default: detect , ; tab |).")
     ] = None,
     decimal: Annotated[
-        str, typer.Option("--decimal", help="Decimal mark: auto, '.' or ','.")
+        str,
+        typer.Option(
+            "--decimal",
+            help="Decimal mark of the declaration and series files: auto, '.' or ',' (the "
+            "other mark then only groups thousands).",
+        ),
     ] = "auto",
     indicators: Annotated[
         bool,
@@ -819,6 +825,7 @@ def indicators(
         else:
             result = store.indicator_rows(period, **query, top=top)
         synthetic = store.synthetic
+        view = replace(view, profile=store.profile)
     _emit(result, fmt, output, synthetic, view)
     _say_source(result, as_of)
 
@@ -882,6 +889,9 @@ class TableView:
 
     own_scale: bool = True
     wide: bool = False
+    profile: CountryProfile | None = None
+    """The store's profile: what the breaks a B row is at or across are (explained under the
+    table), and the names of its auxiliary series (after their ids with `--wide`)."""
 
 
 def _emit(
@@ -943,6 +953,8 @@ def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None
             min_width=8 if fold else None,
         )
     seen: set[str] = set()
+    broken: list[tuple[str, str, str, str]] = []
+    names = {s.id: s.name("en") for s in view.profile.series} if view.profile else {}
     for row in rows.records():
         value, unit = shown_value(
             str(row["indicator"]),
@@ -951,11 +963,14 @@ def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None
             int(row["unit_mult"]),
             own_scale=view.own_scale,
         )
+        member = member_label(str(row["cut"]), str(row["member"]))
+        if view.wide and str(row["indicator"]).startswith("SERIES_") and member in names:
+            member = f"{member} {names[member]}"
         table.add_row(
             str(row["indicator"]),
             *(str(row[c]) for c in wide),
             str(row["period"]),
-            member_label(str(row["cut"]), str(row["member"])),
+            member,
             str(row["flow"]),
             # a figure on incomplete months, or at a series break, is never a plain number
             value + st.mark(str(row["completeness"])) + st.break_mark(str(row["obs_status"])),
@@ -964,12 +979,21 @@ def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None
         )
         seen.add(str(row["completeness"]))
         seen.add(str(row["obs_status"]))
+        if row["obs_status"] == st.ObsStatus.BREAK:
+            broken.append(
+                (str(row["indicator"]), str(row["cut"]), str(row["member"]), str(row["period"]))
+            )
     out().print(table)
     for code in st.COMPLETENESS:  # what the marks mean, for the marks shown
         if code in seen and code != st.COMPLETE:
             out().print(st.NOTES["en"][code], highlight=False, markup=False)
     if st.ObsStatus.BREAK in seen:
-        out().print(st.BREAK_NOTES["en"], highlight=False, markup=False)
+        from digex.publish.headline import break_notes
+        from digex.releases.breaks import touching
+
+        found = touching(broken, view.profile.breaks) if view.profile else ()
+        for note in break_notes(found, "en"):
+            out().print(note, highlight=False, markup=False)
 
 
 @app.command()
@@ -1052,7 +1076,8 @@ def targets(db: DbOption = None) -> None:
     with Digex.open(db, read_only=True) as store:
         frame = store.targets()
         synthetic = store.store.synthetic
-    _emit(frame, "table", None, synthetic)
+        view = TableView(profile=store.profile)
+    _emit(frame, "table", None, synthetic, view)
 
 
 @app.command()
@@ -1174,6 +1199,7 @@ app.command()(cli_calendar.log)
 from digex import cli_release  # noqa: E402
 
 app.add_typer(cli_release.release_app, name="release")
+FLAGS.update({"status": "--status", "publish_at": "--publish-at", "note": "--note"})
 
 # -- release history (digex.cli_history): release list, show, diff; revisions -------------------
 from digex import cli_history  # noqa: E402

@@ -140,7 +140,7 @@ LOG_COLUMNS: Final = ("event", "at", "by", "action", "subject", "reason", "detai
 def log(
     action: Annotated[
         str | None,
-        typer.Option(help="Only this action: load, replace, withdraw, release, ..."),
+        typer.Option(help="Only this action: load, replace, withdraw, release or revision."),
     ] = None,
     since: Annotated[
         str | None, typer.Option(help="Only events from this day (UTC), YYYY-MM-DD.")
@@ -154,8 +154,11 @@ def log(
     """The audit log: every load, replacement, withdrawal and release, with who made it,
     when (UTC) and why; newest last."""
     from digex.api import Digex
+    from digex.store.audit import ACTIONS
 
     _check_format(fmt)
+    if action is not None and action not in ACTIONS:
+        raise UsageError(f"--action {action!r}: use one of {', '.join(ACTIONS)}")
     if limit is not None and limit < 0:
         raise UsageError(f"--limit {limit}: give 0 or more")
     day = _day(since, "--since")
@@ -169,7 +172,8 @@ def log(
             e["action"],
             e["subject"],
             e["reason"],
-            e["details"],
+            # an object in JSON (not a string holding JSON); CSV writes it as the store has it
+            json.loads(e["details"]) if fmt == "json" and e["details"] else e["details"],
         )
         for e in events
     ]

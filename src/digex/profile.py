@@ -87,7 +87,9 @@ class CountryProfile:
     series: tuple[AuxSeries, ...] = field(default=(), kw_only=True)
     """Auxiliary aggregate series (`[[series]]`, e.g. an older series on another perimeter),
     loaded from their own files: see `digex.indicators.auxiliary`."""
-    series_headers: dict[str, tuple[str, ...]] = field(default_factory=dict, kw_only=True)
+    series_headers: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, kw_only=True, hash=False
+    )
     """Column names accepted in series files (series, year, value), beside the English ones."""
     breaks: tuple[SeriesBreak, ...] = field(default=(), kw_only=True)
     """Changes of definition or perimeter (`[[break]]`): see `digex.releases.breaks`."""

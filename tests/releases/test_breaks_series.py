@@ -155,7 +155,12 @@ def entry(**changes: Any) -> dict[str, Any]:
     [
         ([entry(id="JOBS")], "reserved"),
         ([entry(id="old series")], "upper-case"),
-        ([entry(unit="USDX")], "neither the national currency"),
+        ([entry(unit="USDX")], "use MAD, FIRMS, JOBS"),
+        # a series file's values are whole and never negative but in the national currency:
+        # a per cent, an index or another currency would lose their decimals or their sign
+        ([entry(unit="USD")], "`unit` 'USD' is not one a series can be in; use MAD, FIRMS, JOBS"),
+        ([entry(unit="PC")], "`unit` 'PC' is not one"),
+        ([entry(unit="INDEX")], "`unit` 'INDEX' is not one"),
         ([entry(flow="N")], "`flow`"),
         ([entry(name={"en": "x", "fr": "x"})], "`name` needs a text in ar"),
         ([entry(perimeter=None)], "`perimeter` needs a text in ar, fr, en"),
@@ -166,6 +171,23 @@ def entry(**changes: Any) -> dict[str, Any]:
 def test_profile_errors_name_the_series(items: list[dict[str, Any]], message: str) -> None:
     with pytest.raises(ProfileError, match=message):
         parse_series({"series": items}, "MAD", "XX.toml")
+
+
+def test_counts_and_the_national_currency_are_accepted() -> None:
+    items = [entry(id=f"S{n}", unit=u) for n, u in enumerate(("MAD", "FIRMS", "JOBS"))]
+    assert [s.unit for s in parse_series({"series": items}, "MAD", "XX.toml")] == [
+        "MAD",
+        "FIRMS",
+        "JOBS",
+    ]
+
+
+def test_a_profile_with_series_is_hashable() -> None:
+    """A frozen profile is hashable (the dictionaries it holds are left out of the hash)."""
+    profile = load_profile("MA")
+    assert profile.series_headers is not None
+    assert hash(profile) == hash(load_profile("MA"))
+    assert {profile: 1}[load_profile("MA")] == 1
 
 
 def test_the_moroccan_profile_declares_the_older_series() -> None:
@@ -188,6 +210,28 @@ def test_the_cli_loads_a_series_file(tmp_path: Path) -> None:
     refused = run_here(["load", "--db", db], tmp_path)
     assert refused.code == 2
     assert "--series SERIES" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("mark", "accepted", "rejected"),
+    [
+        (".", ["17900000000.5", "17,900,000,000.50", "17900000000"], ["1,5", "1.234.567,50"]),
+        (",", ["17900000000,5", "17.900.000.000,50", "17900000000"], ["1.5", "1,234,567.50"]),
+    ],
+)
+def test_a_given_decimal_mark_is_the_only_one(
+    store: Digex, tmp_path: Path, mark: str, accepted: list[str], rejected: list[str]
+) -> None:
+    """`--decimal` speaks for the series file too: the other mark only groups thousands
+    (without it, one `.` or `,` is read as the decimal mark: 1,5 would be 1.5)."""
+    values = [*accepted, *rejected]
+    rows = [("EXPORTS_3SEG", str(2000 + n), f'"{v}"') for n, v in enumerate(values)]
+    result = load_series(store, tmp_path / "s.csv", rows, decimal_mark=mark)
+    assert (result.rows_accepted, result.rows_rejected) == (len(accepted), len(rejected))
+    kept = [v for _, _, _, v in stored(store)]
+    assert kept == [1_790_000_000_050, 1_790_000_000_050, 1_790_000_000_000]
+    refused = store.rejects()
+    assert set(refused["reasons"]) == {"VALUE_INVALID"}
 
 
 def written(minor: int, mark: str, group: bool) -> str:
@@ -226,3 +270,48 @@ def test_money_is_stored_to_the_centime(
         f"SELECT value FROM auxiliary WHERE load_id = {result.load_id:d} ORDER BY year"
     ).fetchall()
     assert [v for (v,) in kept] == [minor for minor, _, _ in values]
+
+
+def test_the_load_help_names_series_files() -> None:
+    import typer.main
+
+    from digex.cli import app
+
+    load = typer.main.get_command(app).commands["load"]  # type: ignore[attr-defined]
+    helps = {p.name: p.help for p in load.params}
+    assert "--series" in helps["files"]
+    assert "series files" in helps["replace"]
+    assert "series" in helps["decimal"]
+
+
+def test_a_store_recording_a_profile_without_series_says_which_to_record(
+    tmp_path: Path,
+) -> None:
+    """A store made with MA 2026.2 (before [[series]]) reads its files with that profile:
+    a series file is refused whole, naming the recorded profile and how to record MA's."""
+    import warnings
+
+    from tests.inprocess import run_here
+
+    from digex.errors import ProfileWarning
+    from digex.profile import profile_from_text
+    from digex.store import Store
+    from digex.store.country import record
+
+    text = load_profile("MA").text
+    start, end = text.index("[[series]]"), text.index("[series_headers]")
+    older = text[:start].replace('version = "2026.3"', 'version = "2026.2"') + text[end:]
+    path = tmp_path / "o.duckdb"
+    digex.init(path).close()
+    with Store(path) as store:
+        record(store, profile_from_text(older, source="MA", where="MA 2026.2"))
+    data = write_csv(tmp_path / "s.csv", [("EXPORTS_3SEG", "2023", "17900000000")], header=HEADER)
+    run = run_here(["load", "--series", data, "--db", path, "--no-indicators"], tmp_path)
+    assert run.code == 1
+    said = " ".join(run.stderr.split())
+    assert "records country profile MA 2026.2, which declares no auxiliary series" in said
+    assert "record the installed profile with init first (--profile MA)" in said
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProfileWarning)
+        with digex.connect(path, read_only=True) as db:
+            assert db.loads().empty  # refused whole: nothing stored

@@ -220,7 +220,8 @@ def test_the_command_line_refuses_in_its_own_words(tmp_path: Path) -> None:
         db.load(write_csv(tmp_path / "bulk.csv", BULK), today=TODAY)
     store = ["--db", tmp_path / "c.duckdb"]
     cases = [
-        (["release", "create", "2024", "--status", "draft"], 2, "not 'draft'"),
+        (["release", "create", "2024", "--status", "draft"], 2,
+         "--status draft: a release's status"),
         (["release", "create", "2024", "--status", "preliminary", "--publish-at", "soon"], 2,
          "--publish-at soon is not an ISO date-time"),
         (["release", "create", "2030", "--status", "preliminary"], 1, "2030 has no declarations"),

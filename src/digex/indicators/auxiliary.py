@@ -35,6 +35,16 @@ RESERVED: Final = frozenset({"JOBS"})
 """Series ids the auxiliary table already uses for another file (the jobs file's)."""
 FLOWS: Final = ("X", "M", "_Z")
 KEYS: Final = frozenset({"id", "flow", "unit", "name", "perimeter"})
+COUNTS: Final = ("FIRMS", "JOBS")
+"""The registry's units a series may be in beside the national currency: counts, whole and
+never negative, as a series file's values are read. Another currency, a per cent or an index
+would need decimals and a sign of their own, which series files do not carry."""
+
+
+def _profile_error(text: str) -> ProfileError:
+    """A profile's mistake: its message names the file's keys (`flow`, `indicators`), which
+    are no parameters for an edge to rename (the command line's --flow, --indicator)."""
+    return ProfileError(text).naming()
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,7 @@ class AuxSeries:
     id: str
     flow: str
     unit: str
-    """The national currency's ISO code (money) or a unit of the indicator registry."""
+    """The national currency's ISO code (money) or a count of the registry (`COUNTS`)."""
     names: Mapping[str, str] = field(hash=False)
     perimeter: Mapping[str, str] = field(hash=False)
     """What the series covers, in every language: the difference with the main series."""
@@ -57,42 +67,40 @@ def parse_series(
     table: Mapping[str, Any], national_currency: str, source: str
 ) -> tuple[AuxSeries, ...]:
     """The `[[series]]` entries of a profile (none is fine), checked whole."""
-    from digex.indicators.registry import NATIONAL_CURRENCY, registry
-
     items = table.get("series", [])
     if not isinstance(items, list):
-        raise ProfileError(f"{source}: `series` must be an array of tables ([[series]])")
-    units = {national_currency, *(u for u in registry().units if u != NATIONAL_CURRENCY)}
+        raise _profile_error(f"{source}: `series` must be an array of tables ([[series]])")
+    units = (national_currency, *COUNTS)
     found = []
     for n, item in enumerate(items, 1):
         where = f"{source}: series #{n}"
         if not isinstance(item, Mapping):
-            raise ProfileError(f"{where}: each [[series]] is a table")
+            raise _profile_error(f"{where}: each [[series]] is a table")
         ident = item.get("id")
         if not isinstance(ident, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]{0,39}", ident):
-            raise ProfileError(
+            raise _profile_error(
                 f"{where}: `id` must be upper-case letters, digits and _ (e.g. EXPORTS_3SEG)"
             )
         where = f"{source}: series {ident!r}"
         if ident in RESERVED:
-            raise ProfileError(f"{where}: the id is reserved ({', '.join(sorted(RESERVED))})")
+            raise _profile_error(f"{where}: the id is reserved ({', '.join(sorted(RESERVED))})")
         unknown = sorted(set(item) - KEYS)
         if unknown:
-            raise ProfileError(f"{where}: unknown keys {unknown}; use {sorted(KEYS)}")
+            raise _profile_error(f"{where}: unknown keys {unknown}; use {sorted(KEYS)}")
         flow = item.get("flow", "X")
         if flow not in FLOWS:
-            raise ProfileError(f"{where}: `flow` must be one of {', '.join(FLOWS)}, not {flow!r}")
+            raise _profile_error(f"{where}: `flow` must be one of {', '.join(FLOWS)}, not {flow!r}")
         unit = item.get("unit", national_currency)
         if unit not in units:
-            raise ProfileError(
-                f"{where}: `unit` {unit!r} is neither the national currency "
-                f"({national_currency}) nor a unit of the indicator registry"
+            raise _profile_error(
+                f"{where}: `unit` {unit!r} is not one a series can be in; use "
+                f"{', '.join(units)} (the national currency, or a count)"
             )
         names, perimeter = _texts(item, "name", where), _texts(item, "perimeter", where)
         found.append(AuxSeries(ident, flow, unit, names, perimeter))
     ids = [s.id for s in found]
     if len(set(ids)) < len(ids):
-        raise ProfileError(f"{source}: each series id appears once, not {ids}")
+        raise _profile_error(f"{source}: each series id appears once, not {ids}")
     return tuple(found)
 
 
@@ -104,7 +112,7 @@ def _texts(item: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
         if not isinstance(text, Mapping) or not str(text.get(lang, "")).strip()
     ]
     if missing:
-        raise ProfileError(f"{where}: `{key}` needs a text in {', '.join(missing)}")
+        raise _profile_error(f"{where}: `{key}` needs a text in {', '.join(missing)}")
     assert isinstance(text, Mapping)
     return {str(lang): str(t) for lang, t in text.items()}
 

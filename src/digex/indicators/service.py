@@ -15,7 +15,7 @@ from digex.indicators.registry import registry
 from digex.indicators.suite import COLUMNS, Suite
 from digex.indicators.targets import jobs_indicators, target_indicators
 from digex.profile import CountryProfile
-from digex.releases.breaks import mark_breaks
+from digex.releases.breaks import mark_breaks, mark_targets
 
 FLOWS = ("X", "M")
 
@@ -116,4 +116,4 @@ def compute(
 
 def targets(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
     """Progress toward each target of the country profile."""
-    return target_indicators(engine, profile)
+    return mark_targets(target_indicators(engine, profile), profile.breaks, profile.targets)

@@ -295,6 +295,7 @@ class Loader:
             series={
                 s.id: series_decimals(s, profile.national_currency, units) for s in profile.series
             },
+            profile=(profile.label, profile.source),
         )
         self.value_sql = value_minor_sql("v_amount", "v_rate", units)
         self.minor_units = units

@@ -8,12 +8,14 @@ the loader. National-currency rows need no exchange rate (their rate is 1).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import duckdb
 
 from digex.errors import MixedDecimalMarks as MixedDecimalMarks
+from digex.errors import ProfileError
 from digex.ingest.checks import (
     DECLARATION_CHECKS,
     JOB_CHECKS,
@@ -65,6 +67,9 @@ class Rules:
     series: Mapping[str, int] = field(default_factory=dict)
     """The profile's auxiliary series (id -> the decimals its values may have and are stored
     at: the national currency's minor units for money, 0 for a count)."""
+    profile: tuple[str, str] = ("", "")
+    """The profile the rules come from: its label (MA 2026.2) and source (MA, or a path),
+    for a message that says which profile to record instead."""
 
     @property
     def current_month(self) -> dt.date:
@@ -320,6 +325,28 @@ MAX_DECIMALS = 4
 with them, so that only the series is reported wrong."""
 
 
+def series_number(text: str, mark: DecimalMark) -> str:
+    """SQL: a series value (digits, blanks removed) with `.` as its decimal mark, or NULL
+    when it is no number written with `mark`.
+
+    `auto` reads one `.` or `,` as the decimal mark (a series file is too short to tell its
+    mark from its amounts); a mark given (`--decimal`) is the only one, and the other then
+    groups thousands only (1,234,567.50 with `.`; 1.234.567,50 with `,`), as in declarations.
+    """
+    if mark == "auto":
+        return (
+            f"CASE WHEN regexp_full_match({text}, '\\d{{1,14}}([.,]\\d+)?') "
+            f"THEN replace({text}, ',', '.') END"
+        )
+    other = "," if mark == "." else "."
+    m, o = re.escape(mark), re.escape(other)
+    return (
+        f"CASE WHEN regexp_full_match({text}, '\\d{{1,14}}({m}\\d+)?') "
+        f"OR regexp_full_match({text}, '\\d{{1,3}}({o}\\d{{3}})+({m}\\d+)?') "
+        f"THEN replace(replace({text}, {_literal(other)}, ''), {_literal(mark)}, '.') END"
+    )
+
+
 def check_series(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     """Create TEMP TABLE `checked` from a staged auxiliary series file (series, year, value).
 
@@ -331,7 +358,14 @@ def check_series(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     currency has two, not silently read as a thousand).
     """
     declared = sorted(rules.series.items())
-    listed = ", ".join(code for code, _ in declared) or "none"
+    if not declared:  # every row would be refused as an unknown series: say why, once
+        label, source = rules.profile
+        raise ProfileError(
+            f"the store records country profile {label}, which declares no auxiliary series "
+            "([[series]]), so a series file cannot be loaded into it; record the installed "
+            f"profile with init first (profile={source}), or a profile declaring the series"
+        ).naming(profile=source)
+    listed = ", ".join(code for code, _ in declared)
     reasons, message = (
         sql.replace("$declared", _literal(f" (declared: {listed})")).replace(
             "$max_decimals", str(MAX_DECIMALS)
@@ -355,14 +389,14 @@ def check_series(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
             FROM stage s LEFT JOIN {known} ON d.code = {code_value("s.series")}
         ), v AS (
             SELECT p.*,
-                CASE WHEN regexp_full_match(v_text, '\\d{{1,14}}([.,]\\d+)?')
-                      AND length(regexp_extract(v_text, '[.,](\\d+)$', 1))
+                CASE WHEN v_number IS NOT NULL
+                      AND length(regexp_extract(v_number, '\\.(\\d+)$', 1))
                           <= coalesce(v_decimals, {MAX_DECIMALS})
-                THEN TRY_CAST(CAST(replace(v_text, ',', '.') AS DECIMAL(38, {MAX_DECIMALS}))
+                THEN TRY_CAST(CAST(v_number AS DECIMAL(38, {MAX_DECIMALS}))
                           * CAST(pow(10, coalesce(v_decimals, {MAX_DECIMALS})) AS BIGINT)
                           AS BIGINT)
                 END AS v_value
-            FROM p
+            FROM (SELECT p.*, {series_number("v_text", rules.decimal_mark)} AS v_number FROM p) p
         ), r AS (
             SELECT v.*, CASE WHEN NOT malformed AND v_year IS NOT NULL
                               AND v_series IS NOT NULL THEN

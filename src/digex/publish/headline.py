@@ -8,7 +8,7 @@ only lays the strings out, and all of them show the same text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -22,6 +22,7 @@ from digex.publish.rounding import ROUNDING_NOTE, round_exact
 if TYPE_CHECKING:
     from digex.api import Digex
     from digex.publish.summary import Headline
+    from digex.releases.breaks import SeriesBreak
 
 LEVEL_DECIMALS = 3
 """Billions to the million, as the office publishes them."""
@@ -60,12 +61,25 @@ def check_lang(lang: str, languages: tuple[str, ...]) -> None:
 Write = Callable[[Decimal, int, str], str]
 
 
-def _cell(value: Fraction | None, write: Write, decimals: int, locale: str, done: str) -> str:
-    """`value` rounded half up and written; a figure on incomplete months is never a plain
-    number: the mark of its completeness follows it."""
+def _cell(
+    value: Fraction | None, write: Write, decimals: int, locale: str, done: str, obs: str
+) -> str:
+    """`value` rounded half up and written; a figure on incomplete months, or at or across a
+    series break, is never a plain number: the mark of its completeness, then the break's,
+    follow it."""
     if value is None:
         return MISSING
-    return write(round_exact(value, decimals), decimals, locale) + st.mark(done)
+    return (
+        write(round_exact(value, decimals), decimals, locale) + st.mark(done) + st.break_mark(obs)
+    )
+
+
+def break_notes(breaks: Sequence[SeriesBreak], lang: str) -> list[str]:
+    """What B means, then each break the table touches: its first day and its explanation in
+    the table's language (English where the profile gives none in it)."""
+    return [st.BREAK_NOTES.get(lang, st.BREAK_NOTES["en"])] + [
+        f"{b.day.isoformat()}: {b.explanation.get(lang) or b.explanation['en']}" for b in breaks
+    ]
 
 
 def shape(h: Headline, lang: str, locale: str, *, synthetic: bool = False) -> HeadlineTable:
@@ -77,13 +91,17 @@ def shape(h: Headline, lang: str, locale: str, *, synthetic: bool = False) -> He
     if h.obs_status != st.NORMAL:
         title += f" [OBS_STATUS {h.obs_status}]"
     notes = [st.NOTES.get(lang, st.NOTES["en"])[c] for c in h.marks]
+    if h.has_break:
+        notes += break_notes(h.breaks, lang)
     lines = []
     for r in h.rows:
         cells = (
-            _cell(r.previous, number, LEVEL_DECIMALS, locale, r.previous_completeness),
-            _cell(r.level, number, LEVEL_DECIMALS, locale, r.level_completeness),
-            _cell(r.share, percent, PERCENT_DECIMALS, locale, r.level_completeness),
-            _cell(r.growth, signed, PERCENT_DECIMALS, locale, r.growth_completeness),
+            _cell(
+                r.previous, number, LEVEL_DECIMALS, locale, r.previous_completeness, r.previous_obs
+            ),
+            _cell(r.level, number, LEVEL_DECIMALS, locale, r.level_completeness, r.level_obs),
+            _cell(r.share, percent, PERCENT_DECIMALS, locale, r.level_completeness, r.level_obs),
+            _cell(r.growth, signed, PERCENT_DECIMALS, locale, r.growth_completeness, r.growth_obs),
         )
         lines.append(HeadlineLine(r.name, cells, total=r.code == "_T"))
     return HeadlineTable(

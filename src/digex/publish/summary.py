@@ -2,12 +2,16 @@
 
 Growth and shares are recomputed here from the exact levels (`rounding.exact`), so that what
 is printed is the exact value rounded half up; each figure carries the completeness of the
-periods it reads (`digex.indicators.status`), which the table shows as a mark.
+periods it reads (`digex.indicators.status`), which the table shows as a mark. Its observation
+status is the one the store's figure carries: a level's from LEVEL, a growth's from GROWTH_YOY
+(a growth reads two periods, so that it may straddle a series break that neither level is at:
+2023-H2 on 2022-H2 compares two definitions when the definition changed on 2023-01-01).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -23,6 +27,7 @@ from digex.publish.rounding import exact
 
 if TYPE_CHECKING:
     from digex.api import Digex
+    from digex.releases.breaks import SeriesBreak
 
 TITLES = {
     "en": "Exports of digital services and outsourcing, {period} (billion {nc})",
@@ -46,6 +51,10 @@ class HeadlineRow:
     previous_completeness: str = st.COMPLETE.value
     level_completeness: str = st.COMPLETE.value
     growth_completeness: str = st.COMPLETE.value
+    previous_obs: str = st.NORMAL.value
+    level_obs: str = st.NORMAL.value
+    """The level's observation status, which its share has too (both read the period alone)."""
+    growth_obs: str = st.NORMAL.value
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,17 @@ class Headline:
     completeness: str
     """The period's own completeness (`incomplete_period` for January-June of a year)."""
     notes: list[str] = field(default_factory=list)
+    breaks: tuple[SeriesBreak, ...] = ()
+    """The profile's series breaks that some cell carrying B is at or straddles."""
+
+    @property
+    def has_break(self) -> bool:
+        """Whether a cell carries OBS_STATUS B (marked, with a note saying what B means)."""
+        return any(
+            o == st.ObsStatus.BREAK
+            for r in self.rows
+            for o in (r.previous_obs, r.level_obs, r.growth_obs)
+        )
 
     @property
     def marks(self) -> list[str]:
@@ -90,9 +110,12 @@ def headline(
     p = parse_period(period)
     prev = previous_year(p)
     labels = [p.label, prev.label]
-    # levels in units, not billions: growth and shares are computed from their exact values
+    # levels in units, not billions: growth and shares are computed from their exact values;
+    # the growth's own rows for their status
     parts, total = (
-        db.indicators(labels, by=by, indicators=["LEVEL"], release=release, as_of=as_of)
+        db.indicators(
+            labels, by=by, indicators=["LEVEL", "GROWTH_YOY"], release=release, as_of=as_of
+        )
         for by in ("segment", "total")
     )
     frame = pd.concat([parts, total], ignore_index=True)
@@ -101,12 +124,35 @@ def headline(
     )
     names = [(s.code, s.name(lang)) for s in segments()]
     names.append((TOTAL, TOTAL_NAME.get(lang, "Total")))
-    return build(frame, p, names, title)
+    found = build(frame, p, names, title)
+    return replace(found, breaks=touched(found, db.profile.breaks))
+
+
+def touched(h: Headline, breaks: Sequence[SeriesBreak]) -> tuple[SeriesBreak, ...]:
+    """The breaks of `breaks` that a cell of `h` carrying B is at or straddles (what the
+    table's notes explain), in the profile's order."""
+    from digex.releases.breaks import flags
+
+    cut = {TOTAL: "total"}
+    found: set[str] = set()
+    for r in h.rows:
+        where = (cut.get(r.code, "segment"), r.code)
+        cells = (
+            ("LEVEL", h.previous_period, r.previous_obs),
+            ("LEVEL", h.period, r.level_obs),
+            ("GROWTH_YOY", h.period, r.growth_obs),
+        )
+        for indicator, period, obs in cells:
+            if obs == st.ObsStatus.BREAK:
+                f = flags(indicator, *where, period, breaks)
+                found.update(f.at + f.across)
+    return tuple(b for b in breaks if b.id in found)
 
 
 def build(frame: pd.DataFrame, p: Period, names: list[tuple[str, str]], title: str) -> Headline:
     """The headline from a tidy table of LEVEL rows (unit multiplier 0) of the members and
-    the total, for `p` and a year earlier."""
+    the total, for `p` and a year earlier, and the GROWTH_YOY rows of `p` (their status is
+    the growth's; without them, a growth takes the worse of its two levels')."""
     prev = previous_year(p)
     rows_of = frame[frame["indicator"] == "LEVEL"]
     levels = {
@@ -120,6 +166,10 @@ def build(frame: pd.DataFrame, p: Period, names: list[tuple[str, str]], title: s
             strict=True,
         )
     }
+    growths = frame[(frame["indicator"] == "GROWTH_YOY") & (frame["period"] == p.label)]
+    growth_obs = dict(
+        zip(growths["member"].astype(str), growths["obs_status"].astype(str), strict=True)
+    )
 
     def level(member: str, per: str) -> tuple[Fraction | None, str, str]:
         if (member, per) not in levels:
@@ -133,8 +183,8 @@ def build(frame: pd.DataFrame, p: Period, names: list[tuple[str, str]], title: s
     reads = registry().indicators["GROWTH_YOY"].reads
     rows = []
     for code, name in names:
-        now, _, now_c = level(code, p.label)
-        before, _, before_c = level(code, prev.label)
+        now, now_o, now_c = level(code, p.label)
+        before, before_o, before_c = level(code, prev.label)
         growth = rounding.growth(now, before) if now is not None and before is not None else None
         share = rounding.share(now, total_now) if now is not None and total_now else None
         rows.append(
@@ -150,6 +200,9 @@ def build(frame: pd.DataFrame, p: Period, names: list[tuple[str, str]], title: s
                 st.figure_completeness(
                     reads, {"own": now_c == st.COMPLETE, "yoy": before_c == st.COMPLETE}
                 ).value,
+                before_o,
+                now_o,
+                growth_obs.get(code, st.worst_obs((now_o, before_o)).value),
             )
         )
     here = frame[frame["period"] == p.label]

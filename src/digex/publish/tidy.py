@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -105,6 +106,8 @@ def _json_value(value: object) -> str:
         return json_float(value)
     if value is None:
         return "null"
+    if isinstance(value, dict | list):  # a nested object (an event's details), on one line
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return f'"{_json_string(str(value))}"'
 
 

@@ -58,6 +58,8 @@ from digex.releases.dates import period_end, period_start, shifted
 if TYPE_CHECKING:
     import pandas as pd
 
+    from digex.profile import Target
+
 
 AUXILIARY_FAMILIES: Final = frozenset({"series"})
 AUXILIARY_INDICATORS: Final = frozenset({"JOBS"})
@@ -65,6 +67,12 @@ AUXILIARY_INDICATORS: Final = frozenset({"JOBS"})
 file): a break that names no indicator leaves them alone (see the module's head). Those that
 divide the declarations by them (exports per job) or compare them with a target are touched
 like the declarations' own."""
+
+
+def _profile_error(text: str) -> ProfileError:
+    """A profile's mistake: its message names the file's keys (`flow`, `indicators`), which
+    are no parameters for an edge to rename (the command line's --flow, --indicator)."""
+    return ProfileError(text).naming()
 
 
 @dataclass(frozen=True)
@@ -154,18 +162,18 @@ def flags(
 def _names(item: Mapping[str, Any], key: str, where: str) -> frozenset[str]:
     value = item.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ProfileError(f"{where}: `{key}` must be a list of names ([] for all)")
+        raise _profile_error(f"{where}: `{key}` must be a list of names ([] for all)")
     return frozenset(value)
 
 
 def _break(item: Any, n: int, source: str) -> SeriesBreak:
     where = f"{source}: break #{n}"
     if not isinstance(item, Mapping) or not isinstance(item.get("id"), str) or not item["id"]:
-        raise ProfileError(f"{where}: each [[break]] is a table with an `id`")
+        raise _profile_error(f"{where}: each [[break]] is a table with an `id`")
     where = f"{source}: break {item['id']!r}"
     day = item.get("date")
     if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-        raise ProfileError(f"{where}: `date` must be a day such as 2024-01-01, not {day!r}")
+        raise _profile_error(f"{where}: `date` must be a day such as 2024-01-01, not {day!r}")
     text = item.get("explanation")
     missing = [
         lang
@@ -173,21 +181,21 @@ def _break(item: Any, n: int, source: str) -> SeriesBreak:
         if not isinstance(text, Mapping) or not str(text.get(lang, "")).strip()
     ]
     if missing:
-        raise ProfileError(f"{where}: `explanation` needs a text in {', '.join(missing)}")
+        raise _profile_error(f"{where}: `explanation` needs a text in {', '.join(missing)}")
     assert isinstance(text, Mapping)
     cuts = _names(item, "cuts", where)
     if not cuts <= set(CUTS):
-        raise ProfileError(f"{where}: unknown cuts {sorted(cuts - set(CUTS))}; use {CUTS}")
+        raise _profile_error(f"{where}: unknown cuts {sorted(cuts - set(CUTS))}; use {CUTS}")
     indicators = _names(item, "indicators", where)
     known = registry().indicators
     if not indicators <= set(known):
-        raise ProfileError(
+        raise _profile_error(
             f"{where}: unknown indicators {sorted(indicators - set(known))}; use ids of the "
             "indicator registry (data/indicators.toml), e.g. LEVEL, GROWTH_YOY"
         )
     unknown = set(item) - {"id", "date", "explanation", "indicators", "cuts", "members"}
     if unknown:
-        raise ProfileError(f"{where}: unknown keys {sorted(unknown)}")
+        raise _profile_error(f"{where}: unknown keys {sorted(unknown)}")
     return SeriesBreak(
         item["id"],
         day,
@@ -202,11 +210,11 @@ def parse_breaks(table: Mapping[str, Any], source: str = "breaks") -> tuple[Seri
     """The `[[break]]` entries of a TOML table (none is fine: most series never break)."""
     items = table.get("break", [])
     if not isinstance(items, list):
-        raise ProfileError(f"{source}: `break` must be an array of tables ([[break]])")
+        raise _profile_error(f"{source}: `break` must be an array of tables ([[break]])")
     found = tuple(_break(item, n, source) for n, item in enumerate(items, 1))
     ids = [b.id for b in found]
     if len(set(ids)) < len(ids):
-        raise ProfileError(f"{source}: each break id appears once, not {ids}")
+        raise _profile_error(f"{source}: each break id appears once, not {ids}")
     return found
 
 
@@ -214,7 +222,7 @@ def read_breaks(path: Path) -> tuple[SeriesBreak, ...]:
     try:
         return parse_breaks(tomllib.loads(path.read_text(encoding="utf-8")), str(path))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ProfileError(f"{path}: cannot be read as TOML ({error})") from None
+        raise _profile_error(f"{path}: cannot be read as TOML ({error})") from None
 
 
 def flag_frame(frame: pd.DataFrame, breaks: Sequence[SeriesBreak]) -> pd.DataFrame:
@@ -275,3 +283,71 @@ def mark_breaks(frame: pd.DataFrame, breaks: Sequence[SeriesBreak]) -> pd.DataFr
     out = frame.copy()
     out.loc[hit, "obs_status"] = ObsStatus.BREAK.value
     return out
+
+
+ACHIEVED: Final = "CAGR_ACHIEVED"
+"""The target indicator that reads from the target's base year to its period (a span the
+registry's `reads` cannot say: its length is the target's)."""
+
+
+def mark_targets(
+    frame: pd.DataFrame, breaks: Sequence[SeriesBreak], targets: Sequence[Target]
+) -> pd.DataFrame:
+    """The progress-toward-target table (cut `target`, the target's id as member) with
+    OBS_STATUS B where a break touches a figure, as `mark_breaks` decides it, and on the
+    growth achieved since the base year when the break's day lies after that year's start
+    and within the figure's period or before it (the rate compares two definitions).
+
+    A jobs target is progress of an auxiliary series, as JOBS is: only a break that names
+    its indicators touches it (see the module's head)."""
+    import numpy as np
+
+    if not breaks or frame.empty:
+        return frame
+    jobs = {t.id for t in targets if t.measure == "jobs"}
+    auxiliary = frame["member"].isin(list(jobs)).to_numpy()
+    named = [b for b in breaks if b.indicators]
+    out = frame.copy()
+    for rows, chosen in ((~auxiliary, breaks), (auxiliary, named)):
+        if rows.any() and chosen:
+            part = mark_breaks(frame[rows], chosen)
+            out.loc[rows, "obs_status"] = part["obs_status"].to_numpy()
+    base = {t.id: t.base_year for t in targets if t.base_year is not None}
+    hit = np.zeros(len(frame), dtype=bool)
+    for n, (indicator, period, cut, member) in enumerate(
+        zip(frame["indicator"], frame["period"], frame["cut"], frame["member"], strict=True)
+    ):
+        year = base.get(str(member))
+        if indicator != ACHIEVED or year is None:
+            continue
+        end = period_end(parse_period(str(period)))
+        chosen = named if auxiliary[n] else breaks
+        hit[n] = any(
+            b.concerns(ACHIEVED, str(cut), str(member)) and dt.date(year, 1, 1) < b.day <= end
+            for b in chosen
+        )
+    if hit.any():
+        out.loc[hit, "obs_status"] = ObsStatus.BREAK.value
+    return out
+
+
+def touching(
+    figures: Iterable[tuple[str, str, str, str]], breaks: Sequence[SeriesBreak]
+) -> tuple[SeriesBreak, ...]:
+    """The breaks that figures carrying B (indicator, cut, member, period) are at or across,
+    in the profile's order: what a table showing them explains. A figure whose own spans
+    touch none (the growth achieved since a target's base year) is explained by the breaks
+    that concern it up to its period's end."""
+    found: set[str] = set()
+    for indicator, cut, member, period in set(figures):
+        p = parse_period(period)
+        f = flags(indicator, cut, member, p, breaks)
+        found.update(
+            f.at + f.across
+            or tuple(
+                b.id
+                for b in breaks
+                if b.day <= period_end(p) and b.concerns(indicator, cut, member)
+            )
+        )
+    return tuple(b for b in breaks if b.id in found)

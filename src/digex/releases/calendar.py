@@ -138,7 +138,10 @@ class Entry:
 
 
 def _problem(source: str, where: str, text: str) -> ProfileError:
-    return ProfileError(f"{source}: {where}: {text} (digex/data/profiles/MA.toml has an example)")
+    # the keys it names (`status`, `kind`) are the file's, not parameters to rename
+    return ProfileError(
+        f"{source}: {where}: {text} (digex/data/profiles/MA.toml has an example)"
+    ).naming()
 
 
 def _rule(item: Any, n: int, source: str) -> Rule:

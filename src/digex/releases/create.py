@@ -85,15 +85,16 @@ def check_request(
     parsed = parse_period(period)
     if status not in STATUSES:
         raise UsageError(
-            f"a release's status is one of {', '.join(STATUSES)}, not {status!r} (preliminary "
-            "first, revised after late or corrected data, final once nothing will change)"
-        )
+            f"status={status}: a release's status is one of {', '.join(STATUSES)} "
+            "(preliminary first, revised after late or corrected data, final once nothing "
+            "will change)"
+        ).naming(status=status)
     if publish_at is not None and utc(publish_at) < utc(now):
         raise UsageError(
-            f"the publication time {publish_at.isoformat()} is before the release is made "
-            f"({utc(now).isoformat(timespec='seconds')} UTC); give a later time for an "
+            f"publish_at={publish_at.isoformat()}: the publication time is before the release "
+            f"is made ({utc(now).isoformat(timespec='seconds')} UTC); give a later time for an "
             "embargo, or none to publish at once"
-        )
+        ).naming(publish_at=publish_at.isoformat())
     return parsed
 
 

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from digex.errors import UsageError
 from digex.sql import literal
 
 if TYPE_CHECKING:
@@ -19,6 +20,17 @@ if TYPE_CHECKING:
 
 
 COLUMNS: Final = "event_id, made_at, made_by, action, subject, reason, details"
+ACTIONS: Final = ("load", "replace", "withdraw", "release", "revision")
+"""What an event records: a load, a load replacing another, a withdrawal, a period's first
+release, a later vintage of it (`digex.releases.create`)."""
+
+
+def check_action(action: str) -> None:
+    """A filter on an action no event can have is a mistake (a typo reads as an empty log)."""
+    if action not in ACTIONS:
+        raise UsageError(
+            f"action={action!r} is no action of the log; use one of {', '.join(ACTIONS)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,7 @@ def events(
     after the UTC day `since`, the last `limit` of them."""
     where = ["true"]
     if action is not None:
+        check_action(action)
         where.append(f"action = {literal(action)}")
     if since is not None:
         where.append(f"made_at >= {literal(dt.datetime.combine(since, dt.time()))}")
