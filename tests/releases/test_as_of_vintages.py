@@ -13,6 +13,7 @@ from tests.releases.history_store import Obs, put_release, utc
 
 import digex
 from digex.api import Digex
+from digex.store.published import parse_as_of
 
 
 def partner(indicator: str, period: str, member: str, value: float) -> Obs:
@@ -80,3 +81,13 @@ def test_a_comparison_period_comes_whole_from_the_release_carrying_it(db: Digex)
     assert members(db, "2023", dt.date(2025, 8, 3)) == {
         ("LEVEL", "FR"): (Decimal("900.00"), "2024.2")
     }
+
+
+@pytest.mark.parametrize("text", ["2025-08-15", "20250815", "2025-W33-5", " 2025-08-15 "])
+def test_a_date_in_any_iso_form_is_the_end_of_that_day(text: str) -> None:
+    assert parse_as_of(text) == dt.datetime(2025, 8, 15, 23, 59, 59, 999999)
+
+
+def test_a_date_and_time_in_a_short_form_is_exact() -> None:
+    assert parse_as_of("20250815T1030") == dt.datetime(2025, 8, 15, 10, 30)
+    assert parse_as_of("2025-08-15T10:30+02:00") == dt.datetime(2025, 8, 15, 8, 30)

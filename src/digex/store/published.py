@@ -43,20 +43,29 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def _read_as_of(text: str) -> dt.date | None:
+    """A date in any of its ISO forms (2025-08-15, 20250815: the whole day, whatever the
+    length of the text) or else a date and time; None for neither."""
+    for parse in (dt.date.fromisoformat, dt.datetime.fromisoformat):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
 def parse_as_of(value: str | dt.date | dt.datetime) -> dt.datetime:
     """The UTC instant (without a zone, as stored) an `as_of` value names: a date is the end
     of that day in UTC, a date and time is exact (converted to UTC when it has an offset)."""
     if isinstance(value, str):
         text = value.strip()
-        try:
-            value = (
-                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
-            )
-        except ValueError:
+        read = _read_as_of(text)
+        if read is None:
             raise UsageError(
                 f"as_of={text} is not a date or a date and time; give e.g. 2025-08-15 (the "
                 "end of that day, UTC) or 2025-08-15T10:30 (UTC unless an offset is given)"
-            ).naming(as_of=text) from None
+            ).naming(as_of=text)
+        value = read
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
