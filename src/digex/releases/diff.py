@@ -119,8 +119,7 @@ class ReleaseDiff:
         frame = self.rows
         if frame.empty:
             return pd.DataFrame(columns=["indicator", "cut", "changed", "appeared", "vanished"])
-        both = frame["presence"] == "both"
-        moved = both & frame["old_value"].ne(frame["new_value"])
+        moved = frame["changed"].astype(bool)  # the SQL's IS DISTINCT FROM (None = None)
         flags = pd.DataFrame(
             {
                 "indicator": frame["indicator"],

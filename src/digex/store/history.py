@@ -127,7 +127,8 @@ def side_by_side(
     indicator, cut, frequency (years first), period, member and flow. `presence` is 'both',
     'appeared' (only in `new`) or 'vanished' (only in `old`). With `changed_only`, only the
     rows whose value differs (a value that became missing, or the reverse, differs), appeared
-    or vanished.
+    or vanished. `changed` says that a row present in both differs (IS DISTINCT FROM: two
+    missing values are the same, which pandas' `ne` would count as a change).
 
     Values are compared at one power of ten: when the two sides carry different `unit_mult`,
     both are brought to units (10^0)."""
@@ -155,7 +156,8 @@ def side_by_side(
         "CASE WHEN o.indicator IS NULL THEN 'appeared' "
         "     WHEN n.indicator IS NULL THEN 'vanished' ELSE 'both' END AS presence "
         f"FROM o FULL OUTER JOIN n ON {same}) "
-        f"SELECT * FROM j {changed} "
+        "SELECT *, presence = 'both' AND old_value IS DISTINCT FROM new_value AS changed "
+        f"FROM j {changed} "
         f"ORDER BY indicator, cut, {_FREQ_RANK}, period, member, flow"
     ).fetch_arrow_table()
 
