@@ -31,6 +31,10 @@ OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="File to write (csv or json).")
 ]
 WideOption = Annotated[bool, typer.Option("--wide", help="Table: every column, full hashes.")]
+EmbargoedOption = Annotated[
+    bool,
+    typer.Option("--embargoed", help="Show a release still under embargo (staff only)."),
+]
 DIFF_ROWS: Final = 200
 """Rows of a diff a table shows (csv and json hold them all)."""
 
@@ -204,17 +208,19 @@ def release_show(
     release_id: Annotated[str, typer.Argument(help="A release id, e.g. 2024.1 (release list).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     output: OutputOption = None,
+    embargoed: EmbargoedOption = False,
     db: DbOption = None,
 ) -> None:
     """Show one release: its metadata, the loads it used (files and hashes), the inputs it
-    froze and its observations counted by indicator."""
+    froze and its observations counted by indicator. One under embargo: staff only, with
+    --embargoed."""
     from digex.api import Digex
 
     if fmt not in ("table", "json"):
         raise UsageError(f"--format {fmt!r}: use table or json")
     _check_format(fmt, output)
     with Digex.open(db, read_only=True) as store:
-        info = store.release(release_id)
+        info = store.release(release_id, embargoed=embargoed)
     if fmt == "json":
         parts = {"release": info.metadata, "loads": info.loads, "inputs": info.inputs}
         _emit_text(_json_object({**parts, "counts": info.counts}), output, 1)
@@ -294,12 +300,13 @@ def release_diff(
     wide: Annotated[
         bool, typer.Option("--wide", help=f"Table: every row (not only {DIFF_ROWS}), the cut.")
     ] = False,
+    embargoed: EmbargoedOption = False,
     db: DbOption = None,
 ) -> None:
     """Compare two releases, by indicator and cut: old and new values, the change (in the
     indicator's unit and % for levels, in percentage points for shares, growth rates and
     ratios in %), members that appeared or vanished; and why: the loads that differ, the
-    frozen inputs that differ."""
+    frozen inputs that differ. A release under embargo: staff only, with --embargoed."""
     from digex.api import Digex
 
     _check_format(fmt, output)
@@ -313,6 +320,7 @@ def release_diff(
             period=period,
             flow=flow,
             changed_only=not every,
+            embargoed=embargoed,
         )
     if fmt == "csv":
         _emit_frame(d.rows, fmt, output)

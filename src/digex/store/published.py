@@ -115,6 +115,16 @@ def release(con: duckdb.DuckDBPyConnection, release_id: str) -> PublishedRelease
     return PublishedRelease(str(row[0]), str(row[1]), row[2])
 
 
+def under_embargo(release_id: str, published_at: dt.datetime) -> NotPublished:
+    """The refusal of a release not yet published to a reader who did not say they are
+    staff: every staff-only view of a release (its rows, `release show`, `release diff`)
+    asks for the same `embargoed` flag."""
+    return NotPublished(
+        f"release {release_id} is under embargo until {published_at:%Y-%m-%d %H:%M} "
+        "UTC; the office's own staff read it with `embargoed` set"
+    ).naming("embargoed", release=release_id)
+
+
 def release_rows(
     con: duckdb.DuckDBPyConnection,
     release_id: str,
@@ -128,10 +138,7 @@ def release_rows(
     found = release(con, release_id)
     when = now or now_utc()
     if found.published_at > when and not embargoed:
-        raise NotPublished(
-            f"release {release_id} is under embargo until {found.published_at:%Y-%m-%d %H:%M} "
-            "UTC; the office's own staff read it with `embargoed` set"
-        ).naming("embargoed", release=release_id)
+        raise under_embargo(release_id, found.published_at)
     source = (
         f"(SELECT {OBSERVATION_COLUMNS}, release_id FROM release_observations "
         f"WHERE release_id = {literal(release_id)} AND {scope.where()})"
