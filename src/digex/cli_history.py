@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer  # noqa: TID251 (a command-line module, like digex.cli)
 
-from digex.cli import SHORT_HASH, DbOption, _print_table, _table, _writing, out
+from digex.cli import SHORT_HASH, WIDE, DbOption, _print_table, _table, _writing, out
 from digex.errors import UsageError
 
 if TYPE_CHECKING:
@@ -144,32 +144,32 @@ def release_list(
     if fmt != "table":
         _emit_frame(frame, fmt, output)
         return
-    table = _table(f"{len(frame)} releases" if len(frame) != 1 else "1 release")
-    columns = ["release", "period", "status", "v", "created", "published", "by"]
-    columns += ["obs.", "hash", *(["note"] if wide else [])]
-    for col in columns:
-        table.add_column(
-            col,
-            justify="right" if col in ("v", "obs.") else "left",
-            no_wrap=wide or col != "note",
-            overflow="fold",
-            min_width=8 if col == "note" else None,
-        )
-    for r in frame.to_dict("records"):
-        published = _when(r["published_at"]) + ("*" if r["embargoed"] else "")
-        digest = str(r["content_hash"])
-        table.add_row(
-            str(r["release_id"]),
-            str(r["period"]),
-            str(r["status"]),
-            str(r["vintage"]),
-            _when(r["created_at"]) if wide else f"{r['created_at']:%Y-%m-%d}",
-            published,
-            str(r["created_by"]),
-            f"{r['observations']:,}",
-            digest if wide else digest[:SHORT_HASH],
-            *([] if not wide else [str(_plain(r["note"]) or "")]),
-        )
+    rows = [
+        {
+            "release": str(r["release_id"]),
+            "period": str(r["period"]),
+            "status": str(r["status"]),
+            "v": str(r["vintage"]),
+            "created": _when(r["created_at"]) if wide else f"{r['created_at']:%Y-%m-%d}",
+            "published": _when(r["published_at"]) + ("*" if r["embargoed"] else ""),
+            "by": str(r["created_by"]),
+            "obs.": f"{r['observations']:,}",
+            "hash": str(r["content_hash"]) if wide else str(r["content_hash"])[:SHORT_HASH],
+            "note": str(_plain(r["note"]) or ""),
+        }
+        for r in frame.to_dict("records")
+    ]
+    title = f"{len(frame)} releases" if len(frame) != 1 else "1 release"
+    columns = [*LIST_COLUMNS, *(["note"] if wide else [])]
+    table = _list_table(title, columns, rows, wide)
+    left_out: list[str] = []
+    width = out().width
+    for column in () if wide else LIST_LEFT_OUT:
+        if _natural_width(table) <= width:
+            break
+        columns.remove(column)
+        left_out.append(column)
+        table = _list_table(title, columns, rows, wide)
     _print_table(table, wide)
     if not wide:  # notes below the table: a table with them would fold every cell
         for r in frame.to_dict("records"):
@@ -177,8 +177,50 @@ def release_list(
                 out().print(f"{r['release_id']}: {r['note']}", highlight=False, markup=False)
     if frame["embargoed"].any():
         out().print("* embargoed: not public before its publication time (UTC)")
+    if left_out:
+        out().print(
+            f"left out at this width: {', '.join(left_out)} (--wide, or a wider terminal, "
+            "shows them)",
+            highlight=False,
+        )
     if frame.empty:
         out().print("no release yet: `digex release create PERIOD --status preliminary`")
+
+
+LIST_COLUMNS: Final = (
+    "release", "period", "status", "v", "created", "published", "by", "obs.", "hash"
+)  # fmt: skip
+LIST_LEFT_OUT: Final = ("v", "period", "created", "by", "hash")
+"""The columns `release list` leaves out, in this order, until its table fits the terminal
+(the vintage and the period are in the release id; the hash is `release show`'s too): a
+column squeezed by the terminal would be cut, and a number must never be (87,4 for 87,492)."""
+LIST_NUMBERS: Final = ("v", "obs.")
+
+
+def _list_table(title: str, columns: list[str], rows: list[dict[str, str]], wide: bool) -> Any:
+    """The `release list` table with `columns`: numbers on one line, always whole; text may
+    fold when even the fewest columns are wider than the terminal."""
+    table = _table(title)
+    for col in columns:
+        table.add_column(
+            col,
+            justify="right" if col in LIST_NUMBERS else "left",
+            no_wrap=wide or col in LIST_NUMBERS or col == "hash",
+            overflow="fold",
+            min_width=8 if col == "note" else None,
+        )
+    for row in rows:
+        table.add_row(*(row[col] for col in columns))
+    return table
+
+
+def _natural_width(table: Any) -> int:
+    """The columns `table` takes when nothing is squeezed."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console = Console(width=WIDE)
+    return Measurement.get(console, console.options, table).maximum
 
 
 # -- release show ---------------------------------------------------------------------------
