@@ -546,15 +546,18 @@ def _print_analysis(a: Analysis) -> None:
         _print_triangle(a, s)
     _print_stats(a)
     counted = {s.member: s.not_counted() for s in a.series}
+    gone = {s.member: s.gone for s in a.series}
     for member, periods in counted.items():
         if periods:
-            listed = ", ".join(f"{p} ({n} published)" for p, n in periods.items())
-            out().print(
-                f"{member}: not counted, too few published values for the estimates compared: "
-                f"{listed}",
-                highlight=False,
-                markup=False,
+            listed = ", ".join(
+                f"{p} ({n} published"
+                + (f", gone in {', '.join(gone[member][p])})" if gone[member].get(p) else ")")
+                for p, n in periods.items()
             )
+            why = "too few published values for the estimates compared"
+            if any(gone[member].get(p) for p in periods):
+                why += " (or the member gone from the release compared)"
+            out().print(f"{member}: not counted, {why}: {listed}", highlight=False, markup=False)
 
 
 def shown_value_label(a: Analysis) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal as D
 
 import pytest
+from tests.inprocess import run_here
 from tests.releases.history_store import Obs, put_release, utc
 
 import digex
@@ -55,3 +56,14 @@ def test_positions_before_the_absence_still_revise(db: Digex) -> None:
     assert list(second["n"]) == [1]
     assert list(second["mean_revision"]) == [D(20)]
     assert list(db.revisions("LEVEL", by="partner", member="DE")["n"]) == [0]
+
+
+def test_the_command_line_says_where_the_member_is_gone(db: Digex) -> None:
+    run = run_here(["revisions", "LEVEL", "--by", "partner", "--db", db.path], db.path.parent)
+    assert run.code == 0, run.stderr
+    said = " ".join(run.stdout.split())
+    assert (
+        "DE: not counted, too few published values for the estimates compared (or the member "
+        "gone from the release compared): 2023 (1 published), 2024 (2 published, gone in 2024.3)"
+    ) in said
+    assert "ES: not counted, too few published values for the estimates compared: 2024 (1 " in said

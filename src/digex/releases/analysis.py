@@ -102,6 +102,8 @@ class SeriesAnalysis:
     """What each release carried, by period then release id (None: no value). The triangle
     keeps a value published twice at the same instant once (it is one estimate); what a
     user reads in a release is shown from here, under each release that carried it."""
+    gone: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """By period, the releases that carried it without this member (see `analyse`)."""
 
     def periods(self) -> tuple[str, ...]:
         """Every period a release carried, in time order (one with no value included)."""
@@ -261,5 +263,6 @@ def analyse(
         triangle = Triangle(cells[member])
         revs = tuple(_revisions(triangle, gone.get(member, {}), earlier, later))
         stats = summarise(revs, lags, rule)
-        series.append(SeriesAnalysis(member, triangle, revs, stats, published[member]))
+        absent = {p: tuple(v.id for v in vs) for p, vs in gone.get(member, {}).items()}
+        series.append(SeriesAnalysis(member, triangle, revs, stats, published[member], absent))
     return Analysis(indicator, cut, flow, freq, earlier, later, tuple(series), unit)
