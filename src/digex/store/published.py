@@ -1,4 +1,4 @@
-"""What had been published: a release's observations, or each observation as of a time.
+"""What had been published: a release's observations, or each period's as of a time.
 
 Official figures are quoted from releases, never from the live store, and a user must be able
 to say what was published at a given time. Two reads answer that, both over
@@ -163,9 +163,8 @@ def as_of_rows(
 ) -> str:
     """The observations in `scope` as published at `at` (UTC, without a zone; a time to come
     reads as `now`): each period's rows from the release published last by then that
-    carries the period (whatever cuts `scope` keeps), as a
-    parenthesised SELECT (tidy columns and `release_id`). `NotPublished` when nothing had
-    been published by then."""
+    carries the period (whatever cuts `scope` keeps), as a parenthesised SELECT (tidy
+    columns and `release_id`). `NotPublished` when nothing had been published by then."""
     when = now or now_utc()
     until = min(at, when)
     if first_publication(con, until) is None:
