@@ -531,13 +531,14 @@ class Digex:
         with self.store.reading() as con:
             return listing(con)
 
-    def release(self, release_id: str) -> ReleaseDetails:
+    def release(self, release_id: str, *, embargoed: bool = False) -> ReleaseDetails:
         """One release in full: metadata, the loads it used, the inputs it froze, and its
-        observations counted by indicator (`UnknownRelease` when the store has no such id)."""
+        observations counted by indicator (`UnknownRelease` when the store has no such id).
+        One under embargo only with `embargoed` (staff; `NotPublished` otherwise)."""
         from digex.releases.show import describe
 
         with self.store.reading() as con:
-            return describe(con, release_id)
+            return describe(con, release_id, embargoed=embargoed)
 
     def release_diff(
         self,
@@ -550,16 +551,18 @@ class Digex:
         period: str | Sequence[str] | None = None,
         flow: str | Sequence[str] | None = None,
         changed_only: bool = True,
+        embargoed: bool = False,
     ) -> ReleaseDiff:
         """Release `old` compared with `new`: `.rows` the observations (by default those whose
         value changed, appeared or vanished) with the change in each indicator's measure,
         `.summary()` their counts by indicator and cut, and why: `.loads` (the loads one
-        used and the other did not), `.inputs` (the frozen copies compared), `.settings`."""
+        used and the other did not), `.inputs` (the frozen copies compared), `.settings`.
+        A release under embargo only with `embargoed` (staff; `NotPublished` otherwise)."""
         from digex.releases.diff import diff, filters
 
         chosen = filters(indicators=indicators, by=by, freq=freq, period=period, flow=flow)
         with self.store.reading() as con:
-            return diff(con, old, new, chosen, changed_only=changed_only)
+            return diff(con, old, new, chosen, changed_only=changed_only, embargoed=embargoed)
 
     def revision_analysis(
         self,

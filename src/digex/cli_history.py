@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer  # noqa: TID251 (a command-line module, like digex.cli)
 
-from digex.cli import SHORT_HASH, DbOption, _print_table, _table, _writing, out
+from digex.cli import SHORT_HASH, WIDE, DbOption, _print_table, _table, _writing, out
 from digex.errors import UsageError
 
 if TYPE_CHECKING:
@@ -31,6 +31,10 @@ OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="File to write (csv or json).")
 ]
 WideOption = Annotated[bool, typer.Option("--wide", help="Table: every column, full hashes.")]
+EmbargoedOption = Annotated[
+    bool,
+    typer.Option("--embargoed", help="Show a release still under embargo (staff only)."),
+]
 DIFF_ROWS: Final = 200
 """Rows of a diff a table shows (csv and json hold them all)."""
 
@@ -140,32 +144,32 @@ def release_list(
     if fmt != "table":
         _emit_frame(frame, fmt, output)
         return
-    table = _table(f"{len(frame)} releases" if len(frame) != 1 else "1 release")
-    columns = ["release", "period", "status", "v", "created", "published", "by"]
-    columns += ["obs.", "hash", *(["note"] if wide else [])]
-    for col in columns:
-        table.add_column(
-            col,
-            justify="right" if col in ("v", "obs.") else "left",
-            no_wrap=wide or col != "note",
-            overflow="fold",
-            min_width=8 if col == "note" else None,
-        )
-    for r in frame.to_dict("records"):
-        published = _when(r["published_at"]) + ("*" if r["embargoed"] else "")
-        digest = str(r["content_hash"])
-        table.add_row(
-            str(r["release_id"]),
-            str(r["period"]),
-            str(r["status"]),
-            str(r["vintage"]),
-            _when(r["created_at"]) if wide else f"{r['created_at']:%Y-%m-%d}",
-            published,
-            str(r["created_by"]),
-            f"{r['observations']:,}",
-            digest if wide else digest[:SHORT_HASH],
-            *([] if not wide else [str(_plain(r["note"]) or "")]),
-        )
+    rows = [
+        {
+            "release": str(r["release_id"]),
+            "period": str(r["period"]),
+            "status": str(r["status"]),
+            "v": str(r["vintage"]),
+            "created": _when(r["created_at"]) if wide else f"{r['created_at']:%Y-%m-%d}",
+            "published": _when(r["published_at"]) + ("*" if r["embargoed"] else ""),
+            "by": str(r["created_by"]),
+            "obs.": f"{r['observations']:,}",
+            "hash": str(r["content_hash"]) if wide else str(r["content_hash"])[:SHORT_HASH],
+            "note": str(_plain(r["note"]) or ""),
+        }
+        for r in frame.to_dict("records")
+    ]
+    title = f"{len(frame)} releases" if len(frame) != 1 else "1 release"
+    columns = [*LIST_COLUMNS, *(["note"] if wide else [])]
+    table = _list_table(title, columns, rows, wide)
+    left_out: list[str] = []
+    width = out().width
+    for column in () if wide else LIST_LEFT_OUT:
+        if _natural_width(table) <= width:
+            break
+        columns.remove(column)
+        left_out.append(column)
+        table = _list_table(title, columns, rows, wide)
     _print_table(table, wide)
     if not wide:  # notes below the table: a table with them would fold every cell
         for r in frame.to_dict("records"):
@@ -173,8 +177,50 @@ def release_list(
                 out().print(f"{r['release_id']}: {r['note']}", highlight=False, markup=False)
     if frame["embargoed"].any():
         out().print("* embargoed: not public before its publication time (UTC)")
+    if left_out:
+        out().print(
+            f"left out at this width: {', '.join(left_out)} (--wide, or a wider terminal, "
+            "shows them)",
+            highlight=False,
+        )
     if frame.empty:
         out().print("no release yet: `digex release create PERIOD --status preliminary`")
+
+
+LIST_COLUMNS: Final = (
+    "release", "period", "status", "v", "created", "published", "by", "obs.", "hash"
+)  # fmt: skip
+LIST_LEFT_OUT: Final = ("v", "period", "created", "by", "hash")
+"""The columns `release list` leaves out, in this order, until its table fits the terminal
+(the vintage and the period are in the release id; the hash is `release show`'s too): a
+column squeezed by the terminal would be cut, and a number must never be (87,4 for 87,492)."""
+LIST_NUMBERS: Final = ("v", "obs.")
+
+
+def _list_table(title: str, columns: list[str], rows: list[dict[str, str]], wide: bool) -> Any:
+    """The `release list` table with `columns`: numbers on one line, always whole; text may
+    fold when even the fewest columns are wider than the terminal."""
+    table = _table(title)
+    for col in columns:
+        table.add_column(
+            col,
+            justify="right" if col in LIST_NUMBERS else "left",
+            no_wrap=wide or col in LIST_NUMBERS or col == "hash",
+            overflow="fold",
+            min_width=8 if col == "note" else None,
+        )
+    for row in rows:
+        table.add_row(*(row[col] for col in columns))
+    return table
+
+
+def _natural_width(table: Any) -> int:
+    """The columns `table` takes when nothing is squeezed."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console = Console(width=WIDE)
+    return Measurement.get(console, console.options, table).maximum
 
 
 # -- release show ---------------------------------------------------------------------------
@@ -204,17 +250,19 @@ def release_show(
     release_id: Annotated[str, typer.Argument(help="A release id, e.g. 2024.1 (release list).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     output: OutputOption = None,
+    embargoed: EmbargoedOption = False,
     db: DbOption = None,
 ) -> None:
     """Show one release: its metadata, the loads it used (files and hashes), the inputs it
-    froze and its observations counted by indicator."""
+    froze and its observations counted by indicator. One under embargo: staff only, with
+    --embargoed."""
     from digex.api import Digex
 
     if fmt not in ("table", "json"):
         raise UsageError(f"--format {fmt!r}: use table or json")
     _check_format(fmt, output)
     with Digex.open(db, read_only=True) as store:
-        info = store.release(release_id)
+        info = store.release(release_id, embargoed=embargoed)
     if fmt == "json":
         parts = {"release": info.metadata, "loads": info.loads, "inputs": info.inputs}
         _emit_text(_json_object({**parts, "counts": info.counts}), output, 1)
@@ -294,12 +342,13 @@ def release_diff(
     wide: Annotated[
         bool, typer.Option("--wide", help=f"Table: every row (not only {DIFF_ROWS}), the cut.")
     ] = False,
+    embargoed: EmbargoedOption = False,
     db: DbOption = None,
 ) -> None:
     """Compare two releases, by indicator and cut: old and new values, the change (in the
     indicator's unit and % for levels, in percentage points for shares, growth rates and
     ratios in %), members that appeared or vanished; and why: the loads that differ, the
-    frozen inputs that differ."""
+    frozen inputs that differ. A release under embargo: staff only, with --embargoed."""
     from digex.api import Digex
 
     _check_format(fmt, output)
@@ -313,6 +362,7 @@ def release_diff(
             period=period,
             flow=flow,
             changed_only=not every,
+            embargoed=embargoed,
         )
     if fmt == "csv":
         _emit_frame(d.rows, fmt, output)
@@ -496,15 +546,18 @@ def _print_analysis(a: Analysis) -> None:
         _print_triangle(a, s)
     _print_stats(a)
     counted = {s.member: s.not_counted() for s in a.series}
+    gone = {s.member: s.gone for s in a.series}
     for member, periods in counted.items():
         if periods:
-            listed = ", ".join(f"{p} ({n} published)" for p, n in periods.items())
-            out().print(
-                f"{member}: not counted, too few published values for the estimates compared: "
-                f"{listed}",
-                highlight=False,
-                markup=False,
+            listed = ", ".join(
+                f"{p} ({n} published"
+                + (f", gone in {', '.join(gone[member][p])})" if gone[member].get(p) else ")")
+                for p, n in periods.items()
             )
+            why = "too few published values for the estimates compared"
+            if any(gone[member].get(p) for p in periods):
+                why += " (or the member gone from the release compared)"
+            out().print(f"{member}: not counted, {why}: {listed}", highlight=False, markup=False)
 
 
 def shown_value_label(a: Analysis) -> str:

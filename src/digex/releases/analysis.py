@@ -16,7 +16,7 @@ published value (1 the first). A period with fewer published values than the pos
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,7 @@ from digex.releases.revisions import (
     stats_row,
     summarise,
 )
-from digex.releases.triangle import Triangle, Vintage, as_decimal
+from digex.releases.triangle import Estimate, Triangle, Vintage, as_decimal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,6 +102,8 @@ class SeriesAnalysis:
     """What each release carried, by period then release id (None: no value). The triangle
     keeps a value published twice at the same instant once (it is one estimate); what a
     user reads in a release is shown from here, under each release that carried it."""
+    gone: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """By period, the releases that carried it without this member (see `analyse`)."""
 
     def periods(self) -> tuple[str, ...]:
         """Every period a release carried, in time order (one with no value included)."""
@@ -198,6 +200,34 @@ def _published(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
+def _revisions(
+    triangle: Triangle, gone: Mapping[str, Sequence[Vintage]], earlier: int, later: int
+) -> list[Revision]:
+    """`revisions`, where a vintage in which the member is gone (`digex.store.history.
+    vintages`) takes its place in a period's list as an estimate without a value: when the
+    position chosen falls on it (most often `latest`, the member gone from the newest
+    release), the period has no revision, rather than one to a stale value."""
+    if not gone:
+        return revisions(triangle, earlier, later)
+    result = []
+    for period in triangle.periods:
+        estimates = triangle.estimates(period)
+        seen = {e.vintage.published for e in estimates}
+        absent = {v.published: v for v in gone.get(period, ()) if v.published not in seen}
+        listed: list[tuple[Vintage, Estimate | None]] = sorted(
+            [(e.vintage, e) for e in estimates] + [(v, None) for v in absent.values()],
+            key=lambda pair: pair[0],
+        )
+        n = len(listed)
+        i, j = (at if at >= 0 else n + at for at in (earlier, later))
+        if not (0 <= i < j < n):
+            continue
+        p, q = listed[i][1], listed[j][1]
+        if p is not None and q is not None:
+            result.append(Revision(period, p.vintage.id, q.vintage.id, p.value, q.value))
+    return result
+
+
 def analyse(
     vintages: Iterable[Mapping[str, Any]],
     *,
@@ -211,22 +241,28 @@ def analyse(
     rule: LagRule = "oecd",
 ) -> Analysis:
     """The analysis of the rows `digex.store.history.vintages` returns (member, period,
-    release_id, published_at, value), a triangle per member in member order."""
+    release_id, published_at, value, and `gone` when the member is absent from that release),
+    a triangle per member in member order."""
     revisions(Triangle([]), earlier, later)  # positions that can never be revised: refused
     cells: dict[str, list[tuple[str, Vintage, Any]]] = {}
+    gone: dict[str, dict[str, list[Vintage]]] = {}
     published: dict[str, dict[str, dict[str, Decimal | None]]] = {}
     unit = ""
     for row in vintages:
         unit = unit or str(row.get("unit") or "")
         vintage = Vintage(_published(row["published_at"]), str(row["release_id"]))
         member, period = str(row["member"]), str(row["period"])
-        cells.setdefault(member, []).append((period, vintage, row["value"]))
+        if row.get("gone"):
+            gone.setdefault(member, {}).setdefault(period, []).append(vintage)
+        else:
+            cells.setdefault(member, []).append((period, vintage, row["value"]))
         by_period = published.setdefault(member, {}).setdefault(period, {})
-        by_period[vintage.id] = as_decimal(row["value"])
+        by_period[vintage.id] = None if row.get("gone") else as_decimal(row["value"])
     series = []
     for member in sorted(cells):
         triangle = Triangle(cells[member])
-        revs = tuple(revisions(triangle, earlier, later))
+        revs = tuple(_revisions(triangle, gone.get(member, {}), earlier, later))
         stats = summarise(revs, lags, rule)
-        series.append(SeriesAnalysis(member, triangle, revs, stats, published[member]))
+        absent = {p: tuple(v.id for v in vs) for p, vs in gone.get(member, {}).items()}
+        series.append(SeriesAnalysis(member, triangle, revs, stats, published[member], absent))
     return Analysis(indicator, cut, flow, freq, earlier, later, tuple(series), unit)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from digex.errors import UnknownRelease, UsageError
 from digex.indicators.registry import registry
 from digex.store import history, releases
+from digex.store.published import under_embargo
 
 if TYPE_CHECKING:
     import duckdb
@@ -119,8 +120,7 @@ class ReleaseDiff:
         frame = self.rows
         if frame.empty:
             return pd.DataFrame(columns=["indicator", "cut", "changed", "appeared", "vanished"])
-        both = frame["presence"] == "both"
-        moved = both & frame["old_value"].ne(frame["new_value"])
+        moved = frame["changed"].astype(bool)  # the SQL's IS DISTINCT FROM (None = None)
         flags = pd.DataFrame(
             {
                 "indicator": frame["indicator"],
@@ -164,9 +164,11 @@ def diff(
     *,
     changed_only: bool = True,
     now: dt.datetime | None = None,
+    embargoed: bool = False,
 ) -> ReleaseDiff:
     """Compare release `old` with release `new` (only the observations `chosen`, see
-    `filters`)."""
+    `filters`). A release under embargo at `now` is compared only with `embargoed` (staff),
+    as its rows are read (`NotPublished` otherwise)."""
     when = now or dt.datetime.now(dt.UTC)
     before = history.metadata(con, old, when)
     if before is None:
@@ -174,6 +176,9 @@ def diff(
     after = history.metadata(con, new, when)
     if after is None:
         raise unknown_release(con, new)
+    for meta in (before, after):
+        if meta["embargoed"] and not embargoed:
+            raise under_embargo(str(meta["release_id"]), meta["published_at"])
     joined = history.side_by_side(
         con, old, new, chosen or history.Filters(), changed_only=changed_only
     )

@@ -1,7 +1,9 @@
 """The releases a store holds, and one release in full, as the API returns them.
 
 A release under embargo (published later than now) is listed like any other, marked: its
-makers must see it; only the public side and the revision analysis leave it out.
+makers must know it exists. Its content (`describe`, and a diff) is a staff-only view, given
+only to a caller who says so (`embargoed`), as its rows are; the revision analysis leaves it
+out.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from digex.releases.diff import int_ids, unknown_release
 from digex.store import history
+from digex.store.published import under_embargo
 
 if TYPE_CHECKING:
     import duckdb
@@ -45,11 +48,19 @@ def listing(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> p
 
 
 def describe(
-    con: duckdb.DuckDBPyConnection, release_id: str, now: dt.datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    release_id: str,
+    now: dt.datetime | None = None,
+    *,
+    embargoed: bool = False,
 ) -> ReleaseDetails:
+    """One release in full; one under embargo at `now` only with `embargoed` (staff), as
+    its rows are read (`NotPublished` otherwise)."""
     meta = history.metadata(con, release_id, now or now_utc())
     if meta is None:
         raise unknown_release(con, release_id)
+    if meta["embargoed"] and not embargoed:
+        raise under_embargo(release_id, meta["published_at"])
     return ReleaseDetails(
         meta,
         int_ids(history.loads(con, release_id).to_pandas(), "replaces"),

@@ -22,8 +22,13 @@ Three checks, each reported whatever the others found:
 
 The code lists and the indicator registry are read from the installed package (the engine has
 no other source for them); their frozen copies are compared with the installed ones and a
-difference is reported as a note, since a recomputation with other definitions can differ
-without any row having been touched.
+difference is reported as a note. A recomputation with other definitions can differ without
+any row having been touched, so when they differ a recomputation that found differences is
+marked skipped, not failed: it could not check the release (the hash still does).
+
+A failure says what it means, check by check: the hash, that the rows changed since the
+release was made; the recomputation, that its figures are not what its frozen inputs give;
+the snapshot, that the file differs from the store (whose rows may well be intact).
 """
 
 from __future__ import annotations
@@ -97,15 +102,34 @@ class Verification:
         return all(check.passed is not False for check in self.checks)
 
     def raise_if_failed(self) -> None:
-        """`ChecksFailed` (exit code 3) naming the checks that failed."""
+        """`ChecksFailed` (exit code 3) naming the checks that failed, what each failure
+        means and what to do about it."""
         if self.identical:
             return
-        failed = ", ".join(c.name for c in self.checks if c.passed is False)
+        failed = [c.name for c in self.checks if c.passed is False]
+        meanings = "; ".join(FAILURES.get(name, f"{name} failed") for name in failed)
+        if set(failed) <= {"snapshot"}:
+            advice = (
+                f"the store's rows passed: set the snapshot file aside and write it again "
+                f"with `digex release snapshot {self.release_id}`"
+            )
+        else:
+            advice = "restore the store from a backup, and find who changed it outside digex"
         raise ChecksFailed(
-            f"release {self.release_id} failed verification ({failed}): its rows are not "
-            "those it was made with; restore the store (or its snapshot) from a backup, and "
-            "find who changed it outside digex"
+            f"release {self.release_id} failed verification ({', '.join(failed)}): "
+            f"{meanings}; {advice}"
         )
+
+
+FAILURES: Final = {
+    "hash": "its rows changed since it was made (they no longer give the sha256 recorded then)",
+    "recomputed": (
+        "its figures are not what its frozen inputs give (its rows, or the loads and "
+        "declarations it was computed from, were changed)"
+    ),
+    "snapshot": "its snapshot file differs from the store (the store may be fine)",
+}
+"""What the failure of each check means, as `raise_if_failed` says it."""
 
 
 def _frozen_profile(inputs: Mapping[str, str], release_id: str, units: int) -> CountryProfile:
@@ -122,22 +146,56 @@ def _frozen_profile(inputs: Mapping[str, str], release_id: str, units: int) -> C
 def _notes(inputs: Mapping[str, str], profile: CountryProfile, version: object) -> list[str]:
     """What differs between the inputs frozen and those the recomputation had to use."""
     import digex
-    from digex.releases import content
 
-    notes = []
-    installed = content.frozen_inputs(profile)
-    for name, what in (("codelists.json", "code lists"), ("registry.toml", "indicator registry")):
-        if name in inputs and inputs[name] != installed[name]:
-            notes.append(
-                f"the {what} installed differ from those frozen with the release "
-                f"({name}); the recomputation used the installed ones, so a difference may "
-                "come from them rather than from a changed row"
-            )
+    notes = [
+        f"the {what} installed differ from those frozen with the release "
+        f"({name}); the recomputation used the installed ones, so a difference may "
+        "come from them rather than from a changed row"
+        for name, what in _other_definitions(inputs, profile)
+    ]
     if str(version) != digex.__version__:
         notes.append(
             f"the release was made by digex {version}, the recomputation by {digex.__version__}"
         )
     return notes
+
+
+def _other_definitions(inputs: Mapping[str, str], profile: CountryProfile) -> list[tuple[str, str]]:
+    """The frozen inputs (name, what they are) that the recomputation could not use: those
+    that differ from the installed copies it had to take instead."""
+    from digex.releases import content
+
+    installed = content.frozen_inputs(profile)
+    return [
+        (name, what)
+        for name, what in (
+            ("codelists.json", "code lists"),
+            ("registry.toml", "indicator registry"),
+        )
+        if name in inputs and inputs[name] != installed[name]
+    ]
+
+
+def _unless_other_definitions(
+    check: Check, inputs: Mapping[str, str], profile: CountryProfile | None
+) -> Check:
+    """A failed recomputation marked skipped when it had to use other definitions than the
+    frozen ones: its differences may come from them, so it says nothing about the rows."""
+    other = (
+        [] if profile is None or check.passed is not False else _other_definitions(inputs, profile)
+    )
+    if not other:
+        return check
+    names = " and the ".join(f"{what} ({name})" for name, what in other)
+    differ = (
+        "differs from the installed one" if len(other) == 1 else "differ from the installed ones"
+    )
+    return Check(
+        check.name,
+        None,
+        f"the frozen {names} {differ}, which the recomputation had to use (with it: "
+        f"{check.detail}); verify with the digex version that made the release",
+    )
 
 
 def _hash_check(stored: str, actual: str) -> Check:
@@ -243,7 +301,7 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
             recomputed = _recomputed_check(counts, len(frame))
     checks = (
         _hash_check(stored, actual),
-        recomputed,
+        _unless_other_definitions(recomputed, inputs, profile),
         _snapshot_check(snapshot_path(store.path, release_id), release_id, stored),
     )
     differences = tuple(

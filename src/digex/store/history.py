@@ -127,7 +127,8 @@ def side_by_side(
     indicator, cut, frequency (years first), period, member and flow. `presence` is 'both',
     'appeared' (only in `new`) or 'vanished' (only in `old`). With `changed_only`, only the
     rows whose value differs (a value that became missing, or the reverse, differs), appeared
-    or vanished.
+    or vanished. `changed` says that a row present in both differs (IS DISTINCT FROM: two
+    missing values are the same, which pandas' `ne` would count as a change).
 
     Values are compared at one power of ten: when the two sides carry different `unit_mult`,
     both are brought to units (10^0)."""
@@ -155,7 +156,8 @@ def side_by_side(
         "CASE WHEN o.indicator IS NULL THEN 'appeared' "
         "     WHEN n.indicator IS NULL THEN 'vanished' ELSE 'both' END AS presence "
         f"FROM o FULL OUTER JOIN n ON {same}) "
-        f"SELECT * FROM j {changed} "
+        "SELECT *, presence = 'both' AND old_value IS DISTINCT FROM new_value AS changed "
+        f"FROM j {changed} "
         f"ORDER BY indicator, cut, {_FREQ_RANK}, period, member, flow"
     ).fetch_arrow_table()
 
@@ -213,18 +215,27 @@ def vintages(
     """Every published value of one series (indicator, cut, flow, frequency; one member or
     all): a row per release that carries a period of it, comparison periods included, by
     publication time (then release id), member and period. Releases published after `now`
-    (under embargo) are left out."""
-    where = Filters(
-        indicators=(indicator,),
-        cuts=(cut,),
-        flows=(flow,),
-        freqs=(freq,),
-        members=() if member is None else (member,),
-    ).where("o")
+    (under embargo) are left out.
+
+    A release that carries a period of the series but not a member published for it before
+    is a vintage in which that member is gone (its declarations corrected to another
+    partner, say): it gets a row with no value and `gone` true, so that the member's latest
+    estimate is that absence, not the older release's stale value. A member is not gone from
+    releases published before (or with) its first value for the period."""
+    series = Filters(indicators=(indicator,), cuts=(cut,), flows=(flow,), freqs=(freq,))
+    wanted = "true" if member is None else f"member = {literal(member)}"
     return con.execute(
-        "SELECT o.member, o.period, o.release_id, r.published_at, r.status, o.value, o.unit, "
-        "o.unit_mult, o.obs_status "
+        "WITH s AS (SELECT o.*, r.published_at, r.status "
         "FROM release_observations o JOIN releases r USING (release_id) "
-        f"WHERE r.published_at <= {_utc(now)} AND {where} "
-        "ORDER BY r.published_at, o.release_id, o.member, o.period"
+        f"WHERE r.published_at <= {_utc(now)} AND {series.where('o')}), "
+        "c AS (SELECT DISTINCT release_id, period, published_at, status FROM s), "
+        "m AS (SELECT member, period, min(published_at) AS first FROM s "
+        f"WHERE {wanted} GROUP BY member, period) "
+        "SELECT m.member, c.period, c.release_id, c.published_at, c.status, s.value, s.unit, "
+        "s.unit_mult, s.obs_status, s.member IS NULL AS gone "
+        "FROM c JOIN m ON m.period = c.period "
+        "LEFT JOIN s ON s.release_id = c.release_id AND s.period = c.period "
+        "AND s.member = m.member "
+        "WHERE s.member IS NOT NULL OR c.published_at > m.first "
+        "ORDER BY c.published_at, c.release_id, m.member, c.period"
     ).fetch_arrow_table()

@@ -1,4 +1,4 @@
-"""What had been published: a release's observations, or each observation as of a time.
+"""What had been published: a release's observations, or each period's as of a time.
 
 Official figures are quoted from releases, never from the live store, and a user must be able
 to say what was published at a given time. Two reads answer that, both over
@@ -6,12 +6,15 @@ to say what was published at a given time. Two reads answer that, both over
 
 - one release, whole (`release_rows`): an embargoed one (its `published_at` still to come)
   only for the office's own staff, who ask for it explicitly;
-- as of a time (`as_of_rows`): for each observation key, the row of the release published
-  last at or before that time among those holding the key. A release carries its period and
+- as of a time (`as_of_rows`): for each period, every row of the release published last at
+  or before that time among those carrying the period. A release carries its period and
   the periods it is compared with (2025-H1 carries 2024-H1), so every period it carries is a
-  vintage of that period: 2024-H1 as of a day after 2025-H1's preliminary release is the
-  value that release carries, even if the last release *of* 2024-H1 is older. Releases under
-  embargo at the time asked, or now, are never read: a time to come reads as now.
+  vintage of that period: 2024-H1 as of a day after 2025-H1's preliminary release is what
+  that release carries, even if the last release *of* 2024-H1 is older. The release is
+  chosen per period, not per observation: a partner absent from the newer vintage (its
+  declarations corrected to another partner) is absent from the answer, rather than its
+  older value standing beside the newer ones (shares summing to more than 100). Releases
+  under embargo at the time asked, or now, are never read: a time to come reads as now.
 
 The time asked is UTC: a date alone means the end of that day in UTC (kept simple, and the
 same on every machine; the office's own time zone would shift the day's end by an hour or
@@ -26,7 +29,7 @@ from typing import TYPE_CHECKING, Final
 
 from digex.errors import NotPublished, UnknownRelease, UsageError
 from digex.sql import literal
-from digex.store.releases import OBSERVATION_COLUMNS, OBSERVATION_KEY
+from digex.store.releases import OBSERVATION_COLUMNS
 
 if TYPE_CHECKING:
     import duckdb
@@ -40,20 +43,29 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def _read_as_of(text: str) -> dt.date | None:
+    """A date in any of its ISO forms (2025-08-15, 20250815: the whole day, whatever the
+    length of the text) or else a date and time; None for neither."""
+    for parse in (dt.date.fromisoformat, dt.datetime.fromisoformat):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
 def parse_as_of(value: str | dt.date | dt.datetime) -> dt.datetime:
     """The UTC instant (without a zone, as stored) an `as_of` value names: a date is the end
     of that day in UTC, a date and time is exact (converted to UTC when it has an offset)."""
     if isinstance(value, str):
         text = value.strip()
-        try:
-            value = (
-                dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
-            )
-        except ValueError:
+        read = _read_as_of(text)
+        if read is None:
             raise UsageError(
                 f"as_of={text} is not a date or a date and time; give e.g. 2025-08-15 (the "
                 "end of that day, UTC) or 2025-08-15T10:30 (UTC unless an offset is given)"
-            ).naming(as_of=text) from None
+            ).naming(as_of=text)
+        value = read
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
@@ -103,6 +115,16 @@ def release(con: duckdb.DuckDBPyConnection, release_id: str) -> PublishedRelease
     return PublishedRelease(str(row[0]), str(row[1]), row[2])
 
 
+def under_embargo(release_id: str, published_at: dt.datetime) -> NotPublished:
+    """The refusal of a release not yet published to a reader who did not say they are
+    staff: every staff-only view of a release (its rows, `release show`, `release diff`)
+    asks for the same `embargoed` flag."""
+    return NotPublished(
+        f"release {release_id} is under embargo until {published_at:%Y-%m-%d %H:%M} "
+        "UTC; the office's own staff read it with `embargoed` set"
+    ).naming("embargoed", release=release_id)
+
+
 def release_rows(
     con: duckdb.DuckDBPyConnection,
     release_id: str,
@@ -116,10 +138,7 @@ def release_rows(
     found = release(con, release_id)
     when = now or now_utc()
     if found.published_at > when and not embargoed:
-        raise NotPublished(
-            f"release {release_id} is under embargo until {found.published_at:%Y-%m-%d %H:%M} "
-            "UTC; the office's own staff read it with `embargoed` set"
-        ).naming("embargoed", release=release_id)
+        raise under_embargo(release_id, found.published_at)
     source = (
         f"(SELECT {OBSERVATION_COLUMNS}, release_id FROM release_observations "
         f"WHERE release_id = {literal(release_id)} AND {scope.where()})"
@@ -142,10 +161,10 @@ def as_of_rows(
     *,
     now: dt.datetime | None = None,
 ) -> str:
-    """Each observation in `scope` as published at `at` (UTC, without a zone; a time to come
-    reads as `now`), from the release published last by then that holds it, as a
-    parenthesised SELECT (tidy columns and `release_id`). `NotPublished` when nothing had
-    been published by then."""
+    """The observations in `scope` as published at `at` (UTC, without a zone; a time to come
+    reads as `now`): each period's rows from the release published last by then that
+    carries the period (whatever cuts `scope` keeps), as a parenthesised SELECT (tidy
+    columns and `release_id`). `NotPublished` when nothing had been published by then."""
     when = now or now_utc()
     until = min(at, when)
     if first_publication(con, until) is None:
@@ -159,12 +178,18 @@ def as_of_rows(
             f"nothing had been published at {at:%Y-%m-%d %H:%M:%S} UTC: the first release was "
             f"published at {first:%Y-%m-%d %H:%M:%S} UTC; give a later `as_of`"
         ).naming("as_of")
-    return f"""(SELECT {OBSERVATION_COLUMNS}, release_id FROM (
-            SELECT o.*, r.published_at AS published, r.created_at AS created
-            FROM (SELECT * FROM release_observations WHERE {scope.where()}) o
+    carriers = Scope(scope.periods, scope.freq, None).where()
+    return f"""(SELECT {OBSERVATION_COLUMNS}, release_id
+        FROM (SELECT * FROM release_observations WHERE {scope.where()}) o
+        JOIN (
+            SELECT c.release_id, c.freq, c.period FROM (
+                SELECT DISTINCT release_id, freq, period FROM release_observations
+                WHERE {carriers}
+            ) c
             JOIN (SELECT release_id, published_at, created_at FROM releases
                   WHERE published_at <= {literal(until)}) r USING (release_id)
-        )
-        QUALIFY row_number() OVER (
-            PARTITION BY {OBSERVATION_KEY} ORDER BY published DESC, created DESC, release_id DESC
-        ) = 1)"""
+            QUALIFY rank() OVER (
+                PARTITION BY c.freq, c.period
+                ORDER BY r.published_at DESC, r.created_at DESC, c.release_id DESC
+            ) = 1
+        ) v USING (release_id, freq, period))"""
