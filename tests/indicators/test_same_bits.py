@@ -1,9 +1,11 @@
 """The same rows give the same figures, bit for bit, however DuckDB's threads split the work.
 
 HHI, the top-5/10 shares and the EUR/USD levels were sums of floating-point numbers whose order
-the threads chose: on the demo store two computations of 2024 differed in the last bits of
-about a hundred values (HHI_FIRMS, HHI_PARTNERS, LEVEL_EUR). They are now exact integer or
-DECIMAL sums divided once; this computes the same periods a few times on two threads.
+the threads chose: on the demo store (test size) two computations of 2024 on two threads
+differed in the last bits of about a hundred and twenty values (LEVEL_EUR, HHI_FIRMS), in every
+trial; on one thread they never did. So the test-size store (10,000 declaration rows) is big
+enough for the threads to split these sums. The figures are now exact integer or DECIMAL sums
+divided once; this computes the same year twice on two threads.
 """
 
 from __future__ import annotations
