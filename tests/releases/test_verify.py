@@ -22,10 +22,7 @@ from digex.profile import load_profile
 from digex.releases.content import frozen_inputs
 from digex.releases.snapshot import folder
 from digex.releases.verify import (
-    FLOAT_SUMMED,
-    TOLERANCE,
     Verification,
-    _noise_note,
     _notes,
     _recomputed_check,
     _snapshot_check,
@@ -209,17 +206,18 @@ def test_inputs_that_differ_from_the_frozen_ones_are_noted() -> None:
     assert "made by digex 0.0.1" in version
 
 
-def test_only_float_summed_indicators_may_differ_in_their_last_bits(tmp_path: Path) -> None:
-    """Compared by hand-made rows: one ulp is noise for an HHI, a difference for a level."""
+def test_one_ulp_is_a_difference_for_every_indicator(tmp_path: Path) -> None:
+    """Compared by hand-made rows: an HHI, a top share or a EUR level one ulp away is a
+    difference, as a level is (the engine's figures are exact sums: no allowance)."""
     hhi, level = 0.1 + 0.2, 26_170_000_000.0
     released = [("HHI_FIRMS", "2024", hhi), ("LEVEL", "2024", level), ("HHI_PARTNERS", "2024", 0.5)]
-    released += [("LEVEL_EUR", "2024", None), ("TOP5_FIRMS", "2024", 40.0)]
+    released += [("LEVEL_EUR", "2024", 3.0), ("TOP5_FIRMS", "2024", 40.0)]
     recomputed = hand_made(
         [
-            ("HHI_FIRMS", "2024", math.nextafter(hhi, 1)),  # noise
-            ("LEVEL", "2024", math.nextafter(level, 0)),  # a difference
-            ("HHI_PARTNERS", "2024", 0.5 + 1e-6),  # beyond the tolerance
-            ("LEVEL_EUR", "2024", 1.0),  # missing then, a value now
+            ("HHI_FIRMS", "2024", math.nextafter(hhi, 1)),
+            ("LEVEL", "2024", math.nextafter(level, 0)),
+            ("HHI_PARTNERS", "2024", 0.5),
+            ("LEVEL_EUR", "2024", math.nextafter(3.0, 4)),
             ("TOP5_FIRMS", "2024", 40.0),
         ]
     )
@@ -227,15 +225,13 @@ def test_only_float_summed_indicators_may_differ_in_their_last_bits(tmp_path: Pa
         rid = freeze(db, "2024", hand_made(released))
         with db.store.reading() as con:
             con.register("again", recomputed)
-            found = vintage.compare(con, rid, "again", 10, noisy=FLOAT_SUMMED, tolerance=TOLERANCE)
+            found = vintage.compare(con, rid, "again", 10)
     counts, first = found.counts, found.first
-    assert counts == {"value": 3, vintage.NOISE: 1}
+    assert counts == {"value": 3}
     assert [(row[0], row[6]) for row in first] == [
-        ("HHI_PARTNERS", "value"), ("LEVEL", "value"), ("LEVEL_EUR", "value")
+        ("HHI_FIRMS", "value"), ("LEVEL", "value"), ("LEVEL_EUR", "value")
     ]  # fmt: skip
-    assert found.noise == {"HHI_FIRMS": 1}
-    assert "at most 1e-10): 1 of HHI_FIRMS; sums of floating-point" in _noise_note(found.noise)[0]
-    assert _recomputed_check({vintage.NOISE: 5}, 9).passed is True
+    assert _recomputed_check({}, 9).passed is True
     assert _recomputed_check(counts, 9).passed is False
 
 

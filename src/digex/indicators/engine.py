@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from digex.indicators import firms
@@ -30,6 +31,8 @@ from digex.store.tables import PORTABLE
 KEYS = firms.KEYS
 CELL = ("flow", "cut", "member")
 TOTAL_CUT = "total"
+RATE_SUM: Final = dt.Decimal(38, 8)
+"""The sum of a period's rates (stored as DECIMAL(18, 8)), exact on every backend."""
 DERIVED: Final = {"total": "segment", "ebops": "segment", "region": "partner"}
 """Cuts whose member is a function of another cut's member: they are summed from that
 cut's (ten to thirty times smaller) cells instead of from the declarations."""
@@ -305,7 +308,14 @@ class Engine:
         avg = (
             rates.mutate(ordinal=self._ordinal(rates, freq))
             .group_by(["ordinal", "currency"])
-            .aggregate(avg_rate=ibis._.rate.cast("float64").mean())
+            # the mean from an exact DECIMAL sum, divided once: a mean of doubles depends on
+            # the order the engine's threads add them (last bits differed run to run)
+            .aggregate(rate_sum=ibis._.rate.cast(RATE_SUM).sum(), n=ibis._.count())
+        )
+        avg = avg.select(
+            "ordinal",
+            "currency",
+            avg_rate=avg.rate_sum.cast("float64") / avg.n.cast("float64"),
         )
         lv = self.level_cells(freq, cuts)
         j = lv.join(avg, "ordinal")

@@ -7,8 +7,10 @@ member x unit), so they never touch the declarations themselves.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Final
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 KEYS = ("flow", "ordinal", "cut", "member")
@@ -16,32 +18,55 @@ TOP = 10
 """The largest units any indicator looks at (top-5 and top-10 shares)."""
 
 
-def _shares(units: ir.Table, cells: ir.Table) -> ir.Table:
-    j = units.join(cells, list(KEYS))
-    return j.mutate(s=j.v.cast("float64") / j.cell.nullif(0).cast("float64"))
+EXACT: Final = dt.Decimal(38, 0)
+"""Squares of minor-unit sums: a BIGINT squared needs up to 37 digits, and a cell's sum of
+squares stays below 10^38 unless its firms each declare tens of billions of dirhams (the
+database then stops on the overflow rather than rounding)."""
+
+
+def _square(v: ir.IntegerValue) -> ir.DecimalValue:
+    d = v.cast(EXACT)
+    return d * d
 
 
 def concentration(units: ir.Table, by: str) -> ir.Table:
     """HHI (0-1) of the units `by` within each cell, and the top-5 and top-10 shares (%).
 
-    The HHI is a plain aggregation and only the ten largest units of a cell are ranked:
-    DuckDB then keeps a top-10 per cell instead of sorting every unit, a quarter of the CPU
-    time of ranking them all (10M-row store). Ties in size are left unordered: the k largest
-    values are the same whichever tied unit comes first, so the top-k shares are too.
+    Every figure is exact integer sums divided once at the end: HHI = sum(v^2) / (sum v)^2
+    over DECIMAL(38, 0), a top-k share = the k largest values' integer sum over the cell's.
+    A sum of floating-point shares (what this was) depends on the order the engine's threads
+    add them, and two computations of the same rows differed in their last bits.
+
+    Only the ten largest units of a cell are ranked: DuckDB then keeps a top-10 per cell
+    instead of sorting every unit, a quarter of the CPU time of ranking them all (10M-row
+    store). Ties in size are left unordered: the k largest values are the same whichever tied
+    unit comes first, so the top-k shares are too.
     """
     units = units.select(*KEYS, by, v=units.value_minor)
-    cells = units.group_by(list(KEYS)).aggregate(cell=units.v.sum())
-    hhi = _shares(units, cells)
-    hhi = hhi.group_by(list(KEYS)).aggregate(hhi=(hhi.s * hhi.s).sum(), units=ibis._.count())
+    hhi = units.group_by(list(KEYS)).aggregate(
+        cell=units.v.sum(), squares=_square(units.v).sum().cast(EXACT), units=ibis._.count()
+    )
     w = ibis.window(group_by=list(KEYS), order_by=ibis.desc("v"))
     # filtering on the window function itself (not on a column holding it) is what DuckDB
     # turns into a per-cell top-N; the ten kept rows are then cheap to rank again
     top = units.filter(ibis.row_number().over(w) < TOP)
-    top = _shares(top.mutate(rank=ibis.row_number().over(w)), cells)
+    top = top.mutate(rank=ibis.row_number().over(w))
     top = top.group_by(list(KEYS)).aggregate(
-        top5=top.s.sum(where=top["rank"] < 5) * 100, top10=top.s.sum() * 100
+        top5_minor=top.v.sum(where=top["rank"] < 5), top10_minor=top.v.sum()
     )
-    return hhi.join(top, list(KEYS))
+    j = hhi.join(top, list(KEYS))
+    return j.select(
+        *KEYS,
+        hhi=j.squares.cast("float64") / _square(j.cell).nullif(0).cast("float64"),
+        units=j.units,
+        top5=_percent(j.top5_minor, j.cell),
+        top10=_percent(j.top10_minor, j.cell),
+    )
+
+
+def _percent(numerator: ir.IntegerValue, denominator: ir.IntegerValue) -> ir.FloatingValue:
+    """The engine's per cent of two exact integers (one division; NULL over zero)."""
+    return (numerator * 100).cast("float64") / denominator.nullif(0).cast("float64")
 
 
 def demography(

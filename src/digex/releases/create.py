@@ -1,13 +1,16 @@
 """Creating a release: checked, computed and written on one state of the store, then its
 snapshot file.
 
-The release is computed inside the writer's transaction: the engine reads the store through
-the writer's own connection, so the loads the release records (`active_loads`, read by
-`digex.store.releases.insert` in the same transaction) are exactly the loads its figures were
-computed from; a load waits for the release (DuckDB has one writer) rather than slipping in
-between. The audit event is written in the same transaction. The snapshot file is written
-after the commit, from the committed rows; if it cannot be, the release stays (the store is
-the record) and `digex release snapshot ID` writes the file later.
+The release is computed on a snapshot of the store (`Store.snapshot`: one consistent state,
+no lock held), so loads are not kept waiting for the minute a large release may take. Then, in
+the writer's transaction, the store's state is compared with the one computed on (the loads and
+withdrawals, the newest load and conversion): the same, and the loads the release records
+(`active_loads`, read by `digex.store.releases.insert` in that transaction) are exactly those
+its figures were computed from; changed (a load committed meanwhile), the release is computed
+again on the new state, once, and refused (`ReleaseRefused`) if the state moved again. The
+audit event is written in the same transaction. The snapshot file is written after the commit,
+from the committed rows; if it cannot be, the release stays (the store is the record) and
+`digex release snapshot ID` writes the file later.
 
 What is refused, and what is only said (`ReleaseInfo.warnings`):
 
@@ -31,7 +34,7 @@ import datetime as dt
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from digex.errors import DigexError, ReleaseRefused, UsageError
 from digex.indicators.periods import MONTHS, Period, parse_period
@@ -39,6 +42,7 @@ from digex.releases.content import STATUSES
 
 if TYPE_CHECKING:
     import duckdb
+    import pandas as pd
 
     from digex.profile import CountryProfile
     from digex.store import Store
@@ -151,6 +155,50 @@ def check_data(con: duckdb.DuckDBPyConnection, period: Period) -> list[str]:
     return []
 
 
+ATTEMPTS: Final = 2
+"""Computations of a release before giving up on loads that keep committing meanwhile."""
+
+
+@dataclass(frozen=True)
+class _Computed:
+    """A release's observations and the warnings on its data, and the store state (see
+    `_state`) they were computed on."""
+
+    state: tuple[object, ...]
+    frame: pd.DataFrame
+    warnings: tuple[str, ...]
+
+
+def _state(con: duckdb.DuckDBPyConnection) -> tuple[object, ...]:
+    """What a release's figures and recorded loads depend on: the loads and withdrawals
+    (`queries.content`) and the newest load and conversion (a rates correction)."""
+    from digex.store import queries, releases
+
+    return (*queries.content(con), *releases.state(con))
+
+
+def _compute(store: Store, profile: CountryProfile, period: Period, status: str) -> _Computed:
+    """The release's observations, computed on a snapshot of the store: no lock is held, so
+    loads go on meanwhile (the caller checks that none committed before writing)."""
+    from digex.indicators.engine import Engine
+    from digex.releases import content
+    from digex.store import releases
+
+    with store.snapshot() as snap:
+        con = snap.con
+        # refused early on what the snapshot shows (checked again when writing)
+        check_sequence(period.label, status, releases.of_period(con, period.label))
+        warnings = check_data(con, period)
+        state = _state(con)
+        engine = Engine(snap.sources(profile.minor_units))
+        frame = content.observations(engine, profile, period.label, status)
+        # the engine's temporary tables are dropped by Ibis when their expressions are
+        # collected: here, while the snapshot's cursor is open, not later from any thread
+        del engine
+        gc.collect()
+    return _Computed(state, frame, tuple(warnings))
+
+
 def create(
     store: Store,
     profile: CountryProfile,
@@ -163,83 +211,40 @@ def create(
     now: dt.datetime | None = None,
 ) -> ReleaseInfo:
     """Create a release of `period` with `status` (see the module's docstring)."""
-    import pyarrow as pa
-
-    import digex
-    from digex.codelists import codelists_version
-    from digex.indicators.engine import Engine
-    from digex.releases import content
     from digex.releases.snapshot import write_snapshot
-    from digex.store import audit, releases
-    from digex.store.tables import engine_sources
     from digex.store.users import current_user
 
     made_at = utc(now or dt.datetime.now(dt.UTC))
     parsed = check_request(period, status, publish_at, made_at)
-    label = parsed.label
     published = made_at if publish_at is None else utc(publish_at)
     who = user or current_user()
-    with store.write() as con:
-        earlier = releases.of_period(con, label)
-        check_sequence(label, status, earlier)
-        warnings = check_data(con, parsed)
-        if earlier and releases.same_loads(con, earlier[-1][0]):
-            warnings.append(
-                f"no load changed since {earlier[-1][0]}: this release's figures are the same"
-            )
-        vintage = releases.next_vintage(con, label)
-        rid = f"{label}.{vintage}"
-        engine = Engine(engine_sources(con, profile.minor_units))
-        frame = content.observations(engine, profile, label, status)
-        # the engine's temporary tables are dropped by Ibis when their expressions are
-        # collected: here, on the writer's connection while this thread holds it, not later
-        # from whichever thread collects them
-        del engine
-        gc.collect()
-        last_load, last_conversion = releases.state(con)
-        release = releases.Release(
-            release_id=rid,
-            period=label,
-            freq=parsed.freq,
-            vintage=vintage,
-            status=status,
-            note=note,
-            created_at=made_at,
-            created_by=who,
-            published_at=published,
-            digex_version=digex.__version__,
-            profile=profile.code,
-            profile_version=profile.version,
-            profile_sha256=profile.digest,
-            codelists_version=codelists_version(),
-            last_load_id=last_load,
-            last_conversion_id=last_conversion,
+    written: tuple[str, int, int, str] | None = None
+    for _ in range(ATTEMPTS):
+        computed = _compute(store, profile, parsed, status)
+        warnings = list(computed.warnings)
+        with store.write() as con:
+            if _state(con) == computed.state:
+                written = _write(
+                    con,
+                    profile,
+                    parsed,
+                    status,
+                    computed.frame,
+                    warnings,
+                    note,
+                    made_at,
+                    published,
+                    who,
+                )
+        if written is not None:
+            break
+    if written is None:
+        raise ReleaseRefused(
+            f"release of {parsed.label} not made: loads, withdrawals or rates corrections were "
+            f"committed while its figures were being computed ({ATTEMPTS} times); create it "
+            "again when the loads are done"
         )
-        con.register("release_new_rows", pa.Table.from_pandas(frame, preserve_index=False))
-        try:
-            digest = releases.insert(
-                con, release, content.frozen_inputs(profile), "release_new_rows"
-            )
-        finally:
-            con.unregister("release_new_rows")
-        loads = releases.loads(con, rid).num_rows
-        audit.record(
-            con,
-            audit.Event(
-                action=RELEASE_ACTION if vintage == 1 else REVISION_ACTION,
-                subject=rid,
-                by=who,
-                at=made_at,
-                reason=note,
-                details={
-                    "period": label,
-                    "vintage": vintage,
-                    "status": status,
-                    "content_hash": digest,
-                    "published_at": published.isoformat(sep=" "),
-                },
-            ),
-        )
+    rid, vintage, loads, digest = written
     path: Path | None
     error: str | None = None
     try:
@@ -248,15 +253,90 @@ def create(
         path, error = None, f"{e}; write it with `digex release snapshot {rid}`"
     return ReleaseInfo(
         release_id=rid,
-        period=label,
+        period=parsed.label,
         vintage=vintage,
         status=status,
         created_at=made_at,
         published_at=published,
-        observations=len(frame),
+        observations=len(computed.frame),
         loads=loads,
         content_hash=digest,
         snapshot=path,
         snapshot_error=error,
         warnings=tuple(warnings),
     )
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    profile: CountryProfile,
+    parsed: Period,
+    status: str,
+    frame: pd.DataFrame,
+    warnings: list[str],
+    note: str | None,
+    made_at: dt.datetime,
+    published: dt.datetime,
+    who: str,
+) -> tuple[str, int, int, str]:
+    """Write the release computed on the store's present state, in the writer's transaction
+    `con`, with its audit event: (release id, vintage, loads recorded, content hash)."""
+    import pyarrow as pa
+
+    import digex
+    from digex.codelists import codelists_version
+    from digex.releases import content
+    from digex.store import audit, releases
+
+    label = parsed.label
+    earlier = releases.of_period(con, label)
+    check_sequence(label, status, earlier)  # a release of the period made meanwhile
+    if earlier and releases.same_loads(con, earlier[-1][0]):
+        warnings.append(
+            f"no load changed since {earlier[-1][0]}: this release's figures are the same"
+        )
+    vintage = releases.next_vintage(con, label)
+    rid = f"{label}.{vintage}"
+    last_load, last_conversion = releases.state(con)
+    release = releases.Release(
+        release_id=rid,
+        period=label,
+        freq=parsed.freq,
+        vintage=vintage,
+        status=status,
+        note=note,
+        created_at=made_at,
+        created_by=who,
+        published_at=published,
+        digex_version=digex.__version__,
+        profile=profile.code,
+        profile_version=profile.version,
+        profile_sha256=profile.digest,
+        codelists_version=codelists_version(),
+        last_load_id=last_load,
+        last_conversion_id=last_conversion,
+    )
+    con.register("release_new_rows", pa.Table.from_pandas(frame, preserve_index=False))
+    try:
+        digest = releases.insert(con, release, content.frozen_inputs(profile), "release_new_rows")
+    finally:
+        con.unregister("release_new_rows")
+    loads = releases.loads(con, rid).num_rows
+    audit.record(
+        con,
+        audit.Event(
+            action=RELEASE_ACTION if vintage == 1 else REVISION_ACTION,
+            subject=rid,
+            by=who,
+            at=made_at,
+            reason=note,
+            details={
+                "period": label,
+                "vintage": vintage,
+                "status": status,
+                "content_hash": digest,
+                "published_at": published.isoformat(sep=" "),
+            },
+        ),
+    )
+    return rid, vintage, loads, digest

@@ -12,11 +12,10 @@ Three checks, each reported whatever the others found:
    through the function that made its rows (`digex.releases.content.observations`, with the
    release's period and status). Identical means the same keys, the value exactly equal (or
    both missing), the same unit, unit multiplier, OBS_STATUS and completeness. A release whose
-   rows and hash were both rewritten passes the first check and fails this one. One
-   exception: the few indicators the engine computes by adding up floating-point numbers
-   (`FLOAT_SUMMED`) differ in their last bits from one computation to the next (the order of
-   the additions is up to the engine's threads); within `TOLERANCE` they count as identical,
-   and a note says how many there were.
+   rows and hash were both rewritten passes the first check and fails this one. Every value
+   is compared bit for bit, with no allowance: the engine computes each figure from exact
+   integer (or DECIMAL) sums divided once, so the same rows give the same bits whatever the
+   order the engine's threads add them in.
 3. **snapshot**: the snapshot file beside the store, if there is one, gives the recorded hash
    (skipped, not failed, when there is none: it can be written again from the store).
 
@@ -49,18 +48,6 @@ SHOWN: Final = 20
 """Differences listed by default (all are counted)."""
 
 KEY_FIELDS: Final = ("indicator", "freq", "period", "cut", "member", "flow")
-
-FLOAT_SUMMED: Final = (
-    "HHI_FIRMS", "HHI_PARTNERS", "TOP5_FIRMS", "TOP10_FIRMS", "LEVEL_USD", "LEVEL_EUR"
-)  # fmt: skip
-"""Indicators the engine computes by adding up floating-point numbers (squared shares, the
-largest shares, a mean of rates), whose last bits depend on the order in which the engine's
-threads add them: two computations on the same rows differ by about 1e-15 relative (seen on
-the demo store, run against run). Every other value comes from exact integer sums and one
-division, and is compared bit for bit."""
-TOLERANCE: Final = 1e-10
-"""The relative difference allowed for `FLOAT_SUMMED` values: far above the noise (a sum of
-thousands of terms stays below 1e-12), far below any published precision."""
 
 
 @dataclass(frozen=True)
@@ -207,24 +194,10 @@ def _hash_check(stored: str, actual: str) -> Check:
 
 
 def _recomputed_check(counts: Mapping[str, int], total: int) -> Check:
-    from digex.store.vintage import NOISE
-
-    found = {kind: n for kind, n in counts.items() if kind != NOISE}
-    if not found:
+    if not counts:
         return Check("recomputed", True, f"all {total:,} observations recomputed identically")
-    shown = ", ".join(f"{n:,} {kind}" for kind, n in sorted(found.items()))
+    shown = ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.items()))
     return Check("recomputed", False, f"the frozen inputs give other figures: {shown}")
-
-
-def _noise_note(noise: Mapping[str, int]) -> list[str]:
-    if not noise:
-        return []
-    shown = ", ".join(f"{n:,} of {indicator}" for indicator, n in sorted(noise.items()))
-    return [
-        f"values that differ in their last bits only (relative difference at most "
-        f"{TOLERANCE:g}): {shown}; sums of floating-point numbers whose order the engine's "
-        "threads decide, counted as identical"
-    ]
 
 
 def _snapshot_check(path: Path, release_id: str, stored: str) -> Check:
@@ -272,7 +245,6 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
         profile: CountryProfile | None = None
         counts: dict[str, int] = {}
         first: list[tuple[str | None, ...]] = []
-        noise: dict[str, int] = {}
         try:
             frozen = _frozen_profile(inputs, release_id, units)
         except (KeyError, ProfileError) as e:  # its inputs were changed: nothing to compute with
@@ -287,17 +259,10 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
             )
             con.register("release_recomputed", pa.Table.from_pandas(frame, preserve_index=False))
             try:
-                found = vintage.compare(
-                    con,
-                    release_id,
-                    "release_recomputed",
-                    shown,
-                    noisy=FLOAT_SUMMED,
-                    tolerance=TOLERANCE,
-                )
+                found = vintage.compare(con, release_id, "release_recomputed", shown)
             finally:
                 con.unregister("release_recomputed")
-            counts, first, noise = found.counts, found.first, found.noise
+            counts, first = found.counts, found.first
             recomputed = _recomputed_check(counts, len(frame))
     checks = (
         _hash_check(stored, actual),
@@ -307,7 +272,5 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
     differences = tuple(
         Difference(tuple(str(v) for v in row[:6]), str(row[6]), row[7], row[8]) for row in first
     )
-    notes = _noise_note(noise)
-    if profile is not None:
-        notes += _notes(inputs, profile, meta["digex_version"])
+    notes = [] if profile is None else _notes(inputs, profile, meta["digex_version"])
     return Verification(release_id, checks, differences, counts, tuple(notes))
