@@ -143,7 +143,7 @@ def test_a_corrected_rates_file_replaces_the_first_with_replace(
     loaded.withdraw(result.load_id, reason="wrong")
     with pytest.raises(InvalidFile, match="was withdrawn"):
         loaded.load(rates=fixed, replace=result.load_id, today=TODAY)
-    with pytest.raises(UsageError, match="one per rates then jobs file"):
+    with pytest.raises(UsageError, match="one per such file in that order"):
         loaded.load(rates=fixed, replace=[1, 2], today=TODAY)
 
 
