@@ -21,7 +21,6 @@ change to one definition without the other is seen.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -139,19 +138,15 @@ COMPARED: Final = ("value", "unit", "unit_mult", "obs_status", "completeness")
 missing; a DOUBLE compared as stored, bit for bit, never within a tolerance)."""
 ONLY_RELEASED: Final = "only in the release"
 ONLY_RECOMPUTED: Final = "only recomputed"
-NOISE: Final = "value, last bits"
-"""A value that differs only within the tolerance allowed for its indicator (see `compare`)."""
 
 
 @dataclass(frozen=True)
 class Comparison:
     counts: dict[str, int]
-    """Differences by kind: a field of `COMPARED`, `ONLY_RELEASED`, `ONLY_RECOMPUTED`, `NOISE`."""
+    """Differences by kind: a field of `COMPARED`, `ONLY_RELEASED` or `ONLY_RECOMPUTED`."""
     first: list[tuple[str | None, ...]]
-    """The first differences in key order (`NOISE` left out): the key's six values, the kind,
-    and the released and recomputed values as text (NULL as None)."""
-    noise: dict[str, int]
-    """`NOISE` values by indicator."""
+    """The first differences in key order: the key's six values, the kind, and the released
+    and recomputed values as text (NULL as None)."""
 
 
 def compare(
@@ -159,23 +154,14 @@ def compare(
     release_id: str,
     recomputed: str,
     limit: int,
-    *,
-    noisy: Sequence[str] = (),
-    tolerance: float = 0.0,
 ) -> Comparison:
     """The differences between a release's observations and `recomputed` (a relation with
-    the observation columns), see `Comparison`. Values of the indicators `noisy` within
-    `tolerance` of each other (relative) are `NOISE`, not `value`."""
+    the observation columns), see `Comparison`."""
     keys = [k.strip() for k in OBSERVATION_KEY.split(",")]
     on = " AND ".join(f"r.{k} = c.{k}" for k in keys)
     key = ", ".join(f"coalesce(r.{k}, c.{k}) AS {k}" for k in keys)
     fields = ", ".join(f"r.{f} AS r_{f}, c.{f} AS c_{f}" for f in COMPARED)
     matched = "NOT only_released AND NOT only_recomputed"
-    within = (
-        f"coalesce(list_contains({literal(list(noisy))}::VARCHAR[], indicator) AND "
-        f"abs(r_value - c_value) <= {tolerance!r} * greatest(abs(r_value), abs(c_value)), "
-        "false)"
-    )
     parts = [
         f"SELECT {OBSERVATION_KEY}, {literal(ONLY_RELEASED)} AS kind, "
         "CAST(NULL AS VARCHAR) AS released, CAST(NULL AS VARCHAR) AS recomputed "
@@ -186,12 +172,8 @@ def compare(
             f"SELECT {OBSERVATION_KEY}, {literal(f)}, CAST(r_{f} AS VARCHAR), "
             f"CAST(c_{f} AS VARCHAR) FROM joined "
             f"WHERE {matched} AND r_{f} IS DISTINCT FROM c_{f}"
-            + (f" AND NOT {within}" if f == "value" else "")
             for f in COMPARED
         ),
-        f"SELECT {OBSERVATION_KEY}, {literal(NOISE)}, CAST(r_value AS VARCHAR), "
-        f"CAST(c_value AS VARCHAR) FROM joined "
-        f"WHERE {matched} AND r_value IS DISTINCT FROM c_value AND {within}",
     ]
     con.execute(
         f"""CREATE OR REPLACE TEMPORARY TABLE release_differences AS
@@ -211,16 +193,10 @@ def compare(
         ).fetchall()
     }
     first = con.execute(
-        f"SELECT * FROM release_differences WHERE kind <> {literal(NOISE)} "
-        f"ORDER BY {OBSERVATION_KEY}, kind LIMIT {limit:d}"
-    ).fetchall()
-    noise = con.execute(
-        f"SELECT indicator, count(*) FROM release_differences WHERE kind = {literal(NOISE)} "
-        "GROUP BY indicator ORDER BY indicator"
+        f"SELECT * FROM release_differences ORDER BY {OBSERVATION_KEY}, kind LIMIT {limit:d}"
     ).fetchall()
     con.execute("DROP TABLE release_differences")
     return Comparison(
         counts,
         [tuple(None if v is None else str(v) for v in row) for row in first],
-        {str(indicator): int(n) for indicator, n in noise},
     )
