@@ -1,6 +1,6 @@
-"""What `release verify` reports: a recomputation that had to use other code lists or another
-registry than the frozen ones is skipped, not failed (an untouched release made by another
-digex is not "tampered with"), and each failed check says what its failure means."""
+"""What `release verify` reports: a recomputation that had to use the installed code lists or
+registry for frozen copies it could not read is skipped, not failed (an untouched release made
+by another digex is not "tampered with"), and each failed check says what its failure means."""
 
 from __future__ import annotations
 
@@ -13,9 +13,13 @@ from tests.releases.freeze import hand_made
 
 import digex
 from digex.errors import ChecksFailed
-from digex.profile import load_profile
 from digex.releases.content import frozen_inputs
-from digex.releases.verify import Check, Verification, _unless_other_definitions
+from digex.releases.verify import (
+    Check,
+    Verification,
+    _unless_other_definitions,
+    frozen_definitions,
+)
 from digex.store import releases as rel
 
 PUBLISHED = dt.datetime(2025, 3, 1, 9, 0)
@@ -23,8 +27,8 @@ PUBLISHED = dt.datetime(2025, 3, 1, 9, 0)
 
 def release_made_elsewhere(folder: Path) -> Path:
     """A store with one declaration and release 2024-03.1 as another digex would have made it:
-    its figures (one level, by hand) and its frozen registry are not those installed here;
-    nothing was changed after it was written."""
+    its figures (one level, by hand) are not those installed here, and its frozen registry is
+    in a format this digex cannot read; nothing was changed after it was written."""
     row = ("A", "2024-03", FIRM, "ITO", "FR", "MAD", "2000", "X")
     with digex.init(folder / "s.duckdb") as db:
         db.load(write_csv(folder / "d.csv", [row]), today=TODAY)
@@ -54,29 +58,51 @@ def test_a_release_frozen_with_another_registry_is_not_failed(tmp_path: Path) ->
     }
     detail = found.checks[1].detail
     assert detail.startswith(
-        "the frozen indicator registry (registry.toml) differs from the installed one, which "
-        "the recomputation had to use (with it: the frozen inputs give other figures: "
+        "the frozen indicator registry (registry.toml) cannot be used (registry.toml: the "
+        "registry needs a `version` string"
     )
+    assert "so the recomputation used the installed ones (with them: the frozen inputs " in detail
+    assert detail.endswith("; verify with the digex version that made the release")
     assert found.counts["value"] == 1  # still counted and listed, for whoever looks
     assert found.identical
     found.raise_if_failed()  # nothing raised
 
 
-def test_only_a_failed_recomputation_with_other_definitions_is_skipped() -> None:
-    profile = load_profile("MA")
-    same = frozen_inputs(profile)
-    other = {**same, "codelists.json": "{}", "registry.toml": ""}
+def test_only_a_failed_recomputation_with_unreadable_definitions_is_skipped() -> None:
+    unreadable = (
+        ("codelists.json", "code lists", "no table of code lists by name"),
+        ("registry.toml", "indicator registry", "not valid TOML"),
+    )
     failed = Check("recomputed", False, "the frozen inputs give other figures: 1 value")
     passed = Check("recomputed", True, "all 9 observations recomputed identically")
-    assert _unless_other_definitions(failed, same, profile) == failed
-    assert _unless_other_definitions(passed, other, profile) == passed
-    assert _unless_other_definitions(failed, other, None) == failed  # no profile to compare
-    skipped = _unless_other_definitions(failed, other, profile)
+    assert _unless_other_definitions(failed, ()) == failed  # the frozen copies were used
+    assert _unless_other_definitions(passed, unreadable) == passed
+    skipped = _unless_other_definitions(failed, unreadable)
     assert skipped.passed is None
     assert skipped.detail.startswith(
         "the frozen code lists (codelists.json) and the indicator registry (registry.toml) "
-        "differ from the installed ones"
+        "cannot be used either (codelists.json: no table of code lists by name; "
+        "registry.toml: not valid TOML)"
     )
+
+
+@pytest.mark.parametrize(
+    ("copies", "cannot"),
+    [
+        ({}, []),  # a release made before the copies were frozen: the installed ones
+        ({"codelists.json": "{}"}, ["codelists.json"]),
+        ({"codelists.json": '{"codelists": {"ebops": []}}'}, ["codelists.json"]),
+        ({"registry.toml": "version = "}, ["registry.toml"]),
+        ({"registry.toml": 'version = "1"'}, ["registry.toml"]),
+    ],
+)
+def test_frozen_copies_that_cannot_be_read_are_named(
+    copies: dict[str, str], cannot: list[str]
+) -> None:
+    found = frozen_definitions({"profile.toml": "", **copies}, "2024.1")
+    assert [name for name, _, _ in found.unreadable] == cannot
+    assert found.registry is None
+    assert found.mappings is None
 
 
 def verification(**passed: bool | None) -> Verification:

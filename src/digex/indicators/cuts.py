@@ -8,8 +8,10 @@ of cuts is available to quick paths (a cached answer) without them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from digex.codelists import read_codelist
 from digex.errors import UnknownCut
@@ -29,22 +31,53 @@ def check_cut(cut: str) -> str:
     return cut
 
 
+@dataclass(frozen=True)
+class Mappings:
+    """The code list correspondences the derived cuts read: segment -> default EBOPS code and
+    country -> region, as (from, to) pairs. The installed code lists give them by default
+    (`installed_mappings`); a release's verification passes those of the code lists frozen
+    with it (`mappings_from_codelists`), so the engine cuts as the release was cut."""
+
+    ebops: tuple[tuple[str, str], ...]
+    regions: tuple[tuple[str, str | None], ...]
+
+
+def mappings_from_codelists(lists: Mapping[str, Sequence[Mapping[str, Any]]]) -> Mappings:
+    """The correspondences of code lists given as rows by name (``ebops`` and ``countries``,
+    as `digex.releases.content` freezes them); a KeyError when one lacks a list or column."""
+    return Mappings(
+        ebops=tuple(
+            (str(r["segment"]), str(r["ebops_code"]))
+            for r in lists["ebops"]
+            if r["default_for_segment"]
+        ),
+        regions=tuple((str(r["code"]), r["region"]) for r in lists["countries"]),
+    )
+
+
 @cache
-def _mapping(cut: str) -> pd.DataFrame:
-    """The codelist correspondence of a cut, read once per process (a run uses it in many
-    queries). The in-memory table is made per use: each backend registers its own."""
+def installed_mappings() -> Mappings:
+    """The installed code lists' correspondences, read once per process (a run uses them in
+    many queries)."""
+    return mappings_from_codelists(
+        {name: read_codelist(name).to_pylist() for name in ("ebops", "countries")}
+    )
+
+
+@cache
+def _mapping(cut: str, mappings: Mappings) -> pd.DataFrame:
+    """The correspondence of a cut as a frame (kept per mappings: they are few). The in-memory
+    table is made per use: each backend registers its own."""
     import pandas as pd
 
     if cut == "ebops":
-        cl = read_codelist("ebops").to_pandas()
-        cl = cl[cl["default_for_segment"]][["segment", "ebops_code"]]
-        return pd.DataFrame(cl.rename(columns={"segment": "seg_", "ebops_code": "member"}))
-    cl = read_codelist("countries").to_pandas()[["code", "region"]]
-    return pd.DataFrame(cl.rename(columns={"code": "cc_", "region": "member"}))
+        return pd.DataFrame(list(mappings.ebops), columns=["seg_", "member"])
+    return pd.DataFrame(list(mappings.regions), columns=["cc_", "member"])
 
 
-def with_member(t: ir.Table, cut: str) -> ir.Table:
-    """`t` with a `member` column holding the cut's code for each row."""
+def with_member(t: ir.Table, cut: str, mappings: Mappings | None = None) -> ir.Table:
+    """`t` with a `member` column holding the cut's code for each row (the EBOPS and region
+    cuts read `mappings`, the installed code lists' when None)."""
     import ibis
 
     check_cut(cut)
@@ -52,7 +85,7 @@ def with_member(t: ir.Table, cut: str) -> ir.Table:
         return t.mutate(member=ibis.literal(TOTAL))
     if cut in ("segment", "partner", "currency"):
         return t.mutate(member=t[cut])
-    m = ibis.memtable(_mapping(cut))
+    m = ibis.memtable(_mapping(cut, mappings or installed_mappings()))
     if cut == "ebops":
         return t.join(m, t.segment == m.seg_).drop("seg_")
     return (

@@ -24,7 +24,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from digex.indicators import firms
-from digex.indicators.cuts import CUTS, TOTAL, check_cut, with_member
+from digex.indicators.cuts import CUTS, TOTAL, Mappings, check_cut, with_member
 from digex.indicators.periods import MONTHS, PER_YEAR, label_expr, sub_period
 from digex.store.tables import PORTABLE
 
@@ -49,6 +49,8 @@ class Sources:
     rates: str = PORTABLE.rates
     minor_units: int = field(kw_only=True)
     auxiliary: str = PORTABLE.auxiliary
+    mappings: Mappings | None = field(default=None, kw_only=True)
+    """The code list correspondences the EBOPS and region cuts read (None: the installed)."""
 
 
 def _right(*names: str) -> list[str]:
@@ -166,7 +168,7 @@ class Engine:
         derived = {c: s for c, s in DERIVED.items() if c in cuts and s != by}
         direct: dict[str, ir.Table] = {}
         for cut in sorted({derived.get(c, c) for c in cuts}):
-            t = with_member(rows, cut)
+            t = with_member(rows, cut, self.sources.mappings)
             direct[cut] = t.group_by("flow", "ordinal", "member", by).aggregate(
                 value_minor=t.value_minor.sum()
             )
@@ -176,7 +178,9 @@ class Engine:
                 t = direct[cut]
             else:
                 source = derived[cut]
-                t = with_member(direct[source].rename({source: "member"}), cut)
+                t = with_member(
+                    direct[source].rename({source: "member"}), cut, self.sources.mappings
+                )
                 t = t.group_by("flow", "ordinal", "member", by).aggregate(
                     value_minor=t.value_minor.sum()
                 )

@@ -200,11 +200,18 @@ class Registry:
 
 @cache
 def registry() -> Registry:
+    """The installed registry (the package's data/indicators.toml)."""
     text = (files("digex") / "data" / "indicators.toml").read_text(encoding="utf-8")
+    return registry_from_text(text, "data/indicators.toml")
+
+
+def registry_from_text(text: str, where: str) -> Registry:
+    """The registry a TOML text defines (the installed file's, or the copy frozen with a
+    release, which `where` names in a `RegistryError`)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise RegistryError(f"data/indicators.toml is not valid TOML ({error})") from None
+        raise RegistryError(f"{where} is not valid TOML ({error})") from None
     return parse(data)
 
 

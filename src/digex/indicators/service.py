@@ -11,7 +11,7 @@ from digex.indicators.consistency import verify_frame
 from digex.indicators.cuts import CUTS, check_cut
 from digex.indicators.engine import Engine
 from digex.indicators.periods import Period, parse_period
-from digex.indicators.registry import registry
+from digex.indicators.registry import Registry, registry
 from digex.indicators.suite import COLUMNS, Suite
 from digex.indicators.targets import jobs_indicators, target_indicators
 from digex.profile import CountryProfile
@@ -25,12 +25,13 @@ def _with_jobs(
     profile: CountryProfile,
     frame: pd.DataFrame,
     cuts: Sequence[str],
+    known: Registry,
 ) -> pd.DataFrame:
     """Results at the jobs series' frequencies (annual) by its cuts (total, segment) also carry
     the jobs series and exports per job, as the registry's jobs family says."""
     if frame.empty:
         return frame
-    family = registry().family("jobs")
+    family = known.family("jobs")
     jobs_cuts = {c for i in family for c in i.cuts}
     jobs_freqs = {f for i in family for f in i.freqs}
     by_cut = {c: frame[frame["cut"] == c] for c in cuts if c in jobs_cuts}
@@ -57,11 +58,12 @@ def _with_series(
     cuts: Sequence[str],
     wanted: Sequence[Period] | None,
     freq: str | None,
+    known: Registry,
 ) -> pd.DataFrame:
     """Annual results of the total cut also carry the profile's auxiliary aggregate series for
     the years asked for (every year they hold when no period is given), whether or not the
     declarations cover those years: an older series may start before them."""
-    family = registry().family("series")
+    family = known.family("series")
     if not profile.series or not {c for i in family for c in i.cuts} & set(cuts):
         return frame
     freqs = {f for i in family for f in i.freqs}
@@ -88,14 +90,17 @@ def compute(
     period: str | Sequence[str] | None = None,
     freq: str | None = None,
     by: str = "total",
+    definitions: Registry | None = None,
 ) -> pd.DataFrame:
     """Every indicator, every flow, money in units: what the cache keeps; `select` narrows it.
 
     `by="all"` computes the six cuts together: the engine answers every cut of a frequency
-    with the same queries.
+    with the same queries. `definitions` is the indicator registry the suite computes (the
+    installed one when None; a release's verification passes the one frozen with it).
     """
+    known = definitions or registry()
     cuts = list(CUTS) if by == "all" else [check_cut(by)]
-    suite = Suite(engine, profile.national_currency)
+    suite = Suite(engine, profile.national_currency, known)
     wanted: list[Period] | None = None
     if period is not None:
         labels = [period] if isinstance(period, str) else list(period)
@@ -109,9 +114,9 @@ def compute(
     else:
         frame = suite.run(freq or "A", cuts, flows=FLOWS)
     verify_frame(frame)
-    frame = _with_jobs(engine, profile, frame, cuts)
-    frame = _with_series(engine, profile, frame, cuts, wanted, freq)
-    return mark_breaks(frame, profile.breaks)
+    frame = _with_jobs(engine, profile, frame, cuts, known)
+    frame = _with_series(engine, profile, frame, cuts, wanted, freq, known)
+    return mark_breaks(frame, profile.breaks, known)
 
 
 def targets(engine: Engine, profile: CountryProfile) -> pd.DataFrame:

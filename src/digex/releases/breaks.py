@@ -51,7 +51,7 @@ from digex.codelists import LANGUAGES
 from digex.errors import ProfileError, UsageError
 from digex.indicators.cuts import CUTS
 from digex.indicators.periods import PER_YEAR, Period, parse_period
-from digex.indicators.registry import registry
+from digex.indicators.registry import Registry, registry
 from digex.indicators.status import SPANS, Inputs, ObsStatus, Span
 from digex.releases.dates import period_end, period_start, shifted
 
@@ -92,11 +92,12 @@ class SeriesBreak:
             for chosen, value in ((self.cuts, cut), (self.members, member))
         )
 
-    def concerns_indicator(self, indicator: str) -> bool:
-        """Named, or (none named) computed from the declarations: see the module's head."""
+    def concerns_indicator(self, indicator: str, definitions: Registry | None = None) -> bool:
+        """Named, or (none named) computed from the declarations: see the module's head
+        (`definitions` says which family an indicator is of: the installed registry if None)."""
         if self.indicators:
             return indicator in self.indicators
-        family = registry().indicator(indicator).family
+        family = (definitions or registry()).indicator(indicator).family
         return family not in AUXILIARY_FAMILIES and indicator not in AUXILIARY_INDICATORS
 
 
@@ -244,8 +245,11 @@ def flag_frame(frame: pd.DataFrame, breaks: Sequence[SeriesBreak]) -> pd.DataFra
     return pd.DataFrame(frame.merge(figures, on=keys, how="left", validate="many_to_one"))
 
 
-def mark_breaks(frame: pd.DataFrame, breaks: Sequence[SeriesBreak]) -> pd.DataFrame:
-    """A tidy indicator table with OBS_STATUS B on every figure at or across a break.
+def mark_breaks(
+    frame: pd.DataFrame, breaks: Sequence[SeriesBreak], definitions: Registry | None = None
+) -> pd.DataFrame:
+    """A tidy indicator table with OBS_STATUS B on every figure at or across a break, the
+    spans each figure reads as the registry `definitions` says (the installed one if None).
 
     Whether a figure is touched depends on its indicator (the spans it reads) and its period
     only, then on whether the break concerns its cut and member: the first is decided once per
@@ -260,14 +264,15 @@ def mark_breaks(frame: pd.DataFrame, breaks: Sequence[SeriesBreak]) -> pd.DataFr
     pairs = frame[["indicator", "period"]].astype(str).drop_duplicates()
     indicators, labels = pairs["indicator"].tolist(), pairs["period"].tolist()
     periods = {p: parse_period(p) for p in set(labels)}
-    reads = {i: registry().indicator(i).reads for i in set(indicators)}
+    known = definitions or registry()
+    reads = {i: known.indicator(i).reads for i in set(indicators)}
     keys = pd.MultiIndex.from_frame(frame[["indicator", "period"]].astype(str))
     hit = np.zeros(len(frame), dtype=bool)
     for brk in breaks:
         touched = [
             (i, p)
             for i, p in zip(indicators, labels, strict=True)
-            if brk.concerns_indicator(i)
+            if brk.concerns_indicator(i, known)
             and (is_at(periods[p], brk) or straddles(periods[p], reads[i], brk))
         ]
         if not touched:

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from digex.indicators.engine import Engine
+    from digex.indicators.registry import Registry
     from digex.profile import CountryProfile
 
 STATUSES: Final = ("preliminary", "revised", "final")
@@ -90,13 +91,20 @@ def release_periods(period: str | Period) -> list[Period]:
     return sorted(inside + earlier, key=lambda q: (PER_YEAR[q.freq], q.ordinal))
 
 
-def observations(engine: Engine, profile: CountryProfile, period: str, status: str) -> pd.DataFrame:
+def observations(
+    engine: Engine,
+    profile: CountryProfile,
+    period: str,
+    status: str,
+    definitions: Registry | None = None,
+) -> pd.DataFrame:
     """Every observation of a release of `period` with `status`, in key order, with the
-    columns of `digex.store.releases.OBSERVATION_COLUMNS` (money in units)."""
+    columns of `digex.store.releases.OBSERVATION_COLUMNS` (money in units), as the indicator
+    registry `definitions` defines them (the installed one when None)."""
     from digex.indicators.service import compute
 
     labels = [p.label for p in release_periods(period)]
-    frame = compute(engine, profile, period=labels, by="all")
+    frame = compute(engine, profile, period=labels, by="all", definitions=definitions)
     columns = [c.strip() for c in _columns()]
     frame = frame[columns].copy()
     frame["obs_status"] = released_codes(frame["obs_status"], status)
@@ -125,6 +133,16 @@ def _codelists() -> str:
     return json.dumps(
         {"version": codelists_version(), "codelists": lists}, ensure_ascii=False, sort_keys=True
     )
+
+
+def frozen_codelists(text: str) -> dict[str, list[dict[str, object]]]:
+    """The code lists' rows by name, from the text `frozen_inputs` wrote as
+    ``codelists.json``; a ValueError when it is not that."""
+    data = json.loads(text)
+    lists = data.get("codelists") if isinstance(data, dict) else None
+    if not isinstance(lists, dict) or not all(isinstance(v, list) for v in lists.values()):
+        raise ValueError("no table of code lists by name")
+    return lists
 
 
 def registry_text() -> str:

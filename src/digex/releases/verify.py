@@ -19,11 +19,17 @@ Three checks, each reported whatever the others found:
 3. **snapshot**: the snapshot file beside the store, if there is one, gives the recorded hash
    (skipped, not failed, when there is none: it can be written again from the store).
 
-The code lists and the indicator registry are read from the installed package (the engine has
-no other source for them); their frozen copies are compared with the installed ones and a
-difference is reported as a note. A recomputation with other definitions can differ without
-any row having been touched, so when they differ a recomputation that found differences is
-marked skipped, not failed: it could not check the release (the hash still does).
+The recomputation reads the indicator registry and the code lists (the correspondences of
+the EBOPS and region cuts) frozen with the release, not the installed ones: a later digex may
+define an indicator otherwise, or move a country to another region, without a release made
+before being any less what its inputs give. They are handed down the compute path
+(`digex.indicators.service.compute`'s `definitions`, the engine sources' `mappings`); nothing
+installed is swapped. A frozen copy that differs from the installed one is noted. A frozen
+copy that cannot be read (written by a digex whose format this one does not know), or with
+which this digex cannot compute, leaves the recomputation to the installed copy: a difference
+may then come from the definitions rather than from a row, so a recomputation that found
+differences is marked skipped, not failed (the hash still checks the rows). A release without
+these copies (made before they were frozen) is recomputed with the installed ones.
 
 A failure says what it means, check by check: the hash, that the rows changed since the
 release was made; the recomputation, that its figures are not what its frozen inputs give;
@@ -38,9 +44,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from digex.errors import ChecksFailed, ProfileError
+from digex.errors import ChecksFailed, ProfileError, RegistryError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from digex.indicators.cuts import Mappings
+    from digex.indicators.engine import Sources
+    from digex.indicators.registry import Registry
     from digex.profile import CountryProfile
     from digex.store import Store
 
@@ -130,16 +141,79 @@ def _frozen_profile(inputs: Mapping[str, str], release_id: str, units: int) -> C
     return dataclasses.replace(profile, minor_units=units)
 
 
-def _notes(inputs: Mapping[str, str], profile: CountryProfile, version: object) -> list[str]:
-    """What differs between the inputs frozen and those the recomputation had to use."""
-    import digex
+@dataclass(frozen=True)
+class Definitions:
+    """What the recomputation defines its figures with, from the release's frozen copies:
+    `registry` and `mappings` None where the installed ones are used instead; `unreadable`
+    the frozen copies (name, what they are, why) that could not be used."""
 
-    notes = [
-        f"the {what} installed differ from those frozen with the release "
-        f"({name}); the recomputation used the installed ones, so a difference may "
-        "come from them rather than from a changed row"
-        for name, what in _other_definitions(inputs, profile)
-    ]
+    registry: Registry | None = None
+    mappings: Mappings | None = None
+    unreadable: tuple[tuple[str, str, str], ...] = ()
+
+
+_READ_ERRORS: Final = (RegistryError, KeyError, TypeError, ValueError, AttributeError)
+"""What reading a frozen copy in a format this digex does not know can raise."""
+
+
+def frozen_definitions(inputs: Mapping[str, str], release_id: str) -> Definitions:
+    """The registry and code list correspondences frozen with release `release_id`."""
+    from digex.indicators.cuts import mappings_from_codelists
+    from digex.indicators.registry import registry_from_text
+    from digex.releases.content import frozen_codelists
+
+    found = Definitions()
+    unreadable: list[tuple[str, str, str]] = []
+    if "registry.toml" in inputs:
+        where = f"the registry.toml frozen with release {release_id}"
+        try:
+            found = dataclasses.replace(
+                found, registry=registry_from_text(inputs["registry.toml"], where)
+            )
+        except _READ_ERRORS as e:
+            unreadable.append(("registry.toml", "indicator registry", _reason(e)))
+    if "codelists.json" in inputs:
+        try:
+            lists = frozen_codelists(inputs["codelists.json"])
+            found = dataclasses.replace(found, mappings=mappings_from_codelists(lists))
+        except _READ_ERRORS as e:
+            unreadable.append(("codelists.json", "code lists", _reason(e)))
+    return dataclasses.replace(found, unreadable=tuple(unreadable))
+
+
+def _reason(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def _notes(
+    inputs: Mapping[str, str],
+    profile: CountryProfile,
+    version: object,
+    unreadable: tuple[tuple[str, str, str], ...] = (),
+) -> list[str]:
+    """What differs between the inputs frozen and those installed, and which the
+    recomputation used."""
+    import digex
+    from digex.releases import content
+
+    installed = content.frozen_inputs(profile)
+    cannot = {name: why for name, _, why in unreadable}
+    notes = []
+    for name, what in (("codelists.json", "code lists"), ("registry.toml", "indicator registry")):
+        if name not in inputs or inputs[name] == installed[name]:
+            continue
+        if name in cannot:
+            notes.append(
+                f"the {what} frozen with the release ({name}) cannot be used ({cannot[name]}); "
+                "the recomputation used the installed ones, so a difference may come from "
+                "them rather than from a changed row"
+            )
+        else:
+            notes.append(
+                f"the {what} installed differ from those frozen with the release ({name}); "
+                "the recomputation used the frozen ones"
+            )
     if str(version) != digex.__version__:
         notes.append(
             f"the release was made by digex {version}, the recomputation by {digex.__version__}"
@@ -147,41 +221,20 @@ def _notes(inputs: Mapping[str, str], profile: CountryProfile, version: object) 
     return notes
 
 
-def _other_definitions(inputs: Mapping[str, str], profile: CountryProfile) -> list[tuple[str, str]]:
-    """The frozen inputs (name, what they are) that the recomputation could not use: those
-    that differ from the installed copies it had to take instead."""
-    from digex.releases import content
-
-    installed = content.frozen_inputs(profile)
-    return [
-        (name, what)
-        for name, what in (
-            ("codelists.json", "code lists"),
-            ("registry.toml", "indicator registry"),
-        )
-        if name in inputs and inputs[name] != installed[name]
-    ]
-
-
-def _unless_other_definitions(
-    check: Check, inputs: Mapping[str, str], profile: CountryProfile | None
-) -> Check:
-    """A failed recomputation marked skipped when it had to use other definitions than the
-    frozen ones: its differences may come from them, so it says nothing about the rows."""
-    other = (
-        [] if profile is None or check.passed is not False else _other_definitions(inputs, profile)
-    )
-    if not other:
+def _unless_other_definitions(check: Check, unreadable: tuple[tuple[str, str, str], ...]) -> Check:
+    """A failed recomputation marked skipped when it had to use installed definitions for
+    frozen copies it could not use: its differences may come from them, so it says nothing
+    about the rows."""
+    if check.passed is not False or not unreadable:
         return check
-    names = " and the ".join(f"{what} ({name})" for name, what in other)
-    differ = (
-        "differs from the installed one" if len(other) == 1 else "differ from the installed ones"
-    )
+    names = " and the ".join(f"{what} ({name})" for name, what, _ in unreadable)
+    cannot = "cannot be used" if len(unreadable) == 1 else "cannot be used either"
+    why = "; ".join(f"{name}: {reason}" for name, _, reason in unreadable)
     return Check(
         check.name,
         None,
-        f"the frozen {names} {differ}, which the recomputation had to use (with it: "
-        f"{check.detail}); verify with the digex version that made the release",
+        f"the frozen {names} {cannot} ({why}), so the recomputation used the installed "
+        f"ones (with them: {check.detail}); verify with the digex version that made the release",
     )
 
 
@@ -229,8 +282,6 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
     units); `UnknownRelease` when it holds no such release."""
     import pyarrow as pa
 
-    from digex.indicators.engine import Engine
-    from digex.releases import content
     from digex.releases.snapshot import snapshot_path
     from digex.store import releases, vintage
 
@@ -243,6 +294,7 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
         actual = releases.content_hash(con, release_id)
         inputs = releases.inputs(con, release_id)
         profile: CountryProfile | None = None
+        definitions = Definitions()
         counts: dict[str, int] = {}
         first: list[tuple[str | None, ...]] = []
         try:
@@ -254,9 +306,15 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
             )
         else:
             profile = frozen
-            frame = content.observations(
-                Engine(sources), frozen, str(meta["period"]), str(meta["status"])
-            )
+            definitions = frozen_definitions(inputs, release_id)
+            period, status = str(meta["period"]), str(meta["status"])
+            try:
+                frame = _recompute(sources, frozen, period, status, definitions)
+            except _READ_ERRORS as e:  # frozen definitions this engine cannot compute with
+                if definitions.registry is None and definitions.mappings is None:
+                    raise
+                definitions = _installed_instead(definitions, e)
+                frame = _recompute(sources, frozen, period, status, definitions)
             con.register("release_recomputed", pa.Table.from_pandas(frame, preserve_index=False))
             try:
                 found = vintage.compare(con, release_id, "release_recomputed", shown)
@@ -266,11 +324,40 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
             recomputed = _recomputed_check(counts, len(frame))
     checks = (
         _hash_check(stored, actual),
-        _unless_other_definitions(recomputed, inputs, profile),
+        _unless_other_definitions(recomputed, definitions.unreadable),
         _snapshot_check(snapshot_path(store.path, release_id), release_id, stored),
     )
     differences = tuple(
         Difference(tuple(str(v) for v in row[:6]), str(row[6]), row[7], row[8]) for row in first
     )
-    notes = [] if profile is None else _notes(inputs, profile, meta["digex_version"])
+    notes = (
+        []
+        if profile is None
+        else _notes(inputs, profile, meta["digex_version"], definitions.unreadable)
+    )
     return Verification(release_id, checks, differences, counts, tuple(notes))
+
+
+def _recompute(
+    sources: Sources, profile: CountryProfile, period: str, status: str, definitions: Definitions
+) -> pd.DataFrame:
+    """The release's observations computed again with `definitions` (installed where None)."""
+    from digex.indicators.engine import Engine
+    from digex.releases import content
+
+    engine = Engine(dataclasses.replace(sources, mappings=definitions.mappings))
+    return content.observations(engine, profile, period, status, definitions.registry)
+
+
+def _installed_instead(definitions: Definitions, error: BaseException) -> Definitions:
+    """`definitions` without the frozen ones the engine failed with, which are then noted
+    as unusable."""
+    used = [
+        ("registry.toml", "indicator registry") if definitions.registry is not None else None,
+        ("codelists.json", "code lists") if definitions.mappings is not None else None,
+    ]
+    failed = tuple(
+        (name, what, f"this digex cannot compute with it: {_reason(error)}")
+        for name, what in (u for u in used if u is not None)
+    )
+    return Definitions(None, None, definitions.unreadable + failed)
