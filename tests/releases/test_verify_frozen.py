@@ -21,7 +21,8 @@ from digex.errors import ChecksFailed
 from digex.indicators.cuts import installed_mappings, mappings_from_codelists
 from digex.indicators.engine import Engine
 from digex.indicators.registry import registry, registry_from_text
-from digex.releases.content import frozen_codelists, observations
+from digex.indicators.targets import tidy_rows
+from digex.releases.content import frozen_codelists, observations, registry_text
 from digex.releases.snapshot import folder
 from digex.releases.verify import Verification, frozen_definitions
 from digex.sql import literal
@@ -178,3 +179,26 @@ def test_a_frozen_copy_rewritten_with_the_hash_fails_the_recomputation(
             assert {d.key[0] for d in found.differences} == {"LEVEL_AGAIN"}
         with pytest.raises(ChecksFailed, match=r"\(recomputed\): its figures are not what"):
             found.raise_if_failed()
+
+
+def test_the_families_outside_the_suite_are_read_from_the_registry_given() -> None:
+    """The jobs family (computed apart from the suite) follows the registry handed down:
+    one more entry there, one more indicator in the rows."""
+    text = registry_text()
+    start = text.index("[JOBS]\n")
+    entry = text[start : text.index("\n[", start)].replace("[JOBS]", "[JOBS_AGAIN]", 1)
+    defined = registry_from_text(f"{text}\n{entry}\n", "the test's copy")
+    cells = pd.DataFrame(
+        {
+            "period": ["2024"],
+            "cut": ["total"],
+            "member": ["_T"],
+            "jobs": [1200.0],
+            "exports_per_job": [None],
+        }
+    )
+    installed = tidy_rows("jobs", cells, "MAD")
+    given = tidy_rows("jobs", cells, "MAD", definitions=defined)
+    assert installed["indicator"].tolist() == ["JOBS"]
+    found = given[["indicator", "value"]].to_numpy().tolist()
+    assert found == [["JOBS", 1200.0], ["JOBS_AGAIN", 1200.0]]

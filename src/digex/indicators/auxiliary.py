@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from digex.indicators.engine import Engine
+    from digex.indicators.registry import Registry
     from digex.profile import CountryProfile
 
 RESERVED: Final = frozenset({"JOBS"})
@@ -140,10 +141,14 @@ def series_rows(engine: Engine, ids: Collection[str]) -> pd.DataFrame:
 
 
 def series_indicators(
-    engine: Engine, profile: CountryProfile, years: Collection[int] | None = None
+    engine: Engine,
+    profile: CountryProfile,
+    years: Collection[int] | None = None,
+    definitions: Registry | None = None,
 ) -> pd.DataFrame:
     """SERIES_LEVEL of each declared series for each year it holds, and SERIES_GROWTH where
-    it also holds the year before; only for `years` when given."""
+    it also holds the year before; only for `years` when given, the family as the registry
+    `definitions` says (the installed one if None)."""
     import pandas as pd
 
     from digex.indicators.suite import COLUMNS
@@ -177,7 +182,7 @@ def series_indicators(
     )
     if years is not None:
         cells = cells[year.isin(set(years))]
-    rows = tidy_rows("series", cells, nc)
+    rows = tidy_rows("series", cells, nc, definitions=definitions)
     units = {k: s.unit for k, s in declared.items()}
     level_rows = rows["indicator"] == "SERIES_LEVEL"
     rows.loc[level_rows, "unit"] = rows.loc[level_rows, "member"].map(units)

@@ -43,7 +43,7 @@ def _with_jobs(
         for rows in by_cut.values()
         for p in rows.loc[rows["freq"].isin(jobs_freqs), "period"]
     }
-    extra = jobs_indicators(engine, profile, years)
+    extra = jobs_indicators(engine, profile, years, known)
     parts = [frame]
     for cut, rows in by_cut.items():
         parts.append(extra[(extra["cut"] == cut) & extra["period"].isin(set(rows["period"]))])
@@ -75,7 +75,7 @@ def _with_series(
         years = {p.year for p in wanted if p.freq in freqs}
         if not years:
             return frame
-    extra = series_indicators(engine, profile, years)
+    extra = series_indicators(engine, profile, years, known)
     if extra.empty:
         return frame
     if frame.empty:

@@ -18,7 +18,13 @@ from digex.errors import ProfileError
 from digex.indicators import status as st
 from digex.indicators.consistency import CheckResult
 from digex.indicators.engine import Engine
-from digex.indicators.registry import NATIONAL_CURRENCY, Indicator, RegistryError, registry
+from digex.indicators.registry import (
+    NATIONAL_CURRENCY,
+    Indicator,
+    Registry,
+    RegistryError,
+    registry,
+)
 from digex.indicators.suite import COLUMNS
 from digex.profile import CountryProfile, Target
 
@@ -66,15 +72,20 @@ def _single(i: Indicator, name: str, values: tuple[str, ...]) -> str:
 
 
 def tidy_rows(
-    family: str, cells: pd.DataFrame, nc: str, units: Mapping[str, str] | None = None
+    family: str,
+    cells: pd.DataFrame,
+    nc: str,
+    units: Mapping[str, str] | None = None,
+    definitions: Registry | None = None,
 ) -> pd.DataFrame:
     """The tidy rows of a family the suite does not compute (targets, jobs), from `cells`: one
     row per cell with `period`, `cut`, `member` (and `freq`, `flow` unless the registry gives
     the indicator a single one) and a column per indicator, named as the registry says; a
     missing value gives no row. These series have no status of their own to inherit
     (auxiliary data, a target): normal and complete. `units` overrides an indicator's unit (a
-    jobs target's level is in jobs, not in currency)."""
-    indicators = registry().family(family)
+    jobs target's level is in jobs, not in currency). `definitions`: the registry the family
+    is read from (the installed one if None)."""
+    indicators = (definitions or registry()).family(family)
     parts = []
     for i in indicators:
         if i.column not in cells.columns:
@@ -174,7 +185,10 @@ def target_indicators(engine: Engine, profile: CountryProfile) -> pd.DataFrame:
 
 
 def jobs_indicators(
-    engine: Engine, profile: CountryProfile, years: Collection[int] | None = None
+    engine: Engine,
+    profile: CountryProfile,
+    years: Collection[int] | None = None,
+    definitions: Registry | None = None,
 ) -> pd.DataFrame:
     """JOBS by year and segment, and EXPORTS_PER_JOB where the year's exports are complete;
     only for `years` when given.
@@ -212,7 +226,7 @@ def jobs_indicators(
             "exports_per_job": (level / jobs_value).where(level.notna() & (jobs_value != 0)),
         }
     )
-    return tidy_rows("jobs", cells, profile.national_currency)
+    return tidy_rows("jobs", cells, profile.national_currency, definitions=definitions)
 
 
 def jobs_add_up(engine: Engine) -> CheckResult:
