@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import FIRM, TODAY, write_csv
+from tests.inprocess import run_here
 from tests.releases.freeze import hand_made
 
 import digex
@@ -66,6 +67,13 @@ def test_a_release_frozen_with_another_registry_is_not_failed(tmp_path: Path) ->
     assert found.counts["value"] == 1  # still counted and listed, for whoever looks
     assert found.identical
     found.raise_if_failed()  # nothing raised
+    # the command's last line claims no more than was checked
+    r = run_here(["release", "verify", "2024-03.1", "--db", path], tmp_path)
+    assert r.code == 0, r.stderr
+    last = r.stdout.strip().splitlines()[-1]
+    assert last == (
+        "release 2024-03.1: no check failed, but not verified whole (recomputed skipped: see above)"
+    )
 
 
 def test_only_a_failed_recomputation_with_unreadable_definitions_is_skipped() -> None:
