@@ -40,16 +40,19 @@ IN_STORE: Final = EngineTables(ENGINE_VIEW, PORTABLE.rates, PORTABLE.auxiliary)
 """The engine's inputs read straight from a store (the declarations with their ENUM codes)."""
 
 
-def engine_sources(con: duckdb.DuckDBPyConnection, minor_units: int) -> Sources:
-    """The engine's inputs in a store, read through Ibis on `con` (a cursor of the store's)."""
+def engine_sources(
+    con: duckdb.DuckDBPyConnection, minor_units: int, tables: EngineTables = IN_STORE
+) -> Sources:
+    """The engine's inputs in a store, read through Ibis on `con` (a cursor of the store's):
+    the current ones by default, or `tables` on that cursor (a release's vintage views)."""
     import ibis
 
     from digex.indicators.engine import Sources
 
     return Sources(
         ibis.duckdb.from_connection(con),
-        declarations=IN_STORE.declarations,
-        rates=IN_STORE.rates,
-        auxiliary=IN_STORE.auxiliary,
+        declarations=tables.declarations,
+        rates=tables.rates,
+        auxiliary=tables.auxiliary,
         minor_units=minor_units,
     )

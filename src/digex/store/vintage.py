@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Final
 from digex.errors import UnknownRelease
 from digex.sql import literal
 from digex.store.releases import OBSERVATION_KEY
-from digex.store.tables import EngineTables
+from digex.store.tables import EngineTables, engine_sources
 
 if TYPE_CHECKING:
     import duckdb
@@ -119,18 +119,7 @@ def create_views(con: duckdb.DuckDBPyConnection, release_id: str) -> EngineTable
 def vintage_sources(con: duckdb.DuckDBPyConnection, release_id: str, minor_units: int) -> Sources:
     """The engine's inputs as the release saw them, read through Ibis on `con` (a cursor of
     the store's, e.g. a `Snapshot`'s): its views are made on that cursor."""
-    import ibis
-
-    from digex.indicators.engine import Sources
-
-    names = create_views(con, release_id)
-    return Sources(
-        ibis.duckdb.from_connection(con),
-        declarations=names.declarations,
-        rates=names.rates,
-        auxiliary=names.auxiliary,
-        minor_units=minor_units,
-    )
+    return engine_sources(con, minor_units, create_views(con, release_id))
 
 
 COMPARED: Final = ("value", "unit", "unit_mult", "obs_status", "completeness")
