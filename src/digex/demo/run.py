@@ -151,9 +151,10 @@ LATE_AMOUNTS = {
 }
 """MAD declared for December 2024, one declaration per segment, 2.35 million in all. The demo
 data hit the published three-decimal levels to within a few hundred MAD, so less than half a
-million per segment keeps every figure of the public table true in both vintages: 26.2 bn,
-+0.2 %, each segment's level to three decimals, its share and its growth. The revision is then
-seen only in the unrounded values (`digex release diff 2024.1 2024.2`)."""
+million per segment keeps every published figure true in both vintages: 26.2 bn, +0.2 %, each
+segment's level to three decimals and share, the growth of ESO and BPO. KPO's growth, which is
+not published (its level is tiny), moves from -38.5 % to -37.9 %; the rest of the revision is
+seen only in unrounded values (`digex release diff 2024.1 2024.2`)."""
 DEMO_RELEASES = (
     # period, status, created (UTC), published (UTC), note
     ("2024", "preliminary", dt.datetime(2025, 3, 24, 8, 0), dt.datetime(2025, 3, 28, 9, 0),
