@@ -239,3 +239,24 @@ class NotPublished(DigexError):
     with `embargoed=True`), or an as-of time before the first publication."""
 
     status = 404
+
+
+# -- disclosure control ---------------------------------------------------------------------------
+class DisclosureConfigError(ValueError, DigexError):
+    """The deployment's disclosure parameters (the file `DIGEX_DISCLOSURE` names) or the
+    enterprise groups it links firms with cannot be read: the message names the file, the key
+    and what is allowed."""
+
+
+class GateFailed(ChecksFailed):
+    """The release gate (the independent LP audit) found a cell that the pattern does not
+    protect: the release cannot be published or served until the pattern does."""
+
+    status = 409
+
+
+class ConfidentialRefused(DigexError):
+    """Unprotected values were asked for a public output; only an explicit internal request
+    (`confidential=True`, `--confidential`) reads them."""
+
+    status = 403
