@@ -17,6 +17,7 @@ from digex.disclosure.parameters import Parameters, load_parameters
 from digex.disclosure.problem import FREE
 from digex.disclosure.rules import (
     Verdict,
+    cell_contributions,
     equivalent_p,
     group_sums,
     judge,
@@ -284,3 +285,20 @@ def test_sensitivity_adds_duplicate_entries_of_a_group() -> None:
     s = sensitivity(m, Parameters())
     assert (s.contributors[0], s.x1[0], s.x2[0]) == (3, 100.0, 30.0)
     assert m.nnz == 4  # the caller's matrix is left as it was
+
+
+def test_cell_contributions_keep_groups_whose_sum_is_zero() -> None:
+    """Group a sells 5 in one atom and credits 5 in the other; group b declared an explicit 0:
+    both are contributors of the cell over both atoms, which a plain sparse product forgets."""
+    membership = sparse.csr_matrix(np.array([[1.0, 1.0], [0.0, 1.0]]))
+    contributions = sparse.csr_matrix(
+        (np.array([5.0, -5.0, 0.0]), (np.array([0, 1, 0]), np.array([0, 0, 1]))), shape=(2, 2)
+    )
+    cc = cell_contributions(membership, contributions)
+    assert cc.toarray().tolist() == [[0.0, 0.0], [-5.0, 0.0]]
+    assert np.diff(cc.indptr).tolist() == [2, 1]
+    params = Parameters(zero_unsafe=True)
+    assert sensitivity(cc, params).code.tolist() == ["A", "A"]
+    assert sensitivity(cc, params).rule[0] == "threshold n=3; zero"
+    plain = sparse.csr_matrix(membership @ contributions)
+    assert np.diff(plain.indptr).tolist() == [0, 1]  # what the product alone gives

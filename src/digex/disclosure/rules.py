@@ -175,6 +175,28 @@ def judge(contributions: Sequence[float], params: Parameters) -> Verdict:
     return Verdict(code, "; ".join(names), upl, lpl, n, x1, x2)
 
 
+def cell_contributions(
+    membership: sparse.csr_matrix, contributions: sparse.csr_matrix
+) -> sparse.csr_matrix:
+    """(cells x groups) from (cells x atoms) and (atoms x groups), keeping a group that is
+    present in a cell with a zero sum as an explicit 0 (a contributor for the threshold and
+    the zero rule). A plain sparse product drops those entries: use this rather than
+    `Cube.cell_contributions` when zero contributors must count."""
+    values = (sparse.csr_matrix(membership) @ sparse.csr_matrix(contributions)).tocoo()
+    member = sparse.csr_matrix(membership, dtype=np.float64, copy=True)
+    member.data = (member.data != 0).astype(np.float64)
+    present = sparse.csr_matrix(contributions, dtype=np.float64, copy=True)
+    present.data = np.ones_like(present.data)
+    # Non-negative structure: a (cell, group) entry of this product is > 0 exactly when the
+    # group has an entry in one of the cell's atoms.
+    where = (member @ present).tocoo()
+    rows = np.concatenate([where.row, values.row])
+    cols = np.concatenate([where.col, values.col])
+    data = np.concatenate([np.zeros(where.nnz), values.data.astype(np.float64)])
+    # COO -> CSR adds the duplicates up and keeps entries that sum to 0.
+    return sparse.csr_matrix((data, (rows, cols)), shape=values.shape)
+
+
 def _canonical(m: Any) -> sparse.csr_matrix:
     """A float CSR with one entry per (cell, group), explicit zeros kept."""
     out = sparse.csr_matrix(m, dtype=np.float64)
@@ -214,7 +236,6 @@ def sensitivity(cell_contributions: sparse.csr_matrix, params: Parameters) -> Se
         hit = np.flatnonzero(work == top[row_of])
         hit_rows = row_of[hit]
         first = hit[np.r_[True, hit_rows[1:] != hit_rows[:-1]]] if hit.size else hit
-        first = first[counts[row_of[first]] >= j]
         work[first] = -1.0
         largest.append(top)
         tops[j] = top + (tops[j - 1] if j > 1 else 0.0)
