@@ -81,8 +81,9 @@ class Cube:
         return int(self.membership.shape[1])
 
     def cell_contributions(self) -> sparse.csr_matrix:
-        """(cells x groups): each group's sum in each cell (its atoms' sums added)."""
-        return sparse.csr_matrix(self.membership @ self.contributions)
+        """(cells x groups): each group's sum in each cell (its atoms' sums added), a group
+        present with a zero sum kept as an explicit 0 (`cell_contributions`)."""
+        return cell_contributions(self.membership, self.contributions)
 
     def values(self) -> FloatArray:
         return np.asarray(self.cells["value"], dtype=np.float64)
@@ -131,3 +132,25 @@ class Pattern:
     @property
     def primary(self) -> BoolArray:
         return np.asarray(np.isin(self.code, PRIMARY_CODES) | (self.code == MANUAL))
+
+
+def cell_contributions(
+    membership: sparse.csr_matrix, contributions: sparse.csr_matrix
+) -> sparse.csr_matrix:
+    """(cells x groups) from (cells x atoms) and (atoms x groups), keeping a group that is
+    present in a cell with a zero sum (it declared 0, or its +5 and -5 cancel) as an explicit
+    0: it is a contributor for the threshold and the zero rule, and a plain sparse product
+    drops such entries."""
+    values = (sparse.csr_matrix(membership) @ sparse.csr_matrix(contributions)).tocoo()
+    member = sparse.csr_matrix(membership, dtype=np.float64, copy=True)
+    member.data = (member.data != 0).astype(np.float64)
+    present = sparse.csr_matrix(contributions, dtype=np.float64, copy=True)
+    present.data = np.ones_like(present.data)
+    # Non-negative structure: a (cell, group) entry of this product is > 0 exactly when the
+    # group has an entry in one of the cell's atoms.
+    where = (member @ present).tocoo()
+    rows = np.concatenate([where.row, values.row])
+    cols = np.concatenate([where.col, values.col])
+    data = np.concatenate([np.zeros(where.nnz), values.data.astype(np.float64)])
+    # COO -> CSR adds the duplicates up and keeps entries that sum to 0.
+    return sparse.csr_matrix((data, (rows, cols)), shape=values.shape)

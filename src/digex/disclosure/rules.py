@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from digex.disclosure import problem
 from digex.disclosure.parameters import Parameters
 from digex.disclosure.problem import FREE, BoolArray, FloatArray, Sensitivity
 
@@ -178,23 +179,9 @@ def judge(contributions: Sequence[float], params: Parameters) -> Verdict:
 def cell_contributions(
     membership: sparse.csr_matrix, contributions: sparse.csr_matrix
 ) -> sparse.csr_matrix:
-    """(cells x groups) from (cells x atoms) and (atoms x groups), keeping a group that is
-    present in a cell with a zero sum as an explicit 0 (a contributor for the threshold and
-    the zero rule). A plain sparse product drops those entries: use this rather than
-    `Cube.cell_contributions` when zero contributors must count."""
-    values = (sparse.csr_matrix(membership) @ sparse.csr_matrix(contributions)).tocoo()
-    member = sparse.csr_matrix(membership, dtype=np.float64, copy=True)
-    member.data = (member.data != 0).astype(np.float64)
-    present = sparse.csr_matrix(contributions, dtype=np.float64, copy=True)
-    present.data = np.ones_like(present.data)
-    # Non-negative structure: a (cell, group) entry of this product is > 0 exactly when the
-    # group has an entry in one of the cell's atoms.
-    where = (member @ present).tocoo()
-    rows = np.concatenate([where.row, values.row])
-    cols = np.concatenate([where.col, values.col])
-    data = np.concatenate([np.zeros(where.nnz), values.data.astype(np.float64)])
-    # COO -> CSR adds the duplicates up and keeps entries that sum to 0.
-    return sparse.csr_matrix((data, (rows, cols)), shape=values.shape)
+    """(cells x groups), a group present in a cell with a zero sum kept as an explicit 0:
+    `problem.cell_contributions`, the one implementation (`Cube.cell_contributions` uses it)."""
+    return problem.cell_contributions(membership, contributions)
 
 
 def _canonical(m: Any) -> sparse.csr_matrix:
