@@ -193,10 +193,13 @@ def test_exact_ties_are_safe(name: str, cell: list[int], params: Parameters) -> 
     assert judge(bigger, params).code != FREE
 
 
-def test_threshold_counts_groups_zeros_included() -> None:
+def test_threshold_counts_groups_with_a_non_zero_sum() -> None:
     no_p = Parameters(p=None)
     assert judge([5, 7], no_p) == Verdict("A", "threshold n=3", 0.0, 0.0, 2, 7.0, 5.0)
-    assert judge([5, 7, 0], no_p).code == FREE  # an explicit 0 is a contributor
+    # an explicit 0 is a contributor (N = 3) but not a third figure: the group with 5 still
+    # learns the 7 (DISCLOSURE.md 1.4: the threshold on non-zero enterprise groups)
+    assert judge([5, 7, 0], no_p) == Verdict("A", "threshold n=3", 0.0, 0.0, 3, 7.0, 5.0)
+    assert judge([5, 7, 1], no_p).code == FREE
     assert judge([5, 7, 1], Parameters(p=None, min_frequency=4)).code == "A"
     assert judge([], Parameters()) == Verdict(FREE, "", 0.0, 0.0, 0, 0.0, 0.0)
 
@@ -205,7 +208,9 @@ def test_zero_cells_unsafe_only_when_asked() -> None:
     assert judge([0, 0, 0], Parameters()).code == FREE
     v = judge([0, 0, 0], Parameters(zero_unsafe=True))
     assert (v.code, v.rule, v.upl, v.lpl) == ("A", "zero", 0.0, 0.0)
-    assert judge([0, 0, 1], Parameters(zero_unsafe=True, p=None)).code == FREE
+    # one group's 1 is not a zero cell, but it is one figure: the threshold fires
+    assert judge([0, 0, 1], Parameters(zero_unsafe=True, p=None)).rule == "threshold n=3"
+    assert judge([0, 2, 1, 1], Parameters(zero_unsafe=True, p=None)).code == FREE
 
 
 def test_precedence_and_the_largest_upl() -> None:
@@ -299,6 +304,6 @@ def test_cell_contributions_keep_groups_whose_sum_is_zero() -> None:
     assert np.diff(cc.indptr).tolist() == [2, 1]
     params = Parameters(zero_unsafe=True)
     assert sensitivity(cc, params).code.tolist() == ["A", "A"]
-    assert sensitivity(cc, params).rule[0] == "threshold n=3; zero"
+    assert sensitivity(cc, params).rule.tolist() == ["zero", "threshold n=3; p%"]
     plain = sparse.csr_matrix(membership @ contributions)
     assert np.diff(plain.indptr).tolist() == [0, 1]  # what the product alone gives

@@ -18,7 +18,8 @@ exactly at the limit is safe; each test compares the two sides multiplied out (1
 p x1 > 100 R), which is exact on integer-valued figures and is the sign of the UPL's
 numerator, so "unsafe" and "UPL > 0" never disagree. The lower protection level is the UPL
 capped at the cell's value (values cannot go below 0). N counts every group with an entry,
-an explicit 0 included; an empty cell (N = 0) is safe.
+an explicit 0 included, but the threshold counts only the groups with a non-zero sum (a cell
+of 7, 3 and 0 is two firms' figures: the one with 3 learns the 7); an empty cell is safe.
 
 When several rules fire the code follows A (threshold, zero) > O ((1,k)) > T ((n>=2,k)) > M
 (p %, pq), the UPL is the largest of the rules that fired, and `rule` lists every rule that
@@ -95,6 +96,7 @@ class _Stats:
     """What the rules read of each cell (arrays, or 0-d arrays for one cell)."""
 
     n: IntArray
+    nonzero: IntArray  # groups with a non-zero sum: what the threshold counts
     total: FloatArray
     tops: dict[int, FloatArray]  # n -> x1 + ... + xn
     remainder: FloatArray
@@ -108,7 +110,7 @@ class _Rule:
 
 
 def _threshold(n: int) -> Callable[[_Stats], tuple[Any, Any]]:
-    return lambda s: ((s.n > 0) & (s.n < n), np.zeros_like(s.total))
+    return lambda s: ((s.nonzero > 0) & (s.nonzero < n), np.zeros_like(s.total))
 
 
 def _zero(s: _Stats) -> tuple[Any, Any]:
@@ -161,6 +163,7 @@ def judge(contributions: Sequence[float], params: Parameters) -> Verdict:
         return Verdict(FREE, "", 0.0, 0.0, 0, 0.0, 0.0)
     stats = _Stats(
         n=np.asarray(n),
+        nonzero=np.asarray(sum(1 for x in xs if x != 0)),
         total=np.asarray(sum(xs)),
         tops={j: np.asarray(sum(xs[:j])) for j in range(1, _depth(params) + 1)},
         remainder=np.asarray(sum(xs[2:])),
@@ -242,7 +245,8 @@ def sensitivity(cell_contributions: sparse.csr_matrix, params: Parameters) -> Se
         tops[j] = largest[-1] + (tops[j - 1] if j > 1 else 0.0)
         if j == 2:
             remainder = scan.per_row(np.add, np.maximum(scan.work, 0.0))
-    stats = _Stats(n=scan.counts, total=total, tops=tops, remainder=remainder)
+    nonzero = scan.per_row(np.add, (scan.data != 0).astype(np.float64)).astype(np.int64)
+    stats = _Stats(n=scan.counts, nonzero=nonzero, total=total, tops=tops, remainder=remainder)
     return _combine(_rules(params), stats, value, largest[0], largest[1])
 
 
