@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import ibis
@@ -271,3 +272,13 @@ def test_cross_cells_add_up_for_any_declarations(
     cuts = ("segment", "partner", "region", *CROSS_CUTS)
     failed = [r for r in run_checks(_engine(con, rows), freqs=("A",), cuts=cuts) if not r.ok]
     assert not failed
+
+
+def test_the_command_line_names_the_cross_cuts(tmp_path: Path) -> None:
+    from tests.inprocess import run_here
+
+    helped = " ".join(run_here(["indicators", "--help"], tmp_path).ok().stdout.split())
+    assert "segment_partner (member KPO.FR), segment_region (KPO.150)" in helped
+    wrong = run_here(["indicators", "--by", "segment_country", "--db", "x.duckdb"], tmp_path)
+    assert wrong.code == 2
+    assert "segment_partner, segment_region" in wrong.stderr
