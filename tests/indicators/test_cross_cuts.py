@@ -39,6 +39,7 @@ from digex.indicators.options import check_query
 from digex.indicators.registry import registry
 from digex.indicators.service import compute, cuts_of
 from digex.profile import load_profile
+from digex.releases.diff import filters as diff_filters
 
 REGIONS = (("FR", "150"), ("DE", "150"), ("US", "019"), ("XK", None))
 """FR and DE in Europe, US in the Americas, XK in no region."""
@@ -139,6 +140,8 @@ def test_the_cross_cuts_are_known_and_all_stays_the_six_single_cuts() -> None:
     with pytest.raises(UnknownCut, match="no cut"):
         cuts_of([])
     check_query("2024", None, "segment_partner", "X", top=3)
+    # a release's rows compared by a cross cut (release diff --by)
+    assert diff_filters(by="segment_region").cuts == ("segment_region",)
 
 
 def test_the_cross_cuts_exist_for_the_main_foreign_and_balance_families_only() -> None:
