@@ -77,7 +77,7 @@ def tables(draw: st.DrawFn) -> tuple[int, int, list[float], list[int]]:
     return rows, cols, [float(v) for v in interior], sorted(hidden)
 
 
-@settings(max_examples=40)
+@settings(max_examples=20)
 @given(tables())
 def test_exact_bounds_equal_linprog_on_the_cell_form(
     table: tuple[int, int, list[float], list[int]],
@@ -92,7 +92,7 @@ def test_exact_bounds_equal_linprog_on_the_cell_form(
         assert got[cell] == pytest.approx((low, high), abs=1e-6), cell
 
 
-@settings(max_examples=20)
+@settings(max_examples=10)
 @given(tables(), st.sampled_from([1e-3, 7.0, 1e6, 3.3e9]))
 def test_rescaling_scales_intervals_and_keeps_verdicts(
     table: tuple[int, int, list[float], list[int]], factor: float
