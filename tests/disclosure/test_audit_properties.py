@@ -117,3 +117,35 @@ def test_rescaling_scales_intervals_and_keeps_verdicts(
     for a, b in zip(base.cells, scaled.cells, strict=True):
         expected = (a.low * factor, a.high * factor)
         assert (b.low, b.high) == pytest.approx(expected, rel=1e-9, abs=1e-9 * factor)
+
+
+@st.composite
+def patterns(
+    draw: st.DrawFn,
+) -> tuple[list[list[int]], list[dict[str, float]], dict[int, float], list[int]]:
+    rows = draw(st.integers(2, 3))
+    cols = draw(st.integers(2, 3))
+    cells = table_cells(rows, cols)
+    owners = st.dictionaries(st.sampled_from("ABCDE"), st.integers(1, 40), min_size=1, max_size=3)
+    atoms = [{g: float(v) for g, v in draw(owners).items()} for _ in range(rows * cols)]
+    hidden = draw(st.lists(st.integers(0, len(cells) - 1), min_size=1, unique=True))
+    levels = st.sampled_from([0.0, 0.5, 3.0, 10.0])
+    primaries = {c: draw(levels) for c in hidden[: draw(st.integers(1, len(hidden)))]}
+    return cells, atoms, primaries, [c for c in hidden if c not in primaries]
+
+
+@settings(max_examples=25)
+@given(patterns())
+def test_certificates_change_no_verdict(
+    case: tuple[list[list[int]], list[dict[str, float]], dict[int, float], list[int]],
+) -> None:
+    """Skipping LPs with feasible points (outsider and insider) fails exactly the cells that
+    solving every LP fails."""
+    cells, atoms, primaries, secondaries = case
+    cube = cube_of(cells, atoms)
+    pattern = pattern_of(cube.n_cells, primaries, secondaries)
+    quick = audit(cube, pattern)
+    exact = audit(cube, pattern, exact_bounds=True)
+    assert {c.cell for c in quick.failures()} == {c.cell for c in exact.failures()}
+    assert quick.passed == exact.passed
+    assert quick.lps <= exact.lps

@@ -596,7 +596,7 @@ class _Auditor:
             return
         if comp.reached is None:
             stacked = np.vstack(comp.points)
-            comp.reached = np.asarray(comp.objective @ stacked.T, dtype=np.float64).T
+            comp.reached = np.asarray(comp.objective @ stacked.T, dtype=np.float64).T + comp.offset
             comp.stacked = stacked
         assert comp.stacked is not None
         truth = comp.truth[cols]
