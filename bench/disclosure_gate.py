@@ -6,10 +6,12 @@
 The cube: segment 18 nodes (total, 5 segments, 12 leaves) x partner 29 (world, 6 regions, 22
 countries) x time 19 (year, 2 halves, 4 quarters, 12 months) = 9,918 cells over 3,168 atoms
 (leaf segment x country x month), one flow; 1,200 enterprise groups of lognormal size, each
-active in one or two leaf segments, a few countries (popular ones more often) and most months.
-Primaries: the p%-rule (p = 10) and N < 3. Secondaries: the closure "no relation with a single
-suppression" (the cheapest other member of such a relation is suppressed, until none is left),
-as in DISCLOSURE.md 3.5; the pattern is not meant to pass, only to be audited.
+active in one or two leaf segments, one to three countries (popular ones more often) and about
+half the months. Primaries: the p%-rule (p = 10) and N < 3 (seed 1: 1,415 primaries, 955 of
+them with N < 3, against DISCLOSURE.md's 1,522 and 946). Secondaries: the closure "no relation
+with a single suppression" (the cheapest non-empty other member of such a relation is
+suppressed, until none is left), as in DISCLOSURE.md 3.5 (seed 1: 3,547 suppressed, against
+3,395); the pattern is not meant to pass, only to be audited.
 
 Timed: the outsider pass with certificates (the gate's default), then with `exact_bounds` (both
 LPs of every suppressed cell: the set-up DISCLOSURE.md timed at 3.6 ms/LP); with --insiders,
@@ -81,8 +83,8 @@ def build(seed: int, groups: int = 1200) -> tuple[Cube, list[list[int]]]:
     vals: list[float] = []
     for g in range(groups):
         segs = rng.choice(n_seg, size=rng.integers(1, 3), replace=False)
-        countries = rng.choice(n_par, size=rng.integers(1, 6), replace=False, p=popularity)
-        months = np.flatnonzero(rng.random(n_month) < 0.8)
+        countries = rng.choice(n_par, size=rng.integers(1, 4), replace=False, p=popularity)
+        months = np.flatnonzero(rng.random(n_month) < 0.45)
         for s in segs:
             for c in countries:
                 rows += list((s * n_par + c) * n_month + months)

@@ -278,6 +278,7 @@ def test_inconsistent_published_cells_fail_closed(values: list[float]) -> None:
     assert not report.passed
     assert {c.cell for c in report.failures()} == {0, 1, 2, 3}
     assert {c.problem for c in report.failures()} == {"solver: Infeasible"}
+    assert all(math.isnan(c.low) and math.isnan(c.high) for c in report.cells)
 
 
 def test_a_wide_interval_short_on_one_side_fails() -> None:

@@ -461,6 +461,8 @@ class _Auditor:
         self, j: int, low: float, high: float, problem: str, insider: str | None
     ) -> CellAudit:
         passed, problem = self._verdict(j, low, high, problem)
+        if low > high:  # no feasible point seen (a solver failure): nothing was proved
+            low = high = math.nan
         s = self.scale
         return CellAudit(
             cell=int(self.need.cell[j]),
