@@ -57,6 +57,8 @@ _REL_EPS = 1e-9
 1e-7 absolute on the scaled model, whose largest cell is 1e5..1e6."""
 _TOP = 1e6
 """The scaled model's largest cell is at most this (and above a tenth of it)."""
+_MAX_POINTS = 1000
+"""Outsider LP points kept per component for the insider pass (memory: points x cells)."""
 
 
 @dataclass(frozen=True)
@@ -442,7 +444,7 @@ class _Auditor:
                     b.low[k] = bound
                 if point is not None:
                     b.see(comp.reach(point))
-                    if keep:
+                    if keep and len(comp.points) < _MAX_POINTS:
                         comp.points.append(point)
 
     def _verdict(self, j: int, low: float, high: float, problem: str) -> tuple[bool, str]:
