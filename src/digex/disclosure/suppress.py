@@ -69,6 +69,9 @@ _DUAL_TOL = 1e-9
 _NULL_TOL = 1e-8
 _PRUNE_CELLS = 3000
 """Cubes up to this many cells get the pruning pass (a full re-test per complement)."""
+_INSIDER_LPS = 20_000
+"""At most this many insider LPs per search (DISCLOSURE.md 3.5's cube needs far fewer outsider
+ones); past it the insider pass stops, says so in the notes, and the gate decides."""
 _MAX_ROUNDS = 200
 """Rounds of the exactness, interval and insider passes; each round that changes nothing ends
 the search, and each change suppresses one more cell, so this only bounds pathological cubes."""
@@ -227,6 +230,8 @@ class _Search:
         self.owner[one] = by_cell.indices[by_cell.indptr[one]]
         self.given_up = np.zeros(cube.n_cells, dtype=np.bool_)
         self._cached: tuple[int, BoolArray, IntArray] | None = None
+        self.insider_lps = 0
+        self.budget_noted = False
         self.passed = np.zeros(cube.n_cells, dtype=np.bool_)
         self.lp = _Attacker(self.members, self.lower)
         self.lp.publish(np.flatnonzero(~self.suppressed), self.values[~self.suppressed])
@@ -361,23 +366,45 @@ class _Search:
         self, t: int, atoms: IntArray, points: list[FloatArray]
     ) -> tuple[int | None, FloatArray | None]:
         """The first group (by number) whose own knowledge breaks t's protection, with the
-        failing LP's duals. A group whose knowledge the outsider's extreme points already
-        respect (or that only touches parts of the cube t is not tied to) learns nothing
-        more and needs no LP."""
+        failing LP's duals. Every point an LP reached is feasible for the outsider; a group
+        whose knowledge one of them respects on each side (or that only touches parts of the
+        cube t is not tied to) learns nothing more and needs no LP; the points of each insider
+        LP join the pool. Past `_INSIDER_LPS` insider LPs in all, the pass stops and says so."""
         known, comps = self._structure()
         mine = np.unique(comps[atoms[~known[atoms]]])
         near = np.isin(comps, mine[mine >= 0])
+        pool = list(points)
         for g in self._groups_in(near):
             if self.owner[t] == g:
                 continue
             cols, lo, hi = self._knowledge(int(g))
-            at = near[cols]
-            if all(_within(p[cols[at]], lo[at], hi[at]) for p in points):
+            at = cols[near[cols]]
+            if self._reached(t, pool, at, lo[near[cols]], hi[near[cols]]):
                 continue
-            ok, duals, _ = self._check(t, atoms, (cols, lo, hi))
+            if self.insider_lps >= _INSIDER_LPS:
+                if not self.budget_noted:
+                    self.notes.append(
+                        f"insider pass stopped after {_INSIDER_LPS} LPs: the gate decides"
+                    )
+                    self.budget_noted = True
+                return None, None
+            before = self.lp.lps
+            ok, duals, found = self._check(t, atoms, (cols, lo, hi))
+            self.insider_lps += self.lp.lps - before
             if not ok:
                 return int(g), duals
+            pool += found
         return None, None
+
+    def _reached(
+        self, t: int, pool: list[FloatArray], cols: IntArray, lo: FloatArray, hi: FloatArray
+    ) -> bool:
+        """Whether points respecting these bounds reach both of t's required sides."""
+        fits = [p for p in pool if _within(p[cols], lo, hi)]
+        if not fits:
+            return False
+        value = [float(p[self._atoms(t)].sum()) for p in fits]
+        return self._high_ok(t, max(value)) and self._low_ok(t, min(value), max(value))
 
     # -- helpers ---------------------------------------------------------------------------
 
