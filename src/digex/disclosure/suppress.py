@@ -287,44 +287,65 @@ class _Search:
         self.lp.hide(cell)
 
     def _exactness(self) -> bool:
-        """(a) Suppressed cells that are linear combinations of published ones get a
-        complement; cells near one just complemented wait for the next round."""
+        """(a) Suppressed cells that are linear combinations of published ones get
+        complements (the max LP's duals say which published cells express them)."""
         targets = np.flatnonzero(self.suppressed & ~self.given_up)
         if targets.size == 0:
             return False
         known_zero = self._known_zero()
         exact = targets[exactly_computable(self.members, ~self.suppressed, targets, known_zero)]
-        touched = np.zeros(self.cube.n_atoms, dtype=np.bool_)
-        changed = False
-        for t in exact:
-            atoms = self._atoms(int(t))
-            if touched[atoms].any():
-                continue
-            _, _, duals = self.lp.solve(atoms, maximise=True)
-            c = self._complement(int(t), duals, "exactly computable")
-            if c is not None:
-                touched[self._atoms(c)] = True
-                changed = True
-        return changed
+        wants: list[_Want] = []
+        for t in (int(i) for i in exact):
+            _, _, duals = self.lp.solve(self._atoms(t), maximise=True)
+            wants.append(_Want(t, duals, None, "exactly computable"))
+        return self._cover(wants)
 
     def _intervals(self, insiders: bool) -> bool:
-        """(b) and (c): each primary's interval, for outsiders then for each insider group."""
-        changed = False
+        """(b) and (c): each primary's interval, for outsiders then for each insider group;
+        the failing ones get complements together."""
+        wants: list[_Want] = []
         open_ = self.tested & self.suppressed & ~self.passed & ~self.given_up
         for t in (int(i) for i in np.flatnonzero(open_)):
             atoms = self._atoms(t)
             ok, duals, points = self._check(t, atoms)
             if not ok:
-                changed |= self._complement(t, duals, "interval short") is not None
+                wants.append(_Want(t, duals, None, "interval short"))
                 continue
             if insiders:
                 group, duals = self._insider_failure(t, atoms, points)
                 if group is not None:
                     why = f"insider {self.cube.groups[group]}"
-                    mine = self._known_by(group)
-                    changed |= self._complement(t, duals, why, exclude=mine) is not None
+                    wants.append(_Want(t, duals, self._known_by(group), why))
                     continue
             self.passed[t] = True
+        return self._cover(wants)
+
+    def _cover(self, wants: list[_Want]) -> bool:
+        """Complements for the failing cells: a greedy weighted set cover over their binding
+        relations (published, not kept cells with a non-zero dual in the failing LP), the
+        cell of least cost per failing cell it serves first, so that one complement serving
+        two primaries (a rectangle) beats two cheaper ones; a failing cell without any
+        candidate escalates (`_escalate`)."""
+        free = ~self.suppressed & ~self.keep
+        sets: dict[int, IntArray] = {}
+        changed = False
+        for w in wants:
+            ok = free if w.exclude is None else free & ~w.exclude
+            cand = np.zeros(0, dtype=np.int64)
+            if w.duals is not None:
+                cand = np.flatnonzero(ok & (np.abs(w.duals) > _DUAL_TOL))
+            if cand.size:
+                sets[w.cell] = cand
+            else:
+                changed |= self._escalate(w.cell, ok, w.why)
+        while sets:
+            pooled = np.concatenate(list(sets.values()))
+            cells, count = np.unique(pooled, return_counts=True)
+            order = np.lexsort((cells, self.cost[cells] / count))
+            c = int(cells[order[0]])
+            self._suppress(c)
+            changed = True
+            sets = {t: cand for t, cand in sets.items() if c not in cand}
         return changed
 
     def _check(
@@ -459,22 +480,13 @@ class _Search:
         """Cells group g makes up alone: suppressing them hides nothing from it."""
         return np.asarray(self.owner == g)
 
-    def _complement(
-        self, t: int, duals: FloatArray | None, why: str, exclude: BoolArray | None = None
-    ) -> int | None:
-        """Suppress the cheapest published non-keep cell among t's binding relations; else
-        escalate to the cheapest published non-keep margin of t; else give t up."""
-        free = ~self.suppressed & ~self.keep
-        if exclude is not None:
-            free &= ~exclude
-        if duals is not None:
-            cand = np.flatnonzero(free & (np.abs(duals) > _DUAL_TOL))
-            if cand.size:
-                c = int(cand[np.lexsort((cand, self.cost[cand]))[0]])
-                self._suppress(c)
-                return c
+    def _escalate(self, t: int, ok: BoolArray, why: str) -> bool:
+        """No candidate in t's relations: suppress its cheapest allowed margin (a cell
+        containing it), or give t up; both are noted."""
         overlap = self.members @ self.members[t].T.toarray().ravel()
-        margins = np.flatnonzero(free & (overlap == self.size[t]) & (self.size > self.size[t]))
+        margins = np.flatnonzero(
+            ok & ~self.suppressed & (overlap == self.size[t]) & (self.size > self.size[t])
+        )
         if margins.size:
             c = int(margins[np.lexsort((margins, self.cost[margins]))[0]])
             self._suppress(c)
@@ -482,13 +494,23 @@ class _Search:
                 f"escalation: cell {c} suppressed as a margin of cell {t} ({why}, no "
                 "complement left in its relations)"
             )
-            return c
+            return True
         self.given_up[t] = True
         self.notes.append(
             f"stall: cell {t} is still unprotected ({why}) and no published cell that is not "
             "kept can protect it: the gate will refuse the release"
         )
-        return None
+        return False
+
+
+@dataclass(frozen=True)
+class _Want:
+    """A failing cell: the failing LP's row duals, cells that cannot help (an insider's own)."""
+
+    cell: int
+    duals: FloatArray | None
+    exclude: BoolArray | None
+    why: str
 
 
 def _within(point: FloatArray, lower: FloatArray, upper: FloatArray) -> bool:
