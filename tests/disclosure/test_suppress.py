@@ -378,3 +378,22 @@ def test_random_cube_pattern_holds_and_ignores_the_unit(cube, c):
     assert protected(cube, pattern, insiders=False) == []
     again = suppress(scaled(cube, c), p_rule(scaled(cube, c)))
     assert list(again.code) == list(pattern.code)
+
+
+def test_zero_atoms_pinned_by_non_negativity():
+    """a + b = (a + b + x) - x = 0 pins a and b at 0 although neither row is in the published
+    rows' span: the LP sees it, so the zero cell gets a complement."""
+    cube = cube_of([[0], [1], [2], [0, 1, 2]], [{"z": 0.0}, {"y": 0.0}, three(2, 2, 1)])
+    sens = p_rule(cube)
+    sens.code[:2] = "A"  # one contributor each, reporting 0 (zero_unsafe)
+    pattern = suppress(cube, sens)
+    assert protected(cube, pattern) == []
+    assert pattern.suppressed[2] or pattern.suppressed[3]
+
+
+def test_unknown_force_code_is_refused():
+    cube = table_cube()
+    force = np.full(cube.n_cells, "", dtype=object)
+    force[0] = "X"
+    with pytest.raises(ValueError, match="CONF_STATUS"):
+        suppress(cube, p_rule(cube), force=force)

@@ -102,6 +102,9 @@ def suppress(
     if force_.shape != (n,):
         raise ValueError(f"force has {force_.size} entries for {n} cells")
     forced = force_ != ""
+    unknown = set(force_[forced]) - {*PRIMARY_CODES, SECONDARY, MANUAL}
+    if unknown:
+        raise ValueError(f"force holds codes that are not CONF_STATUS codes: {sorted(unknown)}")
     primary = sensitivity.primary
     notes: list[str] = []
     kept = primary & keep_ & ~forced
@@ -221,10 +224,13 @@ class _Search:
         self.lower = np.where(self.truth < 0, -highspy.kHighsInf, 0.0)
         nonneg = self.members @ (self.truth < 0).astype(np.float64) == 0
         self.zero_cells = (np.asarray(values) == 0) & nonneg
+        self.zero_atom_cells = np.asarray(self.members @ (self.truth == 0).astype(np.float64) > 0)
         contrib = sparse.csc_matrix(cube.contributions, dtype=np.float64)
         self.contrib = contrib
         self.sole = np.asarray(sparse.csr_matrix(contrib).getnnz(axis=1) == 1)
-        by_cell = sparse.csr_matrix(cube.cell_contributions())
+        present = sparse.csr_matrix(cube.contributions, dtype=np.float64, copy=True)
+        present.data[:] = 1.0  # an explicit 0 is a contributor too: count, never add
+        by_cell = sparse.csr_matrix(self.members @ present)
         self.owner = np.full(cube.n_cells, -1, dtype=np.int64)
         one = np.flatnonzero(by_cell.getnnz(axis=1) == 1)
         self.owner[one] = by_cell.indices[by_cell.indptr[one]]
@@ -251,7 +257,7 @@ class _Search:
         else:
             self.notes.append(f"stopped after {_MAX_ROUNDS} rounds: the gate decides")
             return
-        if self.cube.n_cells <= _PRUNE_CELLS:
+        if self.cube.n_cells <= _PRUNE_CELLS and not self.given_up.any():
             self._prune(insiders)
 
     def _prune(self, insiders: bool) -> None:
@@ -274,12 +280,25 @@ class _Search:
         targets = np.flatnonzero(self.suppressed & ~self.given_up)
         if exactly_computable(self.members, ~self.suppressed, targets, self._known_zero()).any():
             return False
-        for t in (int(i) for i in np.flatnonzero(self.tested & self.suppressed & ~self.given_up)):
+        self.passed[:] = False
+        for t in (int(i) for i in np.flatnonzero(self._open())):
             atoms = self._atoms(t)
             ok, _, points = self._check(t, atoms)
-            if not ok or (insiders and self._insider_failure(t, atoms, points)[0] is not None):
+            if not ok:
+                return False
+            if insiders and self.tested[t] and not self._insider_holds(t, atoms, points):
                 return False
         return True
+
+    def _insider_holds(self, t: int, atoms: IntArray, points: list[FloatArray]) -> bool:
+        return self._insider_failure(t, atoms, points)[0] is None and not self.budget_noted
+
+    def _open(self) -> BoolArray:
+        """The cells the LPs test and have not passed yet: primaries, and suppressed cells
+        holding an atom whose true sum is 0 (the rank test cannot see that non-negativity
+        may pin such an atom to 0)."""
+        lp = self.tested | self.zero_atom_cells
+        return np.asarray(lp & self.suppressed & ~self.passed & ~self.given_up)
 
     def _suppress(self, cell: int) -> None:
         self.suppressed[cell] = True
@@ -304,14 +323,13 @@ class _Search:
         """(b) and (c): each primary's interval, for outsiders then for each insider group;
         the failing ones get complements together."""
         wants: list[_Want] = []
-        open_ = self.tested & self.suppressed & ~self.passed & ~self.given_up
-        for t in (int(i) for i in np.flatnonzero(open_)):
+        for t in (int(i) for i in np.flatnonzero(self._open())):
             atoms = self._atoms(t)
             ok, duals, points = self._check(t, atoms)
             if not ok:
                 wants.append(_Want(t, duals, None, "interval short"))
                 continue
-            if insiders:
+            if insiders and self.tested[t]:
                 group, duals = self._insider_failure(t, atoms, points)
                 if group is not None:
                     why = f"insider {self.cube.groups[group]}"
@@ -356,26 +374,32 @@ class _Search:
             self.lp.bound(*bounds)
         try:
             points: list[FloatArray] = []
-            status, high, duals = self.lp.solve(atoms, maximise=True)
+            status, high, up = self.lp.solve(atoms, maximise=True)
             if status == "infeasible":
                 return False, None, points
             if self.lp.point is not None:
                 points.append(self.lp.point)
             if not self._high_ok(t, high):
-                return False, duals, points
-            status, low, duals = self.lp.solve(atoms, maximise=False)
+                return False, up, points
+            status, low, down = self.lp.solve(atoms, maximise=False)
             if status == "infeasible":
                 return False, None, points
             if self.lp.point is not None:
                 points.append(self.lp.point)
-            return self._low_ok(t, low, high), duals, points
+            if self._low_ok(t, low, high):
+                return True, None, points
+            if self.sided[t] and low > self.low[t] - _SIDE_MARGIN * _TOP:
+                return False, down, points
+            # Too narrow: what pins either side may be what to free.
+            both = [np.abs(d) for d in (up, down) if d is not None]
+            return False, (sum(both[1:], both[0]) if both else None), points
         finally:
             if bounds is not None:
                 self.lp.bound(bounds[0], self.lower[bounds[0]], None)
 
     def _high_ok(self, t: int, high: float) -> bool:
         if not self.sided[t]:
-            return high > self.values[t] + _WIDTH * _TOP or high == np.inf
+            return True  # only the width counts (`_low_ok`)
         return bool(high >= self.high[t] + _SIDE_MARGIN * _TOP)
 
     def _low_ok(self, t: int, low: float, high: float) -> bool:
