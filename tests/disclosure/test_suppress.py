@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 from scipy.optimize import linprog
 
+from digex.disclosure import suppress as suppress_module
 from digex.disclosure.problem import FREE, LABEL_KEY, MANUAL, SECONDARY, Cube, Pattern, Sensitivity
 from digex.disclosure.suppress import suppress
 
@@ -166,9 +167,18 @@ def test_table_pattern_passes_outsiders_and_insiders():
     pattern = suppress(cube, p_rule(cube))
     assert protected(cube, pattern) == []
     suppressed = cube.values()[pattern.suppressed & (pattern.code == SECONDARY)].sum()
-    # Pattern B, the minimum, hides 490 besides the primaries' 235; a greedy one costs more.
-    assert suppressed >= 490
+    # Pattern B, the minimum, hides 490 besides the primaries' 235; the greedy one 640
+    # (R1S3, R1S4, R2S1, R2S4, R3S3).
+    assert suppressed == 640
     assert not pattern.notes
+
+
+def test_pruning_publishes_an_unneeded_complement(monkeypatch):
+    cube = table_cube()
+    monkeypatch.setattr(suppress_module, "_PRUNE_LPS", -1)
+    unpruned = suppress(cube, p_rule(cube))
+    assert cube.values()[unpruned.code == SECONDARY].sum() == 790  # R1S1 too
+    assert protected(cube, unpruned) == []
 
 
 # --- DISCLOSURE.md 2.4: one relation each ------------------------------------------------------

@@ -67,8 +67,8 @@ _WIDTH = 1e-6
 cell (the gate asks for more than 1e-9)."""
 _DUAL_TOL = 1e-9
 _NULL_TOL = 1e-8
-_PRUNE_CELLS = 3000
-"""Cubes up to this many cells get the pruning pass (a full re-test per complement)."""
+_PRUNE_LPS = 5_000
+"""At most about this many LPs for pruning."""
 _INSIDER_LPS = 20_000
 """At most this many insider LPs per search (DISCLOSURE.md 3.5's cube needs far fewer outsider
 ones); past it the insider pass stops, says so in the notes, and the gate decides."""
@@ -214,7 +214,6 @@ class _Search:
         cube = self.cube
         self.added = np.zeros(cube.n_cells, dtype=np.bool_)
         self.members = sparse.csr_matrix(cube.membership, dtype=np.float64)
-        self.members_t = sparse.csr_matrix(self.members.T)
         self.size = np.asarray(self.members.getnnz(axis=1), dtype=np.int64)
         values = cube.values()
         top = float(np.max(np.abs(values))) if values.size else 0.0
@@ -236,6 +235,7 @@ class _Search:
         self.owner[one] = by_cell.indices[by_cell.indptr[one]]
         self.given_up = np.zeros(cube.n_cells, dtype=np.bool_)
         self._cached: tuple[int, BoolArray, IntArray] | None = None
+        self.version = 0
         self.insider_lps = 0
         self.budget_noted = False
         self.passed = np.zeros(cube.n_cells, dtype=np.bool_)
@@ -257,31 +257,49 @@ class _Search:
         else:
             self.notes.append(f"stopped after {_MAX_ROUNDS} rounds: the gate decides")
             return
-        if self.cube.n_cells <= _PRUNE_CELLS and not self.given_up.any():
+        if not self.given_up.any():
             self._prune(insiders)
 
     def _prune(self, insiders: bool) -> None:
         """Greedy choices overlap: a complement added early can become useless once later
         ones are in. Each complement, the most expensive first, is published again when the
-        whole pattern still holds without it (a full re-test, hence only on smaller cubes)."""
+        pattern still holds without it: the rank test again, and the LPs of the cells that
+        share a component of the attacker's system with it (no other cell can notice). At most
+        `_PRUNE_LPS` LPs: pruning only ever publishes a cell the pattern does not need."""
         order = np.flatnonzero(self.added)
         order = order[np.lexsort((order, -self.cost[order]))]
+        start = self.lp.lps
         for c in (int(i) for i in order):
-            self.suppressed[c] = False
-            self.lp.publish(np.array([c]), self.values[[c]])
-            if self._holds(insiders):
+            if self.lp.lps - start > _PRUNE_LPS:
+                return
+            before = self._structure()
+            self._publish_again(c)
+            if self._holds(c, before, insiders):
                 self.added[c] = False
             else:
-                self.suppressed[c] = True
-                self.lp.hide(c)
+                self._suppress(c)
 
-    def _holds(self, insiders: bool) -> bool:
-        """Whether every test passes on the current pattern (no complement is added)."""
+    def _publish_again(self, c: int) -> None:
+        self.suppressed[c] = False
+        self.version += 1
+        self.lp.publish(np.array([c]), self.values[[c]])
+
+    def _holds(self, c: int, before: tuple[BoolArray, IntArray], insiders: bool) -> bool:
+        """Whether the pattern still holds with cell c published again: what c's row ties
+        together now, and every component where an atom became known, is re-tested."""
         targets = np.flatnonzero(self.suppressed & ~self.given_up)
         if exactly_computable(self.members, ~self.suppressed, targets, self._known_zero()).any():
             return False
-        self.passed[:] = False
-        for t in (int(i) for i in np.flatnonzero(self._open())):
+        known, comps = self._structure()
+        atoms = self._atoms(c)
+        mine = np.unique(comps[atoms[~known[atoms]]])
+        near = np.isin(comps, mine[mine >= 0])
+        newly = known & ~before[0]
+        touched = np.unique(before[1][newly])
+        near |= newly | np.isin(before[1], touched[touched >= 0])
+        reach = np.asarray(self.members @ near.astype(np.float64) > 0)
+        lp = (self.tested | self.zero_atom_cells) & self.suppressed & ~self.given_up & reach
+        for t in (int(i) for i in np.flatnonzero(lp)):
             atoms = self._atoms(t)
             ok, _, points = self._check(t, atoms)
             if not ok:
@@ -302,6 +320,7 @@ class _Search:
 
     def _suppress(self, cell: int) -> None:
         self.suppressed[cell] = True
+        self.version += 1
         self.added[cell] = True
         self.lp.hide(cell)
 
@@ -465,11 +484,10 @@ class _Search:
 
     def _structure(self) -> tuple[BoolArray, IntArray]:
         """The atoms the attacker knows and the components of the others, cached until the
-        next suppression (suppressed cells only ever grow)."""
-        n = int(self.suppressed.sum())
-        if self._cached is None or self._cached[0] != n:
+        pattern changes."""
+        if self._cached is None or self._cached[0] != self.version:
             known = determined_atoms(self.members, ~self.suppressed, self._known_zero())
-            self._cached = (n, known, self._components(known))
+            self._cached = (self.version, known, self._components(known))
         return self._cached[1], self._cached[2]
 
     def _components(self, known: BoolArray) -> IntArray:
