@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import ibis
@@ -31,12 +32,14 @@ from digex.indicators.cuts import (
     Mappings,
     check_cut,
     installed_mappings,
+    with_member,
 )
 from digex.indicators.engine import Engine, Sources
 from digex.indicators.options import check_query
 from digex.indicators.registry import registry
 from digex.indicators.service import compute, cuts_of
 from digex.profile import load_profile
+from digex.releases.diff import filters as diff_filters
 
 REGIONS = (("FR", "150"), ("DE", "150"), ("US", "019"), ("XK", None))
 """FR and DE in Europe, US in the Americas, XK in no region."""
@@ -137,6 +140,8 @@ def test_the_cross_cuts_are_known_and_all_stays_the_six_single_cuts() -> None:
     with pytest.raises(UnknownCut, match="no cut"):
         cuts_of([])
     check_query("2024", None, "segment_partner", "X", top=3)
+    # a release's rows compared by a cross cut (release diff --by)
+    assert diff_filters(by="segment_region").cuts == ("segment_region",)
 
 
 def test_the_cross_cuts_exist_for_the_main_foreign_and_balance_families_only() -> None:
@@ -196,7 +201,11 @@ def test_year_to_date_carries_a_member_through_the_quarters_it_has_no_declaratio
     assert _value(frame, "YTD_LEVEL", sp, "KPO.US", "2024-Q4") == Decimal("30.00")
     assert _value(frame, "YTD_LEVEL", "segment_region", "ITO.150", "2024-Q3") == 150
     assert _value(frame, "YTD_LEVEL", sp, "KPO.DE", "2024-Q3") == Decimal("11.11")
-    ytd = frame[(frame["indicator"] == "YTD_LEVEL") & (frame["period"] == "2024-Q3")]
+    ytd = frame[
+        (frame["indicator"] == "YTD_LEVEL")
+        & (frame["period"] == "2024-Q3")
+        & (frame["flow"] == "X")
+    ]
     assert ytd.groupby("cut")["value"].sum().map(lambda v: Decimal(repr(v))).to_dict() == {
         "segment_partner": Decimal("191.11"),
         "segment_region": Decimal("191.11"),
@@ -271,3 +280,26 @@ def test_cross_cells_add_up_for_any_declarations(
     cuts = ("segment", "partner", "region", *CROSS_CUTS)
     failed = [r for r in run_checks(_engine(con, rows), freqs=("A",), cuts=cuts) if not r.ok]
     assert not failed
+
+
+def test_the_command_line_names_the_cross_cuts(tmp_path: Path) -> None:
+    from tests.inprocess import run_here
+
+    helped = " ".join(run_here(["indicators", "--help"], tmp_path).ok().stdout.split())
+    assert "segment_partner (member KPO.FR), segment_region (KPO.150)" in helped
+    wrong = run_here(["indicators", "--by", "segment_country", "--db", "x.duckdb"], tmp_path)
+    assert wrong.code == 2
+    assert "segment_partner, segment_region" in wrong.stderr
+
+
+@pytest.mark.parametrize(("dialect", "joined"), [("postgres", "||"), ("pyspark", "CONCAT(")])
+def test_the_cross_members_compile_for_every_backend(dialect: str, joined: str) -> None:
+    """The member is Ibis string concatenation: PostgreSQL and Spark SQL compile it (no
+    DuckDB-only function), with the region's fallback as in the region cut."""
+    t = ibis.table({"segment": "string", "partner": "string", "value_minor": "int64"}, name="d")
+    mappings = Mappings(installed_mappings().ebops, REGIONS)
+    for cut in CROSS_CUTS:
+        sql = ibis.to_sql(with_member(t, cut, mappings), dialect=dialect)
+        assert joined in sql, (cut, sql)
+    region = ibis.to_sql(with_member(t, "segment_region", mappings), dialect=dialect)
+    assert "'_X'" in region
