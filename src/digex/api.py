@@ -297,6 +297,7 @@ class Digex:
         release: str | None = None,
         as_of: str | dt.date | dt.datetime | None = None,
         embargoed: bool = False,
+        confidential: bool = False,
     ) -> Any:
         """Indicators as a tidy table: one row per indicator x flow x cut member x period.
 
@@ -317,17 +318,36 @@ class Digex:
           Releases under embargo then, or now, are never read. `NotPublished` when nothing
           had been published by then.
 
+        Published figures are the public view of releases whose release gate passed
+        (disclosure control): a suppressed row has no value and `conf_status` "C", a free one
+        "F"; a release made before disclosure control, or whose gate failed, is refused
+        (`NotPublished`). `confidential=True` (authorised internal use only, never for
+        publication) reads the values a release stored and the internal codes (A, O, T, M
+        primary, D secondary or derived, C manual). Live figures are never protected.
+
         The other options narrow published rows exactly as they narrow live ones.
         """
         from digex.indicators.select import to_arrow, to_frame
 
         fetch: Fetch[Any] = to_arrow if output == "arrow" else to_frame
         if release is None and as_of is None and not embargoed:
+            _live_only(confidential)
             # straight from the engine: a cached answer needs no pandas
             found = self._answer(period, freq, by, flow, indicators, unit_mult, top, fetch)
             return _labelled(found, "live")
         found = self._published(
-            period, freq, by, flow, indicators, unit_mult, top, fetch, release, as_of, embargoed
+            period,
+            freq,
+            by,
+            flow,
+            indicators,
+            unit_mult,
+            top,
+            fetch,
+            release,
+            as_of,
+            embargoed,
+            confidential,
         )
         return _labelled(found, "release")
 
@@ -344,6 +364,7 @@ class Digex:
         release: str | None = None,
         as_of: str | dt.date | dt.datetime | None = None,
         embargoed: bool = False,
+        confidential: bool = False,
     ) -> Rows:
         """The rows `indicators` returns, as plain Python tuples, for callers that only print
         them: a cached answer then imports neither pandas nor PyArrow (the CLI answers in a
@@ -351,6 +372,7 @@ class Digex:
         from digex.publish.tidy import Rows
 
         if release is None and as_of is None and not embargoed:
+            _live_only(confidential)
             return self._answer(period, freq, by, flow, indicators, unit_mult, top, Rows.fetch)
         return self._published(
             period,
@@ -364,6 +386,7 @@ class Digex:
             release,
             as_of,
             embargoed,
+            confidential,
         )
 
     def _published(
@@ -379,9 +402,10 @@ class Digex:
         release: str | None,
         as_of: str | dt.date | dt.datetime | None,
         embargoed: bool,
+        confidential: bool = False,
     ) -> T:
         """A release's observations, or each as of a time (`digex.store.published`), narrowed
-        by the live query's own selection."""
+        by the live query's own selection: the public view unless `confidential`."""
         from digex.errors import UsageError
         from digex.indicators.cuts import check_cut
         from digex.indicators.options import check_query
@@ -411,10 +435,12 @@ class Digex:
         )
         with self.store.reading() as con:
             if release is not None:
-                source, _ = published.release_rows(con, release, scope, embargoed=embargoed)
+                source, _ = published.release_rows(
+                    con, release, scope, embargoed=embargoed, confidential=confidential
+                )
             else:
                 assert at is not None
-                source = published.as_of_rows(con, at, scope)
+                source = published.as_of_rows(con, at, scope, confidential=confidential)
             con.execute(selection.sql(source, carry=published.CARRIED))
             return fetch(con)
 
@@ -531,14 +557,17 @@ class Digex:
         with self.store.reading() as con:
             return listing(con)
 
-    def release(self, release_id: str, *, embargoed: bool = False) -> ReleaseDetails:
+    def release(
+        self, release_id: str, *, embargoed: bool = False, confidential: bool = False
+    ) -> ReleaseDetails:
         """One release in full: metadata, the loads it used, the inputs it froze, and its
         observations counted by indicator (`UnknownRelease` when the store has no such id).
-        One under embargo only with `embargoed` (staff; `NotPublished` otherwise)."""
+        One under embargo only with `embargoed` (staff; `NotPublished` otherwise); one whose
+        release gate has not passed, and the internal inputs, only with `confidential`."""
         from digex.releases.show import describe
 
         with self.store.reading() as con:
-            return describe(con, release_id, embargoed=embargoed)
+            return describe(con, release_id, embargoed=embargoed, confidential=confidential)
 
     def release_diff(
         self,
@@ -552,17 +581,27 @@ class Digex:
         flow: str | Sequence[str] | None = None,
         changed_only: bool = True,
         embargoed: bool = False,
+        confidential: bool = False,
     ) -> ReleaseDiff:
         """Release `old` compared with `new`: `.rows` the observations (by default those whose
         value changed, appeared or vanished) with the change in each indicator's measure,
         `.summary()` their counts by indicator and cut, and why: `.loads` (the loads one
         used and the other did not), `.inputs` (the frozen copies compared), `.settings`.
-        A release under embargo only with `embargoed` (staff; `NotPublished` otherwise)."""
+        A release under embargo only with `embargoed` (staff; `NotPublished` otherwise).
+        Public values (a suppressed one missing) unless `confidential` (internal use only)."""
         from digex.releases.diff import diff, filters
 
         chosen = filters(indicators=indicators, by=by, freq=freq, period=period, flow=flow)
         with self.store.reading() as con:
-            return diff(con, old, new, chosen, changed_only=changed_only, embargoed=embargoed)
+            return diff(
+                con,
+                old,
+                new,
+                chosen,
+                changed_only=changed_only,
+                embargoed=embargoed,
+                confidential=confidential,
+            )
 
     def revision_analysis(
         self,
@@ -575,11 +614,13 @@ class Digex:
         earlier: str | int = "first",
         later: str | int = "latest",
         lags: int | None = None,
+        confidential: bool = False,
     ) -> Analysis:
         """The revision analysis of one series over every published release: a triangle per
         member of `by` (only `member` when given) and its statistics (`digex.releases.analysis`).
         `earlier` and `later` choose the estimates compared: first, latest, or N (the N-th
-        published value of each period)."""
+        published value of each period). Public values (of releases whose gate passed; a
+        suppressed value is skipped) unless `confidential` (internal use only)."""
         from digex.releases.analysis import analyse, check_series, positions
         from digex.releases.show import now_utc
         from digex.store import history
@@ -588,7 +629,14 @@ class Digex:
         first, last = positions(earlier, later)
         with self.store.reading() as con:
             rows = history.vintages(
-                con, indicator, cut=by, flow=flow, freq=freq, member=member, now=now_utc()
+                con,
+                indicator,
+                cut=by,
+                flow=flow,
+                freq=freq,
+                member=member,
+                now=now_utc(),
+                confidential=confidential,
             ).to_pylist()
         return analyse(
             rows,
@@ -613,6 +661,7 @@ class Digex:
         earlier: str | int = ...,
         later: str | int = ...,
         triangle: Literal[False] = ...,
+        confidential: bool = ...,
     ) -> pd.DataFrame: ...
     @overload
     def revisions(
@@ -626,6 +675,7 @@ class Digex:
         earlier: str | int = ...,
         later: str | int = ...,
         triangle: Literal[True],
+        confidential: bool = ...,
     ) -> tuple[pd.DataFrame, pd.DataFrame]: ...
     def revisions(
         self,
@@ -638,13 +688,21 @@ class Digex:
         earlier: str | int = "first",
         later: str | int = "latest",
         triangle: bool = False,
+        confidential: bool = False,
     ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
         """Revision statistics of one series, a row per member of `by`: n, mean revision,
         mean absolute revision, relative MAR, the sign counts and shares, the plain and HAC
         t-tests (see `digex.releases.revisions`). With `triangle=True`, also the triangle: a
         row per (member, period), a column per release in publication order."""
         analysis = self.revision_analysis(
-            indicator, by=by, member=member, freq=freq, flow=flow, earlier=earlier, later=later
+            indicator,
+            by=by,
+            member=member,
+            freq=freq,
+            flow=flow,
+            earlier=earlier,
+            later=later,
+            confidential=confidential,
         )
         if triangle:
             return analysis.stats_frame(), analysis.triangle_frame()
@@ -727,6 +785,18 @@ def _labelled(result: Any, source: Literal["live", "release"]) -> Any:
         metadata = {**(result.schema.metadata or {}), b"digex.source": source.encode()}
         result = result.replace_schema_metadata(metadata)
     return result
+
+
+def _live_only(confidential: bool) -> None:
+    """Refuse `confidential` on a live query: it names the stored values of releases (live
+    figures are never protected, so asking for them unprotected says nothing)."""
+    if confidential:
+        from digex.errors import UsageError
+
+        raise UsageError(
+            "`confidential` reads the values a release stored: give `release` or `as_of` too "
+            "(figures from the live store are never disclosure-protected: internal use only)"
+        ).naming("confidential", "release", "as_of")
 
 
 def _as_list(value: PathLike | Sequence[PathLike]) -> list[PathLike]:

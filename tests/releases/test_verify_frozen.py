@@ -90,8 +90,8 @@ def rewrite(db: Digex, copies: dict[str, str], rows: pd.DataFrame | None) -> Non
             con.register("again", rows)
             try:
                 con.execute(
-                    f"INSERT INTO release_observations SELECT {rid}, "
-                    f"{releases.OBSERVATION_COLUMNS} FROM again"
+                    f"INSERT INTO release_observations BY NAME SELECT {rid} AS release_id, "
+                    "* FROM again"
                 )
             finally:
                 con.unregister("again")
