@@ -713,7 +713,11 @@ def indicators(
         ),
     ] = None,
     by: Annotated[
-        str, typer.Option(help="Cut: total, segment, ebops, partner, region, currency, or all.")
+        str,
+        typer.Option(
+            help="Cut: total, segment, ebops, partner, region, currency, all (those six), or a "
+            "cross cut: segment_partner (member KPO.FR), segment_region (KPO.150)."
+        ),
     ] = "total",
     freq: Annotated[
         str | None, typer.Option(help="A, H, Q or M when no --period is given (default A).")

@@ -16,13 +16,26 @@ import numpy as np
 import pandas as pd
 
 from digex.errors import ConsistencyError
-from digex.indicators.cuts import CUTS
+from digex.indicators.cuts import ALL_CUTS, CROSS_CUTS, SEPARATOR
 from digex.indicators.engine import TOTAL_CUT, Engine
 from digex.indicators.periods import PER_YEAR
 
 TOLERANCE: Final = 1e-9
 """Ratios must agree to this (relative to their size, at least 1 point)."""
-PARTS: Final = ("segment", "ebops", "partner", "region", "currency")
+PARTS: Final = (
+    "segment",
+    "ebops",
+    "partner",
+    "region",
+    "currency",
+    "segment_partner",
+    "segment_region",
+)
+CROSSED: Final = {
+    "segment_partner": ("segment", "partner"),
+    "segment_region": ("segment", "region"),
+}
+"""The two cuts each cross cut crosses: its cells summed over either one give the other's."""
 FREQS: Final = ("A", "H", "Q", "M")
 
 
@@ -86,6 +99,37 @@ def _cut_checks(main: pd.DataFrame, total: pd.DataFrame, freq: str, cut: str) ->
     ]
 
 
+def _cross_checks(parts: dict[str, pd.DataFrame], freq: str, cut: str) -> list[CheckResult]:
+    """A cross cut's cells summed over the partners (regions) give each segment's level, and
+    summed over the segments each partner's (region's), exactly in minor units, levels and
+    year to date alike."""
+    cells = parts.get(cut)
+    if cells is None:
+        return []
+    split = cells["member"].str.split(SEPARATOR, n=1, expand=True)
+    keys, sums = ["flow", "ordinal", "member"], ["value_minor", "ytd_minor"]
+    results = []
+    for position, side in enumerate(CROSSED[cut]):
+        margin = parts.get(side)
+        if margin is None:
+            continue
+        summed = cells.assign(member=split[position]).groupby(keys)[sums].sum()
+        # a member without cells on one side sums to 0 there
+        both = margin.set_index(keys)[sums].join(summed, how="outer", rsuffix="_cells").fillna(0)
+        bad = both[
+            (both["value_minor"] != both["value_minor_cells"])
+            | (both["ytd_minor"] != both["ytd_minor_cells"])
+        ]
+        results.append(
+            CheckResult(
+                f"{cut} cells sum to each {side} ({freq})",
+                bad.empty,
+                f"{len(bad)} {side} period(s) differ" if len(bad) else f"{len(both)} exact",
+            )
+        )
+    return results
+
+
 def _frequencies_agree(engine: Engine) -> CheckResult:
     by = {}
     for freq in FREQS:
@@ -133,6 +177,8 @@ def run_checks(
         total = parts.get("total", none)
         for cut in cuts:
             results += _cut_checks(parts.get(cut, none), total, freq, cut)
+            if cut in CROSS_CUTS:
+                results += _cross_checks(parts, freq, cut)
     from digex.indicators.targets import jobs_add_up  # imports this module
 
     return [*results, jobs_add_up(engine)]
@@ -145,7 +191,7 @@ def check_kept(kept: pd.DataFrame, minor_units: int) -> list[CheckResult]:
     make the sum differ too) (a kept level is minor units divided once by 10^k, so
     rounding it back gives the integer).
     """
-    rows = kept[kept["indicator"].isin(["LEVEL", "YTD_LEVEL"]) & kept["cut"].isin(CUTS)]
+    rows = kept[kept["indicator"].isin(["LEVEL", "YTD_LEVEL"]) & kept["cut"].isin(ALL_CUTS)]
     # a figure kept for several requests (a whole frequency, one period) is one figure
     rows = rows.drop_duplicates(["indicator", "freq", "period", "cut", "member", "flow", "value"])
     rows = rows.assign(minor=(rows["value"] * 10**minor_units).round().astype("int64"))

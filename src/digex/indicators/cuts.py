@@ -4,6 +4,13 @@ EBOPS category and partner region come from the codelists (the segment -> EBOPS 
 the country -> M49 region correspondences), joined as in-memory tables so that the same
 expression runs on every backend. Ibis and pandas are imported where used, so that the list
 of cuts is available to quick paths (a cached answer) without them.
+
+The cross cuts cross the segment with the partner (``segment_partner``, member ``KPO.FR``) or
+with the partner's region (``segment_region``, member ``KPO.150``): the tables a thin segment
+can be published in without naming a handful of firms (KPO by partner only yearly, or by
+region). Their member is made by string concatenation in the expression itself, which every
+backend compiles; `by="all"` keeps meaning the six single cuts, so that a cross cut is
+computed only where a release's tables or a user ask for it.
 """
 
 from __future__ import annotations
@@ -21,13 +28,21 @@ if TYPE_CHECKING:
     import pandas as pd
 
 CUTS: Final = ("total", "segment", "ebops", "partner", "region", "currency")
+"""The single cuts: what `by="all"` computes."""
+CROSS_CUTS: Final = ("segment_partner", "segment_region")
+"""The segment crossed with another cut: member `<segment>.<partner or region>`."""
+ALL_CUTS: Final = CUTS + CROSS_CUTS
 TOTAL: Final = "_T"
 """Member code of the total (SDMX's convention for 'all')."""
+UNKNOWN_REGION: Final = "_X"
+"""Member code of a partner the countries code list gives no region."""
+SEPARATOR: Final = "."
+"""Between the segment and the other code of a cross cut's member."""
 
 
 def check_cut(cut: str) -> str:
-    if cut not in CUTS:
-        raise UnknownCut(f"cannot cut by {cut!r}; choose one of {', '.join(CUTS)}")
+    if cut not in ALL_CUTS:
+        raise UnknownCut(f"cannot cut by {cut!r}; choose one of {', '.join(ALL_CUTS)}")
     return cut
 
 
@@ -72,7 +87,7 @@ def _mapping(cut: str, mappings: Mappings) -> pd.DataFrame:
 
     if cut == "ebops":
         return pd.DataFrame(list(mappings.ebops), columns=["seg_", "member"])
-    return pd.DataFrame(list(mappings.regions), columns=["cc_", "member"])
+    return pd.DataFrame(list(mappings.regions), columns=["cc_", "region_"])
 
 
 def with_member(t: ir.Table, cut: str, mappings: Mappings | None = None) -> ir.Table:
@@ -85,9 +100,15 @@ def with_member(t: ir.Table, cut: str, mappings: Mappings | None = None) -> ir.T
         return t.mutate(member=ibis.literal(TOTAL))
     if cut in ("segment", "partner", "currency"):
         return t.mutate(member=t[cut])
-    m = ibis.memtable(_mapping(cut, mappings or installed_mappings()))
+    if cut == "segment_partner":
+        return t.mutate(member=t.segment.concat(SEPARATOR, t.partner))
+    m = ibis.memtable(
+        _mapping(cut if cut == "ebops" else "region", mappings or installed_mappings())
+    )
     if cut == "ebops":
         return t.join(m, t.segment == m.seg_).drop("seg_")
-    return (
-        t.left_join(m, t.partner == m.cc_).drop("cc_").mutate(member=ibis._.member.fill_null("_X"))
-    )
+    t = t.left_join(m, t.partner == m.cc_).drop("cc_")
+    region = ibis._.region_.fill_null(UNKNOWN_REGION)
+    if cut == "segment_region":
+        return t.mutate(member=ibis._.segment.concat(SEPARATOR, region)).drop("region_")
+    return t.mutate(member=region).drop("region_")

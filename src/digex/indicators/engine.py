@@ -24,7 +24,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from digex.indicators import firms
-from digex.indicators.cuts import CUTS, TOTAL, Mappings, check_cut, with_member
+from digex.indicators.cuts import ALL_CUTS, CROSS_CUTS, TOTAL, Mappings, check_cut, with_member
 from digex.indicators.periods import MONTHS, PER_YEAR, label_expr, sub_period
 from digex.store.tables import PORTABLE
 
@@ -35,7 +35,8 @@ RATE_SUM: Final = dt.Decimal(38, 8)
 """The sum of a period's rates (stored as DECIMAL(18, 8)), exact on every backend."""
 DERIVED: Final = {"total": "segment", "ebops": "segment", "region": "partner"}
 """Cuts whose member is a function of another cut's member: they are summed from that
-cut's (ten to thirty times smaller) cells instead of from the declarations."""
+cut's (ten to thirty times smaller) cells instead of from the declarations. The cross cuts
+are summed from one table of segment x partner sums (`Engine._per_cut`)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Engine:
     def cuts_with_total(cuts: Sequence[str]) -> tuple[str, ...]:
         """The cuts asked, in canonical order, with the total that shares divide by."""
         wanted = {check_cut(c) for c in cuts} | {TOTAL_CUT}
-        return tuple(c for c in CUTS if c in wanted)
+        return tuple(c for c in ALL_CUTS if c in wanted)
 
     # -- inputs -------------------------------------------------------------------------
     BASE_COLUMNS = ("period", "firm_id", "segment", "partner", "currency", "flow", "value_minor")
@@ -167,15 +168,25 @@ class Engine:
         """Sums per flow x period x cut x member x `by`, every cut stacked in one table."""
         derived = {c: s for c, s in DERIVED.items() if c in cuts and s != by}
         direct: dict[str, ir.Table] = {}
-        for cut in sorted({derived.get(c, c) for c in cuts}):
+        for cut in sorted({derived.get(c, c) for c in cuts if c not in CROSS_CUTS}):
             t = with_member(rows, cut, self.sources.mappings)
             direct[cut] = t.group_by("flow", "ordinal", "member", by).aggregate(
                 value_minor=t.value_minor.sum()
             )
+        pairs = None
+        if any(c in CROSS_CUTS for c in cuts):
+            # both cross cuts from one aggregation to segment x partner (x `by`)
+            keys = list(dict.fromkeys(("flow", "ordinal", "segment", "partner", by)))
+            pairs = rows.group_by(keys).aggregate(value_minor=rows.value_minor.sum())
         parts = []
         for cut in cuts:
             if cut in direct:
                 t = direct[cut]
+            elif pairs is not None and cut in CROSS_CUTS:
+                t = with_member(pairs, cut, self.sources.mappings)
+                t = t.group_by("flow", "ordinal", "member", by).aggregate(
+                    value_minor=t.value_minor.sum()
+                )
             else:
                 source = derived[cut]
                 t = with_member(

@@ -77,10 +77,10 @@ def _check_periods(period: str | Sequence[str] | None, freq: str | None, by: str
 
 
 def _check_top(top: int, by: str) -> None:
-    from digex.indicators.cuts import CUTS
+    from digex.indicators.cuts import ALL_CUTS
 
     if by == "total":
-        others = ", ".join(c for c in (*CUTS, "all") if c != "total")
+        others = ", ".join(c for c in (*ALL_CUTS, "all") if c != "total")
         raise UsageError(f"top={top} needs `by`, one of {others} (the total is one member)")
 
 

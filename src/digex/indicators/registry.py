@@ -29,7 +29,7 @@ from typing import Any, Final, Literal, TypeGuard, TypeVar, get_args
 from digex.codelists import LANGUAGES
 from digex.errors import RegistryError as RegistryError
 from digex.errors import UnknownIndicator
-from digex.indicators.cuts import CUTS
+from digex.indicators.cuts import ALL_CUTS
 from digex.indicators.options import FREQS
 from digex.indicators.status import SPANS, Inputs, Span
 
@@ -352,7 +352,7 @@ def _indicator(key: str, v: Mapping[str, Any], units: Mapping[str, Unit]) -> Ind
             _spans(key, "reads.own", reads.get("own", ["own"]), empty=False),
             _spans(key, "reads.base", reads.get("base", []), empty=True),
         ),
-        cuts=_choices(key, "cuts", v["cuts"], (*CUTS, *EXTRA_CUTS)),
+        cuts=_choices(key, "cuts", v["cuts"], (*ALL_CUTS, *EXTRA_CUTS)),
         freqs=_choices(key, "freqs", v["freqs"], FREQS),
         flows=_choices(key, "flows", v["flows"], FLOWS),
         money=units[unit].money,

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from digex.errors import UnknownCut
 from digex.indicators.auxiliary import series_indicators
 from digex.indicators.consistency import verify_frame
-from digex.indicators.cuts import CUTS, check_cut
+from digex.indicators.cuts import ALL_CUTS, CUTS, check_cut
 from digex.indicators.engine import Engine
 from digex.indicators.periods import Period, parse_period
 from digex.indicators.registry import Registry, registry
@@ -89,17 +90,19 @@ def compute(
     *,
     period: str | Sequence[str] | None = None,
     freq: str | None = None,
-    by: str = "total",
+    by: str | Sequence[str] = "total",
     definitions: Registry | None = None,
 ) -> pd.DataFrame:
     """Every indicator, every flow, money in units: what the cache keeps; `select` narrows it.
 
-    `by="all"` computes the six cuts together: the engine answers every cut of a frequency
-    with the same queries. `definitions` is the indicator registry the suite computes (the
-    installed one when None; a release's verification passes the one frozen with it).
+    `by` is one cut, "all" (the six single cuts) or a sequence of cuts (e.g. a release's
+    tables, cross cuts included): the engine answers every cut of a frequency with the same
+    queries, one suite pass per frequency. `definitions` is the indicator registry the suite
+    computes (the installed one when None; a release's verification passes the one frozen
+    with it).
     """
     known = definitions or registry()
-    cuts = list(CUTS) if by == "all" else [check_cut(by)]
+    cuts = cuts_of(by)
     suite = Suite(engine, profile.national_currency, known)
     wanted: list[Period] | None = None
     if period is not None:
@@ -117,6 +120,16 @@ def compute(
     frame = _with_jobs(engine, profile, frame, cuts, known)
     frame = _with_series(engine, profile, frame, cuts, wanted, freq, known)
     return mark_breaks(frame, profile.breaks, known)
+
+
+def cuts_of(by: str | Sequence[str]) -> list[str]:
+    """The cuts `by` asks for, in canonical order, each once ("all" stands for the six single
+    cuts, in a sequence too); `UnknownCut` for any other."""
+    asked = [by] if isinstance(by, str) else list(by)
+    wanted = {c for b in asked for c in (CUTS if b == "all" else (check_cut(b),))}
+    if not wanted:
+        raise UnknownCut(f"no cut asked for; choose among {', '.join(ALL_CUTS)}")
+    return [c for c in ALL_CUTS if c in wanted]
 
 
 def targets(engine: Engine, profile: CountryProfile) -> pd.DataFrame:

@@ -61,7 +61,7 @@ def filters(
 ) -> history.Filters:
     """The observations to compare, each option checked before any read (a usage error names
     the allowed values); None (or `by="all"`) for any."""
-    from digex.indicators.cuts import CUTS
+    from digex.indicators.cuts import ALL_CUTS
     from digex.indicators.options import FREQS
     from digex.indicators.periods import parse_period
     from digex.indicators.registry import EXTRA_CUTS, FLOWS
@@ -69,7 +69,7 @@ def filters(
     known = registry()
     for i in indicators or ():
         known.indicator(i)  # an unknown id is a usage error naming the known ones
-    cuts = (*CUTS, *EXTRA_CUTS)
+    cuts = (*ALL_CUTS, *EXTRA_CUTS)
     if by is not None and by != "all" and by not in cuts:
         raise UsageError(f"by={by}: use one of {', '.join(cuts)} or all").naming(by=by)
     if freq is not None and freq not in FREQS:

@@ -1,0 +1,276 @@
+"""The primary (sensitivity) rules: which cells reveal too much about their largest contributor.
+
+A contributor is an enterprise group (`Parameters.groups`), never a declarant: the rules read
+each group's sum in the cell, and take its absolute value (a credit note does not make a group
+smaller in what its figure reveals). With x1 >= x2 >= ... the groups' |sums|, X their total and
+R = X - x1 - x2 the remainder (Handbook on SDC, chapter 4):
+
+- threshold: unsafe when 0 < N < n; it only forbids exact disclosure, so its UPL is 0;
+- (n,k)-dominance: unsafe when x1 + ... + xn > k/100 X; UPL = 100/k (x1 + ... + xn) - X;
+- p %-rule: unsafe when R < p/100 x1 (the runner-up subtracting its own figure learns x1
+  within p %); UPL = p/100 x1 - R;
+- (p,q) prior-posterior: unsafe when R < p/q x1; UPL = p/q x1 - R (a p %-rule with 100 p/q);
+- zero_unsafe (optional): N >= 1 groups that all reported exactly 0 (a published 0 tells each
+  of them that the others reported nothing).
+
+Boundaries follow the Handbook: dominance is strict (>) and the p %-rule strict (<), so a cell
+exactly at the limit is safe; each test compares the two sides multiplied out (100 S > k X,
+p x1 > 100 R), which is exact on integer-valued figures and is the sign of the UPL's
+numerator, so "unsafe" and "UPL > 0" never disagree. The lower protection level is the UPL
+capped at the cell's value (values cannot go below 0). N counts every group with an entry,
+an explicit 0 included; an empty cell (N = 0) is safe.
+
+When several rules fire the code follows A (threshold, zero) > O ((1,k)) > T ((n>=2,k)) > M
+(p %, pq), the UPL is the largest of the rules that fired, and `rule` lists every rule that
+fired in that order, joined by "; ".
+
+`judge` reads one cell by sorting; `sensitivity` does the same for every row of a sparse
+(cells x groups) matrix without a loop over cells: the largest entries come from a few passes
+of `np.maximum.reduceat` over the CSR data, each removing the row maxima it found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from digex.disclosure.parameters import Parameters
+from digex.disclosure.problem import FREE, FloatArray, Sensitivity
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One cell's verdict, as `Sensitivity` holds it per cell."""
+
+    code: str
+    rule: str
+    upl: float
+    lpl: float
+    contributors: int
+    x1: float
+    x2: float
+
+
+def equivalent_p(k: float) -> float:
+    """The p of the p %-rule that a (2,k) rule over-protects: every (2,k)-safe cell is p %-safe
+    with p = 100 (100 - k) / k, not the reverse (the Handbook prefers the p %-rule)."""
+    return 100.0 * (100.0 - k) / k
+
+
+def group_sums(units: Iterable[tuple[str, float]], groups: Mapping[str, str]) -> dict[str, float]:
+    """Each enterprise group's sum over (unit id, value) pairs; a unit `groups` does not list
+    is its own group. What a cell's contributions are, before `judge` reads them."""
+    out: dict[str, float] = {}
+    for unit, value in units:
+        group = groups.get(unit, unit)
+        out[group] = out.get(group, 0.0) + float(value)
+    return out
+
+
+def dominance_upl(top: Any, total: Any, k: float) -> Any:
+    """UPL of the (n,k) rule from the n largest's sum `top`: positive exactly when unsafe."""
+    return (100.0 * top - k * total) / k
+
+
+def p_percent_upl(x1: Any, remainder: Any, p: float) -> Any:
+    """UPL of the p %-rule: positive exactly when unsafe."""
+    return (p * x1 - 100.0 * remainder) / 100.0
+
+
+def pq_upl(x1: Any, remainder: Any, p: float, q: float) -> Any:
+    """UPL of the (p,q) prior-posterior rule: positive exactly when unsafe."""
+    return (p * x1 - q * remainder) / q
+
+
+@dataclass(frozen=True)
+class _Stats:
+    """What the rules read of each cell (arrays, or 0-d arrays for one cell)."""
+
+    n: IntArray
+    total: FloatArray
+    tops: dict[int, FloatArray]  # n -> x1 + ... + xn
+    remainder: FloatArray
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    code: str
+    evaluate: Callable[[_Stats], tuple[Any, Any]]  # -> (fired, upl)
+
+
+def _threshold(n: int) -> Callable[[_Stats], tuple[Any, Any]]:
+    return lambda s: ((s.n > 0) & (s.n < n), np.zeros_like(s.total))
+
+
+def _zero(s: _Stats) -> tuple[Any, Any]:
+    return (s.n > 0) & (s.total == 0), np.zeros_like(s.total)
+
+
+def _fires(upl: Any) -> tuple[Any, Any]:
+    return upl > 0, upl
+
+
+def _dominance(n: int, k: float) -> Callable[[_Stats], tuple[Any, Any]]:
+    return lambda s: _fires(dominance_upl(s.tops[n], s.total, k))
+
+
+def _p_percent(p: float) -> Callable[[_Stats], tuple[Any, Any]]:
+    return lambda s: _fires(p_percent_upl(s.tops[1], s.remainder, p))
+
+
+def _pq(p: float, q: float) -> Callable[[_Stats], tuple[Any, Any]]:
+    return lambda s: _fires(pq_upl(s.tops[1], s.remainder, p, q))
+
+
+def _rules(params: Parameters) -> list[_Rule]:
+    """The rules `params` switches on, in order of precedence of their codes."""
+    rules = [_Rule(f"threshold n={params.min_frequency}", "A", _threshold(params.min_frequency))]
+    if params.zero_unsafe:
+        rules.append(_Rule("zero", "A", _zero))
+    for n, k in sorted(params.nk, key=lambda r: r[0] != 1):
+        rules.append(_Rule(f"({n},{k:g})-dominance", "O" if n == 1 else "T", _dominance(n, k)))
+    if params.p is not None:
+        rules.append(_Rule("p%", "M", _p_percent(params.p)))
+    if params.pq is not None:
+        rules.append(_Rule("pq", "M", _pq(*params.pq)))
+    return rules
+
+
+def _depth(params: Parameters) -> int:
+    """How many of the largest contributors the rules read."""
+    return max([2, *(n for n, _ in params.nk)])
+
+
+def judge(contributions: Sequence[float], params: Parameters) -> Verdict:
+    """The verdict on one cell from its groups' sums (any order; an explicit 0 counts)."""
+    xs = sorted((abs(float(c)) for c in contributions), reverse=True)
+    value = sum(float(c) for c in contributions)
+    n = len(xs)
+    x1 = xs[0] if n > 0 else 0.0
+    x2 = xs[1] if n > 1 else 0.0
+    if n == 0:
+        return Verdict(FREE, "", 0.0, 0.0, 0, 0.0, 0.0)
+    stats = _Stats(
+        n=np.asarray(n),
+        total=np.asarray(sum(xs)),
+        tops={j: np.asarray(sum(xs[:j])) for j in range(1, _depth(params) + 1)},
+        remainder=np.asarray(sum(xs[2:])),
+    )
+    code, names, upl = FREE, [], 0.0
+    for rule in _rules(params):
+        fired, rule_upl = rule.evaluate(stats)
+        if bool(fired):
+            code = rule.code if code == FREE else code
+            names.append(rule.name)
+            upl = max(upl, float(rule_upl))
+    lpl = min(upl, max(value, 0.0))
+    return Verdict(code, "; ".join(names), upl, lpl, n, x1, x2)
+
+
+def cell_contributions(
+    membership: sparse.csr_matrix, contributions: sparse.csr_matrix
+) -> sparse.csr_matrix:
+    """(cells x groups) from (cells x atoms) and (atoms x groups), keeping a group that is
+    present in a cell with a zero sum as an explicit 0 (a contributor for the threshold and
+    the zero rule). A plain sparse product drops those entries: use this rather than
+    `Cube.cell_contributions` when zero contributors must count."""
+    values = (sparse.csr_matrix(membership) @ sparse.csr_matrix(contributions)).tocoo()
+    member = sparse.csr_matrix(membership, dtype=np.float64, copy=True)
+    member.data = (member.data != 0).astype(np.float64)
+    present = sparse.csr_matrix(contributions, dtype=np.float64, copy=True)
+    present.data = np.ones_like(present.data)
+    # Non-negative structure: a (cell, group) entry of this product is > 0 exactly when the
+    # group has an entry in one of the cell's atoms.
+    where = (member @ present).tocoo()
+    rows = np.concatenate([where.row, values.row])
+    cols = np.concatenate([where.col, values.col])
+    data = np.concatenate([np.zeros(where.nnz), values.data.astype(np.float64)])
+    # COO -> CSR adds the duplicates up and keeps entries that sum to 0.
+    return sparse.csr_matrix((data, (rows, cols)), shape=values.shape)
+
+
+def _canonical(m: Any) -> sparse.csr_matrix:
+    """A float CSR with one entry per (cell, group), explicit zeros kept."""
+    out = sparse.csr_matrix(m, dtype=np.float64)
+    if out is m or not out.has_canonical_format:
+        out = out.copy()
+        out.sum_duplicates()  # adds duplicates up; keeps entries that sum to 0
+    return out
+
+
+def sensitivity(cell_contributions: sparse.csr_matrix, params: Parameters) -> Sensitivity:
+    """The verdict on every row of (cells x groups), as `judge` would give it row by row."""
+    m = _canonical(cell_contributions)
+    n_cells = int(m.shape[0])
+    indptr = m.indptr
+    counts = np.diff(indptr).astype(np.int64)
+    data = np.asarray(m.data[: indptr[-1]], dtype=np.float64)
+    row_of = np.repeat(np.arange(n_cells), counts)
+    busy = np.flatnonzero(counts)
+    starts = indptr[:-1][busy]
+
+    def per_row(ufunc: np.ufunc, values: FloatArray) -> FloatArray:
+        out = np.zeros(n_cells)
+        if busy.size:
+            out[busy] = ufunc.reduceat(values, starts)
+        return out
+
+    work = np.abs(data)
+    total = per_row(np.add, work)
+    value = per_row(np.add, data)
+    tops: dict[int, FloatArray] = {}
+    largest: list[FloatArray] = []
+    remainder = total
+    for j in range(1, _depth(params) + 1):
+        top = per_row(np.maximum, work)
+        top = np.where(counts >= j, top, 0.0)
+        # Remove each row's first entry equal to its maximum (removed entries become -1).
+        hit = np.flatnonzero(work == top[row_of])
+        hit_rows = row_of[hit]
+        first = hit[np.r_[True, hit_rows[1:] != hit_rows[:-1]]] if hit.size else hit
+        work[first] = -1.0
+        largest.append(top)
+        tops[j] = top + (tops[j - 1] if j > 1 else 0.0)
+        if j == 2:
+            remainder = per_row(np.add, np.maximum(work, 0.0))
+    stats = _Stats(n=counts, total=total, tops=tops, remainder=remainder)
+    return _combine(_rules(params), stats, value, largest[0], largest[1])
+
+
+def _combine(
+    rules: list[_Rule], stats: _Stats, value: FloatArray, x1: FloatArray, x2: FloatArray
+) -> Sensitivity:
+    """One code, rule text and UPL per cell from every rule's (fired, upl)."""
+    n_cells = stats.n.shape[0]
+    fired_mask = np.zeros(n_cells, dtype=np.int64)
+    upl = np.zeros(n_cells)
+    for bit, rule in enumerate(rules):
+        fired, rule_upl = rule.evaluate(stats)
+        fired = np.asarray(fired, dtype=np.bool_)
+        fired_mask |= fired.astype(np.int64) << bit
+        upl = np.where(fired, np.maximum(upl, rule_upl), upl)
+    # Few distinct combinations of fired rules: name each once, not once per cell.
+    masks, inverse = np.unique(fired_mask, return_inverse=True)
+    codes = np.empty(masks.size, dtype=object)
+    names = np.empty(masks.size, dtype=object)
+    for i, mask in enumerate(masks.tolist()):
+        hit = [r for bit, r in enumerate(rules) if mask >> bit & 1]
+        codes[i] = hit[0].code if hit else FREE
+        names[i] = "; ".join(r.name for r in hit)
+    return Sensitivity(
+        code=codes[inverse.reshape(-1)],
+        rule=names[inverse.reshape(-1)],
+        upl=upl,
+        lpl=np.minimum(upl, np.maximum(value, 0.0)),
+        contributors=stats.n.astype(np.int64),
+        x1=x1,
+        x2=x2,
+    )
