@@ -1,0 +1,168 @@
+"""Secondary suppression on hand-built cubes: DISCLOSURE.md 2.3's table and 2.4's singleton
+cases, keep and force, the months-then-quarter sequence and the escalation of a stalled loop.
+
+Every pattern is checked with an attacker LP written here with `scipy.optimize.linprog` (the
+leaf form: atoms >= 0, one equation per published cell), independent of the module's HiGHS
+model, and for insiders with the group's own figures added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+from scipy.optimize import linprog
+
+from digex.disclosure.problem import FREE, LABEL_KEY, SECONDARY, Cube, Pattern, Sensitivity
+from digex.disclosure.suppress import suppress
+
+P = 10.0
+"""The p%-rule's p for every test here, with the threshold n = 3 (DISCLOSURE.md 2.3)."""
+
+
+def cube_of(cells: Sequence[Sequence[int]], atoms: Sequence[Mapping[str, float]]) -> Cube:
+    """A cube from its cells (lists of atom numbers) and each atom's amounts by group."""
+    groups = sorted({g for atom in atoms for g in atom})
+    col = {g: i for i, g in enumerate(groups)}
+    entries = [(a, col[g], float(x)) for a, atom in enumerate(atoms) for g, x in atom.items()]
+    contributions = sparse.csr_matrix(
+        ([e[2] for e in entries], ([e[0] for e in entries], [e[1] for e in entries])),
+        shape=(len(atoms), len(groups)),
+    )
+    pairs = [(i, a) for i, cell in enumerate(cells) for a in cell]
+    membership = sparse.csr_matrix(
+        (np.ones(len(pairs)), ([p[0] for p in pairs], [p[1] for p in pairs])),
+        shape=(len(cells), len(atoms)),
+    )
+    atom_values = np.array([sum(atom.values()) for atom in atoms], dtype=np.float64)
+    labels = pd.DataFrame(
+        {key: "X" for key in LABEL_KEY} | {"member": [f"c{i}" for i in range(len(cells))]}
+    )
+    labels["cell"] = range(len(cells))
+    return Cube(
+        cells=pd.DataFrame({"flow": "X", "value": membership @ atom_values}),
+        labels=labels,
+        membership=membership,
+        atom_values=atom_values,
+        contributions=contributions,
+        groups=tuple(groups),
+    )
+
+
+def p_rule(cube: Cube, p: float = P, n: int = 3) -> Sensitivity:
+    """Threshold n and the p%-rule per cell on the groups' sums (A when N < n, else M)."""
+    by_cell = cube.cell_contributions().tocsr()
+    rows = []
+    for i in range(cube.n_cells):
+        x = np.sort(np.abs(by_cell.data[by_cell.indptr[i] : by_cell.indptr[i + 1]]))[::-1]
+        big = float(x[0]) if x.size else 0.0
+        upl = p / 100 * big - float(x[2:].sum())
+        code = "A" if 0 < x.size < n else ("M" if upl > 0 and x.size else FREE)
+        upl = max(upl, 0.0) if code != FREE else 0.0
+        rows.append((code, upl, min(upl, float(x.sum())), x.size, big))
+    code, upl, lpl, nn, x1 = (np.array(c) for c in zip(*rows, strict=True))
+    return Sensitivity(
+        code=code.astype(object),
+        rule=np.where(code == FREE, "", "p%").astype(object),
+        upl=upl.astype(np.float64),
+        lpl=lpl.astype(np.float64),
+        contributors=nn.astype(np.int64),
+        x1=x1.astype(np.float64),
+        x2=np.zeros(cube.n_cells),
+    )
+
+
+def interval(
+    cube: Cube, pattern: Pattern, cell: int, group: str | None = None
+) -> tuple[float, float]:
+    """min and max of `cell` for an outsider (or `group`, knowing its own figures)."""
+    m = cube.membership.toarray()
+    pub = ~pattern.suppressed
+    lower = np.zeros(cube.n_atoms)
+    upper = np.full(cube.n_atoms, np.inf)
+    if group is not None:
+        contrib = cube.contributions.tocsc()[:, cube.groups.index(group)].toarray().ravel()
+        mine = cube.contributions.tocsc()[:, cube.groups.index(group)].nonzero()[0]
+        lower[mine] = contrib[mine]
+        sole = mine[cube.contributions.getnnz(axis=1)[mine] == 1]
+        upper[sole] = cube.atom_values[sole]
+    out = []
+    for sign in (1.0, -1.0):
+        res = linprog(
+            sign * m[cell],
+            A_eq=m[pub] if pub.any() else None,
+            b_eq=cube.values()[pub] if pub.any() else None,
+            bounds=list(zip(lower, upper, strict=True)),
+            method="highs",
+        )
+        if res.status == 3:
+            out.append(-sign * np.inf)
+        else:
+            assert res.status == 0, res.message
+            out.append(float(sign * res.fun))
+    return out[0], out[1]
+
+
+def protected(cube: Cube, pattern: Pattern, *, insiders: bool = True) -> list[str]:
+    """What an attacker breaks: [] when every suppressed cell holds (DISCLOSURE.md 3.2-3.3)."""
+    values = cube.values()
+    problems = []
+    by_cell = cube.cell_contributions().tocsr()
+    for t in np.flatnonzero(pattern.suppressed):
+        who: list[str | None] = [None]
+        if insiders and pattern.primary[t]:
+            owners = {cube.groups[g] for g in by_cell[t].indices}
+            touching = {cube.groups[g] for g in cube.contributions.tocsc().nonzero()[1]}
+            who += sorted(touching - (owners if len(owners) == 1 else set()))
+        for g in who:
+            low, high = interval(cube, pattern, int(t), g)
+            x = values[t]
+            if pattern.primary[t] and pattern.upl[t] > 0:
+                bad = high < x + pattern.upl[t] - 1e-6 or low > x - pattern.lpl[t] + 1e-6
+            else:
+                bad = high - low <= 1e-6
+            if bad:
+                problems.append(f"cell {t} for {g or 'outsider'}: [{low}, {high}]")
+    return problems
+
+
+# --- DISCLOSURE.md 2.3: regions x segments -----------------------------------------------------
+
+TABLE = [
+    [{"A": 60, "B": 50, "C": 40}, {"D": 90, "E": 70, "F": 40}, {"G": 45, "H": 30, "I": 25},
+     {"J": 80, "K": 60, "L": 40}],
+    [{"M": 70, "N": 50, "O": 30}, {"P": 55, "Q": 45, "R": 20}, {"S": 35},
+     {"T": 50, "U": 40, "V": 30}],
+    [{"W": 180, "X": 12, "Y": 8}, {"Z": 100, "AA": 60, "AB": 40}, {"AC": 40, "AD": 30, "AE": 20},
+     {"AF": 70, "AG": 50, "AH": 40}],
+]  # fmt: skip
+
+
+def table_cube(table: Sequence[Sequence[Mapping[str, float]]] = TABLE) -> Cube:
+    """Interior cells (row by row), then row totals, column totals and the grand total."""
+    rows, cols = len(table), len(table[0])
+    cells = [[a] for a in range(rows * cols)]
+    cells += [[r * cols + c for c in range(cols)] for r in range(rows)]
+    cells += [[r * cols + c for r in range(rows)] for c in range(cols)]
+    cells.append(list(range(rows * cols)))
+    return cube_of(cells, [atom for row in table for atom in row])
+
+
+def test_table_primaries_are_the_fact_sheets():
+    sens = p_rule(table_cube())
+    assert list(np.flatnonzero(sens.primary)) == [6, 8]  # R2S3 and R3S1
+    assert sens.upl[6] == pytest.approx(3.5)
+    assert sens.upl[8] == pytest.approx(10)
+
+
+def test_table_pattern_passes_outsiders_and_insiders():
+    cube = table_cube()
+    pattern = suppress(cube, p_rule(cube))
+    assert protected(cube, pattern) == []
+    suppressed = cube.values()[pattern.suppressed & (pattern.code == SECONDARY)].sum()
+    # Pattern B, the minimum, hides 490 besides the primaries' 235; a greedy one costs more.
+    assert suppressed >= 490
+    assert not pattern.notes
