@@ -16,7 +16,7 @@ import pytest
 from scipy import sparse
 from scipy.optimize import linprog
 
-from digex.disclosure.problem import FREE, LABEL_KEY, SECONDARY, Cube, Pattern, Sensitivity
+from digex.disclosure.problem import FREE, LABEL_KEY, MANUAL, SECONDARY, Cube, Pattern, Sensitivity
 from digex.disclosure.suppress import suppress
 
 P = 10.0
@@ -166,3 +166,149 @@ def test_table_pattern_passes_outsiders_and_insiders():
     # Pattern B, the minimum, hides 490 besides the primaries' 235; a greedy one costs more.
     assert suppressed >= 490
     assert not pattern.notes
+
+
+# --- DISCLOSURE.md 2.4: one relation each ------------------------------------------------------
+
+
+def relation_cube(parts: Sequence[Mapping[str, float]]) -> Cube:
+    """total = sum of the parts: the parts are cells 0..n-1, the total cell n."""
+    return cube_of([[a] for a in range(len(parts))] + [list(range(len(parts)))], parts)
+
+
+def three(*amounts: float) -> dict[str, float]:
+    """A safe part: three groups (u, v, w) of similar size."""
+    return dict(zip(("u", "v", "w"), amounts, strict=True))
+
+
+SINGLE_SINGLE = [{"F1": 40}, {"F2": 60}, three(50, 50, 50), three(90, 80, 80)]
+SINGLE_MULTIPLE = [{"F1": 40}, {"G1": 92, "G2": 5, "G3": 3}, three(50, 50, 50), three(70, 70, 70)]
+ONE_FIRM_TWICE = [{"F": 30}, {"F": 50}, {"H1": 100, "H2": 12, "H3": 8}, three(60, 60, 60),
+                  three(80, 70, 70)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("parts", "primaries"),
+    [(SINGLE_SINGLE, [0, 1]), (SINGLE_MULTIPLE, [0, 1]), (ONE_FIRM_TWICE, [0, 1, 2])],
+    ids=["single-single", "single-multiple", "one-firm-several-singletons"],
+)
+def test_singleton_cases_need_one_more_complement(parts, primaries):
+    cube = relation_cube(parts)
+    sens = p_rule(cube)
+    assert list(np.flatnonzero(sens.primary)) == primaries
+    outsider_only = suppress(cube, sens, insiders=False)
+    assert list(np.flatnonzero(outsider_only.suppressed)) == primaries  # the outsider passes
+    assert protected(cube, outsider_only) != []  # but an insider learns a value
+    pattern = suppress(cube, sens)
+    assert protected(cube, pattern) == []
+    assert pattern.suppressed.sum() == len(primaries) + 1
+    assert not pattern.suppressed[len(parts)]  # the total stays published
+
+
+# --- keep and force ------------------------------------------------------------------------------
+
+
+def test_keep_is_never_chosen():
+    cube = table_cube()
+    sens = p_rule(cube)
+    first = suppress(cube, sens)
+    keep = np.zeros(cube.n_cells, dtype=bool)
+    keep[np.flatnonzero(first.code == SECONDARY)[:2]] = True
+    pattern = suppress(cube, sens, keep=keep)
+    assert not (pattern.suppressed & keep).any()
+    assert protected(cube, pattern) == []
+
+
+def test_a_kept_primary_stays_published():
+    cube = table_cube()
+    sens = p_rule(cube)
+    keep = np.zeros(cube.n_cells, dtype=bool)
+    keep[8] = True  # R3S1, published after review
+    pattern = suppress(cube, sens, keep=keep)
+    assert pattern.code[8] == FREE
+    assert pattern.code[6] == "A"
+    assert protected(cube, pattern) == []
+    assert any("kept published" in n for n in pattern.notes)
+
+
+def test_forced_cells_keep_their_code_and_are_protected():
+    cube = table_cube()
+    sens = p_rule(cube)
+    force = np.full(cube.n_cells, "", dtype=object)
+    force[3] = "D"  # R1S4, suppressed as a complement by an earlier release (sticky)
+    force[9] = MANUAL  # R3S2, an override after review
+    pattern = suppress(cube, sens, force=force)
+    assert pattern.code[3] == "D"
+    assert pattern.code[9] == MANUAL
+    assert pattern.upl[9] == 0
+    assert protected(cube, pattern) == []
+    plain = suppress(cube, sens)
+    assert plain.code[3] == FREE
+    assert plain.code[9] == FREE
+
+
+def test_a_forced_primary_keeps_its_primary_code():
+    cube = table_cube()
+    force = np.full(cube.n_cells, "", dtype=object)
+    force[6] = "D"
+    pattern = suppress(cube, p_rule(cube), force=force)
+    assert pattern.code[6] == "A"
+    assert pattern.upl[6] == pytest.approx(3.5)
+
+
+# --- months, then the quarter (DISCLOSURE.md 5) -------------------------------------------------
+
+MONTHS = [
+    # partner P1, partner P2 in each month M1..M3
+    [{"s": 80}, {"a": 40, "b": 35, "c": 30}],
+    [{"d": 50, "e": 45, "f": 40}, {"g": 60, "h": 50, "i": 45}],
+    [{"s": 70}, {"j": 55, "k": 50, "l": 45}],
+]
+
+
+def month_cells(months: int, quarter: bool) -> list[list[int]]:
+    """Each month's partners and total, then the quarter's partners and total (atoms are
+    month x partner, month by month)."""
+    cells: list[list[int]] = []
+    for m in range(months):
+        cells += [[2 * m], [2 * m + 1], [2 * m, 2 * m + 1]]
+    if quarter:
+        cells += [[2 * m + p for m in range(months)] for p in range(2)]
+        cells.append(list(range(2 * months)))
+    return cells
+
+
+def test_months_then_quarter():
+    first = cube_of(month_cells(2, False), [a for month in MONTHS[:2] for a in month])
+    p1 = suppress(first, p_rule(first))
+    assert p1.code[0] == "A"  # M1 P1, firm s alone
+    assert protected(first, p1) == []
+    # The quarter's release: M1..M3 and Q1; M1 and M2's cells are the same cells (0..5).
+    second = cube_of(month_cells(3, True), [a for month in MONTHS for a in month])
+    keep = np.zeros(second.n_cells, dtype=bool)
+    force = np.full(second.n_cells, "", dtype=object)
+    keep[:6] = ~p1.suppressed
+    force[:6] = np.where(p1.suppressed, p1.code, "")
+    pattern = suppress(second, p_rule(second), keep=keep, force=force)
+    assert not (pattern.suppressed & keep).any()
+    assert (pattern.code[:6] == np.where(p1.suppressed, p1.code, FREE)).all()
+    assert pattern.code[6] == "A"  # M3 P1, firm s again
+    assert protected(second, pattern) == []
+
+
+# --- a stall -------------------------------------------------------------------------------------
+
+
+def test_stall_escalates_then_gives_up():
+    """a alone is sensitive; b and a + b are kept (published earlier), so a = (a + b) - b
+    whatever is suppressed: the loop escalates to the one margin it may touch, then stops,
+    says so, and leaves the release to the gate."""
+    atoms = [{"s": 10}, {"x": 40, "y": 30, "z": 30}, {"u": 50, "v": 50, "w": 50}]
+    cube = cube_of([[0], [1], [2], [0, 1], [0, 1, 2]], atoms)
+    keep = np.array([False, True, False, True, False])
+    pattern = suppress(cube, p_rule(cube), keep=keep)
+    assert pattern.code[0] == "A"
+    assert not (pattern.suppressed & keep).any()
+    assert any(n.startswith("escalation: cell 4") for n in pattern.notes)
+    assert any(n.startswith("stall: cell 0") for n in pattern.notes)
+    assert protected(cube, pattern) != []

@@ -67,6 +67,8 @@ _WIDTH = 1e-6
 cell (the gate asks for more than 1e-9)."""
 _DUAL_TOL = 1e-9
 _NULL_TOL = 1e-8
+_PRUNE_CELLS = 3000
+"""Cubes up to this many cells get the pruning pass (a full re-test per complement)."""
 _MAX_ROUNDS = 200
 """Rounds of the exactness, interval and insider passes; each round that changes nothing ends
 the search, and each change suppresses one more cell, so this only bounds pathological cubes."""
@@ -240,8 +242,39 @@ class _Search:
             changed = self._exactness()
             changed |= self._intervals(insiders)
             if not changed:
-                return
-        self.notes.append(f"stopped after {_MAX_ROUNDS} rounds: the gate decides")
+                break
+        else:
+            self.notes.append(f"stopped after {_MAX_ROUNDS} rounds: the gate decides")
+            return
+        if self.cube.n_cells <= _PRUNE_CELLS:
+            self._prune(insiders)
+
+    def _prune(self, insiders: bool) -> None:
+        """Greedy choices overlap: a complement added early can become useless once later
+        ones are in. Each complement, the most expensive first, is published again when the
+        whole pattern still holds without it (a full re-test, hence only on smaller cubes)."""
+        order = np.flatnonzero(self.added)
+        order = order[np.lexsort((order, -self.cost[order]))]
+        for c in (int(i) for i in order):
+            self.suppressed[c] = False
+            self.lp.publish(np.array([c]), self.values[[c]])
+            if self._holds(insiders):
+                self.added[c] = False
+            else:
+                self.suppressed[c] = True
+                self.lp.hide(c)
+
+    def _holds(self, insiders: bool) -> bool:
+        """Whether every test passes on the current pattern (no complement is added)."""
+        targets = np.flatnonzero(self.suppressed & ~self.given_up)
+        if exactly_computable(self.members, ~self.suppressed, targets, self._known_zero()).any():
+            return False
+        for t in (int(i) for i in np.flatnonzero(self.tested & self.suppressed & ~self.given_up)):
+            atoms = self._atoms(t)
+            ok, _, points = self._check(t, atoms)
+            if not ok or (insiders and self._insider_failure(t, atoms, points)[0] is not None):
+                return False
+        return True
 
     def _suppress(self, cell: int) -> None:
         self.suppressed[cell] = True
