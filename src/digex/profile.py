@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from digex import settings
 from digex.codelists import currency_minor_units
 from digex.errors import ProfileError
+from digex.indicators.tables import DEFAULT_TABLES, PublishedTable, parse_tables
 from digex.releases.calendar import Calendar, parse_calendar
 
 if TYPE_CHECKING:
@@ -93,6 +94,9 @@ class CountryProfile:
     """Column names accepted in series files (series, year, value), beside the English ones."""
     breaks: tuple[SeriesBreak, ...] = field(default=(), kw_only=True)
     """Changes of definition or perimeter (`[[break]]`): see `digex.releases.breaks`."""
+    tables: tuple[PublishedTable, ...] = field(default=DEFAULT_TABLES, kw_only=True)
+    """The tables a release publishes (`[[table]]`), and nothing else: see
+    `digex.indicators.tables` (every single cut at every frequency when the profile has none)."""
 
     @property
     def digest(self) -> str:
@@ -292,6 +296,7 @@ def profile_from_text(text: str, *, source: str, where: str) -> CountryProfile:
         series=parse_series(data, currency, f"country profile {where}"),
         series_headers=r.lists("series_headers") if "series_headers" in data else {},
         breaks=parse_breaks(data, f"country profile {where}"),
+        tables=parse_tables(data, f"country profile {where}"),
     )
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import ibis
@@ -31,6 +32,7 @@ from digex.indicators.cuts import (
     Mappings,
     check_cut,
     installed_mappings,
+    with_member,
 )
 from digex.indicators.engine import Engine, Sources
 from digex.indicators.options import check_query
@@ -271,3 +273,26 @@ def test_cross_cells_add_up_for_any_declarations(
     cuts = ("segment", "partner", "region", *CROSS_CUTS)
     failed = [r for r in run_checks(_engine(con, rows), freqs=("A",), cuts=cuts) if not r.ok]
     assert not failed
+
+
+def test_the_command_line_names_the_cross_cuts(tmp_path: Path) -> None:
+    from tests.inprocess import run_here
+
+    helped = " ".join(run_here(["indicators", "--help"], tmp_path).ok().stdout.split())
+    assert "segment_partner (member KPO.FR), segment_region (KPO.150)" in helped
+    wrong = run_here(["indicators", "--by", "segment_country", "--db", "x.duckdb"], tmp_path)
+    assert wrong.code == 2
+    assert "segment_partner, segment_region" in wrong.stderr
+
+
+@pytest.mark.parametrize(("dialect", "joined"), [("postgres", "||"), ("pyspark", "CONCAT(")])
+def test_the_cross_members_compile_for_every_backend(dialect: str, joined: str) -> None:
+    """The member is Ibis string concatenation: PostgreSQL and Spark SQL compile it (no
+    DuckDB-only function), with the region's fallback as in the region cut."""
+    t = ibis.table({"segment": "string", "partner": "string", "value_minor": "int64"}, name="d")
+    mappings = Mappings(installed_mappings().ebops, REGIONS)
+    for cut in CROSS_CUTS:
+        sql = ibis.to_sql(with_member(t, cut, mappings), dialect=dialect)
+        assert joined in sql, (cut, sql)
+    region = ibis.to_sql(with_member(t, "segment_region", mappings), dialect=dialect)
+    assert "'_X'" in region

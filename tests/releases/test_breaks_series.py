@@ -298,9 +298,11 @@ def test_a_store_recording_a_profile_without_series_says_which_to_record(
     from digex.store import Store
     from digex.store.country import record
 
-    text = load_profile("MA").text
+    installed = load_profile("MA")
+    text = installed.text
     start, end = text.index("[[series]]"), text.index("[series_headers]")
-    older = text[:start].replace('version = "2026.3"', 'version = "2026.2"') + text[end:]
+    older = text[:start].replace(f'version = "{installed.version}"', 'version = "2026.2"')
+    older += text[end:]
     path = tmp_path / "o.duckdb"
     digex.init(path).close()
     with Store(path) as store:

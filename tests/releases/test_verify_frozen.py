@@ -29,7 +29,8 @@ from digex.sql import literal
 from digex.store import releases
 from digex.store.tables import engine_sources
 
-RID = "2024-03.1"
+RID = "2024-Q1.1"
+"""A quarter: MA publishes regions quarterly, not monthly (its [[table]])."""
 ROWS = [
     ("A1", "2024-03", FIRM, "ITO", "FR", "MAD", "1000", "X"),
     ("A2", "2024-03", FIRM, "CRM", "US", "MAD", "500", "X"),
@@ -42,12 +43,12 @@ def passed(found: Verification) -> dict[str, bool | None]:
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding release 2024-03.1, made by `release create` with the installed
+    """A store holding release 2024-Q1.1, made by `release create` with the installed
     definitions (its snapshot file set aside: the tests rewrite the release)."""
     d = tmp_path_factory.mktemp("frozen")
     with digex.init(d / "s.duckdb") as db:
         db.load(write_csv(d / "d.csv", ROWS), today=TODAY)
-        db.create_release("2024-03", "preliminary", now=dt.datetime(2025, 4, 10, 9, 0))
+        db.create_release("2024-Q1", "preliminary", now=dt.datetime(2025, 4, 10, 9, 0))
     shutil.rmtree(folder(d / "s.duckdb"), ignore_errors=True)
     return d / "s.duckdb"
 
@@ -108,7 +109,7 @@ def level(rows: pd.DataFrame, indicator: str, cut: str, member: str) -> float:
         (rows["indicator"] == indicator)
         & (rows["cut"] == cut)
         & (rows["member"] == member)
-        & (rows["period"] == "2024-03")
+        & (rows["period"] == "2024-Q1")
         & (rows["flow"] == "X")
     ]
     [value] = chosen["value"].tolist()
@@ -136,7 +137,7 @@ def test_a_release_made_with_other_definitions_is_recomputed_with_them(
                 engine_sources(con, db.profile.minor_units), mappings=mappings
             )
             defined = registry_from_text(copies["registry.toml"], "the test's copy")
-            rows = observations(Engine(sources), db.profile, "2024-03", "preliminary", defined)
+            rows = observations(Engine(sources), db.profile, "2024-Q1", "preliminary", defined)
             installed = releases.observations(con, RID).to_pandas()
         # what the other definitions give, by hand: France's 1000 counted in the Americas
         # with the United States' 500, and LEVEL_AGAIN wherever LEVEL is

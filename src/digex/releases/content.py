@@ -10,9 +10,17 @@ three; a month holds none), and each of these a year earlier. Year-to-date figur
 periods of their own: the registry's `ytd_*` indicators are columns of each month's,
 quarter's and half-year's row, so they come with the periods above.
 
-Every indicator of every cut (`by="all"`), both flows, is computed for all of them in one
-call of the suite: one engine pass per frequency (four for a year), each restricted to the
-years the periods need, whatever the number of periods.
+A release publishes the tables its country profile declares (`[[table]]`,
+`digex.indicators.tables`), and nothing else: disclosure control protects exactly those cells.
+At each frequency the suite computes, in one engine pass restricted to the years the periods
+need, the cuts of the tables published at that frequency (a cross cut such as segment x
+partner only where a table asks for it); of those rows a release keeps the cells a table
+publishes (`published`): its frequencies, and for members under a coarser grid (KPO by
+partner only yearly) only that grid's; year-to-date figures (YTD_LEVEL, YTD_GROWTH) only in
+tables with `ytd = true`. The auxiliary rows (the jobs series and exports per job, the
+profile's aggregate series) come with the total and segment cuts as before. A profile that
+declares no table publishes every indicator of the six single cuts at every frequency
+(`DEFAULT_TABLES`): exactly what `by="all"` computes, as releases held before tables.
 
 OBS_STATUS of a released observation (`release_status`): the release's status sets the code
 of an ordinary figure. A preliminary or revised release publishes provisional figures (P
@@ -41,12 +49,16 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Final
 
 from digex.indicators.periods import MONTHS, PER_YEAR, Period, parse_period
+from digex.indicators.tables import FREQS
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
     from digex.indicators.engine import Engine
     from digex.indicators.registry import Registry
+    from digex.indicators.tables import PublishedTable
     from digex.profile import CountryProfile
 
 STATUSES: Final = ("preliminary", "revised", "final")
@@ -56,6 +68,8 @@ INPUT_NAMES: Final = ("codelists.json", "profile.toml", "registry.toml")
 """The inputs `frozen_inputs` copies (later steps attach more)."""
 
 _ORDINARY: Final = frozenset({"A", "P"})
+AUXILIARY: Final = frozenset({"target", "jobs", "series"})
+"""Families whose rows are no cell of a published table: kept as the suite gives them."""
 
 
 def release_status(status: str) -> str:
@@ -100,11 +114,24 @@ def observations(
 ) -> pd.DataFrame:
     """Every observation of a release of `period` with `status`, in key order, with the
     columns of `digex.store.releases.OBSERVATION_COLUMNS` (money in units), as the indicator
-    registry `definitions` defines them (the installed one when None)."""
-    from digex.indicators.service import compute
+    registry `definitions` defines them (the installed one when None): the cells of the
+    profile's tables (see the module's docstring)."""
+    import pandas as pd
 
-    labels = [p.label for p in release_periods(period)]
-    frame = compute(engine, profile, period=labels, by="all", definitions=definitions)
+    from digex.indicators.registry import registry
+    from digex.indicators.service import compute
+    from digex.indicators.suite import COLUMNS
+
+    known = definitions or registry()
+    periods = release_periods(period)
+    frames = []
+    for freq in FREQS:
+        labels = [p.label for p in periods if p.freq == freq]
+        cuts = [t.cut for t in profile.tables if freq in t.freqs]
+        if labels and cuts:
+            frames.append(compute(engine, profile, period=labels, by=cuts, definitions=known))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    frame = published(frame, profile.tables, known)
     columns = [c.strip() for c in _columns()]
     frame = frame[columns].copy()
     frame["obs_status"] = released_codes(frame["obs_status"], status)
@@ -112,6 +139,34 @@ def observations(
     frame["value"] = frame["value"].astype("float64")
     key = [c.strip() for c in _key()]
     return frame.sort_values(key, ignore_index=True)
+
+
+def published(
+    frame: pd.DataFrame, tables: Sequence[PublishedTable], known: Registry
+) -> pd.DataFrame:
+    """The rows of a computed tidy table that `tables` publish (see the module's docstring):
+    a row of a table's cut at a frequency and member its grid holds, a year-to-date figure
+    only where the table has `ytd`; the auxiliary families' rows (jobs, series, targets) as
+    they come."""
+    import pandas as pd
+
+    if frame.empty:
+        return frame
+    by_cut = {t.cut: t for t in tables}
+    cells = frame[["cut", "freq", "member"]].drop_duplicates()
+    held = [
+        (c, f, m)
+        for c, f, m in zip(cells["cut"], cells["freq"], cells["member"], strict=True)
+        if c in by_cut and by_cut[c].publishes(str(f), str(m))
+    ]
+    key = pd.MultiIndex.from_frame(frame[["cut", "freq", "member"]])
+    keep = key.isin(held)
+    ytd = {i.id for i in known.indicators.values() if "ytd" in i.reads.own}
+    no_ytd = [c for c, t in by_cut.items() if not t.ytd]
+    keep &= ~(frame["indicator"].isin(ytd) & frame["cut"].isin(no_ytd)).to_numpy()
+    auxiliary = {i.id for i in known.indicators.values() if i.family in AUXILIARY}
+    keep |= frame["indicator"].isin(auxiliary).to_numpy()
+    return frame[keep].reset_index(drop=True)
 
 
 def _columns() -> list[str]:
