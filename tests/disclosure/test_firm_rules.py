@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 
 from digex.disclosure.firm_rules import firm_indicators_ok, small_count
 from digex.disclosure.parameters import Parameters
+from digex.disclosure.problem import FREE
+from digex.disclosure.rules import judge
 
 BALANCED_12 = [100, 90, 80, 70, 60, 50, 45, 40, 35, 30, 25, 20]  # KPO-like: a dozen firms
 # The sixth firm dwarfs the six below it: top-5 share reveals it within a few units.
@@ -31,7 +35,7 @@ def _matrix(cells: list[list[int]]) -> sparse.csr_matrix:
     rows, cols, data = [], [], []
     for i, cell in enumerate(cells):
         rows += [i] * len(cell)
-        cols += rng.permutation(20)[: len(cell)].tolist()
+        cols += rng.permutation(20)[: len(cell)].tolist()  # distinct groups
         data += cell
     return sparse.csr_matrix((np.asarray(data, dtype=float), (rows, cols)), shape=(len(cells), 20))
 
@@ -87,3 +91,25 @@ def test_small_counts() -> None:
         True,
     ]
     assert small_count([3, 4, 5], Parameters(min_frequency=5)).tolist() == [True, True, False]
+
+
+@settings(max_examples=60)
+@given(
+    cells=st.lists(
+        st.lists(st.integers(0, 1000) | st.sampled_from([0, 7, 7, 7]), max_size=16), max_size=6
+    ),
+    min_frequency=st.integers(1, 4),
+    nk=st.sampled_from([(), ((1, 60.0),)]),
+)
+def test_firm_indicators_are_judge_on_the_sorted_rest(
+    cells: list[list[int]], min_frequency: int, nk: tuple[tuple[int, float], ...]
+) -> None:
+    """Each cell read alone: sort, drop the k largest, judge the rest (ties included)."""
+    params = Parameters(min_frequency=min_frequency, nk=nk, min_firms=6)
+    ok = firm_indicators_ok(_matrix(cells), params).to_dict("list")
+    for i, cell in enumerate(cells):
+        rest = sorted(cell, reverse=True)
+        assert ok["counts_ok"][i] == (len(cell) in (0, *range(6, 99)))
+        for column, k in (("top5_ok", 5), ("top10_ok", 10)):
+            expected = len(cell) - k >= min_frequency and judge(rest[k:], params).code == FREE
+            assert ok[column][i] == expected

@@ -22,29 +22,26 @@ from scipy import sparse
 
 from digex.disclosure.parameters import Parameters
 from digex.disclosure.problem import FREE, BoolArray
-from digex.disclosure.rules import sensitivity
+from digex.disclosure.rules import RowScan, sensitivity
 
 TOP_K: Final = {"top5_ok": 5, "top10_ok": 10}
 """The top-k share indicators and their k."""
 
 
-def _outside_top(m: sparse.csr_matrix, k: int, rank: npt.NDArray[np.int64]) -> sparse.csr_matrix:
-    """Each row without its k largest entries (by absolute value)."""
-    keep = rank >= k
-    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[keep]
-    indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=m.shape[0]), out=indptr[1:])
-    return sparse.csr_matrix((m.data[keep], m.indices[keep], indptr), shape=m.shape)
-
-
-def _ranks(m: sparse.csr_matrix) -> npt.NDArray[np.int64]:
-    """Each entry's rank in its row, 0 for the largest |value| (ties in storage order)."""
-    counts = np.diff(m.indptr)
-    rows = np.repeat(np.arange(m.shape[0]), counts)
-    order = np.lexsort((-np.abs(m.data), rows))
-    rank = np.empty(m.nnz, dtype=np.int64)
-    rank[order] = np.arange(m.nnz) - m.indptr[rows[order]]
-    return rank
+def _outside_tops(m: sparse.csr_matrix, ks: list[int]) -> dict[int, sparse.csr_matrix]:
+    """For each k, every row without its k largest entries (by absolute value)."""
+    scan = RowScan(m)
+    out: dict[int, sparse.csr_matrix] = {}
+    for j in range(1, max(ks) + 1):
+        scan.pop_largest()
+        if j in ks:
+            keep = scan.remaining()
+            indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
+            np.cumsum(np.bincount(scan.row_of[keep], minlength=m.shape[0]), out=indptr[1:])
+            out[j] = sparse.csr_matrix(
+                (scan.data[keep], m.indices[: m.indptr[-1]][keep], indptr), shape=m.shape
+            )
+    return out
 
 
 def firm_indicators_ok(cell_contributions: sparse.csr_matrix, params: Parameters) -> pd.DataFrame:
@@ -53,14 +50,14 @@ def firm_indicators_ok(cell_contributions: sparse.csr_matrix, params: Parameters
     m = sparse.csr_matrix(cell_contributions, dtype=np.float64, copy=True)
     m.sum_duplicates()
     n = np.diff(m.indptr)
-    rank = _ranks(m)
     out = pd.DataFrame(
         {"counts_ok": (n == 0) | (n >= params.min_firms)},
         index=pd.RangeIndex(m.shape[0], name="cell"),
     )
+    outside = _outside_tops(m, list(TOP_K.values()))
     for column, k in TOP_K.items():
-        outside = sensitivity(_outside_top(m, k, rank), params)
-        out[column] = (n - k >= params.min_frequency) & (outside.code == FREE)
+        rest = sensitivity(outside[k], params)
+        out[column] = (n - k >= params.min_frequency) & (rest.code == FREE)
     return out
 
 

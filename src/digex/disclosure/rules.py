@@ -40,7 +40,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from digex.disclosure.parameters import Parameters
-from digex.disclosure.problem import FREE, FloatArray, Sensitivity
+from digex.disclosure.problem import FREE, BoolArray, FloatArray, Sensitivity
 
 IntArray = npt.NDArray[np.int64]
 
@@ -200,48 +200,62 @@ def cell_contributions(
 def _canonical(m: Any) -> sparse.csr_matrix:
     """A float CSR with one entry per (cell, group), explicit zeros kept."""
     out = sparse.csr_matrix(m, dtype=np.float64)
-    if out is m or not out.has_canonical_format:
+    if not out.has_canonical_format:
         out = out.copy()
         out.sum_duplicates()  # adds duplicates up; keeps entries that sum to 0
     return out
 
 
-def sensitivity(cell_contributions: sparse.csr_matrix, params: Parameters) -> Sensitivity:
-    """The verdict on every row of (cells x groups), as `judge` would give it row by row."""
-    m = _canonical(cell_contributions)
-    n_cells = int(m.shape[0])
-    indptr = m.indptr
-    counts = np.diff(indptr).astype(np.int64)
-    data = np.asarray(m.data[: indptr[-1]], dtype=np.float64)
-    row_of = np.repeat(np.arange(n_cells), counts)
-    busy = np.flatnonzero(counts)
-    starts = indptr[:-1][busy]
+class RowScan:
+    """The rows of a canonical CSR, for per-row reductions over its data without a loop over
+    rows: `per_row` sums or maximises each row's values; `pop_largest` takes each row's
+    largest remaining |entry| out of `work` (taken entries become -1) and returns it."""
 
-    def per_row(ufunc: np.ufunc, values: FloatArray) -> FloatArray:
-        out = np.zeros(n_cells)
-        if busy.size:
-            out[busy] = ufunc.reduceat(values, starts)
+    def __init__(self, m: sparse.csr_matrix) -> None:
+        self.n_rows = int(m.shape[0])
+        self.counts = np.diff(m.indptr).astype(np.int64)
+        self.data = np.asarray(m.data[: m.indptr[-1]], dtype=np.float64)
+        self.row_of = np.repeat(np.arange(self.n_rows), self.counts)
+        self.busy = np.flatnonzero(self.counts)
+        self.starts = m.indptr[:-1][self.busy]
+        self.work = np.abs(self.data)
+        self.taken = 0
+
+    def per_row(self, ufunc: np.ufunc, values: FloatArray) -> FloatArray:
+        out = np.zeros(self.n_rows)
+        if self.busy.size:
+            out[self.busy] = ufunc.reduceat(values, self.starts)
         return out
 
-    work = np.abs(data)
-    total = per_row(np.add, work)
-    value = per_row(np.add, data)
+    def pop_largest(self) -> FloatArray:
+        self.taken += 1
+        top = np.where(self.counts >= self.taken, self.per_row(np.maximum, self.work), 0.0)
+        # Take each row's first entry equal to its maximum (rows already empty have none).
+        hit = np.flatnonzero(self.work == top[self.row_of])
+        hit_rows = self.row_of[hit]
+        first = hit[np.r_[True, hit_rows[1:] != hit_rows[:-1]]] if hit.size else hit
+        self.work[first] = -1.0
+        return top
+
+    def remaining(self) -> BoolArray:
+        """The entries not taken yet."""
+        return np.asarray(self.work >= 0, dtype=np.bool_)
+
+
+def sensitivity(cell_contributions: sparse.csr_matrix, params: Parameters) -> Sensitivity:
+    """The verdict on every row of (cells x groups), as `judge` would give it row by row."""
+    scan = RowScan(_canonical(cell_contributions))
+    total = scan.per_row(np.add, scan.work)
+    value = scan.per_row(np.add, scan.data)
     tops: dict[int, FloatArray] = {}
     largest: list[FloatArray] = []
     remainder = total
     for j in range(1, _depth(params) + 1):
-        top = per_row(np.maximum, work)
-        top = np.where(counts >= j, top, 0.0)
-        # Remove each row's first entry equal to its maximum (removed entries become -1).
-        hit = np.flatnonzero(work == top[row_of])
-        hit_rows = row_of[hit]
-        first = hit[np.r_[True, hit_rows[1:] != hit_rows[:-1]]] if hit.size else hit
-        work[first] = -1.0
-        largest.append(top)
-        tops[j] = top + (tops[j - 1] if j > 1 else 0.0)
+        largest.append(scan.pop_largest())
+        tops[j] = largest[-1] + (tops[j - 1] if j > 1 else 0.0)
         if j == 2:
-            remainder = per_row(np.add, np.maximum(work, 0.0))
-    stats = _Stats(n=counts, total=total, tops=tops, remainder=remainder)
+            remainder = scan.per_row(np.add, np.maximum(scan.work, 0.0))
+    stats = _Stats(n=scan.counts, total=total, tops=tops, remainder=remainder)
     return _combine(_rules(params), stats, value, largest[0], largest[1])
 
 
