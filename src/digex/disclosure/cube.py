@@ -33,7 +33,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 
-from digex.disclosure.problem import LABEL_KEY, Cube
+from digex.disclosure.problem import FREE, LABEL_KEY, MEASURES, SECONDARY, Cube, Pattern
 from digex.errors import UnknownCut
 from digex.indicators.cuts import TOTAL, Mappings, installed_mappings
 from digex.indicators.periods import MONTHS, PER_YEAR, Period, label, parse_period
@@ -47,6 +47,8 @@ ATOM_KEY: Final = ("flow", "year", "month", "segment", "partner", "currency")
 UNKNOWN_REGION: Final = "_X"
 """The region member of a partner the code lists place in no region (as the engine names it)."""
 _CROSS_SEPARATOR: Final = "."
+FREQ_ORDER: Final = ("A", "H", "M", "Q")
+"""Frequencies in the order their codes sort (labels are sorted as text)."""
 
 
 def period_after(p: Period, step: int) -> Period:
@@ -139,20 +141,29 @@ def _regions(atoms: pd.DataFrame, mappings: Mappings) -> npt.NDArray[np.object_]
     return np.asarray(found.fillna(UNKNOWN_REGION).to_numpy(dtype=object), dtype=object)
 
 
-def _time_grid(freq: str, ytd: bool) -> pd.DataFrame:
-    """(month, sub, measure): which period of `freq` a month is in (LEVEL) and, with `ytd`,
-    which periods' year to date it is in (YTD_LEVEL: every period ending at or after it)."""
-    months = np.arange(1, 13)
-    size = MONTHS[freq]
-    own = pd.DataFrame({"month": months, "sub": (months - 1) // size + 1, "measure": "LEVEL"})
+def _expand(counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For rows repeated `counts` times: each copy's row and its rank among the row's copies."""
+    rows = np.repeat(np.arange(len(counts)), counts)
+    first = np.cumsum(counts) - counts
+    return rows, np.arange(len(rows)) - first[rows]
+
+
+def _times(
+    month: npt.NDArray[np.int64], freq: str, ytd: bool
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(atom, sub, measure) of every period of `freq` an atom's month is in: its own (LEVEL,
+    measure 0) and, with `ytd`, every period ending at or after it in its year (YTD_LEVEL,
+    measure 1: January to the period's end)."""
+    sub = (month - 1) // MONTHS[freq] + 1
+    atom = np.arange(len(month))
     if not ytd:
-        return own
-    subs = np.arange(1, PER_YEAR[freq] + 1)
-    grid_m, grid_s = np.meshgrid(months, subs, indexing="ij")
-    m, s = grid_m.ravel(), grid_s.ravel()
-    keep = s * size >= m
-    later = pd.DataFrame({"month": m[keep], "sub": s[keep], "measure": "YTD_LEVEL"})
-    return pd.concat([own, later], ignore_index=True)
+        return atom, sub, np.zeros(len(month), dtype=np.int64)
+    rows, rank = _expand(PER_YEAR[freq] - sub + 1)
+    return (
+        np.concatenate([atom, rows]),
+        np.concatenate([sub, sub[rows] + rank]),
+        np.concatenate([np.zeros(len(month), dtype=np.int64), np.ones(len(rows), dtype=np.int64)]),
+    )
 
 
 def label_atoms(
@@ -160,59 +171,102 @@ def label_atoms(
     tables: Sequence[PublishedTable],
     periods: Sequence[Period],
     mappings: Mappings,
-) -> pd.DataFrame:
-    """One row per (label, atom): every label the tables publish for `periods` with an atom
-    in it (a label with none is an empty cell: nothing to protect)."""
-    parts = []
-    members: dict[str, pd.DataFrame] = {}
-    wanted = pd.DataFrame(
-        [(p.freq, p.year, p.sub) for p in periods], columns=["freq", "year", "sub"]
-    )
-    atom_time = pd.DataFrame(
-        {
-            "atom": np.arange(len(atoms)),
-            "flow": atoms["flow"].to_numpy(),
-            "year": atoms["year"].to_numpy(dtype=np.int64),
-            "month": atoms["month"].to_numpy(dtype=np.int64),
-        }
-    )
+) -> tuple[pd.DataFrame, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every label the tables publish for `periods` with an atom in it (a label with none is
+    an empty cell: nothing to protect), sorted by LABEL_KEY, and the (label, atom) pairs.
+
+    Arrays throughout (a label is a mixed-radix integer until the end): on a shared machine
+    the frame merges per table and frequency cost seconds for a handful of atoms."""
+    measures = np.array(MEASURES, dtype=object)
+    flows, flow_code = _codes(atoms["flow"])
+    year = atoms["year"].to_numpy(dtype=np.int64)
+    month = atoms["month"].to_numpy(dtype=np.int64)
+    first = int(year.min()) if len(year) else 0
+    span = int(year.max()) - first + 1 if len(year) else 1
+    wanted = {f: np.zeros((span, PER_YEAR[f] + 1), dtype=bool) for f in PER_YEAR}
+    for p in periods:
+        if 0 <= p.year - first < span:
+            wanted[p.freq][p.year - first, p.sub] = True
+    cuts = list(dict.fromkeys(t.cut for t in tables))
+    vocabulary: list[npt.NDArray[np.object_]] = []
+    members: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]] = {}
+    for cut in cuts:
+        pairs = atom_members(atoms, cut, mappings).sort_values("atom", kind="stable")
+        names, local = _codes(pairs["member"])
+        offset = sum(len(v) for v in vocabulary)
+        vocabulary.append(names)
+        members[cut] = (pairs["atom"].to_numpy(dtype=np.int64), local, offset)
+    every_member = np.concatenate(vocabulary) if vocabulary else np.array([], dtype=object)
+
+    chunks: list[npt.NDArray[np.int64]] = []
     for table in tables:
-        if table.cut not in members:
-            members[table.cut] = atom_members(atoms, table.cut, mappings)
-        by_member = members[table.cut]
+        pair_atom, local, offset = members[table.cut]
+        counts = np.bincount(pair_atom, minlength=len(atoms)).astype(np.int64)
+        starts = np.cumsum(counts) - counts
+        names = vocabulary[cuts.index(table.cut)]
         for freq in table.freqs:
-            grid = _time_grid(freq, table.ytd)
-            in_cube = wanted[wanted["freq"] == freq][["year", "sub"]]
-            timed = atom_time.merge(grid, on="month").merge(in_cube, on=["year", "sub"])
-            if timed.empty:
-                continue
-            pairs = timed.merge(by_member, on="atom")
-            names = pd.unique(pairs["member"])
-            shown = {m: table.publishes(freq, str(m)) for m in names}
-            pairs = pairs[pairs["member"].map(shown).astype(bool)]
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "flow": pairs["flow"].to_numpy(),
-                        "freq": freq,
-                        "year": pairs["year"].to_numpy(),
-                        "sub": pairs["sub"].to_numpy(),
-                        "cut": table.cut,
-                        "member": pairs["member"].to_numpy(),
-                        "measure": pairs["measure"].to_numpy(),
-                        "atom": pairs["atom"].to_numpy(),
-                    }
+            atom, sub, measure = _times(month, freq, table.ytd)
+            inside = wanted[freq][year[atom] - first, sub]
+            atom, sub, measure = atom[inside], sub[inside], measure[inside]
+            copy, rank = _expand(counts[atom])
+            member = local[starts[atom[copy]] + rank]
+            shown = np.array([table.publishes(freq, str(m)) for m in names], dtype=bool)
+            keep = shown[member] if len(names) else np.zeros(len(member), dtype=bool)
+            a = atom[copy][keep]
+            chunks.append(
+                np.stack(
+                    [
+                        flow_code[a],
+                        np.full(len(a), FREQ_ORDER.index(freq)),
+                        year[a] - first,
+                        sub[copy][keep],
+                        np.full(len(a), cuts.index(table.cut)),
+                        member[keep] + offset,
+                        measure[copy][keep],
+                        a,
+                    ]
                 )
             )
-    columns = ["flow", "freq", "year", "sub", "cut", "member", "measure", "atom"]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    out = pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
-    # the period label from (freq, year, sub): few distinct periods, labelled once each
-    keys = out[["freq", "year", "sub"]].drop_duplicates()
-    keys["period"] = [label(f, int(y), int(s)) for f, y, s in keys.itertuples(index=False)]
-    out = out.merge(keys, on=["freq", "year", "sub"])
-    return pd.DataFrame(out[[*LABEL_KEY, "atom"]])
+    if not chunks or not sum(c.shape[1] for c in chunks):
+        empty = pd.DataFrame({k: pd.Series(dtype=object) for k in LABEL_KEY})
+        return empty, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    stacked = np.concatenate(chunks, axis=1)
+    radix = [len(flows), len(FREQ_ORDER), span, 13, len(cuts), len(every_member), 2]
+    key = np.zeros(stacked.shape[1], dtype=np.int64)
+    for column, size in enumerate(radix):
+        key = key * size + stacked[column]
+    unique, label_of_pair = np.unique(key, return_inverse=True)
+    digits = []
+    rest = unique.copy()
+    for size in reversed(radix):
+        digits.append(rest % size)
+        rest //= size
+    flow_i, freq_i, year_i, sub_i, cut_i, member_i, measure_i = reversed(digits)
+    period = [
+        label(FREQ_ORDER[f], first + int(y), int(s))
+        for f, y, s in zip(freq_i, year_i, sub_i, strict=True)
+    ]
+    labels = pd.DataFrame(
+        {
+            "flow": flows[flow_i],
+            "freq": np.array(FREQ_ORDER, dtype=object)[freq_i],
+            "period": period,
+            "cut": np.array(cuts, dtype=object)[cut_i],
+            "member": every_member[member_i],
+            "measure": measures[measure_i],
+        }
+    )
+    order = labels.sort_values(list(LABEL_KEY), kind="stable").index.to_numpy()
+    rank_of = np.empty(len(order), dtype=np.int64)
+    rank_of[order] = np.arange(len(order))
+    labels = labels.iloc[order].reset_index(drop=True)
+    linked = np.unique(rank_of[label_of_pair] * len(atoms) + stacked[7])
+    return labels, linked // len(atoms), linked % len(atoms)
+
+
+def _codes(values: pd.Series) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.int64]]:
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.asarray(uniques, dtype=object), np.asarray(codes, dtype=np.int64)
 
 
 # -- deduplication --------------------------------------------------------------------------
@@ -299,11 +353,8 @@ def cube_from_firm_atoms(
         .agg(**{k: (k, "first") for k in key}, value_minor=("value_minor", "sum"))
         .reset_index(drop=True)
     )
-    pairs = label_atoms(atoms, tables, periods, mappings)
-    labels = pairs[list(LABEL_KEY)].drop_duplicates().sort_values(list(LABEL_KEY))
-    labels = labels.reset_index(drop=True)
-    label_id = pairs.merge(labels.reset_index(names="label"), on=list(LABEL_KEY))
-    by_label = _indicator(label_id["label"], label_id["atom"], (len(labels), len(atoms)))
+    labels, pair_label, pair_atom = label_atoms(atoms, tables, periods, mappings)
+    by_label = _indicator(pair_label, pair_atom, (len(labels), len(atoms)))
 
     # one cell per distinct atom set
     cell_of_label = _classes(by_label, seed=1)
@@ -358,3 +409,44 @@ def cube_from_firm_atoms(
         contributions=contributions,
         groups=tuple(str(g) for g in group_names),
     )
+
+
+# -- a stored pattern on a rebuilt cube -----------------------------------------------------
+def pattern_from_cells(cube: Cube, cells: pd.DataFrame) -> Pattern:
+    """The pattern a release stored (one row per label: LABEL_KEY, conf_status, upl, lpl) on
+    `cube`, rebuilt from the same declarations, so that the gate can be run on it again.
+
+    A cell is suppressed when any of its labels was (with that label's code) and takes the
+    largest protection levels stored for it. Failing closed, a cell of the cube no stored label
+    names is taken as suppressed (SECONDARY: it must then not be exactly computable), and the
+    pattern's notes say how many cells and stored labels did not match: a cube that differs
+    from the one the pattern was made on should make the gate's verdict suspect, not silent.
+    """
+    key = list(LABEL_KEY)
+    stored = cells[[*key, "conf_status", "upl", "lpl"]]
+    found = stored.merge(cube.labels[[*key, "cell"]], on=key, how="inner")
+    found = found.assign(
+        hidden=(found["conf_status"].astype(str) != FREE).to_numpy(),
+        conf_status=found["conf_status"].astype(str),
+    )
+    # the suppressed labels first, so that a cell's first row carries a suppressed code
+    found = found.sort_values(["cell", "hidden"], ascending=[True, False], kind="stable")
+    per_cell = found.groupby("cell", sort=True).agg(
+        conf_status=("conf_status", "first"), upl=("upl", "max"), lpl=("lpl", "max")
+    )
+    n = cube.n_cells
+    code = np.full(n, SECONDARY, dtype=object)
+    upl = np.zeros(n, dtype=np.float64)
+    lpl = np.zeros(n, dtype=np.float64)
+    where = per_cell.index.to_numpy(dtype=np.int64)
+    code[where] = per_cell["conf_status"].to_numpy(dtype=object)
+    upl[where] = per_cell["upl"].fillna(0.0).to_numpy(dtype=np.float64)
+    lpl[where] = per_cell["lpl"].fillna(0.0).to_numpy(dtype=np.float64)
+    notes = []
+    unnamed = n - len(where)
+    if unnamed:
+        notes.append(f"{unnamed} cell(s) of the cube have no stored status: taken as suppressed")
+    stray = len(stored) - len(found)
+    if stray:
+        notes.append(f"{stray} stored label(s) are not cells of the rebuilt cube")
+    return Pattern(code=code, upl=upl, lpl=lpl, notes=tuple(notes))

@@ -1,0 +1,260 @@
+"""Disclosure control of one release, from its observations to the pattern the gate passed.
+
+The stages, each timed (`Protection.timings`): the cube of every cell the release's tables
+publish (`cube.build_cube`), the primary rules on each cell's enterprise groups
+(`rules.sensitivity`), the secondary suppression (`suppress.suppress`), the independent gate
+(`audit.audit`), and the observations' statuses (`apply.observation_status` with the firm
+rules), then the information loss by table.
+
+Two inputs constrain the pattern beyond the rules:
+
+- `earlier`, the labels of earlier releases with their CONF_STATUS: a cell ever suppressed is
+  suppressed again with its code (a new release must never make an earlier suppression
+  computable, and an unchanged pattern is the simplest proof), and a cell ever published stays
+  published (it is public: never a complement). A cell published earlier that a revision made
+  sensitive is suppressed all the same: the rules speak for the new value.
+- `overrides`, decisions taken after review: ``suppress`` forces a cell out (MANUAL, audited
+  like a primary of no protection level), ``publish`` keeps it published even if a rule
+  fired (its origin then says ``override``). An override wins over an earlier status.
+
+A failed gate never raises here: the caller refuses the release with the report in hand.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from digex.disclosure import apply, audit, cube, firm_rules, loss, rules, suppress
+from digex.disclosure.cube import pattern_from_cells
+from digex.disclosure.problem import (
+    FREE,
+    LABEL_KEY,
+    MANUAL,
+    SECONDARY,
+    BoolArray,
+    Cube,
+    Pattern,
+    Sensitivity,
+)
+from digex.indicators.tables import DEFAULT_TABLES, PublishedTable
+
+if TYPE_CHECKING:
+    from digex.disclosure.audit import GateReport
+    from digex.disclosure.parameters import Parameters
+    from digex.indicators.engine import Engine
+    from digex.indicators.registry import Registry
+    from digex.profile import CountryProfile
+
+KEY: Final = list(LABEL_KEY)
+ACTIONS: Final = ("suppress", "publish")
+"""What an override may ask for a cell."""
+ORIGINS: Final = ("rule", "secondary", "earlier", "override", "free")
+CELL_COLUMNS: Final = (
+    *LABEL_KEY,
+    "cell",
+    "value",
+    "contributors",
+    "x1",
+    "x2",
+    "rule",
+    "upl",
+    "lpl",
+    "conf_status",
+    "origin",
+)
+STAGES: Final = ("cube", "rules", "suppress", "gate", "apply")
+
+__all__ = ["Protection", "pattern_from_cells", "protect"]
+
+
+@dataclass(frozen=True)
+class Protection:
+    """A release's protection: what the store writes (observations with their internal
+    CONF_STATUS, the pattern per label, the gate's report) and what a reviewer reads (the
+    information loss by table, the time of each stage)."""
+
+    observations: pd.DataFrame
+    cells: pd.DataFrame
+    gate: GateReport
+    loss: pd.DataFrame
+    timings: Mapping[str, float]
+
+
+def published_tables(profile: CountryProfile) -> tuple[PublishedTable, ...]:
+    """The tables the profile declares (every single cut when it declares none)."""
+    tables: tuple[PublishedTable, ...] | None = getattr(profile, "tables", None)
+    return tables if tables else DEFAULT_TABLES
+
+
+def protect(
+    engine: Engine,
+    profile: CountryProfile,
+    period: str,
+    observations: pd.DataFrame,
+    *,
+    parameters: Parameters,
+    earlier: pd.DataFrame | None = None,
+    overrides: pd.DataFrame | None = None,
+    definitions: Registry | None = None,
+) -> Protection:
+    """Protect the release of `period` whose rows are `observations` (see the module)."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
+
+    tables = published_tables(profile)
+    periods = cube.cube_periods(period)
+    c = cube.build_cube(engine.sources, tables, periods, groups=parameters.groups)
+    contributions = rules.cell_contributions(c.membership, c.contributions)
+    lap("cube")
+
+    sens = rules.sensitivity(contributions, parameters)
+    lap("rules")
+
+    constraints = _constraints(c, earlier, overrides)
+    keep = constraints.keep & ~(sens.primary & ~constraints.published_by_override)
+    pattern = suppress.suppress(
+        c, sens, keep=keep, force=constraints.force, cost_lambda=parameters.cost_lambda
+    )
+    lap("suppress")
+
+    gate = audit.audit(c, pattern)
+    lap("gate")
+
+    firm_ok = firm_rules.firm_indicators_ok(contributions, parameters)
+    status = apply.observation_status(
+        observations,
+        c,
+        pattern,
+        firm_ok,
+        parameters,
+        earlier,
+        definitions,
+        tables=tables,
+        periods=periods,
+        base_years={t.id: t.base_year for t in profile.targets},
+    )
+    rows = observations.copy()
+    rows["conf_status"] = status.to_numpy()
+    lap("apply")
+
+    origin = _origins(pattern.code, sens.primary, constraints)
+    cells = _cells_frame(c, sens, pattern, origin)
+    return Protection(
+        observations=rows,
+        cells=cells,
+        gate=gate,
+        loss=loss.information_loss(cells),
+        timings=timings,
+    )
+
+
+@dataclass(frozen=True)
+class _Constraints:
+    """Per cell: kept published, forced suppressed (its code, or ""), and which override or
+    earlier release decided it."""
+
+    keep: BoolArray
+    force: npt.NDArray[np.object_]
+    forced_by_earlier: BoolArray
+    override: BoolArray
+    published_by_override: BoolArray
+
+
+def _cells_of(c: Cube, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the cube cell of each of its labels (rows of labels the cube lacks
+    dropped: there is nothing of theirs to keep or force)."""
+    found = frame.merge(c.labels[[*KEY, "cell"]], on=KEY, how="inner", sort=False)
+    return found.astype({"cell": np.int64})
+
+
+def _constraints(
+    c: Cube, earlier: pd.DataFrame | None, overrides: pd.DataFrame | None
+) -> _Constraints:
+    n = c.n_cells
+    keep = np.zeros(n, dtype=bool)
+    force = np.full(n, "", dtype=object)
+    by_earlier = np.zeros(n, dtype=bool)
+    if earlier is not None and not earlier.empty:
+        rows = _cells_of(c, earlier[[*KEY, "conf_status"]].reset_index(drop=True))
+        hidden = rows[rows["conf_status"].astype(str) != FREE]
+        # the latest suppression of each cell gives its code (rows are oldest first)
+        last = hidden.drop_duplicates("cell", keep="last")
+        force[last["cell"].to_numpy()] = last["conf_status"].astype(str).to_numpy()
+        by_earlier = force != ""
+        shown = rows.loc[rows["conf_status"].astype(str) == FREE, "cell"].to_numpy()
+        keep[shown] = True
+        keep &= ~by_earlier
+    touched = np.zeros(n, dtype=bool)
+    published = np.zeros(n, dtype=bool)
+    if overrides is not None and not overrides.empty:
+        unknown = sorted(set(overrides["action"].astype(str)) - set(ACTIONS))
+        if unknown:
+            raise ValueError(
+                f"an override's action is {' or '.join(ACTIONS)}, not {', '.join(unknown)}"
+            )
+        rows = _cells_of(c, overrides[[*KEY, "action"]].reset_index(drop=True))
+        out = rows.loc[rows["action"] == "suppress", "cell"].to_numpy()
+        kept = rows.loc[rows["action"] == "publish", "cell"].to_numpy()
+        published[kept] = True
+        force[kept] = ""
+        keep[kept] = True
+        # a cell asked both ways is suppressed (fail closed)
+        force[out] = MANUAL
+        keep[out] = False
+        published[out] = False
+        touched[out] = True
+        touched[kept] = True
+        by_earlier &= ~touched
+    return _Constraints(keep, force, by_earlier, touched, published)
+
+
+def _origins(
+    code: npt.NDArray[np.object_], primary: BoolArray, k: _Constraints
+) -> npt.NDArray[np.object_]:
+    suppressed = code != FREE
+    return np.select(
+        [
+            k.override,
+            suppressed & k.forced_by_earlier & ~primary,
+            suppressed & (code == SECONDARY) & ~k.forced_by_earlier,
+            suppressed & primary,
+            suppressed,
+        ],
+        ["override", "earlier", "secondary", "rule", "earlier"],
+        default="free",
+    ).astype(object)
+
+
+def _cells_frame(
+    c: Cube,
+    sens: Sensitivity,
+    pattern: Pattern,
+    origin: npt.NDArray[np.object_],
+) -> pd.DataFrame:
+    """One row per label: the cell's rule record, the pattern's verdict and why."""
+    cell = c.labels["cell"].to_numpy(dtype=np.int64)
+    frame = c.labels[KEY].copy()
+    frame["cell"] = cell
+    frame["value"] = c.values()[cell]
+    frame["contributors"] = np.asarray(sens.contributors)[cell]
+    frame["x1"] = np.asarray(sens.x1)[cell]
+    frame["x2"] = np.asarray(sens.x2)[cell]
+    frame["rule"] = np.asarray(sens.rule, dtype=object)[cell]
+    frame["upl"] = np.asarray(pattern.upl)[cell]
+    frame["lpl"] = np.asarray(pattern.lpl)[cell]
+    frame["conf_status"] = np.asarray(pattern.code, dtype=object)[cell]
+    frame["origin"] = origin[cell]
+    return frame.reset_index(drop=True).loc[:, list(CELL_COLUMNS)]
