@@ -35,6 +35,7 @@ Output = Literal["pandas", "arrow"]
 if TYPE_CHECKING:  # release history (list, show, diff, revisions)
     from digex.releases.analysis import Analysis
     from digex.releases.diff import ReleaseDiff
+    from digex.releases.gate import Audited
     from digex.releases.show import ReleaseDetails
 
 
@@ -729,13 +730,19 @@ class Digex:
         user: str | None = None,
         *,
         now: dt.datetime | None = None,
+        disclosure: PathLike | None = None,
     ) -> ReleaseInfo:
         """Freeze a release of `period` (preliminary, revised or final): every indicator of
         every cut for it and the periods it is compared with, the loads it used and a copy of
         its inputs, with a content hash, in the store and in a read-only snapshot file beside
         it. `publish_at` embargoes it until then (UTC when naive); `now` stands for the
         creation time (the demo and tests). What is refused and what is warned of:
-        `digex.releases.create`."""
+        `digex.releases.create`.
+
+        Disclosure control protects it: `disclosure` names the parameters' file (default
+        `$DIGEX_DISCLOSURE`, else the documented defaults); a release whose gate fails is
+        refused (`GateFailed`) and nothing is written. `ReleaseInfo.gate` is the gate's public
+        summary."""
         from digex.releases.create import create
 
         return create(
@@ -747,6 +754,7 @@ class Digex:
             publish_at=publish_at,
             user=user,
             now=now,
+            disclosure=disclosure,
         )
 
     def verify_release(self, release_id: str, *, shown: int = 20) -> Verification:
@@ -759,6 +767,74 @@ class Digex:
         from digex.releases.verify import verify
 
         return verify(self.store, self.profile.minor_units, release_id, shown=shown)
+
+    # -- disclosure control: the gate again, overrides, the pattern, the loss (internal) ------
+    def audit_release(self, release_id: str, *, user: str | None = None) -> Audited:
+        """Run the release gate again on a release's stored pattern (the cube rebuilt from the
+        declarations it was computed from) and record the run: the latest run decides whether
+        the release is served. `Audited.report.summary()` is public; the rest is internal.
+        Nothing is raised for a failing gate (`Audited.refusal()` is the error)."""
+        from digex.releases.gate import audit_release
+
+        return audit_release(self.store, self.profile.minor_units, release_id, user=user)
+
+    def add_override(
+        self,
+        *,
+        period: str,
+        cut: str,
+        member: str,
+        action: str,
+        reason: str,
+        freq: str | None = None,
+        flow: str = "X",
+        measure: str = "LEVEL",
+        user: str | None = None,
+    ) -> int:
+        """Record a disclosure override after review: `action` "suppress" forces the label
+        suppressed, "publish" publishes a primary cell judged safe; `reason` is required.
+        Releases made afterwards follow it (the gate still audits them). Returns its id."""
+        from digex.indicators.periods import parse_period
+        from digex.releases.gate import add_override
+
+        label = {
+            "flow": flow,
+            "freq": freq or parse_period(period).freq,
+            "period": parse_period(period).label,
+            "cut": cut,
+            "member": member,
+            "measure": measure,
+        }
+        return add_override(self.store, label, action, reason, user=user)
+
+    def overrides(self) -> pd.DataFrame:
+        """Every disclosure override recorded, oldest first (the latest per label is in
+        force)."""
+        from digex.store import disclosure
+
+        with self.store.reading() as con:
+            frame: pd.DataFrame = disclosure.overrides(con).to_pandas()
+        return frame
+
+    def release_cells(self, release_id: str, *, suppressed_only: bool = False) -> pd.DataFrame:
+        """INTERNAL: a release's suppression pattern, one row per label (value, contributors,
+        the two largest, rule, protection levels, CONF_STATUS, origin). Never publish it."""
+        from digex.releases.diff import unknown_release
+        from digex.store import disclosure, releases
+
+        with self.store.reading() as con:
+            if releases.metadata(con, release_id) is None:
+                raise unknown_release(con, release_id)
+            frame: pd.DataFrame = disclosure.cells(
+                con, release_id, suppressed_only=suppressed_only
+            ).to_pandas()
+        return frame
+
+    def information_loss(self, release_id: str) -> pd.DataFrame:
+        """INTERNAL: how many cells and how much value a release's pattern hides, by table."""
+        from digex.releases.gate import loss
+
+        return loss(self.store, release_id)
 
     def write_release_snapshot(self, release_id: str) -> Path:
         """Write a release's snapshot file again from the store's rows (when creating it could

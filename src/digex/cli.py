@@ -1252,3 +1252,9 @@ from digex import cli_history  # noqa: E402
 FLAGS.update({"earlier": "--earlier", "later": "--later"})
 cli_history.add_to(cli_release.release_app)
 app.command()(cli_history.revisions)
+
+# -- disclosure control (digex.cli_disclosure) ----------------------------------------------------
+from digex import cli_disclosure  # noqa: E402
+
+app.add_typer(cli_disclosure.disclosure_app, name="disclosure")
+FLAGS.update({"disclosure": "--disclosure", "action": "--suppress/--publish"})

@@ -31,9 +31,13 @@ FREE: Final = "F"
 """CONF_STATUS of a free row (the same as `digex.disclosure.problem.FREE`; a test checks)."""
 PUBLIC_MARK: Final = "C"
 """The one CONF_STATUS public outputs show for a suppressed row, whatever the reason."""
-INTERNAL_INPUTS: Final = ("disclosure.json",)
-"""Inputs frozen with a release that only the office reads (the disclosure parameters: the
-thresholds are kept secret), never in a snapshot file nor in a public listing."""
+PUBLIC_HASH: Final = "public.sha256"
+"""The input holding the hash of a release's public view, recorded when it was made: what
+its snapshot file must give (the view cannot hold its own hash)."""
+INTERNAL_INPUTS: Final = ("disclosure.json", "overrides.json", PUBLIC_HASH)
+"""Inputs frozen with a release that are not part of its public view: the disclosure
+parameters (offices keep the thresholds secret), the overrides in force when it was made,
+and the public view's own hash. Never in a snapshot file nor in a public listing."""
 LABEL_COLUMNS: Final = ("flow", "freq", "period", "cut", "member", "measure")
 """`digex.disclosure.problem.LABEL_KEY`, spelt here so that reads need no NumPy."""
 CELL_COLUMNS: Final = (
@@ -292,3 +296,32 @@ def overrides(con: duckdb.DuckDBPyConnection, before: dt.datetime | None = None)
     return con.execute(
         f"SELECT * FROM disclosure_overrides {when} ORDER BY override_id"
     ).fetch_arrow_table()
+
+
+# -- verification -------------------------------------------------------------------------------
+STATUS_DIFFERS: Final = "conf_status"
+"""The kind of difference `status_differences` counts (beside `vintage.COMPARED`'s)."""
+
+
+def status_differences(
+    con: duckdb.DuckDBPyConnection, release_id: str, recomputed: str, limit: int
+) -> tuple[int, list[tuple[str | None, ...]]]:
+    """The observations whose stored CONF_STATUS differs from the one `recomputed` (a
+    relation with the observation key and `conf_status`) gives: how many, and the first
+    `limit` in key order as (key's six values, kind, released, recomputed). Keys only one
+    side holds are `vintage.compare`'s to report."""
+    key = ("indicator", "freq", "period", "cut", "member", "flow")
+    on = " AND ".join(f"r.{k} = c.{k}" for k in key)
+    picked = ", ".join(f"r.{k}" for k in key)
+    differing = (
+        f"FROM (SELECT * FROM release_observations WHERE release_id = {literal(release_id)}) r "
+        f"JOIN {recomputed} c ON {on} WHERE r.conf_status IS DISTINCT FROM c.conf_status"
+    )
+    row = con.execute(f"SELECT count(*) {differing}").fetchone()
+    first = con.execute(
+        f"SELECT {picked}, {literal(STATUS_DIFFERS)}, r.conf_status, c.conf_status {differing} "
+        f"ORDER BY {picked} LIMIT {limit:d}"
+    ).fetchall()
+    return (int(row[0]) if row else 0), [
+        tuple(None if v is None else str(v) for v in r) for r in first
+    ]

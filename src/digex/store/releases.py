@@ -107,8 +107,6 @@ def insert(
         f"INSERT INTO release_observations SELECT {rid}, {OBSERVATION_COLUMNS}, {conf} "
         f"FROM {observations}"
     )
-    if cells is not None:
-        disclosure.insert_cells(con, r.release_id, cells)
     count = con.execute(
         f"SELECT count(*) FROM release_observations WHERE release_id = {rid}"
     ).fetchone()
@@ -136,6 +134,15 @@ def insert(
     # the hash is computed over the `releases` row before it is written, so that the row is
     # written once, whole: nothing in digex ever updates a release
     head = f"(SELECT * FROM (VALUES ({values})) AS r({RELEASE_COLUMNS}))"
+    if cells is not None:
+        # under disclosure control: the hash of the public view (what the snapshot file holds
+        # and gives) is recorded first, as an internal input the content hash then covers
+        public = _hash(con, r.release_id, dataclasses.replace(_Relations.public(), releases=head))
+        con.execute(
+            f"INSERT INTO release_inputs VALUES ({rid}, {literal(disclosure.PUBLIC_HASH)}, "
+            f"{literal(public)})"
+        )
+        disclosure.insert_cells(con, r.release_id, cells)
     digest = _hash(con, r.release_id, _Relations.stored(head))
     # the typed VALUES row reads as the stored row does (tests check the two hashes agree)
     con.execute(f"INSERT INTO releases VALUES ({values}, {literal(digest)})")
@@ -213,9 +220,21 @@ def content_hash(con: duckdb.DuckDBPyConnection, release_id: str) -> str:
 
 
 def public_hash(con: duckdb.DuckDBPyConnection, release_id: str) -> str:
-    """The sha256 of the release's public view (`public_rows`): what its snapshot file holds
-    and gives with `content_hash`."""
+    """The sha256 of the release's public view as its rows are now (`rows`): what its
+    snapshot file holds and gives with `content_hash`."""
     return _hash(con, release_id, _Relations.public())
+
+
+def recorded_public_hash(con: duckdb.DuckDBPyConnection, release_id: str) -> str | None:
+    """The public view's hash recorded when the release was made (`disclosure.PUBLIC_HASH`);
+    for a release made before disclosure control, its content hash (the two are the same:
+    it has nothing to hide). None when there is no such release."""
+    row = con.execute(
+        "SELECT coalesce((SELECT content FROM release_inputs WHERE release_id = "
+        f"{literal(release_id)} AND name = {literal(disclosure.PUBLIC_HASH)}), "
+        f"(SELECT content_hash FROM releases WHERE release_id = {literal(release_id)}))"
+    ).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
 
 
 def _hash(con: duckdb.DuckDBPyConnection, release_id: str, read: _Relations) -> str:
@@ -345,7 +364,7 @@ def rows(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, pa.Table]
     holds): the public view of its observations, its inputs without the internal ones, and
     its `releases` row with the public view's hash (`public_hash`), which the file gives."""
     rid = literal(release_id)
-    public = public_hash(con, release_id)
+    public = recorded_public_hash(con, release_id) or public_hash(con, release_id)
     view = disclosure.observations_view()
     sources = {
         "releases": f"(SELECT * REPLACE ({literal(public)} AS content_hash) FROM releases)",
