@@ -166,6 +166,26 @@ def print_demo_releases(released: Released) -> None:
             f"{info.observations:,}",
         )
     _print_table(table)
+    for info in released.releases:  # the public summary: counts only, nothing about a cell
+        summary = ", ".join(f"{k} {v:,}" for k, v in info.gate.items())
+        seconds = info.timings.get("gate", 0.0)
+        out().print(
+            f"gate of {info.release_id}: passed in {seconds:.2f} s ({summary})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    missing = {rid: figures for rid, figures in released.unpublished.items() if figures}
+    if missing:
+        for rid, figures in missing.items():
+            err().print(
+                f"[yellow]warning:[/] release {rid} does not publish {', '.join(figures)}",
+                highlight=False,
+            )
+    else:
+        out().print(
+            "every release publishes the total and the five segments' levels and shares",
+            highlight=False,
+        )
 
 
 # -- release verify (digex.releases.verify) --------------------------------------------------------

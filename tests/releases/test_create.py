@@ -256,12 +256,19 @@ def test_the_release_commands_import_first_or_second() -> None:
 
 
 def test_the_demo_prints_its_releases_as_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    gate = {"cells": 900, "suppressed": 120, "audited": 120, "failed": 0, "lps": 300}
     info = ReleaseInfo(
         "2025-H1.1", "2025-H1", 1, "preliminary", dt.datetime(2025, 8, 4, 8, 30),
         dt.datetime(2025, 8, 8, 9, 0), 41489, 80, "ab" * 32, None,
+        gate=gate, timings={"gate": 1.25},
     )  # fmt: skip
     late = LoadResult(81, "declarations", Path("late-2024-12.csv"), "csv", "utf-8", 5, 5, 0)
-    print_demo_releases(Released([info], late, 1.5))
+    print_demo_releases(Released([info], late, 1.5, {"2025-H1.1": []}))
     printed = capsys.readouterr().out
     assert "late file late-2024-12.csv: 5 declarations (load 81)" in printed
     assert "2025-H1.1 │ preliminary │ 2025-08-04 08:30 │ 2025-08-08 09:00 │       41,489" in printed
+    assert (
+        "gate of 2025-H1.1: passed in 1.25 s (cells 900, suppressed 120, audited 120, failed 0, "
+        "lps 300)" in printed
+    )
+    assert "every release publishes the total and the five segments' levels and shares" in printed
