@@ -130,6 +130,7 @@ def test_no_public_output_shows_a_suppressed_value(released: Released, tmp_path:
     _cli(released, *INDICATORS, "-f", "parquet", "-o", parquet)
     outputs["parquet"] = pq.read_table(parquet).to_pandas().to_csv()
     outputs["show"] = _cli(released, "release", "show", RID, "-f", "json")
+    outputs["summary"] = _cli(released, "summary", PERIOD, "--release", RID)
     outputs["revisions"] = _cli(
         released, "revisions", "LEVEL", "--by", "segment", "--freq", "M", "-f", "json"
     )
