@@ -134,3 +134,57 @@ def test_a_failing_gate_refuses_the_release_and_writes_nothing(tmp_path: Path) -
         for table in ("releases", "release_observations", "release_cells", "release_gates"):
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
         assert len(db.overrides()) == 3
+
+
+def test_a_later_vintage_keeps_an_earlier_suppression(tmp_path: Path) -> None:
+    """KPO made safe by late declarations (three firms, no dominance) stays suppressed in the
+    revised release: it was suppressed in the preliminary one (sticky, origin `earlier`)."""
+    from tests.conftest import TODAY, write_csv
+
+    with tiny_store(tmp_path) as db:
+        db.create_release(PERIOD, "preliminary", now=MADE)
+        late = [
+            (f"L{i}", PERIOD, f"{990 + i:015d}", "KPO", "FR", "MAD", amount, "X")
+            for i, amount in ((1, "7000000"), (2, "6000000"))
+        ]
+        db.load(write_csv(tmp_path / "late.csv", late), today=TODAY)
+        db.create_release(PERIOD, "revised", now=MADE + dt.timedelta(days=30))
+        con = db.store.con
+        kpo = (
+            disclosure.cells(con, "2024-03.2")
+            .to_pandas()
+            .query("cut == 'segment' and member == 'KPO' and measure == 'LEVEL'")
+            .iloc[0]
+        )
+        assert kpo["contributors"] == 3
+        assert kpo["rule"] == ""  # safe on its own now
+        assert kpo["origin"] == "earlier"
+        assert kpo["conf_status"] != "F"
+        public = db.indicators(PERIOD, by="segment", release="2024-03.2", indicators=["LEVEL"])
+        assert public.loc[public["member"] == "KPO", "conf_status"].tolist() == ["C"]
+        assert db.verify_release("2024-03.2").identical
+
+
+def test_a_gate_run_again_that_fails_withdraws_the_release(tmp_path: Path) -> None:
+    """A stored pattern whose complement was made free (with SQL) no longer protects KPO: the
+    gate run again fails (exit 3 on the command line), and the release is not served."""
+    from tests.inprocess import run_here
+
+    from digex.errors import NotPublished
+
+    with tiny_store(tmp_path) as db:
+        db.create_release(PERIOD, "preliminary", now=MADE)
+        db.store.con.execute(
+            "UPDATE release_cells SET conf_status = 'F' WHERE conf_status = 'D' AND cut = 'segment'"
+        )
+        path = db.path
+    r = run_here(["disclosure", "audit", "2024-03.1", "--public", "--db", path], tmp_path)
+    assert r.code == 3, r.stderr
+    assert "gate FAILED" in r.stdout
+    assert "no longer served" in " ".join(r.stderr.split())
+    from digex.api import Digex
+
+    with Digex.open(path, read_only=True) as db:
+        with pytest.raises(NotPublished, match="failed its release gate"):
+            db.indicators(PERIOD, release="2024-03.1")
+        assert len(db.indicators(PERIOD, release="2024-03.1", confidential=True)) > 0
