@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 from scipy.optimize import linprog
 
+from digex.disclosure import suppress as suppress_module
 from digex.disclosure.problem import FREE, LABEL_KEY, MANUAL, SECONDARY, Cube, Pattern, Sensitivity
 from digex.disclosure.suppress import suppress
 
@@ -166,9 +167,18 @@ def test_table_pattern_passes_outsiders_and_insiders():
     pattern = suppress(cube, p_rule(cube))
     assert protected(cube, pattern) == []
     suppressed = cube.values()[pattern.suppressed & (pattern.code == SECONDARY)].sum()
-    # Pattern B, the minimum, hides 490 besides the primaries' 235; a greedy one costs more.
-    assert suppressed >= 490
+    # Pattern B, the minimum, hides 490 besides the primaries' 235; the greedy one 640
+    # (R1S3, R1S4, R2S1, R2S4, R3S3).
+    assert suppressed == 640
     assert not pattern.notes
+
+
+def test_pruning_publishes_an_unneeded_complement(monkeypatch):
+    cube = table_cube()
+    monkeypatch.setattr(suppress_module, "_PRUNE_LPS", -1)
+    unpruned = suppress(cube, p_rule(cube))
+    assert cube.values()[unpruned.code == SECONDARY].sum() == 790  # R1S1 too
+    assert protected(cube, unpruned) == []
 
 
 # --- DISCLOSURE.md 2.4: one relation each ------------------------------------------------------
@@ -237,17 +247,16 @@ def test_a_kept_primary_stays_published():
 def test_forced_cells_keep_their_code_and_are_protected():
     cube = table_cube()
     sens = p_rule(cube)
-    force = np.full(cube.n_cells, "", dtype=object)
-    force[3] = "D"  # R1S4, suppressed as a complement by an earlier release (sticky)
-    force[9] = MANUAL  # R3S2, an override after review
-    pattern = suppress(cube, sens, force=force)
-    assert pattern.code[3] == "D"
-    assert pattern.code[9] == MANUAL
-    assert pattern.upl[9] == 0
-    assert protected(cube, pattern) == []
     plain = suppress(cube, sens)
-    assert plain.code[3] == FREE
-    assert plain.code[9] == FREE
+    sticky, manual = (int(i) for i in np.flatnonzero(plain.code[:12] == FREE)[:2])
+    force = np.full(cube.n_cells, "", dtype=object)
+    force[sticky] = "D"  # suppressed as a complement by an earlier release
+    force[manual] = MANUAL  # an override after review
+    pattern = suppress(cube, sens, force=force)
+    assert pattern.code[sticky] == "D"
+    assert pattern.code[manual] == MANUAL
+    assert pattern.upl[manual] == 0
+    assert protected(cube, pattern) == []
 
 
 def test_a_forced_primary_keeps_its_primary_code():
@@ -379,3 +388,22 @@ def test_random_cube_pattern_holds_and_ignores_the_unit(cube, c):
     assert protected(cube, pattern, insiders=False) == []
     again = suppress(scaled(cube, c), p_rule(scaled(cube, c)))
     assert list(again.code) == list(pattern.code)
+
+
+def test_zero_atoms_pinned_by_non_negativity():
+    """a + b = (a + b + x) - x = 0 pins a and b at 0 although neither row is in the published
+    rows' span: the LP sees it, so the zero cell gets a complement."""
+    cube = cube_of([[0], [1], [2], [0, 1, 2]], [{"z": 0.0}, {"y": 0.0}, three(2, 2, 1)])
+    sens = p_rule(cube)
+    sens.code[:2] = "A"  # one contributor each, reporting 0 (zero_unsafe)
+    pattern = suppress(cube, sens)
+    assert protected(cube, pattern) == []
+    assert pattern.suppressed[2] or pattern.suppressed[3]
+
+
+def test_unknown_force_code_is_refused():
+    cube = table_cube()
+    force = np.full(cube.n_cells, "", dtype=object)
+    force[0] = "X"
+    with pytest.raises(ValueError, match="CONF_STATUS"):
+        suppress(cube, p_rule(cube), force=force)

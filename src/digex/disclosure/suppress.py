@@ -67,8 +67,11 @@ _WIDTH = 1e-6
 cell (the gate asks for more than 1e-9)."""
 _DUAL_TOL = 1e-9
 _NULL_TOL = 1e-8
-_PRUNE_CELLS = 3000
-"""Cubes up to this many cells get the pruning pass (a full re-test per complement)."""
+_PRUNE_LPS = 5_000
+"""At most about this many LPs for pruning."""
+_INSIDER_LPS = 20_000
+"""At most this many insider LPs per search (DISCLOSURE.md 3.5's cube needs far fewer outsider
+ones); past it the insider pass stops, says so in the notes, and the gate decides."""
 _MAX_ROUNDS = 200
 """Rounds of the exactness, interval and insider passes; each round that changes nothing ends
 the search, and each change suppresses one more cell, so this only bounds pathological cubes."""
@@ -99,6 +102,9 @@ def suppress(
     if force_.shape != (n,):
         raise ValueError(f"force has {force_.size} entries for {n} cells")
     forced = force_ != ""
+    unknown = set(force_[forced]) - {*PRIMARY_CODES, SECONDARY, MANUAL}
+    if unknown:
+        raise ValueError(f"force holds codes that are not CONF_STATUS codes: {sorted(unknown)}")
     primary = sensitivity.primary
     notes: list[str] = []
     kept = primary & keep_ & ~forced
@@ -208,7 +214,6 @@ class _Search:
         cube = self.cube
         self.added = np.zeros(cube.n_cells, dtype=np.bool_)
         self.members = sparse.csr_matrix(cube.membership, dtype=np.float64)
-        self.members_t = sparse.csr_matrix(self.members.T)
         self.size = np.asarray(self.members.getnnz(axis=1), dtype=np.int64)
         values = cube.values()
         top = float(np.max(np.abs(values))) if values.size else 0.0
@@ -218,15 +223,21 @@ class _Search:
         self.lower = np.where(self.truth < 0, -highspy.kHighsInf, 0.0)
         nonneg = self.members @ (self.truth < 0).astype(np.float64) == 0
         self.zero_cells = (np.asarray(values) == 0) & nonneg
+        self.zero_atom_cells = np.asarray(self.members @ (self.truth == 0).astype(np.float64) > 0)
         contrib = sparse.csc_matrix(cube.contributions, dtype=np.float64)
         self.contrib = contrib
         self.sole = np.asarray(sparse.csr_matrix(contrib).getnnz(axis=1) == 1)
-        by_cell = sparse.csr_matrix(cube.cell_contributions())
+        present = sparse.csr_matrix(cube.contributions, dtype=np.float64, copy=True)
+        present.data[:] = 1.0  # an explicit 0 is a contributor too: count, never add
+        by_cell = sparse.csr_matrix(self.members @ present)
         self.owner = np.full(cube.n_cells, -1, dtype=np.int64)
         one = np.flatnonzero(by_cell.getnnz(axis=1) == 1)
         self.owner[one] = by_cell.indices[by_cell.indptr[one]]
         self.given_up = np.zeros(cube.n_cells, dtype=np.bool_)
         self._cached: tuple[int, BoolArray, IntArray] | None = None
+        self.version = 0
+        self.insider_lps = 0
+        self.budget_noted = False
         self.passed = np.zeros(cube.n_cells, dtype=np.bool_)
         self.lp = _Attacker(self.members, self.lower)
         self.lp.publish(np.flatnonzero(~self.suppressed), self.values[~self.suppressed])
@@ -246,80 +257,132 @@ class _Search:
         else:
             self.notes.append(f"stopped after {_MAX_ROUNDS} rounds: the gate decides")
             return
-        if self.cube.n_cells <= _PRUNE_CELLS:
+        if not self.given_up.any():
             self._prune(insiders)
 
     def _prune(self, insiders: bool) -> None:
         """Greedy choices overlap: a complement added early can become useless once later
         ones are in. Each complement, the most expensive first, is published again when the
-        whole pattern still holds without it (a full re-test, hence only on smaller cubes)."""
+        pattern still holds without it: the rank test again, and the LPs of the cells that
+        share a component of the attacker's system with it (no other cell can notice). At most
+        `_PRUNE_LPS` LPs: pruning only ever publishes a cell the pattern does not need."""
         order = np.flatnonzero(self.added)
         order = order[np.lexsort((order, -self.cost[order]))]
+        start = self.lp.lps
         for c in (int(i) for i in order):
-            self.suppressed[c] = False
-            self.lp.publish(np.array([c]), self.values[[c]])
-            if self._holds(insiders):
+            if self.lp.lps - start > _PRUNE_LPS:
+                return
+            before = self._structure()
+            self._publish_again(c)
+            if self._holds(c, before, insiders):
                 self.added[c] = False
             else:
-                self.suppressed[c] = True
-                self.lp.hide(c)
+                self._suppress(c)
 
-    def _holds(self, insiders: bool) -> bool:
-        """Whether every test passes on the current pattern (no complement is added)."""
+    def _publish_again(self, c: int) -> None:
+        self.suppressed[c] = False
+        self.version += 1
+        self.lp.publish(np.array([c]), self.values[[c]])
+
+    def _holds(self, c: int, before: tuple[BoolArray, IntArray], insiders: bool) -> bool:
+        """Whether the pattern still holds with cell c published again: what c's row ties
+        together now, and every component where an atom became known, is re-tested."""
         targets = np.flatnonzero(self.suppressed & ~self.given_up)
         if exactly_computable(self.members, ~self.suppressed, targets, self._known_zero()).any():
             return False
-        for t in (int(i) for i in np.flatnonzero(self.tested & self.suppressed & ~self.given_up)):
+        known, comps = self._structure()
+        atoms = self._atoms(c)
+        mine = np.unique(comps[atoms[~known[atoms]]])
+        near = np.isin(comps, mine[mine >= 0])
+        newly = known & ~before[0]
+        touched = np.unique(before[1][newly])
+        near |= newly | np.isin(before[1], touched[touched >= 0])
+        reach = np.asarray(self.members @ near.astype(np.float64) > 0)
+        lp = (self.tested | self.zero_atom_cells) & self.suppressed & ~self.given_up & reach
+        for t in (int(i) for i in np.flatnonzero(lp)):
             atoms = self._atoms(t)
             ok, _, points = self._check(t, atoms)
-            if not ok or (insiders and self._insider_failure(t, atoms, points)[0] is not None):
+            if not ok:
+                return False
+            if insiders and self.tested[t] and not self._insider_holds(t, atoms, points):
                 return False
         return True
 
+    def _insider_holds(self, t: int, atoms: IntArray, points: list[FloatArray]) -> bool:
+        return self._insider_failure(t, atoms, points)[0] is None and not self.budget_noted
+
+    def _open(self) -> BoolArray:
+        """The cells the LPs test and have not passed yet: primaries, and suppressed cells
+        holding an atom whose true sum is 0 (the rank test cannot see that non-negativity
+        may pin such an atom to 0)."""
+        lp = self.tested | self.zero_atom_cells
+        return np.asarray(lp & self.suppressed & ~self.passed & ~self.given_up)
+
     def _suppress(self, cell: int) -> None:
         self.suppressed[cell] = True
+        self.version += 1
         self.added[cell] = True
         self.lp.hide(cell)
 
     def _exactness(self) -> bool:
-        """(a) Suppressed cells that are linear combinations of published ones get a
-        complement; cells near one just complemented wait for the next round."""
+        """(a) Suppressed cells that are linear combinations of published ones get
+        complements (the max LP's duals say which published cells express them)."""
         targets = np.flatnonzero(self.suppressed & ~self.given_up)
         if targets.size == 0:
             return False
         known_zero = self._known_zero()
         exact = targets[exactly_computable(self.members, ~self.suppressed, targets, known_zero)]
-        touched = np.zeros(self.cube.n_atoms, dtype=np.bool_)
-        changed = False
-        for t in exact:
-            atoms = self._atoms(int(t))
-            if touched[atoms].any():
-                continue
-            _, _, duals = self.lp.solve(atoms, maximise=True)
-            c = self._complement(int(t), duals, "exactly computable")
-            if c is not None:
-                touched[self._atoms(c)] = True
-                changed = True
-        return changed
+        wants: list[_Want] = []
+        for t in (int(i) for i in exact):
+            _, _, duals = self.lp.solve(self._atoms(t), maximise=True)
+            wants.append(_Want(t, duals, None, "exactly computable"))
+        return self._cover(wants)
 
     def _intervals(self, insiders: bool) -> bool:
-        """(b) and (c): each primary's interval, for outsiders then for each insider group."""
-        changed = False
-        open_ = self.tested & self.suppressed & ~self.passed & ~self.given_up
-        for t in (int(i) for i in np.flatnonzero(open_)):
+        """(b) and (c): each primary's interval, for outsiders then for each insider group;
+        the failing ones get complements together."""
+        wants: list[_Want] = []
+        for t in (int(i) for i in np.flatnonzero(self._open())):
             atoms = self._atoms(t)
             ok, duals, points = self._check(t, atoms)
             if not ok:
-                changed |= self._complement(t, duals, "interval short") is not None
+                wants.append(_Want(t, duals, None, "interval short"))
                 continue
-            if insiders:
+            if insiders and self.tested[t]:
                 group, duals = self._insider_failure(t, atoms, points)
                 if group is not None:
                     why = f"insider {self.cube.groups[group]}"
-                    mine = self._known_by(group)
-                    changed |= self._complement(t, duals, why, exclude=mine) is not None
+                    wants.append(_Want(t, duals, self._known_by(group), why))
                     continue
             self.passed[t] = True
+        return self._cover(wants)
+
+    def _cover(self, wants: list[_Want]) -> bool:
+        """Complements for the failing cells: a greedy weighted set cover over their binding
+        relations (published, not kept cells with a non-zero dual in the failing LP), the
+        cell of least cost per failing cell it serves first, so that one complement serving
+        two primaries (a rectangle) beats two cheaper ones; a failing cell without any
+        candidate escalates (`_escalate`)."""
+        free = ~self.suppressed & ~self.keep
+        sets: dict[int, IntArray] = {}
+        changed = False
+        for w in wants:
+            ok = free if w.exclude is None else free & ~w.exclude
+            cand = np.zeros(0, dtype=np.int64)
+            if w.duals is not None:
+                cand = np.flatnonzero(ok & (np.abs(w.duals) > _DUAL_TOL))
+            if cand.size:
+                sets[w.cell] = cand
+            else:
+                changed |= self._escalate(w.cell, ok, w.why)
+        while sets:
+            pooled = np.concatenate(list(sets.values()))
+            cells, count = np.unique(pooled, return_counts=True)
+            order = np.lexsort((cells, self.cost[cells] / count))
+            c = int(cells[order[0]])
+            self._suppress(c)
+            changed = True
+            sets = {t: cand for t, cand in sets.items() if c not in cand}
         return changed
 
     def _check(
@@ -330,26 +393,32 @@ class _Search:
             self.lp.bound(*bounds)
         try:
             points: list[FloatArray] = []
-            status, high, duals = self.lp.solve(atoms, maximise=True)
+            status, high, up = self.lp.solve(atoms, maximise=True)
             if status == "infeasible":
                 return False, None, points
             if self.lp.point is not None:
                 points.append(self.lp.point)
             if not self._high_ok(t, high):
-                return False, duals, points
-            status, low, duals = self.lp.solve(atoms, maximise=False)
+                return False, up, points
+            status, low, down = self.lp.solve(atoms, maximise=False)
             if status == "infeasible":
                 return False, None, points
             if self.lp.point is not None:
                 points.append(self.lp.point)
-            return self._low_ok(t, low, high), duals, points
+            if self._low_ok(t, low, high):
+                return True, None, points
+            if self.sided[t] and low > self.low[t] - _SIDE_MARGIN * _TOP:
+                return False, down, points
+            # Too narrow: what pins either side may be what to free.
+            both = [np.abs(d) for d in (up, down) if d is not None]
+            return False, (sum(both[1:], both[0]) if both else None), points
         finally:
             if bounds is not None:
                 self.lp.bound(bounds[0], self.lower[bounds[0]], None)
 
     def _high_ok(self, t: int, high: float) -> bool:
         if not self.sided[t]:
-            return high > self.values[t] + _WIDTH * _TOP or high == np.inf
+            return True  # only the width counts (`_low_ok`)
         return bool(high >= self.high[t] + _SIDE_MARGIN * _TOP)
 
     def _low_ok(self, t: int, low: float, high: float) -> bool:
@@ -361,23 +430,45 @@ class _Search:
         self, t: int, atoms: IntArray, points: list[FloatArray]
     ) -> tuple[int | None, FloatArray | None]:
         """The first group (by number) whose own knowledge breaks t's protection, with the
-        failing LP's duals. A group whose knowledge the outsider's extreme points already
-        respect (or that only touches parts of the cube t is not tied to) learns nothing
-        more and needs no LP."""
+        failing LP's duals. Every point an LP reached is feasible for the outsider; a group
+        whose knowledge one of them respects on each side (or that only touches parts of the
+        cube t is not tied to) learns nothing more and needs no LP; the points of each insider
+        LP join the pool. Past `_INSIDER_LPS` insider LPs in all, the pass stops and says so."""
         known, comps = self._structure()
         mine = np.unique(comps[atoms[~known[atoms]]])
         near = np.isin(comps, mine[mine >= 0])
+        pool = list(points)
         for g in self._groups_in(near):
             if self.owner[t] == g:
                 continue
             cols, lo, hi = self._knowledge(int(g))
-            at = near[cols]
-            if all(_within(p[cols[at]], lo[at], hi[at]) for p in points):
+            at = cols[near[cols]]
+            if self._reached(t, pool, at, lo[near[cols]], hi[near[cols]]):
                 continue
-            ok, duals, _ = self._check(t, atoms, (cols, lo, hi))
+            if self.insider_lps >= _INSIDER_LPS:
+                if not self.budget_noted:
+                    self.notes.append(
+                        f"insider pass stopped after {_INSIDER_LPS} LPs: the gate decides"
+                    )
+                    self.budget_noted = True
+                return None, None
+            before = self.lp.lps
+            ok, duals, found = self._check(t, atoms, (cols, lo, hi))
+            self.insider_lps += self.lp.lps - before
             if not ok:
                 return int(g), duals
+            pool += found
         return None, None
+
+    def _reached(
+        self, t: int, pool: list[FloatArray], cols: IntArray, lo: FloatArray, hi: FloatArray
+    ) -> bool:
+        """Whether points respecting these bounds reach both of t's required sides."""
+        fits = [p for p in pool if _within(p[cols], lo, hi)]
+        if not fits:
+            return False
+        value = [float(p[self._atoms(t)].sum()) for p in fits]
+        return self._high_ok(t, max(value)) and self._low_ok(t, min(value), max(value))
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -393,11 +484,10 @@ class _Search:
 
     def _structure(self) -> tuple[BoolArray, IntArray]:
         """The atoms the attacker knows and the components of the others, cached until the
-        next suppression (suppressed cells only ever grow)."""
-        n = int(self.suppressed.sum())
-        if self._cached is None or self._cached[0] != n:
+        pattern changes."""
+        if self._cached is None or self._cached[0] != self.version:
             known = determined_atoms(self.members, ~self.suppressed, self._known_zero())
-            self._cached = (n, known, self._components(known))
+            self._cached = (self.version, known, self._components(known))
         return self._cached[1], self._cached[2]
 
     def _components(self, known: BoolArray) -> IntArray:
@@ -432,22 +522,13 @@ class _Search:
         """Cells group g makes up alone: suppressing them hides nothing from it."""
         return np.asarray(self.owner == g)
 
-    def _complement(
-        self, t: int, duals: FloatArray | None, why: str, exclude: BoolArray | None = None
-    ) -> int | None:
-        """Suppress the cheapest published non-keep cell among t's binding relations; else
-        escalate to the cheapest published non-keep margin of t; else give t up."""
-        free = ~self.suppressed & ~self.keep
-        if exclude is not None:
-            free &= ~exclude
-        if duals is not None:
-            cand = np.flatnonzero(free & (np.abs(duals) > _DUAL_TOL))
-            if cand.size:
-                c = int(cand[np.lexsort((cand, self.cost[cand]))[0]])
-                self._suppress(c)
-                return c
+    def _escalate(self, t: int, ok: BoolArray, why: str) -> bool:
+        """No candidate in t's relations: suppress its cheapest allowed margin (a cell
+        containing it), or give t up; both are noted."""
         overlap = self.members @ self.members[t].T.toarray().ravel()
-        margins = np.flatnonzero(free & (overlap == self.size[t]) & (self.size > self.size[t]))
+        margins = np.flatnonzero(
+            ok & ~self.suppressed & (overlap == self.size[t]) & (self.size > self.size[t])
+        )
         if margins.size:
             c = int(margins[np.lexsort((margins, self.cost[margins]))[0]])
             self._suppress(c)
@@ -455,13 +536,23 @@ class _Search:
                 f"escalation: cell {c} suppressed as a margin of cell {t} ({why}, no "
                 "complement left in its relations)"
             )
-            return c
+            return True
         self.given_up[t] = True
         self.notes.append(
             f"stall: cell {t} is still unprotected ({why}) and no published cell that is not "
             "kept can protect it: the gate will refuse the release"
         )
-        return None
+        return False
+
+
+@dataclass(frozen=True)
+class _Want:
+    """A failing cell: the failing LP's row duals, cells that cannot help (an insider's own)."""
+
+    cell: int
+    duals: FloatArray | None
+    exclude: BoolArray | None
+    why: str
 
 
 def _within(point: FloatArray, lower: FloatArray, upper: FloatArray) -> bool:
