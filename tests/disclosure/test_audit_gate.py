@@ -278,6 +278,7 @@ def test_inconsistent_published_cells_fail_closed(values: list[float]) -> None:
     assert not report.passed
     assert {c.cell for c in report.failures()} == {0, 1, 2, 3}
     assert {c.problem for c in report.failures()} == {"solver: Infeasible"}
+    assert all(math.isnan(c.low) and math.isnan(c.high) for c in report.cells)
 
 
 def test_a_wide_interval_short_on_one_side_fails() -> None:
@@ -324,3 +325,13 @@ def test_summary_is_counts_only_and_frame_is_per_cell() -> None:
     assert list(frame.columns[:4]) == ["cell", "role", "value", "low"]
     assert frame.loc[frame["insider"] == "S", "cell"].tolist() == [R3S1]
     assert report.insiders > 0
+
+
+def test_a_group_outside_every_suppressed_cell_is_an_insider_too() -> None:
+    """H is the only contributor of an atom that only published cells hold; knowing it, H
+    subtracts it from a published cell and gets the primary."""
+    atoms = [{"g1": 30, "g2": 10}, {"H": 100}, {"k1": 40, "k2": 20}]
+    cube = cube_of([[0], [2], [0, 1], [1, 2]], atoms)
+    report = audit(cube, pattern_of(cube.n_cells, {0: 5.0}, [1]), exact_bounds=True)
+    assert intervals(report) == {0: (0, 140), 1: (20, 160)}
+    assert [(c.cell, c.insider, c.problem) for c in report.failures()] == [(0, "H", "exact")]

@@ -35,6 +35,8 @@ the exact intervals.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,6 +57,8 @@ _REL_EPS = 1e-9
 1e-7 absolute on the scaled model, whose largest cell is 1e5..1e6."""
 _TOP = 1e6
 """The scaled model's largest cell is at most this (and above a tenth of it)."""
+_MAX_POINTS = 1000
+"""Outsider LP points kept per component for the insider pass (memory: points x cells)."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,10 @@ class _Component:
     truth: FloatArray | None  # the true atom values when they satisfy the system
     model: highspy.Highs = field(repr=False)
     costs: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    points: list[FloatArray] = field(default_factory=list)
+    """The outsider LPs' solutions: feasible points the insider pass starts from."""
+    stacked: FloatArray | None = None
+    reached: FloatArray | None = None  # (points x cells): each cell's value at each point
 
     def set_objective(self, i: int, sense: highspy.ObjSense) -> None:
         row = self.objective.getrow(i)
@@ -211,10 +219,35 @@ class _Component:
         return np.asarray(self.objective @ point, dtype=np.float64) + self.offset
 
 
+_banner_shown = False
+
+
+def _highs() -> highspy.Highs:
+    """A HiGHS instance. HiGHS writes its banner to the process's standard output (file
+    descriptor 1, below Python) the first time one is made, whatever its options: that would
+    land in the middle of a CLI's table or JSON, so the first one is made with descriptor 1
+    pointed at the null device."""
+    global _banner_shown
+    if _banner_shown:
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    sys.stdout.flush()
+    saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        model = highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+    _banner_shown = True
+    return model
+
+
 def _new_model(
     rows: sparse.csr_matrix, rhs: FloatArray, lower: FloatArray, upper: FloatArray
 ) -> highspy.Highs:
-    model = highspy.Highs()  # type: ignore[no-untyped-call]
+    model = _highs()
     model.setOptionValue("output_flag", False)
     model.setOptionValue("presolve", "off")
     model.setOptionValue("simplex_strategy", 4)  # primal: warm from the last basis
@@ -381,7 +414,9 @@ class _Auditor:
         wide = b.high[k] - b.low[k] > self.eps
         return bool(wide), bool(wide)
 
-    def _test(self, comp: _Component, local: IntArray, b: _Bounds, n: IntArray) -> None:
+    def _test(
+        self, comp: _Component, local: IntArray, b: _Bounds, n: IntArray, keep: bool = False
+    ) -> None:
         """Solve the LPs still needed for the component's cells `local` (all with
         `exact_bounds`), proving other cells with every point found."""
         for k in local:
@@ -409,6 +444,8 @@ class _Auditor:
                     b.low[k] = bound
                 if point is not None:
                     b.see(comp.reach(point))
+                    if keep and len(comp.points) < _MAX_POINTS:
+                        comp.points.append(point)
 
     def _verdict(self, j: int, low: float, high: float, problem: str) -> tuple[bool, str]:
         if problem:
@@ -426,6 +463,8 @@ class _Auditor:
         self, j: int, low: float, high: float, problem: str, insider: str | None
     ) -> CellAudit:
         passed, problem = self._verdict(j, low, high, problem)
+        if low > high:  # no feasible point seen (a solver failure): nothing was proved
+            low = high = math.nan
         s = self.scale
         return CellAudit(
             cell=int(self.need.cell[j]),
@@ -447,7 +486,7 @@ class _Auditor:
             b = _Bounds.start(comp.cells.size)
             if comp.truth is not None:
                 b.see(comp.reach(comp.truth))
-            self._test(comp, np.arange(comp.cells.size), b, comp.cells)
+            self._test(comp, np.arange(comp.cells.size), b, comp.cells, keep=True)
             for k, j in enumerate(comp.cells):
                 records[int(j)] = self._record(
                     int(j), float(b.low[k]), float(b.high[k]), b.problem[k], None
@@ -529,6 +568,7 @@ class _Auditor:
             b = _Bounds.start(comp.cells.size)
             if comp.truth is not None:
                 b.see(comp.reach(comp.truth))
+                self._shrink_towards_truth(comp, cols, lower, sole, targets, b)
             self._test(comp, targets, b, comp.cells)
         finally:
             comp.model.changeColsBounds(idx.size, idx, comp.lower[cols], comp.upper[cols])
@@ -540,6 +580,44 @@ class _Auditor:
             if self.exact_bounds or not rec.passed:
                 out.append(rec)
         return out
+
+    def _shrink_towards_truth(
+        self,
+        comp: _Component,
+        cols: IntArray,
+        lower: FloatArray,
+        sole: BoolArray,
+        targets: IntArray,
+        b: _Bounds,
+    ) -> None:
+        """Certificates for an insider without an LP: on the segment from the true point (which
+        the insider's bounds admit) to an outsider LP's point, every point satisfies the
+        published cells, and the part of it nearest that point which still respects the
+        group's bounds is a feasible point of the insider's system. It keeps the whole
+        outsider point when the group's atoms are untouched there, and nothing when the point
+        moved one of the group's own single-contributor atoms."""
+        if not comp.points or comp.truth is None:
+            return
+        if comp.reached is None:
+            stacked = np.vstack(comp.points)
+            comp.reached = np.asarray(comp.objective @ stacked.T, dtype=np.float64).T + comp.offset
+            comp.stacked = stacked
+        assert comp.stacked is not None
+        truth = comp.truth[cols]
+        at = comp.stacked[:, cols]
+        short = at < lower - self.eps
+        gap = np.where(short, truth - at, 1.0)
+        ratio = np.where(short, (truth - lower) / gap, math.inf)
+        step = np.minimum(1.0, ratio.min(axis=1, initial=math.inf))
+        moved = (np.abs(at - truth) > self.eps) & sole
+        step[moved.any(axis=1)] = 0.0
+        usable = step > 0
+        if not usable.any():
+            return
+        origin = comp.reach(comp.truth)[targets]
+        seen = origin + step[usable, np.newaxis] * (comp.reached[usable][:, targets] - origin)
+        b.high[targets] = np.maximum(b.high[targets], seen.max(axis=0))
+        b.low[targets] = np.minimum(b.low[targets], seen.min(axis=0))
 
 
 def audit(
