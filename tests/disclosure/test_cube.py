@@ -225,3 +225,9 @@ def test_labels_are_sorted_and_named_by_the_label_key() -> None:
     assert list(c.labels.columns) == [*LABEL_KEY, "cell"]
     assert c.labels[list(LABEL_KEY)].equals(c.labels.sort_values(list(LABEL_KEY))[list(LABEL_KEY)])
     assert c.cells["flow"].tolist() == ["M", "X"]
+
+
+def test_no_declarations_make_an_empty_cube() -> None:
+    c = cube(firm_atoms(), (PublishedTable("total"),))
+    assert (c.n_cells, c.n_atoms, len(c.labels), len(c.groups)) == (0, 0, 0, 0)
+    assert list(c.labels.columns) == [*LABEL_KEY, "cell"]

@@ -123,7 +123,7 @@ def test_derived_figures_and_unknown_indicators_follow_their_cells(issue: Tiny) 
         ("LEVEL_USD", "segment", "KPO", "X"),
         ("SHARE", "segment", "KPO", "X"),
         ("BALANCE", "segment", "KPO", "N"),
-        ("SHARE", "segment", "ITO", "X"),
+        ("SHARE", "partner", "US", "X"),  # a safe cell the pattern does not need
         ("LEVEL", "total", "_T", "X"),
         ("A_NEW_INDICATOR", "total", "_T", "X"),
     )
@@ -134,43 +134,46 @@ def test_derived_figures_and_unknown_indicators_follow_their_cells(issue: Tiny) 
 
 def test_earlier_releases_are_sticky(issue: Tiny) -> None:
     first = issue.protect()
-    complements = first.cells[first.cells["origin"] == "secondary"]
-    assert not complements.empty
-    # an earlier release published the complements and suppressed the total
+    assert label(first.cells, "partner", "FR")["origin"] == "secondary"
+    assert label(first.cells, "region", "150")["conf_status"] == FREE
+    # an earlier release published France and suppressed Europe (oldest first: the latest
+    # status of Europe is its suppression)
     earlier = pd.concat(
         [
-            complements[[*KEY]].assign(conf_status=FREE),
-            first.cells.loc[first.cells["cut"] == "total", KEY].assign(conf_status="T"),
+            first.cells.loc[first.cells["member"] == "FR", KEY].assign(conf_status=FREE),
+            first.cells.loc[first.cells["member"] == "150", KEY].assign(conf_status=FREE),
+            first.cells.loc[first.cells["member"] == "150", KEY].assign(conf_status=SECONDARY),
         ]
     )
     p = issue.protect(earlier=earlier)
     assert p.gate.passed
-    kept = p.cells.merge(complements[KEY], on=KEY)
-    assert (kept["conf_status"] == FREE).all()
-    total = label(p.cells, "total", "_T")
-    assert (total["conf_status"], total["origin"]) == ("T", "earlier")
+    fr = label(p.cells, "partner", "FR")
+    assert (fr["conf_status"], fr["origin"]) == (FREE, "free")  # never a complement again
+    europe = label(p.cells, "region", "150")
+    assert (europe["conf_status"], europe["origin"]) == (SECONDARY, "earlier")
     # the primaries stay what the rules say
     assert label(p.cells, "segment", "KPO")["conf_status"] == "A"
 
 
 def test_overrides_after_review(issue: Tiny) -> None:
     cells = issue.protect().cells
-    es = cells[(cells["cut"] == "partner") & (cells["member"] == "ES")][KEY]
-    ito = cells[(cells["cut"] == "segment") & (cells["member"] == "ITO") & (cells["freq"] == "A")]
+    kpo = cells[(cells["cut"] == "segment") & (cells["member"] == "KPO")][KEY]
+    us = cells[(cells["cut"] == "partner") & (cells["member"] == "US")][KEY]
     overrides = pd.concat(
         [
-            es.assign(action="publish", reason="the two firms agreed in writing"),
-            ito[KEY].assign(action="suppress", reason="a firm's request, under review"),
+            kpo.assign(action="publish", reason="the firm agreed in writing"),
+            us.assign(action="suppress", reason="a firm's request, under review"),
         ]
     )
     p = issue.protect(overrides=overrides)
     assert p.gate.passed
-    es_row = label(p.cells, "partner", "ES")
-    assert (es_row["conf_status"], es_row["origin"], es_row["rule"]) == (FREE, "override", "p%")
-    ito_row = label(p.cells, "segment", "ITO")
-    assert (ito_row["conf_status"], ito_row["origin"]) == (MANUAL, "override")
+    kpo_row = label(p.cells, "segment", "KPO")
+    assert (kpo_row["conf_status"], kpo_row["origin"]) == (FREE, "override")
+    assert kpo_row["rule"].startswith("threshold")  # what fired stays on record
+    us_row = label(p.cells, "partner", "US")
+    assert (us_row["conf_status"], us_row["origin"]) == (MANUAL, "override")
     with pytest.raises(ValueError, match="hide"):
-        issue.protect(overrides=es.assign(action="hide", reason=""))
+        issue.protect(overrides=us.assign(action="hide", reason=""))
 
 
 def test_top10_on_a_twelve_firm_segment_is_suppressed(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ from digex.indicators.options import check_query
 from digex.indicators.registry import registry
 from digex.indicators.service import compute, cuts_of
 from digex.profile import load_profile
+from digex.releases.diff import filters as diff_filters
 
 REGIONS = (("FR", "150"), ("DE", "150"), ("US", "019"), ("XK", None))
 """FR and DE in Europe, US in the Americas, XK in no region."""
@@ -139,6 +140,8 @@ def test_the_cross_cuts_are_known_and_all_stays_the_six_single_cuts() -> None:
     with pytest.raises(UnknownCut, match="no cut"):
         cuts_of([])
     check_query("2024", None, "segment_partner", "X", top=3)
+    # a release's rows compared by a cross cut (release diff --by)
+    assert diff_filters(by="segment_region").cuts == ("segment_region",)
 
 
 def test_the_cross_cuts_exist_for_the_main_foreign_and_balance_families_only() -> None:
@@ -198,7 +201,11 @@ def test_year_to_date_carries_a_member_through_the_quarters_it_has_no_declaratio
     assert _value(frame, "YTD_LEVEL", sp, "KPO.US", "2024-Q4") == Decimal("30.00")
     assert _value(frame, "YTD_LEVEL", "segment_region", "ITO.150", "2024-Q3") == 150
     assert _value(frame, "YTD_LEVEL", sp, "KPO.DE", "2024-Q3") == Decimal("11.11")
-    ytd = frame[(frame["indicator"] == "YTD_LEVEL") & (frame["period"] == "2024-Q3")]
+    ytd = frame[
+        (frame["indicator"] == "YTD_LEVEL")
+        & (frame["period"] == "2024-Q3")
+        & (frame["flow"] == "X")
+    ]
     assert ytd.groupby("cut")["value"].sum().map(lambda v: Decimal(repr(v))).to_dict() == {
         "segment_partner": Decimal("191.11"),
         "segment_region": Decimal("191.11"),

@@ -27,6 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 
+from digex.disclosure.cube import period_after
 from digex.disclosure.problem import FREE, LABEL_KEY, SECONDARY, Cube, Pattern
 from digex.indicators.cuts import TOTAL
 from digex.indicators.periods import PER_YEAR, Period, parse_period
@@ -162,11 +163,11 @@ def _kinds(obs: pd.DataFrame, reg: Registry) -> pd.DataFrame:
     """Per observation: its family, column and spans (from the registry), whether this module
     knows what it reads, and whether it reads nothing of the declarations."""
     ids = pd.unique(obs["indicator"])
-    rows: list[tuple[object, str, str, tuple[str, ...], bool, bool, bool]] = []
+    rows: list[tuple[object, ...]] = []
     for ind in ids:  # per indicator of the registry (a few dozen), not per observation
         i: Indicator | None = reg.indicators.get(str(ind))
         if i is None:
-            rows.append((ind, "", "", (), False, False, False))
+            rows.append((ind, "", "", False, False, False, False, "", *(False for _ in SPANS)))
             continue
         fc = (i.family, i.column)
         known = (
@@ -178,10 +179,23 @@ def _kinds(obs: pd.DataFrame, reg: Registry) -> pd.DataFrame:
             or i.family == "series"
         )
         free = fc in FREE_COLUMNS or i.family == "series"
-        rows.append((ind, i.family, i.column, i.reads.all, known, free, fc in OWN_CODE))
-    table = pd.DataFrame(
-        rows, columns=["indicator", "family", "column", "spans", "known", "free", "own_code"]
-    )
+        spans = tuple(fc in SPAN_FIGURES and span in i.reads.all for span in SPANS)
+        check = FIRM_CHECK.get(fc, "")
+        rows.append(
+            (
+                ind,
+                i.family,
+                i.column,
+                known,
+                free,
+                fc in OWN_CODE,
+                fc in SPAN_FIGURES,
+                check,
+                *spans,
+            )
+        )
+    columns = ["indicator", "family", "column", "known", "free", "own_code", "spanned", "check"]
+    table = pd.DataFrame(rows, columns=[*columns, *(f"span_{s}" for s in SPANS)])
     out = obs[["indicator"]].merge(table, on="indicator", how="left")
     out.index = obs.index
     return out
@@ -191,17 +205,14 @@ def _shift(periods: pd.Series, freqs: pd.Series, how: str) -> pd.Series:
     """The period labels `how` (own, previous, year) relative to each row's."""
     if how == "own":
         return periods
-    pairs = pd.DataFrame({"freq": freqs, "period": periods}).drop_duplicates()
-    step = -1 if how == "previous" else None
-    shifted = {}
-    for freq, period in pairs.itertuples(index=False):  # per distinct period (a few dozen)
+    frame = pd.DataFrame({"freq": freqs.to_numpy(), "period": periods.to_numpy()})
+    pairs = frame.drop_duplicates()
+    shifted = []
+    for period in pairs["period"]:  # per distinct period (a few dozen), not per row
         p = parse_period(str(period))
-        k = step if step is not None else -PER_YEAR[p.freq]
-        o = p.ordinal + k
-        n = PER_YEAR[p.freq]
-        shifted[(freq, period)] = Period(p.freq, o // n, o % n + 1).label
-    keys = list(zip(freqs, periods, strict=True))
-    return pd.Series([shifted[k] for k in keys], index=periods.index)
+        shifted.append(period_after(p, -1 if how == "previous" else -PER_YEAR[p.freq]).label)
+    found = frame.merge(pairs.assign(shifted=shifted), on=["freq", "period"], how="left")
+    return pd.Series(found["shifted"].to_numpy(), index=periods.index)
 
 
 def _need_frame(
@@ -236,19 +247,17 @@ def _need_frame(
 
 def _span_needs(obs: pd.DataFrame, kinds: pd.DataFrame) -> pd.DataFrame:
     """The cells a figure's registry spans read, and its firm check on its own cell."""
-    fc = list(zip(kinds["family"], kinds["column"], strict=True))
-    spanned = np.array([k in SPAN_FIGURES for k in fc], dtype=bool)
     both_flows = kinds["family"].to_numpy() == "balance"
     parts = []
     for span, (measure, how) in SPANS.items():
-        has = spanned & np.array([span in s for s in kinds["spans"]], dtype=bool)
+        has = kinds[f"span_{span}"].to_numpy(dtype=bool)
         own = how == "own"
         for flow in ("X", "M"):
             parts.append(
                 _need_frame(obs, has & both_flows, measure=measure, how=how, own=own, flow=flow)
             )
         parts.append(_need_frame(obs, has & ~both_flows, measure=measure, how=how, own=own))
-    checks = np.array([FIRM_CHECK.get(k, "") for k in fc], dtype=object)
+    checks = kinds["check"].to_numpy(dtype=object)
     for check in set(FIRM_CHECK.values()):
         parts.append(
             _need_frame(obs, checks == check, measure="LEVEL", how="own", own=False, check=check)
@@ -350,19 +359,24 @@ class _Status:
             covered = covered.assign(inside=True)
             hit = lacking.merge(covered, on=["freq", "period", "cut", "measure"], how="left")
             return np.asarray(hit["inside"].fillna(False).to_numpy(dtype=bool))
-        distinct = lacking[["freq", "period", "cut", "member", "measure"]].drop_duplicates()
-        inside = [
-            (f, p) in self.periods
-            and any(
+        on = ["freq", "cut", "member", "measure"]
+        distinct = lacking[on].drop_duplicates()
+        published = [
+            any(
                 t.cut == c and t.publishes(f, str(m)) and (t.ytd or ms == "LEVEL")
                 for t in self.tables
             )
-            for f, p, c, m, ms in distinct.itertuples(index=False)
-        ]  # per distinct label lacking (members x periods), not per observation
-        distinct = distinct.assign(inside=inside)
-        on = ["freq", "period", "cut", "member", "measure"]
-        hit = lacking.merge(distinct, on=on, how="left")
-        return np.asarray(hit["inside"].to_numpy(dtype=bool))
+            for f, c, m, ms in distinct.itertuples(index=False)
+        ]  # per distinct (cut, member) and frequency lacking, not per observation
+        hit = lacking[on].merge(distinct.assign(published=published), on=on, how="left")
+        periods = pd.DataFrame(sorted(self.periods), columns=["freq", "period"])
+        in_cube = lacking[["freq", "period"]].merge(
+            periods.assign(in_cube=True), on=["freq", "period"], how="left"
+        )
+        return np.asarray(
+            hit["published"].to_numpy(dtype=bool)
+            & in_cube["in_cube"].fillna(False).to_numpy(dtype=bool)
+        )
 
     def firm_checks(self, need: pd.DataFrame) -> npt.NDArray[np.object_]:
         """F where the firm rule `check` holds on the label's cell (an empty cell: no firms,

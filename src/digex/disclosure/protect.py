@@ -89,8 +89,7 @@ class Protection:
 
 def published_tables(profile: CountryProfile) -> tuple[PublishedTable, ...]:
     """The tables the profile declares (every single cut when it declares none)."""
-    tables: tuple[PublishedTable, ...] | None = getattr(profile, "tables", None)
-    return tables if tables else DEFAULT_TABLES
+    return profile.tables or DEFAULT_TABLES
 
 
 def protect(

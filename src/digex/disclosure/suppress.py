@@ -15,15 +15,18 @@ same atoms, so no relation can be forgotten):
    least its amount, an atom it alone makes up is known exactly); the primaries it does not
    make up alone are re-tested with that knowledge (DISCLOSURE.md 2.4, 3.3).
 
-A failing cell gets one complement: the cheapest published cell among the LP's binding
-relations (its published rows with a non-zero dual: what pins the failing side), never a
-`keep` cell; cost = value ** lambda (log(1 + value) for lambda 0, on values relative to the
-largest cell, so that only the order of the values matters and a rescaled cube gives the same
-pattern). Suppressing a cell only removes constraints, so a test passed stays passed and the
-loop re-tests only what failed. When a failing cell's relations hold no candidate, the loop
-escalates: it suppresses the cheapest published cell containing the failing one (a margin) and
-says so in `Pattern.notes`; with nothing left it gives the cell up, says so, and the release
-gate (audit.py, which shares no code with this module) refuses the release.
+A failing cell's candidates are the published cells among its failing LP's binding relations
+(rows with a non-zero dual: what pins the failing side), never a `keep` cell; the failing cells
+of a pass are covered together, greedily, by least cost per failing cell served (one complement
+closing a rectangle for two primaries beats two cheaper ones). Cost = value ** lambda (log(1 +
+value) for lambda 0), on values relative to the largest cell, so that only the order of the
+values matters and a rescaled cube gives the same pattern. Suppressing a cell only removes
+constraints, so a test passed stays passed and the loop re-tests only what failed. When a
+failing cell's relations hold no candidate, the loop escalates: it suppresses the cheapest
+published cell containing the failing one (a margin) and says so in `Pattern.notes`; with
+nothing left it gives the cell up, says so, and the release gate (audit.py, which shares no
+code with this module) refuses the release. A last pass publishes again each complement the
+finished pattern does not need.
 
 The LPs solve the leaf form with HiGHS, one model whose rows are every cell (a suppressed
 cell's row is free), so suppressing a cell is a change of row bounds and each solve starts from
