@@ -522,7 +522,12 @@ class _Auditor:
         for c, comp in enumerate(self.components):
             col_of[comp.cols] = np.arange(comp.cols.size)
             comp_of[comp.cols] = c
-        for g in range(contrib.shape[1]):
+        # Groups that alone make up unknown atoms first: they are the likeliest to break a
+        # primary, and a broken primary is not re-tested for later groups.
+        present = contrib.copy()
+        present.data[:] = 1.0
+        alone = np.asarray(present.T @ (sole & (comp_of >= 0)).astype(np.float64)).ravel()
+        for g in np.argsort(-alone, kind="stable"):
             start, end = contrib.indptr[g], contrib.indptr[g + 1]
             atoms = contrib.indices[start:end]
             here = comp_of[atoms]
