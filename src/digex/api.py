@@ -35,6 +35,7 @@ Output = Literal["pandas", "arrow"]
 if TYPE_CHECKING:  # release history (list, show, diff, revisions)
     from digex.releases.analysis import Analysis
     from digex.releases.diff import ReleaseDiff
+    from digex.releases.gate import Audited
     from digex.releases.show import ReleaseDetails
 
 
@@ -297,6 +298,7 @@ class Digex:
         release: str | None = None,
         as_of: str | dt.date | dt.datetime | None = None,
         embargoed: bool = False,
+        confidential: bool = False,
     ) -> Any:
         """Indicators as a tidy table: one row per indicator x flow x cut member x period.
 
@@ -317,17 +319,36 @@ class Digex:
           Releases under embargo then, or now, are never read. `NotPublished` when nothing
           had been published by then.
 
+        Published figures are the public view of releases whose release gate passed
+        (disclosure control): a suppressed row has no value and `conf_status` "C", a free one
+        "F"; a release made before disclosure control, or whose gate failed, is refused
+        (`NotPublished`). `confidential=True` (authorised internal use only, never for
+        publication) reads the values a release stored and the internal codes (A, O, T, M
+        primary, D secondary or derived, C manual). Live figures are never protected.
+
         The other options narrow published rows exactly as they narrow live ones.
         """
         from digex.indicators.select import to_arrow, to_frame
 
         fetch: Fetch[Any] = to_arrow if output == "arrow" else to_frame
         if release is None and as_of is None and not embargoed:
+            _live_only(confidential)
             # straight from the engine: a cached answer needs no pandas
             found = self._answer(period, freq, by, flow, indicators, unit_mult, top, fetch)
             return _labelled(found, "live")
         found = self._published(
-            period, freq, by, flow, indicators, unit_mult, top, fetch, release, as_of, embargoed
+            period,
+            freq,
+            by,
+            flow,
+            indicators,
+            unit_mult,
+            top,
+            fetch,
+            release,
+            as_of,
+            embargoed,
+            confidential,
         )
         return _labelled(found, "release")
 
@@ -344,6 +365,7 @@ class Digex:
         release: str | None = None,
         as_of: str | dt.date | dt.datetime | None = None,
         embargoed: bool = False,
+        confidential: bool = False,
     ) -> Rows:
         """The rows `indicators` returns, as plain Python tuples, for callers that only print
         them: a cached answer then imports neither pandas nor PyArrow (the CLI answers in a
@@ -351,6 +373,7 @@ class Digex:
         from digex.publish.tidy import Rows
 
         if release is None and as_of is None and not embargoed:
+            _live_only(confidential)
             return self._answer(period, freq, by, flow, indicators, unit_mult, top, Rows.fetch)
         return self._published(
             period,
@@ -364,6 +387,7 @@ class Digex:
             release,
             as_of,
             embargoed,
+            confidential,
         )
 
     def _published(
@@ -379,9 +403,10 @@ class Digex:
         release: str | None,
         as_of: str | dt.date | dt.datetime | None,
         embargoed: bool,
+        confidential: bool = False,
     ) -> T:
         """A release's observations, or each as of a time (`digex.store.published`), narrowed
-        by the live query's own selection."""
+        by the live query's own selection: the public view unless `confidential`."""
         from digex.errors import UsageError
         from digex.indicators.cuts import check_cut
         from digex.indicators.options import check_query
@@ -411,10 +436,12 @@ class Digex:
         )
         with self.store.reading() as con:
             if release is not None:
-                source, _ = published.release_rows(con, release, scope, embargoed=embargoed)
+                source, _ = published.release_rows(
+                    con, release, scope, embargoed=embargoed, confidential=confidential
+                )
             else:
                 assert at is not None
-                source = published.as_of_rows(con, at, scope)
+                source = published.as_of_rows(con, at, scope, confidential=confidential)
             con.execute(selection.sql(source, carry=published.CARRIED))
             return fetch(con)
 
@@ -531,14 +558,17 @@ class Digex:
         with self.store.reading() as con:
             return listing(con)
 
-    def release(self, release_id: str, *, embargoed: bool = False) -> ReleaseDetails:
+    def release(
+        self, release_id: str, *, embargoed: bool = False, confidential: bool = False
+    ) -> ReleaseDetails:
         """One release in full: metadata, the loads it used, the inputs it froze, and its
         observations counted by indicator (`UnknownRelease` when the store has no such id).
-        One under embargo only with `embargoed` (staff; `NotPublished` otherwise)."""
+        One under embargo only with `embargoed` (staff; `NotPublished` otherwise); one whose
+        release gate has not passed, and the internal inputs, only with `confidential`."""
         from digex.releases.show import describe
 
         with self.store.reading() as con:
-            return describe(con, release_id, embargoed=embargoed)
+            return describe(con, release_id, embargoed=embargoed, confidential=confidential)
 
     def release_diff(
         self,
@@ -552,17 +582,27 @@ class Digex:
         flow: str | Sequence[str] | None = None,
         changed_only: bool = True,
         embargoed: bool = False,
+        confidential: bool = False,
     ) -> ReleaseDiff:
         """Release `old` compared with `new`: `.rows` the observations (by default those whose
         value changed, appeared or vanished) with the change in each indicator's measure,
         `.summary()` their counts by indicator and cut, and why: `.loads` (the loads one
         used and the other did not), `.inputs` (the frozen copies compared), `.settings`.
-        A release under embargo only with `embargoed` (staff; `NotPublished` otherwise)."""
+        A release under embargo only with `embargoed` (staff; `NotPublished` otherwise).
+        Public values (a suppressed one missing) unless `confidential` (internal use only)."""
         from digex.releases.diff import diff, filters
 
         chosen = filters(indicators=indicators, by=by, freq=freq, period=period, flow=flow)
         with self.store.reading() as con:
-            return diff(con, old, new, chosen, changed_only=changed_only, embargoed=embargoed)
+            return diff(
+                con,
+                old,
+                new,
+                chosen,
+                changed_only=changed_only,
+                embargoed=embargoed,
+                confidential=confidential,
+            )
 
     def revision_analysis(
         self,
@@ -575,11 +615,13 @@ class Digex:
         earlier: str | int = "first",
         later: str | int = "latest",
         lags: int | None = None,
+        confidential: bool = False,
     ) -> Analysis:
         """The revision analysis of one series over every published release: a triangle per
         member of `by` (only `member` when given) and its statistics (`digex.releases.analysis`).
         `earlier` and `later` choose the estimates compared: first, latest, or N (the N-th
-        published value of each period)."""
+        published value of each period). Public values (of releases whose gate passed; a
+        suppressed value is skipped) unless `confidential` (internal use only)."""
         from digex.releases.analysis import analyse, check_series, positions
         from digex.releases.show import now_utc
         from digex.store import history
@@ -588,7 +630,14 @@ class Digex:
         first, last = positions(earlier, later)
         with self.store.reading() as con:
             rows = history.vintages(
-                con, indicator, cut=by, flow=flow, freq=freq, member=member, now=now_utc()
+                con,
+                indicator,
+                cut=by,
+                flow=flow,
+                freq=freq,
+                member=member,
+                now=now_utc(),
+                confidential=confidential,
             ).to_pylist()
         return analyse(
             rows,
@@ -613,6 +662,7 @@ class Digex:
         earlier: str | int = ...,
         later: str | int = ...,
         triangle: Literal[False] = ...,
+        confidential: bool = ...,
     ) -> pd.DataFrame: ...
     @overload
     def revisions(
@@ -626,6 +676,7 @@ class Digex:
         earlier: str | int = ...,
         later: str | int = ...,
         triangle: Literal[True],
+        confidential: bool = ...,
     ) -> tuple[pd.DataFrame, pd.DataFrame]: ...
     def revisions(
         self,
@@ -638,13 +689,21 @@ class Digex:
         earlier: str | int = "first",
         later: str | int = "latest",
         triangle: bool = False,
+        confidential: bool = False,
     ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
         """Revision statistics of one series, a row per member of `by`: n, mean revision,
         mean absolute revision, relative MAR, the sign counts and shares, the plain and HAC
         t-tests (see `digex.releases.revisions`). With `triangle=True`, also the triangle: a
         row per (member, period), a column per release in publication order."""
         analysis = self.revision_analysis(
-            indicator, by=by, member=member, freq=freq, flow=flow, earlier=earlier, later=later
+            indicator,
+            by=by,
+            member=member,
+            freq=freq,
+            flow=flow,
+            earlier=earlier,
+            later=later,
+            confidential=confidential,
         )
         if triangle:
             return analysis.stats_frame(), analysis.triangle_frame()
@@ -671,13 +730,19 @@ class Digex:
         user: str | None = None,
         *,
         now: dt.datetime | None = None,
+        disclosure: PathLike | None = None,
     ) -> ReleaseInfo:
         """Freeze a release of `period` (preliminary, revised or final): every indicator of
         every cut for it and the periods it is compared with, the loads it used and a copy of
         its inputs, with a content hash, in the store and in a read-only snapshot file beside
         it. `publish_at` embargoes it until then (UTC when naive); `now` stands for the
         creation time (the demo and tests). What is refused and what is warned of:
-        `digex.releases.create`."""
+        `digex.releases.create`.
+
+        Disclosure control protects it: `disclosure` names the parameters' file (default
+        `$DIGEX_DISCLOSURE`, else the documented defaults); a release whose gate fails is
+        refused (`GateFailed`) and nothing is written. `ReleaseInfo.gate` is the gate's public
+        summary."""
         from digex.releases.create import create
 
         return create(
@@ -689,6 +754,7 @@ class Digex:
             publish_at=publish_at,
             user=user,
             now=now,
+            disclosure=disclosure,
         )
 
     def verify_release(self, release_id: str, *, shown: int = 20) -> Verification:
@@ -701,6 +767,74 @@ class Digex:
         from digex.releases.verify import verify
 
         return verify(self.store, self.profile.minor_units, release_id, shown=shown)
+
+    # -- disclosure control: the gate again, overrides, the pattern, the loss (internal) ------
+    def audit_release(self, release_id: str, *, user: str | None = None) -> Audited:
+        """Run the release gate again on a release's stored pattern (the cube rebuilt from the
+        declarations it was computed from) and record the run: the latest run decides whether
+        the release is served. `Audited.report.summary()` is public; the rest is internal.
+        Nothing is raised for a failing gate (`Audited.refusal()` is the error)."""
+        from digex.releases.gate import audit_release
+
+        return audit_release(self.store, self.profile.minor_units, release_id, user=user)
+
+    def add_override(
+        self,
+        *,
+        period: str,
+        cut: str,
+        member: str,
+        action: str,
+        reason: str,
+        freq: str | None = None,
+        flow: str = "X",
+        measure: str = "LEVEL",
+        user: str | None = None,
+    ) -> int:
+        """Record a disclosure override after review: `action` "suppress" forces the label
+        suppressed, "publish" publishes a primary cell judged safe; `reason` is required.
+        Releases made afterwards follow it (the gate still audits them). Returns its id."""
+        from digex.indicators.periods import parse_period
+        from digex.releases.gate import add_override
+
+        label = {
+            "flow": flow,
+            "freq": freq or parse_period(period).freq,
+            "period": parse_period(period).label,
+            "cut": cut,
+            "member": member,
+            "measure": measure,
+        }
+        return add_override(self.store, label, action, reason, user=user)
+
+    def overrides(self) -> pd.DataFrame:
+        """Every disclosure override recorded, oldest first (the latest per label is in
+        force)."""
+        from digex.store import disclosure
+
+        with self.store.reading() as con:
+            frame: pd.DataFrame = disclosure.overrides(con).to_pandas()
+        return frame
+
+    def release_cells(self, release_id: str, *, suppressed_only: bool = False) -> pd.DataFrame:
+        """INTERNAL: a release's suppression pattern, one row per label (value, contributors,
+        the two largest, rule, protection levels, CONF_STATUS, origin). Never publish it."""
+        from digex.releases.diff import unknown_release
+        from digex.store import disclosure, releases
+
+        with self.store.reading() as con:
+            if releases.metadata(con, release_id) is None:
+                raise unknown_release(con, release_id)
+            frame: pd.DataFrame = disclosure.cells(
+                con, release_id, suppressed_only=suppressed_only
+            ).to_pandas()
+        return frame
+
+    def information_loss(self, release_id: str) -> pd.DataFrame:
+        """INTERNAL: how many cells and how much value a release's pattern hides, by table."""
+        from digex.releases.gate import loss
+
+        return loss(self.store, release_id)
 
     def write_release_snapshot(self, release_id: str) -> Path:
         """Write a release's snapshot file again from the store's rows (when creating it could
@@ -727,6 +861,18 @@ def _labelled(result: Any, source: Literal["live", "release"]) -> Any:
         metadata = {**(result.schema.metadata or {}), b"digex.source": source.encode()}
         result = result.replace_schema_metadata(metadata)
     return result
+
+
+def _live_only(confidential: bool) -> None:
+    """Refuse `confidential` on a live query: it names the stored values of releases (live
+    figures are never protected, so asking for them unprotected says nothing)."""
+    if confidential:
+        from digex.errors import UsageError
+
+        raise UsageError(
+            "`confidential` reads the values a release stored: give `release` or `as_of` too "
+            "(figures from the live store are never disclosure-protected: internal use only)"
+        ).naming("confidential", "release", "as_of")
 
 
 def _as_list(value: PathLike | Sequence[PathLike]) -> list[PathLike]:

@@ -778,12 +778,17 @@ def indicators(
             "--embargoed", help="With --release: read a release still under embargo (staff)."
         ),
     ] = False,
+    confidential: Annotated[
+        bool, typer.Option("--confidential", help=CONFIDENTIAL_HELP, show_default=False)
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Compute indicators: levels, growth, shares, contributions, concentration, firms.
 
     Without --release or --as-of the figures are computed from the live store: unreleased
-    (a line on stderr says so); with them, published figures, each row with its release_id.
+    and not disclosure-protected, for internal use (a line on stderr says so); with them,
+    published figures, each row with its release_id and conf_status: a cell suppressed by
+    disclosure control shows C and no value (--confidential: the stored value, staff only).
 
     Examples: `digex indicators --period 2025-H1 --by segment`,
     `digex indicators -p 2024 --by partner -i SHARE -i LEVEL --format csv`,
@@ -802,12 +807,20 @@ def indicators(
         raise UsageError("--top is answered from the store only; drop --engine or --top")
     check_query(period, freq, by, flow or ["X"], indicator, unit_mult or 0, top)
     published = _check_published(release, as_of, embargoed, engine)
+    if confidential and not published:
+        raise UsageError(
+            "--confidential reads the values a release stored: give --release or --as-of "
+            "(live figures are never disclosure-protected)"
+        )
     query: dict[str, Any] = dict(
         freq=freq, by=by, flow=flow or ["X"], indicators=indicator, unit_mult=unit_mult or 0
     )
     view = TableView(own_scale=unit_mult is None, wide=wide)
     if published:
         query |= dict(release=release, as_of=as_of, embargoed=embargoed)
+    if confidential:
+        query |= dict(confidential=True)
+        warn_confidential()
     if engine is not None:
         from digex.api import indicators_on
         from digex.backends import EngineURLError
@@ -848,9 +861,21 @@ def _check_published(
 
 
 LIVE_NOTE: Final = (
-    "note: unreleased figures, computed from the live store (--release ID or --as-of DATE "
-    "give the published ones)"
+    "note: unreleased figures, computed from the live store: internal, not "
+    "disclosure-protected (--release ID or --as-of DATE give the published ones)"
 )
+CONFIDENTIAL_HELP: Final = (
+    "Staff only: the values a release stored, suppressed cells included, with the internal "
+    "codes (A, O, T, M primary, D secondary, C manual). Never publish this output."
+)
+CONFIDENTIAL_WARNING: Final = (
+    "warning: unprotected values: for internal use only, never publish this output"
+)
+
+
+def warn_confidential() -> None:
+    """The line on stderr every `--confidential` output starts with."""
+    err().print(CONFIDENTIAL_WARNING, style="bold yellow", highlight=False, soft_wrap=True)
 
 
 def _release_ids(result: Rows | pd.DataFrame | pa.Table) -> set[str] | None:
@@ -938,11 +963,18 @@ def _emit(
     _print_indicator_table(rows, synthetic, view or TableView())
 
 
+FREE_CODE: Final = "F"
+CONFIDENTIAL_SEEN: Final = "conf_status"
+CONFIDENTIAL_NOTE: Final = (
+    "C: confidential, suppressed by disclosure control (it would reveal a firm's figures)"
+)
+
+
 def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None:
     """Each indicator in its own unit and decimals (`digex.publish.display`); the cells that
     matter (id, period, value, unit) are never cut, a long member name wraps."""
     from digex.indicators import status as st
-    from digex.publish.display import member_label, shown_value
+    from digex.publish.display import MISSING, member_label, shown_value
 
     title = f"{len(rows):,} indicator values" + (" — SYNTHETIC DEMO DATA" if synthetic else "")
     table = _table(title)
@@ -967,6 +999,12 @@ def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None
             int(row["unit_mult"]),
             own_scale=view.own_scale,
         )
+        conf = row.get("conf_status")
+        if conf is not None and conf != FREE_CODE:
+            # suppressed by disclosure control: the public view has no value, only the mark;
+            # a --confidential read shows the stored value with its internal code
+            value = str(conf) if value == MISSING else f"{value} {conf}"
+            seen.add(CONFIDENTIAL_SEEN)
         member = member_label(str(row["cut"]), str(row["member"]))
         if view.wide and str(row["indicator"]).startswith("SERIES_") and member in names:
             member = f"{member} {names[member]}"
@@ -988,6 +1026,8 @@ def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None
                 (str(row["indicator"]), str(row["cut"]), str(row["member"]), str(row["period"]))
             )
     out().print(table)
+    if CONFIDENTIAL_SEEN in seen:
+        out().print(CONFIDENTIAL_NOTE, highlight=False, markup=False)
     for code in st.COMPLETENESS:  # what the marks mean, for the marks shown
         if code in seen and code != st.COMPLETE:
             out().print(st.NOTES["en"][code], highlight=False, markup=False)
@@ -1139,6 +1179,7 @@ FLAGS: Final[dict[str, str]] = {
     "release": "--release",
     "as_of": "--as-of",
     "embargoed": "--embargoed",
+    "confidential": "--confidential",
 }
 """The core's parameter -> the option of this command line that sets it. The core names a
 parameter `name=value` or `` `name` `` in its messages (as the Python API and a URL query
@@ -1211,3 +1252,9 @@ from digex import cli_history  # noqa: E402
 FLAGS.update({"earlier": "--earlier", "later": "--later"})
 cli_history.add_to(cli_release.release_app)
 app.command()(cli_history.revisions)
+
+# -- disclosure control (digex.cli_disclosure) ----------------------------------------------------
+from digex import cli_disclosure  # noqa: E402
+
+app.add_typer(cli_disclosure.disclosure_app, name="disclosure")
+FLAGS.update({"disclosure": "--disclosure", "action": "--suppress/--publish"})

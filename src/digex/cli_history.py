@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer  # noqa: TID251 (a command-line module, like digex.cli)
 
-from digex.cli import SHORT_HASH, WIDE, DbOption, _print_table, _table, _writing, out
+from digex.cli import (
+    CONFIDENTIAL_HELP,
+    SHORT_HASH,
+    WIDE,
+    DbOption,
+    _print_table,
+    _table,
+    _writing,
+    out,
+    warn_confidential,
+)
 from digex.errors import UsageError
 
 if TYPE_CHECKING:
@@ -34,6 +44,9 @@ WideOption = Annotated[bool, typer.Option("--wide", help="Table: every column, f
 EmbargoedOption = Annotated[
     bool,
     typer.Option("--embargoed", help="Show a release still under embargo (staff only)."),
+]
+ConfidentialOption = Annotated[
+    bool, typer.Option("--confidential", help=CONFIDENTIAL_HELP, show_default=False)
 ]
 DIFF_ROWS: Final = 200
 """Rows of a diff a table shows (csv and json hold them all)."""
@@ -251,18 +264,22 @@ def release_show(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     output: OutputOption = None,
     embargoed: EmbargoedOption = False,
+    confidential: ConfidentialOption = False,
     db: DbOption = None,
 ) -> None:
     """Show one release: its metadata, the loads it used (files and hashes), the inputs it
-    froze and its observations counted by indicator. One under embargo: staff only, with
-    --embargoed."""
+    froze and its observations counted by indicator (suppressed: hidden by disclosure
+    control). One under embargo: staff only, with --embargoed; one whose release gate has
+    not passed, and the internal inputs: staff only, with --confidential."""
     from digex.api import Digex
 
     if fmt not in ("table", "json"):
         raise UsageError(f"--format {fmt!r}: use table or json")
     _check_format(fmt, output)
+    if confidential:
+        warn_confidential()
     with Digex.open(db, read_only=True) as store:
-        info = store.release(release_id, embargoed=embargoed)
+        info = store.release(release_id, embargoed=embargoed, confidential=confidential)
     if fmt == "json":
         parts = {"release": info.metadata, "loads": info.loads, "inputs": info.inputs}
         _emit_text(_json_object({**parts, "counts": info.counts}), output, 1)
@@ -303,7 +320,7 @@ def _print_release(info: ReleaseDetails) -> None:
         inputs.add_row(str(r["name"]), f"{r['bytes']:,}", str(r["sha256"]))
     out().print(inputs)
     counts = _table("Observations by indicator")
-    for col in ("indicator", "observations", "periods", "missing", "cuts"):
+    for col in ("indicator", "observations", "periods", "missing", "suppressed", "cuts"):
         counts.add_column(col, justify="left" if col in ("indicator", "cuts") else "right")
     for r in info.counts.to_dict("records"):
         counts.add_row(
@@ -311,6 +328,7 @@ def _print_release(info: ReleaseDetails) -> None:
             f"{r['observations']:,}",
             str(r["periods"]),
             f"{r['missing']:,}",
+            f"{r['suppressed']:,}",
             str(r["cuts"]),
         )
     out().print(counts)
@@ -343,15 +361,19 @@ def release_diff(
         bool, typer.Option("--wide", help=f"Table: every row (not only {DIFF_ROWS}), the cut.")
     ] = False,
     embargoed: EmbargoedOption = False,
+    confidential: ConfidentialOption = False,
     db: DbOption = None,
 ) -> None:
     """Compare two releases, by indicator and cut: old and new values, the change (in the
     indicator's unit and % for levels, in percentage points for shares, growth rates and
     ratios in %), members that appeared or vanished; and why: the loads that differ, the
-    frozen inputs that differ. A release under embargo: staff only, with --embargoed."""
+    frozen inputs that differ. A release under embargo: staff only, with --embargoed. A
+    value suppressed by disclosure control is missing, unless --confidential (staff)."""
     from digex.api import Digex
 
     _check_format(fmt, output)
+    if confidential:
+        warn_confidential()
     with Digex.open(db, read_only=True) as store:
         d = store.release_diff(
             old,
@@ -363,6 +385,7 @@ def release_diff(
             flow=flow,
             changed_only=not every,
             embargoed=embargoed,
+            confidential=confidential,
         )
     if fmt == "csv":
         _emit_frame(d.rows, fmt, output)
@@ -505,6 +528,7 @@ def revisions(
     ] = False,
     fmt: FormatOption = "table",
     output: OutputOption = None,
+    confidential: ConfidentialOption = False,
     db: DbOption = None,
 ) -> None:
     """Revision analysis of one indicator over every published release: the revision
@@ -512,14 +536,26 @@ def revisions(
     revision, mean absolute revision, relative MAR, the share of revisions with the mean's
     sign and a t-test of mean revision = 0 (plain and HAC).
 
+    A value suppressed by disclosure control is skipped (as a missing one), unless
+    --confidential (staff only).
+
     Example: `digex revisions LEVEL --by segment --freq H`.
     """
     from digex.api import Digex
 
     _check_format(fmt, output)
+    if confidential:
+        warn_confidential()
     with Digex.open(db, read_only=True) as store:
         analysis = store.revision_analysis(
-            indicator, by=by, member=member, freq=freq, flow=flow, earlier=earlier, later=later
+            indicator,
+            by=by,
+            member=member,
+            freq=freq,
+            flow=flow,
+            earlier=earlier,
+            later=later,
+            confidential=confidential,
         )
     if fmt != "table":
         if triangle:

@@ -4,6 +4,7 @@ and the history commands are added to the same group by their own modules)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer  # noqa: TID251 (a command-line module: part of the CLI layer)
@@ -63,6 +64,15 @@ def _report(info: ReleaseInfo) -> None:
     )
     if info.snapshot is not None:
         out().print(f"snapshot: {info.snapshot}", highlight=False, soft_wrap=True)
+    if info.gate:
+        gate = info.gate
+        seconds = info.timings.get("gate", 0.0)
+        out().print(
+            f"disclosure: {gate.get('suppressed', 0):,} of {gate.get('cells', 0):,} cells "
+            f"suppressed; gate passed ({gate.get('audited', 0):,} audited, "
+            f"{gate.get('lps', 0):,} LPs, {seconds:.2f} s)",
+            highlight=False,
+        )
     for warning in info.warnings:
         err().print(f"[yellow]warning:[/] {warning}", highlight=False)
     if info.snapshot_error is not None:
@@ -93,15 +103,31 @@ def create(
             show_default=False,
         ),
     ] = None,
+    disclosure: Annotated[
+        Path | None,
+        typer.Option(
+            "--disclosure",
+            help="Disclosure parameters (TOML; default $DIGEX_DISCLOSURE, else the documented "
+            "defaults). Keep the file out of the data's repository: offices keep them secret.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Freeze the figures of PERIOD as a release: in the store, with a content hash, and in a
-    read-only snapshot file beside it."""
+    read-only snapshot file beside it.
+
+    Disclosure control runs first: cells that would reveal a firm are suppressed (with the
+    complements that keep them from being derived), and the release gate proves the pattern.
+    A failing gate refuses the release (exit 3) and names the cells: suppress one more cell
+    with `digex disclosure override add`, or publish that table on a coarser grid."""
     from digex.api import Digex
 
     moment = _moment(publish_at)
     with Digex.open(db) as store:
-        info = store.create_release(period, status, note=note, publish_at=moment)
+        info = store.create_release(
+            period, status, note=note, publish_at=moment, disclosure=disclosure
+        )
     _report(info)
 
 
@@ -140,6 +166,26 @@ def print_demo_releases(released: Released) -> None:
             f"{info.observations:,}",
         )
     _print_table(table)
+    for info in released.releases:  # the public summary: counts only, nothing about a cell
+        summary = ", ".join(f"{k} {v:,}" for k, v in info.gate.items())
+        seconds = info.timings.get("gate", 0.0)
+        out().print(
+            f"gate of {info.release_id}: passed in {seconds:.2f} s ({summary})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    missing = {rid: figures for rid, figures in released.unpublished.items() if figures}
+    if missing:
+        for rid, figures in missing.items():
+            err().print(
+                f"[yellow]warning:[/] release {rid} does not publish {', '.join(figures)}",
+                highlight=False,
+            )
+    else:
+        out().print(
+            "every release publishes the total and the five segments' levels and shares",
+            highlight=False,
+        )
 
 
 # -- release verify (digex.releases.verify) --------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from tests.conftest import FIRM, TODAY, write_csv
+from tests.releases.freeze import passed
 
 import digex
 from digex.api import Digex
@@ -55,6 +56,7 @@ def put_release(
             "unit_mult": pa.array([0] * len(rows), pa.int32()),
             "obs_status": ["P" if status == "preliminary" else "A"] * len(rows),
             "completeness": ["complete"] * len(rows),
+            "conf_status": ["F"] * len(rows),
         }
     )
     release = rel.Release(
@@ -65,9 +67,11 @@ def put_release(
     with db.store.write() as con:
         con.register("obs", table)
         try:
-            return rel.insert(con, release, inputs or {"profile.toml": "code = 'MA'"}, "obs")
+            digest = rel.insert(con, release, inputs or {"profile.toml": "code = 'MA'"}, "obs")
         finally:
             con.unregister("obs")
+        passed(con, release_id, published - dt.timedelta(days=1))
+    return digest
 
 
 # -- a pair: a preliminary 2024 release, then corrections, then a revised one ----------------

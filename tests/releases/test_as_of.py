@@ -142,8 +142,9 @@ def test_published_rows_are_narrowed_as_live_ones(db: Digex) -> None:
     )
     assert live.schema.metadata[b"digex.source"] == b"live"
     assert published.schema.metadata[b"digex.source"] == b"release"
-    assert published.column_names == [*live.column_names, "release_id"]
-    assert published.drop_columns("release_id").to_pylist() == live.to_pylist()
+    assert published.column_names == [*live.column_names, "release_id", "conf_status"]
+    assert published.drop_columns(["release_id", "conf_status"]).to_pylist() == live.to_pylist()
+    assert set(published["conf_status"].to_pylist()) == {"F"}
     assert [(r["value"], r["unit_mult"]) for r in live.to_pylist()] == [(3.0, 3)]
     # a period not in the release, a cut it does not hold, imports only: nothing, no error
     assert db.indicators("2022", release="2024.1").empty
@@ -196,10 +197,10 @@ def test_the_command_line_reads_releases_and_says_where_figures_come_from(
 
     code, out, said = run("-p", "2024", "--release", "2024.1")
     assert code == 0, said
-    assert out.splitlines()[1].endswith(",2000.0,MAD,0,A,complete,2024.1")
+    assert out.splitlines()[1].endswith(",2000.0,MAD,0,A,complete,2024.1,F")
     assert said == "note: figures from release 2024.1"
     code, out, said = run("-p", "2024-H1", "-p", "2024", "--as-of", "2025-08-15")
-    assert [line.rsplit(",", 1)[1] for line in out.splitlines()[1:]] == ["2024.2", "2025-H1.1"]
+    assert [line.split(",")[-2] for line in out.splitlines()[1:]] == ["2024.2", "2025-H1.1"]
     assert said == (
         "note: figures as published at 2025-08-15 23:59:59 UTC, from release 2024.2, 2025-H1.1"
     )
@@ -228,7 +229,7 @@ def test_the_command_line_reads_releases_and_says_where_figures_come_from(
     code, out, said = run("-p", "2025-H1")
     assert code == 0
     assert "release_id" not in out
-    assert said.startswith("note: unreleased figures, computed from the live store")
+    assert said.startswith("note: unreleased figures, computed from the live store: internal, not")
 
 
 def test_the_headline_of_a_release_and_as_of_a_time(db: Digex, made: Path) -> None:

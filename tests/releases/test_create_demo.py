@@ -82,9 +82,16 @@ def test_the_demo_s_releases_fit_the_release_calendar() -> None:
 
 @pytest.mark.slow
 def test_the_demo_makes_its_releases(demo_store: DemoStore, tmp_path: Path) -> None:
-    """The whole flow on the demo store (three releases: about 15 s)."""
+    """The whole flow on the demo store (three releases, each protected). The total and the
+    five segments' levels and shares stay published in every release's public view, whose
+    gate passed; the time of each gate is reported (`-s`)."""
     with digex.connect(_copy(demo_store, tmp_path)) as db:
         made = run.make_releases(db, tmp_path)
+    for info in made.releases:
+        print(f"\n{info.release_id}: gate {info.timings['gate']:.2f} s, {info.gate}")
+        assert info.gate["failed"] == 0
+        assert info.gate["suppressed"] > 0
+    assert made.unpublished == {r.release_id: [] for r in made.releases}
     ids = [(r.release_id, r.status) for r in made.releases]
     assert ids == [("2024.1", "preliminary"), ("2024.2", "revised"), ("2025-H1.1", "preliminary")]
     snapshots = [r.snapshot for r in made.releases]

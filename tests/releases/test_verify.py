@@ -129,8 +129,9 @@ def test_rows_and_hash_rewritten_together_fail_the_recomputation(
             forged = releases.content_hash(con, RID)
             con.execute(f"UPDATE releases SET content_hash = '{forged}' WHERE release_id = '{RID}'")
         found = db.verify_release(RID, shown=3)
-    # the rows give the (rewritten) hash, the snapshot keeps the one the release was made with
-    assert passed(found) == {"hash": True, "recomputed": False, "snapshot": False}
+    # the rows give the (rewritten) hash; the snapshot still gives the public view's hash
+    # recorded when the release was made (the forger did not rewrite that one)
+    assert passed(found) == {"hash": True, "recomputed": False, "snapshot": True}
     assert found.counts["value"] == 1
     assert found.counts["only recomputed"] >= 2  # FIRMS of some cuts
     assert len(found.differences) == 3

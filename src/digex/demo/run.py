@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -186,16 +186,42 @@ def write_late_file(store: Digex, folder: Path) -> Path:
     return path
 
 
+SEGMENTS = ("ITO", "CRM", "ESO", "BPO", "KPO")
+"""DESIGN.md's five segments: their levels and shares, and the total's level, are the public
+table every release must publish (disclosure control must not hide them)."""
+
+
 @dataclass
 class Released:
     releases: list[ReleaseInfo]
     late: LoadResult
     seconds: float
+    unpublished: dict[str, list[str]] = field(default_factory=dict)
+    """Per release, the headline figures its public view does not show (none, normally)."""
+
+
+def unpublished_headline(store: Digex, release_id: str, period: str) -> list[str]:
+    """The figures of DESIGN.md's table (the total's level, each segment's level and share
+    of `period`) that the public view of `release_id` does not publish: suppressed (C) or
+    absent."""
+    wanted = [("LEVEL", "total", "_T")] + [
+        (indicator, "segment", segment) for indicator in ("LEVEL", "SHARE") for segment in SEGMENTS
+    ]
+    shown = set()
+    for cut in ("total", "segment"):
+        frame = store.indicators(
+            period, by=cut, indicators=["LEVEL", "SHARE"], release=release_id, embargoed=True
+        )
+        free = frame[(frame["conf_status"] == "F") & frame["value"].notna()]
+        shown |= {(r.indicator, r.cut, r.member) for r in free.itertuples()}
+    return [f"{i} {cut} {member}" for i, cut, member in wanted if (i, cut, member) not in shown]
 
 
 def make_releases(store: Digex, folder: Path) -> Released:
     """The demo's releases (`DEMO_RELEASES`): preliminary 2024, then a late file, revised
-    2024, then preliminary 2025-H1, so that every later output has history to show."""
+    2024, then preliminary 2025-H1, so that every later output has history to show. Each is
+    protected (disclosure control, default parameters); `Released.unpublished` says which
+    of DESIGN.md's headline figures a release's public view would not show."""
     start = time.perf_counter()
     made = []
     late: LoadResult | None = None
@@ -209,4 +235,7 @@ def make_releases(store: Digex, folder: Path) -> Released:
             )
         )
     assert late is not None
-    return Released(made, late, time.perf_counter() - start)
+    unpublished = {
+        info.release_id: unpublished_headline(store, info.release_id, info.period) for info in made
+    }
+    return Released(made, late, time.perf_counter() - start, unpublished)

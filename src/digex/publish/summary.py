@@ -175,6 +175,8 @@ def build(frame: pd.DataFrame, p: Period, names: list[tuple[str, str]], title: s
         if (member, per) not in levels:
             return None, st.NORMAL.value, st.COMPLETE.value
         value, obs, done = levels[(member, per)]
+        if value != value:  # suppressed by disclosure control (NaN in a release's public view)
+            return None, obs, done
         return exact(value), obs, done
 
     total_now, _, _ = level(TOTAL, p.label)

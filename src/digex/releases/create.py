@@ -22,10 +22,21 @@ What is refused, and what is only said (`ReleaseInfo.warnings`):
 - refused on the data (`ReleaseRefused`, exit 1): a period with no declarations at all, and a
   period not yet complete (its last month is after the newest month loaded: its levels would
   be partial sums);
+- refused by disclosure control (`GateFailed`, exit 3): the release gate (the independent LP
+  audit, `digex.disclosure.audit`) finds a cell that the suppression pattern does not
+  protect; nothing is written, and the message (internal: it names cells and values, for the
+  statistician's terminal) says which cells and what to do;
 - said, not refused: months inside the period without data (the observations say
   `incomplete_period`, as the indicators do), and a release computed from exactly the loads of
   the period's previous release (its figures are the same; a re-release may still be wanted,
   e.g. to change the status).
+
+Disclosure control runs on the computed observations (`digex.disclosure.protect.protect`),
+with the parameters of `$DIGEX_DISCLOSURE` (or the file given, or the documented defaults),
+every earlier release's pattern (published stays published, suppressed stays suppressed) and
+the overrides recorded. The release stores the true values with each row's internal
+CONF_STATUS, the pattern (`release_cells`), the gate's run (`release_gates`) and the
+parameters (`disclosure.json`, an internal input); its snapshot file holds the public view.
 """
 
 from __future__ import annotations
@@ -36,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from digex.errors import DigexError, ReleaseRefused, UsageError
+from digex.errors import DigexError, GateFailed, ReleaseRefused, UsageError
 from digex.indicators.periods import MONTHS, Period, parse_period
 from digex.releases.content import STATUSES
 
@@ -44,6 +55,9 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
+    from digex.disclosure.audit import GateReport
+    from digex.disclosure.parameters import Parameters
+    from digex.disclosure.protect import Protection
     from digex.profile import CountryProfile
     from digex.store import Store
 
@@ -69,6 +83,11 @@ class ReleaseInfo:
     """The snapshot file, or None when it could not be written (`snapshot_error` says why)."""
     snapshot_error: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    gate: dict[str, int] = field(default_factory=dict)
+    """The release gate's public summary (counts only: cells, suppressed, audited, failed,
+    lps)."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent by disclosure control's steps (cube, rules, suppress, gate, apply)."""
 
     @property
     def embargoed(self) -> bool:
@@ -161,25 +180,83 @@ ATTEMPTS: Final = 2
 
 @dataclass(frozen=True)
 class _Computed:
-    """A release's observations and the warnings on its data, and the store state (see
-    `_state`) they were computed on."""
+    """A release's protected observations and the warnings on its data, the overrides its
+    pattern followed, and the store state (see `_state`) they were computed on."""
 
     state: tuple[object, ...]
-    frame: pd.DataFrame
+    protection: Protection
     warnings: tuple[str, ...]
+    overrides: pd.DataFrame
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.protection.observations
 
 
 def _state(con: duckdb.DuckDBPyConnection) -> tuple[object, ...]:
-    """What a release's figures and recorded loads depend on: the loads and withdrawals
-    (`queries.content`) and the newest load and conversion (a rates correction)."""
+    """What a release's figures, recorded loads and pattern depend on: the loads and
+    withdrawals (`queries.content`), the newest load and conversion (a rates correction),
+    and the releases and overrides a pattern must keep to."""
     from digex.store import queries, releases
 
-    return (*queries.content(con), *releases.state(con))
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM releases), "
+        "(SELECT coalesce(max(override_id), 0) FROM disclosure_overrides)"
+    ).fetchone()
+    return (*queries.content(con), *releases.state(con), *(row or ()))
 
 
-def _compute(store: Store, profile: CountryProfile, period: Period, status: str) -> _Computed:
-    """The release's observations, computed on a snapshot of the store: no lock is held, so
-    loads go on meanwhile (the caller checks that none committed before writing)."""
+def earlier_labels(
+    con: duckdb.DuckDBPyConnection, before: dt.datetime | None = None
+) -> pd.DataFrame:
+    """Every label of the releases made before `before` (all for None) with its
+    CONF_STATUS: published stays published, suppressed stays suppressed."""
+    from digex.store import disclosure
+
+    earlier: pd.DataFrame = disclosure.earlier_labels(con, before).to_pandas()
+    kept: pd.DataFrame = earlier[[*disclosure.LABEL_COLUMNS, "conf_status"]]
+    return kept.reset_index(drop=True)
+
+
+def earlier_and_overrides(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What a new pattern must keep to: every earlier release's labels (`earlier_labels`),
+    and the overrides in force (the latest per label)."""
+    from digex.store import disclosure
+
+    made = disclosure.overrides(con).to_pandas()
+    latest = made.drop_duplicates(list(disclosure.LABEL_COLUMNS), keep="last")
+    overrides = latest[[*disclosure.LABEL_COLUMNS, "action", "reason"]].reset_index(drop=True)
+    return earlier_labels(con), overrides
+
+
+def overrides_json(overrides: pd.DataFrame) -> str:
+    """The overrides a pattern followed, frozen with the release (`overrides.json`) so that
+    `release verify` protects the recomputation with the same ones."""
+    import json
+
+    records = [{str(k): str(v) for k, v in row.items()} for row in overrides.to_dict("records")]
+    return json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def overrides_from_json(text: str) -> pd.DataFrame:
+    import json
+
+    import pandas as pd
+
+    from digex.store import disclosure
+
+    columns = [*disclosure.LABEL_COLUMNS, "action", "reason"]
+    frame = pd.DataFrame(json.loads(text), columns=columns)
+    return frame
+
+
+def _compute(
+    store: Store, profile: CountryProfile, period: Period, status: str, parameters: Parameters
+) -> _Computed:
+    """The release's observations, computed and protected on a snapshot of the store: no
+    lock is held, so loads go on meanwhile (the caller checks that none committed before
+    writing)."""
+    from digex.disclosure.protect import protect
     from digex.indicators.engine import Engine
     from digex.releases import content
     from digex.store import releases
@@ -190,13 +267,60 @@ def _compute(store: Store, profile: CountryProfile, period: Period, status: str)
         check_sequence(period.label, status, releases.of_period(con, period.label))
         warnings = check_data(con, period)
         state = _state(con)
+        earlier, overrides = earlier_and_overrides(con)
         engine = Engine(snap.sources(profile.minor_units))
         frame = content.observations(engine, profile, period.label, status)
+        protection = protect(
+            engine,
+            profile,
+            period.label,
+            frame,
+            parameters=parameters,
+            earlier=earlier,
+            overrides=overrides,
+        )
         # the engine's temporary tables are dropped by Ibis when their expressions are
         # collected: here, while the snapshot's cursor is open, not later from any thread
         del engine
         gc.collect()
-    return _Computed(state, frame, tuple(warnings))
+    return _Computed(state, protection, tuple(warnings), overrides)
+
+
+def refusal(period: str, protection: Protection) -> GateFailed:
+    """The refusal of a release whose pattern the gate does not prove: which cells (their
+    labels, values and the interval an attacker can prove), and what to do. Internal: it is
+    printed on the statistician's terminal only."""
+    cells = protection.cells
+    failures = protection.gate.failures()
+    named = []
+    for audit in failures[:SHOWN_FAILURES]:
+        labels = cells.loc[cells["cell"] == audit.cell]
+        names = [
+            "/".join(str(row[k]) for k in ("flow", "freq", "period", "cut", "member"))
+            + f" {row['measure']}"
+            for row in labels.to_dict("records")
+        ]
+        label = " = ".join(names) if names else f"cell {audit.cell}"
+        why = audit.problem or "interval too narrow"
+        named.append(
+            f"{label} ({audit.role}, value {audit.value:,.2f}: provable "
+            f"[{audit.low:,.2f}, {audit.high:,.2f}], needed [{audit.needed_low:,.2f}, "
+            f"{audit.needed_high:,.2f}]; {why})"
+        )
+    more = len(failures) - len(named)
+    return GateFailed(
+        f"release of {period} not made: the release gate found {len(failures)} cell(s) the "
+        f"suppression pattern does not protect: {'; '.join(named)}"
+        + (f"; and {more} more" if more > 0 else "")
+        + ". Nothing was written. Suppress a cell that shields them "
+        "(`digex disclosure override add ... --suppress --reason ...`), or publish the "
+        "table on a coarser grid (the profile's [[table]] `coarser`), then create the "
+        "release again"
+    )
+
+
+SHOWN_FAILURES: Final = 10
+"""Failing cells a refusal names (all are counted)."""
 
 
 def create(
@@ -209,18 +333,25 @@ def create(
     publish_at: dt.datetime | None = None,
     user: str | None = None,
     now: dt.datetime | None = None,
+    disclosure: str | Path | None = None,
 ) -> ReleaseInfo:
-    """Create a release of `period` with `status` (see the module's docstring)."""
+    """Create a release of `period` with `status` (see the module's docstring). `disclosure`
+    names the disclosure parameters' file (default `$DIGEX_DISCLOSURE`, else the documented
+    defaults)."""
+    from digex.disclosure.parameters import load_parameters
     from digex.releases.snapshot import write_snapshot
     from digex.store.users import current_user
 
     made_at = utc(now or dt.datetime.now(dt.UTC))
     parsed = check_request(period, status, publish_at, made_at)
+    parameters = load_parameters(disclosure)
     published = made_at if publish_at is None else utc(publish_at)
     who = user or current_user()
     written: tuple[str, int, int, str] | None = None
     for _ in range(ATTEMPTS):
-        computed = _compute(store, profile, parsed, status)
+        computed = _compute(store, profile, parsed, status, parameters)
+        if not computed.protection.gate.passed:
+            raise refusal(parsed.label, computed.protection)
         warnings = list(computed.warnings)
         with store.write() as con:
             if _state(con) == computed.state:
@@ -229,7 +360,9 @@ def create(
                     profile,
                     parsed,
                     status,
-                    computed.frame,
+                    computed.protection,
+                    parameters,
+                    computed.overrides,
                     warnings,
                     note,
                     made_at,
@@ -264,6 +397,8 @@ def create(
         snapshot=path,
         snapshot_error=error,
         warnings=tuple(warnings),
+        gate=dict(computed.protection.gate.summary()),
+        timings=dict(computed.protection.timings),
     )
 
 
@@ -272,7 +407,9 @@ def _write(
     profile: CountryProfile,
     parsed: Period,
     status: str,
-    frame: pd.DataFrame,
+    protection: Protection,
+    parameters: Parameters,
+    overrides: pd.DataFrame,
     warnings: list[str],
     note: str | None,
     made_at: dt.datetime,
@@ -280,13 +417,15 @@ def _write(
     who: str,
 ) -> tuple[str, int, int, str]:
     """Write the release computed on the store's present state, in the writer's transaction
-    `con`, with its audit event: (release id, vintage, loads recorded, content hash)."""
+    `con`, with its pattern, its gate run and its audit event: (release id, vintage, loads
+    recorded, content hash)."""
     import pyarrow as pa
 
     import digex
     from digex.codelists import codelists_version
+    from digex.disclosure.parameters import parameters_json
     from digex.releases import content
-    from digex.store import audit, releases
+    from digex.store import audit, disclosure, releases
 
     label = parsed.label
     earlier = releases.of_period(con, label)
@@ -316,11 +455,34 @@ def _write(
         last_load_id=last_load,
         last_conversion_id=last_conversion,
     )
-    con.register("release_new_rows", pa.Table.from_pandas(frame, preserve_index=False))
+    inputs = {
+        **content.frozen_inputs(profile),
+        "disclosure.json": parameters_json(parameters),
+        "overrides.json": overrides_json(overrides),
+    }
+    cells = protection.cells[list(disclosure.CELL_COLUMNS)]
+    con.register(
+        "release_new_rows", pa.Table.from_pandas(protection.observations, preserve_index=False)
+    )
+    con.register("release_new_cells", pa.Table.from_pandas(cells, preserve_index=False))
     try:
-        digest = releases.insert(con, release, content.frozen_inputs(profile), "release_new_rows")
+        digest = releases.insert(con, release, inputs, "release_new_rows", "release_new_cells")
     finally:
         con.unregister("release_new_rows")
+        con.unregister("release_new_cells")
+    gate = protection.gate
+    summary = dict(gate.summary())
+    disclosure.record_gate(
+        con,
+        rid,
+        at=made_at,
+        by=who,
+        passed=gate.passed,
+        summary=summary,
+        report=failures_report(gate),
+        lps=gate.lps,
+        seconds=gate.seconds,
+    )
     loads = releases.loads(con, rid).num_rows
     audit.record(
         con,
@@ -336,7 +498,15 @@ def _write(
                 "status": status,
                 "content_hash": digest,
                 "published_at": published.isoformat(sep=" "),
+                "gate": summary,
             },
         ),
     )
     return rid, vintage, loads, digest
+
+
+def failures_report(gate: GateReport) -> list[dict[str, object]]:
+    """The gate's failing cells as the internal report stores them (JSON records)."""
+    import dataclasses
+
+    return [dataclasses.asdict(failure) for failure in gate.failures()]

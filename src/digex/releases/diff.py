@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from digex.errors import UnknownRelease, UsageError
 from digex.indicators.registry import registry
-from digex.store import history, releases
+from digex.store import disclosure, history, releases
 from digex.store.published import under_embargo
 
 if TYPE_CHECKING:
@@ -165,10 +165,12 @@ def diff(
     changed_only: bool = True,
     now: dt.datetime | None = None,
     embargoed: bool = False,
+    confidential: bool = False,
 ) -> ReleaseDiff:
     """Compare release `old` with release `new` (only the observations `chosen`, see
     `filters`). A release under embargo at `now` is compared only with `embargoed` (staff),
-    as its rows are read (`NotPublished` otherwise)."""
+    as its rows are read (`NotPublished` otherwise). The public values (a suppressed one is
+    missing), of releases whose gate passed, unless `confidential`."""
     when = now or dt.datetime.now(dt.UTC)
     before = history.metadata(con, old, when)
     if before is None:
@@ -179,8 +181,15 @@ def diff(
     for meta in (before, after):
         if meta["embargoed"] and not embargoed:
             raise under_embargo(str(meta["release_id"]), meta["published_at"])
+        if not confidential:
+            disclosure.require_served(con, str(meta["release_id"]))
     joined = history.side_by_side(
-        con, old, new, chosen or history.Filters(), changed_only=changed_only
+        con,
+        old,
+        new,
+        chosen or history.Filters(),
+        changed_only=changed_only,
+        confidential=confidential,
     )
     settings = {
         name: (before[name], after[name]) for name in SETTINGS if before[name] != after[name]
@@ -190,7 +199,7 @@ def diff(
         new,
         changes(joined.to_pandas()),
         int_ids(history.load_changes(con, old, new).to_pandas(), "replaces", "replaced_by"),
-        history.input_changes(con, old, new).to_pandas(),
+        history.input_changes(con, old, new, confidential=confidential).to_pandas(),
         settings,
     )
 

@@ -3,7 +3,8 @@
 A release under embargo (published later than now) is listed like any other, marked: its
 makers must know it exists. Its content (`describe`, and a diff) is a staff-only view, given
 only to a caller who says so (`embargoed`), as its rows are; the revision analysis leaves it
-out.
+out. The content shown is the public view (counts of suppressed rows, no internal input), of
+a release whose release gate passed, unless the caller asks for `confidential` (staff).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from digex.releases.diff import int_ids, unknown_release
-from digex.store import history
+from digex.store import disclosure, history
 from digex.store.published import under_embargo
 
 if TYPE_CHECKING:
@@ -53,17 +54,21 @@ def describe(
     now: dt.datetime | None = None,
     *,
     embargoed: bool = False,
+    confidential: bool = False,
 ) -> ReleaseDetails:
     """One release in full; one under embargo at `now` only with `embargoed` (staff), as
-    its rows are read (`NotPublished` otherwise)."""
+    its rows are read, and one whose gate has not passed only with `confidential`
+    (`NotPublished` otherwise)."""
     meta = history.metadata(con, release_id, now or now_utc())
     if meta is None:
         raise unknown_release(con, release_id)
     if meta["embargoed"] and not embargoed:
         raise under_embargo(release_id, meta["published_at"])
+    if not confidential:
+        disclosure.require_served(con, release_id)
     return ReleaseDetails(
         meta,
         int_ids(history.loads(con, release_id).to_pandas(), "replaces"),
-        history.inputs(con, release_id).to_pandas(),
-        history.counts(con, release_id).to_pandas(),
+        history.inputs(con, release_id, confidential=confidential).to_pandas(),
+        history.counts(con, release_id, confidential=confidential).to_pandas(),
     )

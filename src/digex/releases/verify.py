@@ -11,13 +11,19 @@ Three checks, each reported whatever the others found:
    withdrawals and rates corrections do not matter), with the profile frozen with the release,
    through the function that made its rows (`digex.releases.content.observations`, with the
    release's period and status). Identical means the same keys, the value exactly equal (or
-   both missing), the same unit, unit multiplier, OBS_STATUS and completeness. A release whose
+   both missing), the same unit, unit multiplier, OBS_STATUS and completeness, and, for a
+   release made under disclosure control, the same CONF_STATUS: protection is run again with
+   the parameters and overrides frozen with it (`disclosure.json`, `overrides.json`) and the
+   labels of the releases made before it, as they were. A release whose
    rows and hash were both rewritten passes the first check and fails this one. Every value
    is compared bit for bit, with no allowance: the engine computes each figure from exact
    integer (or DECIMAL) sums divided once, so the same rows give the same bits whatever the
    order the engine's threads add them in.
-3. **snapshot**: the snapshot file beside the store, if there is one, gives the recorded hash
-   (skipped, not failed, when there is none: it can be written again from the store).
+3. **snapshot**: the snapshot file beside the store, if there is one, gives the hash of the
+   release's public view recorded when it was made (the snapshot holds only that view;
+   `digex.store.releases.recorded_public_hash`: for a release made before disclosure
+   control, its content hash) (skipped, not failed, when there is none: it can be written
+   again from the store).
 
 The recomputation reads the indicator registry and the code lists (the correspondences of
 the EBOPS and region cuts) frozen with the release, not the installed ones: a later digex may
@@ -39,6 +45,8 @@ the snapshot, that the file differs from the store (whose rows may well be intac
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import gc
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +55,10 @@ from typing import TYPE_CHECKING, Final
 from digex.errors import ChecksFailed, ProfileError, RegistryError
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
 
+    from digex.disclosure.parameters import Parameters
     from digex.indicators.cuts import Mappings
     from digex.indicators.engine import Sources
     from digex.indicators.registry import Registry
@@ -254,6 +264,8 @@ def _recomputed_check(counts: Mapping[str, int], total: int) -> Check:
 
 
 def _snapshot_check(path: Path, release_id: str, stored: str) -> Check:
+    """The snapshot file's hash against `stored`, the hash of the public view its rows must
+    give."""
     import duckdb
 
     from digex.releases.snapshot import open_snapshot
@@ -283,7 +295,7 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
     import pyarrow as pa
 
     from digex.releases.snapshot import snapshot_path
-    from digex.store import releases, vintage
+    from digex.store import disclosure, releases, vintage
 
     with store.snapshot() as snap:
         con = snap.con
@@ -292,7 +304,11 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
         assert meta is not None
         stored = str(meta["content_hash"])
         actual = releases.content_hash(con, release_id)
+        public = releases.recorded_public_hash(con, release_id) or stored
         inputs = releases.inputs(con, release_id)
+        created = meta["created_at"]
+        assert isinstance(created, dt.datetime)
+        protection = _protection_inputs(con, inputs, created)
         profile: CountryProfile | None = None
         definitions = Definitions()
         counts: dict[str, int] = {}
@@ -309,23 +325,33 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
             definitions = frozen_definitions(inputs, release_id)
             period, status = str(meta["period"]), str(meta["status"])
             try:
-                frame = _recompute(sources, frozen, period, status, definitions)
+                frame = _recompute(sources, frozen, period, status, definitions, protection)
             except _READ_ERRORS as e:  # frozen definitions this engine cannot compute with
                 if definitions.registry is None and definitions.mappings is None:
                     raise
                 definitions = _installed_instead(definitions, e)
-                frame = _recompute(sources, frozen, period, status, definitions)
+                frame = _recompute(sources, frozen, period, status, definitions, protection)
             con.register("release_recomputed", pa.Table.from_pandas(frame, preserve_index=False))
             try:
                 found = vintage.compare(con, release_id, "release_recomputed", shown)
+                counts, first = dict(found.counts), list(found.first)
+                if protection is not None:
+                    n, differ = disclosure.status_differences(
+                        con, release_id, "release_recomputed", shown
+                    )
+                    if n:
+                        counts[disclosure.STATUS_DIFFERS] = n
+                        first = sorted([*first, *differ], key=_order)[:shown]
             finally:
                 con.unregister("release_recomputed")
-            counts, first = found.counts, found.first
             recomputed = _recomputed_check(counts, len(frame))
+        # protection keeps the engine in reference cycles: its temporary tables are dropped
+        # (by Ibis, when collected) here, while the snapshot's cursor is open
+        gc.collect()
     checks = (
         _hash_check(stored, actual),
         _unless_other_definitions(recomputed, definitions.unreadable),
-        _snapshot_check(snapshot_path(store.path, release_id), release_id, stored),
+        _snapshot_check(snapshot_path(store.path, release_id), release_id, public),
     )
     differences = tuple(
         Difference(tuple(str(v) for v in row[:6]), str(row[6]), row[7], row[8]) for row in first
@@ -338,15 +364,65 @@ def verify(store: Store, units: int, release_id: str, *, shown: int = SHOWN) -> 
     return Verification(release_id, checks, differences, counts, tuple(notes))
 
 
+@dataclass(frozen=True)
+class _Protection:
+    """What a release's protection is recomputed with: its frozen parameters and overrides,
+    and the labels of the releases made before it."""
+
+    parameters: Parameters
+    earlier: pd.DataFrame
+    overrides: pd.DataFrame
+
+
+def _protection_inputs(
+    con: duckdb.DuckDBPyConnection, inputs: Mapping[str, str], created_at: dt.datetime
+) -> _Protection | None:
+    """None for a release made before disclosure control (no frozen parameters)."""
+    if "disclosure.json" not in inputs:
+        return None
+    from digex.disclosure.parameters import parameters_from_json
+    from digex.releases.create import earlier_labels, overrides_from_json
+
+    return _Protection(
+        parameters_from_json(inputs["disclosure.json"]),
+        earlier_labels(con, created_at),
+        overrides_from_json(inputs.get("overrides.json", "[]")),
+    )
+
+
+def _order(row: tuple[str | None, ...]) -> tuple[str, ...]:
+    return tuple(v or "" for v in row[:7])
+
+
 def _recompute(
-    sources: Sources, profile: CountryProfile, period: str, status: str, definitions: Definitions
+    sources: Sources,
+    profile: CountryProfile,
+    period: str,
+    status: str,
+    definitions: Definitions,
+    protection: _Protection | None = None,
 ) -> pd.DataFrame:
-    """The release's observations computed again with `definitions` (installed where None)."""
+    """The release's observations computed again with `definitions` (installed where None),
+    and protected again as it was when `protection` is given."""
     from digex.indicators.engine import Engine
     from digex.releases import content
 
     engine = Engine(dataclasses.replace(sources, mappings=definitions.mappings))
-    return content.observations(engine, profile, period, status, definitions.registry)
+    frame = content.observations(engine, profile, period, status, definitions.registry)
+    if protection is None:
+        return frame
+    from digex.disclosure.protect import protect
+
+    return protect(
+        engine,
+        profile,
+        period,
+        frame,
+        parameters=protection.parameters,
+        earlier=protection.earlier,
+        overrides=protection.overrides,
+        definitions=definitions.registry,
+    ).observations
 
 
 def _installed_instead(definitions: Definitions, error: BaseException) -> Definitions:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 COLUMNS: Final = "event_id, made_at, made_by, action, subject, reason, details"
-ACTIONS: Final = ("load", "replace", "withdraw", "release", "revision")
+ACTIONS: Final = ("load", "replace", "withdraw", "release", "revision", "override", "audit")
 """What an event records: a load, a load replacing another, a withdrawal, a period's first
 release, a later vintage of it (`digex.releases.create`)."""
 

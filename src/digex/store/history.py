@@ -5,6 +5,10 @@ to say what a load replaced); `digex.store.releases` writes them.
 Publication, not creation, decides what a reader of history sees: a release created under
 embargo is listed (marked) but is no vintage until its publication time has passed, since no
 user could have seen its figures before then (as-of queries use the same clock).
+
+Values are read through the public view (`digex.store.disclosure.observations_view`: a
+suppressed row has no value) unless a caller asks for `confidential`; the inputs listed
+leave out the internal ones (the disclosure parameters).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from digex.sql import literal
+from digex.store import disclosure
 from digex.store.releases import OBSERVATION_KEY
 
 if TYPE_CHECKING:
@@ -94,22 +99,30 @@ def loads(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
     ).fetch_arrow_table()
 
 
-def inputs(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
-    """The names of the inputs a release froze, with their size and sha256 (not the text)."""
+def inputs(
+    con: duckdb.DuckDBPyConnection, release_id: str, *, confidential: bool = False
+) -> pa.Table:
+    """The names of the inputs a release froze, with their size and sha256 (not the text);
+    the internal ones only when `confidential`."""
+    source = "release_inputs" if confidential else disclosure.inputs_view()
     return con.execute(
-        "SELECT name, strlen(content) AS bytes, sha256(content) AS sha256 FROM release_inputs "
+        f"SELECT name, strlen(content) AS bytes, sha256(content) AS sha256 FROM {source} "
         f"WHERE release_id = {literal(release_id)} ORDER BY name"
     ).fetch_arrow_table()
 
 
-def counts(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
-    """Per indicator: its observations in the release, the periods and cuts they cover, and
-    how many carry no value."""
+def counts(
+    con: duckdb.DuckDBPyConnection, release_id: str, *, confidential: bool = False
+) -> pa.Table:
+    """Per indicator: its observations in the release, the periods and cuts they cover, how
+    many carry no value, and how many of those are suppressed (disclosure control)."""
+    view = disclosure.observations_view(confidential=confidential)
     return con.execute(
         "SELECT indicator, count(*) AS observations, count(DISTINCT period) AS periods, "
         "string_agg(DISTINCT cut, ',' ORDER BY cut) AS cuts, "
-        "count(*) FILTER (WHERE value IS NULL) AS missing "
-        f"FROM release_observations WHERE release_id = {literal(release_id)} "
+        "count(*) FILTER (WHERE value IS NULL) AS missing, "
+        "count(*) FILTER (WHERE coalesce(conf_status, 'F') <> 'F') AS suppressed "
+        f"FROM {view} WHERE release_id = {literal(release_id)} "
         "GROUP BY indicator ORDER BY indicator"
     ).fetch_arrow_table()
 
@@ -121,6 +134,7 @@ def side_by_side(
     filters: Filters = Filters(),
     *,
     changed_only: bool = True,
+    confidential: bool = False,
 ) -> pa.Table:
     """The observations of releases `old` and `new` joined on the observation key (a full
     outer join: a member present in one release only has no value on the other side), by
@@ -131,20 +145,25 @@ def side_by_side(
     missing values are the same, which pandas' `ne` would count as a change).
 
     Values are compared at one power of ten: when the two sides carry different `unit_mult`,
-    both are brought to units (10^0)."""
+    both are brought to units (10^0). Public values (a suppressed one missing) unless
+    `confidential`."""
     key = ", ".join(_KEY)
     same = " AND ".join(f"o.{k} = n.{k}" for k in _KEY)
     scaled = "o.unit_mult = n.unit_mult OR o.unit_mult IS NULL OR n.unit_mult IS NULL"
     picked = (
         "SELECT {key}, value, unit, unit_mult, obs_status, completeness "
-        "FROM release_observations o WHERE o.release_id = {rid} AND {where}"
+        "FROM {view} o WHERE o.release_id = {rid} AND {where}"
     )
+    view = disclosure.observations_view(confidential=confidential)
+
+    def side(release_id: str) -> str:
+        return picked.format(key=key, view=view, rid=literal(release_id), where=filters.where("o"))
+
     changed = (
         "WHERE presence <> 'both' OR old_value IS DISTINCT FROM new_value" if changed_only else ""
     )
     return con.execute(
-        f"WITH o AS ({picked.format(key=key, rid=literal(old), where=filters.where('o'))}), "
-        f"n AS ({picked.format(key=key, rid=literal(new), where=filters.where('o'))}), "
+        f"WITH o AS ({side(old)}), n AS ({side(new)}), "
         "j AS ("
         f"SELECT {', '.join(f'coalesce(o.{k}, n.{k}) AS {k}' for k in _KEY)}, "
         f"CASE WHEN {scaled} THEN o.value ELSE o.value * pow(10, o.unit_mult) END AS old_value, "
@@ -188,13 +207,17 @@ def load_changes(con: duckdb.DuckDBPyConnection, old: str, new: str) -> pa.Table
     ).fetch_arrow_table()
 
 
-def input_changes(con: duckdb.DuckDBPyConnection, old: str, new: str) -> pa.Table:
+def input_changes(
+    con: duckdb.DuckDBPyConnection, old: str, new: str, *, confidential: bool = False
+) -> pa.Table:
     """Each input name either release froze, with its sha256 on each side (NULL where the
-    release has no such input) and whether the copies are the same."""
+    release has no such input) and whether the copies are the same (the internal inputs
+    only when `confidential`)."""
+    source = "release_inputs" if confidential else disclosure.inputs_view()
     return con.execute(
-        "WITH a AS (SELECT name, sha256(content) AS h FROM release_inputs "
+        f"WITH a AS (SELECT name, sha256(content) AS h FROM {source} "
         f"WHERE release_id = {literal(old)}), "
-        "b AS (SELECT name, sha256(content) AS h FROM release_inputs "
+        f"b AS (SELECT name, sha256(content) AS h FROM {source} "
         f"WHERE release_id = {literal(new)}) "
         "SELECT coalesce(a.name, b.name) AS name, a.h AS old_sha256, b.h AS new_sha256, "
         "a.h IS NOT DISTINCT FROM b.h AS same "
@@ -211,6 +234,7 @@ def vintages(
     freq: str,
     now: dt.datetime,
     member: str | None = None,
+    confidential: bool = False,
 ) -> pa.Table:
     """Every published value of one series (indicator, cut, flow, frequency; one member or
     all): a row per release that carries a period of it, comparison periods included, by
@@ -221,13 +245,18 @@ def vintages(
     is a vintage in which that member is gone (its declarations corrected to another
     partner, say): it gets a row with no value and `gone` true, so that the member's latest
     estimate is that absence, not the older release's stale value. A member is not gone from
-    releases published before (or with) its first value for the period."""
+    releases published before (or with) its first value for the period.
+
+    Publicly (without `confidential`) only releases whose latest gate passed are vintages,
+    and a suppressed value is missing (the triangle skips it)."""
     series = Filters(indicators=(indicator,), cuts=(cut,), flows=(flow,), freqs=(freq,))
     wanted = "true" if member is None else f"member = {literal(member)}"
+    view = disclosure.observations_view(confidential=confidential)
+    served = "" if confidential else f" AND release_id IN {disclosure.SERVED}"
     return con.execute(
         "WITH s AS (SELECT o.*, r.published_at, r.status "
-        "FROM release_observations o JOIN releases r USING (release_id) "
-        f"WHERE r.published_at <= {_utc(now)} AND {series.where('o')}), "
+        f"FROM {view} o JOIN releases r USING (release_id) "
+        f"WHERE r.published_at <= {_utc(now)} AND {series.where('o')}{served}), "
         "c AS (SELECT DISTINCT release_id, period, published_at, status FROM s), "
         "m AS (SELECT member, period, min(published_at) AS first FROM s "
         f"WHERE {wanted} GROUP BY member, period) "

@@ -351,7 +351,73 @@ FROM (
 );
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5 + _CACHE_STATUS, _V6)
+_V7: Final = """
+-- Disclosure control (digex.disclosure): a release's suppression pattern, the gate's runs
+-- and the overrides made after review. The stored values stay the true ones: what is
+-- suppressed is said by `conf_status`, and every public read (digex.store.published, the
+-- snapshot file) shows value NULL and the one public mark 'C' in its place.
+
+-- The internal CONF_STATUS of each observation: F free, A/O/T/M primary (the rule that
+-- fired), D secondary or derived from a suppressed cell, C suppressed by an override. NULL
+-- for the releases made before disclosure control (never served publicly).
+ALTER TABLE release_observations ADD COLUMN conf_status VARCHAR;
+
+-- The pattern: one row per published magnitude (label) of the release's cube, with what the
+-- primary rules found and why it is suppressed or free. Internal: never in a snapshot file.
+CREATE TABLE release_cells (
+    release_id VARCHAR NOT NULL,
+    flow VARCHAR NOT NULL,              -- the label (digex.disclosure.problem.LABEL_KEY)
+    freq VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    cut VARCHAR NOT NULL,
+    member VARCHAR NOT NULL,
+    measure VARCHAR NOT NULL,           -- LEVEL or YTD_LEVEL
+    cell INTEGER NOT NULL,              -- its cell in the cube (labels of one cell share it)
+    value DOUBLE NOT NULL,              -- the true sum, national currency units
+    contributors INTEGER NOT NULL,      -- enterprise groups in the cell
+    x1 DOUBLE NOT NULL,                 -- the two largest groups' sums
+    x2 DOUBLE NOT NULL,
+    rule VARCHAR NOT NULL,              -- the primary rule that fired ('' when none)
+    upl DOUBLE NOT NULL,                -- protection levels the gate checks
+    lpl DOUBLE NOT NULL,
+    conf_status VARCHAR NOT NULL,       -- F, A, O, T, M, D, C
+    origin VARCHAR NOT NULL             -- rule, secondary, earlier, override, free
+);
+
+-- Every run of the release gate (the independent LP audit): at creation, and each
+-- `digex disclosure audit`. The latest run decides whether the release may be served. Not
+-- part of the release's content hash: a gate can be run again.
+CREATE TABLE release_gates (
+    release_id VARCHAR NOT NULL,
+    audited_at TIMESTAMP NOT NULL,      -- UTC
+    audited_by VARCHAR NOT NULL,
+    passed BOOLEAN NOT NULL,
+    cells BIGINT NOT NULL,              -- cells in the cube
+    suppressed BIGINT NOT NULL,
+    lps BIGINT NOT NULL,                -- linear programmes solved
+    seconds DOUBLE NOT NULL,
+    summary VARCHAR NOT NULL,           -- JSON: the public summary (counts only)
+    report VARCHAR NOT NULL             -- JSON: the internal failures (cells, intervals)
+);
+
+-- Decisions made after review: a label forced suppressed, or published (a primary cell
+-- judged safe), with who, when and why. Every later release reads them.
+CREATE TABLE disclosure_overrides (
+    override_id INTEGER PRIMARY KEY,
+    made_at TIMESTAMP NOT NULL,         -- UTC
+    made_by VARCHAR NOT NULL,
+    flow VARCHAR NOT NULL,
+    freq VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    cut VARCHAR NOT NULL,
+    member VARCHAR NOT NULL,
+    measure VARCHAR NOT NULL,
+    action VARCHAR NOT NULL CHECK (action IN ('suppress', 'publish')),
+    reason VARCHAR NOT NULL
+);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5 + _CACHE_STATUS, _V6, _V7)
 """Migration i (0-based) brings the store from schema version i to i + 1."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -16,6 +16,12 @@ to say what was published at a given time. Two reads answer that, both over
   older value standing beside the newer ones (shares summing to more than 100). Releases
   under embargo at the time asked, or now, are never read: a time to come reads as now.
 
+Both reads give the public view by default (`digex.store.disclosure`): a suppressed row's
+value is NULL and its `conf_status` the one public mark "C" (free rows "F"), and only releases
+whose latest release gate passed are read (one made before disclosure control, or whose gate
+failed, never is: `NotPublished` says why). `confidential=True`, for the office's authorised
+staff, reads the stored values and internal codes of any release.
+
 The time asked is UTC: a date alone means the end of that day in UTC (kept simple, and the
 same on every machine; the office's own time zone would shift the day's end by an hour or
 so), a date and time is exact (one with an offset is converted to UTC, one without is UTC).
@@ -29,13 +35,15 @@ from typing import TYPE_CHECKING, Final
 
 from digex.errors import NotPublished, UnknownRelease, UsageError
 from digex.sql import literal
+from digex.store import disclosure
 from digex.store.releases import OBSERVATION_COLUMNS
 
 if TYPE_CHECKING:
     import duckdb
 
-CARRIED: Final = ("release_id",)
-"""The column a published row carries beyond the tidy ones: which release it comes from."""
+CARRIED: Final = ("release_id", "conf_status")
+"""The columns a published row carries beyond the tidy ones: which release it comes from, and
+its CONF_STATUS (public: F or C; confidential: the internal code)."""
 
 
 def now_utc() -> dt.datetime:
@@ -132,24 +140,33 @@ def release_rows(
     *,
     embargoed: bool = False,
     now: dt.datetime | None = None,
+    confidential: bool = False,
 ) -> tuple[str, PublishedRelease]:
-    """The release's observations in `scope` as a parenthesised SELECT (tidy columns and
-    `release_id`), and the release. One under embargo is refused unless `embargoed`."""
+    """The release's observations in `scope` as a parenthesised SELECT (tidy columns,
+    `release_id` and `conf_status`), and the release. One under embargo is refused unless
+    `embargoed`; one whose gate has not passed unless `confidential` (`NotPublished`)."""
     found = release(con, release_id)
     when = now or now_utc()
     if found.published_at > when and not embargoed:
         raise under_embargo(release_id, found.published_at)
+    if not confidential:
+        disclosure.require_served(con, release_id)
+    view = disclosure.observations_view(confidential=confidential)
     source = (
-        f"(SELECT {OBSERVATION_COLUMNS}, release_id FROM release_observations "
+        f"(SELECT {OBSERVATION_COLUMNS}, release_id, conf_status FROM {view} "
         f"WHERE release_id = {literal(release_id)} AND {scope.where()})"
     )
     return source, found
 
 
-def first_publication(con: duckdb.DuckDBPyConnection, until: dt.datetime) -> dt.datetime | None:
-    """When the first release was published, among those published by `until`."""
+def first_publication(
+    con: duckdb.DuckDBPyConnection, until: dt.datetime, *, confidential: bool = False
+) -> dt.datetime | None:
+    """When the first release was published, among those published by `until` (and served
+    publicly, unless `confidential`)."""
+    served = "" if confidential else f" AND release_id IN {disclosure.SERVED}"
     row = con.execute(
-        f"SELECT min(published_at) FROM releases WHERE published_at <= {literal(until)}"
+        f"SELECT min(published_at) FROM releases WHERE published_at <= {literal(until)}{served}"
     ).fetchone()
     return None if row is None or row[0] is None else row[0]
 
@@ -160,34 +177,40 @@ def as_of_rows(
     scope: Scope,
     *,
     now: dt.datetime | None = None,
+    confidential: bool = False,
 ) -> str:
     """The observations in `scope` as published at `at` (UTC, without a zone; a time to come
     reads as `now`): each period's rows from the release published last by then that
     carries the period (whatever cuts `scope` keeps), as a parenthesised SELECT (tidy
-    columns and `release_id`). `NotPublished` when nothing had been published by then."""
+    columns, `release_id` and `conf_status`). Only releases whose gate passed are read,
+    in their public view, unless `confidential`. `NotPublished` when nothing had been
+    published by then."""
     when = now or now_utc()
     until = min(at, when)
-    if first_publication(con, until) is None:
-        first = first_publication(con, when)
+    if first_publication(con, until, confidential=confidential) is None:
+        first = first_publication(con, when, confidential=confidential)
         if first is None:
             raise NotPublished(
                 "no release has been published yet (`digex release list` shows those made, "
-                "with their publication times)"
+                "with their publication times; a release made before disclosure control, or "
+                "whose release gate failed, is never served)"
             )
         raise NotPublished(
             f"nothing had been published at {at:%Y-%m-%d %H:%M:%S} UTC: the first release was "
             f"published at {first:%Y-%m-%d %H:%M:%S} UTC; give a later `as_of`"
         ).naming("as_of")
     carriers = Scope(scope.periods, scope.freq, None).where()
-    return f"""(SELECT {OBSERVATION_COLUMNS}, release_id
-        FROM (SELECT * FROM release_observations WHERE {scope.where()}) o
+    view = disclosure.observations_view(confidential=confidential)
+    served = "" if confidential else f" AND release_id IN {disclosure.SERVED}"
+    return f"""(SELECT {OBSERVATION_COLUMNS}, release_id, conf_status
+        FROM (SELECT * FROM {view} WHERE {scope.where()}) o
         JOIN (
             SELECT c.release_id, c.freq, c.period FROM (
                 SELECT DISTINCT release_id, freq, period FROM release_observations
                 WHERE {carriers}
             ) c
             JOIN (SELECT release_id, published_at, created_at FROM releases
-                  WHERE published_at <= {literal(until)}) r USING (release_id)
+                  WHERE published_at <= {literal(until)}{served}) r USING (release_id)
             QUALIFY rank() OVER (
                 PARTITION BY c.freq, c.period
                 ORDER BY r.published_at DESC, r.created_at DESC, c.release_id DESC

@@ -10,12 +10,14 @@ that one release).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from digex.sql import literal
+from digex.store import disclosure
 
 if TYPE_CHECKING:
     import duckdb
@@ -31,6 +33,8 @@ TABLES: Final = ("releases", "release_loads", "release_inputs", "release_observa
 OBSERVATION_COLUMNS: Final = (
     "indicator, freq, period, cut, member, flow, value, unit, unit_mult, obs_status, completeness"
 )
+STORED_COLUMNS: Final = OBSERVATION_COLUMNS + ", conf_status"
+"""The observation columns a release stores: the tidy ones and the internal CONF_STATUS."""
 OBSERVATION_KEY: Final = "indicator, freq, period, cut, member, flow"
 """What identifies an observation within a release (and, across releases, its vintages)."""
 
@@ -74,13 +78,16 @@ def insert(
     release: Release,
     inputs: Mapping[str, str],
     observations: str,
+    cells: str | None = None,
 ) -> str:
     """Write `release` whole, inside the caller's transaction; returns its content hash.
 
     `observations` names a relation the connection can read (a registered Arrow table, a temp
-    table) with the columns `OBSERVATION_COLUMNS`. The loads recorded are the loads in force
-    now (`active_loads`): the caller writes the release in the same transaction as it reads the
-    store's state, so that both agree."""
+    table) with the columns `OBSERVATION_COLUMNS` and `conf_status` (the internal CONF_STATUS;
+    a relation without it writes NULL, as releases made before disclosure control hold);
+    `cells` the release's suppression pattern (`disclosure.CELL_COLUMNS`), hashed with it.
+    The loads recorded are the loads in force now (`active_loads`): the caller writes the
+    release in the same transaction as it reads the store's state, so that both agree."""
     r = release
     rid = literal(r.release_id)
     con.execute(
@@ -92,8 +99,13 @@ def insert(
         con.execute(
             f"INSERT INTO release_inputs VALUES ({rid}, {literal(name)}, {literal(inputs[name])})"
         )
+    given = {
+        str(row[0]) for row in con.execute(f"DESCRIBE SELECT * FROM {observations}").fetchall()
+    }
+    conf = "conf_status" if "conf_status" in given else "CAST(NULL AS VARCHAR)"
     con.execute(
-        f"INSERT INTO release_observations SELECT {rid}, {OBSERVATION_COLUMNS} FROM {observations}"
+        f"INSERT INTO release_observations SELECT {rid}, {OBSERVATION_COLUMNS}, {conf} "
+        f"FROM {observations}"
     )
     count = con.execute(
         f"SELECT count(*) FROM release_observations WHERE release_id = {rid}"
@@ -122,7 +134,16 @@ def insert(
     # the hash is computed over the `releases` row before it is written, so that the row is
     # written once, whole: nothing in digex ever updates a release
     head = f"(SELECT * FROM (VALUES ({values})) AS r({RELEASE_COLUMNS}))"
-    digest = _hash(con, r.release_id, head)
+    if cells is not None:
+        # under disclosure control: the hash of the public view (what the snapshot file holds
+        # and gives) is recorded first, as an internal input the content hash then covers
+        public = _hash(con, r.release_id, dataclasses.replace(_Relations.public(), releases=head))
+        con.execute(
+            f"INSERT INTO release_inputs VALUES ({rid}, {literal(disclosure.PUBLIC_HASH)}, "
+            f"{literal(public)})"
+        )
+        disclosure.insert_cells(con, r.release_id, cells)
+    digest = _hash(con, r.release_id, _Relations.stored(head))
     # the typed VALUES row reads as the stored row does (tests check the two hashes agree)
     con.execute(f"INSERT INTO releases VALUES ({values}, {literal(digest)})")
     return digest
@@ -141,25 +162,100 @@ SELECT concat_ws(chr(10),
                               ORDER BY load_id), '')
    FROM release_loads WHERE release_id = {rid}),
   (SELECT coalesce(string_agg(concat_ws('|', name, sha256(content)), chr(10) ORDER BY name), '')
-   FROM release_inputs WHERE release_id = {rid}),
+   FROM {inputs} WHERE release_id = {rid}),
   (SELECT coalesce(string_agg(concat_ws('|', indicator, freq, period, cut, member, flow,
                                         coalesce(CAST(value AS VARCHAR), '\\N'), unit,
-                                        unit_mult, obs_status, completeness), chr(10)
+                                        unit_mult, obs_status, completeness, conf_status),
+                              chr(10)
                               ORDER BY indicator, freq, period, cut, member, flow), '')
-   FROM release_observations WHERE release_id = {rid}))
+   FROM {observations} WHERE release_id = {rid}),
+  {cells})
 """
+_CELLS: Final = """(SELECT string_agg(concat_ws('|', {columns}), chr(10) ORDER BY {key})
+   FROM release_cells WHERE release_id = {rid})"""
+"""The pattern's part of the hash: NULL (skipped by concat_ws) for a release without one, so
+that a release made before disclosure control hashes as it did (its `conf_status` NULL is
+skipped too)."""
+
+
+@dataclass(frozen=True)
+class _Relations:
+    """What `_ROWS` reads a release from: the stored rows, or the public view of them."""
+
+    releases: str
+    inputs: str
+    observations: str
+    cells: bool
+
+    @classmethod
+    def stored(cls, releases: str = "releases", conf: str = "conf_status") -> _Relations:
+        return cls(
+            releases,
+            "release_inputs",
+            disclosure.observations_view(confidential=True, conf=conf),
+            True,
+        )
+
+    @classmethod
+    def public(cls, conf: str = "conf_status") -> _Relations:
+        return cls(
+            "releases", disclosure.inputs_view(), disclosure.observations_view(conf=conf), False
+        )
 
 
 def content_hash(con: duckdb.DuckDBPyConnection, release_id: str) -> str:
     """The sha256 of the release's rows as they are now (compare with the stored
     `content_hash` to see whether they were changed). Text is joined with `|` and newlines;
-    a missing value is written `\\N`; a DOUBLE in DuckDB's shortest round-trip form."""
-    return _hash(con, release_id, "releases")
+    a missing value is written `\\N`; a DOUBLE in DuckDB's shortest round-trip form. The
+    observations' `conf_status` and the pattern (`release_cells`) are joined when there are
+    any: a snapshot file (the public view, no pattern) and a release made before disclosure
+    control give the hash they always gave."""
+    conf = (
+        "conf_status"
+        if disclosure.has_column(con, "release_observations", "conf_status")
+        else "NULL"
+    )
+    cells = disclosure.has_column(con, "release_cells", "release_id")
+    return _hash(con, release_id, dataclasses.replace(_Relations.stored(conf=conf), cells=cells))
 
 
-def _hash(con: duckdb.DuckDBPyConnection, release_id: str, releases: str) -> str:
-    """The hash of a release whose `releases` row is read from the relation `releases`."""
-    rows = _ROWS.format(rid=literal(release_id), releases=releases)
+def public_hash(con: duckdb.DuckDBPyConnection, release_id: str) -> str:
+    """The sha256 of the release's public view as its rows are now (`rows`): what its
+    snapshot file holds and gives with `content_hash`."""
+    return _hash(con, release_id, _Relations.public())
+
+
+def recorded_public_hash(con: duckdb.DuckDBPyConnection, release_id: str) -> str | None:
+    """The public view's hash recorded when the release was made (`disclosure.PUBLIC_HASH`);
+    for a release made before disclosure control, its content hash (the two are the same:
+    it has nothing to hide). None when there is no such release."""
+    row = con.execute(
+        "SELECT coalesce((SELECT content FROM release_inputs WHERE release_id = "
+        f"{literal(release_id)} AND name = {literal(disclosure.PUBLIC_HASH)}), "
+        f"(SELECT content_hash FROM releases WHERE release_id = {literal(release_id)}))"
+    ).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def _hash(con: duckdb.DuckDBPyConnection, release_id: str, read: _Relations) -> str:
+    """The hash of a release read from the relations `read` names."""
+    rid = literal(release_id)
+    cells = (
+        _CELLS.format(
+            columns=", ".join(disclosure.CELL_COLUMNS),
+            key=", ".join(disclosure.LABEL_COLUMNS),
+            rid=rid,
+        )
+        if read.cells
+        else "NULL"
+    )
+    rows = _ROWS.format(
+        rid=rid,
+        releases=read.releases,
+        inputs=read.inputs,
+        observations=read.observations,
+        cells=cells,
+    )
     row = con.execute(f"SELECT sha256(({rows}))").fetchone()
     return str(row[0]) if row else ""
 
@@ -241,28 +337,45 @@ def same_loads(con: duckdb.DuckDBPyConnection, release_id: str) -> bool:
 
 
 def ddl() -> str:
-    """The statements that create the four release tables, as the store's migration has them
-    (a snapshot file holds the same tables, so the same `content_hash` reads it)."""
+    """The statements that create the four release tables as the store's migrations leave
+    them (a snapshot file holds the same tables, so the same `content_hash` reads it): schema
+    6's tables, and schema 7's `conf_status` column."""
     from digex.store.migrations import MIGRATIONS
 
     # the comments go first (one holds a semicolon); the DDL of these tables holds no text
-    code = "\n".join(line.split("--")[0].rstrip() for line in MIGRATIONS[5].splitlines())
+    def statements(migration: str) -> list[str]:
+        code = "\n".join(line.split("--")[0].rstrip() for line in migration.splitlines())
+        return [s.strip() for s in code.split(";") if s.strip()]
+
     made = [
-        statement.strip()
-        for statement in code.split(";")
+        statement
+        for statement in statements(MIGRATIONS[5])
         for name in TABLES
-        if statement.strip().startswith(f"CREATE TABLE {name} (")
+        if statement.startswith(f"CREATE TABLE {name} (")
     ]
-    if len(made) != len(TABLES):
-        raise AssertionError("the release tables' DDL was not found in schema 6's migration")
+    made += [s for s in statements(MIGRATIONS[6]) if s.startswith("ALTER TABLE release_")]
+    if len(made) != len(TABLES) + 1:
+        raise AssertionError("the release tables' DDL was not found in schemas 6 and 7")
     return ";\n".join(made) + ";"
 
 
 def rows(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, pa.Table]:
-    """A release's rows in each of the four tables, by table (what its snapshot holds)."""
+    """A release's public rows in each of the four tables, by table (what its snapshot
+    holds): the public view of its observations, its inputs without the internal ones, and
+    its `releases` row with the public view's hash (`public_hash`), which the file gives."""
     rid = literal(release_id)
+    public = recorded_public_hash(con, release_id) or public_hash(con, release_id)
+    view = disclosure.observations_view()
+    sources = {
+        "releases": f"(SELECT * REPLACE ({literal(public)} AS content_hash) FROM releases)",
+        "release_loads": "release_loads",
+        "release_inputs": disclosure.inputs_view(),
+        "release_observations": view,
+    }
     return {
-        name: con.execute(f"SELECT * FROM {name} WHERE release_id = {rid}").fetch_arrow_table()
+        name: con.execute(
+            f"SELECT * FROM {sources[name]} WHERE release_id = {rid}"
+        ).fetch_arrow_table()
         for name in TABLES
     }
 
