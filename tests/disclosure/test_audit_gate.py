@@ -335,3 +335,34 @@ def test_a_group_outside_every_suppressed_cell_is_an_insider_too() -> None:
     report = audit(cube, pattern_of(cube.n_cells, {0: 5.0}, [1]), exact_bounds=True)
     assert intervals(report) == {0: (0, 140), 1: (20, 160)}
     assert [(c.cell, c.insider, c.problem) for c in report.failures()] == [(0, "H", "exact")]
+
+
+def test_a_contributor_is_not_an_insider_of_its_own_cell() -> None:
+    """A cell of 100 (firm A) and 5 (firm B), p = 10: UPL = LPL = 10. Suppressed with a
+    complement of its relation, outsiders see [0, 250]. Firm A knows the cell is at least 100,
+    above the 95 the lower side needs: tested with its own share it would fail whatever were
+    suppressed; the p %-rule's levels already price in what a contributor knows of the cell."""
+    atoms: list[dict[str, float]] = [
+        {"A": 100, "B": 5},
+        {"c1": 60, "c2": 50, "c3": 40},
+        {"d1": 100, "d2": 80, "d3": 70},
+    ]
+    report = audit(one_relation(atoms), pattern_of(4, {0: 10.0}, [1]))
+    assert report.passed, report.frame()
+
+
+def test_a_contributor_knowing_a_sibling_cell_is_an_insider() -> None:
+    """Firm B is the runner-up of cell 0 (100, 5) and the only firm of cell 1 (singleton, 40):
+    both suppressed in one relation, B subtracts its own 40 from the published total's rest and
+    learns cell 0 exactly, so the gate must fail; a third suppression in the relation fixes it."""
+    atoms: list[dict[str, float]] = [
+        {"A": 100, "B": 5},
+        {"B": 40},
+        {"c1": 60, "c2": 50, "c3": 40},
+        {"d1": 100, "d2": 80, "d3": 70},
+    ]
+    cube = one_relation(atoms)
+    failed = audit(cube, pattern_of(5, {0: 10.0, 1: 4.0}))
+    assert not failed.passed
+    assert {(c.cell, c.insider) for c in failed.failures()} == {(0, "B")}
+    assert audit(cube, pattern_of(5, {0: 10.0, 1: 4.0}, [2])).passed

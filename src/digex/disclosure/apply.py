@@ -359,14 +359,14 @@ class _Status:
             covered = covered.assign(inside=True)
             hit = lacking.merge(covered, on=["freq", "period", "cut", "measure"], how="left")
             return np.asarray(hit["inside"].fillna(False).to_numpy(dtype=bool))
-        on = ["freq", "cut", "member", "measure"]
+        on = ["flow", "freq", "cut", "member", "measure"]
         distinct = lacking[on].drop_duplicates()
         published = [
             any(
-                t.cut == c and t.publishes(f, str(m)) and (t.ytd or ms == "LEVEL")
+                t.cut == c and t.publishes(f, str(m), str(w)) and (t.ytd or ms == "LEVEL")
                 for t in self.tables
             )
-            for f, c, m, ms in distinct.itertuples(index=False)
+            for w, f, c, m, ms in distinct.itertuples(index=False)
         ]  # per distinct (cut, member) and frequency lacking, not per observation
         hit = lacking[on].merge(distinct.assign(published=published), on=on, how="left")
         periods = pd.DataFrame(sorted(self.periods), columns=["freq", "period"])

@@ -508,6 +508,8 @@ class _Auditor:
         contrib = sparse.csc_matrix(cube.contributions, dtype=np.float64)
         sole = np.asarray(cube.contributions.getnnz(axis=1) == 1)
         by_cell = sparse.csr_matrix(cube.cell_contributions())
+        cells_of = sparse.csc_matrix(by_cell)
+        membership = sparse.csr_matrix(cube.membership)
         owner = np.full(cube.n_cells, -1, dtype=np.int64)
         one = np.flatnonzero(by_cell.getnnz(axis=1) == 1)
         owner[one] = by_cell.indices[by_cell.indptr[one]]
@@ -535,13 +537,34 @@ class _Auditor:
             for c in np.unique(here[here >= 0]):
                 comp = self.components[c]
                 n = comp.cells
-                targets = np.flatnonzero(open_cell[n] & (need_owner[n] != g))
-                if targets.size == 0:
+                candidates = open_cell[n] & (need_owner[n] != g)
+                if not candidates.any():
                     continue
                 touched = True
                 mine = atoms[here == c]
                 known = contrib.data[start:end][here == c] / self.scale
-                found = self._insider(comp, g, col_of[mine], known, sole[mine], targets)
+                own = cells_of.indices[cells_of.indptr[g] : cells_of.indptr[g + 1]]
+                inside = np.isin(self.need.cell[n], own)
+                # A primary the group is a contributor of: its rule's protection levels already
+                # price in what a contributor knows of its own share of the cell (the p %-rule's
+                # attacker is the runner-up), so only the group's knowledge outside that cell is
+                # added; tested with all of it, the largest contributor of a cell of 100 and 5
+                # would fail whatever is suppressed, since it knows the cell is at least 100.
+                found = []
+                targets = np.flatnonzero(candidates & ~inside)
+                if targets.size:
+                    found += self._insider(comp, g, col_of[mine], known, sole[mine], targets)
+                for k in np.flatnonzero(candidates & inside):
+                    if not self.exact_bounds and not open_cell[n[k]]:
+                        continue
+                    t = int(self.need.cell[n[k]])
+                    out = ~np.isin(
+                        mine, membership.indices[membership.indptr[t] : membership.indptr[t + 1]]
+                    )
+                    if out.any():
+                        found += self._insider(
+                            comp, g, col_of[mine[out]], known[out], sole[mine[out]], np.array([k])
+                        )
                 records += found
                 if not self.exact_bounds:
                     for r in found:

@@ -212,6 +212,7 @@ def label_atoms(
             member = local[starts[atom[copy]] + rank]
             shown = np.array([table.publishes(freq, str(m)) for m in names], dtype=bool)
             keep = shown[member] if len(names) else np.zeros(len(member), dtype=bool)
+            keep &= np.isin(flows, table.flows)[flow_code[atom[copy]]]
             a = atom[copy][keep]
             chunks.append(
                 np.stack(

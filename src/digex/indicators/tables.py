@@ -14,6 +14,8 @@ In the profile (`parse_tables`)::
     cut = "segment_partner"        # a cut of `digex.indicators.cuts.ALL_CUTS`
     freqs = ["A", "H"]             # default: A, H, Q, M
     ytd = false                    # year-to-date figures too (default: true)
+    flows = ["X"]                  # the flows it publishes (default: X and M; the balance
+                                   # and coverage only where both are)
     coarser = [{ members = ["KPO.*"], freqs = ["A"] }]   # these members only at these freqs
 
 Every cut at most once, and a `total` table always: shares, contributions and the targets
@@ -31,7 +33,9 @@ from digex.errors import ProfileError
 from digex.indicators.cuts import ALL_CUTS
 
 FREQS: Final = ("A", "H", "Q", "M")
-TABLE_KEYS: Final = ("cut", "freqs", "ytd", "coarser")
+FLOWS: Final = ("X", "M")
+"""The flows a table publishes; the balance and the coverage (flow N) are made of both."""
+TABLE_KEYS: Final = ("cut", "freqs", "ytd", "coarser", "flows")
 COARSER_KEYS: Final = ("members", "freqs")
 
 
@@ -51,10 +55,16 @@ class PublishedTable:
     freqs: tuple[str, ...] = FREQS
     ytd: bool = True
     coarser: tuple[Coarser, ...] = ()
+    flows: tuple[str, ...] = FLOWS
 
-    def publishes(self, freq: str, member: str) -> bool:
-        """Whether the table holds `member` at `freq` (its grid, after the coarser ones)."""
+    def publishes(self, freq: str, member: str, flow: str | None = None) -> bool:
+        """Whether the table holds `member` at `freq` (its grid, after the coarser ones) and,
+        when `flow` is given, for that flow (X, M, or N: the balance of both)."""
         if freq not in self.freqs:
+            return False
+        if flow is not None and not (
+            flow in self.flows if flow in FLOWS else set(FLOWS) <= set(self.flows)
+        ):
             return False
         for rule in self.coarser:
             if any(fnmatch.fnmatchcase(member, pattern) for pattern in rule.members):
@@ -100,6 +110,14 @@ def _table(item: Mapping[str, Any], n: int, where: str) -> PublishedTable:
     if not isinstance(cut, str) or cut not in ALL_CUTS:
         raise _error(f"{at}: `cut` {cut!r} is not one of {', '.join(ALL_CUTS)}")
     freqs = _freqs(item.get("freqs", list(FREQS)), f"{at}: `freqs`")
+    flows = item.get("flows", list(FLOWS))
+    if (
+        not isinstance(flows, list)
+        or not flows
+        or not all(f in FLOWS for f in flows)
+        or len(set(flows)) < len(flows)
+    ):
+        raise _error(f"{at}: `flows` must be a non-empty list of {', '.join(FLOWS)}, not {flows!r}")
     ytd = item.get("ytd", True)
     if not isinstance(ytd, bool):
         raise _error(f"{at}: `ytd` must be true or false, not {ytd!r}")
@@ -127,7 +145,7 @@ def _table(item: Mapping[str, Any], n: int, where: str) -> PublishedTable:
                 "a coarser grid publishes some of the table's frequencies"
             )
         coarser.append(Coarser(tuple(members), grid))
-    return PublishedTable(cut, freqs, ytd, tuple(coarser))
+    return PublishedTable(cut, freqs, ytd, tuple(coarser), tuple(f for f in FLOWS if f in flows))
 
 
 def _known_keys(item: Mapping[str, Any], keys: tuple[str, ...], at: str) -> None:

@@ -153,13 +153,14 @@ def published(
     if frame.empty:
         return frame
     by_cut = {t.cut: t for t in tables}
-    cells = frame[["cut", "freq", "member"]].drop_duplicates()
+    on = ["cut", "freq", "member", "flow"]
+    cells = frame[on].drop_duplicates()
     held = [
-        (c, f, m)
-        for c, f, m in zip(cells["cut"], cells["freq"], cells["member"], strict=True)
-        if c in by_cut and by_cut[c].publishes(str(f), str(m))
+        (c, f, m, w)
+        for c, f, m, w in cells.itertuples(index=False)
+        if c in by_cut and by_cut[c].publishes(str(f), str(m), str(w))
     ]
-    key = pd.MultiIndex.from_frame(frame[["cut", "freq", "member"]])
+    key = pd.MultiIndex.from_frame(frame[on])
     keep = key.isin(held)
     ytd = {i.id for i in known.indicators.values() if "ytd" in i.reads.own}
     no_ytd = [c for c, t in by_cut.items() if not t.ytd]
