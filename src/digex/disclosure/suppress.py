@@ -445,6 +445,13 @@ class _Search:
             if self.owner[t] == g:
                 continue
             cols, lo, hi = self._knowledge(int(g))
+            # a contributor of t is tested with what it knows outside t only: t's protection
+            # levels already price in its own share (the gate's convention)
+            outside = ~np.isin(cols, atoms)
+            if not outside.all():
+                cols, lo, hi = cols[outside], lo[outside], hi[outside]
+                if cols.size == 0:
+                    continue
             at = cols[near[cols]]
             if self._reached(t, pool, at, lo[near[cols]], hi[near[cols]]):
                 continue
