@@ -184,6 +184,7 @@ class _Component:
     upper: FloatArray
     truth: FloatArray | None  # the true atom values when they satisfy the system
     model: highspy.Highs = field(repr=False)
+    rows: sparse.csr_matrix | None = field(default=None, repr=False)  # its published rows
     costs: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     points: list[FloatArray] = field(default_factory=list)
     """The outsider LPs' solutions: feasible points the insider pass starts from."""
@@ -341,6 +342,7 @@ class _Auditor:
         self.atoms = atoms
         self.lower = np.where(atoms < 0, -math.inf, 0.0)
         membership = sparse.csr_matrix(cube.membership, dtype=np.float64)
+        self.membership = membership
         published = sparse.csr_matrix(membership[np.flatnonzero(~suppressed)])
         self.reduced = _fix_determined(
             published, values[~suppressed] / self.scale, self.lower, self.eps
@@ -390,6 +392,7 @@ class _Auditor:
                 upper=upper,
                 truth=self.atoms[cols] if truth_ok else None,
                 model=_new_model(a, red.rhs[rows_local], lower, upper),
+                rows=a,
             )
 
     def _truth_fits(self) -> bool:
@@ -509,7 +512,6 @@ class _Auditor:
         sole = np.asarray(cube.contributions.getnnz(axis=1) == 1)
         by_cell = sparse.csr_matrix(cube.cell_contributions())
         cells_of = sparse.csc_matrix(by_cell)
-        membership = sparse.csr_matrix(cube.membership)
         owner = np.full(cube.n_cells, -1, dtype=np.int64)
         one = np.flatnonzero(by_cell.getnnz(axis=1) == 1)
         owner[one] = by_cell.indices[by_cell.indptr[one]]
@@ -524,6 +526,9 @@ class _Auditor:
         for c, comp in enumerate(self.components):
             col_of[comp.cols] = np.arange(comp.cols.size)
             comp_of[comp.cols] = c
+            if open_cell[comp.cells].any():
+                comp.points[:0] = self._small_moves(comp)
+                comp.reached = None
         # Groups that alone make up unknown atoms first: they are the likeliest to break a
         # primary, and a broken primary is not re-tested for later groups.
         present = contrib.copy()
@@ -544,33 +549,51 @@ class _Auditor:
                 mine = atoms[here == c]
                 known = contrib.data[start:end][here == c] / self.scale
                 own = cells_of.indices[cells_of.indptr[g] : cells_of.indptr[g + 1]]
-                inside = np.isin(self.need.cell[n], own)
-                # A primary the group is a contributor of: its rule's protection levels already
-                # price in what a contributor knows of its own share of the cell (the p %-rule's
-                # attacker is the runner-up), so only the group's knowledge outside that cell is
-                # added; tested with all of it, the largest contributor of a cell of 100 and 5
-                # would fail whatever is suppressed, since it knows the cell is at least 100.
-                found = []
-                targets = np.flatnonzero(candidates & ~inside)
-                if targets.size:
-                    found += self._insider(comp, g, col_of[mine], known, sole[mine], targets)
-                for k in np.flatnonzero(candidates & inside):
-                    if not self.exact_bounds and not open_cell[n[k]]:
-                        continue
-                    t = int(self.need.cell[n[k]])
-                    out = ~np.isin(
-                        mine, membership.indices[membership.indptr[t] : membership.indptr[t + 1]]
-                    )
-                    if out.any():
-                        found += self._insider(
-                            comp, g, col_of[mine[out]], known[out], sole[mine[out]], np.array([k])
-                        )
+                found = self._group(
+                    comp, int(g), mine, known, sole[mine], candidates, own, open_cell
+                )
                 records += found
                 if not self.exact_bounds:
                     for r in found:
                         open_cell[self.need.cell == r.cell] = False
             tested += touched
         return records, tested
+
+    def _group(
+        self,
+        comp: _Component,
+        g: int,
+        mine: IntArray,
+        known: FloatArray,
+        sole: BoolArray,
+        candidates: BoolArray,
+        own: IntArray,
+        open_cell: BoolArray,
+    ) -> list[CellAudit]:
+        """Group g's failures (every record with `exact_bounds`) on the component's
+        `candidates`. A primary the group is a contributor of (`own`): its rule's protection
+        levels already price in what a contributor knows of its own share of the cell (the
+        p %-rule's attacker is the runner-up), so only the group's knowledge outside that cell
+        is added; tested with all of it, the largest contributor of a cell of 100 and 5 would
+        fail whatever is suppressed, since it knows the cell is at least 100."""
+        n = comp.cells
+        col_of = np.searchsorted(comp.cols, mine)
+        inside = np.isin(self.need.cell[n], own)
+        found: list[CellAudit] = []
+        targets = np.flatnonzero(candidates & ~inside)
+        if targets.size:
+            found += self._insider(comp, g, col_of, known, sole, targets)
+        membership = self.membership
+        for k in np.flatnonzero(candidates & inside):
+            if not self.exact_bounds and not open_cell[n[k]]:
+                continue
+            t = int(self.need.cell[n[k]])
+            out = ~np.isin(
+                mine, membership.indices[membership.indptr[t] : membership.indptr[t + 1]]
+            )
+            if out.any():
+                found += self._insider(comp, g, col_of[out], known[out], sole[out], np.array([k]))
+        return found
 
     def _insider(
         self,
@@ -608,6 +631,56 @@ class _Auditor:
             if self.exact_bounds or not rec.passed:
                 out.append(rec)
         return out
+
+    def _small_moves(self, comp: _Component) -> list[FloatArray]:
+        """For each primary of the component and each side it must reach, the feasible point
+        nearest the truth (least total change of the atoms) that reaches it. An outsider LP's
+        point is a vertex where most atoms have moved (to 0), so it certifies no insider who
+        knows any of them; these points move only the few atoms of a cycle of cells through
+        the primary, so they certify every group whose atoms they leave alone
+        (`_shrink_towards_truth`), and only the groups they touch need their own LPs. One
+        model per component (changes d+ and d- of the atoms, published rows unchanged), each
+        point a change of one row's bounds."""
+        if comp.truth is None or comp.rows is None:
+            return []
+        n = comp.cols.size
+        a, o = comp.rows, comp.objective
+        m, q = a.shape[0], o.shape[0]
+        matrix = sparse.csr_matrix(sparse.vstack([sparse.hstack([a, -a]), sparse.hstack([o, -o])]))
+        inf = math.inf
+        down = np.where(np.isfinite(comp.lower), comp.truth - comp.lower, inf)
+        model = _new_model(
+            matrix,
+            np.zeros(m + q),
+            np.zeros(2 * n),
+            np.concatenate([comp.upper - comp.truth, down]),
+        )
+        model.changeRowsBounds(  # type: ignore[attr-defined]
+            q, np.arange(m, m + q, dtype=np.int32), np.full(q, -inf), np.full(q, inf)
+        )
+        model.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.ones(2 * n))
+        origin = comp.reach(comp.truth)
+        points: list[FloatArray] = []
+        for k in range(q):
+            j = comp.cells[k]
+            if not self.need.primary[j]:
+                continue
+            if self.need.sided[j]:
+                sides = [(self.need.high[j] - origin[k] + self.eps, inf)]
+                sides.append((-inf, self.need.low[j] - origin[k] - self.eps))
+            else:
+                step = 100 * self.eps
+                sides = [(step, inf), (-inf, -step)]
+            row = m + k
+            for lo, hi in sides:
+                model.changeRowBounds(row, lo, hi)
+                model.run()
+                self.lps += 1
+                if model.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                    d = np.asarray(model.getSolution().col_value, dtype=np.float64)
+                    points.append(comp.truth + d[:n] - d[n:])
+            model.changeRowBounds(row, -inf, inf)
+        return points
 
     def _shrink_towards_truth(
         self,

@@ -238,6 +238,7 @@ class _Search:
         self.owner[one] = by_cell.indices[by_cell.indptr[one]]
         self.given_up = np.zeros(cube.n_cells, dtype=np.bool_)
         self._cached: tuple[int, BoolArray, IntArray] | None = None
+        self._mover: tuple[int, highspy.Highs] | None = None
         self.version = 0
         self.insider_lps = 0
         self.budget_noted = False
@@ -291,7 +292,7 @@ class _Search:
         """Whether the pattern still holds with cell c published again: what c's row ties
         together now, and every component where an atom became known, is re-tested."""
         targets = np.flatnonzero(self.suppressed & ~self.given_up)
-        if exactly_computable(self.members, ~self.suppressed, targets, self._known_zero()).any():
+        if self._exact(targets).any():
             return False
         known, comps = self._structure()
         atoms = self._atoms(c)
@@ -472,7 +473,7 @@ class _Search:
         known, comps = self._structure()
         mine = np.unique(comps[atoms[~known[atoms]]])
         near = np.isin(comps, mine[mine >= 0])
-        pool = list(points)
+        pool = self._small_moves(t) + list(points)
         for g in self._groups_in(near):
             if self.owner[t] == g:
                 continue
@@ -501,6 +502,63 @@ class _Search:
                 return int(g), duals
             pool += found
         return None, None
+
+    def _small_moves(self, t: int) -> list[FloatArray]:
+        """The feasible points nearest the truth (least total change of the atoms) that reach
+        each side t needs. The max and min LPs end on vertices where most atoms have moved, so
+        they clear no insider who knows one of them; these move only a cycle of cells through
+        t, so every group whose atoms they leave alone is cleared without an LP of its own.
+        The model (atoms' increases and decreases, published rows unchanged) is made again
+        when the pattern has changed."""
+        if self._mover is None or self._mover[0] != self.version:
+            self._mover = (self.version, self._new_mover())
+        model = self._mover[1]
+        n = self.cube.n_atoms
+        inf = highspy.kHighsInf
+        if self.sided[t]:
+            margin = 2 * _SIDE_MARGIN * _TOP
+            sides = [(self.high[t] - self.values[t] + margin, inf)]
+            sides.append((-inf, self.low[t] - self.values[t] - margin))
+        else:
+            step = 10 * _WIDTH * _TOP
+            sides = [(step, inf), (-inf, -step)]
+        points = []
+        for lo, hi in sides:
+            model.changeRowBounds(int(t), lo, hi)
+            model.run()
+            self.lp.lps += 1
+            if model.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                d = np.asarray(model.getSolution().col_value, dtype=np.float64)
+                points.append(self.truth + d[:n] - d[n:])
+        model.changeRowBounds(int(t), -inf, inf)
+        return points
+
+    def _new_mover(self) -> highspy.Highs:
+        inf = highspy.kHighsInf
+        m = self.members
+        n_rows, n = m.shape
+        both = sparse.csr_matrix(sparse.hstack([m, -m]))
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("simplex_strategy", 4)
+        h.setOptionValue("threads", 1)
+        lp = highspy.HighsLp()
+        lp.num_col_ = 2 * n
+        lp.num_row_ = n_rows
+        lp.col_cost_ = np.ones(2 * n)
+        lp.col_lower_ = np.zeros(2 * n)
+        down = np.where(np.isfinite(self.lower), self.truth - self.lower, inf)
+        lp.col_upper_ = np.concatenate([np.full(n, inf), down])
+        bound = np.where(self.suppressed, inf, 0.0)
+        lp.row_lower_ = -bound
+        lp.row_upper_ = bound
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = both.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = both.indices.astype(np.int32)
+        lp.a_matrix_.value_ = both.data.astype(np.float64)
+        h.passModel(lp)
+        return h
 
     def _reached(
         self, t: int, pool: list[FloatArray], cols: IntArray, lo: FloatArray, hi: FloatArray
