@@ -37,6 +37,7 @@ larger tolerance), so that what passes here passes there.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import highspy
@@ -70,7 +71,7 @@ _WIDTH = 1e-6
 cell (the gate asks for more than 1e-9)."""
 _DUAL_TOL = 1e-9
 _NULL_TOL = 1e-8
-_PRUNE_LPS = 5_000
+_PRUNE_LPS = 1_000
 """At most about this many LPs for pruning."""
 _INSIDER_LPS = 20_000
 """At most this many insider LPs per search (DISCLOSURE.md 3.5's cube needs far fewer outsider
@@ -88,6 +89,7 @@ def suppress(
     force: npt.NDArray[np.object_] | None = None,
     cost_lambda: float = 0.5,
     insiders: bool = True,
+    insider_groups: Collection[str] | None = None,
 ) -> Pattern:
     """The release's suppression pattern: the primaries (their codes and protection levels),
     the forced cells (their given code), and the complements (SECONDARY) that protect them.
@@ -97,7 +99,8 @@ def suppress(
     decides which primaries may be kept). `force[i]` is "" or the code cell i must be
     suppressed with (an earlier suppression is sticky; an override is MANUAL); a forced cell
     that is also a primary now keeps its primary code and levels, since those are what the gate
-    must prove. A forced cell wins over `keep`.
+    must prove. A forced cell wins over `keep`. `insider_groups` limits the insider pass to
+    those enterprise groups (None: every group): a second pass on what the gate found.
     """
     n = cube.n_cells
     keep_ = _mask(keep, n, "keep")
@@ -123,6 +126,11 @@ def suppress(
     lpl = np.where(protected, np.asarray(sensitivity.lpl, dtype=np.float64), 0.0)
     tested = np.isin(code, PRIMARY_CODES) | (code == MANUAL)
     search = _Search(cube, code != FREE, keep_ & ~forced, costs(cube.values(), cost_lambda))
+    if insider_groups is not None:
+        wanted = set(insider_groups)
+        search.insider_groups = np.array(
+            [i for i, g in enumerate(cube.groups) if g in wanted], dtype=np.int64
+        )
     search.run(tested, upl, lpl, insiders=insiders)
     code[search.added] = SECONDARY
     return Pattern(code=code, upl=upl, lpl=lpl, notes=tuple(notes + search.notes))
@@ -239,6 +247,7 @@ class _Search:
         self.given_up = np.zeros(cube.n_cells, dtype=np.bool_)
         self._cached: tuple[int, BoolArray, IntArray] | None = None
         self._mover: tuple[int, highspy.Highs] | None = None
+        self.insider_groups: IntArray | None = None
         self.version = 0
         self.insider_lps = 0
         self.budget_noted = False
@@ -474,7 +483,10 @@ class _Search:
         mine = np.unique(comps[atoms[~known[atoms]]])
         near = np.isin(comps, mine[mine >= 0])
         pool = self._small_moves(t) + list(points)
-        for g in self._groups_in(near):
+        groups = self._groups_in(near)
+        if self.insider_groups is not None:
+            groups = groups[np.isin(groups, self.insider_groups)]
+        for g in groups:
             if self.owner[t] == g:
                 continue
             cols, lo, hi = self._knowledge(int(g))
