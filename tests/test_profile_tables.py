@@ -7,7 +7,7 @@ import pytest
 from tests.test_profile import MINIMAL
 
 from digex.errors import ProfileError
-from digex.indicators.tables import DEFAULT_TABLES, Coarser, PublishedTable
+from digex.indicators.tables import DEFAULT_TABLES, PublishedTable
 from digex.profile import load_profile, profile_from_text
 
 TOTAL = '[[table]]\ncut = "total"\n'
@@ -28,17 +28,17 @@ def test_morocco_declares_its_tables_with_the_redesign_for_kpo() -> None:
     assert by_cut["total"] == PublishedTable("total", ("A", "H", "Q", "M"), True)
     assert by_cut["segment"] == PublishedTable("segment", ("A", "H", "Q", "M"), True)
     assert by_cut["ebops"] == PublishedTable("ebops", ("A", "Q"), False)
-    assert by_cut["partner"] == PublishedTable("partner", ("A", "H"), False)
+    exports = ("X",)
+    assert by_cut["partner"] == PublishedTable("partner", ("A", "H"), False, (), exports)
     assert by_cut["region"] == PublishedTable("region", ("A", "H", "Q"), False)
     assert by_cut["currency"] == PublishedTable("currency", ("A",), False)
-    assert by_cut["segment_region"] == PublishedTable("segment_region", ("A",), False)
+    assert by_cut["segment_region"] == PublishedTable("segment_region", ("A",), False, (), exports)
     crossed = by_cut["segment_partner"]
-    assert crossed == PublishedTable(
-        "segment_partner", ("A", "H"), False, (Coarser(("KPO.*",), ("A",)),)
-    )
-    # the thin segment by partner only yearly, the others half-yearly too
+    assert crossed == PublishedTable("segment_partner", ("A",), False, (), exports)
+    # the finer tables: yearly, exports only; a balance needs both flows
     assert [crossed.publishes(f, "KPO.FR") for f in ("A", "H")] == [True, False]
-    assert [crossed.publishes(f, "ITO.FR") for f in ("A", "H", "Q")] == [True, True, False]
+    assert [crossed.publishes("A", "KPO.FR", w) for w in ("X", "M", "N")] == [True, False, False]
+    assert by_cut["region"].publishes("Q", "150", "N")
     # the block sits just before the series breaks
     text = ma.text
     assert text.index("[[table]]") < text.index("[[break]]")

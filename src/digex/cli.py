@@ -1257,4 +1257,4 @@ app.command()(cli_history.revisions)
 from digex import cli_disclosure  # noqa: E402
 
 app.add_typer(cli_disclosure.disclosure_app, name="disclosure")
-FLAGS.update({"disclosure": "--disclosure", "action": "--suppress/--publish"})
+FLAGS.update({"disclosure": "--disclosure", "action": "--suppress"})

@@ -111,10 +111,11 @@ def test_the_moroccan_tables_publish_only_their_cells(small: Digex, moroccan: pd
     assert set(found.loc[found["cut"] == "partner", "freq"]) == {"A", "H"}
     assert set(found.loc[found["cut"] == "ebops", "freq"]) == {"A", "Q"}
     assert set(found.loc[found["cut"] == "total", "freq"]) == {"A", "H", "Q", "M"}
-    # the redesign: KPO by partner yearly only, ITO by partner yearly and half-yearly
+    # the redesign: segments by partner yearly, exports only
     crossed = found[found["cut"] == "segment_partner"]
     by_member = crossed.groupby("member")["freq"].agg(lambda f: "".join(sorted(set(f))))
-    assert by_member.to_dict() == {"ITO.FR": "AH", "ITO.US": "AH", "KPO.FR": "A", "KPO.US": "A"}
+    assert by_member.to_dict() == {"ITO.FR": "A", "KPO.FR": "A", "KPO.US": "A"}  # ITO.US: M
+    assert set(crossed["flow"]) == {"X"}
     # year to date only in the tables that have it
     ytd = found[found["indicator"].isin(["YTD_LEVEL", "YTD_GROWTH"])]
     assert set(ytd["cut"]) == {"total", "segment"}
@@ -150,8 +151,16 @@ def test_published_keeps_a_table_s_grid_and_the_auxiliary_rows() -> None:
         PublishedTable("total", ("A", "M"), ytd=True),
         PublishedTable("segment_partner", ("A", "H"), False, (Coarser(("KPO.*",), ("A",)),)),
     )
+    tables = (
+        *tables,
+        PublishedTable("region", ("A",), False, (), ("X",)),
+    )
     rows = [
         ("LEVEL", "A", "total", "_T", True),
+        ("LEVEL", "A", "region", "150", True),
+        ("LEVEL", "A", "region", "150", False, "M"),  # exports only
+        ("BALANCE", "A", "region", "150", False, "N"),  # a balance needs both flows
+        ("BALANCE", "A", "total", "_T", True, "N"),
         ("YTD_LEVEL", "M", "total", "_T", True),
         ("LEVEL", "Q", "total", "_T", False),  # no Q in the total's table
         ("LEVEL", "H", "segment_partner", "ITO.FR", True),
@@ -163,7 +172,8 @@ def test_published_keeps_a_table_s_grid_and_the_auxiliary_rows() -> None:
         ("SERIES_LEVEL", "A", "total", "EXPORTS_3SEG", True),
     ]
     frame = pd.DataFrame(
-        [r[:4] for r in rows], columns=["indicator", "freq", "cut", "member"]
+        [(*r[:4], r[5] if len(r) > 5 else "X") for r in rows],
+        columns=["indicator", "freq", "cut", "member", "flow"],
     ).assign(value=range(len(rows)))
     kept = content.published(frame, tables, registry())
     assert kept["value"].tolist() == [n for n, r in enumerate(rows) if r[4]]

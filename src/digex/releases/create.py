@@ -197,13 +197,9 @@ def _state(con: duckdb.DuckDBPyConnection) -> tuple[object, ...]:
     """What a release's figures, recorded loads and pattern depend on: the loads and
     withdrawals (`queries.content`), the newest load and conversion (a rates correction),
     and the releases and overrides a pattern must keep to."""
-    from digex.store import queries, releases
+    from digex.store import disclosure, queries, releases
 
-    row = con.execute(
-        "SELECT (SELECT count(*) FROM releases), "
-        "(SELECT coalesce(max(override_id), 0) FROM disclosure_overrides)"
-    ).fetchone()
-    return (*queries.content(con), *releases.state(con), *(row or ()))
+    return (*queries.content(con), *releases.state(con), *disclosure.pattern_state(con))
 
 
 def earlier_labels(

@@ -325,3 +325,13 @@ def status_differences(
     return (int(row[0]) if row else 0), [
         tuple(None if v is None else str(v) for v in r) for r in first
     ]
+
+
+def pattern_state(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """What a new release's pattern must keep to, as a state to compare: the number of
+    releases (their cells are frozen or sticky) and the newest override."""
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM releases), "
+        "(SELECT coalesce(max(override_id), 0) FROM disclosure_overrides)"
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
