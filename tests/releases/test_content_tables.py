@@ -108,25 +108,24 @@ def test_the_moroccan_tables_publish_only_their_cells(small: Digex, moroccan: pd
     grid = found[["cut", "freq"]].drop_duplicates()
     for cut, freq in zip(grid["cut"], grid["freq"], strict=True):
         assert freq in tables[cut].freqs, (cut, freq)
-    assert set(found.loc[found["cut"] == "partner", "freq"]) == {"A", "H"}
+    assert set(found.loc[found["cut"] == "partner", "freq"]) == {"A"}
     assert set(found.loc[found["cut"] == "ebops", "freq"]) == {"A", "Q"}
     assert set(found.loc[found["cut"] == "total", "freq"]) == {"A", "H", "Q", "M"}
-    # the redesign: segments by partner yearly, exports only
-    crossed = found[found["cut"] == "segment_partner"]
-    by_member = crossed.groupby("member")["freq"].agg(lambda f: "".join(sorted(set(f))))
-    assert by_member.to_dict() == {"ITO.FR": "A", "KPO.FR": "A", "KPO.US": "A"}  # ITO.US: M
-    assert set(crossed["flow"]) == {"X"}
+    # imports only as the sector's total; the balance only there
+    assert set(found.loc[found["flow"] == "M", "cut"]) == {"total"}
+    assert set(found.loc[found["flow"] == "N", "cut"]) == {"total"}
     # year to date only in the tables that have it
     ytd = found[found["indicator"].isin(["YTD_LEVEL", "YTD_GROWTH"])]
     assert set(ytd["cut"]) == {"total", "segment"}
-    # a cell by hand: KPO's French market in 2024 and 2023
-    level = crossed[
-        (crossed["indicator"] == "LEVEL")
-        & (crossed["member"] == "KPO.FR")
-        & (crossed["flow"] == "X")
+    # a cell by hand: the French market in 2024 and 2023 (ITO's and KPO's exports)
+    level = found[
+        (found["indicator"] == "LEVEL")
+        & (found["cut"] == "partner")
+        & (found["member"] == "FR")
+        & (found["flow"] == "X")
     ].set_index("period")["value"]
     for year in (2023, 2024):
-        by_hand = sum(amount(year, m, 20) for m in range(1, 13))
+        by_hand = sum(amount(year, m, 1000) + amount(year, m, 20) for m in range(1, 13))
         assert Decimal(repr(float(level[str(year)]))) == by_hand
 
 
