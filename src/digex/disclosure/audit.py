@@ -245,6 +245,12 @@ def _highs() -> highspy.Highs:
     return model
 
 
+def silence_banner() -> None:
+    """Make the process's first HiGHS instance with the banner kept off standard output (a
+    caller that solves with HiGHS before the gate, the suppression, calls this first)."""
+    _highs()
+
+
 def _new_model(
     rows: sparse.csr_matrix, rhs: FloatArray, lower: FloatArray, upper: FloatArray
 ) -> highspy.Highs:

@@ -131,6 +131,7 @@ def protect(
     # Outsiders first, then the insiders the gate names: a full insider pass in the search
     # tries every enterprise group against every primary (hundreds of groups on a release),
     # while the gate, with its certificates, finds the few whose knowledge matters.
+    audit.silence_banner()
     pattern = suppress.suppress(
         c,
         sens,
