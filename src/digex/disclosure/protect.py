@@ -44,6 +44,7 @@ from digex.disclosure.problem import (
     Sensitivity,
 )
 from digex.indicators.tables import DEFAULT_TABLES, PublishedTable
+from digex.store import disclosure as disclosure_store
 
 if TYPE_CHECKING:
     from digex.disclosure.audit import GateReport
@@ -56,19 +57,8 @@ KEY: Final = list(LABEL_KEY)
 ACTIONS: Final = ("suppress", "publish")
 """What an override may ask for a cell."""
 ORIGINS: Final = ("rule", "secondary", "earlier", "override", "free")
-CELL_COLUMNS: Final = (
-    *LABEL_KEY,
-    "cell",
-    "value",
-    "contributors",
-    "x1",
-    "x2",
-    "rule",
-    "upl",
-    "lpl",
-    "conf_status",
-    "origin",
-)
+CELL_COLUMNS: Final = disclosure_store.CELL_COLUMNS
+"""The cells frame's columns: those of the store's `release_cells` (one definition)."""
 STAGES: Final = ("cube", "rules", "suppress", "gate", "apply")
 
 __all__ = ["Protection", "pattern_from_cells", "protect"]
