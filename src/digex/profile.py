@@ -97,6 +97,13 @@ class CountryProfile:
     tables: tuple[PublishedTable, ...] = field(default=DEFAULT_TABLES, kw_only=True)
     """The tables a release publishes (`[[table]]`), and nothing else: see
     `digex.indicators.tables` (every single cut at every frequency when the profile has none)."""
+    digits: dict[str, str] = field(default_factory=dict, kw_only=True, hash=False)
+    """The digits each language's publications write (`digits = { ar = "arab" }`): `latn`
+    (0-9, the default, as Morocco writes Arabic) or `arab` (Arabic-Indic, as the Middle East
+    does)."""
+
+    def digits_for(self, lang: str) -> str:
+        return self.digits.get(lang, "latn")
 
     @property
     def digest(self) -> str:
@@ -297,7 +304,21 @@ def profile_from_text(text: str, *, source: str, where: str) -> CountryProfile:
         series_headers=r.lists("series_headers") if "series_headers" in data else {},
         breaks=parse_breaks(data, f"country profile {where}"),
         tables=parse_tables(data, f"country profile {where}"),
+        digits=_digits(r, data),
     )
+
+
+DIGITS = ("latn", "arab")
+
+
+def _digits(r: _Reader, data: Mapping[str, Any]) -> dict[str, str]:
+    if "digits" not in data:
+        return {}
+    found = r.texts("digits")
+    for lang, value in found.items():
+        if value not in DIGITS:
+            raise r.fail(f"digits.{lang}", f"{value!r}, not one of {', '.join(DIGITS)}, in")
+    return found
 
 
 def _encodings(r: _Reader, data: dict[str, Any]) -> tuple[str, ...]:

@@ -293,7 +293,8 @@ def _with_targets(found: ReleaseFigures) -> ReleaseFigures:
 
 
 def _target_rows(found: ReleaseFigures) -> Iterator[dict[str, object]]:
-    """TARGET_LEVEL, TARGET_GAP, TARGET_PROGRESS, CAGR_NEEDED (and CAGR_ACHIEVED when the
+    """TARGET_VALUE (the profile's target, so that a text states it as a figure), TARGET_LEVEL,
+    TARGET_GAP, TARGET_PROGRESS, CAGR_NEEDED (and CAGR_ACHIEVED when the
     base year is in the release) of each profile target against the latest complete year the
     release holds; none when it holds no complete year."""
     o = found.observations
@@ -321,6 +322,7 @@ def _target_rows(found: ReleaseFigures) -> Iterator[dict[str, object]]:
         goal = exact(Decimal(target.value))
         status = found.figure(indicator, str(latest), flow=flow)
         values: dict[str, Fraction | None] = {
+            "TARGET_VALUE": goal,
             "TARGET_LEVEL": level,
             "TARGET_GAP": goal - level,
             "TARGET_PROGRESS": level / goal * 100,
