@@ -1258,3 +1258,9 @@ from digex import cli_disclosure  # noqa: E402
 
 app.add_typer(cli_disclosure.disclosure_app, name="disclosure")
 FLAGS.update({"disclosure": "--disclosure", "action": "--suppress"})
+
+# -- publication (digex.cli_publish) --------------------------------------------------------------
+from digex import cli_publish  # noqa: E402
+
+app.command()(cli_publish.publish)
+FLAGS.update({"out": "--out", "lang": "--lang", "commentary": "--commentary"})
