@@ -683,11 +683,16 @@ def demo(
         loaded = run.make_store(db, files, progress=_Bar.for_(progress))
     with loaded.store as store:
         _print_results(loaded.results, loaded.seconds, store.profile.minor_units)
-        cli_release.print_demo_releases(run.make_releases(store, out_dir))
+        demo_releases = run.make_releases(store, out_dir)
+        cli_release.print_demo_releases(demo_releases)
         for period in run.HEADLINE_PERIODS:
             out().print(headline_table(store, period, "en"))
-        shown = shlex.quote(str(db))
-        out().print(f"store: {db}  (try `digex summary 2024 --lang fr --db {shown}`)")
+        latest = {info.period: info.release_id for info in demo_releases.releases}
+    published = run.publish_demo(db, latest)
+    for folder in published:
+        out().print(f"publication: {folder}", highlight=False, soft_wrap=True)
+    shown = shlex.quote(str(db))
+    out().print(f"store: {db}  (try `digex summary 2024 --lang fr --db {shown}`)")
 
 
 FORMATS = ("table", "csv", "json", "parquet")

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from digex.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from digex.api import Digex
     from digex.demo.generator import DemoFiles
     from digex.ingest.load import LoadResult, Progress
@@ -239,3 +241,24 @@ def make_releases(store: Digex, folder: Path) -> Released:
         info.release_id: unpublished_headline(store, info.release_id, info.period) for info in made
     }
     return Released(made, late, time.perf_counter() - start, unpublished)
+
+
+PUBLISHED_PERIODS = ("2024", "2025-H1")
+"""The demo's releases `make demo` publishes (the latest vintage of each period)."""
+
+
+def publish_demo(
+    db: Path, latest: dict[str, str], *, progress: Callable[[str], None] | None = None
+) -> list[Path]:
+    """Publish the latest release of each of `PUBLISHED_PERIODS` into
+    `<store folder>/publication/<release id>/`; returns the folders."""
+    from digex.publish.publication import publish
+
+    folders = []
+    for period in PUBLISHED_PERIODS:
+        rid = latest[period]
+        target = db.parent / "publication" / rid
+        if target.exists():  # the demo re-creates everything it made before
+            shutil.rmtree(target)
+        folders.append(publish(db, rid, target, progress=progress).out)
+    return folders

@@ -17,6 +17,7 @@ country profile frozen with it, so that a note and its check read the same numbe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -101,6 +102,8 @@ class ReleaseFigures:
     snapshot: Path
     previous: ReleaseFigures | None = field(default=None, repr=False)
     """The release this one revises (the same period, the vintage before), when there is one."""
+    synthetic: bool = False
+    """Made from the demo's synthetic data: every output says so."""
 
     @property
     def period(self) -> Period:
@@ -220,6 +223,7 @@ def open_release(store_path: Path, release_id: str, *, previous: bool = True) ->
             ).naming(release=release_id)
         served.require_served(con, release_id)
         earlier = _revised(con, meta) if previous else None
+        synthetic = store.synthetic
     path = snapshot_path(store_path, release_id)
     if not path.is_file():
         raise UsageError(
@@ -227,16 +231,8 @@ def open_release(store_path: Path, release_id: str, *, previous: bool = True) ->
             f"`digex release snapshot {release_id}`"
         )
     found = _from_snapshot(read_release(path), path)
-    if earlier is not None:
-        found = ReleaseFigures(
-            found.release_id,
-            found.metadata,
-            found.inputs,
-            found.observations,
-            found.snapshot,
-            open_release(store_path, earlier, previous=False),
-        )
-    return found
+    before = open_release(store_path, earlier, previous=False) if earlier else None
+    return dataclasses.replace(found, previous=before, synthetic=synthetic)
 
 
 def _revised(con: duckdb.DuckDBPyConnection, meta: dict[str, object]) -> str | None:

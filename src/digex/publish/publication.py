@@ -81,9 +81,9 @@ def read_commentary(paths: Sequence[Path], langs: Sequence[str]) -> dict[str, st
         try:
             found[lang] = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
-            raise UsageError(
-                f"commentary={path}: cannot be read as UTF-8 text ({e})"
-            ).naming(commentary=str(path)) from e
+            raise UsageError(f"commentary={path}: cannot be read as UTF-8 text ({e})").naming(
+                commentary=str(path)
+            ) from e
     return found
 
 

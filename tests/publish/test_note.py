@@ -1,0 +1,99 @@
+"""The demo's notes state DESIGN.md's figures in each language's conventions (read back from
+the text as a reader would, not compared with a fixed text), and an edited template that
+states a wrong number, or a dollar sign, is refused."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from digex.publish.quantities import Quantity, find_quantities
+from tests.publish.conftest import DemoReleases
+
+from digex.publish import note
+from digex.publish.tagging import PublicationCheckFailed
+
+SHARES = {Decimal(s) for s in ("40.3", "37.4", "13.2", "8.9", "0.2")}
+
+
+@pytest.fixture(scope="module")
+def notes(demo_releases: DemoReleases) -> dict[tuple[str, str], str]:
+    return {
+        (which, lang): note.render(demo_releases.open(which), lang).text
+        for which in ("2024", "2025-H1")
+        for lang in ("en", "fr", "ar")
+    }
+
+
+def _said(text: str, lang: str) -> list[Quantity]:
+    return find_quantities(text, lang)
+
+
+def _has(found: list[Quantity], value: str, unit: str, scale: int = 0, *, signed: bool = False
+         ) -> bool:  # fmt: skip
+    return any(
+        q.value == Decimal(value) and q.unit == unit and q.scale == scale
+        and (q.signed or not signed)
+        for q in found
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_2024_note_states_the_published_figures(
+    notes: dict[tuple[str, str], str], lang: str
+) -> None:
+    found = _said(notes[("2024", lang)], lang)
+    assert _has(found, "26.2", "MAD", 9)
+    assert _has(found, "0.2", "PC", signed=True)
+    shares = {q.value for q in found if q.unit == "PC" and not q.signed}
+    assert shares >= SHARES
+    assert not any(q.unit in ("USD", "EUR") for q in found)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_half_year_note_states_13_4_against_12_9(
+    notes: dict[tuple[str, str], str], lang: str
+) -> None:
+    found = _said(notes[("2025-H1", lang)], lang)
+    assert _has(found, "13.4", "MAD", 9)
+    assert _has(found, "12.9", "MAD", 9)
+    assert _has(found, "3.5", "PC", signed=True)
+
+
+def test_each_language_writes_its_own_conventions(notes: dict[tuple[str, str], str]) -> None:
+    en, fr, ar = (notes[("2024", lang)] for lang in ("en", "fr", "ar"))
+    assert "MAD 26.2 billion" in en
+    assert "40.3%" in en
+    assert "26,2 milliards de dirhams" in fr
+    assert "40,3\u00a0%" in fr
+    assert "26,2 مليار درهم" in ar
+    assert "40,3 في المائة" in ar
+    for text in (en, fr, ar):
+        assert "$" not in text
+
+
+def test_the_revision_says_what_changed(notes: dict[tuple[str, str], str]) -> None:
+    assert "What changed since release 2024.1" in notes[("2024", "en")]
+    assert "26.219" in notes[("2024", "en")]  # the total as first published
+    assert "What changed" not in notes[("2025-H1", "en")]
+
+
+def test_the_series_break_is_explained(notes: dict[tuple[str, str], str]) -> None:
+    assert "Series break" in notes[("2024", "en")]  # 2023 is the first year of five segments
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        ("Exports reached 26.3 billion dirhams.", "not tagged"),
+        ("{{ t.money(f.total)|replace('26.2', '26.3') }}", "rounds to"),
+        ("${{ t.money(f.total)|replace('MAD ', '') }}", "currency"),
+        ("{{ t.money(f.total)|replace('MAD', 'USD') }}", "USD"),
+        ("{{ t.growth(f.growth)|replace('0.2', '3.5') }}", "rounds to"),
+    ],
+)
+def test_an_edited_template_is_refused(demo_releases: DemoReleases, edit: str, why: str) -> None:
+    release = demo_releases.open("2024")
+    assert note.render(release, "en", template="{{ t.money(f.total) }}").text
+    with pytest.raises(PublicationCheckFailed, match=why):
+        note.render(release, "en", template=edit)
