@@ -29,6 +29,14 @@ LEVEL_DECIMALS = 3
 PERCENT_DECIMALS = 1
 MISSING = "—"
 """A figure that cannot be computed (no level, or none a year earlier)."""
+CONFIDENTIAL = "C"
+"""A figure disclosure control withholds (SDMX CONF_STATUS C)."""
+CONFIDENTIAL_NOTE = {
+    "en": "C: confidential (withheld so that no firm's figures can be derived).",
+    "fr": "C : confidentiel (non diffusé pour qu'aucune donnée d'entreprise ne puisse être "
+    "déduite).",
+    "ar": "C: سري (محجوب حتى لا يمكن استنتاج بيانات أي مقاولة).",
+}
 SYNTHETIC = " — SYNTHETIC DEMO DATA"
 
 
@@ -62,11 +70,20 @@ Write = Callable[[Decimal, int, str], str]
 
 
 def _cell(
-    value: Fraction | None, write: Write, decimals: int, locale: str, done: str, obs: str
+    value: Fraction | None,
+    write: Write,
+    decimals: int,
+    locale: str,
+    done: str,
+    obs: str,
+    *,
+    withheld: bool = False,
 ) -> str:
     """`value` rounded half up and written; a figure on incomplete months, or at or across a
     series break, is never a plain number: the mark of its completeness, then the break's,
-    follow it."""
+    follow it. A figure disclosure control withholds is shown as C (never as missing)."""
+    if withheld:
+        return CONFIDENTIAL
     if value is None:
         return MISSING
     return (
@@ -95,15 +112,20 @@ def shape(h: Headline, lang: str, locale: str, *, synthetic: bool = False) -> He
         notes += break_notes(h.breaks, lang)
     lines = []
     for r in h.rows:
+        w = r.withheld
         cells = (
-            _cell(
-                r.previous, number, LEVEL_DECIMALS, locale, r.previous_completeness, r.previous_obs
-            ),
-            _cell(r.level, number, LEVEL_DECIMALS, locale, r.level_completeness, r.level_obs),
-            _cell(r.share, percent, PERCENT_DECIMALS, locale, r.level_completeness, r.level_obs),
-            _cell(r.growth, signed, PERCENT_DECIMALS, locale, r.growth_completeness, r.growth_obs),
-        )
+            _cell(r.previous, number, LEVEL_DECIMALS, locale, r.previous_completeness,
+                  r.previous_obs, withheld="previous" in w),
+            _cell(r.level, number, LEVEL_DECIMALS, locale, r.level_completeness, r.level_obs,
+                  withheld="level" in w),
+            _cell(r.share, percent, PERCENT_DECIMALS, locale, r.level_completeness, r.level_obs,
+                  withheld="share" in w),
+            _cell(r.growth, signed, PERCENT_DECIMALS, locale, r.growth_completeness,
+                  r.growth_obs, withheld="growth" in w),
+        )  # fmt: skip
         lines.append(HeadlineLine(r.name, cells, total=r.code == "_T"))
+    if any(r.withheld for r in h.rows):
+        notes.append(CONFIDENTIAL_NOTE.get(lang, CONFIDENTIAL_NOTE["en"]))
     return HeadlineTable(
         title=title,
         columns=("", h.previous_period, h.period, "%", "Δ %"),

@@ -55,6 +55,9 @@ class HeadlineRow:
     level_obs: str = st.NORMAL.value
     """The level's observation status, which its share has too (both read the period alone)."""
     growth_obs: str = st.NORMAL.value
+    withheld: frozenset[str] = frozenset()
+    """Which of previous, level, share and growth disclosure control withholds (a release's
+    CONF_STATUS C): shown as C, never as a missing figure."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,23 @@ def touched(h: Headline, breaks: Sequence[SeriesBreak]) -> tuple[SeriesBreak, ..
     return tuple(b for b in breaks if b.id in found)
 
 
+def _withheld(
+    secret: set[tuple[str, str, str]], code: str, now: str, before: str
+) -> frozenset[str]:
+    """The cells of a member's line that are confidential in the release (a share or a
+    growth that reads a withheld level is withheld too)."""
+    found = set()
+    if ("LEVEL", code, before) in secret:
+        found.add("previous")
+    if ("LEVEL", code, now) in secret:
+        found |= {"level", "share"}
+    if ("SHARE", code, now) in secret or ("LEVEL", TOTAL, now) in secret:
+        found.add("share")
+    if ("GROWTH_YOY", code, now) in secret or found & {"previous", "level"}:
+        found.add("growth")
+    return frozenset(found)
+
+
 def build(frame: pd.DataFrame, p: Period, names: list[tuple[str, str]], title: str) -> Headline:
     """The headline from a tidy table of LEVEL rows (unit multiplier 0) of the members and
     the total, for `p` and a year earlier, and the GROWTH_YOY rows of `p` (their status is
@@ -165,6 +185,11 @@ def build(frame: pd.DataFrame, p: Period, names: list[tuple[str, str]], title: s
             rows_of["completeness"],
             strict=True,
         )
+    }
+    secret = frame[frame["conf_status"] == "C"] if "conf_status" in frame else frame.iloc[:0]
+    withheld = {
+        (str(i), str(m), str(per))
+        for i, m, per in zip(secret["indicator"], secret["member"], secret["period"], strict=True)
     }
     growths = frame[(frame["indicator"] == "GROWTH_YOY") & (frame["period"] == p.label)]
     growth_obs = dict(
@@ -205,6 +230,7 @@ def build(frame: pd.DataFrame, p: Period, names: list[tuple[str, str]], title: s
                 before_o,
                 now_o,
                 growth_obs.get(code, st.worst_obs((now_o, before_o)).value),
+                _withheld(withheld, code, p.label, prev.label),
             )
         )
     here = frame[frame["period"] == p.label]
