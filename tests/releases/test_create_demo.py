@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from tests.conftest import DemoStore
+from tests.conftest import DemoReleases, DemoStore
 from tests.test_reference_figures import FIGURES, query
 
 import digex
@@ -81,12 +81,12 @@ def test_the_demo_s_releases_fit_the_release_calendar() -> None:
 
 
 @pytest.mark.slow
-def test_the_demo_makes_its_releases(demo_store: DemoStore, tmp_path: Path) -> None:
-    """The whole flow on the demo store (three releases, each protected). The total and the
+def test_the_demo_makes_its_releases(demo_releases: DemoReleases) -> None:
+    """The whole flow on the demo store (three releases, each protected: made once for the
+    session by the `demo_releases` fixture, with `run.make_releases`). The total and the
     five segments' levels and shares stay published in every release's public view, whose
     gate passed; the time of each gate is reported (`-s`)."""
-    with digex.connect(_copy(demo_store, tmp_path)) as db:
-        made = run.make_releases(db, tmp_path)
+    made = demo_releases.made
     for info in made.releases:
         print(f"\n{info.release_id}: gate {info.timings['gate']:.2f} s, {info.gate}")
         assert info.gate["failed"] == 0
