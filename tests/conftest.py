@@ -229,6 +229,11 @@ def _build(demo_store: DemoStore, folder: Path) -> None:
     last, so that its presence says the folder is whole."""
     path = Path(shutil.copy(demo_store.pristine, folder / RELEASES_STORE))
     with digex.connect(path) as db:
+        # as `digex demo` does: the older series (the break note quotes it) and the mark
+        # that the store holds synthetic data
+        db.store.set_meta("synthetic", "true")
+        if demo_store.files.series is not None:
+            db.load([], series=[demo_store.files.series], today=TODAY)
         made = run.make_releases(db, folder)
     ids = [m.release_id for m in made.releases]
     names = {"2024-prelim": ids[0], "2024": ids[1], "2025-H1": ids[2]}

@@ -64,7 +64,8 @@ def test_a_tag_whose_text_was_altered_stops_it() -> None:
     _fails(good.replace("MAD 26.2 billion", "$26.2 billion"), match="USD")
     _fails(good.replace("billion", "million"), match="10\\^6")
     _fails(t.growth(R.figure("GROWTH_YOY", "2024")).replace("+", ""), match="sign")
-    _fails(t.year(2024).replace("2024", "2025"), match="year")
+    _fails(t.year(2024).replace("\ue0022024", "\ue0022025"), match="not that year")
+    _fails(t.year(2024).replace("2024", "2019"), match="none of the years")
 
 
 def test_a_withheld_figure_shows_its_mark_and_never_a_number() -> None:

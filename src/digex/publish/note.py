@@ -184,7 +184,7 @@ def _targets(r: ReleaseFigures, lang: str) -> list[TargetLine]:
         found.append(
             TargetLine(
                 t.id,
-                t.names.get(lang, t.id),
+                free(t.names.get(lang, t.id)),  # its name may hold its year
                 t.year,
                 members["TARGET_VALUE"],
                 members["TARGET_LEVEL"],

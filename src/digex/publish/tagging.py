@@ -212,8 +212,6 @@ def check(rendered: str, release: ReleaseFigures, lang: str, *, where: str) -> C
     """The rendered text with its markers removed, once every number in it is checked (see
     the module's head); `PublicationCheckFailed` naming `where`, the line and the number
     otherwise."""
-    from digex.publish.quantities import find_digits
-
     problems: list[str] = []
     stated: list[Stated] = []
     outside: list[tuple[int, str]] = []  # (offset, text) between the spans
@@ -234,7 +232,7 @@ def check(rendered: str, release: ReleaseFigures, lang: str, *, where: str) -> C
             problems.append(f"{here}: {text!r} {problem}")
     outside.append((last, rendered[last:]))
     for offset, plain in outside:
-        for start, end in find_digits(plain):
+        for start, end in _numbers(plain, lang):
             problems.append(
                 f"{where}, line {_line(rendered, offset + start)}: the number "
                 f"{plain[start:end]!r} is not tagged: a figure enters a text only through a "
@@ -253,6 +251,21 @@ def check(rendered: str, release: ReleaseFigures, lang: str, *, where: str) -> C
             "written:\n  " + "\n  ".join(problems[:20])
         )
     return Checked(_shown(rendered), tuple(stated))
+
+
+def _numbers(text: str, lang: str) -> list[tuple[int, int]]:
+    """The spans of the numbers in `text`: each quantity as a reader reads it (26.3 billion,
+    not 26 and 3), then any digit no quantity covers."""
+    from digex.publish.quantities import find_digits, find_quantities
+
+    spans = [(q.start, q.end) for q in find_quantities(text, lang)]
+    covered = [(a, b) for a, b in spans]
+    spans += [
+        (a, b)
+        for a, b in find_digits(text)
+        if not any(start <= a and b <= end for start, end in covered)
+    ]
+    return sorted(spans)
 
 
 def _check_figure(
@@ -304,8 +317,11 @@ def _check_literal(
 
     tags = Tags(release, lang)
     if kind == "year":
-        if not (value.isdigit() and 1900 <= int(value) <= 2200):
-            return f"is tagged as a year and {value!r} is not one"
+        if not (value.isdigit() and int(value) in known_years(release)):
+            return (
+                f"is tagged as a year and {value!r} is none of the years the release speaks "
+                "of (its periods', its targets', its series breaks')"
+            )
         return None if text == tags._digits(value) else "is not that year"
     if kind == "date":
         try:
@@ -331,6 +347,16 @@ def _check_literal(
     if find_digits(text):
         return f"is tagged {kind!r}, which is not a kind of number a text may state"
     return None
+
+
+def known_years(release: ReleaseFigures) -> frozenset[int]:
+    """The years a note of `release` may name: those of its periods, of its profile's targets
+    (year and base year) and of its series breaks."""
+    years = {int(str(p)[:4]) for p in release.observations["period"].unique()}
+    for t in release.profile.targets:
+        years |= {t.year} | ({t.base_year} if t.base_year is not None else set())
+    years |= {b.day.year for b in release.profile.breaks}
+    return frozenset(years)
 
 
 def same_figures(checked: Mapping[str, Checked]) -> None:
@@ -368,8 +394,9 @@ def check_free(
             )
     if problems:
         raise PublicationCheckFailed(
-            f"{len(problems)} number(s) of the commentary are not the release's; nothing was "
-            "written:\n  " + "\n  ".join(problems[:20])
+            f"{len(problems)} number(s) of a text from outside the templates (a commentary, "
+            "a series break's explanation) are not the release's; nothing was written:\n  "
+            + "\n  ".join(problems[:20])
         )
 
 
@@ -386,7 +413,9 @@ def _could_be(q: object, figure: Figure) -> bool:
         if q.unit != figure.unit and not (q.unit == "PC" and figure.unit == "PP"):
             return False
     elif q.unit is None:
-        if figure.unit not in COUNTS:
+        # a bare count (jobs, firms), or an amount whose currency the sentence already gave
+        # ("26.17 bn MAD, against 17.9 bn")
+        if figure.unit not in COUNTS and not (q.scale > 0 and figure.unit not in _PER_CENT):
             return False
     elif q.unit != figure.unit:
         return False
