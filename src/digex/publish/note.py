@@ -275,6 +275,21 @@ def period_words(t: Tags, p: Period) -> str:
     return f"{get_month_names('wide', locale=t.locale)[p.sub]} {year}"
 
 
+IN_PERIOD: Final = {
+    "en": {"A": "in {}", "H": "in {}", "Q": "in {}", "M": "in {}"},
+    "fr": {"A": "en {}", "H": "au {}", "Q": "au {}", "M": "en {}"},
+    "ar": {"A": "في {}", "H": "في {}", "Q": "في {}", "M": "في {}"},
+}
+"""How a sentence places an event in a period (French: "en 2024", "au premier semestre")."""
+SINCE_PERIOD: Final = {
+    "en": {"A": "on {}", "H": "on {}", "Q": "on {}", "M": "on {}"},
+    "fr": {"A": "par rapport à {}", "H": "par rapport au {}", "Q": "par rapport au {}",
+           "M": "par rapport à {}"},
+    "ar": {"A": "مقارنة مع {}", "H": "مقارنة مع {}", "Q": "مقارنة مع {}", "M": "مقارنة مع {}"},
+}  # fmt: skip
+"""How a sentence names the period a change is measured on."""
+
+
 STATUS: Final = {
     "preliminary": {"en": "Preliminary figures", "fr": "Chiffres provisoires", "ar": "أرقام أولية"},
     "revised": {"en": "Revised figures", "fr": "Chiffres révisés", "ar": "أرقام معدلة"},
@@ -322,6 +337,8 @@ def render(
         "f": facts(r, lang),
         "status": STATUS.get(r.status, STATUS["preliminary"]).get(lang, r.status),
         "period": lambda p: period_words(tags, p),
+        "in_period": lambda p: IN_PERIOD[lang][p.freq].format(period_words(tags, p)),
+        "since": lambda p: SINCE_PERIOD[lang][p.freq].format(period_words(tags, p)),
         "country": r.profile.names.get(lang, r.profile.code),
         "source": r.profile.data_source.get(lang, ""),
         "breaks": [_explanation(r, b, lang) for b in facts(r, lang).breaks],

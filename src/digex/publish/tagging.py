@@ -54,7 +54,7 @@ _CURRENCY: Final = re.compile(
     re.IGNORECASE,
 )
 
-FORMS: Final = ("money", "percent", "growth", "points", "count")
+FORMS: Final = ("money", "number", "percent", "growth", "points", "count")
 
 
 class PublicationCheckFailed(ChecksFailed):
@@ -151,6 +151,21 @@ class Tags:
         )
         return self._span(figure, "points", 0, decimals, text)
 
+    def number(self, figure: Figure, scale: int = 9, decimals: int = 3) -> str:
+        """An amount as a bare number, for a table whose header names the unit and scale
+        (`5.237` under "billion MAD")."""
+        value = figure.value if figure.available else None
+        text = (
+            ""
+            if value is None
+            else numbers.digits_of(
+                numbers.number(value.scaleb(-scale), decimals, self.locale),
+                self.digits,
+                self.locale,
+            )
+        )
+        return self._span(figure, "number", scale, decimals, text)
+
     def count(self, figure: Figure) -> str:
         value = figure.value if figure.available else None
         text = "" if value is None else numbers.count_text(value, self.locale, digits=self.digits)
@@ -166,6 +181,20 @@ class Tags:
     def date(self, day: dt.date | dt.datetime) -> str:
         day = day.date() if isinstance(day, dt.datetime) else day
         return self._literal("date", day.isoformat(), self._date_text(day))
+
+    def unit(self, currency: str | None = None, scale: int = 9) -> str:
+        """The unit of a table's amounts, in words (`billion MAD`, `milliards de dirhams`):
+        the one place outside a figure where a currency is named."""
+        currency = currency or self.release.profile.national_currency
+        return self._literal("unit", f"{currency}|{scale}", self._unit_text(currency, scale))
+
+    def _unit_text(self, currency: str, scale: int) -> str:
+        words = numbers.SCALE_WORDS[scale][self.lang if self.lang in ("en", "fr", "ar") else "en"]
+        if self.lang == "fr":
+            return f"{words[1]} de {numbers.currency_word(currency, 'fr', self.locale)}"
+        if self.lang == "ar":
+            return f"{words[0]} {numbers.currency_word(currency, 'ar', self.locale)}"
+        return f"{words[0]} {currency}"
 
     def code(self, code: str) -> str:
         return self._literal("code", code, code)
@@ -289,15 +318,17 @@ def _check_figure(
             return f"states a value for {ref}, which the release withholds"
         return None
     assert figure.value is not None
-    found = [q for q in find_quantities(text, lang) if q.unit is not None or form == "count"]
+    bare = form in ("count", "number")
+    found = [q for q in find_quantities(text, lang) if q.unit is not None or bare]
     if len(found) != 1:
         return f"should state one number for {ref}, and states {len(found)}"
     q = found[0]
     unit = {"money": figure.unit, "percent": "PC", "growth": "PC", "points": "PP"}.get(form)
     if q.unit != unit:
         return f"is in {q.unit or 'no unit'}, and {ref} is in {unit or 'no unit (a count)'}"
-    if q.scale != scale:
-        return f"is scaled by 10^{q.scale}, and the tag says 10^{scale}"
+    written = 0 if form == "number" else scale  # a bare number's scale is in its header
+    if q.scale != written:
+        return f"is scaled by 10^{q.scale}, and the tag says 10^{written}"
     if q.decimals != decimals:
         return f"has {q.decimals} decimals, and the tag says {decimals}"
     expected = round_half_up(figure.value.scaleb(-scale), decimals)
@@ -333,6 +364,12 @@ def _check_literal(
         if value not in CODES:
             return f"is tagged as a code and {value!r} is not one of {sorted(CODES)}"
         return None if text == value else f"is not the code {value}"
+    if kind == "unit":
+        currency, scale = value.split("|")
+        units = {f.unit for f in release}
+        if currency not in units or not scale.isdigit() or int(scale) not in numbers.SCALE_WORDS:
+            return f"names a unit ({value}) that no figure of the release is in"
+        return None if text == tags._unit_text(currency, int(scale)) else "is not that unit"
     if kind == "free":
         return None  # text from outside the templates: `check_free` reads its numbers
     if kind == "release":
