@@ -238,6 +238,18 @@ def test_exact_and_interval() -> None:
     assert low <= D("13.38") < high
 
 
+def test_rounds_from_rounds_half_up_at_the_written_scale() -> None:
+    q = one("26,2 milliards de dirhams", "fr")
+    assert q.rounds_from(D("26174000000"))
+    assert q.rounds_from(D("26150000000"))  # a tie rounds up
+    assert not q.rounds_from(D("26149999999.99"))
+    assert not q.rounds_from(D("26250000000"))
+    negative = one("-8,1 %", "fr")
+    assert negative.rounds_from(D("-8.05"))  # a tie rounds away from zero
+    assert not negative.rounds_from(D("-8.15"))
+    assert one("148 500", "fr").rounds_from(D("148500.4"))
+
+
 def test_find_digits_finds_every_digit_run_in_any_script() -> None:
     text = "T3 2025: ٢٦٫٢ et ۱۳ puis १२"
     spans = find_digits(text)

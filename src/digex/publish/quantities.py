@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Final
 
@@ -249,11 +249,17 @@ class Quantity:
         return self.value.scaleb(self.scale)
 
     def interval(self) -> tuple[Decimal, Decimal]:
-        """The values that round (half up) to the written figure, scaled: 13.4 -> [13.35,
-        13.45). Ties go away from zero, so the closed end is the one nearer zero for a negative
-        figure (-8.1 comes from (-8.15, -8.05]), and 0.0 comes from the open (-0.05, 0.05)."""
+        """The bounds of the values that round (half up) to the written figure, scaled. Ties go
+        away from zero, so the end nearer zero is the closed one: 13.4 comes from [13.35,
+        13.45), -8.1 from (-8.15, -8.05], 0.0 from the open (-0.05, 0.05)."""
         half = Decimal(5).scaleb(-self.decimals - 1)
         return (self.value - half).scaleb(self.scale), (self.value + half).scaleb(self.scale)
+
+    def rounds_from(self, exact: Decimal) -> bool:
+        """Whether `exact` (unscaled: MAD, not bn MAD) is written so: in this scale, rounded
+        half up to these decimals, it gives this value (26,2 milliards from 26,174,000,000)."""
+        step = Decimal(1).scaleb(-self.decimals)
+        return exact.scaleb(-self.scale).quantize(step, ROUND_HALF_UP) == self.value
 
 
 def _language(lang: str) -> str:
