@@ -100,6 +100,40 @@ def test_forms(lang: str, text: str, expected: tuple[Decimal, int, int, str | No
 
 
 @pytest.mark.parametrize(
+    ("word", "scale", "unit"),
+    [
+        *[(w, 9, None) for w in ("milliard", "milliards", "Mds", "Md", "billion", "bn", "B")],
+        *[(w, 9, None) for w in ("مليار", "ملايير", "مليارات")],
+        *[(w, 6, None) for w in ("million", "millions", "M", "m", "mn", "مليون", "ملايين")],
+        *[(w, 3, None) for w in ("thousand", "k", "K", "mille", "ألف", "آلاف")],
+        *[(w, 0, "PC") for w in ("%", "per cent", "percent", "pour cent", "في المائة")],
+        *[(w, 0, "PC") for w in ("بالمائة", "٪")],
+        *[(w, 0, "PP") for w in ("points", "point", "percentage points", "pp")],
+        *[(w, 0, "PP") for w in ("points de pourcentage", "نقطة", "نقاط")],
+        *[(w, 0, "MAD") for w in ("MAD", "DH", "Dh", "dirham", "dirhams", "درهم", "دراهم")],
+        *[(w, 0, "USD") for w in ("$", "US$", "USD", "dollar", "dollars", "دولار")],
+        *[(w, 0, "EUR") for w in ("€", "EUR", "euro", "euros", "يورو")],
+        ("MDH", 6, "MAD"),
+        ("MMDH", 9, "MAD"),
+        ("milliards de dirhams", 9, "MAD"),
+        ("bn dollars", 9, "USD"),
+        ("M€", 6, "EUR"),
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_every_scale_and_unit_word_after_the_number(
+    word: str, scale: int, unit: str | None, lang: str
+) -> None:
+    """Scale and unit words are read in all three languages (texts mix them); only the marks
+    of the number follow `lang`."""
+    number = "12.5" if lang == "en" else "12,5"
+    if word == "billion" and lang == "fr":
+        scale = 12  # the French billion is a million millions
+    for space in ("", " ", "\u00a0"):
+        assert read(f"{number}{space}{word}", lang) == (D("12.5"), 1, scale, unit, False)
+
+
+@pytest.mark.parametrize(
     ("text", "lang", "unit", "scale"),
     [
         ("$26.2 billion", "en", "USD", 9),  # DESIGN.md: a dollar sign on dirhams, x10
