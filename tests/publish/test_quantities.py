@@ -134,6 +134,24 @@ def test_every_scale_and_unit_word_after_the_number(
 
 
 @pytest.mark.parametrize(
+    ("word", "unit"),
+    [
+        *[(w, "MAD") for w in ("MAD", "DH", "Dh", "د.م.")],
+        *[(w, "USD") for w in ("$", "US$", "$US", "USD")],
+        *[(w, "EUR") for w in ("€", "EUR")],
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_every_currency_before_the_number(word: str, unit: str, lang: str) -> None:
+    number = "12.5" if lang == "en" else "12,5"
+    for space in ("", " ", "\u00a0"):
+        for scale, scale_word in ((0, ""), (9, " billion" if lang == "en" else " milliards")):
+            text = f"{word}{space}{number}{scale_word}"
+            assert read(text, lang) == (D("12.5"), 1, scale, unit, False), text
+            assert read(f"{word}{space}-{number}", lang) == (D("-12.5"), 1, 0, unit, True)
+
+
+@pytest.mark.parametrize(
     ("text", "lang", "unit", "scale"),
     [
         ("$26.2 billion", "en", "USD", 9),  # DESIGN.md: a dollar sign on dirhams, x10
