@@ -266,7 +266,8 @@ def _language(lang: str) -> str:
     base = lang.split("_")[0].split("-")[0].lower()
     if base not in _MARKS:
         raise UsageError(
-            f"numbers cannot be read in language {lang!r}: give one of {', '.join(LANGS)}"
+            f"numbers cannot be read with lang={lang}: give one of {', '.join(LANGS)} "
+            "(or a locale of one, such as fr_MA)"
         ).naming(lang=lang)
     return base
 
