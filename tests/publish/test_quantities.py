@@ -79,6 +79,10 @@ def read(text: str, lang: str) -> tuple[Decimal, int, int, str | None, bool]:
         ("ar", "2 نقاط مئوية", (D(2), 0, 0, "PP", False)),
         ("ar", "5 دولار", (D(5), 0, 0, "USD", False)),
         ("ar", "5 يورو", (D(5), 0, 0, "EUR", False)),
+        ("ar", "5 أورو", (D(5), 0, 0, "EUR", False)),
+        ("ar", "26,2 مليار من الدراهم", (D("26.2"), 1, 9, "MAD", False)),
+        ("ar", "2,6 مليار من الدولارات", (D("2.6"), 1, 9, "USD", False)),
+        ("en", "26.2 billion of dirhams", (D("26.2"), 1, 9, "MAD", False)),
         ("ar", "100 درهمًا", (D(100), 0, 0, "MAD", False)),
         # Arabic-Indic and extended Arabic-Indic digits, with their own marks
         ("ar", "٢٦٫٢ مليار درهم", (D("26.2"), 1, 9, "MAD", False)),

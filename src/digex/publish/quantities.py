@@ -97,13 +97,19 @@ _CURRENCY_SYMBOLS: Final = {
 _CURRENCY_WORDS: Final = {
     "USD": (
         "(?i:(?:US |U\\.S\\. )?dollars?)",
+        "\u0627\u0644\u062f\u0648\u0644\u0627\u0631\u0627\u062a",  # الدولارات
         "\u062f\u0648\u0644\u0627\u0631\u0627\u062a",  # دولارات
         "\u062f\u0648\u0644\u0627\u0631",  # دولار
     ),
-    "EUR": ("(?i:euros?)", "\u064a\u0648\u0631\u0648"),  # يورو
+    "EUR": (
+        "(?i:euros?)",
+        "\u064a\u0648\u0631\u0648",  # يورو
+        "\u0623\u0648\u0631\u0648",  # أورو, as Moroccan texts write it
+    ),
     "MAD": (
         "(?i:(?:Moroccan )?dirhams?)",
         "dhs?",
+        "\u0627\u0644\u062f\u0631\u0627\u0647\u0645",  # الدراهم (مليار من الدراهم)
         "\u062f\u0631\u0627\u0647\u0645",  # دراهم
         "\u062f\u0631\u0647\u0645",  # درهم
     ),
@@ -205,7 +211,8 @@ def _pattern(lang: str) -> re.Pattern[str]:
     )
     scale = _alternatives("", _SCALE_WORDS)
     combined = _alternatives("", _COMBINED)
-    linked = r"(?(scale)(?:(?i:de)[ \u00a0]|(?i:d)['\u2019])?)"
+    # "milliards de dirhams", "millions d'euros", "billion of dirhams", "مليار من الدراهم"
+    linked = r"(?(scale)(?:(?i:de|of)[ \u00a0]|(?i:d)['\u2019]|\u0645\u0646[ \u00a0])?)"
     after = (
         f"(?:{_SP}(?:{combined})"
         f"|(?:{_SP}(?P<scale>{scale}))?"
