@@ -254,3 +254,24 @@ def test_several_quantities_among_words_all_read_back_in_order(
     assert [q.text for q in found] == [w.text.strip("\u200e\u200f\u061c") for w in items]
     assert all(text[q.start : q.end] == q.text for q in found)
     assert all(a.end < b.start for a, b in pairwise(found))
+
+
+@given(
+    st.sampled_from(sorted(FORMS)).flatmap(lambda lang: st.tuples(st.just(lang), written(lang))),
+    st.integers(-120, 120),
+)
+def test_rounds_from_agrees_with_the_interval(case: tuple[str, Written], offset: int) -> None:
+    """A figure rounds to the written one exactly when it lies in its interval, with the end
+    nearer zero (round half up: ties away from zero); offsets of +-50 hundredths of the last
+    written digit are the ties."""
+    lang, w = case
+    q = find_quantities(w.text, lang)[0]
+    low, high = q.interval()
+    exact = q.exact() + Decimal(offset).scaleb(q.scale - q.decimals - 2)
+    if q.value > 0:
+        inside = low <= exact < high
+    elif q.value < 0:
+        inside = low < exact <= high
+    else:
+        inside = low < exact < high
+    assert q.rounds_from(exact) == inside

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Final
 
@@ -97,13 +97,19 @@ _CURRENCY_SYMBOLS: Final = {
 _CURRENCY_WORDS: Final = {
     "USD": (
         "(?i:(?:US |U\\.S\\. )?dollars?)",
+        "\u0627\u0644\u062f\u0648\u0644\u0627\u0631\u0627\u062a",  # الدولارات
         "\u062f\u0648\u0644\u0627\u0631\u0627\u062a",  # دولارات
         "\u062f\u0648\u0644\u0627\u0631",  # دولار
     ),
-    "EUR": ("(?i:euros?)", "\u064a\u0648\u0631\u0648"),  # يورو
+    "EUR": (
+        "(?i:euros?)",
+        "\u064a\u0648\u0631\u0648",  # يورو
+        "\u0623\u0648\u0631\u0648",  # أورو, as Moroccan texts write it
+    ),
     "MAD": (
         "(?i:(?:Moroccan )?dirhams?)",
         "dhs?",
+        "\u0627\u0644\u062f\u0631\u0627\u0647\u0645",  # الدراهم (مليار من الدراهم)
         "\u062f\u0631\u0627\u0647\u0645",  # دراهم
         "\u062f\u0631\u0647\u0645",  # درهم
     ),
@@ -205,7 +211,8 @@ def _pattern(lang: str) -> re.Pattern[str]:
     )
     scale = _alternatives("", _SCALE_WORDS)
     combined = _alternatives("", _COMBINED)
-    linked = r"(?(scale)(?:(?i:de)[ \u00a0]|(?i:d)['\u2019])?)"
+    # "milliards de dirhams", "millions d'euros", "billion of dirhams", "مليار من الدراهم"
+    linked = r"(?(scale)(?:(?i:de|of)[ \u00a0]|(?i:d)['\u2019]|\u0645\u0646[ \u00a0])?)"
     after = (
         f"(?:{_SP}(?:{combined})"
         f"|(?:{_SP}(?P<scale>{scale}))?"
@@ -249,18 +256,25 @@ class Quantity:
         return self.value.scaleb(self.scale)
 
     def interval(self) -> tuple[Decimal, Decimal]:
-        """The values that round (half up) to the written figure, scaled: 13.4 -> [13.35,
-        13.45). Ties go away from zero, so the closed end is the one nearer zero for a negative
-        figure (-8.1 comes from (-8.15, -8.05]), and 0.0 comes from the open (-0.05, 0.05)."""
+        """The bounds of the values that round (half up) to the written figure, scaled. Ties go
+        away from zero, so the end nearer zero is the closed one: 13.4 comes from [13.35,
+        13.45), -8.1 from (-8.15, -8.05], 0.0 from the open (-0.05, 0.05)."""
         half = Decimal(5).scaleb(-self.decimals - 1)
         return (self.value - half).scaleb(self.scale), (self.value + half).scaleb(self.scale)
+
+    def rounds_from(self, exact: Decimal) -> bool:
+        """Whether `exact` (unscaled: MAD, not bn MAD) is written so: in this scale, rounded
+        half up to these decimals, it gives this value (26,2 milliards from 26,174,000,000)."""
+        step = Decimal(1).scaleb(-self.decimals)
+        return exact.scaleb(-self.scale).quantize(step, ROUND_HALF_UP) == self.value
 
 
 def _language(lang: str) -> str:
     base = lang.split("_")[0].split("-")[0].lower()
     if base not in _MARKS:
         raise UsageError(
-            f"numbers cannot be read in language {lang!r}: give one of {', '.join(LANGS)}"
+            f"numbers cannot be read with lang={lang}: give one of {', '.join(LANGS)} "
+            "(or a locale of one, such as fr_MA)"
         ).naming(lang=lang)
     return base
 
