@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import zipfile
 from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from tests.disclosure.fixtures import CANARY
+from tests.disclosure.test_leak import leaks
 
 from digex.errors import UsageError
 from digex.indicators.registry import registry
@@ -60,7 +63,8 @@ ROWS = [
     ("LEVEL", "M", "2024-01", "total", "_T", "X", 99.5, "MAD", "P", "complete", "F"),
     ("JOBS", "A", "2024", "total", "_T", "_Z", 1500.0, "JOBS", "P", "complete", "F"),
     ("LEVEL", "A", "2024", "segment", "ITO", "X", 600.5, "MAD", "P", "complete", "F"),
-    ("LEVEL", "A", "2024", "segment", "CRM", "X", NAN, "MAD", "P", "complete", "C"),
+    # a confidential row that still carries its value (a snapshot never does): the mark decides
+    ("LEVEL", "A", "2024", "segment", "CRM", "X", float(CANARY), "MAD", "P", "complete", "C"),
     ("LEVEL", "A", "2024", "segment", "ZZZ", "X", 7.75, "MAD", "E", "complete", "F"),
     ("LEVEL", "A", "2023", "segment", "ITO", "X", 500.0, "MAD", "B", "complete", "F"),
     ("SHARE", "A", "2024", "segment", "ITO", "X", 48.64, "PC", "P", "complete", "F"),
@@ -206,6 +210,16 @@ def test_a_confidential_cell_holds_the_mark_and_the_cover_explains_it(
         assert legend[CONFIDENTIAL_MARK] == WORDS[lang]["confidential"]
 
 
+def test_a_confidential_value_is_nowhere_in_the_file(written: dict[str, Path]) -> None:
+    """The cell's conf_status decides, not whether a value came with it: the canary the
+    confidential row carries appears in no rendering anywhere in any of the files."""
+    for path in written.values():
+        with zipfile.ZipFile(path) as archive:
+            text = "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
+        assert "7777777.77" not in text
+        assert not leaks(text, {float(CANARY)})
+
+
 def test_not_available_and_not_published_are_shown_apart(books: dict[str, Workbook]) -> None:
     sheet = books["en"]["By segment"]
     cells = cells_by_key(sheet)
@@ -262,8 +276,6 @@ def test_text_that_looks_like_a_formula_stays_text(books: dict[str, Workbook]) -
 def test_the_written_file_has_no_formula(written: dict[str, Path]) -> None:
     """In the file itself, not only as openpyxl reads it back: no <f> element, the note as a
     string."""
-    import zipfile
-
     with zipfile.ZipFile(written["en"]) as archive:
         xml = "".join(
             archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml")
@@ -308,7 +320,10 @@ def test_the_cover_says_what_the_file_is(books: dict[str, Workbook]) -> None:
         assert lines["†"].value == words["incomplete_base"]
         assert lines["*"].value == words["incomplete_period"]
         assert "2023-01-01" in str(lines[words["break_detail"]].value)
-        # the sheets, and the definition of each indicator shown
+        # the sheets, what each holds, and the definition of each indicator shown
+        if lang == "en":
+            assert lines["By segment"].value == "By segment: yearly, monthly; Exports"
+            assert lines["Total"].value == "Total: yearly, monthly; Exports, Imports"
         assert [str(a.value) for a, _ in cover.iter_rows(max_col=2)].count(
             book.worksheets[1].title
         ) == 1

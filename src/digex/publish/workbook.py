@@ -125,7 +125,10 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "preliminary": "preliminary",
         "revised": "revised",
         "final": "final",
-        "targets": "Targets",
+        "freq_A": "yearly",
+        "freq_H": "half-yearly",
+        "freq_Q": "quarterly",
+        "freq_M": "monthly",
         "X": "Exports",
         "M": "Imports",
         "N": "Exports and imports",
@@ -189,7 +192,10 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "preliminary": "provisoire",
         "revised": "révisée",
         "final": "définitive",
-        "targets": "Objectifs",
+        "freq_A": "annuel",
+        "freq_H": "semestriel",
+        "freq_Q": "trimestriel",
+        "freq_M": "mensuel",
         "X": "Exportations",
         "M": "Importations",
         "N": "Exportations et importations",
@@ -251,7 +257,10 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "preliminary": "أولي",
         "revised": "منقح",
         "final": "نهائي",
-        "targets": "الأهداف",
+        "freq_A": "سنوي",
+        "freq_H": "نصف سنوي",
+        "freq_Q": "فصلي",
+        "freq_M": "شهري",
         "X": "الصادرات",
         "M": "الواردات",
         "N": "الصادرات والواردات",
@@ -370,7 +379,7 @@ def write_workbook(release: ReleaseFigures, lang: str, path: Path) -> Path:
         title = _cut_words(cut, lang)[0]
         sheet = book.create_sheet(sheet_name(title, taken))
         _table_sheet(sheet, grid, context, title)
-        sheets.append((sheet.title, title))
+        sheets.append((sheet.title, _contents(grid, title, context)))
     _cover_sheet(cover, context, sheets)
     if lang == "ar":
         for sheet in book.worksheets:
@@ -516,6 +525,8 @@ class _Grid:
     series: list[_Series]
     """The rows, in display order."""
     periods: list[str]
+    freqs: list[str]
+    """The frequency of each period."""
     shown: np.ndarray
     """series x periods: a float (the value), CONFIDENTIAL_MARK, NOT_AVAILABLE, or None
     (not published at that frequency)."""
@@ -587,7 +598,8 @@ def _grid(release: ReleaseFigures, cut: str, context: _Context) -> _Grid | None:
             strict=True,
         )
     ]
-    return _Grid(cut, listed, periods, shown_grid, marks_grid)
+    freqs = [str(period_freq[p]) for p in periods]
+    return _Grid(cut, listed, periods, freqs, shown_grid, marks_grid)
 
 
 def _period_order(frame: pd.DataFrame) -> list[str]:
@@ -732,6 +744,17 @@ def _shown_width(value: float, decimals: int) -> int:
     """Characters a number takes when shown with separators and `decimals` places."""
     digits = 1 if abs(value) < 10 else int(math.log10(abs(value))) + 1
     return digits + (digits - 1) // 3 + (decimals + 1 if decimals else 0) + (value < 0)
+
+
+def _contents(grid: _Grid, title: str, context: _Context) -> str:
+    """What a sheet holds, for the cover: `By segment: yearly, monthly; Exports`."""
+    words = context.words
+    freqs = sorted(set(grid.freqs), key=FREQ_ORDER.index)
+    flows = sorted({s.flow for s in grid.series if s.flow in ("X", "M")}, key=FLOW_ORDER.index)
+    what = ", ".join(words[f"freq_{f}"] for f in freqs)
+    if flows:
+        what += "; " + ", ".join(words[f] for f in flows)
+    return f"{title}: {what}"
 
 
 def _cover_sheet(sheet: Worksheet, context: _Context, sheets: Iterable[tuple[str, str]]) -> None:
