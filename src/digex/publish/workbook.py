@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -125,6 +124,8 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "preliminary": "preliminary",
         "revised": "revised",
         "final": "final",
+        "comma": ", ",
+        "semicolon": "; ",
         "freq_A": "yearly",
         "freq_H": "half-yearly",
         "freq_Q": "quarterly",
@@ -192,6 +193,8 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "preliminary": "provisoire",
         "revised": "révisée",
         "final": "définitive",
+        "comma": ", ",
+        "semicolon": " ; ",
         "freq_A": "annuel",
         "freq_H": "semestriel",
         "freq_Q": "trimestriel",
@@ -257,6 +260,8 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "preliminary": "أولي",
         "revised": "منقح",
         "final": "نهائي",
+        "comma": "، ",
+        "semicolon": "؛ ",
         "freq_A": "سنوي",
         "freq_H": "نصف سنوي",
         "freq_Q": "فصلي",
@@ -361,7 +366,10 @@ def write_workbook(release: ReleaseFigures, lang: str, path: Path) -> Path:
             f"no workbook in {lang!r}: choose one of them"
         ).naming(lang=lang)
     words = WORDS[lang]
-    context = _Context(release, lang, _registry(release), _member_names(release, lang))
+    lists = _codelists(release)
+    context = _Context(
+        release, lang, _registry(release), lists, _member_names(release, lists, lang)
+    )
     book = Workbook()
     cover = book.active
     assert cover is not None
@@ -415,6 +423,8 @@ class _Context:
     release: ReleaseFigures
     lang: str
     registry: Registry
+    lists: Mapping[str, Sequence[Mapping[str, object]]]
+    """The code lists frozen with the release."""
     member_name: Callable[[str, str], str]
     """(cut, member) -> the member's name in the language."""
 
@@ -458,11 +468,12 @@ def _codelists(release: ReleaseFigures) -> Mapping[str, Sequence[Mapping[str, ob
     return {name: read_codelist(name).to_pylist() for name in CODELIST_NAMES}
 
 
-def _member_names(release: ReleaseFigures, lang: str) -> Callable[[str, str], str]:
+def _member_names(
+    release: ReleaseFigures, lists: Mapping[str, Sequence[Mapping[str, object]]], lang: str
+) -> Callable[[str, str], str]:
     """(cut, member) -> name: from the frozen code lists, the profile's targets and
     auxiliary series; a cross cut's member (`KPO.FR`) as both names; an unknown code as
     itself."""
-    lists = _codelists(release)
     names: dict[str, dict[str, str]] = {}
     for cut, listed in _CODELIST_OF_CUT.items():
         rows = lists.get(listed, ())
@@ -489,12 +500,12 @@ def _member_names(release: ReleaseFigures, lang: str) -> Callable[[str, str], st
     return name
 
 
-def _member_rank(release: ReleaseFigures, cut: str) -> dict[str, int]:
+def _member_rank(lists: Mapping[str, Sequence[Mapping[str, object]]], cut: str) -> dict[str, int]:
     """Position of a code in its code list, for the lists whose order is meaningful."""
     listed = _CODELIST_OF_CUT.get(cut.split("_", 1)[0])
     if listed not in _ORDERED_CODELISTS:
         return {}
-    rows = _codelists(release).get(listed or "", ())
+    rows = lists.get(listed or "", ())
     return {str(r.get("code", r.get("ebops_code", ""))): n for n, r in enumerate(rows)}
 
 
@@ -560,7 +571,7 @@ def _grid(release: ReleaseFigures, cut: str, context: _Context) -> _Grid | None:
     series = series.assign(
         unit_mult=rows.groupby("key")["unit_mult"].first().reindex(series["key"]).to_numpy()
     )
-    series = _series_order(series, release, cut, context)
+    series = _series_order(series, cut, context)
 
     confidential = rows["conf_status"].fillna("") == CONFIDENTIAL
     absent = rows["value"].isna() & ~confidential
@@ -578,10 +589,15 @@ def _grid(release: ReleaseFigures, cut: str, context: _Context) -> _Grid | None:
 
     # a figure the series has at that frequency but not that period: not available; a
     # frequency the series has no figure at: not published there (left blank)
-    present = pd.crosstab(rows["key"], rows["freq"]).reindex(
-        index=series["key"], columns=[period_freq[p] for p in periods], fill_value=0
+    held = pd.MultiIndex.from_arrays([rows["key"], rows["freq"]]).unique()
+    column_freqs = period_freq.reindex(periods).to_numpy()
+    cells_at = pd.MultiIndex.from_arrays(
+        [
+            np.repeat(series["key"].to_numpy(), len(periods)),
+            np.tile(column_freqs, len(series)),
+        ]
     )
-    at = present.to_numpy() > 0
+    at = cells_at.isin(held).reshape(len(series), len(periods))
     empty = pd.isna(pd.DataFrame(shown_grid)).to_numpy()
     blank = np.full(shown_grid.shape, None, dtype=object)
     shown_grid = np.where(empty, np.where(at, NOT_AVAILABLE, blank), shown_grid)
@@ -615,15 +631,13 @@ def _period_order(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def _series_order(
-    series: pd.DataFrame, release: ReleaseFigures, cut: str, context: _Context
-) -> pd.DataFrame:
+def _series_order(series: pd.DataFrame, cut: str, context: _Context) -> pd.DataFrame:
     """Main indicators first, then the registry's order; flows X, M, N; members in their code
     list's order (segments, EBOPS) or by name, the total last."""
     listed = list(context.registry.indicators)
     indicator_rank = {i: n for n, i in enumerate([*MAIN, *(i for i in listed if i not in MAIN)])}
     flow_rank = {f: n for n, f in enumerate(FLOW_ORDER)}
-    member_rank = _member_rank(release, cut)
+    member_rank = _member_rank(context.lists, cut)
     names = [
         context.member_name(c, m) for c, m in zip(series["cut"], series["member"], strict=True)
     ]
@@ -729,7 +743,7 @@ def _table_sheet(sheet: Worksheet, grid: _Grid, context: _Context, title: str) -
                 number = float(f"{float(value):.{SIGNIFICANT_DIGITS}g}")
                 cell = sheet.cell(row, column, number)
                 cell.number_format = _number_format(decimals, shift, str(mark))
-                shown = _shown_width(number / 10**shift, decimals) + len(str(mark))
+                shown = len(f"{number / 10**shift:,.{decimals}f}{mark}")
             widths[column - 1] = max(widths[column - 1], shown)
         _text(sheet, row, first + len(grid.periods), s.key)
         widths[-1] = max(widths[-1], len(s.key))
@@ -740,20 +754,15 @@ def _table_sheet(sheet: Worksheet, grid: _Grid, context: _Context, title: str) -
     sheet.freeze_panes = f"{get_column_letter(first)}3"
 
 
-def _shown_width(value: float, decimals: int) -> int:
-    """Characters a number takes when shown with separators and `decimals` places."""
-    digits = 1 if abs(value) < 10 else int(math.log10(abs(value))) + 1
-    return digits + (digits - 1) // 3 + (decimals + 1 if decimals else 0) + (value < 0)
-
-
 def _contents(grid: _Grid, title: str, context: _Context) -> str:
     """What a sheet holds, for the cover: `By segment: yearly, monthly; Exports`."""
     words = context.words
     freqs = sorted(set(grid.freqs), key=FREQ_ORDER.index)
     flows = sorted({s.flow for s in grid.series if s.flow in ("X", "M")}, key=FLOW_ORDER.index)
-    what = ", ".join(words[f"freq_{f}"] for f in freqs)
+    comma, semicolon = words["comma"], words["semicolon"]
+    what = comma.join(words[f"freq_{f}"] for f in freqs)
     if flows:
-        what += "; " + ", ".join(words[f] for f in flows)
+        what += semicolon + comma.join(words[f] for f in flows)
     return f"{title}: {what}"
 
 
