@@ -54,7 +54,7 @@ COLUMNS = [
     "completeness",
     "conf_status",
 ]
-ROWS = [
+ROWS: list[tuple[object, ...]] = [
     # indicator, freq, period, cut, member, flow, value, unit, obs, completeness, conf
     ("LEVEL", "A", "2023", "total", "_T", "X", 1000.1, "MAD", "B", "complete", "F"),
     ("LEVEL", "A", "2024", "total", "_T", "X", 1234567890.35, "MAD", "P", "complete", "F"),
@@ -79,23 +79,28 @@ SEGMENTS = [
 ]
 
 
-def tiny_release(status: str = "revised", note: str | None = EVIL_NOTE) -> ReleaseFigures:
+def tiny_release(
+    status: str = "revised",
+    note: str | None = EVIL_NOTE,
+    rows: list[tuple[object, ...]] = ROWS,
+    tables: str = "",
+) -> ReleaseFigures:
     """A release of period 2024 with a total, three segments (one named like a formula, one
-    confidential), a break, an estimate, an incomplete base and a value not available."""
-    frame = pd.DataFrame(
-        [(*r[:8], 0, *r[8:]) for r in ROWS],
-        columns=COLUMNS,
-    )
+    confidential), a break, an estimate, an incomplete base and a value not available
+    (`rows`), its profile MA's with `tables` appended."""
+    frame = pd.DataFrame([(*r[:8], 0, *r[8:]) for r in rows], columns=COLUMNS)
     codelists = {
         "version": "test",
         "codelists": {
             "segments": [
                 {"code": c, "name_en": en, "name_fr": fr, "name_ar": ar}
                 for c, en, fr, ar in SEGMENTS
-            ]
+            ],
+            "countries": [{"code": "FR", "name_en": "France", "name_fr": "France"}],
         },
     }
     profile = (files("digex") / "data" / "profiles" / "MA.toml").read_text(encoding="utf-8")
+    profile += tables
     metadata: dict[str, object] = {
         "release_id": "2024.2",
         "period": "2024",
@@ -397,3 +402,27 @@ def test_a_long_sheet_name_is_cut_to_excel_s_limit() -> None:
     first = sheet_name("Par segment et pays partenaire [A/Q]: *?", taken)
     assert first == "Par segment et pays partenaire"
     assert sheet_name("par segment et pays partenaire", taken) == "par segment et pays partena (2)"
+
+
+def test_a_cross_cut_names_both_members(tmp_path: Path) -> None:
+    cross = [
+        ("LEVEL", "A", "2024", "segment_partner", "KPO.FR", "X", 5.5, "MAD", "P", "complete", "F"),
+        ("LEVEL", "A", "2024", "segment_partner", "ITO.FR", "X", 9.5, "MAD", "P", "complete", "F"),
+        ("LEVEL", "A", "2024", "segment_partner", "ITO.XX", "X", NAN, "MAD", "P", "complete", "C"),
+    ]
+    table = '\n[[table]]\ncut = "segment_partner"\nfreqs = ["A"]\nytd = false\nflows = ["X"]\n'
+    release = tiny_release(rows=[*ROWS, *cross], tables=table)
+    book = load_workbook(write_workbook(release, "en", tmp_path / "cross.xlsx"))
+    sheet = book["By segment and partner"]
+    rows = [(r[2].value, r[-1].value) for r in sheet.iter_rows(min_row=3)]
+    # segments in their code list's order, an unknown partner code as itself, the total last
+    assert rows == [
+        ("IT outsourcing — France", "LEVEL/X/segment_partner/ITO.FR"),
+        ("IT outsourcing — XX", "LEVEL/X/segment_partner/ITO.XX"),
+        ("KPO — France", "LEVEL/X/segment_partner/KPO.FR"),
+        ("Total", "LEVEL/X/total/_T"),
+    ]
+    assert (
+        cells_by_key(sheet)[FigureKey("LEVEL", "2024", "segment_partner", "ITO.XX")].value
+        == CONFIDENTIAL_MARK
+    )  # type: ignore[attr-defined]

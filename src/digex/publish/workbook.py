@@ -645,7 +645,7 @@ def _series_order(series: pd.DataFrame, cut: str, context: _Context) -> pd.DataF
         _i=series["indicator"].map(lambda i: indicator_rank.get(i, len(indicator_rank))),
         _f=series["flow"].map(lambda f: flow_rank.get(f, len(flow_rank))),
         _t=(series["member"] == TOTAL_MEMBER).astype(int),
-        _m=series["member"].map(lambda m: member_rank.get(m.split(".", 1)[0], -1)),
+        _m=series["member"].map(lambda m: member_rank.get(m.split(".", 1)[0], len(member_rank))),
         _n=[n.casefold() for n in names],
     )
     ordered = ordered.sort_values(["_i", "_f", "_t", "_m", "_n", "member"], kind="stable")
