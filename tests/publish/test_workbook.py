@@ -96,7 +96,11 @@ def tiny_release(
                 {"code": c, "name_en": en, "name_fr": fr, "name_ar": ar}
                 for c, en, fr, ar in SEGMENTS
             ],
-            "countries": [{"code": "FR", "name_en": "France", "name_fr": "France"}],
+            "countries": [
+                {"code": "FR", "name_en": "France", "name_fr": "France"},
+                {"code": "AE", "name_en": "United Arab Emirates", "name_fr": "Émirats arabes unis"},
+                {"code": "ZM", "name_en": "Zambia", "name_fr": "Zambie"},
+            ],
         },
     }
     profile = (files("digex") / "data" / "profiles" / "MA.toml").read_text(encoding="utf-8")
@@ -319,9 +323,10 @@ def test_the_cover_says_what_the_file_is(books: dict[str, Workbook]) -> None:
         assert "EBOPS 2010" in str(lines[words["methods"]].value)
         assert str(lines[words["rounding"]].value).startswith(ROUNDING_NOTE[lang])
         # the marks the release uses: P unmarked, B as the break mark, E as itself
-        assert lines[words["unmarked"]].value == f"P: {words['obs_P']}"
-        assert lines[BREAK_MARK].value == f"B: {words['obs_B']}"
-        assert lines["E"].value == f"E: {words['obs_E']}"
+        colon = words["colon"]
+        assert lines[words["unmarked"]].value == f"P{colon}{words['obs_P']}"
+        assert lines[BREAK_MARK].value == f"B{colon}{words['obs_B']}"
+        assert lines["E"].value == f"E{colon}{words['obs_E']}"
         assert lines["†"].value == words["incomplete_base"]
         assert lines["*"].value == words["incomplete_period"]
         assert "2023-01-01" in str(lines[words["break_detail"]].value)
@@ -329,6 +334,10 @@ def test_the_cover_says_what_the_file_is(books: dict[str, Workbook]) -> None:
         if lang == "en":
             assert lines["By segment"].value == "By segment: yearly, monthly; Exports"
             assert lines["Total"].value == "Total: yearly, monthly; Exports, Imports"
+        if lang == "fr":
+            assert lines["Ensemble"].value == (
+                "Ensemble : annuel, mensuel ; Exportations, Importations"
+            )
         assert [str(a.value) for a, _ in cover.iter_rows(max_col=2)].count(
             book.worksheets[1].title
         ) == 1
@@ -426,3 +435,17 @@ def test_a_cross_cut_names_both_members(tmp_path: Path) -> None:
         cells_by_key(sheet)[FigureKey("LEVEL", "2024", "segment_partner", "ITO.XX")].value
         == CONFIDENTIAL_MARK
     )  # type: ignore[attr-defined]
+
+
+def test_members_without_a_meaningful_order_sort_by_name_as_a_reader_does(
+    tmp_path: Path,
+) -> None:
+    partners = [
+        ("LEVEL", "A", "2024", "partner", code, "X", 1.0, "MAD", "P", "complete", "F")
+        for code in ("ZM", "FR", "AE")
+    ]
+    release = tiny_release(rows=[*ROWS, *partners])
+    book = load_workbook(write_workbook(release, "fr", tmp_path / "fr.xlsx"))
+    names = [r[2].value for r in book["Par pays partenaire"].iter_rows(min_row=3)]
+    # accents aside: Émirats among the E, before France, not after Zambie
+    assert names == ["Émirats arabes unis", "France", "Zambie", "Total"]

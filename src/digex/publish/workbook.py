@@ -41,6 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -124,6 +125,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "preliminary": "preliminary",
         "revised": "revised",
         "final": "final",
+        "colon": ": ",
         "comma": ", ",
         "semicolon": "; ",
         "freq_A": "yearly",
@@ -193,6 +195,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "preliminary": "provisoire",
         "revised": "révisée",
         "final": "définitive",
+        "colon": " : ",
         "comma": ", ",
         "semicolon": " ; ",
         "freq_A": "annuel",
@@ -260,6 +263,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "preliminary": "أولي",
         "revised": "منقح",
         "final": "نهائي",
+        "colon": ": ",
         "comma": "، ",
         "semicolon": "؛ ",
         "freq_A": "سنوي",
@@ -646,10 +650,17 @@ def _series_order(series: pd.DataFrame, cut: str, context: _Context) -> pd.DataF
         _f=series["flow"].map(lambda f: flow_rank.get(f, len(flow_rank))),
         _t=(series["member"] == TOTAL_MEMBER).astype(int),
         _m=series["member"].map(lambda m: member_rank.get(m.split(".", 1)[0], len(member_rank))),
-        _n=[n.casefold() for n in names],
+        _n=[_collation_key(n) for n in names],
     )
     ordered = ordered.sort_values(["_i", "_f", "_t", "_m", "_n", "member"], kind="stable")
     return ordered.drop(columns=["_i", "_f", "_t", "_m", "_n"])
+
+
+def _collation_key(name: str) -> str:
+    """A name as an alphabetical list sorts it: case and accents aside (Émirats among the E,
+    not after Zambie)."""
+    parts = unicodedata.normalize("NFD", name.casefold())
+    return "".join(c for c in parts if not unicodedata.combining(c))
 
 
 def _marks(rows: pd.DataFrame, ordinary: str) -> pd.Series:
@@ -763,7 +774,7 @@ def _contents(grid: _Grid, title: str, context: _Context) -> str:
     what = comma.join(words[f"freq_{f}"] for f in freqs)
     if flows:
         what += semicolon + comma.join(words[f] for f in flows)
-    return f"{title}: {what}"
+    return f"{title}{words['colon']}{what}"
 
 
 def _cover_sheet(sheet: Worksheet, context: _Context, sheets: Iterable[tuple[str, str]]) -> None:
@@ -777,7 +788,7 @@ def _cover_sheet(sheet: Worksheet, context: _Context, sheets: Iterable[tuple[str
     wrap = Alignment(wrap_text=True, vertical="top")
     calendar = profile.calendar
     title = calendar.title.get(lang) if calendar is not None else None
-    heading = f"{title or words['title']}: {words['annex']}"
+    heading = f"{title or words['title']}{words['colon']}{words['annex']}"
     _text(sheet, 1, 1, heading).font = Font(bold=True, size=14)
     row = 3
     source = profile.data_source.get(lang, "")
@@ -844,11 +855,11 @@ def _legend(context: _Context) -> list[tuple[str, str]]:
     used = sorted(set(public["obs_status"].dropna().astype(str)))
     ordinary = context.ordinary
     if ordinary in used:
-        found.append((words["unmarked"], f"{ordinary}: {words['obs_' + ordinary]}"))
+        found.append((words["unmarked"], f"{ordinary}{words['colon']}{words['obs_' + ordinary]}"))
     for code in (c for c in used if c != ordinary):
         meaning = words.get(f"obs_{code}") or words["obs_other"].format(code=code)
         shown = BREAK_MARK if code == "B" else code
-        found.append((shown, f"{code}: {meaning}"))
+        found.append((shown, f"{code}{words['colon']}{meaning}"))
     for code, mark in COMPLETENESS_MARKS.items():
         found.append((mark, words[code]))
     return found
@@ -861,7 +872,7 @@ def _breaks(context: _Context) -> list[str]:
     if not (o["obs_status"] == "B").any():
         return []
     return [
-        f"{b.day.isoformat()}: {b.explanation.get(context.lang, '')}"
+        f"{b.day.isoformat()}{context.words['colon']}{b.explanation.get(context.lang, '')}"
         for b in context.release.profile.breaks
     ]
 
