@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 CONFIDENTIAL: Final = "C"
 """CONF_STATUS of a cell the public view withholds (its value is absent)."""
 TARGET_CUT: Final = "target"
+TARGET_VALUE: Final = "TARGET_VALUE"
 
 
 @dataclass(frozen=True, order=True)
@@ -104,6 +105,9 @@ class ReleaseFigures:
     """The release this one revises (the same period, the vintage before), when there is one."""
     synthetic: bool = False
     """Made from the demo's synthetic data: every output says so."""
+    extras: tuple[Figure, ...] = field(default=(), repr=False)
+    """Figures a text may state that are no indicator of the registry (each target's own
+    value, TARGET_VALUE, from the frozen profile): found by `get`, never in `observations`."""
 
     @property
     def period(self) -> Period:
@@ -166,6 +170,7 @@ class ReleaseFigures:
             # a stored double as the shortest decimal that reads back as it (`rounding.exact`)
             number = None if value is None or value != value else Decimal(repr(float(value)))
             found[key] = Figure(key, number, str(unit), str(obs), str(done), str(conf))
+        found.update((f.key, f) for f in self.extras)
         return found
 
     def figure(
@@ -283,9 +288,24 @@ def _with_targets(found: ReleaseFigures) -> ReleaseFigures:
     rows = list(_target_rows(found))
     if not rows:
         return found
-    extra = pd.DataFrame(rows, columns=list(found.observations.columns))
+    goals = [r for r in rows if r["indicator"] == TARGET_VALUE]
+    extra = pd.DataFrame(
+        [r for r in rows if r["indicator"] != TARGET_VALUE],
+        columns=list(found.observations.columns),
+    )
     both = pd.concat([found.observations, extra], ignore_index=True)
-    return ReleaseFigures(found.release_id, found.metadata, found.inputs, both, found.snapshot)
+    values = tuple(
+        Figure(
+            FigureKey(TARGET_VALUE, str(r["period"]), TARGET_CUT, str(r["member"]), str(r["flow"])),
+            Decimal(repr(r["value"])),
+            str(r["unit"]),
+            str(r["obs_status"]),
+            "complete",
+            str(r["conf_status"]),
+        )
+        for r in goals
+    )
+    return dataclasses.replace(found, observations=both, extras=values)
 
 
 def _target_rows(found: ReleaseFigures) -> Iterator[dict[str, object]]:
@@ -318,7 +338,7 @@ def _target_rows(found: ReleaseFigures) -> Iterator[dict[str, object]]:
         goal = exact(Decimal(target.value))
         status = found.figure(indicator, str(latest), flow=flow)
         values: dict[str, Fraction | None] = {
-            "TARGET_VALUE": goal,
+            TARGET_VALUE: goal,
             "TARGET_LEVEL": level,
             "TARGET_GAP": goal - level,
             "TARGET_PROGRESS": level / goal * 100,
