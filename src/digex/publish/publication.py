@@ -113,7 +113,7 @@ def publish(
         _move_into(work, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return Published(release.release_id, out, [out / f.name for f in files], seconds)
+    return Published(release.release_id, out, [out / f.relative_to(work) for f in files], seconds)
 
 
 def _check_target(out: Path) -> None:
