@@ -1,0 +1,245 @@
+"""The notes printed to PDF: they open, say the same numbers as their source, show ink on
+page 1 (Arabic set from the right), embed only the vendored fonts, number their pages; a
+missing chart, a right-to-left SVG chart and a missing PDF engine are handled.
+
+Read back with poppler-utils (`scripts/system-deps.sh` installs it): the tests skip without it
+outside CI and fail in CI. pdftotext returns Arabic in visual runs wrapped in U+202A-U+202E
+marks, and maps each glyph of Noto Sans Arabic to one text only (its dots are separate
+marks, shared by several letters), so Arabic words do not come back letter for letter: for
+Arabic, the numbers and the Latin words are compared, and the Arabic script checked present.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from tests.publish.test_document import NOTES, TITLES, Page
+
+from digex.errors import DocumentAssetMissing, PdfEngineUnavailable
+from digex.publish.document import to_html
+from digex.publish.pdf import write_pdf
+
+POPPLER = ("pdftotext", "pdftoppm", "pdffonts", "pdfimages")
+MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+NUMBER = re.compile("[0-9٠-٩]+(?:[.,٫][0-9٠-٩]+)?")
+LATIN_WORD = re.compile("[A-Za-zÀ-ÿ]{2,}")
+ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def need_poppler() -> None:
+    missing = [tool for tool in POPPLER if shutil.which(tool) is None]
+    if not missing:
+        return
+    reason = f"poppler-utils missing ({', '.join(missing)}): run scripts/system-deps.sh as root"
+    if in_ci():
+        pytest.fail(f"the PDF tests must run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def run(*args: str | Path) -> str:
+    done = subprocess.run([str(a) for a in args], capture_output=True, check=True, timeout=60)
+    return done.stdout.decode("utf-8")
+
+
+def chart(path: Path) -> Path:
+    """A small PNG chart: two bars on white."""
+    image = Image.new("RGB", (600, 200), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 40, 420, 90), fill=(76, 120, 168))
+    draw.rectangle((20, 110, 380, 160), fill=(245, 133, 24))
+    image.save(path)
+    return path
+
+
+@dataclass(frozen=True)
+class Printed:
+    pdf: Path
+    html: str
+    text: str
+    """pdftotext's text, direction marks removed."""
+    fonts: list[str]
+    """pdffonts' names without the subset prefix and the hyphens WeasyPrint puts in."""
+    page: Image.Image
+    """Page 1 at 50 dpi, greyscale."""
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Printed]:
+    need_poppler()
+    folder = tmp_path_factory.mktemp("pdf")
+    out: dict[str, Printed] = {}
+    for lang, text in NOTES.items():
+        chart(folder / f"annual.{lang}.png")
+        page = to_html(text, lang=lang, title=TITLES[lang])
+        pdf = write_pdf(page, folder / f"note.{lang}.pdf", base_url=folder)
+        fonts = [
+            line.split()[0].split("+")[-1].replace("-", "")
+            for line in run("pdffonts", pdf).splitlines()[2:]
+        ]
+        run("pdftoppm", "-r", "50", "-gray", "-png", "-f", "1", "-l", "1", "-singlefile", pdf,
+            folder / f"page.{lang}")  # fmt: skip
+        with Image.open(folder / f"page.{lang}.png") as shot:
+            image = shot.convert("L")
+        text_out = MARKS.sub("", run("pdftotext", "-enc", "UTF-8", pdf, "-"))
+        out[lang] = Printed(pdf, page, text_out, fonts, image)
+    return out
+
+
+def visible_text(page: str) -> str:
+    return " ".join(Page(page).text)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_pdf_states_the_numbers_of_its_source(printed: dict[str, Printed], lang: str) -> None:
+    note = printed[lang]
+    assert note.pdf.read_bytes().startswith(b"%PDF-")
+    source = Counter(NUMBER.findall(visible_text(note.html)))
+    assert source  # the sample has figures: 26,2 / 40.3 / ٢٦٫٢ ...
+    found = Counter(NUMBER.findall(note.text))
+    # everything the note says, and nothing else but the footer's "1 / 1"
+    assert found == source + Counter({"1": 2}), (found - source, source - found)
+
+
+def test_arabic_indic_digits_come_back(printed: dict[str, Printed]) -> None:
+    assert "٢٦٫٢" in printed["ar"].text
+    assert "26,2" in printed["ar"].text
+    assert "26,2" in printed["fr"].text
+    assert "40.3%" in printed["en"].text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_pdf_states_the_words_of_its_source(printed: dict[str, Printed], lang: str) -> None:
+    note = printed[lang]
+    words = set(LATIN_WORD.findall(visible_text(note.html)))
+    assert words <= set(LATIN_WORD.findall(note.text)), words - set(LATIN_WORD.findall(note.text))
+    if lang == "ar":
+        assert len(ARABIC_LETTER.findall(note.text)) > 50
+    else:
+        assert not ARABIC_LETTER.search(note.text)
+
+
+def test_raw_html_is_printed_as_text(printed: dict[str, Printed]) -> None:
+    assert '<script>alert("x")</script>' in printed["en"].text
+
+
+def test_pages_are_numbered_in_the_footer(printed: dict[str, Printed]) -> None:
+    for note in printed.values():
+        assert re.search(r"\n1 ?/ ?1\s*$", note.text), note.text[-20:]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_page_one_is_not_blank(printed: dict[str, Printed], lang: str) -> None:
+    page = printed[lang].page
+    assert abs(page.height / page.width - 297 / 210) < 0.01  # A4
+    ink = sum(count for level, count in enumerate(page.histogram()) if level < 200)
+    assert ink > 2000  # text and the chart's bars
+
+
+def heading_ink(page: Image.Image) -> tuple[int, int]:
+    """Leftmost and rightmost dark columns of the first line of text (the heading): the rows
+    from the first one with ink to the next one without."""
+    dark = page.point(lambda v: 255 if v < 128 else 0)
+    rows = [dark.crop((0, y, page.width, y + 1)).getbbox() is not None for y in range(page.height)]
+    top = rows.index(True)
+    bottom = rows.index(False, top)
+    box = dark.crop((0, top, page.width, bottom)).getbbox()
+    assert box is not None
+    return box[0], box[2]
+
+
+def test_arabic_is_set_from_the_right(printed: dict[str, Printed]) -> None:
+    width = printed["en"].page.width
+    left, right = heading_ink(printed["en"].page)
+    assert left < 0.15 * width
+    assert right < 0.5 * width
+    left, right = heading_ink(printed["ar"].page)
+    assert right > 0.85 * width
+    assert left > 0.5 * width
+
+
+def test_only_the_vendored_fonts_are_embedded(printed: dict[str, Printed]) -> None:
+    assert "NotoSansArabic" in printed["ar"].fonts
+    assert "NotoSansArabicBold" in printed["ar"].fonts  # the heading and the bold figure
+    for lang in ("en", "fr"):
+        assert "NotoSans" in printed[lang].fonts
+        assert "NotoSansBold" in printed[lang].fonts
+        assert not [f for f in printed[lang].fonts if f.startswith("NotoSansArabic")]
+    for lang, note in printed.items():
+        assert all(f.startswith("NotoSans") for f in note.fonts), (lang, note.fonts)
+
+
+def test_same_page_same_bytes(printed: dict[str, Printed], tmp_path: Path) -> None:
+    """No creation date or random id: publishing again gives the same file (and checksum)."""
+    note = printed["fr"]
+    again = write_pdf(note.html, tmp_path / "again.pdf", base_url=note.pdf.parent)
+    assert again.read_bytes() == note.pdf.read_bytes()
+
+
+ARABIC_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="80">
+<rect x="10" y="30" width="200" height="30" fill="#4c78a8"/>
+<text x="290" y="20" text-anchor="end" font-family="Noto Sans Arabic">{title}</text></svg>
+"""
+
+
+def test_an_svg_with_arabic_is_printed_from_its_png(tmp_path: Path) -> None:
+    need_poppler()
+    (tmp_path / "shares.ar.svg").write_text(ARABIC_SVG.format(title="الحصص"), encoding="utf-8")
+    (tmp_path / "shares.en.svg").write_text(ARABIC_SVG.format(title="Shares"), encoding="utf-8")
+    chart(tmp_path / "shares.ar.png")
+    ar = to_html("# الحصص\n\n![الحصص](shares.ar.svg)\n", lang="ar", title="t")
+    en = to_html("# Shares\n\n![Shares](shares.en.svg)\n", lang="en", title="t")
+    write_pdf(ar, tmp_path / "ar.pdf", base_url=tmp_path)
+    write_pdf(en, tmp_path / "en.pdf", base_url=tmp_path)
+    # pdfimages lists raster images: the Arabic chart is the PNG, the English one stays vector
+    assert "image" in run("pdfimages", "-list", tmp_path / "ar.pdf").splitlines()[2]
+    assert len(run("pdfimages", "-list", tmp_path / "en.pdf").splitlines()) == 2
+
+    (tmp_path / "shares.ar.png").unlink()
+    with pytest.raises(DocumentAssetMissing, match=r"right-to-left text.*write the chart as PNG"):
+        write_pdf(ar, tmp_path / "ar2.pdf", base_url=tmp_path)
+    assert not (tmp_path / "ar2.pdf").exists()
+
+
+def test_a_missing_chart_stops_the_pdf(tmp_path: Path) -> None:
+    page = to_html(NOTES["en"], lang="en", title="t")
+    with pytest.raises(DocumentAssetMissing, match=r"'annual\.en\.png' is missing"):
+        write_pdf(page, tmp_path / "note.pdf", base_url=tmp_path)
+    assert not (tmp_path / "note.pdf").exists()
+
+
+class _NoPango(importlib.abc.MetaPathFinder):
+    """Makes `import weasyprint` fail as it does on a machine without Pango (cffi's dlopen
+    raising OSError while the module is imported)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0': cannot open shared object file")
+
+
+def test_a_missing_pango_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_NoPango(), *sys.meta_path])
+    with pytest.raises(PdfEngineUnavailable, match=r"libpango-1\.0-0 libpangoft2-1\.0-0"):
+        write_pdf(to_html("text", lang="en", title="t"), tmp_path / "x.pdf", base_url=tmp_path)
+
+
+def test_a_missing_weasyprint_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    with pytest.raises(PdfEngineUnavailable, match="WeasyPrint is not installed"):
+        write_pdf(to_html("text", lang="en", title="t"), tmp_path / "x.pdf", base_url=tmp_path)
