@@ -252,6 +252,14 @@ class DocumentAssetMissing(FileNotFoundError, DigexError):
         return str(self.args[0]) if self.args else "document asset missing"
 
 
+class UnprintableText(ValueError, DigexError):
+    """A note's text holds characters none of the vendored fonts draws (an emoji, a script
+    other than Arabic and Latin): printed, they would come from whatever font the machine has,
+    or as empty boxes. The message names them; the text must change."""
+
+    status = 422
+
+
 class PdfEngineUnavailable(DigexError):
     """WeasyPrint cannot start: it is not installed, or the system lacks the Pango library
     it draws text with (Debian: libpango-1.0-0 and libpangoft2-1.0-0). Installing them

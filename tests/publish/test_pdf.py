@@ -25,7 +25,7 @@ import pytest
 from PIL import Image, ImageDraw
 from tests.publish.test_document import NOTES, TITLES, Page
 
-from digex.errors import DocumentAssetMissing, PdfEngineUnavailable
+from digex.errors import DocumentAssetMissing, PdfEngineUnavailable, UnprintableText
 from digex.publish.document import to_html
 from digex.publish.pdf import write_pdf
 
@@ -86,10 +86,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Printed]:
         chart(folder / f"annual.{lang}.png")
         page = to_html(text, lang=lang, title=TITLES[lang])
         pdf = write_pdf(page, folder / f"note.{lang}.pdf", base_url=folder)
-        fonts = [
-            line.split()[0].split("+")[-1].replace("-", "")
-            for line in run("pdffonts", pdf).splitlines()[2:]
-        ]
+        fonts = fonts_of(pdf)
         run("pdftoppm", "-r", "50", "-gray", "-png", "-f", "1", "-l", "1", "-singlefile", pdf,
             folder / f"page.{lang}")  # fmt: skip
         with Image.open(folder / f"page.{lang}.png") as shot:
@@ -189,29 +186,84 @@ def test_same_page_same_bytes(printed: dict[str, Printed], tmp_path: Path) -> No
     assert again.read_bytes() == note.pdf.read_bytes()
 
 
-ARABIC_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="80">
+SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="80">
 <rect x="10" y="30" width="200" height="30" fill="#4c78a8"/>
-<text x="290" y="20" text-anchor="end" font-family="Noto Sans Arabic">{title}</text></svg>
+<text x="290" y="20" text-anchor="end" font-family="{family}">{title}</text></svg>
 """
 
 
-def test_an_svg_with_arabic_is_printed_from_its_png(tmp_path: Path) -> None:
-    need_poppler()
-    (tmp_path / "shares.ar.svg").write_text(ARABIC_SVG.format(title="الحصص"), encoding="utf-8")
-    (tmp_path / "shares.en.svg").write_text(ARABIC_SVG.format(title="Shares"), encoding="utf-8")
-    chart(tmp_path / "shares.ar.png")
-    ar = to_html("# الحصص\n\n![الحصص](shares.ar.svg)\n", lang="ar", title="t")
-    en = to_html("# Shares\n\n![Shares](shares.en.svg)\n", lang="en", title="t")
-    write_pdf(ar, tmp_path / "ar.pdf", base_url=tmp_path)
-    write_pdf(en, tmp_path / "en.pdf", base_url=tmp_path)
-    # pdfimages lists raster images: the Arabic chart is the PNG, the English one stays vector
-    assert "image" in run("pdfimages", "-list", tmp_path / "ar.pdf").splitlines()[2]
-    assert len(run("pdfimages", "-list", tmp_path / "en.pdf").splitlines()) == 2
+def raster_images(pdf: Path) -> int:
+    """How many raster images `pdfimages -list` finds (an SVG drawn as vectors is none)."""
+    lines = run("pdfimages", "-list", pdf).splitlines()[2:]
+    return sum(line.split()[2] == "image" for line in lines)
 
-    (tmp_path / "shares.ar.png").unlink()
-    with pytest.raises(DocumentAssetMissing, match=r"right-to-left text.*write the chart as PNG"):
-        write_pdf(ar, tmp_path / "ar2.pdf", base_url=tmp_path)
-    assert not (tmp_path / "ar2.pdf").exists()
+
+def fonts_of(pdf: Path) -> list[str]:
+    return [
+        line.split()[0].split("+")[-1].replace("-", "")
+        for line in run("pdffonts", pdf).splitlines()[2:]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "family", "title", "printed_as"),
+    [
+        ("ar", "Noto Sans Arabic", "الحصص", "png"),  # right to left: misdrawn from SVG
+        ("en", "Noto Sans", "Shares", "svg"),
+        ("en", "Noto Sans, sans-serif", "Shares", "svg"),
+        ("en", "sans-serif", "Shares", "png"),  # a system font
+        ("en", "Noto Sans Arabic", "Shares", "svg"),
+        ("en", "Helvetica", "Shares", "png"),  # a system font
+    ],
+)
+def test_an_svg_chart_is_printed_from_svg_only_when_it_prints_right(
+    tmp_path: Path, lang: str, family: str, title: str, printed_as: str
+) -> None:
+    need_poppler()
+    (tmp_path / "shares.svg").write_text(SVG.format(family=family, title=title), "utf-8")
+    chart(tmp_path / "shares.png")
+    page = to_html(f"# {title}\n\n![{title}](shares.svg)\n", lang=lang, title="t")
+    pdf = write_pdf(page, tmp_path / "note.pdf", base_url=tmp_path)
+    assert raster_images(pdf) == (printed_as == "png")
+    assert all(f.startswith("NotoSans") for f in fonts_of(pdf)), fonts_of(pdf)
+
+    if printed_as == "png":
+        (tmp_path / "shares.png").unlink()
+        with pytest.raises(DocumentAssetMissing, match=r"draw from SVG.*write the chart as PNG"):
+            write_pdf(page, tmp_path / "again.pdf", base_url=tmp_path)
+        assert not (tmp_path / "again.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "named"),
+    [
+        ("en", "Up 3% 📈", "U+1F4C8"),
+        ("fr", "Exportations vers 中国", "U+4E2D"),
+        ("en", "Hebrew: שלום", "U+05E9"),
+    ],
+)
+def test_a_character_the_fonts_lack_stops_the_pdf(
+    tmp_path: Path, lang: str, text: str, named: str
+) -> None:
+    page = to_html(text, lang=lang, title="t")
+    with pytest.raises(UnprintableText, match=re.escape(named)):
+        write_pdf(page, tmp_path / "note.pdf", base_url=tmp_path)
+    assert not (tmp_path / "note.pdf").exists()
+
+
+def test_an_english_page_may_quote_arabic(tmp_path: Path) -> None:
+    need_poppler()
+    page = to_html("The office (مكتب الصرف) publishes 26.2.", lang="en", title="t")
+    pdf = write_pdf(page, tmp_path / "n.pdf", base_url=tmp_path)
+    assert sorted(fonts_of(pdf)) == ["NotoSans", "NotoSansArabic"]
+
+
+def test_marks_and_spaces_need_no_glyph(tmp_path: Path) -> None:
+    """Direction marks and the no-break spaces Babel writes are printed (or ignored) fine."""
+    need_poppler()
+    text = "40,3\u00a0% \u2212 26,2\u202fMd \u200f40,3\u200f \u2066x\u2069"
+    pdf = write_pdf(to_html(text, lang="fr", title="t"), tmp_path / "n.pdf", base_url=tmp_path)
+    assert "40,3" in run("pdftotext", pdf, "-")
 
 
 def test_a_missing_chart_stops_the_pdf(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ words.
 from __future__ import annotations
 
 import html
+import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,15 +86,16 @@ def is_rtl(lang: str) -> bool:
 
 
 def families(lang: str) -> tuple[str, ...]:
-    """The font families a page in `lang` names, first choice first: Arabic text in Noto
-    Sans Arabic with Noto Sans for Latin words and codes, other languages in Noto Sans."""
-    return ("Noto Sans Arabic", "Noto Sans") if _language(lang) == "ar" else ("Noto Sans",)
+    """The font families a page in `lang` names, first choice first: an Arabic page in Noto
+    Sans Arabic, with Noto Sans for Latin words and codes; other pages in Noto Sans, with Noto
+    Sans Arabic for an Arabic name they quote (a PDF embeds only the fonts it uses)."""
+    both = ("Noto Sans", "Noto Sans Arabic")
+    return both[::-1] if _language(lang) == "ar" else both
 
 
 def faces(lang: str) -> tuple[FontFace, ...]:
-    """The font files a page in `lang` uses."""
-    wanted = families(lang)
-    return tuple(face for face in FACES if face.family in wanted)
+    """The font files a page in `lang` uses, in its order of preference."""
+    return tuple(face for family in families(lang) for face in FACES if face.family == family)
 
 
 def _language(lang: str) -> str:
@@ -247,6 +249,42 @@ def image_sources(page: str) -> list[str]:
     parser.feed(page)
     parser.close()
     return parser.sources
+
+
+_UNSEEN: Final = frozenset({"style", "title", "script"})
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _UNSEEN:
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _UNSEEN and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(page: str) -> str:
+    """The text a reader of an HTML page sees (not its stylesheet or title), entities decoded."""
+    parser = _Text()
+    parser.feed(page)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def page_language(page: str) -> str:
+    """The `lang` of a page's `<html>` element ("" when it has none)."""
+    found = re.search(r"<html\b[^>]*\blang=\"([^\"]*)\"", page)
+    return html.unescape(found.group(1)) if found else ""
 
 
 def check_images(page: str, base: Path, *, what: str) -> list[Path]:
