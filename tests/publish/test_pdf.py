@@ -29,7 +29,7 @@ from digex.errors import DocumentAssetMissing, PdfEngineUnavailable, Unprintable
 from digex.publish.document import to_html
 from digex.publish.pdf import write_pdf
 
-POPPLER = ("pdftotext", "pdftoppm", "pdffonts", "pdfimages")
+POPPLER = ("pdftotext", "pdftoppm", "pdffonts", "pdfimages", "pdfinfo")
 MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 NUMBER = re.compile("[0-9٠-٩]+(?:[.,٫][0-9٠-٩]+)?")
 LATIN_WORD = re.compile("[A-Za-zÀ-ÿ]{2,}")
@@ -177,6 +177,17 @@ def test_only_the_vendored_fonts_are_embedded(printed: dict[str, Printed]) -> No
         assert not [f for f in printed[lang].fonts if f.startswith("NotoSansArabic")]
     for lang, note in printed.items():
         assert all(f.startswith("NotoSans") for f in note.fonts), (lang, note.fonts)
+
+
+def test_pdf_is_tagged_and_titled(printed: dict[str, Printed]) -> None:
+    for lang, note in printed.items():
+        info = run("pdfinfo", note.pdf)
+        assert re.search(r"^Tagged: +yes$", info, re.MULTILINE), lang
+        assert re.search(rf"^Title: +{TITLES[lang]}$", info, re.MULTILINE), lang
+        assert re.search(r"^Pages: +1$", info, re.MULTILINE), lang
+        assert re.search(r"^Page size: .*\(A4\)$", info, re.MULTILINE), lang
+        assert re.search(r"^Creator: +digex$", info, re.MULTILINE), lang
+        assert "CreationDate" not in info
 
 
 def test_same_page_same_bytes(printed: dict[str, Printed], tmp_path: Path) -> None:
