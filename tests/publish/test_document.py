@@ -118,6 +118,12 @@ def test_page_states_its_language_and_direction(
     assert f"<title>{TITLES[lang]}</title>" in page
 
 
+def test_a_babel_locale_becomes_a_language_tag() -> None:
+    assert Page(to_html("x", lang="ar_MA", title="t")).all("html") == [
+        {"lang": "ar-MA", "dir": "rtl"}
+    ]
+
+
 def test_no_script_and_raw_html_is_shown_as_text(pages: dict[str, str]) -> None:
     parsed = Page(pages["en"])
     assert not parsed.all("script")

@@ -138,6 +138,18 @@ def test_pages_are_numbered_in_the_footer(printed: dict[str, Printed]) -> None:
         assert re.search(r"\n1 ?/ ?1\s*$", note.text), note.text[-20:]
 
 
+def test_a_long_note_numbers_every_page(tmp_path: Path) -> None:
+    need_poppler()
+    paragraphs = "\n\n".join(f"Paragraph {i}: exports of digital services. " * 6 for i in range(60))
+    pdf = write_pdf(
+        to_html(paragraphs, lang="en", title="t"), tmp_path / "n.pdf", base_url=tmp_path
+    )
+    pages = int(re.findall(r"^Pages: +(\d+)$", run("pdfinfo", pdf), re.MULTILINE)[0])
+    assert pages >= 3
+    second = run("pdftotext", "-f", "2", "-l", "2", pdf, "-")
+    assert re.search(rf"\n2 ?/ ?{pages}\s*$", second), second[-20:]
+
+
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_page_one_is_not_blank(printed: dict[str, Printed], lang: str) -> None:
     page = printed[lang].page

@@ -217,8 +217,9 @@ def to_html(markdown: str, *, lang: str, title: str, assets: Path | None = None)
     beside it (`write_html` uses `fonts`), an absolute one for a folder elsewhere.
     """
     direction = "rtl" if is_rtl(lang) else "ltr"
+    tag = lang.replace("_", "-")  # a Babel locale (ar_MA) as a BCP 47 tag (ar-MA)
     return f"""<!DOCTYPE html>
-<html lang="{html.escape(lang)}" dir="{direction}">
+<html lang="{html.escape(tag)}" dir="{direction}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
