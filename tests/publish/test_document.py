@@ -61,8 +61,8 @@ Les exportations de services numériques atteignent **26,2\u00a0milliards de dir
 
 | القطاع | الحصة | النمو |
 |:--|--:|--:|
-| ITO | 40,3 | 1,5+ |
-| CRM | 37,4 | 0,9− |
+| ITO | 40,3 | +1,5 |
+| CRM | 37,4 | −0,9 |
 | KPO | 0,2 | C |
 
 ![الصادرات حسب السنة](annual.ar.png)
@@ -172,7 +172,7 @@ def test_table_cells_holding_numbers_are_aligned_as_numbers(pages: dict[str, str
         cells = Page(page).all("td")
         # three rows of (label, share, growth): the label starts the line, the rest are numbers
         # or the confidential mark, aligned as numbers in every language
-        assert [c.get("class") for c in cells] == ["start", "num", "num"] * 3, lang
+        assert [c.get("class") for c in cells] == ["start", "num value", "num value"] * 3, lang
         assert all("style" not in c for c in cells)
     headers = Page(pages["ar"]).all("th")
     assert [h.get("class") for h in headers] == ["start", "num", "num"]
@@ -180,7 +180,7 @@ def test_table_cells_holding_numbers_are_aligned_as_numbers(pages: dict[str, str
 
 def test_numeric_cells_are_recognised_without_an_alignment() -> None:
     body = body_html("| a | b | c | d |\n|---|---|---|---|\n| ٢٦٫٢ | 1 234,5\u00a0% | x | ITO |\n")
-    assert [c.get("class") for c in Page(body).all("td")] == ["num", "num", "num", None]
+    assert [c.get("class") for c in Page(body).all("td")] == ["num value"] * 3 + [None]
 
 
 def test_unknown_language_is_a_usage_error() -> None:

@@ -17,9 +17,10 @@ folder can be moved or published as a whole.
 Tables: a cell that holds a number (digits and separators only, in any of the three
 languages' conventions) or a mark that stands for one (the confidential and missing marks) is
 aligned to the right with tabular figures, so that the units digits line up whatever the
-script of the page; a column marked `--:` in the Markdown is aligned the same way, and one
-marked `:--` is aligned to the start of the line (the right, in Arabic), because it holds
-words.
+script of the page, and set left to right (an Arabic page would otherwise move a leading
+minus sign to the number's right); a column marked `--:` in the Markdown is aligned the
+same way, and one marked `:--` is aligned to the start of the line (the right, in Arabic),
+because it holds words.
 """
 
 from __future__ import annotations
@@ -154,6 +155,7 @@ th, td {{ padding: 0.25em 0.6em; border-bottom: 0.5pt solid #999; vertical-align
 th {{ font-weight: 700; border-bottom: 1pt solid #333; }}
 td, th {{ font-variant-numeric: tabular-nums lining-nums; }}
 .num {{ text-align: right; white-space: nowrap; }}
+.value {{ direction: ltr; unicode-bidi: isolate; }}
 .center {{ text-align: center; }}
 img {{ max-width: 100%; height: auto; break-inside: avoid; }}
 p > img:only-child {{ display: block; margin: 0.6em auto; }}
@@ -182,7 +184,8 @@ _ALIGNMENT: Final = {
 
 def _classify_cells(tokens: Sequence[Token]) -> None:
     """Replace markdown-it's physical `style="text-align:..."` by the classes the stylesheet
-    aligns logically, and mark the cells holding a number."""
+    aligns logically, and mark the cells holding a number (`num value`: a value reads left
+    to right on any page, its sign and per cent sign where a spreadsheet puts them)."""
     for i, token in enumerate(tokens):
         if token.type not in ("th_open", "td_open"):
             continue
@@ -195,7 +198,7 @@ def _classify_cells(tokens: Sequence[Token]) -> None:
             and following.type == "inline"
             and _numeric(following.content)
         ):
-            css_class = "num"
+            css_class = "num value"
         if css_class is not None:
             token.attrSet("class", css_class)
 
