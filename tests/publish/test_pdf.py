@@ -252,6 +252,10 @@ def test_an_svg_chart_is_printed_from_svg_only_when_it_prints_right(
     page = to_html(f"# {title}\n\n![{title}](shares.svg)\n", lang=lang, title="t")
     pdf = write_pdf(page, tmp_path / "note.pdf", base_url=tmp_path)
     assert raster_images(pdf) == (printed_as == "png")
+    if printed_as == "png":
+        # shown at the SVG's width (300 px = 3.125 in): the 600 px PNG at 192 pixels per inch
+        line = run("pdfimages", "-list", pdf).splitlines()[2].split()
+        assert (line[12], line[13]) == ("192", "192")
     assert all(f.startswith("NotoSans") for f in fonts_of(pdf)), fonts_of(pdf)
 
     if printed_as == "png":

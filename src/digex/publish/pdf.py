@@ -23,8 +23,8 @@ them right: their text in the page's vendored families (the first family of ever
 left. That renderer lays Arabic out left to right, letter by letter
 reversed (a chart's title "حصص القطاعات" printed as "تاعاطقلا صصح"), and takes any other
 family from the system. Such an SVG is printed from the PNG of the same name beside it (the
-charts are written in both formats); with no PNG there, the PDF is refused rather than
-printed wrong.
+charts are written in both formats), at the SVG's width; with no PNG there, the PDF is
+refused rather than printed wrong.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ RTL_TEXT: Final = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 WeasyPrint's PDF in the right order."""
 SVG_FONT: Final = re.compile(r"font-family\s*[=:]\s*(?:\"([^\"]*)\"|'([^']*)'|([^;\"'>]+))")
 SVG_TEXT: Final = re.compile(r"<text\b")
+SVG_WIDTH: Final = re.compile(r"<svg\b[^>]*?\swidth=[\"']([0-9]+(?:\.[0-9]+)?)(?:px)?[\"']")
+"""The width of an SVG in CSS pixels, which its PNG (drawn at a larger scale) is shown at."""
 INVISIBLE: Final = frozenset({"Cc", "Cf", "Zl", "Zp"})
 """Unicode categories a font need not draw (controls, direction marks, line separators)."""
 
@@ -99,7 +101,8 @@ def _printable_images(html: str, base: Path, *, what: str) -> str:
     for source, file in zip(image_sources(html), check_images(html, base, what=what), strict=True):
         if file.suffix.lower() != ".svg":
             continue
-        if _svg_prints_right(file.read_text(encoding="utf-8", errors="replace"), families):
+        svg = file.read_text(encoding="utf-8", errors="replace")
+        if _svg_prints_right(svg, families):
             continue
         png = file.with_suffix(".png")
         if not png.is_file():
@@ -110,7 +113,11 @@ def _printable_images(html: str, base: Path, *, what: str) -> str:
             )
         parts = urlsplit(source)
         replacement = urlunsplit(parts._replace(path=parts.path[: -len(file.suffix)] + ".png"))
-        html = html.replace(f'src="{_attribute(source)}"', f'src="{_attribute(replacement)}"')
+        size = SVG_WIDTH.search(svg)
+        style = f' style="width: {size.group(1)}px"' if size else ""
+        html = html.replace(
+            f'src="{_attribute(source)}"', f'src="{_attribute(replacement)}"{style}'
+        )
     return html
 
 
