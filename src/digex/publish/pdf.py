@@ -2,8 +2,8 @@
 
 WeasyPrint comes from PyPI and draws text through the system's Pango (present on Debian as
 libpango-1.0-0 and libpangoft2-1.0-0), so a PDF needs no browser and no root. It is imported
-only when a PDF is written: its import costs about a second, which every other command would
-otherwise pay.
+only when a PDF is written: its import is slow (it loads Pango, HarfBuzz and its CSS
+machinery), and every other command would otherwise pay for it.
 
 The page is printed from the fonts its `@font-face` rules name (`document.to_html` with no
 `assets`: the package's own font files), never from the system's, and may fetch nothing but
@@ -11,20 +11,19 @@ local files: a missing chart or font stops the PDF (`DocumentAssetMissing`) rath
 leaving a blank where the figure was, and a network URL is refused. The PDF has no creation
 date, so the same page gives the same bytes, and the manifest's checksum of a note does not
 change when it is published again. It is a tagged PDF (headings, paragraphs, tables and the
-charts' alternative texts marked as such, for screen readers), which costs no measurable time.
+charts' alternative texts marked as such, for screen readers).
 
 Before printing, every character the page shows must be one the vendored fonts draw (else
 `UnprintableText`, naming it): with a character they lack (an emoji, another script),
 Pango would quietly take a glyph from whatever font the machine has.
 
 SVG charts are printed as vector graphics only when WeasyPrint's own SVG renderer can print
-them right: their text in the page's vendored families (the first family of every
-`font-family`: Noto Sans, and Noto Sans Arabic on an Arabic page) and none of it right to
-left. That renderer lays Arabic out left to right, letter by letter
-reversed (a chart's title "حصص القطاعات" printed as "تاعاطقلا صصح"), and takes any other
-family from the system. Such an SVG is printed from the PNG of the same name beside it (the
-charts are written in both formats), at the SVG's width; with no PNG there, the PDF is
-refused rather than printed wrong.
+them right: their text in the vendored families (the first family of every `font-family` is
+Noto Sans or Noto Sans Arabic) and none of it right to left. That renderer lays Arabic out
+left to right, letter by letter reversed (a chart's title "حصص القطاعات" printed as
+"تاعاطقلا صصح"), and takes any other family from the system. Such an SVG is printed from the
+PNG of the same name beside it (the charts are written in both formats), at the SVG's width;
+with no PNG there, the PDF is refused rather than printed wrong.
 """
 
 from __future__ import annotations
