@@ -133,6 +133,24 @@ def test_pdf_states_the_words_of_its_source(printed: dict[str, Printed], lang: s
         assert not ARABIC_LETTER.search(note.text)
 
 
+ARABIC_WORD = re.compile("[\u0621-\u064a]+")
+
+
+@pytest.mark.xfail(
+    reason="Noto Sans Arabic draws dots as marks on bases shared by several letters, and the "
+    "PDF maps each glyph to one text (WeasyPrint: the first it met): ت comes back ة, words "
+    "split; a font with precomposed letters or /ActualText spans would make this pass",
+    strict=True,
+)
+def test_arabic_words_come_back(printed: dict[str, Printed]) -> None:
+    def words(text: str) -> set[str]:
+        # pdftotext writes lam-alef as alef-lam (STACK.md): compare without the pair
+        return {w.replace("لا", "").replace("ال", "") for w in ARABIC_WORD.findall(text)}
+
+    note = printed["ar"]
+    assert words(visible_text(note.html)) <= words(note.text)
+
+
 def test_raw_html_is_printed_as_text(printed: dict[str, Printed]) -> None:
     assert '<script>alert("x")</script>' in printed["en"].text
 
