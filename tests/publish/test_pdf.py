@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 from tests.publish.test_document import NOTES, TITLES, Page
 
 from digex.errors import DocumentAssetMissing, PdfEngineUnavailable, UnprintableText
-from digex.publish.document import to_html
+from digex.publish.document import to_html, write_html
 from digex.publish.pdf import write_pdf
 
 POPPLER = ("pdftotext", "pdftoppm", "pdffonts", "pdfimages", "pdfinfo")
@@ -158,6 +158,17 @@ def test_raw_html_is_printed_as_text(printed: dict[str, Printed]) -> None:
 def test_pages_are_numbered_in_the_footer(printed: dict[str, Printed]) -> None:
     for note in printed.values():
         assert re.search(r"\n1 ?/ ?1\s*$", note.text), note.text[-20:]
+
+
+def test_the_written_page_prints_with_its_copied_fonts(
+    printed: dict[str, Printed], tmp_path: Path
+) -> None:
+    """The page `write_html` wrote (fonts relative, in `fonts/` beside it) prints the same."""
+    shutil.copy(printed["ar"].pdf.parent / "annual.ar.png", tmp_path)
+    html = write_html(NOTES["ar"], "ar", TITLES["ar"], tmp_path / "note.ar.html")
+    pdf = write_pdf(html.read_text("utf-8"), tmp_path / "note.ar.pdf", base_url=tmp_path)
+    assert fonts_of(pdf) == printed["ar"].fonts
+    assert MARKS.sub("", run("pdftotext", "-enc", "UTF-8", pdf, "-")) == printed["ar"].text
 
 
 def test_a_long_note_numbers_every_page(tmp_path: Path) -> None:
