@@ -12,6 +12,7 @@ Arabic, the numbers and the Latin words are compared, and the Arabic script chec
 from __future__ import annotations
 
 import importlib.abc
+import logging
 import os
 import re
 import shutil
@@ -169,6 +170,18 @@ def test_the_written_page_prints_with_its_copied_fonts(
     pdf = write_pdf(html.read_text("utf-8"), tmp_path / "note.ar.pdf", base_url=tmp_path)
     assert fonts_of(pdf) == printed["ar"].fonts
     assert MARKS.sub("", run("pdftotext", "-enc", "UTF-8", pdf, "-")) == printed["ar"].text
+
+
+def test_weasyprint_understands_the_whole_stylesheet(
+    printed: dict[str, Printed], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """WeasyPrint ignores CSS it does not support with only a log line: none may appear (the
+    fontTools fallback, without libharfbuzz-subset0, is only slower)."""
+    shutil.copy(printed["ar"].pdf.parent / "annual.ar.png", tmp_path)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        write_pdf(printed["ar"].html, tmp_path / "note.pdf", base_url=tmp_path)
+    said = [r.getMessage() for r in caplog.records if "HarfBuzz-Subset" not in r.getMessage()]
+    assert said == []
 
 
 def test_a_long_note_numbers_every_page(tmp_path: Path) -> None:

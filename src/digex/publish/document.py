@@ -155,7 +155,7 @@ th, td {{ padding: 0.25em 0.6em; border-bottom: 0.5pt solid #999; vertical-align
 th {{ font-weight: 700; border-bottom: 1pt solid #333; }}
 td, th {{ font-variant-numeric: tabular-nums lining-nums; }}
 .num {{ text-align: right; white-space: nowrap; }}
-.value {{ direction: ltr; unicode-bidi: isolate; }}
+.value {{ direction: ltr; }}
 .center {{ text-align: center; }}
 img {{ max-width: 100%; height: auto; break-inside: avoid; }}
 p > img:only-child {{ display: block; margin: 0.6em auto; }}
