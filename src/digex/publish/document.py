@@ -87,20 +87,17 @@ def is_rtl(lang: str) -> bool:
 
 
 def families(lang: str) -> tuple[str, ...]:
-    """The font families a page in `lang` names, first choice first: an Arabic page in Noto
-    Sans Arabic, with Noto Sans for Latin words and codes; other pages in Noto Sans, with Noto
-    Sans Arabic for an Arabic name they quote (a PDF embeds only the fonts it uses)."""
+    """The font families a page in `lang` names, first choice first: a right-to-left page
+    (Arabic) in Noto Sans Arabic, with Noto Sans for Latin words and codes; other pages in
+    Noto Sans, with Noto Sans Arabic for an Arabic name they quote (a PDF embeds only the
+    fonts it uses)."""
     both = ("Noto Sans", "Noto Sans Arabic")
-    return both[::-1] if _language(lang) == "ar" else both
+    return both[::-1] if is_rtl(lang) else both
 
 
 def faces(lang: str) -> tuple[FontFace, ...]:
     """The font files a page in `lang` uses, in its order of preference."""
     return tuple(face for family in families(lang) for face in FACES if face.family == family)
-
-
-def _language(lang: str) -> str:
-    return lang.replace("-", "_").split("_")[0].lower()
 
 
 def _font_url(face: FontFace, assets: Path | None) -> str:
