@@ -81,9 +81,9 @@ def is_rtl(lang: str) -> bool:
     try:
         return bool(Locale.parse(lang).character_order == "right-to-left")
     except (ValueError, UnknownLocaleError) as e:
-        raise UsageError(
-            f"lang={lang!r} is not a language code: give one such as ar, fr or en"
-        ).naming(lang=lang) from e
+        raise UsageError(f"lang={lang}: not a language code; give one such as ar, fr or en").naming(
+            lang=lang
+        ) from e
 
 
 def families(lang: str) -> tuple[str, ...]:
