@@ -241,6 +241,33 @@ class NotPublished(DigexError):
     status = 404
 
 
+# -- publication documents: HTML and PDF (one block, the document part's) ---------------------
+class DocumentAssetMissing(FileNotFoundError, DigexError):
+    """A file a note's page or PDF refers to (a chart) is missing, or is not a local file:
+    the note is not written with a broken image; write the charts first."""
+
+    status = 500
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "document asset missing"
+
+
+class UnprintableText(ValueError, DigexError):
+    """A note's text holds characters none of the vendored fonts draws (an emoji, a script
+    other than Arabic and Latin): printed, they would come from whatever font the machine has,
+    or as empty boxes. The message names them; the text must change."""
+
+    status = 422
+
+
+class PdfEngineUnavailable(DigexError):
+    """WeasyPrint cannot start: it is not installed, or the system lacks the Pango library
+    it draws text with (Debian: libpango-1.0-0 and libpangoft2-1.0-0). Installing them
+    helps; retrying does not."""
+
+    status = 503
+
+
 # -- disclosure control ---------------------------------------------------------------------------
 class DisclosureConfigError(ValueError, DigexError):
     """The deployment's disclosure parameters (the file `DIGEX_DISCLOSURE` names) or the
