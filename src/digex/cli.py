@@ -1268,4 +1268,6 @@ FLAGS.update({"disclosure": "--disclosure", "action": "--suppress"})
 from digex import cli_publish  # noqa: E402
 
 app.command()(cli_publish.publish)
-FLAGS.update({"out": "--out", "lang": "--lang", "commentary": "--commentary"})
+FLAGS.update(
+    {"out": "--out", "lang": "--lang", "commentary": "--commentary", "templates": "--templates"}
+)

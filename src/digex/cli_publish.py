@@ -32,6 +32,15 @@ def publish(
             "(repeat the option); its numbers are checked against the release too.",
         ),
     ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="A folder of the office's own note templates (<lang>.md.j2, Jinja2; start "
+            "from the packaged ones in digex/data/templates/note). Their numbers are checked "
+            "like the packaged ones'.",
+        ),
+    ] = None,
     no_pdf: Annotated[
         bool, typer.Option("--no-pdf", help="Skip the PDFs (the slowest output).")
     ] = False,
@@ -66,6 +75,7 @@ def publish(
             langs=lang,
             commentary=commentary or (),
             pdf=not no_pdf,
+            templates=templates,
             progress=lambda what: bar.update(task, description=f"publishing: {what}"),
         )
     timing = ", ".join(f"{k} {v:.1f} s" for k, v in done.seconds.items())

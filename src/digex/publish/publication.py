@@ -87,6 +87,22 @@ def read_commentary(paths: Sequence[Path], langs: Sequence[str]) -> dict[str, st
     return found
 
 
+def read_templates(folder: Path | None, langs: Sequence[str]) -> dict[str, str]:
+    """The note templates `folder` holds (`<lang>.md.j2`), by language."""
+    if folder is None:
+        return {}
+    if not folder.is_dir():
+        raise UsageError(f"templates={folder}: no such folder").naming(templates=str(folder))
+    found = {lang: folder / f"{lang}.md.j2" for lang in langs}
+    texts = {lang: p.read_text(encoding="utf-8") for lang, p in found.items() if p.is_file()}
+    if not texts:
+        names = ", ".join(p.name for p in found.values())
+        raise UsageError(f"templates={folder} holds no note template ({names})").naming(
+            templates=str(folder)
+        )
+    return texts
+
+
 def publish(
     store_path: Path,
     release_id: str,
@@ -95,19 +111,23 @@ def publish(
     langs: str | Sequence[str] | None = None,
     commentary: Sequence[Path] = (),
     pdf: bool = True,
+    templates: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Published:
-    """Write the publication of `release_id` into `out` (see the module's head)."""
+    """Write the publication of `release_id` into `out` (see the module's head).
+    `templates`: a folder of the office's own note templates (`<lang>.md.j2`), used for the
+    languages it has one for, the packaged ones for the others."""
     release = open_release(store_path, release_id)
     chosen = languages(langs, release)
     texts = read_commentary(commentary, chosen)
+    wording = read_templates(templates, chosen)
     _check_target(out)
     say = progress or (lambda _: None)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     seconds: dict[str, float] = {}
     try:
-        files = _write_all(release, chosen, texts, work, pdf=pdf, say=say, seconds=seconds)
+        files = _write_all(release, chosen, texts, wording, work, pdf=pdf, say=say, seconds=seconds)
         manifest = _manifest(release, work, files)
         files.append(manifest)
         _move_into(work, out)
@@ -134,6 +154,7 @@ def _write_all(
     release: ReleaseFigures,
     langs: Sequence[str],
     commentary: Mapping[str, str],
+    wording: Mapping[str, str],
     work: Path,
     *,
     pdf: bool,
@@ -155,7 +176,11 @@ def _write_all(
         say(f"note ({lang})")
         start = time.perf_counter()
         notes[lang] = note.render(
-            release, lang, commentary=commentary.get(lang), charts=chart_files[lang]
+            release,
+            lang,
+            commentary=commentary.get(lang),
+            charts=chart_files[lang],
+            template=wording.get(lang),
         )
         _timed(seconds, "notes", start)
     same_figures(notes)  # before anything is written beyond the charts

@@ -1,0 +1,107 @@
+"""`digex publish` on the demo's 2024 and 2025-H1 releases: every file there and in the
+manifest; the PDFs read back (pdftotext) state the notes' numbers, and their first page is
+not blank; the workbooks open; a failed check writes nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PIL import Image
+from tests.publish.conftest import DemoReleases
+from tests.publish.test_pdf import MARKS, need_poppler, run
+
+from digex.errors import UsageError
+from digex.publish.publication import MANIFEST, Published, publish, verify_manifest
+from digex.publish.tagging import PublicationCheckFailed
+
+NUMBER = re.compile(r"[0-9٠-٩]+(?:[.,٫\u202f][0-9٠-٩]+)*")
+LANGS = ("ar", "fr", "en")
+
+
+@pytest.fixture(scope="module")
+def published(
+    demo_releases: DemoReleases, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Published]:
+    folder = tmp_path_factory.mktemp("publication")
+    return {
+        which: publish(demo_releases.store, demo_releases.ids[which], folder / which)
+        for which in ("2024", "2025-H1")
+    }
+
+
+def _numbers(text: str) -> Counter[str]:
+    """The numbers of a text as written, without the bidi marks and with no-break spaces
+    read as the group separator a PDF's text gives back as a plain space."""
+    plain = MARKS.sub("", text).replace("\u202f", " ").replace("\u00a0", " ")
+    return Counter(m.group(0) for m in re.finditer(r"[0-9٠-٩]+(?:[.,٫][0-9٠-٩]+)*", plain))
+
+
+@pytest.mark.parametrize("which", ["2024", "2025-H1"])
+def test_every_file_is_listed_with_its_hash(published: dict[str, Published], which: str) -> None:
+    done = published[which]
+    assert verify_manifest(done.out) == []
+    body = json.loads((done.out / MANIFEST).read_text(encoding="utf-8"))
+    assert body["release_id"] == done.release_id
+    names = {entry["path"] for entry in body["files"]}
+    for lang in LANGS:
+        assert {f"note.{lang}.md", f"note.{lang}.html", f"note.{lang}.pdf"} <= names
+        assert f"tables.{lang}.xlsx" in names
+        assert any(n.endswith(f".{lang}.svg") for n in names)
+        assert any(n.endswith(f".{lang}.png") for n in names)
+    (done.out / f"note.{LANGS[0]}.md").write_text("altered", encoding="utf-8")
+    try:
+        assert verify_manifest(done.out) == [f"note.{LANGS[0]}.md: changed since it was published"]
+    finally:  # put it back for the other tests
+        (done.out / f"note.{LANGS[0]}.md").unlink()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_pdf_states_the_note_s_numbers(published: dict[str, Published], lang: str) -> None:
+    need_poppler()
+    out = published["2024"].out
+    pdf = run("pdftotext", "-layout", out / f"note.{lang}.pdf", "-")
+    note = (out / f"note.{lang}.md").read_text(encoding="utf-8")
+    wanted = _numbers(note)
+    found = _numbers(pdf)
+    missing = wanted - found
+    # the PDF adds only its page numbers ("1 / 3")
+    assert not missing, missing
+    page = out / f"page-{lang}"
+    run("pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", out / f"note.{lang}.pdf", page)
+    image = Image.open(next(out.glob(f"page-{lang}*.png"))).convert("L")
+    dark = sum(1 for v in image.getdata() if v < 200)
+    assert dark > 0.01 * image.width * image.height
+
+
+def test_the_workbook_opens_and_marks_the_release(published: dict[str, Published]) -> None:
+    out = published["2025-H1"].out
+    book = openpyxl.load_workbook(out / "tables.ar.xlsx")
+    assert len(book.worksheets) > 1
+    assert all(ws.sheet_view.rightToLeft for ws in book.worksheets)
+    cover = "\n".join(str(c.value) for row in book.worksheets[0].iter_rows() for c in row)
+    assert published["2025-H1"].release_id in cover
+
+
+def test_a_failed_check_writes_nothing(demo_releases: DemoReleases, tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(UsageError, match="did not write"):
+        publish(demo_releases.store, demo_releases.ids["2024"], target, pdf=False)
+    assert [p.name for p in target.iterdir()] == ["keep.txt"]
+
+    edited = tmp_path / "templates"
+    edited.mkdir()
+    (edited / "en.md.j2").write_text(
+        "Exports reached {{ t.money(f.total) }}, up 3.9% on {{ t.year(2023) }}.", encoding="utf-8"
+    )
+    fresh = tmp_path / "fresh"
+    with pytest.raises(PublicationCheckFailed, match=r"3\.9%"):
+        publish(demo_releases.store, demo_releases.ids["2024"], fresh, templates=edited)
+    assert not fresh.exists()
+    assert sorted(tmp_path.iterdir()) == [target, edited]  # no temporary folder left behind
