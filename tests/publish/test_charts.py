@@ -187,6 +187,11 @@ def test_confidential_figures_are_left_out_and_said(specs: dict[str, Any]) -> No
     assert any(n.startswith("C confidential") and "1 markets" in n for n in partners)
     assert not any("Tunisia" in n for n in partners)
     assert [r["member"] for r in figure_rows(specs["en"]["partners"])] == ["FR", "ES"]
+    # vl-convert lays lines out left to right: an Arabic note opens with an Arabic word, or
+    # its mark would stand at the wrong end
+    arabic = [n for spec in specs["ar"].values() for n in notes(spec)]
+    assert any("(C)" in n for n in arabic)
+    assert all(re.match("[\u0600-\u06ff]", n) for n in arabic)
 
 
 def test_axes_name_the_currency_and_never_a_dollar(specs: dict[str, Any]) -> None:

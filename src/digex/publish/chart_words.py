@@ -101,15 +101,18 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "growth_note": "فوق الأعمدة: التغير مقارنة بنفس الفترة من السنة السابقة (%)",
         "growth_beside": "بجانب الأعمدة الأحدث: التغير مقارنة بنفس الفترة من السنة السابقة (%)",
         "source": "المصدر: {source}، الإصدار {release} ({status})",
-        "confidential": "{mark} سري، غير معروض: {members}",
-        "confidential_ranked": "{mark} سري، مستبعد من الترتيب: عدد الأسواق {count}",
-        "break": "{mark} انقطاع في السلسلة: أول رقم وفق تعريف جديد، أو مقارنة بين تعريفين",
+        "confidential": "سري ({mark})، غير معروض: {members}",
+        "confidential_ranked": "سري ({mark})، مستبعد من الترتيب: عدد الأسواق {count}",
+        "break": "انقطاع في السلسلة {mark}: أول رقم وفق تعريف جديد، أو مقارنة بين تعريفين",
         "preliminary": "مؤقت",
         "revised": "منقح",
         "final": "نهائي",
     },
 }
-"""Every sentence a chart shows, by language; `{...}` are filled in by `charts`."""
+"""Every sentence a chart shows, by language; `{...}` are filled in by `charts`. An Arabic
+sentence opens with an Arabic word, never with a mark: vl-convert lays every line out with a
+left-to-right base (neither RLM nor `direction` changes it), so a Latin mark that opens a line
+would stand at its left end, after the sentence it introduces."""
 
 CONFIDENTIAL: Final = "C"
 """The mark of a confidential figure (its CONF_STATUS), which opens the note that says which
