@@ -22,7 +22,7 @@ import vl_convert
 from PIL import Image
 
 from digex.errors import UsageError
-from digex.publish.chart_words import WORDS
+from digex.publish.chart_words import WORDS, directed
 from digex.publish.charts import (
     CHARTS,
     chart_specs,
@@ -187,11 +187,10 @@ def test_confidential_figures_are_left_out_and_said(specs: dict[str, Any]) -> No
     assert any(n.startswith("C confidential") and "1 markets" in n for n in partners)
     assert not any("Tunisia" in n for n in partners)
     assert [r["member"] for r in figure_rows(specs["en"]["partners"])] == ["FR", "ES"]
-    # vl-convert lays lines out left to right: an Arabic note opens with an Arabic word, or
-    # its mark would stand at the wrong end
+    # vl-convert lays lines out left to right: each Arabic line is isolated right to left
     arabic = [n for spec in specs["ar"].values() for n in notes(spec)]
     assert any("(C)" in n for n in arabic)
-    assert all(re.match("[\u0600-\u06ff]", n) for n in arabic)
+    assert all(n.startswith("\u2067") and n.endswith("\u2069") for n in arabic)
 
 
 def test_axes_name_the_currency_and_never_a_dollar(specs: dict[str, Any]) -> None:
@@ -199,7 +198,11 @@ def test_axes_name_the_currency_and_never_a_dollar(specs: dict[str, Any]) -> Non
         lang: s["annual"]["vconcat"][0]["layer"][0]["encoding"]["y"]["title"]
         for lang, s in specs.items()
     }
-    assert titles == {"en": "billion MAD", "fr": "milliards de dirhams", "ar": "مليار درهم"}
+    assert titles == {
+        "en": "billion MAD",
+        "fr": "milliards de dirhams",
+        "ar": directed("مليار درهم", "ar"),
+    }
     # d3's default currency is the dollar: the locale names MAD, and no text has a `$`
     assert "$" not in str(specs).replace("'$schema'", "")
     assert specs["en"]["annual"]["config"]["locale"]["number"]["currency"] == ["", "\u00a0MAD"]
@@ -253,7 +256,7 @@ def test_the_arabic_title_is_drawn_right_to_left(
 ) -> None:
     spec = specs["ar"]["annual"]
     title = spec["title"]["text"]
-    assert title == WORDS["ar"]["annual"]  # the sentence as written, in logical order
+    assert title == directed(WORDS["ar"]["annual"], "ar")  # as written, in logical order
     png = next(p for p in written if p.name == "annual.ar.png")
     kept = Path(shutil.copy(png, tmp_path / png.name))
     if os.environ.get("DIGEX_TEST_ARTEFACTS"):
@@ -269,15 +272,35 @@ def test_the_arabic_title_is_drawn_right_to_left(
     assert not re.search("[\ufb50-\ufdff\ufe70-\ufeff]", title)  # no presentation forms
     # drawn: the title's first word is its rightmost ink; in a left-to-right layout it would
     # be its leftmost
-    first = title.split()[0]
-    whole, alone = _ink(_title_png(title)), _ink(_title_png(first))
+    at_right, at_left = _first_word(title)
+    assert at_right < 0.02
+    assert at_left > 5 * at_right
+
+
+def test_arabic_lines_with_latin_runs_read_right_to_left(specs: dict[str, Any]) -> None:
+    """A line holding a Latin run ((C), a release id) keeps its Arabic words in order: its
+    first word is drawn at its right end."""
+    line = next(n for n in notes(specs["ar"]["segments"]) if "(C)" in n)
+    at_right, at_left = _first_word(line)
+    assert at_right < 0.02
+    assert at_left > 5 * at_right
+    source = directed("المصدر: مكتب الصرف، الإصدار 2025-H1.1 (مؤقت)", "ar")
+    at_right, at_left = _first_word(source)
+    assert at_right < 0.02
+    assert at_left > 5 * at_right
+
+
+def _first_word(text: str) -> tuple[float, float]:
+    """How far the drawn `text`'s right end, then its left end, is from its first word drawn
+    alone (mean ink difference; 0 is the same pixels)."""
+    first = text.strip("\u2067\u2069").split()[0]
+    whole, alone = _ink(_title_png(text)), _ink(_title_png(directed(first, "ar")))
     columns = np.flatnonzero(alone.any(axis=0))
     left, right = columns.min(), columns.max() + 1
     start = np.flatnonzero(whole.any(axis=0)).min()
     at_right = np.abs(whole[:, left:right] - alone[:, left:right]).mean()
     at_left = np.abs(whole[:, start : start + right - left] - alone[:, left:right]).mean()
-    assert at_right < 0.02
-    assert at_left > 5 * at_right
+    return float(at_right), float(at_left)
 
 
 def _title_png(text: str) -> bytes:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 from digex.indicators.periods import Period, parse_period
 from digex.indicators.registry import registry
 from digex.indicators.status import ObsStatus
-from digex.publish.chart_words import break_mark, member_name, period_label
+from digex.publish.chart_words import break_mark, directed, member_name, period_label
 from digex.publish.figures import TARGET_CUT, Figure, FigureKey, ReleaseFigures
 from digex.publish.numbers import number, percent
 from digex.publish.rounding import round_half_up
@@ -102,11 +102,14 @@ class Reader:
             "key": k.id,
             "indicator": k.indicator,
             "period": k.period,
-            "period_label": period_label(k.period, self.lang, self.locale)
-            + (f" {break_mark(self.lang)}" if mark else ""),
+            "period_label": directed(
+                period_label(k.period, self.lang, self.locale)
+                + (f" {break_mark(self.lang)}" if mark else ""),
+                self.lang,
+            ),
             "cut": k.cut,
             "member": k.member,
-            "name": member_name(k.cut, k.member, self.lang, self.locale),
+            "name": directed(member_name(k.cut, k.member, self.lang, self.locale), self.lang),
             "unit": f.unit,
             "value": float(f.value),
             "shown": float(scaled),

@@ -109,10 +109,8 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "final": "نهائي",
     },
 }
-"""Every sentence a chart shows, by language; `{...}` are filled in by `charts`. An Arabic
-sentence opens with an Arabic word, never with a mark: vl-convert lays every line out with a
-left-to-right base (neither RLM nor `direction` changes it), so a Latin mark that opens a line
-would stand at its left end, after the sentence it introduces."""
+"""Every sentence a chart shows, by language; `{...}` are filled in by `charts`, and every
+text of a right-to-left language goes through `directed`."""
 
 CONFIDENTIAL: Final = "C"
 """The mark of a confidential figure (its CONF_STATUS), which opens the note that says which
@@ -147,6 +145,23 @@ _HALVES: Final = {
 _QUARTERS: Final = {"en": "Q{q} {y}", "fr": "T{q} {y}", "ar": "الربع {q} {y}"}
 
 
+RTL: Final = frozenset({"ar"})
+RLI: Final = "\u2067"
+PDI: Final = "\u2069"
+
+
+def directed(text: str, lang: str) -> str:
+    """A text of a right-to-left language isolated as right to left (RLI ... PDI).
+
+    vl-convert lays every line out with a left-to-right base, whatever its first letter (an
+    RLM or the SVG `direction` attribute does not change it): an Arabic line holding a Latin
+    run (a mark such as (B), a release id such as 2025-H1.1) would come out with its Arabic
+    parts in the wrong order, and a sign or per cent sign on the wrong side of its number.
+    Isolated, the line is laid out right to left as a whole (measured on vl-convert 1.9's
+    pixels; browsers read the same marks), and the isolates draw nothing."""
+    return f"{RLI}{text}{PDI}" if lang in RTL else text
+
+
 def words(lang: str) -> dict[str, str]:
     return WORDS.get(lang, WORDS["en"])
 
@@ -154,7 +169,7 @@ def words(lang: str) -> dict[str, str]:
 def money_title(currency: str, lang: str) -> str:
     """The axis title of a money scale in billions, the currency named (never a symbol)."""
     name = CURRENCY_WORDS.get(currency, {}).get(lang, currency)
-    return words(lang)["money"].format(currency=name)
+    return directed(words(lang)["money"].format(currency=name), lang)
 
 
 def period_label(period: str, lang: str, locale: str) -> str:

@@ -35,7 +35,9 @@ from digex.publish.chart_data import Plotted, Reader, Row
 from digex.publish.chart_words import (
     CONFIDENTIAL,
     PARTS,
+    RTL,
     break_mark,
+    directed,
     member_name,
     money_title,
     period_label,
@@ -51,10 +53,6 @@ WIDTH: Final = 520
 HEIGHT: Final = 300
 FONTS: Final = ("Noto Sans", "Noto Sans Arabic")
 """The vendored fonts (`data/fonts`): Latin scripts, and Arabic (which also covers Latin)."""
-RTL: Final = frozenset({"ar"})
-LRM: Final = "\u200e"
-"""LEFT-TO-RIGHT MARK, around a number inside an Arabic sentence: without it the
-bidirectional algorithm puts the sign of +7,3 % after the digits."""
 INK: Final = "#1f4e79"
 ACCENT: Final = "#c0504d"
 PALE: Final = ("#9dc3e6", "#f4b183")
@@ -188,8 +186,8 @@ def _finish(drawn: Drawn, r: Reader) -> alt.VConcatChart:
     locale = r.locale
     currency = r.release.profile.national_currency
     page: alt.VConcatChart = (
-        alt.vconcat(body, _footnotes(_notes(drawn, r), rtl), spacing=14)
-        .properties(title=alt.TitleParams(drawn.title, anchor=anchor))
+        alt.vconcat(body, _footnotes(_notes(drawn, r), r.lang), spacing=14)
+        .properties(title=alt.TitleParams(directed(drawn.title, r.lang), anchor=anchor))
         .configure(
             font=FONTS[1] if rtl else FONTS[0],
             background="white",
@@ -226,11 +224,12 @@ def _notes(drawn: Drawn, r: Reader) -> list[str]:
     return notes
 
 
-def _footnotes(notes: Sequence[str], rtl: bool) -> alt.Chart:
+def _footnotes(notes: Sequence[str], lang: str) -> alt.Chart:
     """The notes under the chart, one text mark per line: a multi-line title or subtitle is
     drawn with SVG tspans, which vl-convert lays over each other in right-to-left text."""
+    rtl = lang in RTL
     lines = [line for note in notes for line in textwrap.wrap(note, NOTE_WIDTH)]
-    rows = [{"note": line, "y": i * NOTE_LEADING} for i, line in enumerate(lines)]
+    rows = [{"note": directed(line, lang), "y": i * NOTE_LEADING} for i, line in enumerate(lines)]
     notes_chart: alt.Chart = (
         alt.Chart(_inline(rows))
         .mark_text(align="right" if rtl else "left", baseline="top", fontSize=11, color="#404040")
@@ -344,7 +343,7 @@ def _segments(r: Reader) -> Drawn | None:
         return None
     w = words(r.lang)
     title = w["segments"].format(period=_when(r, r.period.label))
-    chart = _horizontal(r, found, title, w["share"], ",.0f")
+    chart = _horizontal(r, found, title, directed(w["share"], r.lang), ",.0f")
     return Drawn(chart, title, [], found)
 
 
@@ -464,32 +463,29 @@ def _target(r: Reader) -> Drawn | None:
             .mark_rule(color="#606060", strokeDash=[2, 3])
             .encode(y=alt.Y("shown:Q", scale=y_scale))
         )
-        caption = f"{w['goal']} {goal.year}: {_embedded(r, number(shown, 1, r.locale))}"
-        layers.append(_caption(caption, "GOAL", x, y, dy=-8, colour="#404040"))
+        caption = f"{w['goal']} {goal.year}: {number(shown, 1, r.locale)}"
+        layers.append(_caption(directed(caption, r.lang), "GOAL", x, y, dy=-8, colour="#404040"))
     progress = found.of("TARGET_PROGRESS")
     if progress and levels:
-        text = w["reached"].format(value=_embedded(r, progress[0]["text"]))
-        layers.append(_caption(text, "TARGET_LEVEL", x, y, dy=18, colour=INK, rtl=rtl))
+        text = w["reached"].format(value=progress[0]["text"])
+        layers.append(
+            _caption(directed(text, r.lang), "TARGET_LEVEL", x, y, dy=18, colour=INK, rtl=rtl)
+        )
     cagr = found.of("CAGR_NEEDED")
     if cagr and len(path) > 2:
-        text = w["needed"].format(value=_embedded(r, cagr[0]["text"]))
+        text = w["needed"].format(value=cagr[0]["text"])
         middle = str(path[len(path) // 2]["period"])
         layers.append(
             alt.Chart()
             .transform_filter(f"{_is('PATH')} && datum.period === {json.dumps(middle)}")
-            .mark_text(text=text, dy=20, fontSize=11, color=ACCENT, align="center")
+            .mark_text(
+                text=directed(text, r.lang), dy=20, fontSize=11, color=ACCENT, align="center"
+            )
             .encode(x=x, y=y)
         )
     chart = alt.LayerChart(layer=layers, data=_inline(rows))
     title = w["target"].format(target=goal.names.get(r.lang) or goal.names.get("en", goal.id))
     return Drawn(chart, title, [], found)
-
-
-def _embedded(r: Reader, number_text: object) -> str:
-    """A number written inside a sentence: kept left to right in Arabic (LRM on both sides),
-    or the bidirectional algorithm moves its sign and per cent sign to the other end."""
-    text = str(number_text)
-    return f"{LRM}{text}{LRM}" if r.lang in RTL else text
 
 
 def _caption(
