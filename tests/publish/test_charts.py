@@ -284,10 +284,24 @@ def test_arabic_lines_with_latin_runs_read_right_to_left(specs: dict[str, Any]) 
     at_right, at_left = _first_word(line)
     assert at_right < 0.02
     assert at_left > 5 * at_right
-    source = directed("المصدر: مكتب الصرف، الإصدار 2025-H1.1 (مؤقت)", "ar")
+    source = notes(chart_specs(release(HALF_ROWS, "2025-H1"), "ar")["annual"])[-1]
+    assert "2025-H1.1" in source
     at_right, at_left = _first_word(source)
     assert at_right < 0.02
     assert at_left > 5 * at_right
+    # the release id reads as written, not as H1.1-2025
+    assert 2 * _match(source, "2025-H1.1") < _match(source, "H1.1-2025")
+
+
+def _match(line: str, part: str) -> float:
+    """How far `part`, drawn alone, is from the place of the drawn `line` it best matches."""
+    drawn, alone = _ink(_title_png(line)), _ink(_title_png(part))
+    columns = np.flatnonzero(alone.any(axis=0))
+    width = columns.max() + 1 - columns.min()
+    crop = alone[:, columns.min() : columns.max() + 1]
+    return float(
+        min(np.abs(drawn[:, x : x + width] - crop).mean() for x in range(drawn.shape[1] - width))
+    )
 
 
 def _first_word(text: str) -> tuple[float, float]:

@@ -147,6 +147,7 @@ _QUARTERS: Final = {"en": "Q{q} {y}", "fr": "T{q} {y}", "ar": "الربع {q} {y
 
 RTL: Final = frozenset({"ar"})
 RLI: Final = "\u2067"
+LRI: Final = "\u2066"
 PDI: Final = "\u2069"
 
 
@@ -160,6 +161,13 @@ def directed(text: str, lang: str) -> str:
     Isolated, the line is laid out right to left as a whole (measured on vl-convert 1.9's
     pixels; browsers read the same marks), and the isolates draw nothing."""
     return f"{RLI}{text}{PDI}" if lang in RTL else text
+
+
+def code(text: str, lang: str) -> str:
+    """A code written left to right (a release id such as 2025-H1.1) inside a right-to-left
+    text: isolated (LRI ... PDI), or its year would be read as part of the Arabic run and
+    drawn after the rest (H1.1-2025)."""
+    return f"{LRI}{text}{PDI}" if lang in RTL else text
 
 
 def words(lang: str) -> dict[str, str]:

@@ -37,6 +37,7 @@ from digex.publish.chart_words import (
     PARTS,
     RTL,
     break_mark,
+    code,
     directed,
     member_name,
     money_title,
@@ -217,7 +218,7 @@ def _notes(drawn: Drawn, r: Reader) -> list[str]:
     notes.append(
         w["source"].format(
             source=release.profile.data_source.get(r.lang, ""),
-            release=release.release_id,
+            release=code(release.release_id, r.lang),
             status=w.get(release.status, release.status),
         )
     )
