@@ -63,6 +63,8 @@ HALF_ROWS: list[tuple[str, str, str, str, str | None, str, str]] = [
     ("SHARE", "2025-H1", "segment", "ITO", "41.479821", "PC", "F"),
     ("LEVEL", "2025-H1", "region", "150", "10832320000", NC, "F"),
     ("LEVEL", "2025-H1", "region", "019", "1492420000", NC, "F"),
+    ("LEVEL", "2025-H1", "region", "142", "484568400", NC, "F"),
+    ("LEVEL", "2025-H1", "region", "009", "20711190", NC, "F"),
 ]
 
 
@@ -168,6 +170,8 @@ def test_money_is_in_billions_rounded_half_up_only_in_the_label(specs: dict[str,
     assert levels["2024"]["text"] == "26.2"
     growth = [r for r in figure_rows(specs["fr"]["annual"]) if r["indicator"] == "GROWTH_YOY"]
     assert [r["text"] for r in growth] == ["+0,2\u00a0%"]
+    partners = {r["member"]: r["text"] for r in figure_rows(specs["en"]["partners"])}
+    assert partners == {"FR": "11.7", "ES": "2.8"}
     shares = {r["member"]: r["text"] for r in figure_rows(specs["ar"]["segments"])}
     assert shares == {"ITO": "40,3\u00a0%", "CRM": "37,4\u00a0%"}
 
@@ -342,8 +346,13 @@ def test_a_half_year_release_draws_regions_and_no_target() -> None:
     half = release(HALF_ROWS, "2025-H1")
     specs = chart_specs(half, "fr")
     assert tuple(specs) == ("annual", "segments", "halfyear", "partners")
-    regions = {r["member"]: r["name"] for r in figure_rows(specs["partners"])}
-    assert regions == {"150": "Europe", "019": "Amériques"}
+    regions = {r["member"]: (r["name"], r["text"]) for r in figure_rows(specs["partners"])}
+    assert regions == {
+        "150": ("Europe", "10,8"),
+        "019": ("Amériques", "1,5"),
+        "142": ("Asie", "0,48"),  # a small region is not written 0,0
+        "009": ("Océanie", "0,021"),
+    }
     assert specs["partners"]["title"]["text"] == "Exportations par région, S1 2025"
     labels = [r["period_label"] for r in figure_rows(specs["annual"]) if r["indicator"] == "LEVEL"]
     assert labels == ["S1 2024", "S1 2025"]

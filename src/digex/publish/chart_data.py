@@ -117,9 +117,14 @@ class Reader:
         }
 
     def text(self, indicator: str, scaled: Decimal, *, money: bool) -> str:
-        """The label of a figure already scaled as drawn: one decimal, half up."""
+        """The label of a figure already scaled as drawn, half up: per cents and billions to
+        one decimal, less than a billion to two and less than 0.1 billion to three (as the
+        tables: a small market is not written 0.0, which would read as nothing)."""
         if money:
-            return number(scaled, 1, self.locale)
+            size = abs(scaled)
+            return number(
+                scaled, 1 if size >= 1 else 2 if size >= Decimal("0.1") else 3, self.locale
+            )
         written = percent(scaled, 1, self.locale)
         if indicator in SIGNED and round_half_up(scaled, 1) > 0:
             return "+" + written
