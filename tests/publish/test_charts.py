@@ -28,6 +28,7 @@ from digex.publish.charts import (
     chart_specs,
     register_fonts,
     render,
+    spec_text,
     write_charts,
 )
 from digex.publish.figures import FigureKey, ReleaseFigures
@@ -368,3 +369,13 @@ def test_render_gives_svg_text_and_png_bytes(specs: dict[str, Any]) -> None:
     assert svg.startswith("<svg")
     assert "40,3\u00a0%" in svg
     assert png.startswith(b"\x89PNG")
+
+
+def test_the_files_are_the_same_bytes_each_time(tiny: ReleaseFigures, written: list[Path]) -> None:
+    """A release's charts drawn again are the same files (the manifest's hashes hold)."""
+    spec = chart_specs(tiny, "ar")["segments"]
+    svg, png = render(spec)
+    folder = written[0].parent
+    assert (folder / "segments.ar.svg").read_text(encoding="utf-8") == svg
+    assert (folder / "segments.ar.png").read_bytes() == png
+    assert (folder / "segments.ar.vl.json").read_text(encoding="utf-8") == spec_text(spec)
