@@ -379,3 +379,10 @@ def test_the_files_are_the_same_bytes_each_time(tiny: ReleaseFigures, written: l
     assert (folder / "segments.ar.svg").read_text(encoding="utf-8") == svg
     assert (folder / "segments.ar.png").read_bytes() == png
     assert (folder / "segments.ar.vl.json").read_text(encoding="utf-8") == spec_text(spec)
+
+
+def test_a_folder_that_cannot_be_written_is_named(tiny: ReleaseFigures, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"cannot write the charts of release 2024\.1 to"):
+        write_charts(tiny, "en", blocked / "charts")

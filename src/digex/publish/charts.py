@@ -10,8 +10,10 @@ English).
 Arabic is drawn with the vendored Noto Sans Arabic, named in the spec (a font only installed on
 the system is not there on the office's machines, and an unnamed one loses the bold), and
 given to vl-convert as it is: vl-convert shapes Arabic and lays it out right to left itself,
-so text shaped beforehand would come out reversed. The layout is mirrored for Arabic: titles
-anchored right, value axes on the right, categories and years running from right to left.
+so text shaped beforehand would come out reversed; each Arabic text is only isolated as right
+to left (`chart_words.directed`), since vl-convert lays lines out with a left-to-right base.
+The layout is mirrored for Arabic: titles anchored right, value axes on the right, categories
+and years running from right to left.
 """
 
 from __future__ import annotations
