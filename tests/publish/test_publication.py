@@ -107,3 +107,24 @@ def test_a_failed_check_writes_nothing(demo_releases: DemoReleases, tmp_path: Pa
         publish(demo_releases.store, demo_releases.ids["2024"], fresh, templates=edited)
     assert not fresh.exists()
     assert sorted(tmp_path.iterdir()) == [target, edited]  # no temporary folder left behind
+
+
+def test_the_command_line_exits_3_on_a_wrong_number_and_2_on_a_wrong_language(
+    demo_releases: DemoReleases, tmp_path: Path
+) -> None:
+    from tests.inprocess import run_here
+
+    edited = tmp_path / "templates"
+    edited.mkdir()
+    (edited / "fr.md.j2").write_text("Exportations : 26,3 milliards de $.", encoding="utf-8")
+    rid = demo_releases.ids["2024"]
+    common = ["publish", rid, "--db", demo_releases.store, "--out", tmp_path / "out"]
+    wrong = run_here([*common, "--templates", edited], tmp_path)
+    assert wrong.code == 3, wrong.stderr
+    assert "26,3" in wrong.stderr
+    assert "currency" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+    assert not (tmp_path / "out").exists()
+    language = run_here([*common, "--lang", "de"], tmp_path)
+    assert language.code == 2, language.stderr
+    assert "--lang de" in language.stderr

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -103,7 +103,14 @@ def chart_specs(release: ReleaseFigures, lang: str) -> dict[str, Spec]:
 def write_charts(release: ReleaseFigures, lang: str, out_dir: Path) -> list[Path]:
     """`<name>.<lang>.svg`, `.png` (twice the spec's size) and `.vl.json` for each chart of
     `chart_specs`, in `out_dir` (created if need be); the paths written, in that order."""
-    specs = chart_specs(release, lang)
+    return write_specs(release, lang, chart_specs(release, lang), out_dir)
+
+
+def write_specs(
+    release: ReleaseFigures, lang: str, specs: Mapping[str, Spec], out_dir: Path
+) -> list[Path]:
+    """`write_charts` for specs already built (the publisher builds them first, to name the
+    charts in the notes it checks before drawing anything)."""
     written: list[Path] = []
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

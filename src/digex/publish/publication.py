@@ -165,25 +165,27 @@ def _write_all(
 
     files: list[Path] = []
     notes: dict[str, Checked] = {}
-    chart_files: dict[str, dict[str, str]] = {}
-    for lang in langs:
-        say(f"charts ({lang})")
-        start = time.perf_counter()
-        made = charts.write_charts(release, lang, work)
-        _timed(seconds, "charts", start)
-        files += made
-        chart_files[lang] = {p.name.split(".")[0]: p.name for p in made if p.suffix == ".svg"}
+    specs: dict[str, Mapping[str, charts.Spec]] = {}
+    for lang in langs:  # every note checked before anything is drawn or written
         say(f"note ({lang})")
+        start = time.perf_counter()
+        specs[lang] = charts.chart_specs(release, lang)
+        _timed(seconds, "charts", start)
         start = time.perf_counter()
         notes[lang] = note.render(
             release,
             lang,
             commentary=commentary.get(lang),
-            charts=chart_files[lang],
+            charts={name: f"{name}.{lang}.svg" for name in specs[lang]},
             template=wording.get(lang),
         )
         _timed(seconds, "notes", start)
-    same_figures(notes)  # before anything is written beyond the charts
+    same_figures(notes)
+    for lang in langs:
+        say(f"charts ({lang})")
+        start = time.perf_counter()
+        files += charts.write_specs(release, lang, specs[lang], work)
+        _timed(seconds, "charts", start)
     for lang in langs:
         title = _title(release, lang)
         markdown = work / f"note.{lang}.md"
