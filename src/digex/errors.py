@@ -287,3 +287,9 @@ class ConfidentialRefused(DigexError):
     (`confidential=True`, `--confidential`) reads them."""
 
     status = 403
+
+
+# -- publication ----------------------------------------------------------------------------------
+class PublicationCheckFailed(ChecksFailed):
+    """A rendered text states a number that is not the release's (or not tagged as one): the
+    publication writes nothing."""

@@ -7,11 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from digex.publish.quantities import Quantity, find_quantities
 from tests.publish.conftest import DemoReleases
 
+from digex.errors import PublicationCheckFailed
 from digex.publish import note
-from digex.publish.tagging import PublicationCheckFailed
+from digex.publish.quantities import Quantity, find_quantities
 
 SHARES = {Decimal(s) for s in ("40.3", "37.4", "13.2", "8.9", "0.2")}
 

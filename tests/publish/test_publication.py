@@ -15,9 +15,8 @@ from PIL import Image
 from tests.publish.conftest import DemoReleases
 from tests.publish.test_pdf import MARKS, need_poppler, run
 
-from digex.errors import UsageError
+from digex.errors import PublicationCheckFailed, UsageError
 from digex.publish.publication import MANIFEST, Published, publish, verify_manifest
-from digex.publish.tagging import PublicationCheckFailed
 
 NUMBER = re.compile(r"[0-9٠-٩]+(?:[.,٫\u202f][0-9٠-٩]+)*")
 LANGS = ("ar", "fr", "en")

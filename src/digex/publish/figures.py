@@ -170,7 +170,6 @@ class ReleaseFigures:
             # a stored double as the shortest decimal that reads back as it (`rounding.exact`)
             number = None if value is None or value != value else Decimal(repr(float(value)))
             found[key] = Figure(key, number, str(unit), str(obs), str(done), str(conf))
-        found.update((f.key, f) for f in self.extras)
         return found
 
     def figure(
@@ -183,7 +182,7 @@ class ReleaseFigures:
     ) -> Figure:
         """The figure with that key; `UsageError` naming the key when the release has none."""
         key = FigureKey(indicator, period, cut, member, flow)
-        found = self._index.get(key)
+        found = self.get(key)
         if found is None:
             raise UsageError(
                 f"release {self.release_id} has no figure {key.id} "
@@ -191,8 +190,13 @@ class ReleaseFigures:
             )
         return found
 
+    @cached_property
+    def _extras(self) -> dict[FigureKey, Figure]:
+        return {f.key: f for f in self.extras}
+
     def get(self, key: FigureKey) -> Figure | None:
-        return self._index.get(key)
+        """The figure with `key` among the observations and the extras (None if neither)."""
+        return self._index.get(key) or self._extras.get(key)
 
     def members(self, indicator: str, period: str, cut: str, flow: str = "X") -> list[Figure]:
         """Every figure of `indicator` for the members of `cut` in `period`, in member order."""
@@ -206,6 +210,7 @@ class ReleaseFigures:
         )
 
     def __iter__(self) -> Iterator[Figure]:
+        """The observations' figures (not the extras)."""
         return iter(self._index.values())
 
 
@@ -268,13 +273,11 @@ def _from_snapshot(snap: ReleaseSnapshot, path: Path) -> ReleaseFigures:
             f"{snap.release_id}`"
         )
     from digex.releases.snapshot import open_snapshot
-    from digex.store.releases import OBSERVATION_KEY, STORED_COLUMNS
+    from digex.store.releases import stored_observations
 
     con = open_snapshot(path)
     try:  # with CONF_STATUS, which `read_release` leaves out
-        frame = con.execute(
-            f"SELECT {STORED_COLUMNS} FROM release_observations ORDER BY {OBSERVATION_KEY}"
-        ).df()
+        frame = stored_observations(con, snap.release_id).to_pandas()
     finally:
         con.close()
     found = ReleaseFigures(snap.release_id, snap.metadata, snap.inputs, frame, path)

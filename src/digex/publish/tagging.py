@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from digex.errors import ChecksFailed
+from digex.errors import PublicationCheckFailed
 from digex.publish import numbers
 from digex.publish.figures import Figure, FigureKey, ReleaseFigures
 from digex.publish.rounding import round_half_up
@@ -55,10 +55,6 @@ _CURRENCY: Final = re.compile(
 )
 
 FORMS: Final = ("money", "number", "percent", "growth", "points", "count")
-
-
-class PublicationCheckFailed(ChecksFailed):
-    """A rendered text states a number that is not the release's (or not tagged as one)."""
 
 
 @dataclass(frozen=True)
@@ -419,7 +415,7 @@ def check_free(
     or an ISO date; `PublicationCheckFailed` naming the line and the number otherwise."""
     from digex.publish.quantities import find_quantities
 
-    pool = [f for f in (*release, *figures) if f.available]
+    pool = [f for f in (*release, *release.extras, *figures) if f.available]
     problems = []
     for q in find_quantities(text, lang):
         if q.unit is None and q.scale == 0 and q.decimals == 0 and 1900 <= q.value <= 2200:

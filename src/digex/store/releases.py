@@ -281,6 +281,15 @@ def observations(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
     ).fetch_arrow_table()
 
 
+def stored_observations(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
+    """A release's observations with their CONF_STATUS, in key order (a snapshot's rows are
+    the public view: a withheld value is NULL there)."""
+    return con.execute(
+        f"SELECT {STORED_COLUMNS} FROM release_observations "
+        f"WHERE release_id = {literal(release_id)} ORDER BY {OBSERVATION_KEY}"
+    ).fetch_arrow_table()
+
+
 def inputs(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, str]:
     """The copies of a release's inputs, by name."""
     rows = con.execute(
