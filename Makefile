@@ -41,11 +41,12 @@ typecheck: $(TEST_STAMP)
 system-deps:
 	bash scripts/system-deps.sh
 
+# what the tests keep for a reader (e.g. the Arabic chart as drawn): test-artefacts/
 # every test: the slow, PostgreSQL and Spark ones too (plain `pytest` leaves them out), on two
 # pytest-xdist workers (pyproject's addopts); a file's tests run on one worker (its module
 # fixtures built once, one JVM for the Spark file), the files handed out longest first
 pytest: $(TEST_STAMP) system-deps
-	$(BIN)/pytest -m ""
+	DIGEX_TEST_ARTEFACTS=$${DIGEX_TEST_ARTEFACTS:-$(CURDIR)/test-artefacts} $(BIN)/pytest -m ""
 
 ## bench: the performance benchmark (not part of `make test`): digex and the alternatives side by
 ## side at 1M and 10M rows; extra options with ARGS, e.g. `make bench ARGS="--big"` (adds 100M)

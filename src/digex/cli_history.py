@@ -147,7 +147,8 @@ def release_list(
     wide: WideOption = False,
     db: DbOption = None,
 ) -> None:
-    """List the releases: id, period, status, vintage, created, published (an embargoed one
+    """List the releases: id (marked † when it is not served publicly: its release gate
+    failed or never ran), period, status, vintage, created, published (an embargoed one
     marked), by whom, observations, content hash, note."""
     from digex.api import Digex
 
@@ -159,7 +160,7 @@ def release_list(
         return
     rows = [
         {
-            "release": str(r["release_id"]),
+            "release": str(r["release_id"]) + ("" if r["gate"] == "passed" else "†"),
             "period": str(r["period"]),
             "status": str(r["status"]),
             "v": str(r["vintage"]),
@@ -190,6 +191,12 @@ def release_list(
                 out().print(f"{r['release_id']}: {r['note']}", highlight=False, markup=False)
     if frame["embargoed"].any():
         out().print("* embargoed: not public before its publication time (UTC)")
+    if (frame["gate"] != "passed").any():
+        out().print(
+            "† not served publicly: its latest release gate failed, or it was made before "
+            "disclosure control (`digex disclosure audit RELEASE` runs the gate again)",
+            highlight=False,
+        )
     if left_out:
         out().print(
             f"left out at this width: {', '.join(left_out)} (--wide, or a wider terminal, "

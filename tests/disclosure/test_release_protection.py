@@ -182,6 +182,11 @@ def test_a_gate_run_again_that_fails_withdraws_the_release(tmp_path: Path) -> No
     assert r.code == 3, r.stderr
     assert "gate FAILED" in r.stdout
     assert "no longer served" in " ".join(r.stderr.split())
+    listed = run_here(["release", "list", "--db", path], tmp_path)
+    assert "2024-03.1†" in listed.stdout
+    assert "† not served publicly" in " ".join(listed.stdout.split())
+    as_csv = run_here(["release", "list", "-f", "csv", "--db", path], tmp_path)
+    assert ",failed" in as_csv.stdout
     from digex.api import Digex
 
     with Digex.open(path, read_only=True) as db:

@@ -66,13 +66,17 @@ class Filters:
 
 def listing(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> pa.Table:
     """Every release, oldest first (by creation), with its metadata, how many loads and
-    indicators it holds, and whether it is still under embargo at `now`."""
+    indicators it holds, whether it is still under embargo at `now`, and its latest release
+    gate run (`gate`: passed, failed, or none for a release made before disclosure control):
+    only a passed one is served publicly."""
     return con.execute(
         "SELECT r.*, "
         "(SELECT count(*) FROM release_loads l WHERE l.release_id = r.release_id) AS loads, "
         "(SELECT count(DISTINCT o.indicator) FROM release_observations o "
         " WHERE o.release_id = r.release_id) AS indicators, "
-        f"r.published_at > {_utc(now)} AS embargoed "
+        f"r.published_at > {_utc(now)} AS embargoed, "
+        "coalesce((SELECT CASE WHEN g.passed THEN 'passed' ELSE 'failed' END "
+        f"FROM {disclosure.LATEST_GATE} g WHERE g.release_id = r.release_id), 'none') AS gate "
         "FROM releases r ORDER BY r.created_at, r.release_id"
     ).fetch_arrow_table()
 
