@@ -21,6 +21,7 @@ from digex.releases.breaks import (
     flag_frame,
     flags,
     is_at,
+    mark_breaks,
     parse_breaks,
     read_breaks,
     span_days,
@@ -195,3 +196,36 @@ def test_a_table_of_figures() -> None:
 
 def _reads(indicator: str) -> Inputs:
     return registry().indicators[indicator].reads
+
+
+def test_a_break_of_a_single_series_marks_the_cross_cells_built_on_it() -> None:
+    """KPO's break marks KPO.FR and KPO.150 (segment x partner, segment x region), not
+    ITO.FR; France's marks every segment's FR cell; a break may name a cross cut itself."""
+    kpo = SeriesBreak("kpo", dt.date(2024, 1, 1), TEXT, frozenset({"LEVEL"}), members={"KPO"})
+    france = SeriesBreak(
+        "fr", dt.date(2024, 1, 1), TEXT, frozenset({"LEVEL"}), frozenset({"partner"}), {"FR"}
+    )
+    rows = [
+        ("segment_partner", "KPO.FR"),
+        ("segment_partner", "ITO.FR"),
+        ("segment_partner", "ITO.ES"),
+        ("segment_region", "KPO.150"),
+        ("segment", "KPO"),
+        ("partner", "FR"),
+        ("region", "150"),
+    ]
+    frame = pd.DataFrame(
+        [("LEVEL", "2024", cut, member, "A") for cut, member in rows],
+        columns=["indicator", "period", "cut", "member", "obs_status"],
+    )
+    for brk, expected in (
+        (kpo, {"KPO.FR", "KPO.150", "KPO"}),
+        (france, {"KPO.FR", "ITO.FR", "FR"}),
+    ):
+        marked = mark_breaks(frame, [brk])
+        hit = set(marked.loc[marked["obs_status"] == ObsStatus.BREAK.value, "member"])
+        assert hit == expected
+        assert {m for c, m in rows if brk.concerns("LEVEL", c, m)} == expected
+    (named,) = parse_breaks({"break": [item(cuts=["segment_partner"])]}, "p.toml")
+    assert named.concerns("LEVEL", "segment_partner", "KPO.FR")
+    assert not named.concerns("LEVEL", "segment", "KPO")

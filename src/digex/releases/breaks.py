@@ -49,13 +49,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 from digex.codelists import LANGUAGES
 from digex.errors import ProfileError, UsageError
-from digex.indicators.cuts import CUTS
+from digex.indicators.cuts import ALL_CUTS, CROSS_CUTS, SEPARATOR
 from digex.indicators.periods import PER_YEAR, Period, parse_period
 from digex.indicators.registry import Registry, registry
 from digex.indicators.status import SPANS, Inputs, ObsStatus, Span
 from digex.releases.dates import period_end, period_start, shifted
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from digex.profile import Target
@@ -86,8 +87,16 @@ class SeriesBreak:
     members: frozenset[str] = frozenset()
 
     def concerns(self, indicator: str, cut: str, member: str) -> bool:
-        """Whether the series of `indicator` by `cut`, member `member`, is broken here."""
-        return self.concerns_indicator(indicator) and all(
+        """Whether the series of `indicator` by `cut`, member `member`, is broken here; a
+        cross cut's series (`segment_partner`, member `KPO.FR`) is when the break concerns
+        either of the single series it crosses (segment KPO, partner FR)."""
+        if not self.concerns_indicator(indicator):
+            return False
+        series = ((cut, member), *cross_parts(cut, member))
+        return any(self._concerns_series(c, m) for c, m in series)
+
+    def _concerns_series(self, cut: str, member: str) -> bool:
+        return all(
             not chosen or value in chosen
             for chosen, value in ((self.cuts, cut), (self.members, member))
         )
@@ -185,8 +194,11 @@ def _break(item: Any, n: int, source: str) -> SeriesBreak:
         raise _profile_error(f"{where}: `explanation` needs a text in {', '.join(missing)}")
     assert isinstance(text, Mapping)
     cuts = _names(item, "cuts", where)
-    if not cuts <= set(CUTS):
-        raise _profile_error(f"{where}: unknown cuts {sorted(cuts - set(CUTS))}; use {CUTS}")
+    if not cuts <= set(ALL_CUTS):
+        raise _profile_error(
+            f"{where}: unknown cuts {sorted(cuts - set(ALL_CUTS))}; use {list(ALL_CUTS)} (a "
+            "break of a single cut also marks the cross cuts built on it)"
+        )
     indicators = _names(item, "indicators", where)
     known = registry().indicators
     if not indicators <= set(known):
@@ -277,17 +289,50 @@ def mark_breaks(
         ]
         if not touched:
             continue
-        rows = keys.isin(touched)
-        if brk.cuts:
-            rows &= frame["cut"].isin(list(brk.cuts)).to_numpy()
-        if brk.members:
-            rows &= frame["member"].isin(list(brk.members)).to_numpy()
-        hit |= rows
+        hit |= keys.isin(touched) & _series_hit(frame, brk)
     if not hit.any():
         return frame
     out = frame.copy()
     out.loc[hit, "obs_status"] = ObsStatus.BREAK.value
     return out
+
+
+def cross_parts(cut: str, member: str) -> tuple[tuple[str, str], ...]:
+    """The single series a cross cut's member crosses: (`segment`, KPO) and (`partner`, FR)
+    for `segment_partner` KPO.FR; none for a single cut."""
+    if cut not in CROSS_CUTS or SEPARATOR not in member:
+        return ()
+    segment, other = member.split(SEPARATOR, 1)
+    return (("segment", segment), (cut.split("_", 1)[1], other))
+
+
+def _series_hit(frame: pd.DataFrame, brk: SeriesBreak) -> np.ndarray:
+    """Which rows' series (cut, member) the break concerns, cross cuts through their parts,
+    as vectorised tests on the columns."""
+    import numpy as np
+    import pandas as pd
+
+    cut = frame["cut"].astype(str)
+    member = frame["member"].astype(str)
+
+    def series(cuts: pd.Series, members: pd.Series) -> np.ndarray:
+        rows = np.ones(len(frame), dtype=bool)
+        if brk.cuts:
+            rows &= cuts.isin(list(brk.cuts)).to_numpy()
+        if brk.members:
+            rows &= members.isin(list(brk.members)).to_numpy()
+        return rows
+
+    hit = series(cut, member)
+    cross = cut.isin(list(CROSS_CUTS)) & member.str.contains(SEPARATOR, regex=False)
+    if cross.any():
+        parts = member.str.split(SEPARATOR, n=1, expand=True)
+        segment, other = parts[0].fillna(""), parts[1].fillna("")
+        kind = cut.str.split("_", n=1).str[-1]
+        in_cross = cross.to_numpy()
+        hit |= in_cross & series(pd.Series("segment", index=frame.index), segment)
+        hit |= in_cross & series(kind, other)
+    return hit
 
 
 ACHIEVED: Final = "CAGR_ACHIEVED"
