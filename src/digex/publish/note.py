@@ -257,7 +257,7 @@ def market_name(cut: str, code: str, locale: str, lang: str) -> str:
 
 
 def period_words(t: Tags, p: Period) -> str:
-    """A period as running text, its year tagged: `2024`, `the first half of 2025`,
+    """A period as running text, its year tagged: `2024`, `first half of 2025`,
     `premier semestre 2025`, `النصف الأول من 2025`, a month by its CLDR name."""
     lang = t.lang
     year = t.year(p.year)
@@ -266,7 +266,7 @@ def period_words(t: Tags, p: Period) -> str:
     if p.freq in FREQ_WORDS:
         nth = ORDINAL[lang][p.sub - 1]
         if lang == "en":
-            return f"the {nth} {FREQ_WORDS[p.freq]['en']} {year}"
+            return f"{nth} {FREQ_WORDS[p.freq]['en']} {year}"
         if lang == "fr":
             return f"{nth} {FREQ_WORDS[p.freq]['fr']} {year}"
         return f"{FREQ_WORDS[p.freq]['ar'].format(nth)} {year}"
@@ -276,13 +276,13 @@ def period_words(t: Tags, p: Period) -> str:
 
 
 IN_PERIOD: Final = {
-    "en": {"A": "in {}", "H": "in {}", "Q": "in {}", "M": "in {}"},
+    "en": {"A": "in {}", "H": "in the {}", "Q": "in the {}", "M": "in {}"},
     "fr": {"A": "en {}", "H": "au {}", "Q": "au {}", "M": "en {}"},
     "ar": {"A": "في {}", "H": "في {}", "Q": "في {}", "M": "في {}"},
 }
 """How a sentence places an event in a period (French: "en 2024", "au premier semestre")."""
 SINCE_PERIOD: Final = {
-    "en": {"A": "on {}", "H": "on {}", "Q": "on {}", "M": "on {}"},
+    "en": {"A": "on {}", "H": "on the {}", "Q": "on the {}", "M": "on {}"},
     "fr": {"A": "par rapport à {}", "H": "par rapport au {}", "Q": "par rapport au {}",
            "M": "par rapport à {}"},
     "ar": {"A": "مقارنة مع {}", "H": "مقارنة مع {}", "Q": "مقارنة مع {}", "M": "مقارنة مع {}"},
