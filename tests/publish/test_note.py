@@ -97,3 +97,12 @@ def test_an_edited_template_is_refused(demo_releases: DemoReleases, edit: str, w
     assert note.render(release, "en", template="{{ t.money(f.total) }}").text
     with pytest.raises(PublicationCheckFailed, match=why):
         note.render(release, "en", template=edit)
+
+
+def test_a_commentary_is_checked_like_the_note(demo_releases: DemoReleases) -> None:
+    release = demo_releases.open("2024")
+    good = "Le total, 26,2 milliards de dirhams, progresse de 0,2 % ; l'ITO pèse 40,3 %."
+    text = note.render(release, "fr", commentary=good).text
+    assert good in text
+    with pytest.raises(PublicationCheckFailed, match=r"27,2"):
+        note.render(release, "fr", commentary="Le total atteint 27,2 milliards de dirhams.")
