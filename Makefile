@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.installed-test-stamp
 
-.PHONY: demo test lint typecheck pytest system-deps bench lock clean
+.PHONY: demo test lint typecheck pytest system-deps bench lock clean test-durations
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ system-deps:
 # fixtures built once, one JVM for the Spark file), the files handed out longest first
 pytest: $(TEST_STAMP) system-deps
 	DIGEX_TEST_ARTEFACTS=$${DIGEX_TEST_ARTEFACTS:-$(CURDIR)/test-artefacts} $(BIN)/pytest -m ""
+
+## test-durations: run every test and record each file's time in tests/durations.json (the
+## order `make test` hands files to its two workers, longest first); commit the result
+test-durations: $(TEST_STAMP) system-deps
+	DIGEX_RECORD_DURATIONS=1 $(BIN)/pytest -m "" -q
 
 ## bench: the performance benchmark (not part of `make test`): digex and the alternatives side by
 ## side at 1M and 10M rows; extra options with ARGS, e.g. `make bench ARGS="--big"` (adds 100M)

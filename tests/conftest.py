@@ -33,10 +33,16 @@ settings.register_profile("digex", deadline=None)
 settings.load_profile("digex")
 
 
+DURATIONS = Path(__file__).with_name("durations.json")
+"""Seconds each test file took in a recent full run (`make test-durations` rewrites it): the
+order in which `pytest -n` hands files to its workers, longest first. A stale or missing entry
+only makes the two workers finish less evenly."""
+
+
 def _weight(item: pytest.Item) -> int:
-    """How early a test's file should start under `pytest -n` (lower first): Spark's (the
-    longest file, and a JVM to start), then files with slow or PostgreSQL tests or with fixtures
-    built once per module, then the rest."""
+    """How early a test's file should start under `pytest -n` when `DURATIONS` does not know
+    it (lower first): Spark's (a JVM to start), then files with slow or PostgreSQL tests or
+    with fixtures built once per module, then the rest."""
     if item.get_closest_marker("spark") is not None:
         return 0
     if item.get_closest_marker("slow") or item.get_closest_marker("postgres"):
@@ -48,21 +54,46 @@ def _weight(item: pytest.Item) -> int:
     return 2
 
 
+UNKNOWN_SECONDS = {0: 120.0, 1: 10.0, 2: 1.0}
+"""What a file `DURATIONS` does not list is taken to cost, by its `_weight`."""
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """On a pytest-xdist worker (`make test` runs `pytest -n 2 --dist loadfile
     --no-loadscope-reorder`: a file's tests run on one worker, which builds the file's module
-    fixtures once, and the files are handed out in collection order): order the files so that
-    the longest work starts first and the two workers finish together. A file keeps its tests'
-    order. Each worker collects alone and must find the same order, so it depends on the items
-    only. Without -n nothing changes."""
+    fixtures once, and the files are handed out in collection order as workers free up):
+    order the files longest first (`DURATIONS`, else `_weight`), so that the two workers
+    finish together. A file keeps its tests' order. Each worker collects alone and must find
+    the same order, so it depends on the items and the committed file only. Without -n
+    nothing changes."""
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return
-    rank: dict[str, int] = {}
+    known: dict[str, float] = json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
+    cost: dict[str, float] = {}
     for item in items:
         path = item.nodeid.split("::")[0]
-        rank[path] = min(rank.get(path, 2), _weight(item))
-    items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])  # stable
+        guess = known.get(path, UNKNOWN_SECONDS[_weight(item)])
+        cost[path] = max(cost.get(path, 0.0), guess)
+    items.sort(key=lambda item: -cost[item.nodeid.split("::")[0]])  # stable
+
+
+_SPENT: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Each file's time (setup, call and teardown of its tests), for `DURATIONS`."""
+    if os.environ.get("DIGEX_RECORD_DURATIONS"):
+        path = report.nodeid.split("::")[0]
+        _SPENT[path] = _SPENT.get(path, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """With DIGEX_RECORD_DURATIONS set, on the run's controller (not a worker): rewrite
+    `DURATIONS` from this run."""
+    if os.environ.get("DIGEX_RECORD_DURATIONS") and "PYTEST_XDIST_WORKER" not in os.environ:
+        spent = {path: round(s, 1) for path, s in sorted(_SPENT.items())}
+        DURATIONS.write_text(json.dumps(spent, indent=0) + "\n", encoding="utf-8")
 
 
 HEADER = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
