@@ -140,7 +140,7 @@ def data_message(
         "csv1": Format.DATA_SDMX_CSV_1_0_0,
         "csv2": Format.DATA_SDMX_CSV_2_0_0,
     }
-    data = _as_text(frame)
+    data = _as_text(frame, missing="NaN" if fmt.startswith("csv") else "")
     dataset = PandasDataset(structure=found.schema, data=data)
     options: dict[str, Any] = {}
     if fmt in ("generic", "structurespecific", "generictimeseries", "structurespecifictimeseries"):
@@ -154,10 +154,12 @@ def data_message(
     return text.encode("utf-8"), DATA_TYPES[fmt]
 
 
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+def _as_text(frame: pd.DataFrame, missing: str) -> pd.DataFrame:
     """The frame with OBS_VALUE as the shortest decimal text of each double (repr: what reads
-    back as the same double) and an empty text where there is no value."""
+    back as the same double) and `missing` where there is no value: nothing in SDMX-ML (the
+    observation has no OBS_VALUE), SDMX-CSV's `NaN` for a number intentionally missing (an
+    empty cell is no number to sdmx1, and pysdmx would write `#N/A`, its text marker)."""
     out = frame.copy()
     values = out[ids.MEASURE].to_numpy(dtype=float)
-    out[ids.MEASURE] = [repr(v) if v == v else "" for v in values.tolist()]
+    out[ids.MEASURE] = [repr(v) if v == v else missing for v in values.tolist()]
     return out

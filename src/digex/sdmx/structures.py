@@ -215,15 +215,18 @@ def structures(release: ReleaseFigures, agency: str | None = None) -> Structures
             role=role,
             concept=concepts[cid],
             local_codes=made[coded.id] if coded is not None else None,
+            local_enum_ref=made[coded.id].urn if coded is not None else None,
             **more,  # type: ignore[arg-type]
         )
 
-    parts = [component(d, Role.DIMENSION, local_dtype=DataType.STRING) for d in ids.DIMENSIONS]
+    # a coded component has no data type of its own: given one, pysdmx's SDMX-JSON writer
+    # writes it instead of the code list
+    parts = [component(d, Role.DIMENSION) for d in ids.DIMENSIONS]
     parts.append(component(ids.TIME, Role.DIMENSION, local_dtype=DataType.PERIOD))
     parts.append(component(ids.MEASURE, Role.MEASURE, local_dtype=DataType.DOUBLE))
     for a in ids.ATTRIBUTES:
-        dtype = DataType.INTEGER if a == "DECIMALS" else DataType.STRING
-        parts.append(component(a, Role.ATTRIBUTE, attachment_level="O", local_dtype=dtype))
+        typed = {"local_dtype": DataType.INTEGER} if a == "DECIMALS" else {}
+        parts.append(component(a, Role.ATTRIBUTE, attachment_level="O", **typed))
     dsd_urn = ids.urn("datastructure.DataStructure", agency, ids.DSD)
     names[dsd_urn] = _FLOW_NAMES
     dsd = DataStructureDefinition(
@@ -313,28 +316,39 @@ def _multilingual_xml(text: str, found: Structures) -> bytes:
     )
 
 
+_JSON_KINDS: Final = {
+    "codelists": ("codelist.Codelist", "codes", "codelist.Code"),
+    "conceptSchemes": ("conceptscheme.ConceptScheme", "concepts", "conceptscheme.Concept"),
+    "dataflows": ("datastructure.Dataflow", None, None),
+    "dataStructures": ("datastructure.DataStructure", None, None),
+}
+
+
 def _multilingual_json(text: str, found: Structures) -> bytes:
-    """pysdmx's SDMX-JSON 2.0 with `names` in the three languages on each named object and
-    the codes' `parent`, without the empty `groups` its own reader refuses."""
+    """pysdmx's SDMX-JSON 2.0 with `names` in the three languages on each artefact and item
+    and the codes' `parent`, without the empty `groups` its own reader refuses (pysdmx
+    writes no URN there: each is made again from the agency and the ids)."""
     doc = json.loads(text)
-
-    def visit(node: object) -> None:
-        if isinstance(node, dict):
-            if node.get("groups") == []:
-                del node["groups"]
-            u = node.get("urn")
-            if isinstance(u, str):
-                known = found.names.get(u)
-                if known is not None and "name" in node:
-                    node["names"] = {lang: known[lang] for lang in ("en", "fr", "ar")}
-                parent = found.parents.get(u)
+    data = doc.get("data", {})
+    for kind, (urn_kind, items, item_kind) in _JSON_KINDS.items():
+        for artefact in data.get(kind, []):
+            scheme = str(artefact["id"])
+            agency = str(artefact.get("agencyID", found.agency))
+            _name_json(artefact, found.names.get(ids.urn(urn_kind, agency, scheme)))
+            components = artefact.get("dataStructureComponents", {})
+            if components.get("groups") == []:
+                del components["groups"]
+            if items is None or item_kind is None:
+                continue
+            for item in artefact.get(items, []):
+                item_urn = ids.urn(item_kind, agency, scheme, str(item["id"]))
+                _name_json(item, found.names.get(item_urn))
+                parent = found.parents.get(item_urn)
                 if parent is not None:
-                    node["parent"] = parent
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(doc)
+                    item["parent"] = parent
     return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _name_json(node: dict[str, object], names: Names | None) -> None:
+    if names is not None and "name" in node:
+        node["names"] = {lang: names[lang] for lang in ("en", "fr", "ar")}
