@@ -13,7 +13,7 @@ import pysdmx.errors
 import pysdmx.io
 import pytest
 from sdmx.message import StructureMessage
-from tests.sdmx.tiny import ROWS
+from tests.sdmx.tiny import ROWS, read_structures, tiny, tiny_structures
 
 import sdmx
 from digex.publish.figures import ReleaseFigures
@@ -271,3 +271,6 @@ def test_the_error_message(tmp_path: Path) -> None:
     path.write_bytes(body)
     with pytest.raises(pysdmx.errors.Invalid, match=r"100: .*No results found"):
         pysdmx.io.read_sdmx(path)  # pysdmx knows it for an SDMX Error message
+
+
+__all__ = ["read_structures", "tiny", "tiny_structures"]  # fixtures, shared with the other modules

@@ -9,6 +9,7 @@ from pathlib import Path
 import pysdmx.io
 import pytest
 from sdmx.message import StructureMessage
+from tests.sdmx.tiny import read_structures, tiny, tiny_structures
 
 from digex.codelists import read_codelist
 from digex.errors import UsageError
@@ -164,3 +165,6 @@ def test_a_release_is_described_with_its_own_frozen_code_lists(tiny: ReleaseFigu
     text = write_structures(found).decode()
     assert "Renamed before the release" in text
     assert io.BytesIO(text.encode()).read(5) == b"<?xml"
+
+
+__all__ = ["read_structures", "tiny", "tiny_structures"]  # fixtures, shared with the other modules

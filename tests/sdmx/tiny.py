@@ -4,12 +4,17 @@ two confidential ones among them."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pandas as pd
+import pytest
+from sdmx.message import StructureMessage
 
+import sdmx
 from digex.profile import load_profile
 from digex.publish.figures import ReleaseFigures
+from digex.sdmx.structures import Structures, structures, write_structures
 
 COLUMNS = [
     "indicator", "freq", "period", "cut", "member", "flow", "value", "unit", "unit_mult",
@@ -72,3 +77,25 @@ def tiny_sdmx_release(
     }
     text = load_profile("MA").text
     return ReleaseFigures("2024.1", meta, {"profile.toml": text}, frame, Path("tiny.duckdb"))
+
+
+# -- fixtures: here, not in a conftest.py, since one in this folder would take the place of
+# tests/conftest.py as the module `conftest` (whose classes the demo fixtures pickle) -------
+
+
+@pytest.fixture(scope="module")
+def tiny() -> ReleaseFigures:
+    return tiny_sdmx_release()
+
+
+@pytest.fixture(scope="module")
+def tiny_structures(tiny: ReleaseFigures) -> Structures:
+    return structures(tiny, "MA1")
+
+
+@pytest.fixture(scope="module")
+def read_structures(tiny_structures: Structures) -> StructureMessage:
+    """The structure message as sdmx1 reads it."""
+    message = sdmx.read_sdmx(io.BytesIO(write_structures(tiny_structures, "xml")))
+    assert isinstance(message, StructureMessage)
+    return message

@@ -12,6 +12,7 @@ from typing import Final, Literal
 
 from digex.errors import UsageError
 from digex.sdmx.data import DataFormat, data_message, select
+from digex.sdmx.ids import check_agency
 from digex.sdmx.query import parse_query
 from digex.sdmx.structures import StructureFormat, structures, write_structures
 
@@ -46,7 +47,9 @@ def export(
     from digex.publish.figures import open_release
 
     if fmt not in FILES:
-        raise UsageError(f"format={fmt!r} is not one of {', '.join(FILES)}").naming(format=fmt)
+        raise UsageError(f"format={fmt} is not one of {', '.join(FILES)}").naming(format=fmt)
+    if agency is not None:
+        check_agency(agency)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"out={out_dir} is a file; give a folder").naming(out=out_dir)
     release = open_release(store, release_id, previous=False)
