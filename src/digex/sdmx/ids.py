@@ -1,22 +1,22 @@
 """The identifiers of digex's SDMX structures and the agency that maintains them: one place,
 so that the export, the server and the tests name the same artefacts.
 
-The agency is the office's SDMX agency id. It is a setting rather than a profile key because a
-deployment, not a country's data, decides it: `DIGEX_SDMX_AGENCY`, else `<country code>1`
-(`MA1` for Morocco), the form the SDMX registry gives national offices without an id of their
-own. Every artefact (the dataflow, the DSD, the concept scheme, every code list, the
-cross-domain ones included) is maintained by that one agency and has version 1.0.
+The agency is the office's SDMX agency id. It is a setting (`digex.settings.SDMX_AGENCY`)
+rather than a profile key because a deployment, not a country's data, decides it:
+`DIGEX_SDMX_AGENCY`, else `<country code>1` (`MA1` for Morocco). Every artefact (the
+dataflow, the DSD, the concept scheme, every code list, the cross-domain ones included) is
+maintained by that one agency and has version 1.0.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Final
 
 from digex.errors import UsageError
+from digex.settings import SDMX_AGENCY
 
-AGENCY_VARIABLE: Final = "DIGEX_SDMX_AGENCY"
+AGENCY_VARIABLE: Final = SDMX_AGENCY.name
 VERSION: Final = "1.0"
 DATAFLOW: Final = "DF_DIGITAL_EXPORTS"
 DSD: Final = "DSD_DIGITAL_EXPORTS"
@@ -52,8 +52,8 @@ _ID: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 def agency_id(country: str) -> str:
     """The agency id the structures and messages carry: `$DIGEX_SDMX_AGENCY`, else the
     profile's country code followed by 1."""
-    given = os.environ.get(AGENCY_VARIABLE) or None
-    return check_agency(given, AGENCY_VARIABLE) if given else f"{country}1"
+    given = SDMX_AGENCY.given()
+    return check_agency(given, SDMX_AGENCY.name) if given else f"{country}1"
 
 
 def check_agency(agency: str, where: str = "--agency") -> str:
