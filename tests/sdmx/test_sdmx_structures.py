@@ -168,3 +168,53 @@ def test_a_release_is_described_with_its_own_frozen_code_lists(tiny: ReleaseFigu
 
 
 __all__ = ["read_structures", "tiny", "tiny_structures"]  # fixtures, shared with the other modules
+
+
+def _ids(found: list[object]) -> list[str]:
+    return [str(getattr(a, "id", "")) for a in found]
+
+
+def test_structure_queries_and_their_references(tiny_structures: Structures) -> None:
+    from digex.errors import NoResults, QueryError
+    from digex.sdmx.artefacts import artefacts
+
+    every = _ids(tiny_structures.artefacts())
+    assert every[:3] == [ids.DATAFLOW, ids.DSD, ids.CONCEPTS]
+    assert _ids(artefacts(tiny_structures, "dataflow", "MA1", ids.DATAFLOW, "latest", "all")) == (
+        every
+    )
+    assert _ids(artefacts(tiny_structures, "dataflow")) == [ids.DATAFLOW]
+    assert _ids(artefacts(tiny_structures, "dataflow", references="children")) == [
+        ids.DATAFLOW,
+        ids.DSD,
+    ]
+    assert _ids(artefacts(tiny_structures, "datastructure", "all", ids.DSD, "1.0", "all")) == every
+    assert _ids(artefacts(tiny_structures, "datastructure", references="parents")) == [
+        ids.DATAFLOW,
+        ids.DSD,
+    ]
+    assert _ids(artefacts(tiny_structures, "codelist", "MA1", "CL_AREA")) == ["CL_AREA"]
+    assert len(artefacts(tiny_structures, "codelist")) == 11
+    with_parent = _ids(
+        artefacts(tiny_structures, "codelist", "MA1", "CL_FREQ", "latest", "parents")
+    )
+    assert with_parent == [ids.DSD, "CL_FREQ"]
+    assert _ids(artefacts(tiny_structures, "codelist", "MA1", "CL_FREQ", "1.0", "all")) == every
+    assert _ids(artefacts(tiny_structures, "conceptscheme", "all", "all", "all")) == [ids.CONCEPTS]
+    for asked in (
+        ("codelist", "ECB", "CL_AREA"),
+        ("codelist", "MA1", "CL_NOPE"),
+        ("dataflow", "MA1", ids.DATAFLOW, "2.0"),
+    ):
+        with pytest.raises(NoResults):
+            artefacts(tiny_structures, *asked)
+    with pytest.raises(QueryError):
+        artefacts(tiny_structures, "hierarchicalcodelist")
+    with pytest.raises(QueryError):
+        artefacts(tiny_structures, "dataflow", references="cousins")
+    body = write_structures(
+        tiny_structures, "xml", artefacts(tiny_structures, "codelist", "MA1", "CL_ACTIVITY")
+    )
+    assert b'id="CL_ACTIVITY"' in body
+    assert b'id="CL_AREA"' not in body
+    assert b'xml:lang="ar"' in body
