@@ -247,13 +247,24 @@ def test_pysdmx_reads_the_ml_and_csv_data(
         assert body.startswith(b"STRUCTURE,STRUCTURE_ID,ACTION,FREQ,")
 
 
-def test_all_dimensions_at_observation(tiny: ReleaseFigures, tiny_structures: Structures) -> None:
+@pytest.mark.parametrize("fmt", ["generic", "json"])
+def test_all_dimensions_at_observation(
+    tiny: ReleaseFigures, tiny_structures: Structures, fmt: str
+) -> None:
     frame = _query(tiny, tiny_structures, dimensionAtObservation="AllDimensions")
     body, _ = data_message(
-        tiny, tiny_structures, frame, "generic", dimension_at_observation="AllDimensions"
+        tiny,
+        tiny_structures,
+        frame,
+        fmt,  # type: ignore[arg-type]
+        dimension_at_observation="AllDimensions",
     )
-    assert b'dimensionAtObservation="AllDimensions"' in body
-    values = sdmx.to_pandas(sdmx.read_sdmx(io.BytesIO(body)))
+    if fmt == "generic":
+        assert b'dimensionAtObservation="AllDimensions"' in body
+    else:
+        assert b'"series":{' not in body
+    message = sdmx.read_sdmx(io.BytesIO(body), **({"format": "JSON"} if fmt == "json" else {}))
+    values = sdmx.to_pandas(message)
     _same(_read_values(values), _expected(frame))
 
 

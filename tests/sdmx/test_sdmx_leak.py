@@ -108,3 +108,32 @@ def test_an_unknown_release_is_a_usage_error(released: Released, tmp_path: Path)
     )
     assert r.code == 2
     assert "2031.1" in r.stderr
+
+
+def test_no_data_format_shows_a_suppressed_value(released: Released) -> None:
+    """Every format a server may answer with, series or flat, and a query of the withheld
+    cells alone (the canary's segment)."""
+    from digex.publish.figures import open_release
+    from digex.sdmx.data import DATA_TYPES, data_message, select
+    from digex.sdmx.query import parse_query
+    from digex.sdmx.structures import structures
+
+    release = open_release(released.path, RID, previous=False)
+    found = structures(release, "MA1")
+    whole = select(release, found, parse_query("DF_DIGITAL_EXPORTS"))
+    withheld = whole[whole["CONF_STATUS"] == "C"]
+    assert len(withheld) > 0
+    assert withheld["OBS_VALUE"].isna().all()
+    only = select(release, found, parse_query("DF_DIGITAL_EXPORTS", "...KPO....."))
+    for frame in (whole, only):
+        for fmt in DATA_TYPES:
+            for at in ("TIME_PERIOD", "AllDimensions"):
+                body, _ = data_message(
+                    release,
+                    found,
+                    frame,
+                    fmt,  # type: ignore[arg-type]
+                    dimension_at_observation=at,
+                )
+                found_leaks = leaks(body.decode("utf-8"), released.secrets)
+                assert not found_leaks, (fmt, at, found_leaks)

@@ -125,7 +125,8 @@ def data_message(
     if fmt == "json":
         from digex.sdmx.json_data import json_message
 
-        return json_message(release, found, frame), DATA_TYPES[fmt]
+        flat = dimension_at_observation == ALL_DIMENSIONS
+        return json_message(release, found, frame, flat=flat), DATA_TYPES[fmt]
     from pysdmx.io import write_sdmx
     from pysdmx.io.format import Format
     from pysdmx.io.pd import PandasDataset
@@ -146,9 +147,7 @@ def data_message(
     if fmt in ("generic", "structurespecific", "generictimeseries", "structurespecifictimeseries"):
         at = ids.TIME if fmt.endswith("timeseries") else dimension_at_observation
         options["header"] = header(found.agency)
-        options["dimension_at_observation"] = {
-            dataset.short_urn: at if at != ALL_DIMENSIONS else ALL_DIMENSIONS
-        }
+        options["dimension_at_observation"] = {dataset.short_urn: at}
     text = write_sdmx(dataset, formats[fmt], **options)
     assert text is not None
     return text.encode("utf-8"), DATA_TYPES[fmt]

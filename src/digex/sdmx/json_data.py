@@ -37,9 +37,12 @@ def _concept_name(found: Structures, component: str) -> str:
     return component
 
 
-def json_message(release: ReleaseFigures, found: Structures, frame: pd.DataFrame) -> bytes:
-    """The SDMX-JSON 1.0 data message of `frame` (series keyed by every dimension but the
-    time, observations by the time)."""
+def json_message(
+    release: ReleaseFigures, found: Structures, frame: pd.DataFrame, *, flat: bool = False
+) -> bytes:
+    """The SDMX-JSON 1.0 data message of `frame`: series keyed by every dimension but the
+    time, observations by the time; with `flat` (dimensionAtObservation=AllDimensions),
+    observations keyed by every dimension and no series."""
     series_dims = list(ids.DIMENSIONS)
     attributes = [a for a in ids.ATTRIBUTES if a in frame.columns]
     series_codes: list[np.ndarray[Any, Any]] = []
@@ -85,13 +88,24 @@ def json_message(release: ReleaseFigures, found: Structures, frame: pd.DataFrame
         np.column_stack(attribute_codes).tolist() if attribute_codes else [[]] * len(frame)
     )
     series: dict[str, dict[str, Any]] = {}
+    flat_observations: dict[str, list[Any]] = {}
     for key, t, value, attrs in zip(
         key_text.tolist(), time_codes.tolist(), values, attribute_rows, strict=True
     ):
+        if flat:
+            flat_observations[f"{key}:{t}"] = [value, *attrs]
+            continue
         entry = series.get(key)
         if entry is None:
             entry = series[key] = {"attributes": [], "observations": {}}
         entry["observations"][str(t)] = [value, *attrs]
+    data_set: dict[str, Any] = {"action": "Information", "annotations": []}
+    if flat:
+        data_set["observations"] = flat_observations
+        levels = {"dataSet": [], "observation": [*dimensions, time_dimension]}
+    else:
+        data_set["series"] = series
+        levels = {"dataSet": [], "series": dimensions, "observation": [time_dimension]}
 
     prepared = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     message = {
@@ -101,18 +115,12 @@ def json_message(release: ReleaseFigures, found: Structures, frame: pd.DataFrame
             "prepared": prepared,
             "sender": {"id": found.agency},
         },
-        "dataSets": [
-            {
-                "action": "Information",
-                "annotations": [],
-                "series": series,
-            }
-        ],
+        "dataSets": [data_set],
         "structure": {
             "links": [{"rel": "dataflow", "urn": found.dataflow.urn}],
             "name": found.dataflow.name,
             "description": f"release {release.release_id}",
-            "dimensions": {"dataSet": [], "series": dimensions, "observation": [time_dimension]},
+            "dimensions": levels,
             "attributes": {"dataSet": [], "series": [], "observation": attribute_entries},
         },
     }
