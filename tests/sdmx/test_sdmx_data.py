@@ -285,3 +285,15 @@ def test_the_error_message(tmp_path: Path) -> None:
 
 
 __all__ = ["read_structures", "tiny", "tiny_structures"]  # fixtures, shared with the other modules
+
+
+def test_a_cut_the_key_does_not_place_is_refused() -> None:
+    """Keyed as a total, its rows would take the total's keys and values."""
+    from tests.sdmx.tiny import tiny_sdmx_release
+
+    from digex.errors import ReleaseDataError
+    from digex.sdmx.keys import keyed
+
+    rows = [*ROWS, ("LEVEL", "A", "2024", "firm_size", "SME", "X", 1.5, "MAD", "F")]
+    with pytest.raises(ReleaseDataError, match="'firm_size'"):
+        keyed(tiny_sdmx_release(rows))

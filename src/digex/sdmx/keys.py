@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import pandas as pd
 
+from digex.errors import ReleaseDataError
 from digex.indicators.cuts import SEPARATOR, TOTAL
 from digex.publish.figures import CONFIDENTIAL
 from digex.sdmx import ids
@@ -33,12 +34,20 @@ _MONTHS: Final = {"A": 12, "S": 6, "Q": 3, "M": 1}
 _AREA_CUTS: Final = ("partner", "region")
 _ACTIVITY_CUTS: Final = ("segment", "ebops")
 _CROSS_CUTS: Final = ("segment_partner", "segment_region")
+_KEYED_CUTS: Final = ("total", *_AREA_CUTS, *_ACTIVITY_CUTS, "currency", *_CROSS_CUTS)
 
 
 def keyed(release: ReleaseFigures) -> pd.DataFrame:
     """The release's observations as SDMX rows, sorted by key then time."""
     o = release.observations
     o = o[~o["cut"].isin(NOT_DATA)].reset_index(drop=True)
+    unknown = sorted(set(o["cut"].astype(str)) - set(_KEYED_CUTS))
+    if unknown:  # keyed as a total, its rows would take the total's keys
+        raise ReleaseDataError(
+            f"release {release.release_id} has rows of the cut {unknown[0]!r}, which the SDMX "
+            f"key does not place (it places {', '.join(_KEYED_CUTS)}): digex.sdmx.keys must "
+            "learn it before the release is served as SDMX"
+        )
     cut = o["cut"].to_numpy(dtype=object)
     member = o["member"].astype(str)
     cross = np.isin(cut, _CROSS_CUTS)
