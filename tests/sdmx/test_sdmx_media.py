@@ -79,3 +79,21 @@ def test_the_format_parameter_comes_before_accept() -> None:
     assert structure_format("text/html", "json") == "json"
     with pytest.raises(QueryError, match="format=xlsx is not one of"):
         data_format(None, "xlsx")
+
+
+def test_sdmx1_has_a_parser_for_every_content_type() -> None:
+    """The Content-Type is how sdmx1 chooses its parser: each of ours names one."""
+    import requests
+    from sdmx.reader import get_reader
+
+    from digex.sdmx.errors import ERROR_TYPE
+
+    expected = {"csv1": "csv", "csv2": "csv", "json": "json"}
+    for fmt, content_type in DATA_TYPES.items():
+        response = requests.Response()
+        response.headers["content-type"] = content_type
+        assert get_reader(response).__module__ == f"sdmx.reader.{expected.get(fmt, 'xml')}", fmt
+    for content_type in (STRUCTURE_TYPES["xml"], ERROR_TYPE):
+        response = requests.Response()
+        response.headers["content-type"] = content_type
+        assert get_reader(response).__module__ == "sdmx.reader.xml"
