@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from digex.indicators.periods import Period, parse_period
 from digex.sdmx import ids
 from digex.sdmx.errors import NotImplementedQuery, QueryError
+from digex.sdmx.keys import digex_period, sdmx_freq, sdmx_period
 from digex.sdmx.query import FlowRef, parse_flow, parse_key, parse_query, period_months
 
 N = len(ids.DIMENSIONS)
@@ -146,3 +148,24 @@ def test_a_standard_value_not_served_is_a_501(params: dict[str, str]) -> None:
     with pytest.raises(NotImplementedQuery) as e:
         parse_query("DF_DIGITAL_EXPORTS", "all", params)
     assert e.value.status == 501
+
+
+PERIODS = st.one_of(
+    st.builds(Period, st.just("A"), st.integers(1990, 2100), st.just(1)),
+    st.builds(Period, st.just("H"), st.integers(1990, 2100), st.integers(1, 2)),
+    st.builds(Period, st.just("Q"), st.integers(1990, 2100), st.integers(1, 4)),
+    st.builds(Period, st.just("M"), st.integers(1990, 2100), st.integers(1, 12)),
+)
+
+
+@given(PERIODS)
+def test_periods_both_ways(period: Period) -> None:
+    """digex's label to SDMX's and back; SDMX's period covers the same months, as a query's
+    bounds read it."""
+    text = sdmx_period(period.label)
+    assert "-H" not in text
+    assert parse_period(digex_period(text)) == period
+    assert sdmx_freq(period.freq) == ("S" if period.freq == "H" else period.freq)
+    base = period.year * 12
+    assert period_months(text, end=False) == base + period.first_month - 1
+    assert period_months(text, end=True) == base + period.last_month - 1

@@ -37,6 +37,22 @@ _CROSS_CUTS: Final = ("segment_partner", "segment_region")
 _KEYED_CUTS: Final = ("total", *_AREA_CUTS, *_ACTIVITY_CUTS, "currency", *_CROSS_CUTS)
 
 
+def sdmx_period(label: str) -> str:
+    """digex's period label as SDMX writes it: `2025-H1` is `2025-S1` (H is hourly in SDMX);
+    years, quarters and months are the same."""
+    return label.replace("-H", "-S")
+
+
+def digex_period(text: str) -> str:
+    """An SDMX period (`2025-S1`, `2025-Q1`, `2025-01`, `2025`) as digex labels it."""
+    return text.strip().upper().replace("-S", "-H")
+
+
+def sdmx_freq(freq: str) -> str:
+    """digex's frequency as SDMX's FREQ: H (half-year) is S."""
+    return "S" if freq == "H" else freq
+
+
 def keyed(release: ReleaseFigures) -> pd.DataFrame:
     """The release's observations as SDMX rows, sorted by key then time."""
     o = release.observations
@@ -62,7 +78,7 @@ def keyed(release: ReleaseFigures) -> pd.DataFrame:
     activity = np.where(cross, first, activity)
     currency = np.where(cut == "currency", member_values, TOTAL)
 
-    freq = o["freq"].astype(str).replace({"H": "S"})
+    freq = o["freq"].astype(str).replace({"H": sdmx_freq("H")})  # as `sdmx_period`, by column
     period = o["period"].astype(str).str.replace("-H", "-S", regex=False)
     conf = o["conf_status"].fillna("").astype(str).replace({"": "F"})
     value = o["value"].astype(float).where(conf != CONFIDENTIAL)
