@@ -1271,3 +1271,8 @@ app.command()(cli_publish.publish)
 FLAGS.update(
     {"out": "--out", "lang": "--lang", "commentary": "--commentary", "templates": "--templates"}
 )
+
+from digex import cli_sdmx  # noqa: E402  (SDMX files)
+
+app.add_typer(cli_sdmx.sdmx_app, name="sdmx")
+FLAGS.update({"format": "--format", "agency": "--agency"})

@@ -129,6 +129,32 @@ class InvalidPeriod(UsageError):
     code 2, whichever command is given it)."""
 
 
+# -- SDMX data queries (digex.sdmx: the REST API's statuses and SDMX error codes) ---------------
+class QueryError(UsageError):
+    """An SDMX data query the REST API does not allow (a key of the wrong length, a period that
+    is no SDMX period, a parameter with a wrong value): HTTP 400, SDMX error code 140; the
+    message names the part at fault."""
+
+    status = 400
+    sdmx_code = 140
+
+
+class NoResults(DigexError):
+    """A valid SDMX query that finds nothing (an unknown dataflow, no matching observation):
+    HTTP 404, SDMX error code 100."""
+
+    status = 404
+    sdmx_code = 100
+
+
+class NotImplementedQuery(UsageError):
+    """A standard SDMX query value digex does not serve (detail=nodata, includeHistory=true):
+    HTTP 501, SDMX error code 501."""
+
+    status = 501
+    sdmx_code = 501
+
+
 class ConsistencyError(DigexError):
     """An identity that must hold does not: publication is stopped."""
 

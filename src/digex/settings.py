@@ -21,6 +21,7 @@ __all__ = [
     "DB",
     "MEMORY_LIMIT",
     "PROFILE",
+    "SDMX_AGENCY",
     "SETTINGS",
     "Setting",
     "asked_profile",
@@ -59,7 +60,13 @@ PROFILE = Setting(
     "the profile (a code or a .toml path) a new store records, and that `indicators --engine` "
     "uses for data other than a store (a store keeps its own)",
 )
-SETTINGS = (DB, MEMORY_LIMIT, PROFILE)
+SDMX_AGENCY = Setting(
+    "DIGEX_SDMX_AGENCY",
+    "<country>1",
+    "the agency id of the SDMX structures and messages (`--agency`); unset, the profile's "
+    "country code and 1 (`MA1`)",
+)
+SETTINGS = (DB, MEMORY_LIMIT, PROFILE, SDMX_AGENCY)
 
 
 def default_path() -> Path:
