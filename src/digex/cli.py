@@ -1271,3 +1271,9 @@ app.command()(cli_publish.publish)
 FLAGS.update(
     {"out": "--out", "lang": "--lang", "commentary": "--commentary", "templates": "--templates"}
 )
+
+# -- the web service (digex.cli_serve) ------------------------------------------------------------
+from digex import cli_serve  # noqa: E402
+
+app.command()(cli_serve.serve)
+FLAGS.update({"port": "--port"})
