@@ -22,6 +22,7 @@ from fastapi.exceptions import RequestValidationError  # noqa: TID251
 from fastapi.middleware.cors import CORSMiddleware  # noqa: TID251
 from fastapi.middleware.gzip import GZipMiddleware  # noqa: TID251
 from fastapi.responses import JSONResponse, Response  # noqa: TID251
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
 from digex.errors import DigexError, UsageError
@@ -35,6 +36,28 @@ ANSWERED: Final = frozenset({400, 404, 405, 406, 409, 413, 503})
 """The statuses an error of digex keeps; any other is a 400 (a usage error) or a 503."""
 GZIP_FROM: Final = 500
 """Answers of this many bytes or more are gzipped when the client accepts it."""
+
+
+class _Cors(CORSMiddleware):
+    """CORS for GET from any origin, whose refusals of a preflight request are JSON errors
+    like every other (Starlette's are plain text)."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        answer = super().preflight_response(request_headers)
+        if answer.status_code == 400:
+            refused = bytes(answer.body).decode().removeprefix("Disallowed CORS ")
+            return JSONResponse(
+                {
+                    "error": "bad request",
+                    "detail": f"cross-origin request refused ({refused}): the service answers "
+                    "GET from any origin, with no headers but If-None-Match",
+                },
+                status_code=400,
+                headers={
+                    k: v for k, v in answer.headers.items() if k.lower().startswith("access-")
+                },
+            )
+        return answer
 
 
 def _error(status: int, detail: str, path: str) -> Response:
@@ -155,7 +178,7 @@ def create_app(
     _handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM)
     app.add_middleware(
-        CORSMiddleware,
+        _Cors,
         allow_origins=["*"],
         allow_methods=["GET"],
         allow_headers=["If-None-Match"],
