@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from digex.errors import UsageError
 from digex.web import answers, models
-from digex.web.caching import LONG, SHORT, Answers, matches
+from digex.web.caching import LONG, SHORT, Answers, matches, raw_key
 from digex.web.catalogue import Catalogue
 
 CODE: Final = r"[A-Za-z0-9_.\-]{1,40}"
@@ -62,18 +62,25 @@ def _split(value: str | None) -> list[str] | None:
 
 
 async def _answer(
-    request: Request, key: Hashable, build: Callable[[], BaseModel], *, named: bool
+    request: Request,
+    key: Hashable,
+    build: Callable[[], BaseModel],
+    *,
+    named: bool,
+    remember: bool = True,
 ) -> Response:
     """The answer kept under `key`, built (in a worker thread) when there is none; a 304
     when the client's copy is current."""
     catalogue = _catalogue(request)
     kept: Answers = request.app.state.answers
-    published = tuple(e.release_id for e in catalogue.published())
-    full = (key, catalogue.generation, published)
+    state = catalogue.state()
+    full = (key, state)
     ready = kept.get(full)
     if ready is None:
         model = await run_in_threadpool(build)
         ready = kept.put(full, model.model_dump_json().encode(), LONG if named else SHORT)
+    if remember:  # the same request text is answered before FastAPI parses it again
+        kept.put_ready(raw_key(request.scope, state), ready)
     headers = {"ETag": ready.etag, "Cache-Control": ready.cache_control}
     if matches(request.headers.get("if-none-match"), ready.etag):
         return Response(status_code=304, headers=headers)
@@ -197,5 +204,9 @@ async def calendar(request: Request) -> Response:
     catalogue = _catalogue(request)
     hour = catalogue.now().replace(minute=0, second=0, microsecond=0)  # states change by day
     return await _answer(
-        request, ("calendar", hour), lambda: answers.calendar(catalogue), named=False
+        request,
+        ("calendar", hour),
+        lambda: answers.calendar(catalogue),
+        named=False,
+        remember=False,  # its states change with the time, not with the releases
     )

@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException
 from digex.errors import DigexError, UsageError
 from digex.web import reserved
 from digex.web.answers import MAX_ROWS
-from digex.web.caching import Answers
+from digex.web.caching import Answers, KeptAnswers
 from digex.web.catalogue import Catalogue
 
 log = logging.getLogger("digex.web")
@@ -176,6 +176,7 @@ def create_app(
     app.include_router(router)
     _sdmx(app)
     _handlers(app)
+    app.add_middleware(KeptAnswers, answers=app.state.answers, state=app.state.catalogue.state)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM)
     app.add_middleware(
         _Cors,

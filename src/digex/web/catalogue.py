@@ -82,6 +82,7 @@ class Catalogue:
         self._stamp: tuple[int, int, int] | None = None
         self._index = Index(())
         self._loaded: dict[str, Served] = {}
+        self._published: tuple[object, dt.datetime, tuple[Entry, ...]] | None = None
 
     def now(self) -> dt.datetime:
         return self._clock()
@@ -100,21 +101,28 @@ class Catalogue:
                     self._stamp = stamp
         return self._index
 
-    @property
-    def generation(self) -> tuple[int, int, int] | None:
-        """Changes whenever the index file does (part of every cache key)."""
-        self.index()
-        return self._stamp
-
     def published(self) -> list[Entry]:
-        """The releases served now, oldest first (by publication, then creation)."""
+        """The releases served now, oldest first (by publication, then creation). Kept until
+        the index changes or the next embargo ends (every request asks)."""
+        index = self.index()
         now = self.now()
+        kept = self._published
+        if kept is not None and kept[0] == self._stamp and now < kept[1]:
+            return list(kept[2])
         found = [
-            e
-            for e in self.index().entries
-            if e.published(now) and self.snapshot(e.release_id).is_file()
+            e for e in index.entries if e.published(now) and self.snapshot(e.release_id).is_file()
         ]
-        return sorted(found, key=lambda e: (e.published_at, e.created_at, e.release_id))
+        found.sort(key=lambda e: (e.published_at, e.created_at, e.release_id))
+        ahead = [e.published_at for e in index.entries if e.served and e.published_at > now]
+        until = min(ahead, default=dt.datetime.max.replace(tzinfo=dt.UTC))
+        self._published = (self._stamp, until, tuple(found))
+        return found
+
+    def state(self) -> tuple[object, ...]:
+        """What every answer depends on beside its query: the index file's state and the
+        releases published now."""
+        ids = tuple(e.release_id for e in self.published())
+        return (self._stamp, ids)
 
     def default(self) -> Entry | None:
         """The release served when a query names none: the latest published."""
