@@ -24,7 +24,7 @@ import pytest
 from starlette.testclient import TestClient
 from tests.conftest import TODAY, write_csv
 from tests.disclosure.fixtures import ISSUE_AMOUNTS, rows, tiny_store
-from tests.inprocess import user_env
+from tests.inprocess import run_here, user_env
 
 from digex.api import Digex
 from digex.releases.snapshot import folder, snapshot_path
@@ -78,6 +78,24 @@ def test_rebuild_index_for_a_store_made_before_it(live: Live) -> None:
         rebuild_index(live.path)
         assert client.get("/api/releases").json()["default"] == RID
     assert read_index(live.index).entries == before.entries
+
+
+def test_release_snapshot_writes_the_index(live: Live) -> None:
+    """A snapshot written again (`digex release snapshot`) writes the index too: the release
+    whose snapshot was missing is then served."""
+    snapshot_path(live.path, RID).unlink()
+    live.index.unlink()
+    with Digex.open(live.path) as db:
+        db.write_release_snapshot(RID)
+    assert [e.release_id for e in read_index(live.index).entries] == [RID]
+    with TestClient(create_app(live.path)) as client:
+        assert client.get("/api/releases").json()["default"] == RID
+
+
+def test_a_bad_port_is_a_usage_error(live: Live) -> None:
+    run = run_here(["serve", "--port", "70000", "--db", live.path], live.path.parent)
+    assert run.code == 2
+    assert "--port 70000" in run.stderr
 
 
 def test_an_embargoed_release_is_served_from_its_publication_time(live: Live) -> None:

@@ -36,8 +36,10 @@ Release = Annotated[
 ]
 
 
-def _codes(what: str) -> Any:
-    return Query(pattern=LIST, description=f"{what}; several separated by commas.")
+def _codes(what: str, example: str) -> Any:
+    return Query(
+        pattern=LIST, description=f"{what}; several separated by commas.", examples=[example]
+    )
 
 
 router = APIRouter(prefix="/api")
@@ -113,12 +115,14 @@ async def releases(request: Request) -> Response:
 async def indicators(
     request: Request,
     release: Release = None,
-    indicator: Annotated[str | None, _codes("Indicator ids (LEVEL, SHARE...)")] = None,
-    cut: Annotated[str | None, _codes("Cuts (total, segment, ebops, region...)")] = None,
-    member: Annotated[str | None, _codes("Members of the cut (_T, ITO, 150...)")] = None,
-    period: Annotated[str | None, _codes("Periods (2024, 2025-H1, 2025-Q1, 2025-03)")] = None,
-    freq: Annotated[str | None, _codes("Frequencies (A, H, Q, M)")] = None,
-    flow: Annotated[str | None, _codes("Flows (X exports, M imports, N net)")] = None,
+    indicator: Annotated[str | None, _codes("Indicator ids (LEVEL, SHARE...)", "LEVEL")] = None,
+    cut: Annotated[str | None, _codes("Cuts (total, segment, ebops, region...)", "segment")] = None,
+    member: Annotated[str | None, _codes("Members of the cut (_T, ITO, 150...)", "ITO")] = None,
+    period: Annotated[
+        str | None, _codes("Periods (2024, 2025-H1, 2025-Q1, 2025-03)", "2024")
+    ] = None,
+    freq: Annotated[str | None, _codes("Frequencies (A, H, Q, M)", "A")] = None,
+    flow: Annotated[str | None, _codes("Flows (X exports, M imports, N net)", "X")] = None,
 ) -> Response:
     """Tidy rows of a release's public view (the latest published by default), filtered.
     A confidential cell has `value` null and `conf_status` C. One answer holds at most

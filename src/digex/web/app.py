@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Final
@@ -143,19 +145,39 @@ def _without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return openapi
 
 
+def _warm(catalogue: Catalogue) -> None:
+    """Read the default release (and import what reading it needs) before anyone asks."""
+    try:
+        catalogue.release(None)
+    except Exception:  # nothing published yet, or a snapshot refused: said when asked
+        log.debug("no release read ahead", exc_info=True)
+
+
 def create_app(
     store_path: Path,
     *,
     max_rows: int = MAX_ROWS,
     clock: Callable[[], dt.datetime] | None = None,
+    warm: bool = True,
 ) -> FastAPI:
     """The app serving the published releases of the store at `store_path` (read from its
     snapshot files and served-release index; the store itself is never opened). `max_rows`
-    caps one answer; `clock` stands for the time (tests of embargoes)."""
+    caps one answer; `clock` stands for the time (tests of embargoes); with `warm`, the
+    default release is read in the background once the server has started (the start does
+    not wait for it)."""
     import digex
     from digex.web.api import router
 
+    catalogue = Catalogue(Path(store_path), clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            threading.Thread(target=_warm, args=(catalogue,), daemon=True).start()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="digex",
         version=digex.__version__,
         summary="Published figures of exports of digital services (JSON API).",
@@ -170,7 +192,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.catalogue = Catalogue(Path(store_path), clock=clock)
+    app.state.catalogue = catalogue
     app.state.answers = Answers()
     app.state.max_rows = max_rows
     app.include_router(router)
