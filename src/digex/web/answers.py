@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from digex.errors import DigexError, UsageError
+from digex.errors import AnswerTooLarge, NotHeld
 from digex.web import models
 from digex.web.catalogue import COLUMNS, Catalogue, Served
 from digex.web.index import Entry
@@ -26,18 +26,6 @@ MAX_ROWS: Final = 10_000
 more is refused with 413, naming the filters that narrow it."""
 SHOWN_VALUES: Final = 20
 """Values listed when a filter names one the release does not hold."""
-
-
-class TooLarge(DigexError):
-    """An answer with more rows than the cap (HTTP 413)."""
-
-    status = 413
-
-
-class NotFound(UsageError):
-    """A filter naming a value the release does not hold (HTTP 404)."""
-
-    status = 404
 
 
 def release_model(entry: Entry, default: Entry | None) -> models.Release:
@@ -80,7 +68,7 @@ def _select(
         if unknown:
             held = sorted(served.values[column])
             shown = ", ".join(held[:SHOWN_VALUES]) + (" ..." if len(held) > SHOWN_VALUES else "")
-            raise NotFound(
+            raise NotHeld(
                 f"{column}={','.join(unknown)}: release {served.entry.release_id} holds no such "
                 f"{column} (it holds: {shown})"
             ).naming(**{column: ",".join(unknown)})
@@ -108,7 +96,7 @@ def indicators(
     served = catalogue.release(release)
     rows = _select(served, filters)
     if len(rows) > max_rows:
-        raise TooLarge(
+        raise AnswerTooLarge(
             f"this query matches {len(rows):,} rows; one answer holds at most {max_rows:,}: "
             "narrow it with indicator=, period=, cut=, member=, freq= or flow= (each takes "
             "values separated by commas)"
@@ -153,7 +141,7 @@ def revisions(
                 )
             )
     if not found:
-        raise NotFound(
+        raise NotHeld(
             f"no published release holds the figure {indicator}/{flow}/{cut}/{member}/{period} "
             "(indicator/flow/cut/member/period); /api/indicators shows what a release holds"
         )
@@ -236,7 +224,7 @@ def calendar(catalogue: Catalogue) -> models.Calendar:
     served = catalogue.release(None)
     rules = served.figures.profile.calendar
     if rules is None:
-        raise NotFound(
+        raise NotHeld(
             f"the country profile frozen with release {served.entry.release_id} states no "
             "release calendar"
         )
