@@ -87,6 +87,8 @@ class Answers:
 
     def put_ready(self, key: Hashable, ready: Ready) -> None:
         """Keep an answer already made under another key too (it shares its bytes)."""
+        if len(ready.body) > self._size:
+            return
         with self._lock:
             if key not in self._kept:
                 self._kept[key] = ready
