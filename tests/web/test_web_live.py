@@ -30,7 +30,15 @@ from digex.api import Digex
 from digex.releases.snapshot import folder, snapshot_path
 from digex.store import disclosure
 from digex.web.app import create_app
-from digex.web.index import entries_of, index_path, read_index, rebuild_index, update_index
+from digex.web.index import (
+    IndexWarning,
+    entries_of,
+    index_path,
+    read_index,
+    rebuild_index,
+    refresh,
+    update_index,
+)
 
 RID = "2024-03.1"
 
@@ -90,6 +98,25 @@ def test_release_snapshot_writes_the_index(live: Live) -> None:
     assert [e.release_id for e in read_index(live.index).entries] == [RID]
     with TestClient(create_app(live.path)) as client:
         assert client.get("/api/releases").json()["default"] == RID
+
+
+def test_an_index_that_cannot_be_written_is_said_not_raised(live: Live) -> None:
+    """The release commands' work stands (the store is the record): the failure is returned
+    (a release's warning) or warned of, naming the way to write the index later."""
+    kept = live.index.read_bytes()
+    live.index.unlink()
+    live.index.mkdir()  # a folder where the file goes: the rename fails
+    try:
+        with Digex.open(live.path, read_only=True) as db:
+            said = refresh(db.store, warn=False)
+            assert said is not None
+            assert "digex serve --reindex" in said
+            with pytest.warns(IndexWarning, match="could not be written"):
+                refresh(db.store)
+    finally:
+        live.index.rmdir()
+        live.index.write_bytes(kept)
+    assert not [p for p in live.index.parent.iterdir() if p.name.endswith(".partial")]
 
 
 def test_a_bad_port_is_a_usage_error(live: Live) -> None:
