@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from fastapi import FastAPI, Request  # noqa: TID251 (the web layer)
+from fastapi.concurrency import run_in_threadpool  # noqa: TID251
 from fastapi.exceptions import RequestValidationError  # noqa: TID251
 from fastapi.middleware.cors import CORSMiddleware  # noqa: TID251
 from fastapi.middleware.gzip import GZipMiddleware  # noqa: TID251
@@ -172,9 +173,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        reader = threading.Thread(target=_warm, args=(catalogue,), daemon=True)
         if warm:
-            threading.Thread(target=_warm, args=(catalogue,), daemon=True).start()
+            reader.start()
         yield
+        if warm:  # never left reading at exit (DuckDB aborts the process when it is)
+            await run_in_threadpool(reader.join, 60)
 
     app = FastAPI(
         lifespan=lifespan,
