@@ -14,6 +14,7 @@ from fractions import Fraction
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from tests.disclosure.fixtures import CANARY, ISSUE_AMOUNTS
 from tests.disclosure.test_leak import PERIOD, RID, Released, leaks, released
@@ -104,6 +105,34 @@ def test_no_json_endpoint_shows_a_suppressed_value(client: TestClient, released:
     assert not any(found.values()), found
     # the search can fail: the canary as JSON writes it is found
     assert leaks(json.dumps({"value": float(CANARY)}), released.secrets)
+
+
+KEYS = ("indicator", "freq", "period", "cut", "member", "flow")
+
+
+def test_a_filtered_answer_is_the_whole_answer_filtered(client: TestClient) -> None:
+    """For any filters drawn from the values the release holds (one or several per key):
+    the rows answered are exactly the unfiltered answer's rows that match, in its order."""
+    every = client.get("/api/indicators").json()["rows"]
+    held = {k: sorted({r[k] for r in every}) for k in KEYS}
+
+    @given(
+        chosen=st.fixed_dictionaries(
+            {},
+            optional={
+                k: st.lists(st.sampled_from(held[k]), min_size=1, max_size=3, unique=True)
+                for k in KEYS
+            },
+        )
+    )
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    def identity(chosen: dict[str, list[str]]) -> None:
+        params = {k: ",".join(v) for k, v in chosen.items()}
+        answered = client.get("/api/indicators", params=params).json()["rows"]
+        expected = [r for r in every if all(r[k] in v for k, v in chosen.items())]
+        assert answered == expected
+
+    identity()
 
 
 def test_a_repeated_query_with_its_etag_is_a_304(client: TestClient) -> None:
