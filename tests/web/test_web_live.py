@@ -119,6 +119,19 @@ def test_an_index_that_cannot_be_written_is_said_not_raised(live: Live) -> None:
     assert not [p for p in live.index.parent.iterdir() if p.name.endswith(".partial")]
 
 
+def test_an_unreadable_index_is_a_503_saying_how_to_write_it(live: Live) -> None:
+    kept = live.index.read_bytes()
+    live.index.write_text('{"format": 1, "releases": [{"release_id": ')
+    try:
+        with TestClient(create_app(live.path, warm=False)) as client:
+            for path in ("/api/releases", "/api/indicators"):
+                r = client.get(path)
+                assert r.status_code == 503
+                assert "digex serve --reindex" in r.json()["detail"]
+    finally:
+        live.index.write_bytes(kept)
+
+
 def test_a_bad_port_is_a_usage_error(live: Live) -> None:
     run = run_here(["serve", "--port", "70000", "--db", live.path], live.path.parent)
     assert run.code == 2

@@ -17,6 +17,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from digex.errors import DigexError
+
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -120,7 +122,11 @@ class KeptAnswers:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
-            ready = self.answers.get(raw_key(scope, self.state()))
+            try:
+                state = self.state()
+            except DigexError:  # an index that cannot be read: the app says so (503)
+                state = None
+            ready = None if state is None else self.answers.get(raw_key(scope, state))
             if ready is not None:
                 await self._send(scope, ready, send)
                 return
