@@ -1272,7 +1272,14 @@ FLAGS.update(
     {"out": "--out", "lang": "--lang", "commentary": "--commentary", "templates": "--templates"}
 )
 
-from digex import cli_sdmx  # noqa: E402  (SDMX files)
+# -- SDMX files (digex.cli_sdmx) -----------------------------------------------------------------
+from digex import cli_sdmx  # noqa: E402
 
 app.add_typer(cli_sdmx.sdmx_app, name="sdmx")
 FLAGS.update({"format": "--format", "agency": "--agency"})
+
+# -- the web service (digex.cli_serve) ------------------------------------------------------------
+from digex import cli_serve  # noqa: E402
+
+app.command()(cli_serve.serve)
+FLAGS.update({"port": "--port"})

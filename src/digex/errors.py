@@ -267,6 +267,21 @@ class NotPublished(DigexError):
     status = 404
 
 
+# -- the web service (one block, the serve part's) ---------------------------------------------
+class NotHeld(UsageError):
+    """A query naming a value (an indicator, a period, a member...) the release does not hold:
+    HTTP 404, with the values it holds."""
+
+    status = 404
+
+
+class AnswerTooLarge(DigexError):
+    """A query matching more rows than one answer holds: HTTP 413, naming the filters that
+    narrow it."""
+
+    status = 413
+
+
 # -- publication documents: HTML and PDF (one block, the document part's) ---------------------
 class DocumentAssetMissing(FileNotFoundError, DigexError):
     """A file a note's page or PDF refers to (a chart) is missing, or is not a local file:

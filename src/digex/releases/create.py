@@ -337,6 +337,7 @@ def create(
     from digex.disclosure.parameters import load_parameters
     from digex.releases.snapshot import write_snapshot
     from digex.store.users import current_user
+    from digex.web.index import refresh as refresh_index
 
     made_at = utc(now or dt.datetime.now(dt.UTC))
     parsed = check_request(period, status, publish_at, made_at)
@@ -377,9 +378,12 @@ def create(
     path: Path | None
     error: str | None = None
     try:
-        path = write_snapshot(store, rid)
+        path = write_snapshot(store, rid, index=False)
     except (OSError, DigexError) as e:
         path, error = None, f"{e}; write it with `digex release snapshot {rid}`"
+    problem = refresh_index(store, warn=False)  # what the web service may serve
+    if problem is not None:
+        warnings.append(problem)
     return ReleaseInfo(
         release_id=rid,
         period=parsed.label,

@@ -147,6 +147,9 @@ def audit_release(
                 details={"passed": report.passed, "gate": summary},
             ),
         )
+    from digex.web.index import refresh
+
+    refresh(store)  # the latest run decides whether the web service serves the release
     return Audited(release_id, report, cells)
 
 

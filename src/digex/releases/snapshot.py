@@ -43,11 +43,12 @@ def snapshot_path(store_path: Path, release_id: str) -> Path:
     return folder(store_path) / f"{release_id}{SUFFIX}"
 
 
-def write_snapshot(store: Store, release_id: str) -> Path:
+def write_snapshot(store: Store, release_id: str, *, index: bool = True) -> Path:
     """Write the snapshot of `release_id` from the store's rows (committed ones: call it after
     the release's transaction); returns its path. Refuses a release the store does not hold
     (`UsageError`) and a snapshot already written (`SnapshotExists`); a failure to write
-    (`OSError`) leaves no file behind."""
+    (`OSError`) leaves no file behind. With `index`, the served-release index
+    (`digex.web.index`) is written afterwards (the web service then serves the release)."""
     from digex.store import releases
     from digex.store.offline import connect
 
@@ -78,6 +79,10 @@ def write_snapshot(store: Store, release_id: str) -> Path:
     finally:
         partial.unlink(missing_ok=True)
         Path(f"{partial}.wal").unlink(missing_ok=True)
+    if index:
+        from digex.web.index import refresh
+
+        refresh(store)
     return target
 
 
