@@ -20,7 +20,6 @@ from tests.disclosure.fixtures import CANARY, ISSUE_AMOUNTS
 from tests.disclosure.test_leak import PERIOD, RID, Released, leaks, released
 
 from digex.web.app import create_app
-from digex.web.reserved import STRUCTURE_TYPE
 
 __all__ = ["released"]  # the fixture, imported for this module
 
@@ -225,15 +224,16 @@ def test_the_service_is_read_only(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/sdmx/rest", "/sdmx/rest/dataflow/all/all/latest", "/sdmx/rest/data/DF/A..?x=1"]
+    ("path", "status"),
+    [("/sdmx/rest", 404), ("/sdmx/rest/categoryscheme", 501), ("/sdmx/rest/data/DF/A..?x=1", 400)],
 )
-def test_sdmx_paths_are_reserved_with_a_501_sdmx_error(client: TestClient, path: str) -> None:
+def test_sdmx_paths_answer_sdmx_errors(client: TestClient, path: str, status: int) -> None:
+    """Under /sdmx/rest an error is an SDMX-ML Error message (tests/web/test_sdmx_rest.py
+    has the API itself), a POST too."""
     r = client.get(path)
-    assert r.status_code == 501
-    assert r.headers["content-type"] == STRUCTURE_TYPE
+    assert r.status_code == status
     assert r.text.startswith("<?xml")
-    assert '<mes:ErrorMessage code="501">' in r.text
-    assert "Not implemented" in r.text
+    assert "<mes:ErrorMessage code=" in r.text
     posted = client.post(path)
     assert posted.status_code == 405
     assert posted.text.startswith("<?xml")

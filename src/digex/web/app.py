@@ -29,7 +29,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
 from digex.errors import DigexError, UsageError
-from digex.web import reserved
+from digex.web import reserved, sdmx_rest
 from digex.web.answers import MAX_ROWS
 from digex.web.caching import Answers, KeptAnswers
 from digex.web.catalogue import Catalogue
@@ -69,7 +69,7 @@ def _error(status: int, detail: str, path: str) -> Response:
         return Response(
             reserved.error_xml(status, detail),
             status_code=status,
-            media_type=reserved.STRUCTURE_TYPE,
+            media_type=reserved.ERROR_TYPE,
         )
     return JSONResponse({"error": phrase, "detail": detail}, status_code=status)
 
@@ -107,23 +107,6 @@ def _handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, error: Exception) -> Response:
         log.exception("unexpected error answering %s", request.url.path)
         return _error(500, "the server could not answer this request; its log says why", "")
-
-
-def _sdmx(app: FastAPI) -> None:
-    async def not_implemented(request: Request) -> Response:
-        return Response(
-            reserved.error_xml(501, "Not implemented"),
-            status_code=501,
-            media_type=reserved.STRUCTURE_TYPE,
-        )
-
-    app.add_api_route(reserved.PREFIX, not_implemented, methods=["GET"], include_in_schema=False)
-    app.add_api_route(
-        reserved.PREFIX + "/{rest:path}",
-        not_implemented,
-        methods=["GET"],
-        include_in_schema=False,
-    )
 
 
 def _without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -190,8 +173,9 @@ def create_app(
             "publication time come), only their public view: a confidential cell has value "
             f"null and conf_status C. One answer holds at most {max_rows:,} rows (413 beyond: "
             "narrow the query). Answers carry an ETag (send If-None-Match for a 304) and "
-            "Cache-Control. Errors are JSON: {error, detail}. /sdmx/rest/ is reserved for "
-            "the SDMX REST API (501 for now)."
+            "Cache-Control. Errors are JSON: {error, detail}. /sdmx/rest/ serves the SDMX "
+            "REST API (structures and data in SDMX-ML, SDMX-CSV and SDMX-JSON; errors as "
+            "SDMX-ML Error messages)."
         ),
         docs_url=None,
         redoc_url=None,
@@ -200,7 +184,7 @@ def create_app(
     app.state.answers = Answers()
     app.state.max_rows = max_rows
     app.include_router(router)
-    _sdmx(app)
+    sdmx_rest.add_routes(app, catalogue)
     _handlers(app)
     app.add_middleware(KeptAnswers, answers=app.state.answers, state=app.state.catalogue.state)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM)

@@ -1,27 +1,18 @@
-"""The `/sdmx/rest/...` prefix, reserved for the SDMX REST API: until its routes are wired,
-every path under it answers 501 with an SDMX-ML 2.1 Error message, as SDMX clients expect of a
-resource a service does not implement (sdmx1 raises NotImplementedError on it; an HTML or JSON
-body would make it fail to parse). To be replaced by `digex.sdmx`'s error messages."""
+"""The `/sdmx/rest/...` prefix: whatever goes wrong there (a 405, an unexpected error) is
+answered as an SDMX-ML 2.1 Error message, never an HTML or JSON body, which SDMX clients
+cannot parse (`digex.web.sdmx_rest` serves the API itself)."""
 
 from __future__ import annotations
 
 from typing import Final
-from xml.sax.saxutils import escape
+
+from digex.sdmx.errors import ERROR_TYPE, error_message
 
 PREFIX: Final = "/sdmx/rest"
-STRUCTURE_TYPE: Final = "application/vnd.sdmx.structure+xml; version=2.1"
-_MESSAGE: Final = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
-_COMMON: Final = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common"
+
+__all__ = ["ERROR_TYPE", "PREFIX", "error_xml"]
 
 
 def error_xml(code: int, text: str) -> bytes:
-    """An SDMX-ML 2.1 Error message: `<?xml` first, a prefixed root (`mes:Error`), one
-    ErrorMessage with `code` and an English text."""
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<mes:Error xmlns:mes="{_MESSAGE}" xmlns:com="{_COMMON}">\n'
-        f'  <mes:ErrorMessage code="{code:d}">\n'
-        f'    <com:Text xml:lang="en">{escape(text)}</com:Text>\n'
-        "  </mes:ErrorMessage>\n"
-        "</mes:Error>\n"
-    ).encode()
+    """An SDMX-ML 2.1 Error message (`digex.sdmx.errors.error_message`)."""
+    return error_message(code, text)
