@@ -104,6 +104,16 @@ def test_errors_are_sdmx_error_messages(
     assert f'code="{code}"'.encode() in answer.content
 
 
+def test_an_answer_over_the_cap_is_a_413(released: Released) -> None:
+    with TestClient(create_app(released.path, max_rows=5, warm=False)) as small:
+        over = small.get(f"{BASE}/data/{FLOW}/all")
+        one = small.get(f"{BASE}/data/{FLOW}/{TOTAL_KEY}")
+    assert over.status_code == 413
+    assert b'code="413"' in over.content
+    assert b"narrow the key" in over.content
+    assert one.status_code == 200
+
+
 def test_a_repeated_query_with_its_etag_is_a_304(client: TestClient) -> None:
     first = client.get(f"{BASE}/data/{FLOW}/{TOTAL_KEY}", headers={"Accept": CSV2})
     again = client.get(
@@ -168,7 +178,48 @@ def served(released: Released) -> Iterator[str]:
             server.stderr.close()
 
 
+QUERIES = [
+    (TOTAL_KEY, {}),  # a full key
+    ("M.MA.W1..C._T.LEVEL.MAD.N", {}),  # a wildcard: every activity
+    ("M.MA.W1.ITO+KPO.C._T.LEVEL.MAD.N", {}),  # +: two segments (KPO confidential)
+    ("M.MA.W1._T.C._T.LEVEL.MAD.N", {"startPeriod": "2024-03", "endPeriod": "2024-03"}),
+]
+
+
+def _expected(released: Released, key: str) -> dict[str, Decimal | None]:
+    """The release's LEVEL of March 2024 for the activities a key names (None: withheld)."""
+    figures = open_release(released.path, RID)
+    activity = key.split(".")[3]
+    chosen = {"": None, "_T": ["_T"]}.get(activity, activity.split("+"))
+    found: dict[str, Decimal | None] = {}
+    for f in figures:
+        k = f.key
+        if (k.indicator, k.period, k.flow) != ("LEVEL", "2024-03", "X"):
+            continue
+        code = "_T" if k.cut == "total" else k.member if k.cut in ("segment", "ebops") else None
+        if code is None or (chosen is not None and code not in chosen):
+            continue
+        found[code] = f.value if f.available else None
+    return found
+
+
+def _read(values: object) -> dict[str, Decimal | None]:
+    import pandas as pd
+
+    assert isinstance(values, pd.Series)
+    frame = values.reset_index()
+    return {
+        str(a): (None if v != v else Decimal(repr(float(v))))
+        for a, v in zip(frame["ACTIVITY"], frame["value"], strict=True)
+    }
+
+
 def test_sdmx1_reads_the_service(served: str, released: Released) -> None:
+    """The dataflow listed; the DSD and every code list resolved; full-key, wildcard, `+` and
+    time-filtered queries in SDMX-ML (through sdmx1's Client), SDMX-CSV 2.0 and SDMX-JSON
+    (fetched, then read by sdmx1), each equal to the release's values."""
+    import urllib.request
+
     import sdmx
 
     with warnings.catch_warnings():
@@ -178,17 +229,31 @@ def test_sdmx1_reads_the_service(served: str, released: Released) -> None:
             override=True,
         )
         client = sdmx.Client("MA1")
-        flows = client.dataflow()
-        assert FLOW in flows.dataflow
+        assert FLOW in client.dataflow().dataflow
         structure = client.dataflow(FLOW, params={"references": "all"})
-        dsd = structure.dataflow[FLOW].structure
-        assert [d.id for d in dsd.dimensions.components][:2] == ["FREQ", "REF_AREA"]
-        for codelist in structure.codelist.values():
-            assert len(codelist) > 0
-        message = client.data(FLOW, key=TOTAL_KEY, params={"startPeriod": "2024-01"})
-        values = sdmx.to_pandas(message)
-    (value,) = values.to_list()
-    assert Decimal(repr(float(value))) == _total(released)
+        flow = structure.dataflow[FLOW]
+        assert [d.id for d in flow.structure.dimensions.components][:2] == ["FREQ", "REF_AREA"]
+        for dimension in flow.structure.dimensions.components:
+            representation = dimension.local_representation
+            if representation is not None and representation.enumerated is not None:
+                assert len(representation.enumerated) > 0, dimension.id
+        for key, params in QUERIES:
+            expected = _expected(released, key)
+            via_client = sdmx.to_pandas(client.data(FLOW, key=key, params=params))
+            available = {a: v for a, v in expected.items() if v is not None}
+            assert _read(via_client) == expected, key  # a withheld value: there, with none
+            query = "&".join(f"{k}={v}" for k, v in params.items())
+            for accept, hint in ((CSV2, "csv"), (FORMATS["json"], "JSON")):
+                request = urllib.request.Request(
+                    f"{served}/data/{FLOW}/{key}?{query}", headers={"Accept": accept}
+                )
+                with urllib.request.urlopen(request, timeout=30) as answer:
+                    body = answer.read()
+                options = {"format": hint}
+                if hint == "csv":
+                    options["structure"] = flow  # type: ignore[assignment]
+                read = _read(sdmx.to_pandas(sdmx.read_sdmx(io.BytesIO(body), **options)))
+                assert {a: v for a, v in read.items() if v is not None} == available, (key, hint)
 
 
 def test_pysdmx_reads_the_service(served: str, released: Released) -> None:

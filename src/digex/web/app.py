@@ -184,7 +184,7 @@ def create_app(
     app.state.answers = Answers()
     app.state.max_rows = max_rows
     app.include_router(router)
-    sdmx_rest.add_routes(app, catalogue)
+    sdmx_rest.add_routes(app, catalogue, max_rows)
     _handlers(app)
     app.add_middleware(KeptAnswers, answers=app.state.answers, state=app.state.catalogue.state)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM)

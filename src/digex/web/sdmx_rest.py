@@ -30,6 +30,7 @@ from fastapi.concurrency import run_in_threadpool  # noqa: TID251
 from digex.errors import DigexError, NoResults, NotHeld, NotImplementedQuery, NotPublished
 from digex.errors import QueryError as SdmxQueryError
 from digex.web import reserved
+from digex.web.answers import MAX_ROWS
 from digex.web.caching import LONG, SHORT, etag_of, matches
 
 if TYPE_CHECKING:
@@ -79,10 +80,15 @@ def _parts(path: str) -> list[str]:
 
 
 def answer(
-    catalogue: Catalogue, path: str, params: dict[str, str], accept: str | None
+    catalogue: Catalogue,
+    path: str,
+    params: dict[str, str],
+    accept: str | None,
+    max_rows: int = MAX_ROWS,
 ) -> tuple[bytes, str, str]:
     """The body, Content-Type and Cache-Control of an SDMX REST request (`path` after the
-    prefix); `_Refusal` with the SDMX status and code otherwise."""
+    prefix); `_Refusal` with the SDMX status and code otherwise (413 for data of more than
+    `max_rows` observations, the cap the JSON API has too)."""
     from digex.sdmx import media
 
     parts = _parts(path)
@@ -103,7 +109,7 @@ def answer(
         fmt = media.data_format(accept, params.get("format"))
         if fmt is None:
             raise _Refusal(406, 406, f"no data format for Accept {accept!r}; see SDMX.md")
-        body, kind = _data(served, found, parts, params, fmt)
+        body, kind = _data(served, found, parts, params, fmt, max_rows)
         return body, kind, control
     structure_fmt = media.structure_format(accept, params.get("format"))
     if structure_fmt is None:
@@ -133,7 +139,12 @@ def _structure(found: Structures, parts: list[str], params: dict[str, str], fmt:
 
 
 def _data(
-    served: Served, found: Structures, parts: list[str], params: dict[str, str], fmt: str
+    served: Served,
+    found: Structures,
+    parts: list[str],
+    params: dict[str, str],
+    fmt: str,
+    max_rows: int,
 ) -> tuple[bytes, str]:
     from digex.sdmx.data import data_message, select
     from digex.sdmx.query import parse_query
@@ -144,6 +155,14 @@ def _data(
         raise NoResults(f"no data provider {parts[3]!r}: the data come from {found.agency}")
     query = parse_query(parts[1], parts[2] if len(parts) > 2 else None, params, ignore=OWN)
     frame = select(served.figures, found, query)
+    if len(frame) > max_rows:
+        raise _Refusal(
+            413,
+            413,
+            f"the query matches {len(frame):,} observations and one answer holds at most "
+            f"{max_rows:,}: narrow the key (e.g. one FREQ or INDICATOR) or the periods "
+            "(startPeriod, endPeriod)",
+        )
     return data_message(
         served.figures,
         found,
@@ -202,7 +221,7 @@ class _Kept:
                 self._kept.popitem(last=False)
 
 
-def add_routes(app: FastAPI, catalogue: Catalogue) -> None:
+def add_routes(app: FastAPI, catalogue: Catalogue, max_rows: int = MAX_ROWS) -> None:
     """Route `/sdmx/rest/...` to `answer` (kept answers, ETag, 304, SDMX-ML errors)."""
 
     kept = _Kept()
@@ -216,7 +235,7 @@ def add_routes(app: FastAPI, catalogue: Catalogue) -> None:
             try:
                 # a whole release in SDMX-ML takes a second or two: not on the event loop
                 body, kind, control = await run_in_threadpool(
-                    answer, catalogue, rest, params, accept
+                    answer, catalogue, rest, params, accept, max_rows
                 )
             except Exception as e:
                 refused = _refusal_of(e)
