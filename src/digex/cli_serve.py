@@ -1,4 +1,4 @@
-"""`digex serve`: the web service (the JSON API; the SDMX REST API's prefix reserved) under
+"""`digex serve`: the web service (the JSON API and the SDMX REST API) under
 uvicorn, from the store's release snapshots and served-release index (`digex.web`).
 
 The store is opened only when its index is missing (a store whose releases were made before
@@ -32,11 +32,16 @@ def serve(
     db: DbOption = None,
 ) -> None:
     """Serve the store's published releases over HTTP: the JSON API under /api (releases,
-    indicators, revisions, codelists, calendar; its OpenAPI document at /openapi.json).
-    Only the public view of releases whose gate passed and whose publication time has come;
-    a release made while the server runs is served without a restart.
+    indicators, revisions, codelists, calendar; its OpenAPI document at /openapi.json) and
+    the SDMX REST API under /sdmx/rest (dataflow, datastructure, codelist, conceptscheme,
+    data; SDMX-ML, SDMX-CSV or SDMX-JSON by the Accept header or format=), which sdmx1,
+    pysdmx and .Stat read directly. Only the public view of releases whose gate passed and
+    whose publication time has come; a release made while the server runs is served without
+    a restart.
 
-    Example: `digex serve --port 8080`, then `curl localhost:8080/api/releases`.
+    Example: `digex serve --port 8080`, then `curl localhost:8080/api/releases`, or (every
+    segment's annual exports as SDMX-CSV)
+    `curl localhost:8080/sdmx/rest/data/DF_DIGITAL_EXPORTS/A.MA.W1..C._T.LEVEL.MAD.N?format=csv`.
     """
     from digex import settings
     from digex.errors import UsageError
