@@ -40,8 +40,8 @@ def serve(
     a restart.
 
     Example: `digex serve --port 8080`, then `curl localhost:8080/api/releases`, or (every
-    segment's annual exports as SDMX-CSV)
-    `curl localhost:8080/sdmx/rest/data/DF_DIGITAL_EXPORTS/A.MA.W1..C._T.LEVEL.MAD.N?format=csv`.
+    segment's half-year exports as SDMX-CSV, from the latest release; `&release=ID` another)
+    `curl localhost:8080/sdmx/rest/data/DF_DIGITAL_EXPORTS/S.MA.W1..C._T.LEVEL.MAD.N?format=csv`.
     """
     from digex import settings
     from digex.errors import UsageError
