@@ -18,7 +18,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from digex.errors import NotPublished
 from digex.sql import literal
@@ -335,3 +335,14 @@ def pattern_state(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         "(SELECT coalesce(max(override_id), 0) FROM disclosure_overrides)"
     ).fetchone()
     return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def releases_with_service(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """Every release, oldest first: id, period, freq, vintage, status, created and published
+    times, note, and whether it may be served (its latest gate run passed), as the web
+    service's index records them."""
+    return con.execute(
+        "SELECT release_id, period, freq, vintage, status, created_at, published_at, note, "
+        f"release_id IN {SERVED} AS served FROM releases "
+        "ORDER BY created_at, release_id"
+    ).fetchall()

@@ -124,11 +124,7 @@ def entries_of(con: duckdb.DuckDBPyConnection) -> list[Entry]:
     """Every release of the store on `con`, oldest first, as the index records it."""
     from digex.store import disclosure, releases
 
-    rows = con.execute(
-        "SELECT release_id, period, freq, vintage, status, created_at, published_at, note, "
-        f"release_id IN {disclosure.SERVED} AS served FROM releases "
-        "ORDER BY created_at, release_id"
-    ).fetchall()
+    rows = disclosure.releases_with_service(con)
     found = []
     for rid, period, freq, vintage, status, created, published, note, served in rows:
         digest = releases.recorded_public_hash(con, str(rid)) or ""
