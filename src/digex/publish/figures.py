@@ -240,7 +240,7 @@ def open_release(store_path: Path, release_id: str, *, previous: bool = True) ->
             f"release {release_id} has no snapshot file at {path}; write it with "
             f"`digex release snapshot {release_id}`"
         )
-    found = _from_snapshot(read_release(path), path)
+    found = from_snapshot(read_release(path), path)
     before = open_release(store_path, earlier, previous=False) if earlier else None
     return dataclasses.replace(found, previous=before, synthetic=synthetic)
 
@@ -265,7 +265,10 @@ def _revised(con: duckdb.DuckDBPyConnection, meta: dict[str, object]) -> str | N
     return None
 
 
-def _from_snapshot(snap: ReleaseSnapshot, path: Path) -> ReleaseFigures:
+def from_snapshot(snap: ReleaseSnapshot, path: Path) -> ReleaseFigures:
+    """A release read from its snapshot file alone (no store: the web service, which never
+    opens one, checks the gate through its index instead); `UsageError` when the file no
+    longer gives the content hash recorded with it."""
     if not snap.intact:
         raise UsageError(
             f"the snapshot {path} no longer gives the content hash recorded with release "

@@ -170,7 +170,7 @@ class Catalogue:
     def _read(self, entry: Entry) -> ReleaseFigures:
         import dataclasses
 
-        from digex.publish.figures import _from_snapshot
+        from digex.publish.figures import from_snapshot
         from digex.releases.snapshot import read_release
 
         path = self.snapshot(entry.release_id)
@@ -182,7 +182,7 @@ class Catalogue:
                     f"release {entry.release_id} is not served until `digex release verify "
                     f"{entry.release_id}` explains why"
                 )
-            figures = _from_snapshot(snap, path)
+            figures = from_snapshot(snap, path)
         except DigexError as error:
             raise NotPublished(f"release {entry.release_id} cannot be served: {error}").naming(
                 release=entry.release_id
