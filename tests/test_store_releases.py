@@ -70,7 +70,7 @@ def test_the_hash_is_the_same_on_a_copy_of_the_rows(tmp_path: Path, table: str) 
             digest = rel.insert(con, _release("2024.1", "2024", 1), {"p": "é'\n"}, "obs")
         copy = duckdb.connect(str(tmp_path / "copy.duckdb"))
         for name in rel.TABLES:
-            rows = store.con.execute(f"SELECT * FROM {name}").fetch_arrow_table()
+            rows = store.con.execute(f"SELECT * FROM {name}").to_arrow_table()
             copy.register("rows", rows)
             copy.execute(f"CREATE TABLE {name} AS SELECT * FROM rows")
             copy.unregister("rows")

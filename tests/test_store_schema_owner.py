@@ -141,7 +141,7 @@ def test_the_names_come_from_the_schema(names: set[str]) -> None:
         'db.store.con.execute(f"SELECT * FROM current_all_rejects WHERE load_id = {n}")',
         'con.execute("DELETE FROM indicator_cache WHERE state <> ?", [s])',
         'backend.table("current_rates")',
-        'con.table("loads").fetch_arrow_table()',
+        'con.table("loads").to_arrow_table()',
         'TABLES = {"current_auxiliary": "auxiliary.parquet"}',
         'con.execute(f"COPY (SELECT * FROM current_declarations) TO {path!r}")',
         'con.execute("SELECT count(*) FROM main.loads")',

@@ -30,7 +30,7 @@ TABLES = ("current_declarations", "current_rates", "current_auxiliary")
 def engines(demo_store: DemoStore, pg_backend: Any) -> tuple[Engine, Engine]:
     con = offline.connect(str(demo_store.path), read_only=True)  # as digex opens it
     for name in TABLES:
-        pg_backend.create_table(name, con.table(name).fetch_arrow_table(), overwrite=True)
+        pg_backend.create_table(name, con.table(name).to_arrow_table(), overwrite=True)
     duck = Engine(Sources(ibis.duckdb.from_connection(con), minor_units=2))
     return duck, Engine(Sources(pg_backend, minor_units=2))
 

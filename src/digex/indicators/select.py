@@ -129,7 +129,7 @@ def to_frame(con: Any) -> pd.DataFrame:
 def to_arrow(con: Any) -> pa.Table:
     """The narrowed result as a PyArrow table: the rows and values of `to_frame` (text as
     Arrow `string`, numbers of the same types)."""
-    table: pa.Table = con.fetch_arrow_table()
+    table: pa.Table = con.to_arrow_table()
     return table
 
 

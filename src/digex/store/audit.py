@@ -81,4 +81,4 @@ def events(
     return con.execute(
         f"SELECT * FROM (SELECT {COLUMNS} FROM audit_log WHERE {' AND '.join(where)}{last}) "
         "ORDER BY event_id"
-    ).fetch_arrow_table()
+    ).to_arrow_table()

@@ -242,7 +242,7 @@ def cells(
     return con.execute(
         f"SELECT {', '.join(CELL_COLUMNS)} FROM release_cells WHERE {where} "
         f"ORDER BY {', '.join(LABEL_COLUMNS)}"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def earlier_labels(con: duckdb.DuckDBPyConnection, before: dt.datetime | None = None) -> pa.Table:
@@ -254,7 +254,7 @@ def earlier_labels(con: duckdb.DuckDBPyConnection, before: dt.datetime | None = 
         f"SELECT c.release_id, {', '.join('c.' + k for k in LABEL_COLUMNS)}, c.conf_status "
         "FROM release_cells c JOIN releases r USING (release_id) "
         f"{when} ORDER BY r.created_at, c.release_id"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 # -- overrides --------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def overrides(con: duckdb.DuckDBPyConnection, before: dt.datetime | None = None)
     when = "" if before is None else f"WHERE made_at < {literal(before)}"
     return con.execute(
         f"SELECT * FROM disclosure_overrides {when} ORDER BY override_id"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 # -- verification -------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def listing(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> pa.Table:
         "coalesce((SELECT CASE WHEN g.passed THEN 'passed' ELSE 'failed' END "
         f"FROM {disclosure.LATEST_GATE} g WHERE g.release_id = r.release_id), 'none') AS gate "
         "FROM releases r ORDER BY r.created_at, r.release_id"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def metadata(
@@ -88,7 +88,7 @@ def metadata(
     rows = con.execute(
         f"SELECT *, published_at > {_utc(now)} AS embargoed FROM releases "
         f"WHERE release_id = {literal(release_id)}"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
     return rows.to_pylist()[0] if rows.num_rows else None
 
 
@@ -100,7 +100,7 @@ def loads(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
         "r.rows_rejected, l.replaces, l.loaded_at "
         "FROM release_loads r LEFT JOIN loads l USING (load_id) "
         f"WHERE r.release_id = {literal(release_id)} ORDER BY r.load_id"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def inputs(
@@ -112,7 +112,7 @@ def inputs(
     return con.execute(
         f"SELECT name, strlen(content) AS bytes, sha256(content) AS sha256 FROM {source} "
         f"WHERE release_id = {literal(release_id)} ORDER BY name"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def counts(
@@ -128,7 +128,7 @@ def counts(
         "count(*) FILTER (WHERE coalesce(conf_status, 'F') <> 'F') AS suppressed "
         f"FROM {view} WHERE release_id = {literal(release_id)} "
         "GROUP BY indicator ORDER BY indicator"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def side_by_side(
@@ -182,7 +182,7 @@ def side_by_side(
         "SELECT *, presence = 'both' AND old_value IS DISTINCT FROM new_value AS changed "
         f"FROM j {changed} "
         f"ORDER BY indicator, cut, {_FREQ_RANK}, period, member, flow"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def load_changes(con: duckdb.DuckDBPyConnection, old: str, new: str) -> pa.Table:
@@ -208,7 +208,7 @@ def load_changes(con: duckdb.DuckDBPyConnection, old: str, new: str) -> pa.Table
         "FROM a LEFT JOIN loads l USING (load_id) "
         "WHERE a.load_id NOT IN (SELECT load_id FROM b) "
         "ORDER BY side, load_id"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def input_changes(
@@ -226,7 +226,7 @@ def input_changes(
         "SELECT coalesce(a.name, b.name) AS name, a.h AS old_sha256, b.h AS new_sha256, "
         "a.h IS NOT DISTINCT FROM b.h AS same "
         "FROM a FULL OUTER JOIN b ON a.name = b.name ORDER BY name"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def vintages(
@@ -271,4 +271,4 @@ def vintages(
         "AND s.member = m.member "
         "WHERE s.member IS NOT NULL OR c.published_at > m.first "
         "ORDER BY c.published_at, c.release_id, m.member, c.period"
-    ).fetch_arrow_table()
+    ).to_arrow_table()

@@ -50,7 +50,7 @@ ORDER BY l.load_id
 
 def load_log(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Every load, with its status (current, replaced, withdrawn) and conversions."""
-    return con.execute(LOAD_LOG).fetch_arrow_table()
+    return con.execute(LOAD_LOG).to_arrow_table()
 
 
 def rejects(con: duckdb.DuckDBPyConnection, load_id: int | None = None) -> pa.Table:
@@ -60,7 +60,7 @@ def rejects(con: duckdb.DuckDBPyConnection, load_id: int | None = None) -> pa.Ta
         "SELECT load_id, file_name, line, reasons, message, declaration_id, period, firm_id,"
         " segment, partner, currency, amount, flow, raw, kind, rate, year, jobs "
         f"FROM current_all_rejects {where} ORDER BY load_id, line"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 ORDER: Final = {
@@ -79,7 +79,7 @@ def _ordered(name: str) -> str:
 
 def current_declarations(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """The current accepted declarations, codes as text, by load and line."""
-    return con.execute(_ordered(PORTABLE.declarations)).fetch_arrow_table()
+    return con.execute(_ordered(PORTABLE.declarations)).to_arrow_table()
 
 
 def period_range(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date] | None:
@@ -94,7 +94,7 @@ def portable_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
     """The engine's three inputs as Arrow tables, under the names the engine reads on any
     backend (`tables.PORTABLE`): codes as text, money as DECIMAL and integer minor units,
     nothing DuckDB-only. Read in one statement each: call it on a snapshot for one state."""
-    return {name: con.execute(_ordered(name)).fetch_arrow_table() for name in PORTABLE.names()}
+    return {name: con.execute(_ordered(name)).to_arrow_table() for name in PORTABLE.names()}
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> None:

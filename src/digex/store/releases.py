@@ -270,7 +270,7 @@ def stored_hash(con: duckdb.DuckDBPyConnection, release_id: str) -> str | None:
 
 def listing(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Every release, oldest first (by creation), with all of its `releases` columns."""
-    return con.execute("SELECT * FROM releases ORDER BY created_at, release_id").fetch_arrow_table()
+    return con.execute("SELECT * FROM releases ORDER BY created_at, release_id").to_arrow_table()
 
 
 def observations(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
@@ -278,7 +278,7 @@ def observations(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
     return con.execute(
         f"SELECT {OBSERVATION_COLUMNS} FROM release_observations "
         f"WHERE release_id = {literal(release_id)} ORDER BY {OBSERVATION_KEY}"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def stored_observations(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
@@ -287,7 +287,7 @@ def stored_observations(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.T
     return con.execute(
         f"SELECT {STORED_COLUMNS} FROM release_observations "
         f"WHERE release_id = {literal(release_id)} ORDER BY {OBSERVATION_KEY}"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def inputs(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, str]:
@@ -304,7 +304,7 @@ def loads(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
     return con.execute(
         "SELECT load_id, kind, file_name, content_hash, rows_accepted, rows_rejected "
         f"FROM release_loads WHERE release_id = {literal(release_id)} ORDER BY load_id"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
 
 
 def state(con: duckdb.DuckDBPyConnection) -> tuple[int | None, int | None]:
@@ -384,7 +384,7 @@ def rows(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, pa.Table]
     return {
         name: con.execute(
             f"SELECT * FROM {sources[name]} WHERE release_id = {rid}"
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         for name in TABLES
     }
 
@@ -405,7 +405,7 @@ def metadata(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, objec
     """The `releases` row of `release_id` as a dict (None when there is no such release)."""
     table = con.execute(
         f"SELECT * FROM releases WHERE release_id = {literal(release_id)}"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
     found = table.to_pylist()
     return found[0] if found else None
 
