@@ -22,6 +22,9 @@ The file::
     min_firms = 5         # FIRMS, AVG_PER_FIRM, HHI_FIRMS only from this many firms
     [groups]
     file = "groups.csv"   # firm_id,group_id (relative to the TOML); absent firm: own group
+    [waivers]
+    groups = ["G7"]       # groups (or firms) that waived protection: the rules protect the
+                          # largest contributor without a waiver
 
 Contributors are enterprise groups, not declarants: two subsidiaries of one holding know each
 other's figures, so the rules must see their sum. A firm the groups file does not list is its
@@ -61,6 +64,7 @@ _KEYS: Final[dict[str, dict[str, str]]] = {
     "suppression": {"cost_lambda": "cost_lambda"},
     "firm_indicators": {"min_firms": "min_firms"},
     "groups": {"file": "groups"},
+    "waivers": {"groups": "waivers"},
 }
 _SECTION_OF: Final = {f: s for s, keys in _KEYS.items() for f in keys.values()}
 
@@ -101,6 +105,10 @@ class Parameters:
     min_firms: int = 5
     cost_lambda: float = 0.5
     groups: Mapping[str, str] = field(default_factory=dict, hash=False)
+    waivers: tuple[str, ...] = ()
+    """Enterprise groups (a firm in no group is its own) that waived their protection: the
+    p %, pq and (n,k) rules take as the one to protect the largest contributor without a
+    waiver (DISCLOSURE.md 1.3); the threshold rule still counts them."""
     source: str = DEFAULTS_SOURCE
 
     def __post_init__(self) -> None:
@@ -120,6 +128,10 @@ class Parameters:
         groups = dict(self.groups)
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in groups.items()):
             raise _fail(src, "groups", "…", "firm ids mapped to group ids, both text")
+        waivers = self.waivers
+        if isinstance(waivers, str) or not all(isinstance(w, str) and w for w in waivers):
+            raise _fail(src, "waivers", waivers, "a list of enterprise group (or firm) ids")
+        object.__setattr__(self, "waivers", tuple(sorted(set(waivers))))
         # Normalised so that equal parameters are equal objects and the JSON is canonical.
         object.__setattr__(self, "p", None if self.p is None else float(self.p))
         object.__setattr__(self, "nk", nk)
@@ -254,7 +266,7 @@ def read_groups(source: str, csv_path: Path) -> dict[str, str]:
 def parameters_json(params: Parameters) -> str:
     """Canonical JSON (sorted keys, no spaces, floats as Python writes them, so that they read
     back to the same bits): equal parameters give the same text, and the text hashes."""
-    body = {
+    body: dict[str, object] = {
         "min_frequency": params.min_frequency,
         "p": params.p,
         "nk": [list(r) for r in params.nk],
@@ -265,6 +277,8 @@ def parameters_json(params: Parameters) -> str:
         "groups": dict(params.groups),
         "source": params.source,
     }
+    if params.waivers:  # absent when none: the text of parameters made before waivers holds
+        body["waivers"] = list(params.waivers)
     return json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
@@ -284,4 +298,6 @@ def parameters_from_json(text: str) -> Parameters:
         raise DisclosureConfigError(
             "disclosure parameters: frozen groups must be an object and source a text"
         )
+    if "waivers" in body:
+        body["waivers"] = tuple(body["waivers"]) if isinstance(body["waivers"], list) else "?"
     return Parameters(**body)

@@ -113,7 +113,8 @@ def protect(
     contributions = rules.cell_contributions(c.membership, c.contributions)
     lap("cube")
 
-    sens = rules.sensitivity(contributions, parameters)
+    waived = np.isin(np.asarray(c.groups, dtype=object), list(parameters.waivers))
+    sens = rules.sensitivity(contributions, parameters, waived)
     lap("rules")
 
     constraints = _constraints(c, earlier, overrides)

@@ -32,6 +32,7 @@ of `np.maximum.reduceat` over the CSR data, each removing the row maxima it foun
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -100,6 +101,26 @@ class _Stats:
     total: FloatArray
     tops: dict[int, FloatArray]  # n -> x1 + ... + xn
     remainder: FloatArray
+    protected: FloatArray | None = None
+    """xs, the largest contributor without a waiver (None: no waivers, xs = x1)."""
+    other: FloatArray | None = None
+    """xr, the largest contributor other than s (None: no waivers, xr = x2)."""
+
+    def top(self, n: int) -> Any:
+        """What the rule on the n largest reads: with waivers xs for n = 1 and xs + xr for
+        n = 2 (DISCLOSURE.md 1.3; larger n read the n largest, waived or not)."""
+        if self.protected is None or n > 2:
+            return self.tops[n]
+        assert self.other is not None
+        return self.protected if n == 1 else self.protected + self.other
+
+    @property
+    def rest(self) -> Any:
+        """X - xs - xr: what the runner-up does not know (R, with waivers)."""
+        if self.protected is None:
+            return self.remainder
+        assert self.other is not None
+        return self.total - self.protected - self.other
 
 
 @dataclass(frozen=True)
@@ -122,15 +143,15 @@ def _fires(upl: Any) -> tuple[Any, Any]:
 
 
 def _dominance(n: int, k: float) -> Callable[[_Stats], tuple[Any, Any]]:
-    return lambda s: _fires(dominance_upl(s.tops[n], s.total, k))
+    return lambda s: _fires(dominance_upl(s.top(n), s.total, k))
 
 
 def _p_percent(p: float) -> Callable[[_Stats], tuple[Any, Any]]:
-    return lambda s: _fires(p_percent_upl(s.tops[1], s.remainder, p))
+    return lambda s: _fires(p_percent_upl(s.top(1), s.rest, p))
 
 
 def _pq(p: float, q: float) -> Callable[[_Stats], tuple[Any, Any]]:
-    return lambda s: _fires(pq_upl(s.tops[1], s.remainder, p, q))
+    return lambda s: _fires(pq_upl(s.top(1), s.rest, p, q))
 
 
 def _rules(params: Parameters) -> list[_Rule]:
@@ -152,8 +173,16 @@ def _depth(params: Parameters) -> int:
     return max([2, *(n for n, _ in params.nk)])
 
 
-def judge(contributions: Sequence[float], params: Parameters) -> Verdict:
-    """The verdict on one cell from its groups' sums (any order; an explicit 0 counts)."""
+def judge(
+    contributions: Sequence[float], params: Parameters, waived: Sequence[bool] | None = None
+) -> Verdict:
+    """The verdict on one cell from its groups' sums (any order; an explicit 0 counts);
+    `waived` says which of them waived their protection."""
+    flags = list(waived) if waived is not None else [False] * len(contributions)
+    kept = sorted((abs(float(c)) for c, w in zip(contributions, flags, strict=True) if not w),
+                  reverse=True)  # fmt: skip
+    given = max((abs(float(c)) for c, w in zip(contributions, flags, strict=True) if w),
+                default=0.0)  # fmt: skip
     xs = sorted((abs(float(c)) for c in contributions), reverse=True)
     value = sum(float(c) for c in contributions)
     n = len(xs)
@@ -167,6 +196,8 @@ def judge(contributions: Sequence[float], params: Parameters) -> Verdict:
         total=np.asarray(sum(xs)),
         tops={j: np.asarray(sum(xs[:j])) for j in range(1, _depth(params) + 1)},
         remainder=np.asarray(sum(xs[2:])),
+        protected=np.asarray(kept[0] if kept else 0.0) if any(flags) else None,
+        other=np.asarray(max(kept[1] if len(kept) > 1 else 0.0, given)) if any(flags) else None,
     )
     code, names, upl = FREE, [], 0.0
     for rule in _rules(params):
@@ -232,9 +263,15 @@ class RowScan:
         return np.asarray(self.work >= 0, dtype=np.bool_)
 
 
-def sensitivity(cell_contributions: sparse.csr_matrix, params: Parameters) -> Sensitivity:
-    """The verdict on every row of (cells x groups), as `judge` would give it row by row."""
-    scan = RowScan(_canonical(cell_contributions))
+def sensitivity(
+    cell_contributions: sparse.csr_matrix,
+    params: Parameters,
+    waived: BoolArray | None = None,
+) -> Sensitivity:
+    """The verdict on every row of (cells x groups), as `judge` would give it row by row;
+    `waived` flags the columns (groups) that waived their protection."""
+    matrix = _canonical(cell_contributions)
+    scan = RowScan(matrix)
     total = scan.per_row(np.add, scan.work)
     value = scan.per_row(np.add, scan.data)
     tops: dict[int, FloatArray] = {}
@@ -247,7 +284,23 @@ def sensitivity(cell_contributions: sparse.csr_matrix, params: Parameters) -> Se
             remainder = scan.per_row(np.add, np.maximum(scan.work, 0.0))
     nonzero = scan.per_row(np.add, (scan.data != 0).astype(np.float64)).astype(np.int64)
     stats = _Stats(n=scan.counts, nonzero=nonzero, total=total, tops=tops, remainder=remainder)
+    if waived is not None and np.asarray(waived).any():
+        stats = _with_waivers(stats, matrix, np.asarray(waived, dtype=np.bool_))
     return _combine(_rules(params), stats, value, largest[0], largest[1])
+
+
+def _with_waivers(stats: _Stats, matrix: sparse.csr_matrix, waived: BoolArray) -> _Stats:
+    """xs (the largest contributor without a waiver) and xr (the largest other than s) of
+    every row: the two largest entries of the columns without a waiver, and the largest of
+    the waived ones."""
+    entry_waived = waived[matrix.indices[: matrix.indptr[-1]]]
+    scan = RowScan(matrix)
+    scan.work[entry_waived] = -1.0  # taken already: never the one to protect
+    # a row whose entries are all waived (or taken) gives -1: no such contributor, 0
+    protected = np.maximum(scan.pop_largest(), 0.0)
+    second = np.maximum(scan.pop_largest(), 0.0)
+    given = scan.per_row(np.maximum, np.where(entry_waived, np.abs(scan.data), 0.0))
+    return dataclasses.replace(stats, protected=protected, other=np.maximum(second, given))
 
 
 def _combine(
