@@ -688,7 +688,9 @@ def demo(
         for period in run.HEADLINE_PERIODS:
             out().print(headline_table(store, period, "en"))
         latest = {info.period: info.release_id for info in demo_releases.releases}
-    published = run.publish_demo(db, latest)
+    published = run.publish_demo(
+        db, latest, progress=lambda what: err().print(f"publishing {what}", highlight=False)
+    )
     for folder in published:
         out().print(f"publication: {folder}", highlight=False, soft_wrap=True)
     shown = shlex.quote(str(db))

@@ -260,5 +260,6 @@ def publish_demo(
         target = db.parent / "publication" / rid
         if target.exists():  # the demo re-creates everything it made before
             shutil.rmtree(target)
-        folders.append(publish(db, rid, target, progress=progress).out)
+        told = None if progress is None else (lambda what, rid=rid: progress(f"{rid}: {what}"))
+        folders.append(publish(db, rid, target, progress=told).out)
     return folders
