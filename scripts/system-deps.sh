@@ -6,7 +6,7 @@
 # Today: Java 17 for Spark's local mode when it is missing; PostgreSQL (Debian's `postgresql`,
 # 15 on Debian 12) with its `main` cluster, for the PostgreSQL backend tests; poppler-utils
 # (pdftotext, pdftoppm, pdffonts, pdfimages), with which the publication tests read the PDFs
-# back; and HarfBuzz's subsetter (libharfbuzz-subset0), with which WeasyPrint subsets the fonts
+# back; Chromium for the dashboard's browser tests; and HarfBuzz's subsetter (libharfbuzz-subset0), with which WeasyPrint subsets the fonts
 # it embeds in about 40 ms per PDF instead of about 1 s through fontTools (the PDFs look the
 # same). The PDFs themselves are made by WeasyPrint from PyPI: `make demo` needs none of this.
 # Run as root. As a normal user it only reports what is missing and exits 0, so the tests that
@@ -37,6 +37,13 @@ if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>
 fi
 if ! ldconfig -p 2>/dev/null | grep 'libharfbuzz-subset\.so\.0' >/dev/null; then
     missing+=(libharfbuzz-subset0)
+fi
+
+# Debian's Chromium, which the dashboard's browser tests drive through Playwright (never a
+# browser Playwright downloads). The page serves its own fonts (the vendored Noto), so no font
+# package is needed for it.
+if ! command -v chromium >/dev/null 2>&1; then
+    missing+=(chromium)
 fi
 
 if [[ ${#missing[@]} -eq 0 && $need_cluster -eq 0 ]]; then

@@ -1,0 +1,1 @@
+"""The claim checker: the figures a press text quotes, found and checked against a release."""
