@@ -62,4 +62,5 @@ def series(
             f"{', '.join(str(p) for p in missing[:5])}: a time series needs every period"
         )
     wide.columns.name = by
-    return wide.astype(float)
+    out: pd.DataFrame = wide.astype(float)
+    return out
