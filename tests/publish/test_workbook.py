@@ -22,6 +22,7 @@ from tests.disclosure.fixtures import CANARY
 from tests.disclosure.test_leak import leaks
 
 from digex.errors import UsageError
+from digex.indicators.columns import PUBLIC_COLUMNS
 from digex.indicators.registry import registry
 from digex.publish.figures import FigureKey, ReleaseFigures
 from digex.publish.rounding import ROUNDING_NOTE
@@ -40,20 +41,7 @@ from digex.releases.content import registry_text
 EVIL_NOTE = '=HYPERLINK("http://example.com/x","click")'
 EVIL_SEGMENT = "-2+3+cmd|' /C calc'!A0"
 NAN = float("nan")
-COLUMNS = [
-    "indicator",
-    "freq",
-    "period",
-    "cut",
-    "member",
-    "flow",
-    "value",
-    "unit",
-    "unit_mult",
-    "obs_status",
-    "completeness",
-    "conf_status",
-]
+COLUMNS = list(PUBLIC_COLUMNS)
 ROWS: list[tuple[object, ...]] = [
     # indicator, freq, period, cut, member, flow, value, unit, obs, completeness, conf
     ("LEVEL", "A", "2023", "total", "_T", "X", 1000.1, "MAD", "B", "complete", "F"),

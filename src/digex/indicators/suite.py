@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from digex.indicators import status as st
+from digex.indicators.columns import COLUMNS as _COLUMNS
 from digex.indicators.cuts import TOTAL, check_cut
 from digex.indicators.engine import Engine
 from digex.indicators.periods import PER_YEAR, Period
@@ -27,19 +28,7 @@ from digex.indicators.registry import registry as _packaged
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-COLUMNS: Final = [
-    "indicator",
-    "freq",
-    "period",
-    "cut",
-    "member",
-    "flow",
-    "value",
-    "unit",
-    "unit_mult",
-    "obs_status",
-    "completeness",
-]
+COLUMNS: Final = list(_COLUMNS)
 NET: Final = "N"
 """The flow of the balance family's rows (exports minus imports)."""
 
