@@ -19,16 +19,22 @@ def _tables(text: str) -> tuple[PublishedTable, ...]:
 
 def test_morocco_declares_its_tables_with_the_redesign_for_kpo() -> None:
     ma = load_profile("MA")
-    assert ma.version == "2026.4"
+    assert ma.version == "2026.5"
     by_cut = {t.cut: t for t in ma.tables}
-    assert list(by_cut) == ["total", "segment", "ebops", "partner", "region", "currency"]
+    assert list(by_cut) == [
+        "total", "segment", "ebops", "partner", "region", "currency", "segment_region",
+    ]  # fmt: skip
     exports = ("X",)
-    assert by_cut["total"] == PublishedTable("total", ("A", "H", "Q", "M"), True)
-    assert by_cut["segment"] == PublishedTable("segment", ("A", "H", "Q", "M"), True, (), exports)
+    every = ("A", "H", "Q", "M")
+    assert by_cut["total"] == PublishedTable("total", every, True, headline=True)
+    assert by_cut["segment"] == PublishedTable("segment", every, True, (), exports, True)
     assert by_cut["ebops"] == PublishedTable("ebops", ("A", "Q"), False, (), exports)
     assert by_cut["partner"] == PublishedTable("partner", ("A",), False, (), exports)
     assert by_cut["region"] == PublishedTable("region", ("A", "H", "Q"), False, (), exports)
     assert by_cut["currency"] == PublishedTable("currency", ("A",), False, (), exports)
+    # KPO by region, yearly, protected inside its own table
+    assert by_cut["segment_region"] == PublishedTable("segment_region", ("A",), False, (), exports)
+    assert [t.cut for t in ma.tables if t.headline] == ["total", "segment"]
     # imports as the sector's total only; a balance needs both flows
     segment = by_cut["segment"]
     assert [segment.publishes("M", "KPO", w) for w in ("X", "M", "N")] == [True, False, False]
@@ -52,6 +58,13 @@ def test_defaults_and_order_inside_a_table() -> None:
     assert total == PublishedTable("total", ("A", "H", "Q", "M"), True, ())
     assert region.freqs == ("A", "Q")
     assert region.ytd is True
+    assert not total.headline
+    assert not region.headline
+
+
+def test_a_headline_table_is_declared_with_a_boolean() -> None:
+    (total,) = _tables('[[table]]\ncut = "total"\nheadline = true\n')
+    assert total.headline is True
 
 
 @pytest.mark.parametrize(
@@ -68,6 +81,7 @@ def test_defaults_and_order_inside_a_table() -> None:
         (TOTAL + '[[table]]\ncut = "partner"\nfreqs = []\n', "`freqs` must be a non-empty"),
         (TOTAL + '[[table]]\ncut = "partner"\nytd = "no"\n', "`ytd` must be true or false"),
         (TOTAL + '[[table]]\ncut = "partner"\nyearly = true\n', "unknown key 'yearly'"),
+        (TOTAL + '[[table]]\ncut = "segment"\nheadline = 1\n', "`headline` must be true or false"),
         (
             TOTAL
             + '[[table]]\ncut = "segment_partner"\nfreqs = ["A", "H"]\n'

@@ -110,3 +110,22 @@ def test_the_demo_makes_its_releases(demo_releases: DemoReleases) -> None:
         made.releases, run.DEMO_RELEASES, strict=True
     ):
         assert (info.status, info.created_at, info.published_at) == (status, created, published)
+
+
+@pytest.mark.slow
+def test_kpo_by_region_is_protected_inside_its_table(demo_releases: DemoReleases) -> None:
+    """The demo's 2024 release publishes segment x region yearly (the Handbook's "partners
+    grouped by region"): a thin KPO region (two firms in Asia in 2023, on the test-size data)
+    is suppressed, its complements are found among the segment x region cells, and the total
+    and the five segments (the profile's headline tables) stay published in every year."""
+    with digex.connect(demo_releases.store, read_only=True) as db:
+        cells = db.release_cells(demo_releases.ids["2024-prelim"])
+    yearly = cells[(cells["freq"] == "A") & (cells["flow"] == "X") & (cells["measure"] == "LEVEL")]
+    cross = yearly[yearly["cut"] == "segment_region"]
+    kpo = cross[cross["member"].str.startswith("KPO.")]
+    assert (kpo["origin"] == "rule").any()
+    assert (kpo.loc[kpo["origin"] == "rule", "conf_status"] != "F").all()
+    assert (cross["origin"] == "secondary").any()
+    headline = yearly[yearly["cut"].isin(["total", "segment"])]
+    assert len(headline) == 6 * yearly["period"].nunique()
+    assert (headline["conf_status"] == "F").all()

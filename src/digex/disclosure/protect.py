@@ -17,13 +17,17 @@ Two inputs constrain the pattern beyond the rules:
   like a primary of no protection level), ``publish`` keeps it published even if a rule
   fired (its origin then says ``override``). An override wins over an earlier status.
 
+And the profile's `headline` tables (the sector's total, its segments) never protect a cell of
+a finer table (`headline_cells`): KPO by region finds its complements among the segment x
+region cells, while a sensitive segment is still protected by the other segments.
+
 A failed gate never raises here: the caller refuses the release with the report in hand.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -119,6 +123,7 @@ def protect(
 
     constraints = _constraints(c, earlier, overrides)
     keep = constraints.keep & ~(sens.primary & ~constraints.published_by_override)
+    headline = headline_cells(c, tables)
     # Outsiders first, then the insiders the gate names: a full insider pass in the search
     # tries every enterprise group against every primary (hundreds of groups on a release),
     # while the gate, with its certificates, finds the few whose knowledge matters.
@@ -127,6 +132,7 @@ def protect(
         c,
         sens,
         keep=keep,
+        headline=headline,
         force=constraints.force,
         cost_lambda=parameters.cost_lambda,
         insiders=False,
@@ -143,6 +149,7 @@ def protect(
             c,
             sens,
             keep=keep,
+            headline=headline,
             force=np.where(constraints.force != "", constraints.force, held).astype(object),
             cost_lambda=parameters.cost_lambda,
             insider_groups=groups,
@@ -177,6 +184,17 @@ def protect(
         loss=loss.information_loss(cells),
         timings=timings,
     )
+
+
+def headline_cells(c: Cube, tables: Sequence[PublishedTable]) -> BoolArray:
+    """The cells of the profile's `headline` tables (any of a cell's labels in one): never
+    complements of a finer table's cell, which is protected inside its own table."""
+    cuts = [t.cut for t in tables if t.headline]
+    mask = np.zeros(c.n_cells, dtype=bool)
+    if cuts:
+        labels = c.labels
+        mask[labels.loc[labels["cut"].isin(cuts), "cell"].to_numpy(dtype=np.int64)] = True
+    return mask
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ same atoms, so no relation can be forgotten):
    make up alone are re-tested with that knowledge (DISCLOSURE.md 2.4, 3.3).
 
 A failing cell's candidates are the published cells among its failing LP's binding relations
-(rows with a non-zero dual: what pins the failing side), never a `keep` cell; the failing cells
+(rows with a non-zero dual: what pins the failing side), never a `keep` cell (nor a `headline`
+one for a cell of a finer table: it is protected inside its own table); the failing cells
 of a pass are covered together, greedily, by least cost per failing cell served (one complement
 closing a rectangle for two primaries beats two cheaper ones). Cost = value ** lambda (log(1 +
 value) for lambda 0), on values relative to the largest cell, so that only the order of the
@@ -86,6 +87,7 @@ def suppress(
     sensitivity: Sensitivity,
     *,
     keep: BoolArray | None = None,
+    headline: BoolArray | None = None,
     force: npt.NDArray[np.object_] | None = None,
     cost_lambda: float = 0.5,
     insiders: bool = True,
@@ -96,11 +98,14 @@ def suppress(
 
     `keep[i]` means cell i is already public (an earlier release, or published after review):
     it is never chosen as a complement, and a primary in `keep` stays published (the caller
-    decides which primaries may be kept). `force[i]` is "" or the code cell i must be
-    suppressed with (an earlier suppression is sticky; an override is MANUAL); a forced cell
-    that is also a primary now keeps its primary code and levels, since those are what the gate
-    must prove. A forced cell wins over `keep`. `insider_groups` limits the insider pass to
-    those enterprise groups (None: every group): a second pass on what the gate found.
+    decides which primaries may be kept). `headline[i]` means cell i belongs to a headline
+    table (the sector's total, its segments): it may protect another headline cell, never a
+    cell of a finer table, which must find its complements inside itself. `force[i]` is "" or
+    the code cell i must be suppressed with (an earlier suppression is sticky; an override is
+    MANUAL); a forced cell that is also a primary now keeps its primary code and levels, since
+    those are what the gate must prove. A forced cell wins over `keep`. `insider_groups`
+    limits the insider pass to those enterprise groups (None: every group): a second pass on
+    what the gate found.
     """
     n = cube.n_cells
     keep_ = _mask(keep, n, "keep")
@@ -126,6 +131,7 @@ def suppress(
     lpl = np.where(protected, np.asarray(sensitivity.lpl, dtype=np.float64), 0.0)
     tested = np.isin(code, PRIMARY_CODES) | (code == MANUAL)
     search = _Search(cube, code != FREE, keep_ & ~forced, costs(cube.values(), cost_lambda))
+    search.headline = _mask(headline, n, "headline")
     if insider_groups is not None:
         wanted = set(insider_groups)
         search.insider_groups = np.array(
@@ -248,6 +254,7 @@ class _Search:
         self._cached: tuple[int, BoolArray, IntArray] | None = None
         self._mover: tuple[int, highspy.Highs] | None = None
         self.insider_groups: IntArray | None = None
+        self.headline = np.zeros(cube.n_cells, dtype=np.bool_)
         self.version = 0
         self.insider_lps = 0
         self.budget_noted = False
@@ -413,6 +420,8 @@ class _Search:
         changed = False
         for w in wants:
             ok = free if w.exclude is None else free & ~w.exclude
+            if not self.headline[w.cell]:
+                ok = ok & ~self.headline  # a finer table's cell is protected inside it
             cand = np.zeros(0, dtype=np.int64)
             if w.duals is not None:
                 cand = np.flatnonzero(ok & (np.abs(w.duals) > _DUAL_TOL))

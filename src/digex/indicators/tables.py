@@ -17,6 +17,13 @@ In the profile (`parse_tables`)::
     flows = ["X"]                  # the flows it publishes (default: X and M; the balance
                                    # and coverage only where both are)
     coarser = [{ members = ["KPO.*"], freqs = ["A"] }]   # these members only at these freqs
+    headline = false               # true: never hidden to protect a finer table's cell
+
+A `headline` table's cells never protect a finer table's cell: the sector's total and its
+segments are what the press quotes, so KPO by region must protect its small cells inside its
+own table rather than by hiding a segment. A headline cell that is itself sensitive is still
+suppressed, and protected by the other headline cells as before; when a finer table cannot be
+protected inside itself, the release gate refuses the release and names the cell.
 
 Every cut at most once, and a `total` table always: shares, contributions and the targets
 read the total, so a release without it would publish ratios of a figure it hides.
@@ -35,7 +42,7 @@ from digex.indicators.cuts import ALL_CUTS
 FREQS: Final = ("A", "H", "Q", "M")
 FLOWS: Final = ("X", "M")
 """The flows a table publishes; the balance and the coverage (flow N) are made of both."""
-TABLE_KEYS: Final = ("cut", "freqs", "ytd", "coarser", "flows")
+TABLE_KEYS: Final = ("cut", "freqs", "ytd", "coarser", "flows", "headline")
 COARSER_KEYS: Final = ("members", "freqs")
 
 
@@ -56,6 +63,8 @@ class PublishedTable:
     ytd: bool = True
     coarser: tuple[Coarser, ...] = ()
     flows: tuple[str, ...] = FLOWS
+    headline: bool = False
+    """Never a complement of a finer table's cell (see the module)."""
 
     def publishes(self, freq: str, member: str, flow: str | None = None) -> bool:
         """Whether the table holds `member` at `freq` (its grid, after the coarser ones) and,
@@ -121,6 +130,9 @@ def _table(item: Mapping[str, Any], n: int, where: str) -> PublishedTable:
     ytd = item.get("ytd", True)
     if not isinstance(ytd, bool):
         raise _error(f"{at}: `ytd` must be true or false, not {ytd!r}")
+    headline = item.get("headline", False)
+    if not isinstance(headline, bool):
+        raise _error(f"{at}: `headline` must be true or false, not {headline!r}")
     rules = item.get("coarser", [])
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise _error(
@@ -145,7 +157,9 @@ def _table(item: Mapping[str, Any], n: int, where: str) -> PublishedTable:
                 "a coarser grid publishes some of the table's frequencies"
             )
         coarser.append(Coarser(tuple(members), grid))
-    return PublishedTable(cut, freqs, ytd, tuple(coarser), tuple(f for f in FLOWS if f in flows))
+    return PublishedTable(
+        cut, freqs, ytd, tuple(coarser), tuple(f for f in FLOWS if f in flows), headline
+    )
 
 
 def _known_keys(item: Mapping[str, Any], keys: tuple[str, ...], at: str) -> None:
