@@ -89,9 +89,9 @@ def _moving(table: Mapping[str, Any], where: str) -> dict[str, tuple[dt.date, ..
             found.append(value)
         start, end = dates["ramadan"][-1], dates["eid_al_fitr"][-1]
         if not 29 <= (end - start).days <= 30:
-            raise _fail(
-                where, f"moving[{i}]", f"Ramadan from {start} to {end} is not 29 or 30 days"
-            )
+            days = (end - start).days
+            problem = f"Ramadan from {start} to {end} is {days} days, not 29 or 30"
+            raise _fail(where, f"moving[{i}]", problem)
     return {k: tuple(v) for k, v in dates.items()}
 
 
