@@ -131,6 +131,18 @@ def test_the_tidy_frame_holds_estimates_apart(
     assert record["diagnostics"]["m"]["M7"] == adjusted.diagnostics.m["M7"]
 
 
+def test_a_quarterly_series_is_adjusted_with_quarterly_regressors() -> None:
+    series, trend, _ = synthetic()
+    quarters = series.groupby(series.index.asfreq("Q")).sum()
+    true = trend.groupby(trend.index.asfreq("Q")).sum()
+    adjusted = adjust(quarters, effects=_effects())
+    assert adjusted.method == "x13"
+    assert adjusted.spec.freq == "Q"
+    assert "ramadan" in adjusted.spec.regressors  # 0.4 % a day: up to 12 % of a quarter
+    assert (adjusted.trend / true - 1).abs().max() < 0.015
+    assert adjusted.frame()["period"].iloc[-1] == "2024-Q4"
+
+
 def test_a_series_x13_refuses_is_adjusted_by_stl_and_recorded_so() -> None:
     series, _, _ = synthetic("2017-06")  # 30 months: X-13 wants three full years
     adjusted = adjust(series, effects=_effects())

@@ -29,7 +29,7 @@ from digex.timeseries import stl, x13
 from digex.timeseries.diagnostics import Diagnostics
 from digex.timeseries.holidays import REGRESSORS, CalendarEffects, calendar_regressors
 
-__all__ = ["SIGNIFICANCE", "Adjusted", "AdjustmentSpec", "adjust", "choose_spec"]
+__all__ = ["SIGNIFICANCE", "Adjusted", "AdjustmentSpec", "adjust", "choose_spec", "period_label"]
 
 SIGNIFICANCE: Final = 1.96
 """A calendar regressor is kept when |t| >= 1.96 in the model chosen with all of them."""
@@ -47,6 +47,14 @@ COLUMNS: Final = (
 )
 
 Method = Literal["x13", "stl"]
+
+
+def period_label(period: object) -> str:
+    """A period as the store labels it: 2025-06, 2025-Q2."""
+    assert isinstance(period, pd.Period)
+    if period.freqstr.startswith("Q"):
+        return f"{period.year}-Q{period.quarter}"
+    return str(period)
 
 
 @dataclass(frozen=True)
@@ -175,7 +183,7 @@ class Adjusted:
                     {
                         "indicator": indicator,
                         "freq": self.spec.freq,
-                        "period": values.index.astype(str),
+                        "period": [period_label(p) for p in values.index],
                         "cut": cut,
                         "member": member,
                         "flow": flow,
@@ -199,8 +207,8 @@ class Adjusted:
             },
             "tested": self.tested,
             "diagnostics": self.diagnostics.to_dict(),
-            "first": str(self.raw.index[0]),
-            "last": str(self.raw.index[-1]),
+            "first": period_label(self.raw.index[0]),
+            "last": period_label(self.raw.index[-1]),
         }
 
     def to_json(self) -> str:
@@ -250,7 +258,7 @@ def choose_spec(
         model=first.model,
         constant=first.constant,
         regressors=kept,
-        chosen_through=str(series.index[-1]),
+        chosen_through=period_label(series.index[-1]),
     )
     return spec, tested
 
@@ -271,7 +279,8 @@ def _stl(
         freq=_frequency(series),
         transform="log" if found.transform == "log" else "none",
         window=window,
-        chosen_through=(spec.chosen_through if spec is not None else "") or str(series.index[-1]),
+        chosen_through=(spec.chosen_through if spec is not None else "")
+        or period_label(series.index[-1]),
     )
     return Adjusted(
         raw=series,

@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Final
 
 from digex.errors import ProfileError
+
+if TYPE_CHECKING:  # the profile reads this module: every command, pandas or not
+    import numpy as np
+    import pandas as pd
 
 __all__ = ["REGRESSORS", "CalendarEffects", "calendar_regressors", "parse_calendar_effects"]
 
@@ -134,6 +135,9 @@ def parse_calendar_effects(data: Mapping[str, Any], where: str) -> CalendarEffec
 def _daily_flags(days: pd.DatetimeIndex, starts: tuple[dt.date, ...], lengths: np.ndarray) -> Any:
     """Whether each day falls in one of the spans starting at `starts` (vectorised: each day
     is compared with the last span that started on or before it)."""
+    import numpy as np
+    import pandas as pd
+
     first = pd.DatetimeIndex(pd.to_datetime(list(starts))).values
     order = np.argsort(first)
     first, spans = first[order], lengths[order]
@@ -146,6 +150,9 @@ def _daily_flags(days: pd.DatetimeIndex, starts: tuple[dt.date, ...], lengths: n
 def monthly_counts(effects: CalendarEffects, first: pd.Period, last: pd.Period) -> pd.DataFrame:
     """Days of each month from `first` to `last` (monthly periods): working days, days of
     Ramadan, and Eid holidays that fall on a working day, uncentred."""
+    import numpy as np
+    import pandas as pd
+
     days = pd.date_range(first.start_time, last.end_time.normalize(), freq="D")
     working = np.isin(days.dayofweek, effects.workdays)
     ramadan = _daily_flags(
@@ -174,6 +181,9 @@ def monthly_counts(effects: CalendarEffects, first: pd.Period, last: pd.Period) 
 
 def _mean_working_days(workdays: tuple[int, ...]) -> pd.Series:
     """Long-run mean working days of each calendar month (1-12), over a 28-year cycle."""
+    import numpy as np
+    import pandas as pd
+
     days = pd.date_range(f"{CYCLE[0]}-01-01", f"{CYCLE[1]}-12-31", freq="D")
     working = pd.Series(np.isin(days.dayofweek, workdays), index=days)
     per_month = working.groupby(days.to_period("M")).sum()
@@ -190,6 +200,8 @@ def calendar_regressors(
     days: over a 28-year cycle of the week; Ramadan and Eid days: the month's length times
     the holiday's share of a Hijri year, scaled by the working week for the Eids); a quarter's
     is the sum of its months'."""
+    import pandas as pd
+
     months_first = first.asfreq("M", how="start")
     months_last = last.asfreq("M", how="end")
     effects.check_span(months_first, months_last)
