@@ -178,6 +178,10 @@ def test_bad_specs_and_a_missing_program_are_refused() -> None:
     series, _, _ = synthetic("2018-12")
     with pytest.raises(X13Failed, match="could not run"):
         x13.fit(series, program=Path("/nonexistent/x13as_html"))
+    gap = series.copy()
+    gap.iloc[[14, 30]] = np.nan  # a withheld cell: the series is not adjusted, by any method
+    with pytest.raises(AdjustmentFailed, match=r"no value for 2016-03, 2017-07 \(withheld"):
+        adjust(gap, effects=_effects())
     quarterly = AdjustmentSpec(method="stl", freq="Q", transform="log")
     with pytest.raises(AdjustmentFailed, match="frequency M"):
         adjust(series, quarterly)

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Literal
 
+import numpy as np
 import pandas as pd
 
 from digex.errors import AdjustmentFailed, X13Failed
@@ -304,6 +305,13 @@ def adjust(
     now (see the module). `effects`: the profile's calendar effects (None: no calendar
     regressors). X-13 failing, STL adjusts the series and `reason` says why."""
     freq = _frequency(series)
+    missing = series.index[~np.isfinite(series.to_numpy(dtype=float))]
+    if len(missing):
+        shown = ", ".join(period_label(p) for p in missing[:5])
+        raise AdjustmentFailed(
+            f"series {series.name} has no value for {shown}{' ...' if len(missing) > 5 else ''}"
+            " (withheld or missing): a series with a gap is not seasonally adjusted"
+        )
     if spec is not None and spec.freq != freq:
         raise AdjustmentFailed(
             f"series {series.name} is at frequency {freq} and its adjustment spec at {spec.freq}"
