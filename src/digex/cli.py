@@ -1285,3 +1285,8 @@ from digex import cli_serve  # noqa: E402
 
 app.command()(cli_serve.serve)
 FLAGS.update({"port": "--port"})
+
+# -- seasonal adjustment (digex.cli_seasonal) -----------------------------------------------------
+from digex import cli_seasonal  # noqa: E402
+
+app.command()(cli_seasonal.seasonal)

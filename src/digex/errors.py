@@ -334,3 +334,14 @@ class ConfidentialRefused(DigexError):
 class PublicationCheckFailed(ChecksFailed):
     """A rendered text states a number that is not the release's (or not tagged as one): the
     publication writes nothing."""
+
+
+# -- seasonal adjustment --------------------------------------------------------------------------
+class X13Failed(DigexError):
+    """X-13ARIMA-SEATS could not adjust a series (its error report, a failed fit, or no output):
+    seasonal adjustment falls back on STL and records this message as the reason."""
+
+
+class AdjustmentFailed(ValueError, DigexError):
+    """A series that no method can adjust (shorter than two years, or with missing or
+    non-finite values): the message names the series and what it needs."""

@@ -28,6 +28,7 @@ from digex.releases.calendar import Calendar, parse_calendar
 if TYPE_CHECKING:
     from digex.indicators.auxiliary import AuxSeries
     from digex.releases.breaks import SeriesBreak
+    from digex.timeseries.holidays import CalendarEffects
 
 __all__ = ["CountryProfile", "Target", "load_profile", "normalise_header", "profile_from_text"]
 
@@ -101,6 +102,9 @@ class CountryProfile:
     """The digits each language's publications write (`digits = { ar = "arab" }`): `latn`
     (0-9, the default, as Morocco writes Arabic) or `arab` (Arabic-Indic, as the Middle East
     does)."""
+    calendar_effects: CalendarEffects | None = field(default=None, kw_only=True, hash=False)
+    """The working week and the moving holidays seasonal adjustment reads (`[calendar_effects]`:
+    see `digex.timeseries.holidays`); None when the profile states none."""
 
     def digits_for(self, lang: str) -> str:
         return self.digits.get(lang, "latn")
@@ -279,6 +283,7 @@ def profile_from_text(text: str, *, source: str, where: str) -> CountryProfile:
         raise r.fail("national_currency", f"{currency!r}, not in the currencies code list, in")
     from digex.indicators.auxiliary import parse_series
     from digex.releases.breaks import parse_breaks
+    from digex.timeseries.holidays import parse_calendar_effects
 
     return CountryProfile(
         code=r.get("code", str),
@@ -305,6 +310,7 @@ def profile_from_text(text: str, *, source: str, where: str) -> CountryProfile:
         breaks=parse_breaks(data, f"country profile {where}"),
         tables=parse_tables(data, f"country profile {where}"),
         digits=_digits(r, data),
+        calendar_effects=parse_calendar_effects(data, f"country profile {where}"),
     )
 
 
