@@ -1285,3 +1285,9 @@ from digex import cli_serve  # noqa: E402
 
 app.command()(cli_serve.serve)
 FLAGS.update({"port": "--port"})
+
+# -- the nowcast of the full year (digex.cli_nowcast) ---------------------------------------------
+from digex import cli_nowcast  # noqa: E402
+
+app.command()(cli_nowcast.nowcast)
+FLAGS.update({"months": "--months", "method": "--method"})

@@ -334,3 +334,13 @@ class ConfidentialRefused(DigexError):
 class PublicationCheckFailed(ChecksFailed):
     """A rendered text states a number that is not the release's (or not tagged as one): the
     publication writes nothing."""
+
+
+# -- time series: the nowcast of the full year (one block, the nowcast part's) ----------------
+class NowcastError(ValueError, DigexError):
+    """A full-year nowcast that the store's series cannot give: too few past complete years
+    (the ratio estimator reads at least two) or months of history (the model reads at least
+    two years), or months of the year missing. The message names the series and what it
+    lacks; loading more history helps, retrying does not."""
+
+    status = 422
