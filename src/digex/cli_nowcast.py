@@ -4,6 +4,7 @@ backtest of the methods, the one it recommends and the chance of reaching the ta
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer  # noqa: TID251 (a command-line module: part of the CLI layer)
@@ -60,7 +61,7 @@ def nowcast(
         db or settings.default_path(), year, months=months, by=by, method=method
     )
     if fmt == "json":
-        out().print_json(json.dumps(report.to_json(), ensure_ascii=False))
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
     _print(report)
 
@@ -71,6 +72,15 @@ def _millions(value: float) -> str:
 
 def _span(low: float, high: float) -> str:
     return f"{_millions(low)}–{_millions(high)}"
+
+
+def _chance(p: float) -> str:
+    """A probability to one decimal, never a certainty the model cannot give."""
+    if p < 0.001:
+        return "under 0.1 %"
+    if p > 0.999:
+        return "over 99.9 %"
+    return f"{p * 100:.1f} %"
 
 
 def _print(report: NowcastReport) -> None:
@@ -133,7 +143,7 @@ def _print(report: NowcastReport) -> None:
             f"target {t.path.target}: its path ({t.path.rate:.2f} % a year from "
             f"{t.path.base_year} to {t.path.target_year}) is at {_millions(t.level)} {unit} in "
             f"{t.year}; the probability that the year reaches it is "
-            f"{t.probability * 100:.1f} % (an estimate, from the {t.method} nowcast)",
+            f"{_chance(t.probability)} (an estimate, from the {t.method} nowcast)",
             highlight=False,
             soft_wrap=True,
         )

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from digex.errors import NowcastError
-from digex.timeseries.nowcast import METHODS, Method, nowcast
+from digex.timeseries.nowcast import METHODS, Method, nowcast, plain
 
 HORIZONS: Final = (3, 6, 9)
 MIN_YEARS: Final = 3
@@ -76,7 +76,7 @@ class Backtest:
     def to_json(self) -> dict[str, Any]:
         return {
             "table": [
-                {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+                {k: plain(v) for k, v in row.items()}
                 for row in self.table().to_dict(orient="records")
             ],
             "recommendation": self.recommendation.to_json(),

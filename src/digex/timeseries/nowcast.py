@@ -8,6 +8,7 @@ it starts from is observed and is reported apart (`digex.timeseries.nowcast_repo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -83,7 +84,7 @@ class Nowcast:
 
     def to_json(self) -> dict[str, Any]:
         """The row with plain JSON types (floats, strings, an int)."""
-        return {k: (float(v) if isinstance(v, float) else v) for k, v in self.row().items()}
+        return {k: plain(v) for k, v in self.row().items()}
 
     def inside(self, actual: float, level: float) -> bool:
         """Whether `actual` falls in the interval at `level` (0.80 or 0.95), bounds included."""
@@ -91,6 +92,12 @@ class Nowcast:
             (self.lower_80, self.upper_80) if level == 0.80 else (self.lower_95, self.upper_95)
         )
         return low <= actual <= high
+
+
+def plain(value: Any) -> Any:
+    """A value JSON writes as itself: numpy scalars as Python ones, a missing number as null."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def to_frame(nowcasts: Iterable[Nowcast]) -> pd.DataFrame:

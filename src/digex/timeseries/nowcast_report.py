@@ -16,7 +16,15 @@ import pandas as pd
 
 from digex.errors import NowcastError, UsageError
 from digex.timeseries.backtest import Backtest, backtest
-from digex.timeseries.nowcast import FORECAST, METHODS, Method, Nowcast, nowcast, to_frame
+from digex.timeseries.nowcast import (
+    FORECAST,
+    METHODS,
+    Method,
+    Nowcast,
+    nowcast,
+    plain,
+    to_frame,
+)
 from digex.timeseries.series import series
 from digex.timeseries.target_path import TargetChance, chance, exports_target, target_path
 
@@ -48,8 +56,7 @@ class NowcastReport:
 
     def to_json(self) -> dict[str, Any]:
         observed = [
-            {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-            for row in self.observed.to_dict(orient="records")
+            {k: plain(v) for k, v in row.items()} for row in self.observed.to_dict(orient="records")
         ]
         return {
             "year": self.year,
@@ -90,6 +97,17 @@ def _default_months(total: pd.Series, year: int) -> int:
     return have
 
 
+def check_request(months: int | None, method: str) -> None:
+    """Refuse what no store could answer, before one is read."""
+    if method not in CHOICES:
+        raise UsageError(f"method={method}: give one of {', '.join(CHOICES)}").naming(method=method)
+    if months is not None and not 1 <= months <= 11:
+        raise UsageError(
+            f"months={months}: a nowcast is made after 1 to 11 months of the year (after 12 "
+            "the year is observed)"
+        ).naming(months=months)
+
+
 def nowcast_report(
     store_path: Path,
     year: int,
@@ -102,8 +120,7 @@ def nowcast_report(
     the store), by `method` (ratio, model, the backtest's best, or all)."""
     from digex.api import Digex
 
-    if method not in CHOICES:
-        raise UsageError(f"method={method}: give one of {', '.join(CHOICES)}").naming(method=method)
+    check_request(months, method)
     members = _members(store_path, by)
     total = members[("total", "_T")]
     k = months if months is not None else _default_months(total, year)
@@ -125,12 +142,14 @@ def nowcast_report(
             try:
                 made[m] = nowcast(monthly, year, k, m, cut=cut, member=member, unit=unit)
             except NowcastError as e:
-                if method in ("ratio", "model"):
+                if method in ("ratio", "model") and m == method:
                     raise
                 notes.append(str(e))
         nowcasts.extend(made[m] for m in wanted if m in made)
         if member == "_T":
             best_total = made.get(best)
+    if not nowcasts:
+        raise NowcastError(f"no nowcast of {year} could be made: {'; '.join(notes)}")
     target = _target(profile, total, best_total, unit, notes)
     return NowcastReport(
         year, k, by, unit, tuple(nowcasts), backtests, observed, target, tuple(notes)
