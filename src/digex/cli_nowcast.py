@@ -9,13 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer  # noqa: TID251 (a command-line module: part of the CLI layer)
 
-from digex.cli import DbOption, _table, out
+from digex.cli import DbOption, _table, err, out
 from digex.errors import UsageError
 
 if TYPE_CHECKING:
     from digex.timeseries.nowcast_report import NowcastReport
 
 FORMATS = ("table", "json")
+NOTE = (
+    "note: estimates made from the live store's unreleased figures: internal, not "
+    "disclosure-protected; never publish them as observed figures"
+)
 
 
 def nowcast(
@@ -60,6 +64,7 @@ def nowcast(
     report = nowcast_report(
         db or settings.default_path(), year, months=months, by=by, method=method
     )
+    err().print(NOTE, highlight=False, soft_wrap=True)
     if fmt == "json":
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
         return

@@ -117,3 +117,4 @@ def test_the_table_says_which_figures_are_estimates(
     assert observed_rows[0].split()[-1] != "F"
     assert "recommended for _T: ratio" in backtest
     assert "probability that the year reaches it" in backtest
+    assert "not disclosure-protected" in run.stderr  # the live store's figures: internal

@@ -63,6 +63,7 @@ class NowcastReport:
             "months": self.months,
             "by": self.by,
             "unit": self.unit,
+            "source": "live",
             "estimates": {
                 "obs_status": FORECAST,
                 "label": "forecast: an estimate of the full year, not an observation",
