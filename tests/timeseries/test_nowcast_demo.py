@@ -118,3 +118,13 @@ def test_the_table_says_which_figures_are_estimates(
     assert "recommended for _T: ratio" in backtest
     assert "probability that the year reaches it" in backtest
     assert "not disclosure-protected" in run.stderr  # the live store's figures: internal
+
+
+def test_a_complete_year_is_observed_not_nowcast(
+    demo_releases: DemoReleases, tmp_path: Path
+) -> None:
+    run = run_here(["nowcast", "2024", "--db", demo_releases.store], tmp_path)
+    assert run.code == 2
+    assert "2024 is complete in the store" in run.stderr
+    assert "--months K" in run.stderr
+    assert run.stdout == ""

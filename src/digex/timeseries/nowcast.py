@@ -150,6 +150,8 @@ def known(monthly: pd.Series, year: int, months: int, name: str = "the series") 
     last = pd.Period(f"{year}-{months:02d}", freq="M")
     history = series[series.index <= last]
     have = int((np.asarray(pd.PeriodIndex(history.index, freq="M").year) == year).sum())
+    if have == 0:
+        raise NowcastError(f"{name}: the store has no complete month of {year} to nowcast it from")
     if have < months:
         raise NowcastError(
             f"{name}: {year} has {have} complete month(s) in the store, the nowcast asks for "

@@ -7,8 +7,9 @@ and multiplicative errors and seasonality (a seasonal swing that grows with the 
 call-centre and IT revenues show), both with a damped additive trend (a trend carried on
 forever overshoots). Their likelihoods are of the same data, so their AICs compare. The
 initial states come from the classical heuristic (a decomposition of the first two years)
-rather than being estimated: that keeps a fit to about 50 ms, which a backtest of fifteen
-nowcasts per series needs, at the cost of slightly worse starting values on short series.
+rather than being estimated with the parameters: the optimiser then has four parameters, not
+seventeen, which a backtest of a dozen nowcasts per series needs, at the cost of slightly
+worse starting values on short series.
 
 The interval of the year is not the sum of the months' intervals: the months' forecast errors
 are correlated (a level that drifts up lifts every later month), so the year is simulated:
@@ -31,8 +32,8 @@ from digex.timeseries.nowcast_predictive import Draws
 MIN_MONTHS: Final = 24
 """Months of history the model needs: the heuristic start reads two full seasonal cycles."""
 REPETITIONS: Final = 2000
-"""Simulated years: the 2.5 % quantile then rests on 50 draws (a Monte Carlo error of a few
-tenths of the interval's tail width), and simulating costs a few milliseconds."""
+"""Simulated years: the 2.5 % quantile then rests on 50 draws, a Monte Carlo error small
+beside the width of the interval; simulating is cheap beside fitting."""
 SEED: Final = 20_30
 CANDIDATES: Final[tuple[dict[str, Any], ...]] = (
     {"error": "add", "trend": "add", "damped_trend": True, "seasonal": "add"},

@@ -17,7 +17,8 @@ whatever level it claims.
 
 The interval is centred, in logs, on the point (the mean ratio, as the estimator is defined)
 rather than on the mean of the log-ratios: the two differ by about half the variance of the
-logs (under 0.01 % here), and the point is then the median of the predictive distribution.
+logs (0.005 % when the ratios vary by 1 %), and the point is then the median of the predictive
+distribution.
 """
 
 from __future__ import annotations
