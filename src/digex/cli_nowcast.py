@@ -91,9 +91,29 @@ def _chance(p: float) -> str:
 def _print(report: NowcastReport) -> None:
     """Three tables and a few lines: what was observed, what is estimated (marked F), how the
     methods did before; never an estimate in the observed table or the reverse."""
-    from digex.timeseries.nowcast import FORECAST
-
     unit = f"million {report.unit}"
+    _print_observed(report, unit)
+    _print_estimates(report, unit)
+    _print_backtest(report)
+    say = out().print
+    for member, tested in report.backtests.items():
+        rec = tested.recommendation
+        say(f"recommended for {member}: {rec.method} ({rec.reason})", highlight=False)
+    if report.target is not None:
+        t = report.target
+        say(
+            f"target {t.path.target}: its path ({t.path.rate:.2f} % a year from "
+            f"{t.path.base_year} to {t.path.target_year}) is at {_millions(t.level)} {unit} in "
+            f"{t.year}; the probability that the year reaches it is "
+            f"{_chance(t.probability)} (an estimate, from the {t.method} nowcast)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    for note in report.notes:
+        say(f"note: {note}", highlight=False, soft_wrap=True)
+
+
+def _print_observed(report: NowcastReport, unit: str) -> None:
     seen = _table(
         f"Observed: the year to date after {report.months} months, {unit} (not estimates)"
     )
@@ -104,6 +124,10 @@ def _print(report: NowcastReport) -> None:
         shown = _millions(value) if isinstance(value, float) else "–"
         seen.add_row(str(row["cut"]), str(row["member"]), shown, str(row["obs_status"]))
     out().print(seen)
+
+
+def _print_estimates(report: NowcastReport, unit: str) -> None:
+    from digex.timeseries.nowcast import FORECAST
 
     est = _table(
         f"Nowcast of {report.year} from {report.months} months, {unit}: ESTIMATES "
@@ -122,7 +146,12 @@ def _print(report: NowcastReport) -> None:
             FORECAST,
         )
     out().print(est)
+    for n in report.nowcasts:
+        if n.member == "_T":
+            out().print(f"{n.method}: {n.spec}", highlight=False, soft_wrap=True)
 
+
+def _print_backtest(report: NowcastReport) -> None:
     bt = _table(f"Backtest on the years before {report.year}: nowcasts after 3, 6 and 9 months")
     for name in ("member", "method", "months", "years", "MAPE %", "in 80 %", "in 95 %"):
         bt.add_column(name)
@@ -138,19 +167,3 @@ def _print(report: NowcastReport) -> None:
                 f"{r['cover_95']:.0f} %",
             )
     out().print(bt)
-    say = out().print
-    for member, tested in report.backtests.items():
-        rec = tested.recommendation
-        say(f"recommended for {member}: {rec.method} ({rec.reason})", highlight=False)
-    if report.target is not None:
-        t = report.target
-        say(
-            f"target {t.path.target}: its path ({t.path.rate:.2f} % a year from "
-            f"{t.path.base_year} to {t.path.target_year}) is at {_millions(t.level)} {unit} in "
-            f"{t.year}; the probability that the year reaches it is "
-            f"{_chance(t.probability)} (an estimate, from the {t.method} nowcast)",
-            highlight=False,
-            soft_wrap=True,
-        )
-    for note in report.notes:
-        say(f"note: {note}", highlight=False, soft_wrap=True)

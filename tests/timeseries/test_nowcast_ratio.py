@@ -88,4 +88,5 @@ def test_a_nowcast_row_is_a_forecast_and_holds_no_observed_value() -> None:
     as_json = json.loads(json.dumps(got.to_json()))
     assert as_json["obs_status"] == "F"
     assert as_json["value"] == got.value
-    assert set(as_json) == set(COLUMNS)
+    assert set(as_json) == {*COLUMNS, "spec"}
+    assert as_json["spec"] == "mean of 2 past ratios (2022-2023), t(1) on their logs"

@@ -62,6 +62,9 @@ class Nowcast:
     lower_95: float
     upper_95: float
     unit: str
+    spec: str
+    """What the method read and chose, in a few words (the ratios' years, the ETS form): what
+    a frozen nowcast needs beside its numbers to be understood."""
     predictive: Predictive = field(repr=False, compare=False)
 
     def row(self) -> dict[str, Any]:
@@ -83,8 +86,8 @@ class Nowcast:
         }
 
     def to_json(self) -> dict[str, Any]:
-        """The row with plain JSON types (floats, strings, an int)."""
-        return {k: plain(v) for k, v in self.row().items()}
+        """The row with plain JSON types (floats, strings, an int), and the method's `spec`."""
+        return {**{k: plain(v) for k, v in self.row().items()}, "spec": self.spec}
 
     def inside(self, actual: float, level: float) -> bool:
         """Whether `actual` falls in the interval at `level` (0.80 or 0.95), bounds included."""
@@ -174,7 +177,7 @@ def nowcast(
     from digex.timeseries.nowcast_model import model_nowcast
     from digex.timeseries.nowcast_ratio import ratio_nowcast
 
-    runners: Mapping[str, Callable[[Known], tuple[float, Predictive]]] = {
+    runners: Mapping[str, Callable[[Known], tuple[float, Predictive, str]]] = {
         "ratio": ratio_nowcast,
         "model": model_nowcast,
     }
@@ -183,7 +186,7 @@ def nowcast(
             method=method
         )
     what = known(monthly, year, months, f"{cut} {member}")
-    point, predictive = runners[method](what)
+    point, predictive, spec = runners[method](what)
     return Nowcast(
         year,
         cut,
@@ -193,5 +196,6 @@ def nowcast(
         point,
         **with_intervals(predictive),
         unit=unit,
+        spec=spec,
         predictive=predictive,
     )

@@ -62,8 +62,17 @@ def fit(values: np.ndarray) -> Any:
     return best
 
 
-def model_nowcast(what: Known) -> tuple[float, Draws]:
-    """The point (year to date + the forecast months) and the simulated full years."""
+def name(result: Any) -> str:
+    """The fitted model's form in the usual ETS(error, trend, season) notation: ETS(M,Ad,M)."""
+    model = result.model
+    letter = {"add": "A", "mul": "M", None: "N"}
+    trend = letter[model.trend] + ("d" if model.damped_trend else "")
+    return f"ETS({letter[model.error]},{trend},{letter[model.seasonal]})"
+
+
+def model_nowcast(what: Known) -> tuple[float, Draws, str]:
+    """The point (year to date + the forecast months), the simulated full years, and the
+    model kept (its ETS form and AIC)."""
     values = what.history.to_numpy(dtype="float64")
     if len(values) < MIN_MONTHS:
         raise NowcastError(
@@ -86,4 +95,5 @@ def model_nowcast(what: Known) -> tuple[float, Draws]:
         ahead, anchor="end", repetitions=REPETITIONS, rng=np.random.default_rng(SEED)
     )
     years = ytd + np.asarray(paths, dtype="float64").reshape(ahead, -1).sum(axis=0) * scale
-    return ytd + float(forecast.sum()), Draws(years)
+    spec = f"{name(result)} on {len(values)} months, AIC {result.aic:.1f}"
+    return ytd + float(forecast.sum()), Draws(years), spec

@@ -58,8 +58,9 @@ def past_ratios(what: Known) -> dict[int, float]:
     return ratios
 
 
-def ratio_nowcast(what: Known) -> tuple[float, LogT]:
-    """The point (year to date x mean past ratio) and its predictive distribution."""
+def ratio_nowcast(what: Known) -> tuple[float, LogT, str]:
+    """The point (year to date x mean past ratio), its predictive distribution and what it
+    read."""
     ratios = past_ratios(what)
     n = len(ratios)
     if n < MIN_YEARS:
@@ -76,4 +77,5 @@ def ratio_nowcast(what: Known) -> tuple[float, LogT]:
     r = np.array(list(ratios.values()))
     point = ytd * float(r.mean())
     scale = float(np.log(r).std(ddof=1)) * math.sqrt(1 + 1 / n)
-    return point, LogT(math.log(point), scale, n - 1)
+    spec = f"mean of {n} past ratios ({min(ratios)}-{max(ratios)}), t({n - 1}) on their logs"
+    return point, LogT(math.log(point), scale, n - 1), spec
