@@ -1290,3 +1290,9 @@ FLAGS.update({"port": "--port"})
 from digex import cli_seasonal  # noqa: E402
 
 app.command()(cli_seasonal.seasonal)
+
+# -- the nowcast of the full year (digex.cli_nowcast) ---------------------------------------------
+from digex import cli_nowcast  # noqa: E402
+
+app.command()(cli_nowcast.nowcast)
+FLAGS.update({"months": "--months", "method": "--method"})

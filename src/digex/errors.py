@@ -345,3 +345,13 @@ class X13Failed(DigexError):
 class AdjustmentFailed(ValueError, DigexError):
     """A series that no method can adjust (shorter than two years, or with missing or
     non-finite values): the message names the series and what it needs."""
+
+
+# -- time series: the nowcast of the full year (one block, the nowcast part's) ----------------
+class NowcastError(ValueError, DigexError):
+    """A full-year nowcast that the store's series cannot give: too few past complete years
+    (the ratio estimator reads at least two) or months of history (the model reads at least
+    two years), or months of the year missing. The message names the series and what it
+    lacks; loading more history helps, retrying does not."""
+
+    status = 422
