@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from digex.errors import DigexError
 from digex.indicators.periods import parse_period
 from digex.web.dashboard import models
 from digex.web.dashboard.cards import cards, status_label
@@ -120,13 +119,21 @@ def _segment_order(codes: tuple[str, ...]) -> list[str]:
 
 
 def _calendar(catalogue: Catalogue, view: View, t: Writer) -> models.CalendarNext:
-    from digex.web.answers import calendar
+    """The next release the calendar of the view's release's profile announces, from the
+    releases served now (`digex.releases.calendar`, as `/api/calendar` reads it)."""
+    from digex.releases import calendar as cal
 
-    try:
-        found = calendar(catalogue)
-    except DigexError:  # no calendar in the profile: nothing to announce
+    rules = view.figures.profile.calendar
+    if rules is None:
         return models.CalendarNext(next_label=None)
-    due = [e for e in found.entries if e.state == "due" and e.due is not None]
+    made = [
+        cal.Made(e.period, e.status, e.published_at, e.release_id) for e in catalogue.published()
+    ]
+    due = [
+        e
+        for e in cal.window(rules, made, catalogue.now())
+        if e.state == cal.State.DUE and e.due is not None and e.published is None
+    ]
     if not due:
         return models.CalendarNext(next_label=None)
     first = min(due, key=lambda e: (e.due or dt.date.max, e.period))
