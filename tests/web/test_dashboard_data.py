@@ -19,6 +19,7 @@ from tests.disclosure.fixtures import ISSUE_AMOUNTS
 from tests.disclosure.test_leak import PERIOD, RID, Released, leaks, released
 
 from digex.web.app import create_app
+from digex.web.dashboard import download, models
 from digex.web.dashboard.routes import router
 
 __all__ = ["released"]  # the fixture, imported for this module
@@ -114,12 +115,29 @@ def test_the_download_is_the_tables_rows(client: TestClient) -> None:
     assert cells == [chart["table"]["columns"], *chart["table"]["rows"]]
 
 
-def test_answers_are_kept_and_validated(client: TestClient) -> None:
+def test_answers_and_downloads_are_validated(client: TestClient) -> None:
     first = client.get("/api/dashboard", params={"lang": "fr"})
     again = client.get(
         "/api/dashboard", params={"lang": "fr"}, headers={"If-None-Match": first.headers["etag"]}
     )
     assert again.status_code == 304
+    link = _chart(first.json(), "segments")["download"]["xlsx"]
+    file = client.get(link)
+    assert file.headers["cache-control"] == "public, max-age=86400"  # a named release
+    assert client.get(link, headers={"If-None-Match": file.headers["etag"]}).status_code == 304
+
+
+def test_a_download_never_holds_a_formula() -> None:
+    table = models.Table(
+        columns=["Market", "Growth (%)"],
+        rows=[["=HYPERLINK(\"http://x\")", "+0.2"], ["-2+3+cmd|' /C calc'!A0", "-8,1"],
+              ["@SUM(A1)", "C"]],
+    )  # fmt: skip
+    read = list(csv.reader(io.StringIO(download.csv_bytes(table).decode("utf-8-sig"))))
+    assert read[1:] == [
+        ["'=HYPERLINK(\"http://x\")", "+0.2"], ["'-2+3+cmd|' /C calc'!A0", "-8,1"],
+        ["'@SUM(A1)", "C"],
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -184,5 +202,9 @@ def test_no_dashboard_request_shows_a_suppressed_value(
             texts[f"csv {chart['id']} {params}"] = csv_file.content.decode("utf-8-sig")
             texts[f"xlsx {chart['id']} {params}"] = _xlsx_text(xlsx_file.content)
     assert len(texts) > 20
-    found = {name: leaks(text, released.secrets) for name, text in texts.items()}
-    assert not any(found.values()), {k: v for k, v in found.items() if v}
+    found = leaks("\n".join(texts.values()), released.secrets)
+    if found:  # say which request
+        named = {k: leaks(v, released.secrets) for k, v in texts.items()}
+        raise AssertionError({k: v for k, v in named.items() if v})
+    total = float(sum((a[4] for a in EXPORTS), Decimal(0)))  # published: the search finds it
+    assert leaks(client.get("/api/dashboard").text, {total})

@@ -63,6 +63,9 @@ def _releases(catalogue: Catalogue, view: View, t: Writer) -> list[models.Releas
 
 
 def _filters(view: View, t: Writer) -> list[models.Filter]:
+    """The filters with the values the release holds for the view: the periods of its
+    series; the segments while no market is chosen and the markets while no segment is (the
+    release has no figure of one segment in one market)."""
     w = words(view.lang)
     index = held(view.served)
     level = view.level
@@ -92,12 +95,14 @@ def _filters(view: View, t: Writer) -> list[models.Filter]:
         models.Filter(
             name="segment", label=w["filter_segment"], value=view.segment,
             options=[option(TOTAL, w["all_segments"])]
-            + [option(s, t.member("segment", s)) for s in _segment_order(segments)],
+            + [option(s, t.member("segment", s)) for s in _segment_order(segments)
+               if view.area == TOTAL],
         ),
         models.Filter(
             name="area", label=w["filter_area"], value=view.area,
             options=[option(TOTAL, w["all_areas"])]
-            + [option(r, t.member("region", r)) for r in regions] + partner_options,
+            + ([option(r, t.member("region", r)) for r in regions] + partner_options
+               if view.segment == TOTAL else []),
         ),
         models.Filter(
             name="flow", label=w["filter_flow"], value=view.flow,
