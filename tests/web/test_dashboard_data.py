@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -25,6 +26,15 @@ from digex.web.dashboard.routes import router
 __all__ = ["released"]  # the fixture, imported for this module
 
 EXPORTS = [a for a in ISSUE_AMOUNTS if a[3] == "X"]
+NUMBER_RUN = r"[0-9\u0660-\u0669][0-9\u0660-\u0669.,\u066b\u066c\u00a0\u202f ]*"
+
+
+def numbers_in(text: str) -> str:
+    """The distinct runs of digits and separators of `text`, one a line: `leaks` finds in it
+    exactly what it finds in `text` (a run starts and ends where a non-digit does), and
+    searches a few kilobytes instead of megabytes."""
+    runs = set(re.findall(NUMBER_RUN, text))
+    return "\n".join(sorted(runs))
 
 
 def dashboard_app(path: Any, **options: Any) -> FastAPI:
@@ -202,7 +212,7 @@ def test_no_dashboard_request_shows_a_suppressed_value(
             texts[f"csv {chart['id']} {params}"] = csv_file.content.decode("utf-8-sig")
             texts[f"xlsx {chart['id']} {params}"] = _xlsx_text(xlsx_file.content)
     assert len(texts) > 20
-    found = leaks("\n".join(texts.values()), released.secrets)
+    found = leaks(numbers_in("\n".join(texts.values())), released.secrets)
     if found:  # say which request
         named = {k: leaks(v, released.secrets) for k, v in texts.items()}
         raise AssertionError({k: v for k, v in named.items() if v})
