@@ -6,6 +6,7 @@ every dashboard request (every view a filter offers, every chart's download, eac
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import zipfile
@@ -20,8 +21,10 @@ from tests.disclosure.fixtures import ISSUE_AMOUNTS
 from tests.disclosure.test_leak import PERIOD, RID, Released, leaks, released
 
 from digex.web.app import create_app
+from digex.web.catalogue import Catalogue
 from digex.web.dashboard import download, models
 from digex.web.dashboard.routes import router
+from digex.web.dashboard.text import Writer
 
 __all__ = ["released"]  # the fixture, imported for this module
 
@@ -218,3 +221,17 @@ def test_no_dashboard_request_shows_a_suppressed_value(
         raise AssertionError({k: v for k, v in named.items() if v})
     total = float(sum((a[4] for a in EXPORTS), Decimal(0)))  # published: the search finds it
     assert leaks(client.get("/api/dashboard").text, {total})
+
+
+def test_arabic_indic_digits_when_the_profile_asks_for_them(released: Released) -> None:
+    """A profile writing Arabic with Arabic-Indic digits (`digits = { ar = "arab" }`) gets
+    them in every number and period of the Arabic answers."""
+    figures = Catalogue(released.path).release(RID).figures
+    arab = dataclasses.replace(figures.profile, digits={"ar": "arab"})
+    figures.__dict__["profile"] = arab  # the profile frozen with the release, as if so set
+    t = Writer(figures, "ar")
+    assert t.money(Decimal("26221350000"), "MAD") == "٢٦٫٢ مليار درهم"
+    assert t.growth(Decimal("0.1959")) == "+٠٫٢ في المائة"
+    assert t.period("2024-03") == "مارس ٢٠٢٤"
+    assert t.number(Decimal("-0.04"), 1, sign=True) == "٠٫٠"  # never "-0.0"
+    assert Writer(figures, "fr").number(Decimal("1234.56"), 1) == "1\u202f234,6"

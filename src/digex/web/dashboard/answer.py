@@ -160,10 +160,8 @@ def _notes(view: View, t: Writer) -> list[str]:
     notes = []
     if view.served.figures.synthetic:
         notes.append(w["synthetic"])
-    o = view.figures.observations
-    broken = set(o.loc[o["obs_status"] == "B", "period"].astype(str))
-    for b in view.figures.profile.breaks:
-        if broken:
+    if view.held.breaks:
+        for b in view.figures.profile.breaks:
             explanation = b.explanation.get(view.lang) or b.explanation.get("en", "")
             notes.append(f"{t.date(b.day)}: {explanation}")
     notes.append(ROUNDING_NOTE.get(view.lang, ROUNDING_NOTE["en"]))

@@ -65,6 +65,8 @@ class Held:
     """(indicator, cut) -> its members, sorted."""
     flows: dict[str, tuple[str, ...]]
     """indicator -> its flows."""
+    breaks: bool
+    """Some figure is at or across a series break (OBS_STATUS B)."""
 
     def figure(
         self, indicator: str, period: str, cut: str, member: str, flow: str
@@ -142,6 +144,7 @@ def held(served: Served) -> Held:
         periods={k: tuple(sorted(set(v), key=period_order)) for k, v in series.items()},
         members={k: tuple(sorted(v)) for k, v in members.items()},
         flows={k: tuple(sorted(v)) for k, v in flows.items()},
+        breaks=bool((o["obs_status"] == "B").any()),
     )
     served.__dict__["_dashboard_held"] = found
     return found
