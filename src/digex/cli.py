@@ -1285,3 +1285,8 @@ from digex import cli_serve  # noqa: E402
 
 app.command()(cli_serve.serve)
 FLAGS.update({"port": "--port"})
+
+# -- the claim checker (digex.cli_claims) ---------------------------------------------------------
+from digex import cli_claims  # noqa: E402
+
+app.command()(cli_claims.claims)

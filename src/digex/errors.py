@@ -334,3 +334,9 @@ class ConfidentialRefused(DigexError):
 class PublicationCheckFailed(ChecksFailed):
     """A rendered text states a number that is not the release's (or not tagged as one): the
     publication writes nothing."""
+
+
+# -- the claim checker ----------------------------------------------------------------------------
+class ClaimsInconsistent(ChecksFailed):
+    """A text quotes figures the releases contradict (`digex claims`): each is listed with
+    the official value and the likely cause; the check ran, the text did not pass (exit 3)."""
