@@ -178,9 +178,11 @@ def _claims_of(
         if not kind:
             kind = "growth" if subject.is_total else "share"
         other = None
-        if kind == "ratio":
-            after = [f for f in named if f.start >= r.end and f.subject != subject]
-            other = after[0].subject if after else None
+        if kind == "ratio":  # "ITO's exports are twice BPO's": the one before over the one after
+            before = [f for f in named if f.end <= r.start]
+            after = [f for f in named if f.start >= r.end]
+            subject = before[-1].subject if before else subject
+            other = after[0].subject if after and after[0].subject != subject else None
         period, base = _period_for(kind, (r.start, r.end), clause, found, context.current)
         currency = None
         if kind == "level":
