@@ -88,14 +88,18 @@ def _in_words(text: str, lang: str) -> list[Quantity]:
 
 
 def _bound(folded: str, at: int) -> tuple[str, int]:
-    """The bound a qualifier just before `at` gives, and where the qualifier starts."""
+    """The bound a qualifier just before `at` gives, and where the qualifier starts (the
+    longest qualifier wins: "no more than" is no "more than")."""
     before = folded[max(0, at - 30) : at]
-    for bound, _words in lexicon.QUALIFIERS.items():
-        pattern = lexicon.words_re_for(bound)
-        m = pattern.search(before)
-        if m:
-            return bound, at - len(before) + m.start()
-    return "=", at
+    found = [
+        (m.start(), bound)
+        for bound in lexicon.QUALIFIERS
+        if (m := lexicon.words_re_for(bound).search(before)) is not None
+    ]
+    if not found:
+        return "=", at
+    start, bound = min(found)
+    return bound, at - len(before) + start
 
 
 def read(text: str, lang: str) -> list[Reading]:
