@@ -33,13 +33,17 @@ def _text(path: Path) -> str:
         ) from e
 
 
-def served_releases(store: Path) -> list[ReleaseFigures]:
-    """Every release of the store whose disclosure gate passed, read from its snapshot."""
+def served_releases(store: Path, release: str | None = None) -> list[ReleaseFigures]:
+    """The release named (with the releases it revises, which `open_release` reads as its
+    `previous`), or every release of the store whose disclosure gate passed, each read from
+    its snapshot."""
     from digex.errors import NotPublished
     from digex.publish.figures import open_release
     from digex.store import Store, releases
     from digex.store import disclosure as served
 
+    if release is not None:
+        return [open_release(store, release)]
     with Store(store, read_only=True) as s, s.reading() as con:
         ids = []
         for rid in releases.ids(con):
@@ -102,7 +106,7 @@ def claims(
         raise UsageError(f"lang={lang}: give auto, ar, fr or en").naming(lang=lang)
     text = _text(text_file)
     store = db or settings.default_path()
-    report = check_text(text, served_releases(store), release=release, lang=lang)
+    report = check_text(text, served_releases(store, release), release=release, lang=lang)
     if output == "json":
         sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
     else:

@@ -31,6 +31,7 @@ TEXTS = {
         "IT outsourcing took 37.4% of the sector's exports in 2024.\n"
         "Business process outsourcing grew by about 17% in 2024, and engineering by 7.1%.\n"
         "The sector employed 148,500 people at the end of 2024.\n"
+        "The strategy aims at MAD 40 billion of exports and 270,000 jobs by 2030.\n"
     ),
     "fr": (
         "Les exportations des services numériques et de l'offshoring ont atteint 26,2 "
@@ -46,6 +47,10 @@ TEXTS = {
         "La gestion de la relation client a reculé de 8,1 % en 2024, et l'ingénierie a "
         "progressé de 7,1 %.\n"
         "Le secteur employait près de 150 000 personnes fin 2024.\n"
+        "L'ingénierie a bondi de 7,1 % en 2024, soit deux fois moins que le BPO (+17 %).\n"
+        "Les services informatiques restent le premier segment avec 40,3 % des exportations "
+        "en 2024, devant la relation client (37,4 %).\n"
+        "Le secteur vise 40 milliards de dirhams d'exportations et 270 000 emplois en 2030.\n"
     ),
     "ar": (
         "بلغت صادرات الخدمات الرقمية وترحيل الخدمات 26,2 مليار دولار في 2024، بارتفاع قدره "

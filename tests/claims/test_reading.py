@@ -107,6 +107,12 @@ def test_multiples_in_words(lang: str, text: str, multiple: int, bound: str) -> 
     assert (r.multiple, r.bound, r.quantity) == (Decimal(multiple), bound, None)
 
 
+def test_a_multiple_of_less_is_not_read() -> None:
+    """ "Deux fois moins" (half as much) is read as no multiple rather than a wrong one."""
+    assert read("soit deux fois moins que le BPO", "fr") == []
+    assert read("three times smaller", "en") == []
+
+
 def test_years_ranks_and_ids_are_numbers_not_claims() -> None:
     """ "2023-2024" stays two years (no range: neither has a unit)."""
     found = read("From 2023-2024 and release 2024.2 on", "en")

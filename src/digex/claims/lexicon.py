@@ -13,26 +13,30 @@ from typing import Final
 from digex.claims.text import fold
 
 GROWTH: Final = (
-    "growth", "grew", "grow", "increase", "increased", "rise", "rose", "risen", "up ", "gain",
-    "gained", "change", "changed", "expanded", "advance",
-    "croissance", "hausse", "progression", "progresse", "augmentation", "augmente",
-    "variation", "evolution", "accroissement", "bond",
+    "growth", "grew", "grow*", "increas*", "rise", "rising", "rose", "risen", "up ", "gain*",
+    "change", "changed", "expand*", "advanc*", "climb*", "jump*", "soar*", "year on year",
+    "croissance", "hausse", "progress*", "augment*", "variation", "evolution", "accroissement",
+    "bond*", "grimp*", "en plus",
     "نمو", "ارتفاع", "ارتفعت", "ارتفع", "زياده", "تغير", "بتغير", "تطور", "تزايد", "نموا",
 )  # fmt: skip
+"""Words of a change (a word ending in * is a stem: "progress*" reads "progressé")."""
 DECLINE: Final = (
-    "fell", "fall", "fallen", "decline", "declined", "decrease", "decreased", "drop", "dropped",
-    "down ", "contraction", "contracted", "shrank", "lost",
-    "baisse", "recul", "recule", "repli", "diminution", "diminue", "chute", "contraction",
+    "fell", "fall*", "declin*", "decreas*", "drop*", "down ", "contract*", "shrank", "slump*",
+    "lost",
+    "baiss*", "recul*", "repli*", "diminu*", "chut*", "en moins",
     "انخفاض", "انخفضت", "انخفض", "تراجع", "تراجعت", "تقلص", "هبوط", "نقص",
 )  # fmt: skip
 SHARE: Final = (
     "share", "of the total", "of total", "of exports", "of the sector", "accounted for",
     "accounting for", "account for", "represent", "of all",
-    "part", "du total", "des exportations", "du secteur", "represente", "pese", "soit ",
+    "part", "du total", "des exportations", "du secteur", "represent*", "pese*", "pes*",
     "حصه", "من المجموع", "من اجمالي", "من الصادرات", "تمثل", "يمثل", "من مجموع",
 )  # fmt: skip
 CONTRIBUTION: Final = ("contribut", "contribution", "contribue", "ساهم", "مساهمه", "اسهم")
-TARGET: Final = ("target", "objectif", "cible", "الهدف", "هدف")
+TARGET: Final = (
+    "target*", "aim*", "ambition*", "objectif*", "cible*", "vise*", "horizon",
+    "الهدف", "هدف", "يهدف", "تهدف", "افق", "تطمح", "يطمح",
+)  # fmt: skip
 PER_YEAR: Final = ("a year", "per year", "annual average", "par an", "annuel moyen", "سنويا")
 JOBS: Final = (
     "jobs", "people", "employees", "workers", "employed", "employ", "emplois", "personnes",
@@ -141,8 +145,8 @@ def _alternation(words: tuple[str, ...] | list[str], *, arabic_clitic: bool = Tr
             )
             parts.append(lead + body)
         else:
-            tail = "" if w.endswith(" ") else r"(?![a-z])"
-            parts.append(r"(?<![a-z])" + body.rstrip() + tail)
+            tail = "" if w.endswith((" ", "*")) else r"(?![a-z])"
+            parts.append(r"(?<![a-z])" + body.rstrip().removesuffix(r"\*") + tail)
     return "|".join(parts)
 
 

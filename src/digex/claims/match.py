@@ -234,6 +234,18 @@ def _target(indicator: str) -> Callable[[Library, _Ask], Official | None]:
     return find
 
 
+def _goal(lib: Library, claim: Claim) -> Official | None:
+    """A national target's own value (TARGET_VALUE, from the profile frozen with the release),
+    in the measure the claim counts: jobs for a count, exports for an amount."""
+    measure = "jobs" if claim.kind == "count" else "exports"
+    for r in lib.candidates:
+        ids = {t.id for t in r.profile.targets if t.measure == measure}
+        for f in r.extras:
+            if f.key.indicator == "TARGET_VALUE" and f.key.member in ids:
+                return _official(r, f)
+    return None
+
+
 FIGURES: Final[dict[str, Callable[[Library, _Ask], Official | None]]] = {
     "level": _level,
     "count": _count,
@@ -260,6 +272,8 @@ def official(
     subject = subject or claim.subject
     if period is None:
         return None
+    if claim.target:
+        return _goal(lib, claim)
     if claim.older and subject.is_total and claim.kind in ("level", "growth"):
         indicator = "SERIES_LEVEL" if claim.kind == "level" else "SERIES_GROWTH"
         return older_series(lib, period, indicator)

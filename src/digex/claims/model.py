@@ -55,6 +55,8 @@ class Claim:
     count_of: str | None = None
     """JOBS or FIRMS, for a count."""
     contribution: bool = False
+    target: bool = False
+    """An amount or a count said of a national target ("40 billion by 2030")."""
 
     @property
     def text(self) -> str:

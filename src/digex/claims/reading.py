@@ -57,6 +57,7 @@ _NUMBER_WORD: Final = {
     )
     for lang, words in lexicon.NUMBER_WORDS.items()
 }
+_LESS: Final = re.compile(r"\s*(?:moins|less|smaller|fewer|اقل)")
 _DUAL: Final = re.compile(r"(?<![\u0600-\u06ff])ملياري|(?<![\u0600-\u06ff])مليارا(?=\s)")
 
 
@@ -136,8 +137,8 @@ def read(text: str, lang: str) -> list[Reading]:
         i += 1
     for m in lexicon.words_re("MULTIPLIERS").finditer(folded):
         key = _multiplier(m.group(0))
-        if key is None:
-            continue
+        if key is None or _LESS.match(folded, m.end()):
+            continue  # "deux fois moins": a fraction, which the press rarely means exactly
         bound, start = _bound(folded, m.start())
         readings.append(
             Reading(start, m.end(), text[start : m.end()], None, bound=bound, multiple=key)

@@ -224,8 +224,13 @@ def judge(lib: Library, claim: Claim, claims: Sequence[Claim] = (), lang: str = 
         )
 
     if accepts(claim, found.value):
-        note = "" if not claim.older else "on the older series' perimeter"
-        return verdict(CONSISTENT, None, note, found.value)
+        notes = ["on the older series' perimeter"] if claim.older else []
+        if any(f.obs_status == "B" for f in found.inputs):
+            notes.append(
+                "the figure is flagged as a series break (OBS_STATUS B): it is the first of a "
+                "new definition, or compares two"
+            )
+        return verdict(CONSISTENT, None, "; ".join(notes), found.value)
     for r in lib.earlier(lib_release(lib, found)):
         earlier = official(Library([r], r.release_id), claim)
         if earlier is not None and earlier.value is not None and accepts(claim, earlier.value):
