@@ -32,6 +32,9 @@ TEXTS = {
         "Business process outsourcing grew by about 17% in 2024, and engineering by 7.1%.\n"
         "The sector employed 148,500 people at the end of 2024.\n"
         "The strategy aims at MAD 40 billion of exports and 270,000 jobs by 2030.\n"
+        "KPO exports fell from 0.078 billion dirhams in 2023 to 0.048 billion in 2024.\n"
+        "Call centres exported 2.814 billion dirhams in the third quarter of 2024 and 2.183 "
+        "billion in Q4 2024.\n"
     ),
     "fr": (
         "Les exportations des services numériques et de l'offshoring ont atteint 26,2 "

@@ -115,6 +115,25 @@ def test_bounds_ranges_round_figures_and_multiples(h1: ReleaseFigures) -> None:
     ]
 
 
+def test_words_that_choose_the_figure(h1: ReleaseFigures) -> None:
+    """ "contributed ... points" is a contribution, "imports" the flow M, and "from X in 2024
+    to Y in 2025" gives each number the period after it."""
+    text = (
+        "IT outsourcing contributed 2.4 percentage points to growth in the first half of 2025. "
+        "Imports reached MAD 0.5 billion in the first half of 2025. "
+        "Exports rose from 12.9 billion dirhams in the first half of 2024 to 13.4 billion in "
+        "the first half of 2025."
+    )
+    report = check_text(text, [h1], lang="en")
+    got = [(v.claim.text, v.figure, v.status) for v in report.verdicts]
+    assert got == [
+        ("2.4 percentage points", "CONTRIBUTION/X/segment/ITO/2025-H1", "consistent"),
+        ("MAD 0.5 billion", "LEVEL/M/total/_T/2025-H1", "consistent"),
+        ("12.9 billion dirhams", "LEVEL/X/total/_T/2024-H1", "consistent"),
+        ("13.4 billion", "LEVEL/X/total/_T/2025-H1", "consistent"),
+    ]
+
+
 def test_a_confidential_figure_is_not_checkable_and_never_shown(h1: ReleaseFigures) -> None:
     text = "Knowledge process outsourcing exported 30 million dirhams in the first half of 2025."
     report = check_text(text, [h1], lang="en")

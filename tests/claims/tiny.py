@@ -18,8 +18,8 @@ COLUMNS = [
     "obs_status", "completeness", "conf_status",
 ]  # fmt: skip
 
-# (indicator, period, cut, member, value, unit, conf_status)
-Row = tuple[str, str, str, str, str, str, str]
+# (indicator, period, cut, member, value, unit, conf_status[, flow: X when absent])
+Row = tuple[str, ...]
 
 GROWTH = Decimal(1338) / Decimal(1293) * 100 - 100
 """13.38 bn against 12.93 bn: +3.48 %."""
@@ -36,8 +36,11 @@ H1: list[Row] = [
     ("SHARE", "2025-H1", "segment", "ITO", "41.479820627802695", "PC", "F"),
     ("SHARE", "2025-H1", "segment", "CRM", "34.60388639760837", "PC", "F"),
     ("SHARE", "2025-H1", "segment", "KPO", "0.19524257", "PC", "C"),
+    ("CONTRIBUTION", "2025-H1", "segment", "ITO", "2.4207", "PP", "F"),
+    ("LEVEL", "2025-H1", "total", "_T", "516954500", "MAD", "F", "M"),
 ]  # fmt: skip
-"""Half-year figures as the demo publishes them (13.38 and 12.93 bn: +3.48 %), KPO withheld."""
+"""Half-year figures as the demo publishes them (13.38 and 12.93 bn: +3.48 %), KPO withheld,
+ITO's contribution to growth, the imports (flow M)."""
 
 
 def release(
@@ -51,7 +54,7 @@ def release(
                 "period": p,
                 "cut": cut,
                 "member": member,
-                "flow": "X",
+                "flow": rest[0] if rest else "X",
                 "value": None if conf == "C" else float(value),
                 "unit": unit,
                 "unit_mult": 0,
@@ -59,7 +62,7 @@ def release(
                 "completeness": "complete",
                 "conf_status": conf,
             }
-            for ind, p, cut, member, value, unit, conf in rows
+            for ind, p, cut, member, value, unit, conf, *rest in rows
         ],
         columns=COLUMNS,
     )

@@ -55,13 +55,31 @@ class _Context:
     paragraph: int = -1
 
 
+_LINK: Final = re.compile(
+    r"(?:\s|in|during|for|over|the|of|en|au|aux|durant|pendant|de|du|la|le|l'|"
+    r"\u0641\u064a|\u062e\u0644\u0627\u0644)*"
+)
+"""What may stand between a number and the period it is of ("13.4 bn in the first half")."""
+
+
 def _near(
-    items: Sequence[tuple[int, int]], at: tuple[int, int], clause: tuple[int, int]
-) -> int | None:
-    """Index of the item in the clause nearest `at`, else the nearest before it, else after."""
+    items: Sequence[tuple[int, int]], at: tuple[int, int], clause: tuple[int, int],
+    folded: str = "",
+) -> int | None:  # fmt: skip
+    """Index of the item in the clause nearest `at` (one right after it, across "in the",
+    first; at equal distances the one after it: "from 0.078 bn in 2023 to 0.048 bn in
+    2024"), else the nearest before it, else after."""
     inside = [i for i, (a, b) in enumerate(items) if clause[0] <= a < clause[1]]
     if inside:
-        return min(inside, key=lambda i: min(abs(items[i][0] - at[1]), abs(at[0] - items[i][1])))
+
+        def distance(i: int) -> tuple[int, int]:
+            a, b = items[i]
+            if a >= at[1]:
+                linked = folded and _LINK.fullmatch(folded, at[1], a)
+                return (0 if linked else a - at[1], 0)
+            return (abs(at[0] - b), 1)
+
+        return min(inside, key=distance)
     before = [i for i, (a, b) in enumerate(items) if b <= at[0]]
     if before:
         return max(before, key=lambda i: items[i][1])
@@ -100,11 +118,11 @@ def _kind(r: Reading, folded_clause: str, folded_sentence: str) -> tuple[str, bo
 
 def _period_for(
     kind: str, at: tuple[int, int], clause: tuple[int, int], found: list[Mention],
-    context: Period | None,
+    context: Period | None, folded: str,
 ) -> tuple[Period | None, Period | None]:  # fmt: skip
     """(period, base) of a number at `at`."""
     main = [m for m in found if not m.base and not m.relative]
-    own = _near([(m.start, m.end) for m in main], at, clause)
+    own = _near([(m.start, m.end) for m in main], at, clause, folded)
     sentence_period = main[0].resolve(context) if main else context
     changes = kind in ("growth", "points", "ratio")
     if changes:
@@ -114,7 +132,7 @@ def _period_for(
         base = bases[b].resolve(period) if b is not None else None
         return period, base
     every = [(m.start, m.end) for m in found]
-    i = _near(every, at, clause)
+    i = _near(every, at, clause, folded)
     if i is None:
         return context, None
     m = found[i]
@@ -188,7 +206,7 @@ def _claims_of(
             after = [f for f in named if f.start >= r.end]
             subject = before[-1].subject if before else subject
             other = after[0].subject if after and after[0].subject != subject else None
-        period, base = _period_for(kind, (r.start, r.end), clause, found, context.current)
+        period, base = _period_for(kind, (r.start, r.end), clause, found, context.current, folded)
         currency = None
         if kind == "level":
             assert q is not None

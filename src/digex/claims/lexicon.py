@@ -32,7 +32,7 @@ SHARE: Final = (
     "part", "du total", "des exportations", "du secteur", "represent*", "pese*", "pes*",
     "حصه", "من المجموع", "من اجمالي", "من الصادرات", "تمثل", "يمثل", "من مجموع",
 )  # fmt: skip
-CONTRIBUTION: Final = ("contribut", "contribution", "contribue", "ساهم", "مساهمه", "اسهم")
+CONTRIBUTION: Final = ("contribut*", "ساهم", "ساهمت", "مساهمه", "اسهم", "اسهمت")
 TARGET: Final = (
     "target*", "aim*", "ambition*", "objectif*", "cible*", "vise*", "horizon",
     "الهدف", "هدف", "يهدف", "تهدف", "افق", "تطمح", "يطمح",
@@ -43,7 +43,7 @@ JOBS: Final = (
     "salaries", "effectif", "مناصب الشغل", "منصب شغل", "شخص", "اجير", "عامل", "مناصب", "الشغل",
 )  # fmt: skip
 FIRMS: Final = ("firms", "companies", "exporters", "entreprises", "societes", "مقاوله", "شركه")
-IMPORTS: Final = ("import", "importation", "الواردات", "واردات")
+IMPORTS: Final = ("import*", "الواردات", "واردات")
 OLDER: Final = (
     "older", "old series", "previous series", "former", "three segments", "three-segment",
     "ancien", "ancienne", "trois segments", "القديم", "القديمه", "الاجزاء الثلاثه",

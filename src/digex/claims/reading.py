@@ -119,7 +119,8 @@ def read(text: str, lang: str) -> list[Reading]:
     while i < len(kept):
         q = kept[i]
         nxt = kept[i + 1] if i + 1 < len(kept) else None
-        if nxt is not None and (nxt.unit is not None or nxt.scale) and q.unit is None:
+        year = q.unit is None and not q.decimals and 1900 <= q.value <= 2100
+        if nxt is not None and (nxt.unit is not None or nxt.scale) and q.unit is None and not year:
             between = folded[q.end : nxt.start]
             joined = _JOIN.match(between)
             word = between.strip() in ("and", "et", "و")
