@@ -134,6 +134,16 @@ def test_words_that_choose_the_figure(h1: ReleaseFigures) -> None:
     ]
 
 
+def test_the_official_value_is_written_as_the_claim_writes_it(h1: ReleaseFigures) -> None:
+    """Arabic-Indic digits and the Arabic decimal mark when the claim has them."""
+    text = "بلغت الصادرات ١٣٫٣ مليار درهم في النصف الأول من 2025، و13,3 مليار درهم."
+    report = check_text(text, [h1], lang="ar")
+    assert [(v.status, v.official) for v in report.verdicts] == [
+        ("inconsistent", "١٣٫٤ مليار درهم"),
+        ("inconsistent", "13,4 مليار درهم"),
+    ]
+
+
 def test_a_confidential_figure_is_not_checkable_and_never_shown(h1: ReleaseFigures) -> None:
     text = "Knowledge process outsourcing exported 30 million dirhams in the first half of 2025."
     report = check_text(text, [h1], lang="en")

@@ -19,10 +19,12 @@ not checkable.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import pairwise
+from typing import Final
 
 from digex.claims.match import Library, Official, alternatives, levels, official
 from digex.claims.model import CONSISTENT, INCONSISTENT, NOT_CHECKABLE, Claim, Verdict
@@ -164,20 +166,28 @@ def _plain(value: Decimal, decimals: int = 2) -> str:
     return str(value.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP))
 
 
+_ARABIC_INDIC: Final = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
+
+
 def shown(claim: Claim, value: Decimal, lang: str, locale: str, unit: str) -> str:
-    """The official value as the claim would write it (its scale, at least its decimals)."""
+    """The official value as the claim would write it (its scale, at least its decimals, its
+    digits: Arabic-Indic when the claim's are)."""
     q = claim.reading.quantity
     decimals = max(q.decimals if q else 1, 1)
+    digits = "arab" if _ARABIC_INDIC.search(claim.text) else "latn"
     if claim.kind == "level":
         scale = q.scale if q is not None and q.scale in (6, 9) else 9
-        return numbers.money(value, unit, lang, locale, scale=scale, decimals=decimals)
+        return numbers.money(
+            value, unit, lang, locale, scale=scale, decimals=decimals, digits=digits
+        )
     if claim.kind == "count":
-        return numbers.count_text(value, locale)
+        return numbers.count_text(value, locale, digits=digits)
     if claim.kind == "points":
-        return numbers.points_text(value, lang, locale, decimals=decimals)
+        return numbers.points_text(value, lang, locale, decimals=decimals, digits=digits)
     if claim.kind == "ratio":
-        return numbers.number(value, 2, locale)
-    return numbers.percent_text(value, lang, locale, decimals=decimals, sign=claim.kind == "growth")
+        return numbers.digits_of(numbers.number(value, 2, locale), digits, locale)
+    growth = claim.kind == "growth"
+    return numbers.percent_text(value, lang, locale, decimals=decimals, sign=growth, digits=digits)
 
 
 def _what(claim: Claim) -> str:
