@@ -64,7 +64,8 @@ def _table(report: Report) -> None:
         table.add_column(name, overflow="fold")
     for v in report.verdicts:
         c = v.claim
-        quoted = c.sentence.replace(c.text, f"[bold]{escape(c.text)}[/bold]", 1)
+        head, found, tail = c.sentence.partition(c.text)
+        quoted = escape(head) + (f"[bold]{escape(found)}[/bold]" if found else "") + escape(tail)
         where = f"{c.kind}, {c.subject.member}, {c.period.label if c.period else '?'}"
         cause = " - ".join(x for x in (v.cause, v.explanation) if x)
         table.add_row(
