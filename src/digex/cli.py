@@ -1296,3 +1296,8 @@ from digex import cli_nowcast  # noqa: E402
 
 app.command()(cli_nowcast.nowcast)
 FLAGS.update({"months": "--months", "method": "--method"})
+
+# -- the claim checker (digex.cli_claims) ---------------------------------------------------------
+from digex import cli_claims  # noqa: E402
+
+app.command()(cli_claims.claims)

@@ -355,3 +355,16 @@ class NowcastError(ValueError, DigexError):
     lacks; loading more history helps, retrying does not."""
 
     status = 422
+
+
+# -- the claim checker ----------------------------------------------------------------------------
+class ClaimsInconsistent(ChecksFailed):
+    """A text quotes figures the releases contradict (`digex claims`): each is listed with
+    the official value and the likely cause; the check ran, the text did not pass (exit 3)."""
+
+
+class ClaimsTextTooLarge(DigexError):
+    """A text sent to `POST /api/claims` over the size the service reads: HTTP 413, naming
+    the limit; a shorter text, or the text in parts, is checked."""
+
+    status = 413
