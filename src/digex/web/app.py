@@ -1,11 +1,14 @@
-"""The web service: one FastAPI app serving the JSON API (and, reserved, the SDMX REST API)
-from release snapshots, never from the live store (`digex.web.catalogue`).
+"""The web service: one FastAPI app serving the JSON API, the SDMX REST API and the dashboard
+(its page at `/`, `digex.web.dashboard`) from release snapshots, never from the live store
+(`digex.web.catalogue`).
 
 Around the routes: gzip for answers over 500 bytes, CORS for GET from any origin (the figures
 are public; no credentials), and errors always as a JSON body `{"error", "detail"}` with the
 status (400 malformed or unknown parameter, 404 nothing such, 405, 413 too large), never an HTML
 page or a traceback; under `/sdmx/rest` as an SDMX-ML Error message. The interactive docs pages
-are off (they load scripts from a CDN); the OpenAPI document is at `/openapi.json`.
+are off (they load scripts from a CDN); the OpenAPI document is at `/openapi.json`. Every
+answer carries nosniff, a Referrer-Policy and a Content-Security-Policy (the pages' allows
+their own scripts only; every other answer's, nothing): `digex.web.dashboard.page`.
 """
 
 from __future__ import annotations
@@ -151,6 +154,8 @@ def create_app(
     not wait for it)."""
     import digex
     from digex.web.api import router
+    from digex.web.dashboard import page
+    from digex.web.dashboard.routes import router as dashboard_router
 
     catalogue = Catalogue(Path(store_path), clock=clock)
 
@@ -184,6 +189,8 @@ def create_app(
     app.state.answers = Answers()
     app.state.max_rows = max_rows
     app.include_router(router)
+    app.include_router(dashboard_router)  # the dashboard's data: /api/dashboard...
+    app.include_router(page.router)  # the dashboard: /, /embed, /static/...
     sdmx_rest.add_routes(app, catalogue, max_rows)
     _handlers(app)
     app.add_middleware(KeptAnswers, answers=app.state.answers, state=app.state.catalogue.state)
@@ -196,5 +203,6 @@ def create_app(
         expose_headers=["ETag"],
         max_age=3600,
     )
+    app.add_middleware(page.SecurityHeaders)  # outermost: on every answer, kept ones too
     app.openapi = _without_422(app)  # type: ignore[method-assign]
     return app
