@@ -132,10 +132,14 @@ def _without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return openapi
 
 
-def _warm(catalogue: Catalogue) -> None:
-    """Read the default release (and import what reading it needs) before anyone asks."""
+def _warm(catalogue: Catalogue, answers: Answers) -> None:
+    """Read the default release (and import what reading it needs) and make the
+    dashboard's default view before anyone asks."""
+    from digex.web.dashboard import page
+
     try:
         catalogue.release(None)
+        page.prepare(catalogue, answers)
     except Exception:  # nothing published yet, or a snapshot refused: said when asked
         log.debug("no release read ahead", exc_info=True)
 
@@ -158,10 +162,11 @@ def create_app(
     from digex.web.dashboard.routes import router as dashboard_router
 
     catalogue = Catalogue(Path(store_path), clock=clock)
+    answers = Answers()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        reader = threading.Thread(target=_warm, args=(catalogue,), daemon=True)
+        reader = threading.Thread(target=_warm, args=(catalogue, answers), daemon=True)
         if warm:
             reader.start()
         yield
@@ -186,7 +191,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.catalogue = catalogue
-    app.state.answers = Answers()
+    app.state.answers = answers
     app.state.max_rows = max_rows
     app.include_router(router)
     app.include_router(dashboard_router)  # the dashboard's data: /api/dashboard...

@@ -35,11 +35,13 @@ from fastapi.responses import HTMLResponse, Response  # noqa: TID251
 
 from digex.errors import DigexError, NotHeld, UsageError
 from digex.web.api import ONE, _only
-from digex.web.caching import LONG, SHORT, Answers, matches
+from digex.web.caching import LONG, SHORT, Answers, Ready, matches
 
 if TYPE_CHECKING:
     import jinja2
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from digex.web.catalogue import Catalogue
 
 
 LANGUAGES: Final = ("ar", "fr", "en")
@@ -231,16 +233,14 @@ def embed_code(origin: str, chart: Mapping[str, Any], query: Mapping[str, str]) 
     )
 
 
-def _data(request: Request, params: Mapping[str, str]) -> dict[str, Any]:
-    """The view's data answer as the script will read it from `/api/dashboard`: taken from
-    the answers kept ready, or built and kept there under the key that route uses, so that
-    the script's request right after the page costs a lookup."""
+def kept_answer(catalogue: Catalogue, kept: Answers, params: Mapping[str, str]) -> Ready:
+    """The data answer of a view as `/api/dashboard` sends it: taken from the answers kept
+    ready, or built and kept there under the key that route uses, so that the script's
+    request right after the page costs a lookup."""
     from digex.web.dashboard.answer import dashboard
     from digex.web.dashboard.routes import PARAMETERS
     from digex.web.dashboard.view import resolve
 
-    catalogue = request.app.state.catalogue
-    kept: Answers = request.app.state.answers
     values = {name: params.get(name) for name in PARAMETERS}
     full = (("dashboard", tuple(values.items())), catalogue.state())
     ready = kept.get(full)
@@ -248,6 +248,17 @@ def _data(request: Request, params: Mapping[str, str]) -> dict[str, Any]:
         model = dashboard(catalogue, resolve(catalogue, **values))
         body = model.model_dump_json().encode()
         ready = kept.put(full, body, LONG if values["release"] else SHORT)
+    return ready
+
+
+def prepare(catalogue: Catalogue, kept: Answers) -> None:
+    """Build the default view's answer ahead (the app does it once it has started): the
+    first visitor of `/` then waits for neither the imports nor the release's indexes."""
+    kept_answer(catalogue, kept, {})
+
+
+def _data(request: Request, params: Mapping[str, str]) -> dict[str, Any]:
+    ready = kept_answer(request.app.state.catalogue, request.app.state.answers, params)
     found: dict[str, Any] = json.loads(ready.body)
     return found
 

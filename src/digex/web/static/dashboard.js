@@ -205,6 +205,8 @@
       const plot = section.querySelector('.plot');
       jobs.push(vegaEmbed(plot, c.spec, options).then((result) => {
         views.set(c.id, result.view);
+        // the container speaks for the drawing (see `config` above)
+        for (const svg of plot.querySelectorAll('svg')) svg.setAttribute('aria-hidden', 'true');
         plot.dataset.drawn = 'true';
       }));
     }
