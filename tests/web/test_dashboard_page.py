@@ -22,6 +22,7 @@ from starlette.testclient import TestClient
 from tests.disclosure.test_leak import PERIOD, RID, Released, leaks, released
 
 from digex.web.app import create_app
+from digex.web.caching import Answers
 from digex.web.dashboard import page
 
 __all__ = ["released"]  # the fixture, imported for this module
@@ -365,3 +366,20 @@ def test_the_vendored_scripts_are_pinned_and_licensed() -> None:
     assert (tests / "axe.min.js").is_file()
     assert (tests / "LICENSE.axe-core").is_file()
     assert not list(folder.glob("axe*"))  # axe-core stays out of the page
+
+
+def test_the_default_view_is_made_as_the_server_starts(released: Released) -> None:
+    """The app builds the default view's answer once it has started (in the background), so
+    that the first visitor of / and the script's request after it find it ready."""
+    app = create_app(released.path)
+    with TestClient(app):
+        pass  # leaving waits for the background reader
+    kept: Answers = app.state.answers
+    assert len(kept) == 1
+    made = page.kept_answer(app.state.catalogue, kept, {})
+    assert len(kept) == 1  # found, not built again
+    with TestClient(app) as c:
+        first = c.get("/api/dashboard")
+    assert first.status_code == 200
+    assert first.headers["etag"] == made.etag
+    assert first.content == made.body
