@@ -381,5 +381,6 @@ def test_the_default_view_is_made_as_the_server_starts(released: Released) -> No
     with TestClient(app) as c:
         first = c.get("/api/dashboard")
     assert first.status_code == 200
+    assert len(kept) == 2  # and under the request's text: the route found it by its key
     assert first.headers["etag"] == made.etag
     assert first.content == made.body

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from digex.errors import DigexError
 from digex.indicators.periods import parse_period
 from digex.web.dashboard import models
 from digex.web.dashboard.cards import cards, status_label
@@ -64,6 +63,9 @@ def _releases(catalogue: Catalogue, view: View, t: Writer) -> list[models.Releas
 
 
 def _filters(view: View, t: Writer) -> list[models.Filter]:
+    """The filters with the values the release holds for the view: the periods of its
+    series; the segments while no market is chosen and the markets while no segment is (the
+    release has no figure of one segment in one market)."""
     w = words(view.lang)
     index = held(view.served)
     level = view.level
@@ -93,12 +95,14 @@ def _filters(view: View, t: Writer) -> list[models.Filter]:
         models.Filter(
             name="segment", label=w["filter_segment"], value=view.segment,
             options=[option(TOTAL, w["all_segments"])]
-            + [option(s, t.member("segment", s)) for s in _segment_order(segments)],
+            + [option(s, t.member("segment", s)) for s in _segment_order(segments)
+               if view.area == TOTAL],
         ),
         models.Filter(
             name="area", label=w["filter_area"], value=view.area,
             options=[option(TOTAL, w["all_areas"])]
-            + [option(r, t.member("region", r)) for r in regions] + partner_options,
+            + ([option(r, t.member("region", r)) for r in regions] + partner_options
+               if view.segment == TOTAL else []),
         ),
         models.Filter(
             name="flow", label=w["filter_flow"], value=view.flow,
@@ -120,13 +124,21 @@ def _segment_order(codes: tuple[str, ...]) -> list[str]:
 
 
 def _calendar(catalogue: Catalogue, view: View, t: Writer) -> models.CalendarNext:
-    from digex.web.answers import calendar
+    """The next release the calendar of the view's release's profile announces, from the
+    releases served now (`digex.releases.calendar`, as `/api/calendar` reads it)."""
+    from digex.releases import calendar as cal
 
-    try:
-        found = calendar(catalogue)
-    except DigexError:  # no calendar in the profile: nothing to announce
+    rules = view.figures.profile.calendar
+    if rules is None:
         return models.CalendarNext(next_label=None)
-    due = [e for e in found.entries if e.state == "due" and e.due is not None]
+    made = [
+        cal.Made(e.period, e.status, e.published_at, e.release_id) for e in catalogue.published()
+    ]
+    due = [
+        e
+        for e in cal.window(rules, made, catalogue.now())
+        if e.state == cal.State.DUE and e.due is not None and e.published is None
+    ]
     if not due:
         return models.CalendarNext(next_label=None)
     first = min(due, key=lambda e: (e.due or dt.date.max, e.period))
@@ -148,10 +160,8 @@ def _notes(view: View, t: Writer) -> list[str]:
     notes = []
     if view.served.figures.synthetic:
         notes.append(w["synthetic"])
-    o = view.figures.observations
-    broken = set(o.loc[o["obs_status"] == "B", "period"].astype(str))
-    for b in view.figures.profile.breaks:
-        if broken:
+    if view.held.breaks:
+        for b in view.figures.profile.breaks:
             explanation = b.explanation.get(view.lang) or b.explanation.get("en", "")
             notes.append(f"{t.date(b.day)}: {explanation}")
     notes.append(ROUNDING_NOTE.get(view.lang, ROUNDING_NOTE["en"]))

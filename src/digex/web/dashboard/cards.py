@@ -3,7 +3,8 @@ and the national targets, each with its status and the release's date, worded as
 
 The annual card is the latest year the release holds complete up to the view's period (the
 period itself when it is a year); the second card is the half-year of the view's period (the
-second half of a year), or for a quarter or a month the year to date at its last month. The
+second half of a year), or for a quarter or a month the year to date at its last month (in
+the national currency only: the release has no year to date in another unit). The
 target cards are the profile's exports and jobs targets as the release measures them (level,
 share of the target reached, gap, growth needed per year), whatever the filters.
 """

@@ -13,15 +13,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from digex.publish.figures import Figure, FigureKey, ReleaseFigures
+from digex.publish.figures import Figure, ReleaseFigures
 from digex.web.dashboard import models
 from digex.web.dashboard.charts import growth, what
 from digex.web.dashboard.text import MARK, MISSING, Writer
-from digex.web.dashboard.view import View
+from digex.web.dashboard.view import View, held
 from digex.web.dashboard.words import words
 
 if TYPE_CHECKING:
-    from digex.web.catalogue import Catalogue
+    from digex.web.catalogue import Catalogue, Served
 
 
 def previous(catalogue: Catalogue, view: View) -> str | None:
@@ -61,6 +61,11 @@ def _row(
     )
 
 
+def _key(f: Figure) -> tuple[str, str, str, str, str]:
+    k = f.key
+    return k.indicator, k.period, k.cut, k.member, k.flow
+
+
 def changes(catalogue: Catalogue, view: View, t: Writer) -> models.Changes:
     earlier_id = previous(catalogue, view)
     if earlier_id is None:
@@ -73,14 +78,14 @@ def changes(catalogue: Catalogue, view: View, t: Writer) -> models.Changes:
                        view.unit)  # fmt: skip
     label = w["change_level"].format(what=what(view), period=t.period(period))
 
-    def level_of(r: ReleaseFigures) -> Figure | None:
-        return r.get(FigureKey(view.level, period, view.cut, view.member, view.flow))
+    def level_of(served: Served) -> Figure | None:
+        return held(served).figure(view.level, period, view.cut, view.member, view.flow)
 
     rows = [
         _row(
             label,
-            level_of(earlier.figures),
-            level_of(now),
+            level_of(earlier),
+            level_of(view.served),
             lambda v: t.money(v, view.unit),
             t.change_of_money,
         ),
@@ -93,12 +98,12 @@ def changes(catalogue: Catalogue, view: View, t: Writer) -> models.Changes:
         ),
     ]
     if view.cut == "total":
-        for f in now.members("SHARE", period, "segment", view.flow):
+        for f in view.held.members_of("SHARE", period, "segment", view.flow):
             name = t.member("segment", f.key.member)
             rows.append(
                 _row(
                     w["change_share"].format(name=name, period=t.period(period)),
-                    earlier.figures.get(f.key),
+                    held(earlier).figure(*_key(f)),
                     f,
                     t.percent,
                     t.points,

@@ -48,14 +48,12 @@ def figure(
     member: str | None = None,
     flow: str | None = None,
 ) -> Figure | None:
-    return view.figures.get(
-        FigureKey(
-            indicator,
-            period,
-            cut or view.cut,
-            view.member if member is None else member,
-            flow or view.flow,
-        )
+    return view.held.figure(
+        indicator,
+        period,
+        cut or view.cut,
+        view.member if member is None else member,
+        flow or view.flow,
     )
 
 
@@ -186,7 +184,13 @@ def _target_path(view: View, t: Writer, drawn: Drawn) -> tuple[list[dict[str, An
 
 
 def _describe(
-    view: View, kind: str, drawn: Drawn, t: Writer, *, value_text: Callable[[Figure], str]
+    view: View,
+    kind: str,
+    drawn: Drawn,
+    t: Writer,
+    *,
+    value_text: Callable[[Figure], str],
+    subject: str | None = None,
 ) -> str:
     w = words(view.lang)
     if not drawn.shown:
@@ -194,7 +198,7 @@ def _describe(
     else:
         first, last = drawn.shown[0], drawn.shown[-1]
         text = w[kind].format(
-            what=what(view),
+            what=subject or what(view),
             first=t.period(first.key.period),
             last=t.period(last.key.period),
             value=value_text(last),
@@ -307,7 +311,7 @@ def segments(view: View, t: Writer, locale: dict[str, Any]) -> models.Chart | No
     w = words(view.lang)
     period = view.period.label
     order = [s.code for s in codelist()]
-    found = view.figures.members("SHARE", period, "segment", view.flow)
+    found = view.held.members_of("SHARE", period, "segment", view.flow)
     found.sort(key=lambda f: (order.index(f.key.member) if f.key.member in order else 99,
                               f.key.member))  # fmt: skip
     if not found:
@@ -358,7 +362,7 @@ def partners(view: View, t: Writer, locale: dict[str, Any]) -> models.Chart | No
     w = words(view.lang)
     period = view.period.label
     for cut in ("partner", "region"):
-        members = view.figures.members(view.level, period, cut, view.flow)
+        members = view.held.members_of(view.level, period, cut, view.flow)
         if members:
             break
     else:
@@ -431,7 +435,14 @@ def concentration(view: View, t: Writer, locale: dict[str, Any]) -> models.Chart
         return None
     title = w["concentration"]
     description = _describe(
-        view, "describe_line", drawn, t, value_text=lambda f: t.number(f.value or Decimal(0), 4)
+        view,
+        "describe_line",
+        drawn,
+        t,
+        value_text=lambda f: t.number(f.value or Decimal(0), 4),
+        subject=w["hhi"]
+        if view.member == TOTAL
+        else w["of_member"].format(what=w["hhi"], member=t.member(view.cut, view.member)),
     )
     spec = specs.time_line(
         drawn.rows, axis_title=w["col_index"], locale=locale, title=title,

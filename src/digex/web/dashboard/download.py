@@ -50,8 +50,9 @@ def csv_bytes(table: models.Table) -> bytes:
 def xlsx_bytes(
     table: models.Table, title: str, *, when: dt.datetime | None = None, rtl: bool = False
 ) -> bytes:
-    """The table in one sheet named `title`; `when` (the release's publication) stamps the
-    file, so that the same table gives the same bytes."""
+    """The table in one sheet named `title`; `when` (the release's publication) is the
+    file's creation time. (openpyxl stamps the save time too: the same table does not give
+    the same bytes, so a download's ETag is its table's, `etag`.)"""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -60,7 +61,6 @@ def xlsx_bytes(
     if when is not None:
         stamp = when.astimezone(dt.UTC).replace(tzinfo=None)
         book.properties.created = stamp
-        book.properties.modified = stamp
     sheet = book.active
     assert sheet is not None
     sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:SHEET_TITLE] or "data"
@@ -75,6 +75,14 @@ def xlsx_bytes(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def etag(table: models.Table, fmt: str) -> str:
+    """The validator of a download: its table's CSV and the format (equal tables, equal
+    files to the reader)."""
+    from digex.web.caching import etag_of
+
+    return etag_of(fmt.encode() + b"\0" + csv_bytes(table))
 
 
 def filename(release: str, chart: str, fmt: str) -> str:

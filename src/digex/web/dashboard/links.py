@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from digex.web.dashboard.view import TOTAL, View
+from digex.web.dashboard.view import TOTAL, View, period_order
 
 
 def download(view: View, chart: str, fmt: str) -> str:
@@ -33,7 +33,6 @@ def sdmx(
     from digex.sdmx import ids
     from digex.sdmx.codes import FLOW_ENTRY
     from digex.sdmx.keys import sdmx_freq, sdmx_period
-    from digex.sdmx.query import period_months
 
     if not periods or not indicators:
         return None
@@ -57,8 +56,7 @@ def sdmx(
             ids.UNADJUSTED,
         )
     )
-    labels = [sdmx_period(p) for p in periods]
-    first = min(labels, key=lambda p: period_months(p, end=False))
-    last = max(labels, key=lambda p: period_months(p, end=True))
+    first = sdmx_period(min(periods, key=period_order))  # the periods share one frequency
+    last = sdmx_period(max(periods, key=period_order))
     query = {"release": view.release_id, "startPeriod": first, "endPeriod": last, "format": "csv"}
     return f"/sdmx/rest/data/{ids.DATAFLOW}/{key}?{urlencode(query)}"

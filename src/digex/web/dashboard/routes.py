@@ -18,7 +18,7 @@ from fastapi.responses import Response  # noqa: TID251
 
 from digex.errors import NotHeld
 from digex.web.api import ERRORS, ONE, _answer, _catalogue, _only
-from digex.web.caching import LONG, SHORT, etag_of, matches
+from digex.web.caching import LONG, SHORT, matches
 from digex.web.dashboard import models
 from digex.web.dashboard.view import View, resolve
 
@@ -122,7 +122,7 @@ async def download(
     _only(request, {*PARAMETERS, "chart", "format"})
     values = dict(zip(PARAMETERS, (release, lang, period, segment, area, flow, unit), strict=True))
 
-    def build() -> tuple[bytes, str]:
+    def build() -> tuple[bytes, str, str]:
         from digex.web.dashboard import download as files
         from digex.web.dashboard.answer import locale_of
         from digex.web.dashboard.charts import build as charts
@@ -142,12 +142,11 @@ async def download(
             body = files.xlsx_bytes(
                 table, chart, when=view.figures.published_at, rtl=view.lang == "ar"
             )
-        return body, files.filename(view.release_id, chart, format)
+        return body, files.filename(view.release_id, chart, format), files.etag(table, format)
 
-    body, name = await run_in_threadpool(build)
+    body, name, etag = await run_in_threadpool(build)
     from digex.web.dashboard.download import TYPES
 
-    etag = etag_of(body)
     headers = {
         "ETag": etag,
         "Cache-Control": LONG if release else SHORT,

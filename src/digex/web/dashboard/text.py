@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Final
 
 from digex.publish import numbers
@@ -76,11 +76,7 @@ class Writer:
 
     def number(self, value: Decimal, decimals: int, *, sign: bool = False) -> str:
         """A bare number for a table cell or a chart label (the header names the unit)."""
-        write = numbers.signed if sign else numbers.number
-        text = write(value, decimals, self.locale)
-        if text.lstrip("+-\u2212") == numbers.number(0, decimals, self.locale):
-            text = text.lstrip("+-\u2212")  # no "-0.0" nor "+0.0"
-        return self._digits(text)
+        return _bare(value, decimals, self.locale, self.digits, sign)
 
     def billions(self, value: Decimal, decimals: int = TABLE_DECIMALS) -> str:
         return self.number(value.scaleb(-BILLION), decimals)
@@ -115,9 +111,7 @@ class Writer:
     # -- words ------------------------------------------------------------------------------
     def period(self, label: str) -> str:
         """`2024`, `H1 2024` / `S1 2024` / `النصف الأول 2024`, `September 2024`."""
-        from digex.publish.chart_words import period_label
-
-        return self._digits_in(period_label(label, self.lang, self.locale))
+        return _period(label, self.lang, self.locale, self.digits)
 
     def date(self, when: dt.date | dt.datetime) -> str:
         from babel.dates import format_date
@@ -126,16 +120,43 @@ class Writer:
         return self._digits_in(str(format_date(day, format="long", locale=self.locale)))
 
     def _digits_in(self, text: str) -> str:
-        if self.digits != "arab":
-            return text
-        return "".join(
-            numbers.digits_of(c, "arab", self.locale) if c.isdigit() else c for c in text
-        )
+        return _digits_in(text, self.digits, self.locale)
 
     def member(self, cut: str, member: str) -> str:
-        from digex.publish.chart_words import member_name
+        return _member(cut, member, self.lang, self.locale)
 
-        return member_name(cut, member, self.lang, self.locale)
+
+def _digits_in(text: str, digits: str, locale: str) -> str:
+    """The digits of a text (a period, a date) in the profile's digits, nothing else."""
+    if digits != "arab":
+        return text
+    return "".join(numbers.digits_of(c, "arab", locale) if c.isdigit() else c for c in text)
+
+
+@lru_cache(maxsize=4096)
+def _period(label: str, lang: str, locale: str, digits: str) -> str:
+    from digex.publish.chart_words import period_label
+
+    return _digits_in(period_label(label, lang, locale), digits, locale)
+
+
+@lru_cache(maxsize=4096)
+def _member(cut: str, member: str, lang: str, locale: str) -> str:
+    """A member's name (CLDR's for a country: Babel parses the locale on every call)."""
+    from digex.publish.chart_words import member_name
+
+    return member_name(cut, member, lang, locale)
+
+
+@lru_cache(maxsize=1 << 16)
+def _bare(value: Decimal, decimals: int, locale: str, digits: str, sign: bool) -> str:
+    """`Writer.number`, kept: Babel parses the locale on every call (about 0.2 ms a number,
+    some 200 numbers a view), and the views of a release share most of their numbers."""
+    write = numbers.signed if sign else numbers.number
+    text = write(value, decimals, locale)
+    if text.lstrip("+-\u2212") == numbers.number(0, decimals, locale):
+        text = text.lstrip("+-\u2212")  # no "-0.0" nor "+0.0"
+    return numbers.digits_of(text, digits, locale)
 
 
 def d3_number(locale: str, currency: str) -> dict[str, Any]:
