@@ -232,6 +232,9 @@ def test_a_filter_redraws_the_charts_and_keeps_the_view_in_the_url(
     assert page.locator("#chart-annual table").text_content() != before_table
     assert page.locator("#chart-annual .plot svg").inner_html() != before_plot
     assert _card(page, "annual")[0] != before_card
+    # a tooltip under the CSP: vega-tooltip's own <style> is off, the page's CSS styles it
+    page.hover("#chart-annual .mark-rect path")
+    page.wait_for_selector("#vg-tooltip-element.visible")
     # the language links now carry the new view
     href = page.locator('.languages a[data-lang="fr"]').get_attribute("href") or ""
     assert parse_qs(urlsplit(href).query)["segment"] == ["ITO"]
