@@ -258,6 +258,16 @@ def test_a_filter_redraws_the_charts_and_keeps_the_view_in_the_url(
         page.locator("#chart-annual button[data-image=png]").click()
     assert Path(made.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert made.value.suggested_filename == f"digex-{release}-annual.png"
+    # another release: its own view (the filters start again from its defaults)
+    later = demo_releases.ids["2025-H1"]
+    page.select_option("#f-release", later)
+    page.wait_for_selector("body[data-shown=release]")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["release"] == [later]
+    assert query["period"] == ["2025-H1"]
+    assert query["segment"] == ["_T"]
+    assert _card(page, "half_year") == ("MAD 13.4 billion", "+3.5%")
+    assert page.locator("#f-period").input_value() == "2025-H1"
     assert watched.problems() == []
 
 
