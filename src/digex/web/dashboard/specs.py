@@ -52,6 +52,12 @@ def _time_x(rtl: bool, periods: Sequence[str]) -> dict[str, Any]:
     }
 
 
+def headroom(rows: Sequence[Row], share: float) -> list[float]:
+    """A value scale from 0 with room beyond the largest value for its label."""
+    top = max((float(r["value"]) for r in rows), default=1.0)
+    return [0.0, top * share if top > 0 else 1.0]
+
+
 def _value_y(title: str, rtl: bool, fmt: str) -> dict[str, Any]:
     return {
         "field": "value",
@@ -76,6 +82,7 @@ def time_bars(
     periods = list(dict.fromkeys(periods))
     x = _time_x(rtl, periods)
     y = _value_y(axis_title, rtl, ",.1~f")
+    y["scale"] = {"domain": headroom([*rows, *path], 1.12)}
     level = {"filter": "datum.series === 'level'"}
     layers: list[Spec] = [
         {
@@ -134,7 +141,7 @@ def ranked_bars(
         "type": "quantitative",
         "title": axis_title,
         "axis": {"format": fmt},
-        "scale": {"reverse": rtl},
+        "scale": {"reverse": rtl, "domain": headroom(rows, 1.25)},
     }
     colour = {"condition": {"test": "datum.selected", "value": ACCENT}, "value": INK}
     spec = _base(rows, locale, title)
