@@ -290,9 +290,29 @@ def test_the_phone_layout_and_the_embed_page(server: str, browser: Any, demo_rel
             "document.activeElement.getAttribute('href')"
         )
         assert outline == "solid #main"
+        # the embed page, at a phone's width too
         phone.open(f"{server}/embed?release={release}&chart=segments&lang=fr")
         assert phone.page.locator(".chart").count() == 1
         assert phone.page.locator("#chart-segments .plot svg").count() == 1
         assert phone.problems() == []
     finally:
         phone.close()
+
+
+def test_without_script_the_page_still_holds_the_figures(
+    server: str, browser: Any, demo_releases: Any
+) -> None:
+    """With JavaScript off: the cards, the tables and a filter form that asks the server."""
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/?release={demo_releases.ids['2024']}")
+        assert _card(page, "annual") == ("MAD 26.2 billion", "+0.2%")
+        assert page.locator("#chart-segments table tbody tr").count() == 5
+        page.select_option("#f-segment", "ITO")
+        page.locator(".view-form button[type=submit]").click()
+        page.wait_for_url(re.compile(r".*segment=ITO.*"))
+        assert page.locator("#f-segment").input_value() == "ITO"
+        assert _card(page, "annual")[0] != "MAD 26.2 billion"
+    finally:
+        context.close()

@@ -55,7 +55,7 @@ _POLICY: Final = (
     "default-src 'none'; "
     f"script-src {_SOURCES}; "
     f"style-src {_SOURCES}; "
-    f"img-src {_SOURCES} data: blob:; "
+    f"img-src {_SOURCES}; "
     f"font-src {_SOURCES}; "
     f"connect-src {_SOURCES}; "
     f"form-action {_SOURCES}; "
