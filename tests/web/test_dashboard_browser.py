@@ -64,6 +64,13 @@ def _chromium() -> str:
     return found
 
 
+@pytest.fixture(scope="module", autouse=True)
+def chromium() -> str:
+    """Debian's Chromium, looked for before anything is built (autouse fixtures come first):
+    a machine without it skips the module at once, rather than after making the releases."""
+    return _chromium()
+
+
 @pytest.fixture(scope="module")
 def server(demo_releases: Any) -> Iterator[str]:
     """The app on a free loopback port, in a thread of this process."""
@@ -89,12 +96,11 @@ def server(demo_releases: Any) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = _chromium()
+def browser(chromium: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable, args=ARGS)
+        launched = p.chromium.launch(executable_path=chromium, args=ARGS)
         yield launched
         launched.close()
 
