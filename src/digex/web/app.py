@@ -1,11 +1,14 @@
-"""The web service: one FastAPI app serving the JSON API (and, reserved, the SDMX REST API)
-from release snapshots, never from the live store (`digex.web.catalogue`).
+"""The web service: one FastAPI app serving the JSON API, the SDMX REST API and the dashboard
+(its page at `/`, `digex.web.dashboard`) from release snapshots, never from the live store
+(`digex.web.catalogue`).
 
 Around the routes: gzip for answers over 500 bytes, CORS for GET from any origin (the figures
 are public; no credentials), and errors always as a JSON body `{"error", "detail"}` with the
 status (400 malformed or unknown parameter, 404 nothing such, 405, 413 too large), never an HTML
 page or a traceback; under `/sdmx/rest` as an SDMX-ML Error message. The interactive docs pages
-are off (they load scripts from a CDN); the OpenAPI document is at `/openapi.json`.
+are off (they load scripts from a CDN); the OpenAPI document is at `/openapi.json`. Every
+answer carries nosniff, a Referrer-Policy and a Content-Security-Policy (the pages' allows
+their own scripts only; every other answer's, nothing): `digex.web.dashboard.page`.
 """
 
 from __future__ import annotations
@@ -129,10 +132,14 @@ def _without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return openapi
 
 
-def _warm(catalogue: Catalogue) -> None:
-    """Read the default release (and import what reading it needs) before anyone asks."""
+def _warm(catalogue: Catalogue, answers: Answers) -> None:
+    """Read the default release (and import what reading it needs) and make the
+    dashboard's default view before anyone asks."""
+    from digex.web.dashboard import page
+
     try:
         catalogue.release(None)
+        page.prepare(catalogue, answers)
     except Exception:  # nothing published yet, or a snapshot refused: said when asked
         log.debug("no release read ahead", exc_info=True)
 
@@ -151,12 +158,15 @@ def create_app(
     not wait for it)."""
     import digex
     from digex.web.api import router
+    from digex.web.dashboard import page
+    from digex.web.dashboard.routes import router as dashboard_router
 
     catalogue = Catalogue(Path(store_path), clock=clock)
+    answers = Answers()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        reader = threading.Thread(target=_warm, args=(catalogue,), daemon=True)
+        reader = threading.Thread(target=_warm, args=(catalogue, answers), daemon=True)
         if warm:
             reader.start()
         yield
@@ -181,9 +191,11 @@ def create_app(
         redoc_url=None,
     )
     app.state.catalogue = catalogue
-    app.state.answers = Answers()
+    app.state.answers = answers
     app.state.max_rows = max_rows
     app.include_router(router)
+    app.include_router(dashboard_router)  # the dashboard's data: /api/dashboard...
+    app.include_router(page.router)  # the dashboard: /, /embed, /static/...
     sdmx_rest.add_routes(app, catalogue, max_rows)
     _handlers(app)
     app.add_middleware(KeptAnswers, answers=app.state.answers, state=app.state.catalogue.state)
@@ -196,5 +208,6 @@ def create_app(
         expose_headers=["ETag"],
         max_age=3600,
     )
+    app.add_middleware(page.SecurityHeaders)  # outermost: on every answer, kept ones too
     app.openapi = _without_422(app)  # type: ignore[method-assign]
     return app
