@@ -92,7 +92,10 @@ def _handlers(app: FastAPI) -> None:
         if error.status_code == 404:
             detail = f"no such path {request.url.path}; the API is under /api (see /openapi.json)"
         elif error.status_code == 405:
-            detail = f"{request.method} is not allowed here: the service is read-only (GET)"
+            detail = (
+                f"{request.method} is not allowed here: the service is read-only (GET), "
+                "but for POST /api/claims"
+            )
         return _error(error.status_code, detail, request.url.path)
 
     @app.exception_handler(RequestValidationError)
@@ -158,6 +161,7 @@ def create_app(
     not wait for it)."""
     import digex
     from digex.web.api import router
+    from digex.web.claims_api import router as claims_router
     from digex.web.dashboard import page
     from digex.web.dashboard.routes import router as dashboard_router
 
@@ -183,7 +187,8 @@ def create_app(
             "publication time come), only their public view: a confidential cell has value "
             f"null and conf_status C. One answer holds at most {max_rows:,} rows (413 beyond: "
             "narrow the query). Answers carry an ETag (send If-None-Match for a 304) and "
-            "Cache-Control. Errors are JSON: {error, detail}. /sdmx/rest/ serves the SDMX "
+            "Cache-Control. Errors are JSON: {error, detail}. POST /api/claims checks the "
+            "figures a pasted text quotes. /sdmx/rest/ serves the SDMX "
             "REST API (structures and data in SDMX-ML, SDMX-CSV and SDMX-JSON; errors as "
             "SDMX-ML Error messages)."
         ),
@@ -196,6 +201,7 @@ def create_app(
     app.include_router(router)
     app.include_router(dashboard_router)  # the dashboard's data: /api/dashboard...
     app.include_router(page.router)  # the dashboard: /, /embed, /static/...
+    app.include_router(claims_router)  # POST /api/claims: the one route that reads a body
     sdmx_rest.add_routes(app, catalogue, max_rows)
     _handlers(app)
     app.add_middleware(KeptAnswers, answers=app.state.answers, state=app.state.catalogue.state)
