@@ -27,6 +27,7 @@ from digex.store.queries import content
 FIRMS = ("001234567000089", "001234567000090", "001234567000091")
 LATEST = ["2024"]
 YEAR = ("A",)
+HALF = ["2024-H1"]
 """The latest complete year, the one period the tests keep (computing is what they cost)."""
 
 
@@ -56,11 +57,13 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def pristine(folder: Path) -> Path:
-    """Two years loaded, the latest year and half-year computed and kept (made once)."""
+    """Two years loaded; the year 2024 (as a load computes it) and the half-year 2024-H1 (as a
+    query does) computed and kept. Made once."""
     path = folder / "pristine.duckdb"
     with digex.init(path) as store:
         load(store, folder, "2023-2024.csv", rows(months_of(2023, 2024), "D"))
         assert store.precompute(YEAR) == LATEST
+        store.indicators(HALF, by="all", flow=["X", "M"])
     return path
 
 
@@ -99,16 +102,20 @@ def same(kept_rows: pd.DataFrame, computed: pd.DataFrame) -> None:
 
 
 def test_the_months_a_result_reads() -> None:
-    """A period's result reads its own year and the year before; a whole frequency all."""
+    """A period's result reads the year before and its own year up to its last month; a
+    request of a whole frequency reads everything."""
     assert cache.reads_months("A|segment|2024") == (dt.date(2023, 1, 1), dt.date(2024, 12, 1))
-    assert cache.reads_months("M|partner|2025-06") == (dt.date(2024, 1, 1), dt.date(2025, 12, 1))
+    assert cache.reads_months("H|total|2025-H1") == (dt.date(2024, 1, 1), dt.date(2025, 6, 1))
+    assert cache.reads_months("Q|ebops|2025-Q3") == (dt.date(2024, 1, 1), dt.date(2025, 9, 1))
+    assert cache.reads_months("M|partner|2025-06") == (dt.date(2024, 1, 1), dt.date(2025, 6, 1))
     assert cache.reads_months("Q|total|*") is None
-    june, jan_2023, dec_2022 = dt.date(2025, 6, 1), dt.date(2023, 1, 1), dt.date(2022, 12, 1)
+    june, july, jan_2023 = dt.date(2025, 6, 1), dt.date(2025, 7, 1), dt.date(2023, 1, 1)
     assert cache.untouched("A|total|2024", frozenset({june}))
     assert not cache.untouched("H|total|2025-H1", frozenset({june}))
-    assert not cache.untouched("A|total|2024", frozenset({june, jan_2023}))  # a base month
-    assert cache.untouched("A|total|2024", frozenset({dec_2022}))
-    assert not cache.untouched("A|total|*", frozenset({dec_2022}))
+    assert cache.untouched("H|total|2025-H1", frozenset({july}))
+    assert not cache.untouched("A|total|2024", frozenset({july, jan_2023}))  # a base month
+    assert cache.untouched("A|total|2024", frozenset({dt.date(2022, 12, 1)}))
+    assert not cache.untouched("A|total|*", frozenset({july}))
     assert cache.untouched("A|total|*", frozenset())
 
 
@@ -125,16 +132,17 @@ def test_a_later_month_leaves_the_kept_periods_as_they_were(db: Digex, folder: P
 
 
 def test_a_month_of_the_year_makes_the_year_stale(db: Digex, folder: Path) -> None:
-    """A late declaration of 2024-03 changes the year's figures."""
+    """A late file of 2024-07 changes the year, not the first half-year, whose results are
+    carried and are what a computation from scratch gives (nothing looks forward)."""
     before = held(db)
-    load(db, folder, "late.csv", rows(["2024-03"], "L", amount="5000.00"))
+    load(db, folder, "late.csv", rows(["2024-07"], "L", amount="5000.00"))
     with db.store.reading() as con:
-        assert months_changed(con, before) == {dt.date(2024, 3, 1)}
-    keys = cache.requests(LATEST, None, "all")
-    assert cache.carry(db.store, db.profile, keys, computed_on=held(db)) == []
+        assert months_changed(con, before) == {dt.date(2024, 7, 1)}
+    year, half = cache.requests(LATEST, None, "all"), cache.requests(HALF, None, "all")
+    assert cache.carry(db.store, db.profile, year + half, computed_on=held(db)) == half
+    same(kept(db, HALF), from_scratch(db, HALF))
     assert db.precompute(YEAR) == LATEST
-    fresh = kept(db, LATEST)
-    level = fresh.query("indicator == 'LEVEL' and cut == 'total' and flow == 'X'")
+    level = kept(db, LATEST).query("indicator == 'LEVEL' and cut == 'total' and flow == 'X'")
     assert level.set_index("period")["value"]["2024"] == 36 * 1000 + 3 * 5000
 
 

@@ -133,14 +133,23 @@ def reads_months(key: str) -> tuple[dt.date, dt.date] | None:
     of every period of a frequency (it reads everything).
 
     A result for a period is computed from the declarations, rates and auxiliary series of
-    its year and the year before (`Suite.run` narrows the engine to them: growth on a year
-    earlier, year to date, firm entries and exits and every base period lie there), and from
-    nothing else of the store."""
+    its year and the year before (`Suite.run` narrows the engine to them), and of these only
+    from the months up to the period's last: every comparison looks back (growth on the
+    previous period or a year earlier, year to date, firm entries and exits), none forward.
+    A June file then leaves the first half-year's results and every earlier year's as they
+    were, and only them."""
     _freq, _cut, label = key.split("|")
     if label == ALL:
         return None
+    freq, label = _period(label)
     year = int(label[:4])
-    return dt.date(year - 1, 1, 1), dt.date(year, 12, 1)
+    if freq == "A":
+        month = 12
+    elif freq == "M":
+        month = int(label[5:7])
+    else:  # the half-year's or quarter's number times its months
+        month = int(label[-1]) * (6 if freq == "H" else 3)
+    return dt.date(year - 1, 1, 1), dt.date(year, month, 1)
 
 
 def untouched(key: str, months: frozenset[dt.date]) -> bool:
