@@ -18,13 +18,15 @@ The bytecode cache is filled first, as a user's installation has it.
   declarations of 2025-07, which changes neither (nothing is computed).
 
 The files are the benchmark's generator's (`digex.demo.generate`, single-file layout, 1 %
-faulty rows), made in a temporary folder.
+faulty rows), made in a temporary folder. The figures are written to
+bench/results/fixed/<run id>.json (`bench/report.py` puts the newest in the targets table).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import os
 import shutil
@@ -38,6 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results" / "fixed"
 TARGETS = {"init": 0.3, "load 1,000 rows": 1.5}
 """Issue 19's targets, seconds for the whole process (median of the runs)."""
 
@@ -102,7 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--store-rows", type=int, default=100_000)
-    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="digex-fixed-costs-"))
     python, digex = sys.executable, str(BIN / "digex")
@@ -165,8 +168,12 @@ def main() -> None:
         )  # fmt: skip
         print(f"{name:<40} {median:7.2f}s {fastest:7.2f}s {median / base:7.1f}x  {verdict}")
         out[name] = {"median": median, "fastest": fastest, "runs": runs, "target": target}
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    if not args.no_write:
+        run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        found = {"run_id": run_id, "repeat": args.repeat, "store_rows": args.store_rows,
+                 "load_average": os.getloadavg(), "commands": out}  # fmt: skip
+        (RESULTS / f"{run_id}.json").write_text(json.dumps(found, indent=1) + "\n", "utf-8")
 
 
 if __name__ == "__main__":
