@@ -238,7 +238,7 @@ def tune_postgres(backend: Any) -> Any:
     (the concentration's ranking of 170,000 firm cells, an external merge of 8 MB) and split
     their hash aggregations into 21 batches written to disk (the demography's, 20 MB): the
     session takes `WORK_MEM` (bench/postgres.py; docs/internals.md, "Performance: fixed
-    costs, PostgreSQL").
+    costs, PostgreSQL, the bench's new rows").
     """
     backend.raw_sql("SET enable_nestloop = off")
     raised = backend.raw_sql(
