@@ -308,6 +308,18 @@ def step_targets(results: Path) -> list[tuple[str, str, str]]:
                 verdict(pg["slowest"] < 5.0),
             )
         )
+        timed = [r for r in pg["suites"] if len(r["digex"]) > 2 and r["digex"][1] is not None]
+        if timed:  # server and client CPU: what a suite takes on an idle machine
+            most = max(timed, key=lambda r: r["digex"][1] + r["digex"][2])
+            busy = most["digex"][1] + most["digex"][2]
+            out.append(
+                (
+                    "PostgreSQL: every suite's CPU time (server + client) under 5 s",
+                    f"largest {_s(busy)} ({most['freq']} by {most['cut']}: server "
+                    f"{_s(most['digex'][1])}, client {_s(most['digex'][2])})",
+                    verdict(busy < 5.0),
+                )
+            )
     steps = newest(results / "steps")
     if steps is None:
         out.append(("release, gate, publish, API (bench/steps.py)", "not measured", "n/a"))
