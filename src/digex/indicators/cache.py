@@ -5,7 +5,9 @@ declaration; reading a cached result needs neither. Results are kept per (freque
 period), so a query is answered from the cache whenever every period it asks for was computed
 for its cut, whatever request computed it. An entry is valid only for the store's current
 content: the key includes the newest load id and the software and codelist versions, so any new
-load, replacement or upgrade makes older entries unused (they are purged on the next write).
+load, replacement or upgrade makes older entries unused (they are purged on the next write),
+except those `carry` files under the new state because the loads since changed no month they
+read (what `Digex.precompute` does after a load).
 """
 
 from __future__ import annotations
