@@ -274,10 +274,12 @@ def step_targets(results: Path) -> list[tuple[str, str, str]]:
             ),
         ):
             m = c[name]["median"]
+            cpu = c[name].get("cpu_median")
+            spent = "" if cpu is None else f", CPU {_s(cpu)}"
             out.append(
                 (
                     label,
-                    f"{_s(m)}, {m / base:.0f}x `python -c pass` ({_s(base)}; {run})",
+                    f"{_s(m)}{spent}, {m / base:.0f}x `python -c pass` ({_s(base)}; {run})",
                     verdict(m < c[name]["target"]),
                 )
             )
