@@ -241,13 +241,122 @@ def targets(by_size: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
                 verdict(None if query is None else query < 1.0),
             )
         )
-    out.append(
-        (
-            "cached SDMX data query >= half the req/s of a FastAPI hello endpoint",
-            "not measured: the web API does not exist yet",
-            "n/a",
+    return out
+
+
+def newest(folder: Path) -> dict[str, Any] | None:
+    """The newest result in `folder` (bench/results/fixed, steps, postgres), if any."""
+    found = [r for r in load_results(folder) if "run_id" in r]
+    return max(found, key=lambda r: str(r["run_id"])) if found else None
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def step_targets(results: Path) -> list[tuple[str, str, str]]:
+    """The rows of fixed_costs.py, postgres.py and steps.py (issue 19, targets 3, 4 and 6),
+    each from its own newest run."""
+    out: list[tuple[str, str, str]] = []
+    fixed = newest(results / "fixed")
+    if fixed is None:
+        out.append(("fixed costs (bench/fixed_costs.py)", "not measured", "n/a"))
+    else:
+        c = fixed["commands"]
+        base = c["python -c pass"]["median"]
+        run = f"run {fixed['run_id']}, median of {fixed['repeat']}"
+        for name, label in (
+            ("init", "`digex init` under 0.3 s (whole process)"),
+            (
+                "load 1,000 rows",
+                "`digex load` of a 1,000-row file under 1.5 s (whole process, latest year "
+                "and half-year computed)",
+            ),
+        ):
+            m = c[name]["median"]
+            cpu = c[name].get("cpu_median")
+            spent = "" if cpu is None else f", CPU {_s(cpu)}"
+            out.append(
+                (
+                    label,
+                    f"{_s(m)}{spent}, {m / base:.0f}x `python -c pass` ({_s(base)}; {run})",
+                    verdict(m < c[name]["target"]),
+                )
+            )
+        late = c["late file of 2025-06 (1,000 rows)"]["median"]
+        july = c["monthly file of 2025-07 (1,000 rows)"]["median"]
+        bare = c["load 1,000 rows, --no-indicators"]["median"]
+        out.append(
+            (
+                "a monthly load recomputes only the periods it reaches "
+                f"({fixed['store_rows']:,}-row store)",
+                f"late 2025-06 file (2025-H1 computed, 2024 kept) {_s(late)}; 2025-07 file "
+                f"(nothing computed) {_s(july)}; a load computing nothing {_s(bare)}",
+                "info",
+            )
         )
-    )
+    pg = newest(results / "postgres")
+    if pg is None:
+        out.append(("PostgreSQL suites (bench/postgres.py)", "not measured", "n/a"))
+    else:
+        slow = max(pg["suites"], key=lambda r: r["digex"][0])
+        cpu = slow["digex"][1]
+        out.append(
+            (
+                "PostgreSQL: every (frequency, cut) suite on the demo store under 5 s",
+                f"slowest {_s(slow['digex'][0])} ({slow['freq']} by {slow['cut']}"
+                + ("" if cpu is None else f", server CPU {_s(cpu)}")
+                + f"; run {pg['run_id']}, load average {pg['load_average'][0]:.1f})",
+                verdict(pg["slowest"] < 5.0),
+            )
+        )
+        timed = [r for r in pg["suites"] if len(r["digex"]) > 2 and r["digex"][1] is not None]
+        if timed:  # server and client CPU: what a suite takes on an idle machine
+            most = max(timed, key=lambda r: r["digex"][1] + r["digex"][2])
+            busy = most["digex"][1] + most["digex"][2]
+            out.append(
+                (
+                    "PostgreSQL: every suite's CPU time (server + client) under 5 s",
+                    f"largest {_s(busy)} ({most['freq']} by {most['cut']}: server "
+                    f"{_s(most['digex'][1])}, client {_s(most['digex'][2])})",
+                    verdict(busy < 5.0),
+                )
+            )
+    steps = newest(results / "steps")
+    if steps is None:
+        out.append(("release, gate, publish, API (bench/steps.py)", "not measured", "n/a"))
+        return out
+    m = {name: v["median"] for name, v in steps["steps"].items()}
+    suite = m["indicators, computed"]
+    run = f"run {steps['run_id']}, demo store"
+    for name, label in (
+        ("release create", "creating a release (2025-H1, revised)"),
+        ("disclosure gate", "the disclosure gate (`disclosure audit 2025-H1.1`)"),
+        ("publish, no PDF", "`digex publish 2025-H1.1 --no-pdf`"),
+        ("publish, with PDF", "`digex publish 2025-H1.1` (PDFs included)"),
+    ):
+        out.append(
+            (
+                label,
+                f"{_s(m[name])}, {m[name] / suite:.2f}x the half-year's suite computed "
+                f"({_s(suite)}; {run})",
+                "info",
+            )
+        )
+    serve = steps["serve"]
+    hello = serve["endpoints"]["hello"]["rps"]
+    for name, label, target in (
+        ("indicators", "cached `/api/indicators` query, req/s beside a hello endpoint", None),
+        ("sdmx", "cached SDMX data query >= half the req/s of a FastAPI hello endpoint", 0.5),
+    ):
+        rps = serve["endpoints"][name]["rps"]
+        out.append(
+            (
+                label,
+                f"{_x(rps / hello)} ({rps:,.0f} vs {hello:,.0f} req/s)",
+                "info" if target is None else verdict(rps / hello >= target),
+            )
+        )
     return out
 
 
@@ -264,12 +373,23 @@ def disagreements(by_size: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def render(by_size: dict[str, dict[str, Any]]) -> list[str]:
+def render(by_size: dict[str, dict[str, Any]], results: Path) -> list[str]:
     lines = ["## Latest results", ""]
     if not by_size:
         return [*lines, "No results yet: run `make bench`.", ""]
     lines += ["### Targets (10M rows, CSV)", "", "| target | measured | |", "|---|---|---|"]
     lines += [f"| {t} | {m} | **{v}** |" for t, m, v in targets(by_size)]
+    lines += [
+        "",
+        "### Targets: fixed costs, PostgreSQL and the steps after the load",
+        "",
+        "From the newest run of bench/fixed_costs.py, bench/postgres.py and bench/steps.py "
+        "(each on its own; see above).",
+        "",
+        "| target | measured | |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {t} | {m} | **{v}** |" for t, m, v in step_targets(results)]
     lines.append("")
     bad = disagreements(by_size)
     if bad:
@@ -314,11 +434,11 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     by_size = newest_by_size(load_results(args.results_dir))
-    block = render(by_size)
+    block = render(by_size, args.results_dir)
     print("\n".join(block))
     if by_size:
         print("Targets:")
-        for target, measured, verdict in targets(by_size):
+        for target, measured, verdict in [*targets(by_size), *step_targets(args.results_dir)]:
             print(f"  {verdict:4}  {target}: {measured}")
     if not args.no_write:
         write_readme(args.readme, block)

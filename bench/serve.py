@@ -30,6 +30,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 BIN = Path(sys.executable).parent
 QUERY = "/api/indicators?indicator=LEVEL,SHARE&cut=segment&period=2024&release=2024.2"
@@ -170,6 +171,31 @@ def main() -> None:
         return
     work = args.work or Path(tempfile.mkdtemp(prefix="digex-serve-bench-"))
     store = args.db or _demo(work)
+    found = measure(store, args.clients, args.requests, args.seconds, args.rounds)
+    print(
+        f"digex serve: first answer {found['first_answer_s']:.2f} s after start, first figures "
+        f"{found['first_figures_s']:.2f} s"
+    )
+    print(f"{'endpoint':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
+    for name, med in found["endpoints"].items():
+        print(
+            f"{name:<12} {med['rps']:>8.0f} {med['p50_ms']:>8.2f} {med['p99_ms']:>8.2f} "
+            f"{int(med['failures']):>7}"
+        )
+    for name, what in (("indicators", "/api/indicators"), ("sdmx", "SDMX data")):
+        print(
+            f"cached {what}: {found['ratios'][name]:.2f} x the hello endpoint's req/s "
+            "(target >= 0.5)"
+        )
+
+
+def measure(
+    store: Path, clients: int, requests: int, seconds: float, rounds: int
+) -> dict[str, Any]:
+    """`digex serve` on `store` and the hello app, measured alternately `rounds` times: the
+    medians per endpoint, each cached query's req/s over the hello endpoint's, and the server's
+    time to its first answer and first figures (bench/steps.py reports them too)."""
+    options = argparse.Namespace(clients=clients, requests=requests, seconds=seconds)
     ports = _port(), _port()
     digex = subprocess.Popen(
         [str(BIN / "digex"), "serve", "--db", str(store), "--port", str(ports[0])],
@@ -184,33 +210,31 @@ def main() -> None:
         )
         _wait(f"http://127.0.0.1:{ports[1]}{HELLO}", hello)
         _wait(f"http://127.0.0.1:{ports[0]}{SDMX_QUERY}", digex)  # made once, then kept
-        print(f"digex serve: first answer {first:.2f} s after start, first figures {figures:.2f} s")
         urls = {
             "hello": f"http://127.0.0.1:{ports[1]}{HELLO}",
             "indicators": f"http://127.0.0.1:{ports[0]}{QUERY}",
             "sdmx": f"http://127.0.0.1:{ports[0]}{SDMX_QUERY}",
         }
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in urls}
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for name, url in urls.items():
-                runs[name].append(_measure(url, args))
-        print(f"{'endpoint':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7}")
-        medians = {}
-        for name, found in runs.items():
-            med = {k: statistics.median(r[k] for r in found) for k in found[0]}
-            medians[name] = med
-            print(
-                f"{name:<12} {med['rps']:>8.0f} {med['p50_ms']:>8.2f} {med['p99_ms']:>8.2f} "
-                f"{int(sum(r['failures'] for r in found)):>7}"
-            )
-        for name, what in (("indicators", "/api/indicators"), ("sdmx", "SDMX data")):
-            ratio = medians[name]["rps"] / medians["hello"]["rps"]
-            print(f"cached {what}: {ratio:.2f} x the hello endpoint's req/s (target >= 0.5)")
+                runs[name].append(_measure(url, options))
     finally:
         for proc in (digex, hello):
             if proc is not None:
                 proc.terminate()
                 proc.wait(timeout=20)
+    medians = {}
+    for name, found in runs.items():
+        medians[name] = {k: statistics.median(r[k] for r in found) for k in found[0]}
+        medians[name]["failures"] = sum(r["failures"] for r in found)
+    hello_rps = medians["hello"]["rps"]
+    return {
+        "first_answer_s": first,
+        "first_figures_s": figures,
+        "endpoints": medians,
+        "ratios": {n: medians[n]["rps"] / hello_rps for n in ("indicators", "sdmx")},
+    }
 
 
 if __name__ == "__main__":

@@ -509,9 +509,10 @@ class Digex:
         period of each frequency in `freqs` (by default the year and the half-year a release
         publishes first), so that queries on them are answered from the cache at once.
 
-        The CLI runs this after each load: every load makes earlier results stale, and the
-        user is waiting anyway. Returns the periods computed (none when the store holds no
-        declarations).
+        The CLI runs this after each load, while the user is waiting anyway. Only the periods
+        the loads since the last computation reached are computed again (`cache.carry`): a
+        monthly file of June recomputes the half-year, not the year before. Returns the
+        periods now kept (none when the store holds no declarations).
         """
         from digex.indicators import cache
         from digex.indicators.periods import latest_complete
@@ -531,8 +532,18 @@ class Digex:
             held = snap.content()
             if kept.lookup(snap.con, cache.state_of(held, self.profile), keys) is not None:
                 return periods
-            computed = self._compute(snap, period=periods, by="all")
-        self._keep(keys, computed, held)
+        # the results of periods the loads since did not reach are kept as they were
+        carried: list[str] = []
+        self.store.write_briefly(
+            lambda store: carried.extend(cache.carry(store, self.profile, keys, computed_on=held))
+        )
+        stale = sorted({key.rsplit("|", 1)[1] for key in keys if key not in carried})
+        if not stale:
+            return periods
+        with self.store.snapshot() as snap:
+            held = snap.content()
+            computed = self._compute(snap, period=stale, by="all")
+        self._keep(cache.requests(stale, None, "all"), computed, held)
         return periods
 
     def targets(self, *, output: Output = "pandas") -> Any:

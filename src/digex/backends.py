@@ -217,8 +217,14 @@ def _duckdb(url: str, minor_units: int) -> Sources:
     return Store(_path_of(url), read_only=True).engine_sources(minor_units)
 
 
+WORK_MEM: Final = "64MB"
+"""The least memory a PostgreSQL session of the engine gives each sort and hash (see
+`tune_postgres`); a server configured with more keeps its own."""
+
+
 def tune_postgres(backend: Any) -> Any:
-    """Keep PostgreSQL's planner off nested loops for this session, and return the backend.
+    """Keep PostgreSQL's planner off nested loops, and give sorts and hashes room, for this
+    session; return the backend.
 
     The engine joins tables it has just materialised; PostgreSQL keeps no statistics for a new
     temporary table, estimates a handful of rows and joins them by nested loops, which are
@@ -227,8 +233,19 @@ def tune_postgres(backend: Any) -> Any:
     segment 1.2 s -> 0.8 s. (Running ANALYZE on each materialised table instead sped one cut up
     and slowed another tenfold.) Every join of the engine is an equality join of large inputs,
     where hash and merge joins are the right plans anyway.
+
+    With the server's default `work_mem` (4 MB) the monthly suites' plans sorted on disk
+    (the concentration's ranking of 170,000 firm cells, an external merge of 8 MB) and split
+    their hash aggregations into 21 batches written to disk (the demography's, 20 MB): the
+    session takes `WORK_MEM` (bench/postgres.py; docs/internals.md, "Performance: fixed
+    costs, PostgreSQL, the bench's new rows").
     """
     backend.raw_sql("SET enable_nestloop = off")
+    raised = backend.raw_sql(
+        f"SELECT set_config('work_mem', '{WORK_MEM}', false) "
+        f"WHERE pg_size_bytes(current_setting('work_mem')) < pg_size_bytes('{WORK_MEM}')"
+    )
+    raised.close()
     return backend
 
 

@@ -154,15 +154,15 @@ def init(db: DbOption = None, profile: ProfileOption = None) -> None:
     import digex
     from digex.store import SCHEMA_VERSION
 
+    # plain lines, not Rich (its import is a sixth of what init costs, issue 19); a pipe or a
+    # log gets each message on one line instead of folded at 80 columns
     with digex.init(db, profile=profile) as store:
         if store.profile_note:
-            out().print(store.profile_note, highlight=False, markup=False)
+            typer.echo(store.profile_note)
         country = store.profile
-        out().print(
+        typer.echo(
             f"store {store.path} ready (schema version {SCHEMA_VERSION}); country profile "
-            f"{country.label} ({country.names.get('en', country.code)}, {country.source})",
-            highlight=False,
-            markup=False,
+            f"{country.label} ({country.names.get('en', country.code)}, {country.source})"
         )
 
 

@@ -5,11 +5,14 @@ declaration; reading a cached result needs neither. Results are kept per (freque
 period), so a query is answered from the cache whenever every period it asks for was computed
 for its cut, whatever request computed it. An entry is valid only for the store's current
 content: the key includes the newest load id and the software and codelist versions, so any new
-load, replacement or upgrade makes older entries unused (they are purged on the next write).
+load, replacement or upgrade makes older entries unused (they are purged on the next write),
+except those `carry` files under the new state because the loads since changed no month they
+read (what `Digex.precompute` does after a load).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -125,3 +128,78 @@ def kept(store: Store, profile: CountryProfile) -> pd.DataFrame:
     are answered from, for `digex check` to verify as it verifies the engine's."""
     with store.snapshot() as snap:
         return kept_rows.every(snap.con, state_of(snap.content(), profile))
+
+
+def reads_months(key: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last month a kept result for `key` can depend on, or None for a request
+    of every period of a frequency (it reads everything).
+
+    A result for a period is computed from the declarations, rates and auxiliary series of
+    its year and the year before (`Suite.run` narrows the engine to them), and of these only
+    from the months up to the period's last: every comparison looks back (growth on the
+    previous period or a year earlier, year to date, firm entries and exits), none forward.
+    A June file then leaves the first half-year's results and every earlier year's as they
+    were, and only them."""
+    _freq, _cut, label = key.split("|")
+    if label == ALL:
+        return None
+    freq, label = _period(label)
+    year = int(label[:4])
+    if freq == "A":
+        month = 12
+    elif freq == "M":
+        month = int(label[5:7])
+    else:  # the half-year's or quarter's number times its months
+        month = int(label[-1]) * (6 if freq == "H" else 3)
+    return dt.date(year - 1, 1, 1), dt.date(year, month, 1)
+
+
+def untouched(key: str, months: frozenset[dt.date]) -> bool:
+    """Whether a result kept for `key` is still right after changes to `months` (first days)."""
+    span = reads_months(key)
+    if span is None:
+        return not months
+    first, last = span
+    return not any(first <= m <= last for m in months)
+
+
+def carry(
+    store: Store, profile: CountryProfile, keys: list[str], *, computed_on: tuple[int, int]
+) -> list[str]:
+    """Keep for the store's current state the results of `keys` kept for an earlier state
+    that the loads made since did not change (`digex.store.changes`), in one write; returns
+    the keys now kept for the current state (none when the store changed after
+    `computed_on`, the content the caller looked at).
+
+    A monthly load then leaves the results of the periods it does not reach as they were:
+    loading June recomputes the half-year, not the year before."""
+    from digex.store.changes import months_changed
+
+    with store.write() as con:
+        now = content(con)
+        if now != computed_on:
+            return []
+        current = state_of(now, profile)
+        held = kept_rows.requests(con, current) & set(keys)
+        prefix = current.rsplit(":", 2)[0]
+        for old in kept_rows.states(con):
+            before = _content_of(old, prefix)
+            if before is None:
+                continue
+            months = months_changed(con, before)
+            if months is None:
+                continue
+            there = kept_rows.requests(con, old)
+            moved = [k for k in keys if k in there and k not in held and untouched(k, months)]
+            kept_rows.carry(con, old, current, moved)
+            held.update(moved)
+    return [k for k in keys if k in held]
+
+
+def _content_of(state: str, prefix: str) -> tuple[int, int] | None:
+    """The store content a state was computed on, when it was computed with the same
+    software, code lists and profile as `prefix` names (else None)."""
+    head, newest, count = [*state.rsplit(":", 2), "", ""][:3]
+    if head != prefix or not (newest.isdigit() and count.isdigit()):
+        return None
+    return int(newest), int(count)

@@ -106,3 +106,33 @@ def keep(con: duckdb.DuckDBPyConnection, state: str, keys: list[str], frame: pd.
     con.executemany(
         "INSERT INTO indicator_cache_requests VALUES (?, ?)", [[state, k] for k in keys]
     )
+
+
+def states(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The states some rows are kept for (one, unless a write failed midway)."""
+    rows = con.execute("SELECT DISTINCT state FROM indicator_cache_requests").fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def requests(con: duckdb.DuckDBPyConnection, state: str) -> set[str]:
+    """The requests kept for `state`."""
+    rows = con.execute(
+        f"SELECT request FROM indicator_cache_requests WHERE state = {literal(state)}"
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def carry(con: duckdb.DuckDBPyConnection, old: str, new: str, keys: list[str]) -> None:
+    """File the rows kept for `keys` under `old` under `new` as well, inside the writer's
+    transaction `con` (the caller knows they are right for `new`)."""
+    if not keys:
+        return
+    where = _where(old, keys)
+    con.execute(
+        f"INSERT INTO indicator_cache SELECT {literal(new)}, request, {COLUMNS} "
+        f"FROM indicator_cache WHERE {where}"
+    )
+    con.execute(
+        f"INSERT INTO indicator_cache_requests SELECT DISTINCT {literal(new)}, request "
+        f"FROM indicator_cache_requests WHERE {where}"
+    )
