@@ -108,6 +108,10 @@ class ReleaseFigures:
     extras: tuple[Figure, ...] = field(default=(), repr=False)
     """Figures a text may state that are no indicator of the registry (each target's own
     value, TARGET_VALUE, from the frozen profile): found by `get`, never in `observations`."""
+    estimates: pd.DataFrame = field(default_factory=lambda: _no_estimates(), repr=False)
+    """The estimates frozen with the release (`digex.releases.estimates.ESTIMATE_COLUMNS`:
+    seasonally adjusted series with OBS_STATUS E, the nowcast with F and its intervals),
+    never mixed with `observations`; empty for a release made before them."""
 
     @property
     def period(self) -> Period:
@@ -214,6 +218,12 @@ class ReleaseFigures:
         return iter(self._index.values())
 
 
+def _no_estimates() -> pd.DataFrame:
+    from digex.releases.estimates import empty
+
+    return empty()
+
+
 def open_release(store_path: Path, release_id: str, *, previous: bool = True) -> ReleaseFigures:
     """The release `release_id` of the store at `store_path`, read from its snapshot file.
 
@@ -283,7 +293,12 @@ def from_snapshot(snap: ReleaseSnapshot, path: Path) -> ReleaseFigures:
         frame = stored_observations(con, snap.release_id).to_pandas()
     finally:
         con.close()
-    found = ReleaseFigures(snap.release_id, snap.metadata, snap.inputs, frame, path)
+    from digex.releases.estimates import empty
+
+    estimates = snap.estimates.to_pandas() if snap.estimates is not None else empty()
+    found = ReleaseFigures(
+        snap.release_id, snap.metadata, snap.inputs, frame, path, estimates=estimates
+    )
     return _with_targets(found)
 
 
