@@ -43,6 +43,7 @@ CONFIDENTIAL: Final = "C"
 """CONF_STATUS of a cell the public view withholds (its value is absent)."""
 TARGET_CUT: Final = "target"
 TARGET_VALUE: Final = "TARGET_VALUE"
+BOUNDS: Final = ("lower_80", "upper_80", "lower_95", "upper_95")
 
 
 @dataclass(frozen=True, order=True)
@@ -198,9 +199,30 @@ class ReleaseFigures:
     def _extras(self) -> dict[FigureKey, Figure]:
         return {f.key: f for f in self.extras}
 
+    @cached_property
+    def _estimated(self) -> dict[FigureKey, Figure]:
+        """The frozen estimates as figures a text may state (never among the observations:
+        their indicators are their own), each nowcast's bounds under the indicator with the
+        bound's suffix (`NOWCAST_LEVEL_LOWER_80`)."""
+        found: dict[FigureKey, Figure] = {}
+        for row in self.estimates.to_dict("records"):
+            parts = [(str(row["indicator"]), row["value"])]
+            if str(row["indicator"]) == "NOWCAST_LEVEL":
+                parts += [(f"NOWCAST_LEVEL_{b.upper()}", row[b]) for b in BOUNDS]
+            for indicator, value in parts:
+                key = FigureKey(
+                    indicator, str(row["period"]), str(row["cut"]), str(row["member"]),
+                    str(row["flow"]),
+                )  # fmt: skip
+                number = None if value is None or value != value else Decimal(repr(float(value)))
+                status = str(row["obs_status"])
+                found[key] = Figure(key, number, str(row["unit"]), status, "complete", "F")
+        return found
+
     def get(self, key: FigureKey) -> Figure | None:
-        """The figure with `key` among the observations and the extras (None if neither)."""
-        return self._index.get(key) or self._extras.get(key)
+        """The figure with `key` among the observations, the extras and the frozen estimates
+        (None if none)."""
+        return self._index.get(key) or self._extras.get(key) or self._estimated.get(key)
 
     def members(self, indicator: str, period: str, cut: str, flow: str = "X") -> list[Figure]:
         """Every figure of `indicator` for the members of `cut` in `period`, in member order."""
