@@ -150,7 +150,7 @@ def test_a_version_4_store_made_by_the_previous_code_is_migrated(
             assert "withdrawals" not in tables
             stored = counts(old)
     with Store(path) as raw:
-        assert raw.schema_version() == SCHEMA_VERSION == 7
+        assert raw.schema_version() == SCHEMA_VERSION == 8
         # the audit log starts with the history the load log already held
         logged = raw.con.execute("SELECT event_id, action, subject FROM audit_log").fetchall()
         assert logged == [(1, "load", "1"), (2, "load", "2")]

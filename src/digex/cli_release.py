@@ -73,6 +73,11 @@ def _report(info: ReleaseInfo) -> None:
             f"{gate.get('lps', 0):,} LPs, {seconds:.2f} s)",
             highlight=False,
         )
+    out().print(
+        f"estimates: {info.estimates:,} rows frozen (seasonal adjustment, nowcast) in "
+        f"{info.timings.get('estimates', 0.0):.2f} s",
+        highlight=False,
+    )
     for warning in info.warnings:
         err().print(f"[yellow]warning:[/] {warning}", highlight=False)
     if info.snapshot_error is not None:
@@ -170,7 +175,8 @@ def print_demo_releases(released: Released) -> None:
         summary = ", ".join(f"{k} {v:,}" for k, v in info.gate.items())
         seconds = info.timings.get("gate", 0.0)
         out().print(
-            f"gate of {info.release_id}: passed in {seconds:.2f} s ({summary})",
+            f"gate of {info.release_id}: passed in {seconds:.2f} s ({summary}); "
+            f"{info.estimates:,} estimates frozen in {info.timings.get('estimates', 0.0):.2f} s",
             highlight=False,
             soft_wrap=True,
         )

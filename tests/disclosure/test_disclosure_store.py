@@ -271,7 +271,7 @@ def test_a_schema_6_store_is_migrated_and_its_releases_keep_their_hashes(tmp_pat
         (old,) = con.execute(f"SELECT sha256(({V6_ROWS}))").fetchone() or ("",)
         con.execute(f"UPDATE releases SET content_hash = '{old}'")
     with digex.connect(path) as db:
-        assert db.store.schema_version() == len(MIGRATIONS) == 7
+        assert db.store.schema_version() == len(MIGRATIONS) == 8
         con = db.store.con
         assert rel.content_hash(con, "2024.1") == old == rel.stored_hash(con, "2024.1")
         assert rel.public_hash(con, "2024.1") == old  # nothing to hide in it

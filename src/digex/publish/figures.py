@@ -43,6 +43,7 @@ CONFIDENTIAL: Final = "C"
 """CONF_STATUS of a cell the public view withholds (its value is absent)."""
 TARGET_CUT: Final = "target"
 TARGET_VALUE: Final = "TARGET_VALUE"
+BOUNDS: Final = ("lower_80", "upper_80", "lower_95", "upper_95")
 
 
 @dataclass(frozen=True, order=True)
@@ -108,6 +109,10 @@ class ReleaseFigures:
     extras: tuple[Figure, ...] = field(default=(), repr=False)
     """Figures a text may state that are no indicator of the registry (each target's own
     value, TARGET_VALUE, from the frozen profile): found by `get`, never in `observations`."""
+    estimates: pd.DataFrame = field(default_factory=lambda: _no_estimates(), repr=False)
+    """The estimates frozen with the release (`digex.releases.estimates.ESTIMATE_COLUMNS`:
+    seasonally adjusted series with OBS_STATUS E, the nowcast with F and its intervals),
+    never mixed with `observations`; empty for a release made before them."""
 
     @property
     def period(self) -> Period:
@@ -194,9 +199,30 @@ class ReleaseFigures:
     def _extras(self) -> dict[FigureKey, Figure]:
         return {f.key: f for f in self.extras}
 
+    @cached_property
+    def _estimated(self) -> dict[FigureKey, Figure]:
+        """The frozen estimates as figures a text may state (never among the observations:
+        their indicators are their own), each nowcast's bounds under the indicator with the
+        bound's suffix (`NOWCAST_LEVEL_LOWER_80`)."""
+        found: dict[FigureKey, Figure] = {}
+        for row in self.estimates.to_dict("records"):
+            parts = [(str(row["indicator"]), row["value"])]
+            if str(row["indicator"]) == "NOWCAST_LEVEL":
+                parts += [(f"NOWCAST_LEVEL_{b.upper()}", row[b]) for b in BOUNDS]
+            for indicator, value in parts:
+                key = FigureKey(
+                    indicator, str(row["period"]), str(row["cut"]), str(row["member"]),
+                    str(row["flow"]),
+                )  # fmt: skip
+                number = None if value is None or value != value else Decimal(repr(float(value)))
+                status = str(row["obs_status"])
+                found[key] = Figure(key, number, str(row["unit"]), status, "complete", "F")
+        return found
+
     def get(self, key: FigureKey) -> Figure | None:
-        """The figure with `key` among the observations and the extras (None if neither)."""
-        return self._index.get(key) or self._extras.get(key)
+        """The figure with `key` among the observations, the extras and the frozen estimates
+        (None if none)."""
+        return self._index.get(key) or self._extras.get(key) or self._estimated.get(key)
 
     def members(self, indicator: str, period: str, cut: str, flow: str = "X") -> list[Figure]:
         """Every figure of `indicator` for the members of `cut` in `period`, in member order."""
@@ -212,6 +238,12 @@ class ReleaseFigures:
     def __iter__(self) -> Iterator[Figure]:
         """The observations' figures (not the extras)."""
         return iter(self._index.values())
+
+
+def _no_estimates() -> pd.DataFrame:
+    from digex.releases.estimates import empty
+
+    return empty()
 
 
 def open_release(store_path: Path, release_id: str, *, previous: bool = True) -> ReleaseFigures:
@@ -283,7 +315,12 @@ def from_snapshot(snap: ReleaseSnapshot, path: Path) -> ReleaseFigures:
         frame = stored_observations(con, snap.release_id).to_pandas()
     finally:
         con.close()
-    found = ReleaseFigures(snap.release_id, snap.metadata, snap.inputs, frame, path)
+    from digex.releases.estimates import empty
+
+    estimates = snap.estimates.to_pandas() if snap.estimates is not None else empty()
+    found = ReleaseFigures(
+        snap.release_id, snap.metadata, snap.inputs, frame, path, estimates=estimates
+    )
     return _with_targets(found)
 
 

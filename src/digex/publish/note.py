@@ -71,6 +71,22 @@ class TargetLine:
 
 
 @dataclass(frozen=True)
+class Outlook:
+    """What the first months say about the full year: the frozen nowcast of the year and its
+    80 % and 95 % bounds, and the seasonally adjusted change of the last month (estimates,
+    each stated as one: `digex.releases.estimates`)."""
+
+    year: Period
+    nowcast: Figure | None
+    lower_80: Figure | None
+    upper_80: Figure | None
+    lower_95: Figure | None
+    upper_95: Figure | None
+    month: Period
+    sa_growth: Figure | None
+
+
+@dataclass(frozen=True)
 class Facts:
     """The figures one note states (the same in every language: names aside)."""
 
@@ -91,6 +107,8 @@ class Facts:
     """(what, as first published, as now) for the headline figures a revision changed."""
     breaks: list[str] = field(default_factory=list)
     """Ids of the profile's series breaks a stated figure carries (OBS_STATUS B)."""
+    outlook: Outlook | None = None
+    """The estimates frozen with the release that the note states (None: none to state)."""
 
 
 def _year_before(p: Period) -> Period:
@@ -159,8 +177,28 @@ def facts(r: ReleaseFigures, lang: str) -> Facts:
         jobs=_get(r, "JOBS", p, flow="_Z"),
         jobs_before=_get(r, "JOBS", before, flow="_Z"),
         revised=_revised(r, lang),
+        outlook=_outlook(r, p),
     )
     return Facts(**{**found.__dict__, "breaks": _breaks(r, found)})
+
+
+def _outlook(r: ReleaseFigures, p: Period) -> Outlook | None:
+    """The nowcast of the period's year (a release of part of a year) and the seasonally
+    adjusted change of the total in the period's last month, where the release froze them
+    (a series with a suppressed cell has neither)."""
+    year = Period("A", p.year, 1)
+    month = Period("M", p.year, p.last_month)
+    bounds = [
+        _get(r, f"NOWCAST_LEVEL_{b}", year)
+        for b in ("LOWER_80", "UPPER_80", "LOWER_95", "UPPER_95")
+    ]
+    low80, high80, low95, high95 = bounds
+    now = _get(r, "NOWCAST_LEVEL", year) if p.freq != "A" else None
+    growth = _get(r, "GROWTH_POP_SA", month)
+    found = Outlook(year, now, low80, high80, low95, high95, month, growth)
+    if found.nowcast is None and found.sa_growth is None:
+        return None
+    return found
 
 
 def _ytd(r: ReleaseFigures, p: Period) -> tuple[Period, Figure, Figure | None] | None:

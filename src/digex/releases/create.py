@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from digex.disclosure.parameters import Parameters
     from digex.disclosure.protect import Protection
     from digex.profile import CountryProfile
+    from digex.releases.estimates import Estimates
     from digex.store import Store
 
 RELEASE_ACTION = "release"
@@ -87,7 +88,10 @@ class ReleaseInfo:
     """The release gate's public summary (counts only: cells, suppressed, audited, failed,
     lps)."""
     timings: dict[str, float] = field(default_factory=dict)
-    """Seconds spent by disclosure control's steps (cube, rules, suppress, gate, apply)."""
+    """Seconds spent by disclosure control's steps (cube, rules, suppress, gate, apply) and
+    by the estimates (`estimates`: seasonal adjustment and nowcast)."""
+    estimates: int = 0
+    """Rows of estimates frozen with it (`digex.releases.estimates`)."""
 
     @property
     def embargoed(self) -> bool:
@@ -187,6 +191,7 @@ class _Computed:
     protection: Protection
     warnings: tuple[str, ...]
     overrides: pd.DataFrame
+    estimates: Estimates
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -255,6 +260,7 @@ def _compute(
     from digex.disclosure.protect import protect
     from digex.indicators.engine import Engine
     from digex.releases import content
+    from digex.releases.estimates import estimate
     from digex.store import releases
 
     with store.snapshot() as snap:
@@ -275,11 +281,21 @@ def _compute(
             earlier=earlier,
             overrides=overrides,
         )
+        # on the same state, of the series the protected release publishes (see
+        # `digex.releases.estimates`), with the specs fixed for the year
+        estimates = estimate(
+            engine,
+            profile,
+            period,
+            protection.observations,
+            earlier,
+            releases.seasonal_specs(con, period.year),
+        )
         # the engine's temporary tables are dropped by Ibis when their expressions are
         # collected: here, while the snapshot's cursor is open, not later from any thread
         del engine
         gc.collect()
-    return _Computed(state, protection, tuple(warnings), overrides)
+    return _Computed(state, protection, tuple(warnings), overrides, estimates)
 
 
 def refusal(period: str, protection: Protection) -> GateFailed:
@@ -358,6 +374,7 @@ def create(
                     parsed,
                     status,
                     computed.protection,
+                    computed.estimates,
                     parameters,
                     computed.overrides,
                     warnings,
@@ -398,7 +415,8 @@ def create(
         snapshot_error=error,
         warnings=tuple(warnings),
         gate=dict(computed.protection.gate.summary()),
-        timings=dict(computed.protection.timings),
+        timings={**computed.protection.timings, "estimates": computed.estimates.seconds},
+        estimates=len(computed.estimates.frame),
     )
 
 
@@ -408,6 +426,7 @@ def _write(
     parsed: Period,
     status: str,
     protection: Protection,
+    estimates: Estimates,
     parameters: Parameters,
     overrides: pd.DataFrame,
     warnings: list[str],
@@ -425,6 +444,7 @@ def _write(
     from digex.codelists import codelists_version
     from digex.disclosure.parameters import parameters_json
     from digex.releases import content
+    from digex.releases.estimates import INPUT_NAME
     from digex.store import audit, disclosure, releases
 
     label = parsed.label
@@ -459,17 +479,30 @@ def _write(
         **content.frozen_inputs(profile),
         "disclosure.json": parameters_json(parameters),
         "overrides.json": overrides_json(overrides),
+        INPUT_NAME: estimates.to_json(),
     }
     cells = protection.cells[list(disclosure.CELL_COLUMNS)]
     con.register(
         "release_new_rows", pa.Table.from_pandas(protection.observations, preserve_index=False)
     )
     con.register("release_new_cells", pa.Table.from_pandas(cells, preserve_index=False))
+    con.register(
+        "release_new_estimates", pa.Table.from_pandas(estimates.frame, preserve_index=False)
+    )
     try:
-        digest = releases.insert(con, release, inputs, "release_new_rows", "release_new_cells")
+        digest = releases.insert(
+            con,
+            release,
+            inputs,
+            "release_new_rows",
+            "release_new_cells",
+            "release_new_estimates",
+        )
     finally:
         con.unregister("release_new_rows")
         con.unregister("release_new_cells")
+        con.unregister("release_new_estimates")
+    releases.insert_seasonal_specs(con, parsed.year, rid, estimates.chosen)
     gate = protection.gate
     summary = dict(gate.summary())
     disclosure.record_gate(

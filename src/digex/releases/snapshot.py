@@ -114,6 +114,9 @@ class ReleaseSnapshot:
     loads: pa.Table
     observations: pa.Table
     intact: bool
+    estimates: pa.Table | None = None
+    """The estimates frozen with it (`digex.releases.estimates`): empty for a release made
+    before them."""
 
 
 def read_release(path: Path) -> ReleaseSnapshot:
@@ -137,6 +140,7 @@ def read_release(path: Path) -> ReleaseSnapshot:
             loads=releases.loads(con, rid),
             observations=releases.observations(con, rid),
             intact=releases.content_hash(con, rid) == meta["content_hash"],
+            estimates=releases.estimates(con, rid),
         )
     finally:
         con.close()

@@ -153,4 +153,4 @@ ADJUSTMENT: Final[dict[str, Names]] = {
         "ar": "معدلة موسميا، غير معدلة حسب أيام التقويم",
     },
 }
-"""digex publishes raw series (N); S is reserved for the seasonally adjusted ones to come."""
+"""Observed series are raw (N); the seasonally adjusted levels a release freezes are S."""

@@ -45,6 +45,8 @@ UNALLOCATED: Final = "_X"
 """COUNTERPART_AREA of a partner the countries code list gives no region."""
 NOT_APPLICABLE: Final = "_Z"
 UNADJUSTED: Final = "N"
+ADJUSTED: Final = "S"
+"""ADJUSTMENT of a seasonally adjusted series (frozen with a release as an estimate)."""
 
 _ID: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 

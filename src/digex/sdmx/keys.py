@@ -1,6 +1,13 @@
 """A release's public observations keyed by the DSD's dimensions: one row per observation,
 the columns the DSD's components (plus the months each period spans, for the time filters).
 
+The estimates frozen with the release (`ReleaseFigures.estimates`) come as rows of their own
+keys, never in an observation's row: a seasonally adjusted level is INDICATOR LEVEL with
+ADJUSTMENT S and OBS_STATUS E (the observed level's key has ADJUSTMENT N), the nowcast of the
+year is LEVEL at FREQ A with OBS_STATUS F (a release of a part of a year holds no observed
+level of that year). The trend, the seasonal factors, the nowcast's intervals and the
+chance of the target path stay in the release and its note: the DSD has no code for them.
+
 A row's cut says which dimension carries its member: a partner or region row has ACTIVITY
 `_T`, a segment or EBOPS row COUNTERPART_AREA `W1`, a currency row its CURRENCY_DENOM, a
 cross cut (`KPO.FR`) both its ACTIVITY and its COUNTERPART_AREA. The target rows are left out
@@ -53,10 +60,46 @@ def sdmx_freq(freq: str) -> str:
     return "S" if freq == "H" else freq
 
 
+SDMX_ESTIMATES: Final = {
+    "LEVEL_SA": ("LEVEL", ids.ADJUSTED),
+    "NOWCAST_LEVEL": ("LEVEL", ids.UNADJUSTED),
+}
+"""Estimate indicators the SDMX data carry: the INDICATOR and ADJUSTMENT codes of each."""
+
+
+def _estimates(release: ReleaseFigures) -> pd.DataFrame:
+    """The release's estimates SDMX carries (`SDMX_ESTIMATES`), as observation rows with
+    their ADJUSTMENT (every one published: only published series are estimated)."""
+    e = release.estimates
+    e = e[e["indicator"].isin(list(SDMX_ESTIMATES)) & ~e["cut"].isin(NOT_DATA)]
+    codes = e["indicator"].map(SDMX_ESTIMATES)
+    return pd.DataFrame(
+        {
+            "indicator": [c[0] for c in codes],
+            "freq": e["freq"].to_numpy(),
+            "period": e["period"].to_numpy(),
+            "cut": e["cut"].to_numpy(),
+            "member": e["member"].to_numpy(),
+            "flow": e["flow"].to_numpy(),
+            "value": e["value"].astype(float).to_numpy(),
+            "unit": e["unit"].to_numpy(),
+            "unit_mult": e["unit_mult"].astype(int).to_numpy(),
+            "obs_status": e["obs_status"].to_numpy(),
+            "conf_status": "F",
+            "adjustment": [c[1] for c in codes],
+        }
+    )
+
+
 def keyed(release: ReleaseFigures) -> pd.DataFrame:
-    """The release's observations as SDMX rows, sorted by key then time."""
+    """The release's observations as SDMX rows, and its estimates SDMX carries (see the
+    module's docstring), sorted by key then time."""
     o = release.observations
-    o = o[~o["cut"].isin(NOT_DATA)].reset_index(drop=True)
+    o = o[~o["cut"].isin(NOT_DATA)].assign(adjustment=ids.UNADJUSTED)
+    estimated = _estimates(release)
+    if not estimated.empty:
+        o = pd.concat([o, estimated[[c for c in estimated.columns if c in o.columns]]])
+    o = o.reset_index(drop=True)
     unknown = sorted(set(o["cut"].astype(str)) - set(_KEYED_CUTS))
     if unknown:  # keyed as a total, its rows would take the total's keys
         raise ReleaseDataError(
@@ -93,7 +136,7 @@ def keyed(release: ReleaseFigures) -> pd.DataFrame:
             "CURRENCY_DENOM": currency,
             "INDICATOR": o["indicator"].astype(str),
             "UNIT_MEASURE": "",
-            "ADJUSTMENT": ids.UNADJUSTED,
+            "ADJUSTMENT": o["adjustment"].astype(str),
             ids.TIME: period,
             ids.MEASURE: value,
             "OBS_STATUS": o["obs_status"].astype(str),

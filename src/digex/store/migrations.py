@@ -417,7 +417,55 @@ CREATE TABLE disclosure_overrides (
 );
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5 + _CACHE_STATUS, _V6, _V7)
+_V8: Final = """
+-- The estimates frozen with a release (digex.releases.estimates): seasonally adjusted series,
+-- seasonal factors, trends and the nowcast of the year, never observations. Covered by the
+-- release's content hash and copied whole into its snapshot file (every row is public: only
+-- series without a suppressed cell are estimated).
+CREATE TABLE release_estimates (
+    release_id VARCHAR NOT NULL,
+    indicator VARCHAR NOT NULL,         -- LEVEL_SA, TREND, SEASONAL_FACTOR, NOWCAST_LEVEL, ...
+    freq VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    cut VARCHAR NOT NULL,
+    member VARCHAR NOT NULL,
+    flow VARCHAR NOT NULL,
+    value DOUBLE,
+    lower_80 DOUBLE,                    -- intervals of a forecast (NULL for an adjusted value)
+    upper_80 DOUBLE,
+    lower_95 DOUBLE,
+    upper_95 DOUBLE,
+    unit VARCHAR NOT NULL,
+    unit_mult INTEGER NOT NULL,
+    obs_status VARCHAR NOT NULL,        -- E estimated, F forecast
+    adjustment VARCHAR NOT NULL,        -- SDMX ADJUSTMENT: S seasonally adjusted, N not
+    method VARCHAR NOT NULL             -- x13, stl, ratio, model
+);
+
+-- Each series' seasonal adjustment specification, fixed for a year: written by the first
+-- release of the year that adjusts the series, read by every later one. Never updated.
+CREATE TABLE seasonal_specs (
+    year INTEGER NOT NULL,
+    freq VARCHAR NOT NULL,
+    cut VARCHAR NOT NULL,
+    member VARCHAR NOT NULL,
+    flow VARCHAR NOT NULL,
+    spec VARCHAR NOT NULL,              -- JSON: digex.timeseries.adjust.AdjustmentSpec
+    release_id VARCHAR NOT NULL,        -- the release that chose it
+    PRIMARY KEY (year, freq, cut, member, flow)
+);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (
+    _V1,
+    _V2,
+    _V3,
+    _V4,
+    _V5 + _CACHE_STATUS,
+    _V6,
+    _V7,
+    _V8,
+)
 """Migration i (0-based) brings the store from schema version i to i + 1."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -29,13 +29,24 @@ RELEASE_COLUMNS: Final = (
     "last_conversion_id, observations"
 )
 """The columns of `releases` before its `content_hash`, in the table's order."""
-TABLES: Final = ("releases", "release_loads", "release_inputs", "release_observations")
+TABLES: Final = (
+    "releases",
+    "release_loads",
+    "release_inputs",
+    "release_observations",
+    "release_estimates",
+)
 OBSERVATION_COLUMNS: Final = (
     "indicator, freq, period, cut, member, flow, value, unit, unit_mult, obs_status, completeness"
 )
 STORED_COLUMNS: Final = OBSERVATION_COLUMNS + ", conf_status"
 """The observation columns a release stores: the tidy ones and the internal CONF_STATUS."""
 OBSERVATION_KEY: Final = "indicator, freq, period, cut, member, flow"
+ESTIMATE_COLUMNS: Final = (
+    "indicator, freq, period, cut, member, flow, value, lower_80, upper_80, lower_95, "
+    "upper_95, unit, unit_mult, obs_status, adjustment, method"
+)
+"""The columns of `release_estimates` after `release_id` (schema 8)."""
 """What identifies an observation within a release (and, across releases, its vintages)."""
 
 
@@ -79,6 +90,7 @@ def insert(
     inputs: Mapping[str, str],
     observations: str,
     cells: str | None = None,
+    estimates: str | None = None,
 ) -> str:
     """Write `release` whole, inside the caller's transaction; returns its content hash.
 
@@ -87,7 +99,9 @@ def insert(
     a relation without it writes NULL, as releases made before disclosure control hold);
     `cells` the release's suppression pattern (`disclosure.CELL_COLUMNS`), hashed with it.
     The loads recorded are the loads in force now (`active_loads`): the caller writes the
-    release in the same transaction as it reads the store's state, so that both agree."""
+    release in the same transaction as it reads the store's state, so that both agree.
+    `estimates` names a relation with `ESTIMATE_COLUMNS` (the release's frozen estimates,
+    hashed with it; None: none)."""
     r = release
     rid = literal(r.release_id)
     con.execute(
@@ -107,6 +121,10 @@ def insert(
         f"INSERT INTO release_observations SELECT {rid}, {OBSERVATION_COLUMNS}, {conf} "
         f"FROM {observations}"
     )
+    if estimates is not None:
+        con.execute(
+            f"INSERT INTO release_estimates SELECT {rid}, {ESTIMATE_COLUMNS} FROM {estimates}"
+        )
     count = con.execute(
         f"SELECT count(*) FROM release_observations WHERE release_id = {rid}"
     ).fetchone()
@@ -169,13 +187,21 @@ SELECT concat_ws(chr(10),
                               chr(10)
                               ORDER BY indicator, freq, period, cut, member, flow), '')
    FROM {observations} WHERE release_id = {rid}),
-  {cells})
+  {cells},
+  {estimates})
 """
 _CELLS: Final = """(SELECT string_agg(concat_ws('|', {columns}), chr(10) ORDER BY {key})
    FROM release_cells WHERE release_id = {rid})"""
 """The pattern's part of the hash: NULL (skipped by concat_ws) for a release without one, so
 that a release made before disclosure control hashes as it did (its `conf_status` NULL is
 skipped too)."""
+_ESTIMATES: Final = """(SELECT string_agg(concat_ws('|', indicator, freq, period, cut, member, flow,
+                                   {values}, unit, unit_mult, obs_status, adjustment, method),
+                         chr(10) ORDER BY indicator, freq, period, cut, member, flow)
+   FROM release_estimates WHERE release_id = {rid})"""
+"""The estimates' part of the hash: NULL (skipped by concat_ws) for a release without any,
+so that a release made before schema 8 hashes as it did."""
+_NUMBERS: Final = ("value", "lower_80", "upper_80", "lower_95", "upper_95")
 
 
 @dataclass(frozen=True)
@@ -249,12 +275,21 @@ def _hash(con: duckdb.DuckDBPyConnection, release_id: str, read: _Relations) -> 
         if read.cells
         else "NULL"
     )
+    estimates = (
+        _ESTIMATES.format(
+            values=", ".join(f"coalesce(CAST({c} AS VARCHAR), '\\N')" for c in _NUMBERS),
+            rid=rid,
+        )
+        if disclosure.has_column(con, "release_estimates", "release_id")
+        else "NULL"
+    )
     rows = _ROWS.format(
         rid=rid,
         releases=read.releases,
         inputs=read.inputs,
         observations=read.observations,
         cells=cells,
+        estimates=estimates,
     )
     row = con.execute(f"SELECT sha256(({rows}))").fetchone()
     return str(row[0]) if row else ""
@@ -348,7 +383,7 @@ def same_loads(con: duckdb.DuckDBPyConnection, release_id: str) -> bool:
 def ddl() -> str:
     """The statements that create the four release tables as the store's migrations leave
     them (a snapshot file holds the same tables, so the same `content_hash` reads it): schema
-    6's tables, and schema 7's `conf_status` column."""
+    6's tables, schema 7's `conf_status` column and schema 8's `release_estimates`."""
     from digex.store.migrations import MIGRATIONS
 
     # the comments go first (one holds a semicolon); the DDL of these tables holds no text
@@ -363,8 +398,11 @@ def ddl() -> str:
         if statement.startswith(f"CREATE TABLE {name} (")
     ]
     made += [s for s in statements(MIGRATIONS[6]) if s.startswith("ALTER TABLE release_")]
+    made += [
+        s for s in statements(MIGRATIONS[7]) if s.startswith("CREATE TABLE release_estimates (")
+    ]
     if len(made) != len(TABLES) + 1:
-        raise AssertionError("the release tables' DDL was not found in schemas 6 and 7")
+        raise AssertionError("the release tables' DDL was not found in schemas 6 to 8")
     return ";\n".join(made) + ";"
 
 
@@ -380,6 +418,7 @@ def rows(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, pa.Table]
         "release_loads": "release_loads",
         "release_inputs": disclosure.inputs_view(),
         "release_observations": view,
+        "release_estimates": "release_estimates",
     }
     return {
         name: con.execute(
@@ -390,7 +429,7 @@ def rows(con: duckdb.DuckDBPyConnection, release_id: str) -> dict[str, pa.Table]
 
 
 def write_copy(target: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) -> None:
-    """Create the four release tables on `target` (a new, empty database) and fill them with
+    """Create the release tables on `target` (a new, empty database) and fill them with
     `tables` (from `rows`), in one transaction."""
     target.execute("BEGIN TRANSACTION")
     target.execute(ddl())
@@ -430,3 +469,48 @@ def months_with_data(con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.da
         f"WHERE period BETWEEN {literal(first)} AND {literal(last)}"
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+def estimates(con: duckdb.DuckDBPyConnection, release_id: str) -> pa.Table:
+    """A release's frozen estimates in key order (none for a release, store or snapshot file
+    made before schema 8)."""
+    if not disclosure.has_column(con, "release_estimates", "release_id"):
+        return con.execute(
+            "SELECT * FROM (VALUES (NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, "
+            "NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::DOUBLE, NULL::DOUBLE, "
+            "NULL::DOUBLE, NULL::DOUBLE, NULL::DOUBLE, NULL::VARCHAR, NULL::INTEGER, "
+            "NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR)) "
+            f"AS e({ESTIMATE_COLUMNS}) WHERE false"
+        ).to_arrow_table()
+    return con.execute(
+        f"SELECT {ESTIMATE_COLUMNS} FROM release_estimates "
+        f"WHERE release_id = {literal(release_id)} ORDER BY {OBSERVATION_KEY}"
+    ).to_arrow_table()
+
+
+def seasonal_specs(
+    con: duckdb.DuckDBPyConnection, year: int
+) -> dict[tuple[str, str, str, str], str]:
+    """The adjustment specs fixed for `year`: (freq, cut, member, flow) -> spec JSON."""
+    rows = con.execute(
+        "SELECT freq, cut, member, flow, spec FROM seasonal_specs "
+        f"WHERE year = {literal(year)} ORDER BY freq, cut, member, flow"
+    ).fetchall()
+    return {(str(f), str(c), str(m), str(w)): str(spec) for f, c, m, w, spec in rows}
+
+
+def insert_seasonal_specs(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    release_id: str,
+    specs: Mapping[tuple[str, str, str, str], str],
+) -> None:
+    """Keep the specs `release_id` chose for `year`; a series that has one keeps it (a spec
+    is fixed for its year: never replaced)."""
+    for key in sorted(specs):
+        freq, cut, member, flow = key
+        values = ", ".join(literal(v) for v in (year, freq, cut, member, flow, specs[key]))
+        con.execute(
+            f"INSERT INTO seasonal_specs VALUES ({values}, {literal(release_id)}) "
+            "ON CONFLICT DO NOTHING"
+        )
