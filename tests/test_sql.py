@@ -126,9 +126,12 @@ NOT_SQL = {
     "publish/pdf.py",
     "sdmx/errors.py",
     "web/caching.py",
+    "web/dashboard/page.py",
+    "web/dashboard/routes.py",
 }
 """Modules whose quotes are not SQL's: JSON's (escaped by tidy's own `_json_string`), HTML and
-XML attributes' (escaped by `html.escape`, or an integer), an HTTP ETag's (a hex digest)."""
+XML attributes' (escaped by `html.escape`, or an integer), an HTTP ETag's (a hex digest),
+a download's file name (codes checked by pattern)."""
 
 
 def _quoted_interpolations(source: str) -> list[tuple[int, str]]:

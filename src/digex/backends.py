@@ -33,6 +33,7 @@ from digex.errors import (
     first_line,
 )
 from digex.indicators.engine import Sources
+from digex.sql import literal
 from digex.store.tables import PORTABLE
 
 if TYPE_CHECKING:
@@ -242,8 +243,8 @@ def tune_postgres(backend: Any) -> Any:
     """
     backend.raw_sql("SET enable_nestloop = off")
     raised = backend.raw_sql(
-        f"SELECT set_config('work_mem', '{WORK_MEM}', false) "
-        f"WHERE pg_size_bytes(current_setting('work_mem')) < pg_size_bytes('{WORK_MEM}')"
+        f"SELECT set_config('work_mem', {literal(WORK_MEM)}, false) "
+        f"WHERE pg_size_bytes(current_setting('work_mem')) < pg_size_bytes({literal(WORK_MEM)})"
     )
     raised.close()
     return backend

@@ -24,6 +24,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -226,9 +227,8 @@ def _link(path: str, params: Mapping[str, str]) -> str:
 def embed_code(origin: str, chart: Mapping[str, Any], query: Mapping[str, str]) -> str:
     """The HTML a news site pastes to show one chart (the script writes the same)."""
     src = origin + _link("/embed", {**query, "chart": str(chart["id"])})
-    title = str(chart["title"]).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     return (
-        f'<iframe src="{src.replace("&", "&amp;")}" title="{title}" width="100%" '
+        f'<iframe src="{escape(src)}" title="{escape(str(chart["title"]))}" width="100%" '
         'height="480" style="border:0" loading="lazy"></iframe>'
     )
 
