@@ -64,19 +64,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """On a pytest-xdist worker (`make test` runs `pytest -n 2 --dist loadfile
     --no-loadscope-reorder`: a file's tests run on one worker, which builds the file's module
     fixtures once, and the files are handed out in collection order as workers free up):
-    order the files longest first (`DURATIONS`, else `_weight`), so that the two workers
-    finish together. A file keeps its tests' order. Each worker collects alone and must find
+    the Spark file first, then the others longest first (`DURATIONS`, else `_weight`), so
+    that the two workers finish together. A file keeps its tests' order. Each worker collects alone and must find
     the same order, so it depends on the items and the committed file only. Without -n
     nothing changes."""
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return
     known: dict[str, float] = json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
     cost: dict[str, float] = {}
+    spark: set[str] = set()
     for item in items:
         path = item.nodeid.split("::")[0]
         guess = known.get(path, UNKNOWN_SECONDS[_weight(item)])
         cost[path] = max(cost.get(path, 0.0), guess)
-    items.sort(key=lambda item: -cost[item.nodeid.split("::")[0]])  # stable
+        if item.get_closest_marker("spark") is not None:
+            spark.add(path)
+
+    def first(item: pytest.Item) -> tuple[bool, float]:
+        # the Spark file whatever its recorded time: its JVM starts while the other worker
+        # is busy, and a long file last would leave one worker idle at the end
+        path = item.nodeid.split("::")[0]
+        return path not in spark, -cost[path]
+
+    items.sort(key=first)  # stable
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
