@@ -65,9 +65,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     --no-loadscope-reorder`: a file's tests run on one worker, which builds the file's module
     fixtures once, and the files are handed out in collection order as workers free up):
     the Spark file first, then the others longest first (`DURATIONS`, else `_weight`), so
-    that the two workers finish together. A file keeps its tests' order. Each worker collects alone and must find
-    the same order, so it depends on the items and the committed file only. Without -n
-    nothing changes."""
+    that the two workers finish together. A file keeps its tests' order. Each worker
+    collects alone and must find the same order, so it depends on the items and the
+    committed file only. Without -n nothing changes."""
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return
     known: dict[str, float] = json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
@@ -114,11 +114,16 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """With DIGEX_RECORD_DURATIONS set, on the run's controller (not a worker): rewrite
-    `DURATIONS` from this run."""
+    """With DIGEX_RECORD_DURATIONS set, on the run's controller (not a worker): record in
+    `DURATIONS` the time of each file this run ran, keeping the others' (so that one file can
+    be timed again alone: `DIGEX_RECORD_DURATIONS=1 pytest -m "" tests/x.py`); a file that no
+    longer exists is dropped."""
     if os.environ.get("DIGEX_RECORD_DURATIONS") and "PYTEST_XDIST_WORKER" not in os.environ:
-        spent = {path: round(s, 1) for path, s in sorted(_SPENT.items())}
-        DURATIONS.write_text(json.dumps(spent, indent=0) + "\n", encoding="utf-8")
+        known = json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
+        root = session.config.rootpath
+        kept = {p: s for p, s in known.items() if p not in _SPENT and (root / p).is_file()}
+        spent = kept | {path: round(s, 1) for path, s in _SPENT.items()}
+        DURATIONS.write_text(json.dumps(dict(sorted(spent.items())), indent=0) + "\n", "utf-8")
 
 
 HEADER = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")
