@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fcntl
+import gc
 import hashlib
 import importlib.metadata
 import json
@@ -63,19 +64,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """On a pytest-xdist worker (`make test` runs `pytest -n 2 --dist loadfile
     --no-loadscope-reorder`: a file's tests run on one worker, which builds the file's module
     fixtures once, and the files are handed out in collection order as workers free up):
-    order the files longest first (`DURATIONS`, else `_weight`), so that the two workers
-    finish together. A file keeps its tests' order. Each worker collects alone and must find
-    the same order, so it depends on the items and the committed file only. Without -n
-    nothing changes."""
+    the Spark file first, then the others longest first (`DURATIONS`, else `_weight`), so
+    that the two workers finish together. A file keeps its tests' order. Each worker
+    collects alone and must find the same order, so it depends on the items and the
+    committed file only. Without -n nothing changes."""
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return
     known: dict[str, float] = json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
     cost: dict[str, float] = {}
+    spark: set[str] = set()
     for item in items:
         path = item.nodeid.split("::")[0]
         guess = known.get(path, UNKNOWN_SECONDS[_weight(item)])
         cost[path] = max(cost.get(path, 0.0), guess)
-    items.sort(key=lambda item: -cost[item.nodeid.split("::")[0]])  # stable
+        if item.get_closest_marker("spark") is not None:
+            spark.add(path)
+
+    def first(item: pytest.Item) -> tuple[bool, float]:
+        # the Spark file whatever its recorded time: its JVM starts while the other worker
+        # is busy, and a long file last would leave one worker idle at the end
+        path = item.nodeid.split("::")[0]
+        return path not in spark, -cost[path]
+
+    items.sort(key=first)  # stable
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what the collection imported (pandas, Ibis, PyArrow, Altair, the test modules:
+    some 250,000 objects) out of the garbage collector's reach. The store calls `gc.collect()`
+    whenever it closes (`digex.store.store._collect_before_closing`, for Ibis' finalizers),
+    and a full collection walks every tracked object: about 0.2 s per close in a test process,
+    thousands of times in a run. Objects made later (a test's engines, frames, connections)
+    are collected as before; only what lives as long as the process anyway is skipped.
+    DIGEX_TEST_NO_FREEZE=1 leaves the collector as it was (to measure the difference)."""
+    if os.environ.get("DIGEX_TEST_NO_FREEZE"):
+        return
+    gc.collect()
+    gc.freeze()
 
 
 _SPENT: dict[str, float] = {}
@@ -89,11 +114,16 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """With DIGEX_RECORD_DURATIONS set, on the run's controller (not a worker): rewrite
-    `DURATIONS` from this run."""
+    """With DIGEX_RECORD_DURATIONS set, on the run's controller (not a worker): record in
+    `DURATIONS` the time of each file this run ran, keeping the others' (so that one file can
+    be timed again alone: `DIGEX_RECORD_DURATIONS=1 pytest -m "" tests/x.py`); a file that no
+    longer exists is dropped."""
     if os.environ.get("DIGEX_RECORD_DURATIONS") and "PYTEST_XDIST_WORKER" not in os.environ:
-        spent = {path: round(s, 1) for path, s in sorted(_SPENT.items())}
-        DURATIONS.write_text(json.dumps(spent, indent=0) + "\n", encoding="utf-8")
+        known = json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
+        root = session.config.rootpath
+        kept = {p: s for p, s in known.items() if p not in _SPENT and (root / p).is_file()}
+        spent = kept | {path: round(s, 1) for path, s in _SPENT.items()}
+        DURATIONS.write_text(json.dumps(dict(sorted(spent.items())), indent=0) + "\n", "utf-8")
 
 
 HEADER = ("declaration_id", "period", "firm_id", "segment", "partner", "currency", "amount", "flow")

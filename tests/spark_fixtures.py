@@ -2,8 +2,8 @@
 ``from tests.spark_fixtures import spark_session  # noqa: F401``).
 
 - ``spark_session`` (session): one local-mode SparkSession (``local[2]``, the settings of
-  `digex.backends.new_spark_session`) shared by every Spark test: the JVM costs ~5-10 s to
-  start, so it starts once and stops at the end of the session.
+  `digex.backends.new_spark_session` and `SMALL_DATA`'s) shared by every Spark test: the JVM
+  costs ~5-10 s to start, so it starts once and stops at the end of the session.
 
 When PySpark or Java is missing, or Spark cannot start: the tests skip with the reason, except
 in CI (``$CI`` set), where they fail, so a CI run never passes without the Spark tests.
@@ -21,6 +21,12 @@ from typing import Any
 import pytest
 
 MASTER = "local[2]"
+SMALL_DATA = {"spark.sql.adaptive.enabled": "false", "spark.sql.codegen.wholeStage": "false"}
+"""Settings for the tests' small inputs (the demo store: 10,000 rows), on top of
+`digex.backends.new_spark_session`'s: adaptive execution re-plans a query at each of its many
+shuffles, and whole-stage code generation compiles Java for each stage, both costs that
+only pay back on large data. How a plan runs, not what it computes: the same rows come back
+(measured: a suite run 81 s -> 26 s, the Spark file 3x faster)."""
 
 
 def in_ci() -> bool:
@@ -53,7 +59,7 @@ def spark_session() -> Iterator[Any]:
     from digex.backends import SparkUnavailable, new_spark_session
 
     try:
-        session = new_spark_session(MASTER)
+        session = new_spark_session(MASTER, conf=SMALL_DATA)
     except SparkUnavailable as exc:
         unavailable(str(exc))
     try:

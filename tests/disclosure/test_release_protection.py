@@ -5,12 +5,15 @@ recomputes the CONF_STATUS, and a release whose gate fails is refused with nothi
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from tests.disclosure.fixtures import CANARY, tiny_store
 
+import digex
 from digex.api import Digex
 from digex.errors import GateFailed
 from digex.releases.snapshot import read_release
@@ -24,11 +27,28 @@ KPO = f"member = 'KPO' AND cut = 'segment' AND period = '{PERIOD}' AND flow = 'X
 
 
 @pytest.fixture(scope="module")
-def released(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digex]:
-    """The tiny store with its 2024 release made (read it only)."""
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the tiny store with its March 2024 release made (copy it, never open it):
+    disclosure control costs seconds, so the release is made once and each test that changes
+    the store starts from a copy of it."""
     folder = tmp_path_factory.mktemp("protected")
     with tiny_store(folder) as db:
         db.create_release(PERIOD, "preliminary", now=MADE, user="amina")
+    return folder
+
+
+@contextmanager
+def copy_of(made: Path, folder: Path) -> Iterator[Digex]:
+    """The released tiny store copied into `folder` (its snapshot beside it), open."""
+    shutil.copytree(made, folder, dirs_exist_ok=True)
+    with digex.connect(folder / "tiny.duckdb") as db:
+        yield db
+
+
+@pytest.fixture(scope="module")
+def released(made: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Digex]:
+    """The tiny store with its March 2024 release made (read it only)."""
+    with copy_of(made, tmp_path_factory.mktemp("released")) as db:
         yield db
 
 
@@ -91,11 +111,10 @@ def test_the_snapshot_holds_the_public_view(released: Digex) -> None:
     assert released.verify_release("2024-03.1").identical
 
 
-def test_verify_recomputes_the_conf_status(tmp_path: Path) -> None:
+def test_verify_recomputes_the_conf_status(made: Path, tmp_path: Path) -> None:
     """A suppressed row made free with SQL, with the hash rewritten to match, passes the hash
     check and fails the recomputation on `conf_status`."""
-    with tiny_store(tmp_path) as db:
-        db.create_release(PERIOD, "preliminary", now=MADE)
+    with copy_of(made, tmp_path) as db:
         con = db.store.con
         con.execute(
             f"UPDATE release_observations SET conf_status = 'F' WHERE {KPO} AND indicator = 'LEVEL'"
@@ -136,13 +155,12 @@ def test_a_failing_gate_refuses_the_release_and_writes_nothing(tmp_path: Path) -
         assert len(db.overrides()) == 3
 
 
-def test_a_later_vintage_keeps_an_earlier_suppression(tmp_path: Path) -> None:
+def test_a_later_vintage_keeps_an_earlier_suppression(made: Path, tmp_path: Path) -> None:
     """KPO made safe by late declarations (three firms, no dominance) stays suppressed in the
     revised release: it was suppressed in the preliminary one (sticky, origin `earlier`)."""
     from tests.conftest import TODAY, write_csv
 
-    with tiny_store(tmp_path) as db:
-        db.create_release(PERIOD, "preliminary", now=MADE)
+    with copy_of(made, tmp_path) as db:
         late = [
             (f"L{i}", PERIOD, f"{990 + i:015d}", "KPO", "FR", "MAD", amount, "X")
             for i, amount in ((1, "7000000"), (2, "6000000"))
@@ -165,15 +183,14 @@ def test_a_later_vintage_keeps_an_earlier_suppression(tmp_path: Path) -> None:
         assert db.verify_release("2024-03.2").identical
 
 
-def test_a_gate_run_again_that_fails_withdraws_the_release(tmp_path: Path) -> None:
+def test_a_gate_run_again_that_fails_withdraws_the_release(made: Path, tmp_path: Path) -> None:
     """A stored pattern whose complement was made free (with SQL) no longer protects KPO: the
     gate run again fails (exit 3 on the command line), and the release is not served."""
     from tests.inprocess import run_here
 
     from digex.errors import NotPublished
 
-    with tiny_store(tmp_path) as db:
-        db.create_release(PERIOD, "preliminary", now=MADE)
+    with copy_of(made, tmp_path) as db:
         db.store.con.execute(
             "UPDATE release_cells SET conf_status = 'F' WHERE conf_status = 'D' AND cut = 'segment'"
         )

@@ -9,6 +9,7 @@ the store and staged the file, before its final transaction.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -55,13 +56,21 @@ def load(
     return result
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "store.duckdb"
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The store every test starts from, built once (copied, never written)."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "store.duckdb"
     digex.init(path).close()
-    rates = write_csv(tmp_path / "rates.csv", RATES, header=("period", "currency", "rate"))
-    load(path, [write_csv(tmp_path / "april.csv", APRIL)], rates=[rates])
+    rates = write_csv(folder / "rates.csv", RATES, header=("period", "currency", "rate"))
+    load(path, [write_csv(folder / "april.csv", APRIL)], rates=[rates])
     return path
+
+
+@pytest.fixture
+def db(template: Path, tmp_path: Path) -> Path:
+    """A store holding the rates and April's declarations (two loads): the test's own copy."""
+    return Path(shutil.copy(template, tmp_path / "store.duckdb"))
 
 
 def _state(db: Path) -> dict[str, int]:
