@@ -326,7 +326,10 @@ def test_an_unknown_language_is_refused() -> None:
     assert refused.value.parameters == {"lang": "de"}
 
 
-def test_a_five_page_note_reads_in_well_under_ten_ms() -> None:
+def test_a_five_page_note_reads_in_linear_time() -> None:
+    """Reading scales with the text, not its square (a regular expression that backtracks
+    over a long run would): five pages take well under ten times one page, measured side by
+    side (the machine is shared: no absolute time is asserted beyond a hang guard)."""
     page = {
         "en": "In 2024 exports of the sector reached MAD 26.2 billion, +0.2% on 2023. "
         "ITO 40.3%, CRM 37.4%, ESO 13.2%, BPO 8.9% and KPO 0.2% of the total. The office "
@@ -338,9 +341,12 @@ def test_a_five_page_note_reads_in_well_under_ten_ms() -> None:
         "مقارنة بسنة 2023؛ ويبلغ عدد مناصب الشغل 148.500 منصب في نهاية السنة. ",
     }
     for lang, text in page.items():
-        note = text * (15_000 // len(text))  # about five pages
-        best = min(_timed(note, lang) for _ in range(10))
-        assert best < 0.010, (lang, best)
+        one = text * (3_000 // len(text))  # about a page
+        five = one * 5
+        best_one = min(_timed(one, lang) for _ in range(10))
+        best_five = min(_timed(five, lang) for _ in range(10))
+        assert best_five < 10 * best_one, (lang, best_one, best_five)
+        assert best_five < 1.0, (lang, best_five)
 
 
 def _timed(text: str, lang: str) -> float:

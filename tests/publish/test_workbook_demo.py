@@ -112,7 +112,7 @@ def test_one_sheet_per_published_table(
     demo: dict[str, tuple[ReleaseFigures, Workbook]],
 ) -> None:
     release, book = demo["2024"]
-    # the cover, the six tables of MA's profile, then the targets' progress
+    # the cover, the seven tables of MA's profile, then the targets' progress
     assert [s.title for s in book.worksheets] == [
         "About",
         "Total",
@@ -121,6 +121,7 @@ def test_one_sheet_per_published_table(
         "By partner country",
         "By region",
         "By currency",
+        "By segment and region",
         "Targets",
     ]
     assert [t.cut for t in release.profile.tables] == [
@@ -130,4 +131,5 @@ def test_one_sheet_per_published_table(
         "partner",
         "region",
         "currency",
+        "segment_region",
     ]
