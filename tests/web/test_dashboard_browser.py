@@ -322,3 +322,25 @@ def test_without_script_the_page_still_holds_the_figures(
         assert _card(page, "annual")[0] != "MAD 26.2 billion"
     finally:
         context.close()
+
+
+def test_a_journalist_checks_a_pasted_paragraph(watched: Watched, server: str) -> None:
+    """The claim checker's box (issue 21): a paragraph with a dollar sign on dirhams and a
+    correct growth, checked through POST /api/claims, the verdicts drawn as a table."""
+    watched.open(f"{server}/?lang=en")
+    text = (
+        "Exports of the sector reached $26.2 billion in 2024. "
+        "They grew by 0.2% on 2023, to 26.2 billion dirhams."
+    )
+    watched.page.fill("#claims-text", text)
+    watched.page.click(".claims-form button[type=submit]")
+    watched.page.wait_for_selector("body[data-claims]", timeout=HANG * 1000)
+    rows = watched.page.locator(".claims-table tbody tr")
+    verdicts = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(rows.count())]
+    table = watched.page.locator(".claims-table").inner_text()
+    assert "inconsistent" in verdicts, table
+    assert "consistent" in verdicts, table
+    bad = watched.page.locator(".claims-table tr.claim-inconsistent").first.inner_text()
+    assert "$26.2" in bad
+    _artefact(watched.page, "dashboard-claims-en.png")
+    assert watched.problems() == []

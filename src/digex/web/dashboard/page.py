@@ -181,7 +181,9 @@ def words(lang: str) -> dict[str, str]:
 SCRIPT_WORDS: Final = (
     "title", "table", "downloads", "csv", "xlsx", "png", "svg", "sdmx", "embed", "embed_code",
     "changes", "no_changes", "change_label", "change_before", "change_after", "change_change",
-    "no_calendar", "loading", "failed", "published",
+    "no_calendar", "loading", "failed", "published", "claims_checking", "claims_none",
+    "claims_counts", "claims_sentence", "claims_claim", "claims_verdict", "claims_official",
+    "claims_why", "claims_consistent", "claims_inconsistent", "claims_not_checkable",
 )  # fmt: skip
 """The words the script needs when it rebuilds the page (it is given no others)."""
 

@@ -296,6 +296,59 @@
     if (event.target.matches('.embed textarea')) event.target.select();
   });
 
+  /* ---- the claim checker: a pasted text's figures, checked by POST /api/claims ---------- */
+
+  function claimsTable(found) {
+    const verdict = {
+      consistent: words.claims_consistent,
+      inconsistent: words.claims_inconsistent,
+      'not checkable': words.claims_not_checkable,
+    };
+    const head = el('tr', null, [words.claims_sentence, words.claims_claim, words.claims_verdict,
+      words.claims_official, words.claims_why].map((text) => el('th', { scope: 'col' }, text)));
+    const rows = found.claims.map((c) => el('tr', { class: 'claim-' + c.verdict.replace(' ', '-') },
+      el('td', null, c.sentence),
+      el('td', null, c.text),
+      el('td', null, verdict[c.verdict] || c.verdict),
+      el('td', null, c.official || ''),
+      el('td', null, c.explanation || '')));
+    return el('table', { class: 'claims-table' },
+      el('caption', null, words.claims_counts
+        .replace('{consistent}', String(found.counts.consistent))
+        .replace('{inconsistent}', String(found.counts.inconsistent))
+        .replace('{not_checkable}', String(found.counts.not_checkable))),
+      el('thead', null, head), el('tbody', null, rows));
+  }
+
+  const claimsForm = doc.querySelector('.claims-form');
+  if (claimsForm) {
+    claimsForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const status = doc.querySelector('.claims-status');
+      const result = doc.querySelector('.claims-result');
+      status.textContent = words.claims_checking;
+      result.replaceChildren();
+      try {
+        const response = await fetch('/api/claims', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          // every published release: a text may quote any period, not only the one on view
+          body: JSON.stringify({ text: claimsForm.elements.text.value, lang: 'auto' }),
+        });
+        const found = await response.json();
+        if (!response.ok) {
+          status.textContent = words.failed + ' (' + (found.detail || response.status) + ')';
+          return;
+        }
+        status.textContent = '';
+        result.append(found.claims.length ? claimsTable(found) : el('p', null, words.claims_none));
+        body.dataset.claims = String(found.claims.length);
+      } catch (error) {
+        status.textContent = words.failed + ' (' + error.message + ')';
+      }
+    });
+  }
+
   /* ---- first drawing: the page is already filled in; only the charts wait for the data -- */
 
   (async function start() {
