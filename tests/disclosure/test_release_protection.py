@@ -105,7 +105,9 @@ def test_the_snapshot_holds_the_public_view(released: Digex) -> None:
 
     held = read_release(snapshot_path(released.path, "2024-03.1"))
     assert held.intact
-    assert set(held.inputs) == {"profile.toml", "codelists.json", "registry.toml"}
+    assert set(held.inputs) == {
+        "profile.toml", "codelists.json", "registry.toml", "estimates.json",
+    }  # fmt: skip
     values = held.observations["value"].to_pylist()
     assert float(CANARY) not in values
     assert released.verify_release("2024-03.1").identical

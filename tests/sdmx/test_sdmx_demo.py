@@ -14,6 +14,7 @@ import sdmx
 from digex.publish.figures import ReleaseFigures
 from digex.sdmx import ids
 from digex.sdmx.data import data_message, select
+from digex.sdmx.keys import SDMX_ESTIMATES
 from digex.sdmx.query import parse_query
 from digex.sdmx.structures import structures, write_structures
 
@@ -32,7 +33,12 @@ def test_every_observation_has_one_key(release_2024: ReleaseFigures) -> None:
     found = structures(release_2024, "MA1")
     frame = select(release_2024, found, parse_query("DF_DIGITAL_EXPORTS"))
     o = release_2024.observations
-    assert len(frame) == int((o["cut"] != "target").sum())
+    e = release_2024.estimates
+    carried = e[e["indicator"].isin(list(SDMX_ESTIMATES)) & (e["cut"] != "target")]
+    # every observation but the targets' progress, and the estimates SDMX carries (adjusted
+    # series, ADJUSTMENT S, OBS_STATUS E), each once
+    assert len(frame) == int((o["cut"] != "target").sum()) + len(carried)
+    assert set(frame.loc[frame["ADJUSTMENT"] == "S", "OBS_STATUS"]) <= {"E"}
     assert not frame.duplicated(KEY).any()
     for component, codes in found.lists.items():
         if component in frame.columns:

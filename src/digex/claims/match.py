@@ -10,6 +10,7 @@ ratio of two levels. A figure computed from a withheld one is withheld too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -131,7 +132,36 @@ def levels(lib: Library, claim: Claim, subject: Subject, period: Period) -> Offi
     """The level of `subject` in `period`, in the claim's currency."""
     indicator = level_indicator(claim.currency, lib.national)
     found = lib.get(_key(indicator, period, subject, claim.flow))
+    if found is None and indicator == "LEVEL" and FORECAST.search(claim.sentence):
+        found = _nowcast(lib, claim, subject, period)
     return None if found is None else _official(*found)
+
+
+def _nowcast(
+    lib: Library, claim: Claim, subject: Subject, period: Period
+) -> tuple[ReleaseFigures, Figure] | None:
+    """A year not observed yet: the nowcast frozen with the release (status F), or the bound
+    of its 80 % or 95 % interval the quoted figure rounds from (a note states the range)."""
+    point = lib.get(_key("NOWCAST_LEVEL", period, subject, claim.flow))
+    quantity = claim.reading.quantity
+    if point is None or quantity is None:
+        return point
+    for bound in ("LOWER_80", "UPPER_80", "LOWER_95", "UPPER_95"):
+        found = lib.get(_key(f"NOWCAST_LEVEL_{bound}", period, subject, claim.flow))
+        if (
+            found is not None
+            and found[1].value is not None
+            and quantity.rounds_from(found[1].value)
+            and not quantity.rounds_from(point[1].value or found[1].value)
+        ):
+            return found
+    return point
+
+
+FORECAST: Final = re.compile(
+    r"estimat|forecast|nowcast|estim[ée]|prévision|prévu|تقدير|تقدر|يقدر|مقدر|توقع", re.IGNORECASE
+)
+"""Words that say a level is an estimate of a period not yet observed (the nowcast)."""
 
 
 def older_series(lib: Library, period: Period, indicator: str) -> Official | None:
@@ -175,8 +205,21 @@ def _share(lib: Library, ask: _Ask) -> Official | None:
     return ask.get(lib, "SHARE")
 
 
+ADJUSTED: Final = re.compile(
+    r"seasonally adjusted|seasonal adjustment|variations saisonni|désaisonnalis|\bcvs\b"
+    r"|التغيرات الموسمية|معدلة? موسميا",
+    re.IGNORECASE,
+)
+"""Words that say a change is of the seasonally adjusted series (an estimate frozen with the
+release: GROWTH_POP_SA, month on month)."""
+
+
 def _growth(lib: Library, ask: _Ask) -> Official | None:
     period, base = ask.period, ask.base
+    if ADJUSTED.search(ask.claim.sentence) and base in (None, _previous(period)):
+        found = ask.get(lib, "GROWTH_POP_SA")
+        if found is not None:
+            return found
     if base is None or base == _year_before(period):
         found = ask.get(lib, "GROWTH_YOY")
         if found is not None:

@@ -58,6 +58,7 @@ _NUMBER_WORD: Final = {
     for lang, words in lexicon.NUMBER_WORDS.items()
 }
 _LESS: Final = re.compile(r"\s*(?:moins|less|smaller|fewer|اقل)")
+_ODDS: Final = re.compile(r"\s+(?:in|out of|sur|من)\s+\w")
 _DUAL: Final = re.compile(r"(?<![\u0600-\u06ff])ملياري|(?<![\u0600-\u06ff])مليارا(?=\s)")
 
 
@@ -140,6 +141,8 @@ def read(text: str, lang: str) -> list[Reading]:
         key = _multiplier(m.group(0))
         if key is None or _LESS.match(folded, m.end()):
             continue  # "deux fois moins": a fraction, which the press rarely means exactly
+        if _ODDS.match(folded, m.end()):
+            continue  # "four times in five": how often, not how much
         bound, start = _bound(folded, m.start())
         readings.append(
             Reading(start, m.end(), text[start : m.end()], None, bound=bound, multiple=key)
