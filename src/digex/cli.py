@@ -683,7 +683,10 @@ def demo(
         loaded = run.make_store(db, files, progress=_Bar.for_(progress))
     with loaded.store as store:
         _print_results(loaded.results, loaded.seconds, store.profile.minor_units)
-        demo_releases = run.make_releases(store, out_dir)
+        with err().status("making the demo's releases"):
+            demo_releases = run.make_releases(
+                store, out_dir, progress=lambda what: err().print(what, highlight=False)
+            )
         cli_release.print_demo_releases(demo_releases)
         for period in run.HEADLINE_PERIODS:
             out().print(headline_table(store, period, "en"))

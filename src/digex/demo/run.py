@@ -219,11 +219,16 @@ def unpublished_headline(store: Digex, release_id: str, period: str) -> list[str
     return [f"{i} {cut} {member}" for i, cut, member in wanted if (i, cut, member) not in shown]
 
 
-def make_releases(store: Digex, folder: Path) -> Released:
+def make_releases(
+    store: Digex, folder: Path, *, progress: Callable[[str], None] | None = None
+) -> Released:
     """The demo's releases (`DEMO_RELEASES`): preliminary 2024, then a late file, revised
     2024, then preliminary 2025-H1, so that every later output has history to show. Each is
     protected (disclosure control, default parameters); `Released.unpublished` says which
-    of DESIGN.md's headline figures a release's public view would not show."""
+    of DESIGN.md's headline figures a release's public view would not show. `progress` is
+    told each step as it starts and ends (a release takes tens of seconds: a terminal that
+    stays silent that long looks hung)."""
+    say = progress or (lambda _: None)
     start = time.perf_counter()
     made = []
     late: LoadResult | None = None
@@ -231,11 +236,13 @@ def make_releases(store: Digex, folder: Path) -> Released:
         if status == "revised" and late is None:
             path = write_late_file(store, folder)
             (late,) = store.load(path, today=LOAD_DATE, user=USER)
-        made.append(
-            store.create_release(
-                period, status, note=note, publish_at=published, user=USER, now=created
-            )
+        say(f"release {period} ({status}): computing, protecting and freezing its figures")
+        began = time.perf_counter()
+        info = store.create_release(
+            period, status, note=note, publish_at=published, user=USER, now=created
         )
+        made.append(info)
+        say(f"release {info.release_id} made in {time.perf_counter() - began:.1f} s")
     assert late is not None
     unpublished = {
         info.release_id: unpublished_headline(store, info.release_id, info.period) for info in made
