@@ -109,6 +109,11 @@ class CountryProfile:
     def digits_for(self, lang: str) -> str:
         return self.digits.get(lang, "latn")
 
+    def locale_for(self, lang: str) -> str:
+        """The Babel locale numbers are written with in `lang` (the language itself when the
+        profile names none)."""
+        return self.locales.get(lang, lang)
+
     @property
     def digest(self) -> str:
         """SHA-256 of the profile's text: any change to the file changes it, even one made

@@ -23,7 +23,6 @@ from tests.disclosure.test_leak import PERIOD, RID, Released, leaks, released
 from digex.web.app import create_app
 from digex.web.catalogue import Catalogue
 from digex.web.dashboard import download, models
-from digex.web.dashboard.routes import router
 from digex.web.dashboard.text import Writer
 
 __all__ = ["released"]  # the fixture, imported for this module
@@ -41,10 +40,8 @@ def numbers_in(text: str) -> str:
 
 
 def dashboard_app(path: Any, **options: Any) -> FastAPI:
-    """The web app with the dashboard's data routes (dash-page wires them into app.py)."""
-    app = create_app(path, warm=False, **options)
-    app.include_router(router)
-    return app
+    """The web app (it serves the dashboard's data routes), without reading ahead."""
+    return create_app(path, warm=False, **options)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 from tests.conftest import DemoReleases
 from tests.disclosure.test_leak import _distinctive, _significant, leaks
-from tests.web.test_dashboard_data import dashboard_app, numbers_in
+from tests.web.test_dashboard_data import _get, dashboard_app, numbers_in
 
 from digex.web.dashboard.charts import CHARTS
 
@@ -40,13 +40,6 @@ def _half_up(value: Decimal, places: str = "0.1") -> Decimal:
 def client(demo_releases: DemoReleases) -> Iterator[TestClient]:
     with TestClient(dashboard_app(demo_releases.store)) as c:
         yield c
-
-
-def _get(client: TestClient, **params: str) -> dict[str, Any]:
-    r = client.get("/api/dashboard", params=params)
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    return body
 
 
 def _card(body: dict[str, Any], card_id: str) -> dict[str, Any]:

@@ -201,7 +201,7 @@ def judge(lib: Library, claim: Claim, claims: Sequence[Claim] = (), lang: str = 
     """The verdict on one claim (`claims`: the text's other claims, whose levels a change may
     have been recomputed from)."""
     latest = lib.latest
-    locale = latest.profile.locales.get(lang, lang) if latest is not None else lang
+    locale = latest.profile.locale_for(lang) if latest is not None else lang
     if claim.period is None:
         return Verdict(claim, NOT_CHECKABLE, explanation="the text names no period for it")
     found = official(lib, claim)

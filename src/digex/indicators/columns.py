@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from typing import Final
 
+KEY: Final = ("indicator", "freq", "period", "cut", "member", "flow")
+"""What names one figure (the key of an observation, an estimate or a query's filter)."""
 COLUMNS: Final = (
-    "indicator",
-    "freq",
-    "period",
-    "cut",
-    "member",
-    "flow",
+    *KEY,
     "value",
     "unit",
     "unit_mult",

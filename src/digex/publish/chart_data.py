@@ -64,7 +64,7 @@ class Reader:
 
     @cached_property
     def locale(self) -> str:
-        return self.release.profile.locales.get(self.lang, self.lang)
+        return self.release.profile.locale_for(self.lang)
 
     @cached_property
     def money(self) -> frozenset[str]:

@@ -148,6 +148,6 @@ def headline_table(
     from digex.publish.summary import headline
 
     check_lang(lang, db.profile.languages)
-    locale = db.profile.locales.get(lang, lang)
+    locale = db.profile.locale_for(lang)
     found = headline(db, period, lang, release=release, as_of=as_of)
     return shape(found, lang, locale, synthetic=db.store.synthetic)

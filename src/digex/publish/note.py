@@ -154,7 +154,7 @@ def facts(r: ReleaseFigures, lang: str) -> Facts:
     partners = [
         Line(
             f.key.member,
-            market_name(cut, f.key.member, r.profile.locales.get(lang, lang), lang),
+            market_name(cut, f.key.member, r.profile.locale_for(lang), lang),
             f,
             _get(r, "LEVEL", before, cut, f.key.member),
             _get(r, "SHARE", p, cut, f.key.member),

@@ -81,7 +81,7 @@ class Tags:
     ) -> None:
         self.release = release
         self.lang = lang
-        self.locale = release.profile.locales.get(lang, lang)
+        self.locale = release.profile.locale_for(lang)
         self.digits = release.profile.digits_for(lang)
         self.book = dict(book or {})
         """Figures beyond the release's own (the revised release's, prefixed `prev:`)."""

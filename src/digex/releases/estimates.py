@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pandas as pd
 
 from digex.errors import AdjustmentFailed, NowcastError, UsageError
+from digex.indicators.columns import KEY
 
 if TYPE_CHECKING:
     from digex.indicators.engine import Engine
@@ -45,12 +46,7 @@ if TYPE_CHECKING:
     from digex.profile import CountryProfile
 
 ESTIMATE_COLUMNS: Final = (
-    "indicator",
-    "freq",
-    "period",
-    "cut",
-    "member",
-    "flow",
+    *KEY,
     "value",
     "lower_80",
     "upper_80",
@@ -63,7 +59,7 @@ ESTIMATE_COLUMNS: Final = (
     "method",
 )
 """The columns of `release_estimates` after `release_id`."""
-ESTIMATE_KEY: Final = ("indicator", "freq", "period", "cut", "member", "flow")
+ESTIMATE_KEY: Final = KEY
 CUTS: Final = ("total", "segment")
 FREQS: Final = ("M", "Q")
 FLOW: Final = "X"

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from digex.errors import AdjustmentFailed, X13Failed
+from digex.indicators.columns import KEY
 from digex.timeseries import stl, x13
 from digex.timeseries.diagnostics import Diagnostics
 from digex.timeseries.holidays import REGRESSORS, CalendarEffects, calendar_regressors
@@ -35,17 +36,7 @@ __all__ = ["SIGNIFICANCE", "Adjusted", "AdjustmentSpec", "adjust", "choose_spec"
 SIGNIFICANCE: Final = 1.96
 """A calendar regressor is kept when |t| >= 1.96 in the model chosen with all of them."""
 INDICATORS: Final = {"adjusted": "LEVEL_SA", "seasonal": "SEASONAL_FACTOR", "trend": "TREND"}
-COLUMNS: Final = (
-    "indicator",
-    "freq",
-    "period",
-    "cut",
-    "member",
-    "flow",
-    "value",
-    "adjustment",
-    "obs_status",
-)
+COLUMNS: Final = (*KEY, "value", "adjustment", "obs_status")
 
 Method = Literal["x13", "stl"]
 

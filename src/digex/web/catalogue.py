@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from digex.errors import DigexError, NotPublished, UnknownRelease
-from digex.indicators.columns import PUBLIC_COLUMNS
+from digex.indicators.columns import KEY, PUBLIC_COLUMNS
 from digex.web.index import Entry, Index, index_path, read_index
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 COLUMNS: Final = PUBLIC_COLUMNS
 """The tidy columns of an observation, in the order answers give them."""
-FILTERS: Final = ("indicator", "freq", "period", "cut", "member", "flow")
+FILTERS: Final = KEY
 """The columns a query may filter on (the observation's key)."""
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def locale_of(view: View) -> dict[str, Any]:
-    locale = view.figures.profile.locales.get(view.lang, view.lang)
+    locale = view.figures.profile.locale_for(view.lang)
     return {"number": d3_number(locale, view.unit), "time": d3_time(locale)}
 
 

@@ -39,7 +39,7 @@ class Writer:
 
     @cached_property
     def locale(self) -> str:
-        return self.release.profile.locales.get(self.lang, self.lang)
+        return self.release.profile.locale_for(self.lang)
 
     @cached_property
     def digits(self) -> str:
