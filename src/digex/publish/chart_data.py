@@ -24,7 +24,7 @@ from digex.indicators.periods import Period, parse_period
 from digex.indicators.registry import registry
 from digex.indicators.status import ObsStatus
 from digex.publish.chart_words import break_mark, directed, member_name, period_label
-from digex.publish.figures import TARGET_CUT, Figure, FigureKey, ReleaseFigures
+from digex.publish.figures import BOUNDS, TARGET_CUT, Figure, FigureKey, ReleaseFigures
 from digex.publish.numbers import number, percent
 from digex.publish.rounding import round_half_up
 
@@ -172,6 +172,44 @@ def halfyear(r: Reader) -> Plotted:
         keys.append(FigureKey("GROWTH_YOY", period))
         keys += (f.key for f in r.release.members("GROWTH_YOY", period, "segment"))
     return r.plot(keys)
+
+
+def nowcast(r: Reader) -> tuple[Plotted, list[Row]]:
+    """The year-to-date level of each month of the release's year, and of the same months a
+    year earlier; the frozen nowcast of the whole year (OBS_STATUS F) with its 80 % and 95 %
+    bounds; and the fan between the last month observed and the year's end (computed from
+    those figures, not a figure itself: its rows carry no `key`). Empty for an annual release
+    and for one frozen without a nowcast, or whose year to date is confidential."""
+    p = r.period
+    year = str(p.year)
+    point = FigureKey("NOWCAST_LEVEL", year)
+    if p.freq == "A" or r.release.get(point) is None:
+        return Plotted([]), []
+    months = [f"{y}-{m:02d}" for y in (p.year - 1, p.year) for m in range(1, p.last_month + 1)]
+    bounds = [FigureKey(f"NOWCAST_LEVEL_{b.upper()}", year) for b in BOUNDS]
+    found = r.plot([*(FigureKey("YTD_LEVEL", m) for m in months), point, *bounds])
+    for row in found.rows:
+        period = str(row["period"])
+        row["month"] = 12 if len(period) == 4 else int(period[5:])
+        row["year"] = period[:4]
+    shown = {str(row["indicator"]): float(str(row["shown"])) for row in found.rows}
+    last = next(
+        (x for x in found.of("YTD_LEVEL") if x["period"] == f"{year}-{p.last_month:02d}"), None
+    )
+    if last is None or "NOWCAST_LEVEL" not in shown:
+        return Plotted([], found.withheld), []
+    reached = float(str(last["shown"]))
+    ends = {b: shown.get(f"NOWCAST_LEVEL_{b.upper()}", shown["NOWCAST_LEVEL"]) for b in BOUNDS}
+    fan: list[Row] = [
+        {
+            "indicator": "FAN",
+            "month": p.last_month,
+            "shown": reached,
+            **dict.fromkeys(BOUNDS, reached),
+        },
+        {"indicator": "FAN", "month": 12, "shown": shown["NOWCAST_LEVEL"], **ends},
+    ]
+    return found, fan
 
 
 def partners(r: Reader) -> tuple[str, Plotted]:

@@ -20,6 +20,14 @@ from digex.publish.display import region_names
 
 WORDS: Final[dict[str, dict[str, str]]] = {
     "en": {
+        "nowcast": "Exports of {year} so far, and the forecast of the whole year",
+        "forecast": "Forecast {year}: {value}",
+        "so_far": "Lines: exports from January to each month, {year} (dark) and {before} (pale)",
+        "fan": "Shaded: the forecast of the year from its first {months} months ({method}), "
+        "inside the darker band four times in five and the paler one nineteen times in twenty; "
+        "an estimate, not an observed figure",
+        "method_ratio": "the ratio of the whole year to these months in past years",
+        "method_model": "a seasonal model of the monthly series",
         "annual": "Exports and growth on the previous year",
         "annual_sub": "Exports in each {part} and growth on the same period a year earlier",
         "segments": "Share of each segment in exports, {period}",
@@ -49,6 +57,15 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "final": "final",
     },
     "fr": {
+        "nowcast": "Exportations de {year} à ce jour et prévision de l'année entière",
+        "forecast": "Prévision {year} : {value}",
+        "so_far": "Courbes : exportations cumulées de janvier à chaque mois, {year} (foncé) et "
+        "{before} (clair)",
+        "fan": "Zone ombrée : prévision de l'année d'après ses {months} premiers mois ({method}), "
+        "dans la bande foncée quatre fois sur cinq et dans la claire dix-neuf fois sur vingt ; "
+        "une estimation, non un chiffre observé",
+        "method_ratio": "rapport de l'année entière à ces mois les années passées",
+        "method_model": "modèle saisonnier de la série mensuelle",
         "annual": "Exportations et variation sur un an",
         "annual_sub": "Exportations de chaque {part} et variation sur la même période "
         "de l'année précédente",
@@ -81,6 +98,14 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "final": "définitive",
     },
     "ar": {
+        "nowcast": "صادرات {year} حتى الآن وتوقع السنة كاملة",
+        "forecast": "التوقع {year}: {value}",
+        "so_far": "الخطوط: الصادرات المتراكمة من يناير إلى كل شهر، {year} (داكن) و{before} (فاتح)",
+        "fan": "المنطقة المظللة: توقع السنة انطلاقا من أشهرها الأولى ({months}) ({method})، داخل "
+        "النطاق الداكن في أربع حالات من خمس وداخل الفاتح في تسع عشرة حالة من عشرين؛ تقدير وليس "
+        "رقما ملاحظا",
+        "method_ratio": "نسبة السنة كاملة إلى هذه الأشهر في السنوات الماضية",
+        "method_model": "نموذج موسمي للسلسلة الشهرية",
         "annual": "الصادرات والتغير مقارنة بالسنة السابقة",
         "annual_sub": "الصادرات في كل {part} والتغير مقارنة بنفس الفترة من السنة السابقة",
         "segments": "حصة كل جزء من الصادرات، {period}",

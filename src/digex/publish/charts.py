@@ -49,7 +49,7 @@ from digex.publish.chart_words import (
 from digex.publish.figures import ReleaseFigures
 from digex.publish.numbers import number
 
-CHARTS: Final = ("annual", "segments", "halfyear", "partners", "target")
+CHARTS: Final = ("annual", "nowcast", "segments", "halfyear", "partners", "target")
 """Every chart's stable name, in the order a note shows them; a release that holds no data
 for one (a half-year release has no target progress) has no such chart."""
 WIDTH: Final = 520
@@ -325,6 +325,105 @@ def _annual(r: Reader) -> Drawn | None:
     return Drawn(chart, w["annual"], notes, found)
 
 
+def _nowcast(r: Reader) -> Drawn | None:
+    """The year so far (cumulated months, against the same months a year earlier) and the
+    forecast of the whole year as a fan: shaded from the last month observed to December,
+    its 95 % interval pale and its 80 % interval darker."""
+    found, fan = data.nowcast(r)
+    if not fan:
+        return None
+    w = words(r.lang)
+    rtl = r.lang in RTL
+    year = r.period.year
+    names = Locale.parse(r.locale).months["format"]["abbreviated"]
+    labels = json.dumps([directed(str(names[m]), r.lang) for m in range(1, 13)])
+    x = alt.X(
+        "month:O",
+        title=None,
+        scale=alt.Scale(domain=list(range(1, 13)), reverse=rtl),
+        axis=alt.Axis(labelAngle=0, labelExpr=f"{labels}[datum.value - 1]"),
+    )
+    top = max(float(str(row["upper_95"])) for row in fan)
+    y_scale = alt.Scale(domain=[0.0, top * 1.15])
+    title = money_title(r.release.profile.national_currency, r.lang)
+    axis = alt.Axis(format=",.0f", orient="right" if rtl else "left")
+    y = alt.Y("shown:Q", title=title, axis=axis, scale=y_scale)
+
+    def band(level: str, opacity: float) -> alt.Chart:
+        shaded: alt.Chart = (
+            alt.Chart()
+            .transform_filter(_is("FAN"))
+            .mark_area(color=ACCENT, opacity=opacity)
+            .encode(
+                x=x,
+                y=alt.Y(f"lower_{level}:Q", title=title, axis=axis, scale=y_scale),
+                y2=f"upper_{level}:Q",
+            )
+        )
+        return shaded
+
+    def so_far(which: int, colour: str, width: float) -> alt.Chart:
+        line: alt.Chart = (
+            alt.Chart()
+            .transform_filter(f"{_is('YTD_LEVEL')} && datum.year === {json.dumps(str(which))}")
+            .mark_line(color=colour, strokeWidth=width, point=alt.OverlayMarkDef(color=colour))
+            .encode(x=x, y=y)
+        )
+        return line
+
+    last = f"{year}-{r.period.last_month:02d}"
+    point = found.of("NOWCAST_LEVEL")[0]
+    layers = [
+        band("95", 0.14),
+        band("80", 0.3),
+        alt.Chart()
+        .transform_filter(_is("FAN"))
+        .mark_line(color=ACCENT, strokeDash=[6, 4])
+        .encode(x=x, y=y),
+        so_far(year - 1, PALE[0], 2),
+        so_far(year, INK, 3),
+        alt.Chart()
+        .transform_filter(_is("NOWCAST_LEVEL"))
+        .mark_point(color=ACCENT, filled=True, size=80, opacity=1)
+        .encode(x=x, y=y),
+        alt.Chart()
+        .transform_filter(_is("NOWCAST_LEVEL"))
+        .mark_text(
+            text=directed(w["forecast"].format(year=year, value=point["text"]), r.lang),
+            dy=-12,
+            fontSize=12,
+            fontWeight="bold",
+            color=ACCENT,
+            align="left" if rtl else "right",
+        )
+        .encode(x=x, y=y),
+        alt.Chart()
+        .transform_filter(f"datum.period === {json.dumps(last)}")
+        .mark_text(
+            dx=8 if rtl else -8, dy=-8, fontSize=12, color=INK, align="left" if rtl else "right"
+        )
+        .encode(x=x, y=y, text="text:N"),
+    ]
+    before = [row for row in found.of("YTD_LEVEL") if row["year"] == str(year - 1)]
+    if before:
+        layers.append(
+            alt.Chart()
+            .transform_filter(f"datum.period === {json.dumps(str(before[-1]['period']))}")
+            .mark_text(dy=14, fontSize=11, color="#606060", align="right" if rtl else "left")
+            .encode(x=x, y=y, text=alt.value(str(year - 1)))
+        )
+    chart = alt.LayerChart(layer=layers, data=_inline([*found.rows, *fan]))
+    frozen = r.release.estimates
+    methods = frozen.loc[frozen["indicator"] == "NOWCAST_LEVEL", "method"]
+    how = w.get(f"method_{methods.iloc[0]}", "") if not methods.empty else ""
+    part = PARTS.get(r.lang, PARTS["en"])["M"]
+    notes = [
+        w["so_far"].format(year=year, before=year - 1),
+        w["fan"].format(months=r.period.last_month, part=part, method=how),
+    ]
+    return Drawn(chart, w["nowcast"].format(year=year), notes, found)
+
+
 def _horizontal(
     r: Reader, found: Plotted, title: str, axis_title: str, axis_format: str
 ) -> alt.LayerChart:
@@ -515,6 +614,7 @@ def _caption(
 
 BUILDERS: Final[dict[str, Callable[[Reader], Drawn | None]]] = {
     "annual": _annual,
+    "nowcast": _nowcast,
     "segments": _segments,
     "halfyear": _halfyear,
     "partners": _partners,
