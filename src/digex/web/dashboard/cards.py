@@ -7,6 +7,11 @@ second half of a year), or for a quarter or a month the year to date at its last
 the national currency only: the release has no year to date in another unit). The
 target cards are the profile's exports and jobs targets as the release measures them (level,
 share of the target reached, gap, growth needed per year), whatever the filters.
+
+A release of part of a year adds, between them, the forecast of its whole year for the view's
+member (exports of the total or a segment, in the national currency: what the release
+forecast), with its 80 % interval: an estimate frozen with the release (OBS_STATUS F), its
+card saying it is a forecast and no observation.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from digex.indicators.periods import Period, parse_period
 from digex.publish.figures import TARGET_CUT, Figure, ReleaseFigures
 from digex.web.dashboard import models
 from digex.web.dashboard.charts import figure, growth, what, year_before
+from digex.web.dashboard.estimated import estimate
 from digex.web.dashboard.text import MARK, MISSING, Writer
 from digex.web.dashboard.view import View, end_month
 from digex.web.dashboard.words import words
@@ -83,6 +89,48 @@ def _sub_annual(view: View, t: Writer) -> models.Card | None:
         return None
     title = w["ytd"].format(what=what(view), period=t.period(month))
     return _card(view, t, "ytd", title, level, figure(view, "YTD_GROWTH", month), view.unit)
+
+
+def _nowcast(view: View, t: Writer) -> models.Card | None:
+    """The forecast of the year of a release of part of a year (NOWCAST_LEVEL, OBS_STATUS F,
+    frozen with it) for the view's member, with its 80 % interval, worded as a forecast: for
+    a view of that year only (a view of an earlier year has its observed figures)."""
+    r = view.figures
+    p = r.period
+    if p.freq == "A" or view.period.year != p.year:
+        return None
+    year = str(p.year)
+    level = estimate(view, "NOWCAST_LEVEL", year)
+    if level is None or not level.available or level.value is None:
+        return None
+    w = words(view.lang)
+    unit = view.unit
+    lines = []
+    low, high = (estimate(view, f"NOWCAST_LEVEL_{b}", year) for b in ("LOWER_80", "UPPER_80"))
+    if low is not None and high is not None and low.available and high.available:
+        assert low.value is not None
+        assert high.value is not None
+        lines.append(
+            w["nowcast_interval"].format(
+                low=t.money(low.value, unit), high=t.money(high.value, unit)
+            )
+        )
+    month = Period("M", p.year, p.last_month).label
+    lines.append(w["nowcast_note"].format(month=t.period(month)))
+    return models.Card(
+        id="nowcast",
+        title=w["nowcast_title"].format(what=what(view), year=t.period(year)),
+        period=year,
+        value=float(level.value),
+        value_text=t.money(level.value, unit),
+        confidential=False,
+        change_text=None,
+        change_label=None,
+        lines=lines,
+        status=level.obs_status,
+        status_label=status_label(r, view.lang),
+        release_label=w["published"].format(date=t.date(r.published_at)),
+    )
 
 
 def _targets(view: View, t: Writer) -> list[models.Card]:
@@ -163,4 +211,7 @@ def cards(view: View, t: Writer) -> list[models.Card]:
     second = _sub_annual(view, t)
     if second is not None:
         found.append(second)
+    forecast = _nowcast(view, t)
+    if forecast is not None:
+        found.append(forecast)
     return found + _targets(view, t)
