@@ -22,7 +22,7 @@ from digex.indicators.periods import Period, parse_period
 from digex.publish.figures import TARGET_CUT, Figure, ReleaseFigures
 from digex.web.dashboard import models
 from digex.web.dashboard.charts import figure, growth, what, year_before
-from digex.web.dashboard.estimated import estimate
+from digex.web.dashboard.estimated import nowcast
 from digex.web.dashboard.text import MARK, MISSING, Writer
 from digex.web.dashboard.view import View, end_month
 from digex.web.dashboard.words import words
@@ -93,41 +93,31 @@ def _sub_annual(view: View, t: Writer) -> models.Card | None:
 
 def _nowcast(view: View, t: Writer) -> models.Card | None:
     """The forecast of the year of a release of part of a year (NOWCAST_LEVEL, OBS_STATUS F,
-    frozen with it) for the view's member, with its 80 % interval, worded as a forecast: for
-    a view of that year only (a view of an earlier year has its observed figures)."""
-    r = view.figures
-    p = r.period
-    if p.freq == "A" or view.period.year != p.year:
-        return None
-    year = str(p.year)
-    level = estimate(view, "NOWCAST_LEVEL", year)
-    if level is None or not level.available or level.value is None:
+    frozen with it) for the view's member, with its 80 % interval, worded as a forecast
+    (`estimated.nowcast`: for a view of that year only)."""
+    found = nowcast(view)
+    if found is None:
         return None
     w = words(view.lang)
+    r = view.figures
     unit = view.unit
     lines = []
-    low, high = (estimate(view, f"NOWCAST_LEVEL_{b}", year) for b in ("LOWER_80", "UPPER_80"))
-    if low is not None and high is not None and low.available and high.available:
-        assert low.value is not None
-        assert high.value is not None
-        lines.append(
-            w["nowcast_interval"].format(
-                low=t.money(low.value, unit), high=t.money(high.value, unit)
-            )
-        )
-    month = Period("M", p.year, p.last_month).label
-    lines.append(w["nowcast_note"].format(month=t.period(month)))
+    interval = found.interval(80)
+    if interval is not None:
+        low, high = (t.money(v, unit) for v in interval)
+        lines.append(w["nowcast_interval"].format(low=low, high=high))
+    lines.append(w["nowcast_note"].format(month=t.period(found.month)))
     return models.Card(
         id="nowcast",
-        title=w["nowcast_title"].format(what=what(view), year=t.period(year)),
-        period=year,
-        value=float(level.value),
-        value_text=t.money(level.value, unit),
+        title=w["nowcast_title"].format(what=what(view), year=t.period(found.year)),
+        period=found.year,
+        value=float(found.value),
+        value_text=t.money(found.value, unit),
         confidential=False,
         change_text=None,
         change_label=None,
         lines=lines,
-        status=level.obs_status,
+        status=found.status,
         status_label=status_label(r, view.lang),
         release_label=w["published"].format(date=t.date(r.published_at)),
     )

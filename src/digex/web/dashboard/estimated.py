@@ -85,3 +85,43 @@ def estimate(view: View, indicator: str, period: str) -> Figure | None:
     if not shows_estimates(view):
         return None
     return estimated(view.served).figure(indicator, period, view.cut, view.member, view.flow)
+
+
+@dataclass(frozen=True)
+class Nowcast:
+    """The forecast of the whole year a release of part of a year froze for a view's member,
+    and its bounds (those it holds: `LOWER_80`, `UPPER_80`, `LOWER_95`, `UPPER_95`)."""
+
+    year: str
+    month: str
+    """The release's last month: the forecast read the months up to it."""
+    value: Decimal
+    bounds: dict[str, Decimal]
+    status: str
+    """The forecast's OBS_STATUS (F)."""
+
+    def interval(self, level: int) -> tuple[Decimal, Decimal] | None:
+        low, high = self.bounds.get(f"LOWER_{level}"), self.bounds.get(f"UPPER_{level}")
+        return None if low is None or high is None else (low, high)
+
+
+def nowcast(view: View) -> Nowcast | None:
+    """The forecast of the year of the view's release, for a view of that year (a view of an
+    earlier year has its observed figures) the release estimates; None for an annual
+    release, or one that froze no forecast of the view's member."""
+    from digex.indicators.periods import Period
+
+    p = view.figures.period
+    if p.freq == "A" or view.period.year != p.year:
+        return None
+    year = str(p.year)
+    point = estimate(view, "NOWCAST_LEVEL", year)
+    if point is None or not point.available or point.value is None:
+        return None
+    bounds = {}
+    for bound in BOUNDS:
+        found = estimate(view, f"NOWCAST_LEVEL_{bound.upper()}", year)
+        if found is not None and found.available and found.value is not None:
+            bounds[bound.upper()] = found.value
+    month = Period("M", p.year, p.last_month).label
+    return Nowcast(year, month, point.value, bounds, point.obs_status)
