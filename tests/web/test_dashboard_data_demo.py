@@ -92,7 +92,8 @@ def test_the_half_year_card_of_the_default_release(
     body = _get(client)
     assert body["query"]["release"] == r.release_id
     assert body["query"]["period"] == "2025-H1"
-    assert [c["id"] for c in body["cards"]] == ["half_year"]  # no year in a half-year release
+    # no year in a half-year release; the forecast of its year (test_dashboard_estimates)
+    assert [c["id"] for c in body["cards"]] == ["half_year", "nowcast"]
     card = body["cards"][0]
     level = r.figure("LEVEL", "2025-H1").value
     growth = r.figure("GROWTH_YOY", "2025-H1").value
@@ -162,8 +163,10 @@ def test_every_charts_sdmx_link_answers(client: TestClient, demo_releases: DemoR
             assert r.status_code == 200, (link, r.text)
             lines = r.text.strip().splitlines()
             assert len(lines) > 1
+            # the target's path and the estimates (seasonally adjusted) are no observations:
+            # the SDMX API serves the observed figures only
             assert len(lines) - 1 >= len(chart["spec"]["data"]["values"]) - sum(
-                1 for v in chart["spec"]["data"]["values"] if v.get("series") == "path"
+                1 for v in chart["spec"]["data"]["values"] if v.get("series") in ("path", "sa")
             )
 
 

@@ -7,6 +7,11 @@ second half of a year), or for a quarter or a month the year to date at its last
 the national currency only: the release has no year to date in another unit). The
 target cards are the profile's exports and jobs targets as the release measures them (level,
 share of the target reached, gap, growth needed per year), whatever the filters.
+
+A release of part of a year adds, between them, the forecast of its whole year for the view's
+member (exports of the total or a segment, in the national currency: what the release
+forecast), with its 80 % interval: an estimate frozen with the release (OBS_STATUS F), its
+card saying it is a forecast and no observation.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from digex.indicators.periods import Period, parse_period
 from digex.publish.figures import TARGET_CUT, Figure, ReleaseFigures
 from digex.web.dashboard import models
 from digex.web.dashboard.charts import figure, growth, what, year_before
+from digex.web.dashboard.estimated import nowcast
 from digex.web.dashboard.text import MARK, MISSING, Writer
 from digex.web.dashboard.view import View, end_month
 from digex.web.dashboard.words import words
@@ -83,6 +89,38 @@ def _sub_annual(view: View, t: Writer) -> models.Card | None:
         return None
     title = w["ytd"].format(what=what(view), period=t.period(month))
     return _card(view, t, "ytd", title, level, figure(view, "YTD_GROWTH", month), view.unit)
+
+
+def _nowcast(view: View, t: Writer) -> models.Card | None:
+    """The forecast of the year of a release of part of a year (NOWCAST_LEVEL, OBS_STATUS F,
+    frozen with it) for the view's member, with its 80 % interval, worded as a forecast
+    (`estimated.nowcast`: for a view of that year only)."""
+    found = nowcast(view)
+    if found is None:
+        return None
+    w = words(view.lang)
+    r = view.figures
+    unit = view.unit
+    lines = []
+    interval = found.interval(80)
+    if interval is not None:
+        low, high = (t.money(v, unit) for v in interval)
+        lines.append(w["nowcast_interval"].format(low=low, high=high))
+    lines.append(w["nowcast_note"].format(month=t.period(found.month)))
+    return models.Card(
+        id="nowcast",
+        title=w["nowcast_title"].format(what=what(view), year=t.period(found.year)),
+        period=found.year,
+        value=float(found.value),
+        value_text=t.money(found.value, unit),
+        confidential=False,
+        change_text=None,
+        change_label=None,
+        lines=lines,
+        status=found.status,
+        status_label=status_label(r, view.lang),
+        release_label=w["published"].format(date=t.date(r.published_at)),
+    )
 
 
 def _targets(view: View, t: Writer) -> list[models.Card]:
@@ -163,4 +201,7 @@ def cards(view: View, t: Writer) -> list[models.Card]:
     second = _sub_annual(view, t)
     if second is not None:
         found.append(second)
+    forecast = _nowcast(view, t)
+    if forecast is not None:
+        found.append(forecast)
     return found + _targets(view, t)

@@ -8,6 +8,11 @@ partner markets. A confidential figure is a row of the table holding the mark, a
 the chart's data: nothing is drawn for it, and the description names it (a ranking never
 names a confidential market, whose rank would bound its value). No value is ever derived
 from others to fill a gap, nor a "rest of the world" computed from the ranked markets.
+
+An estimate the release froze (the seasonally adjusted level, `digex.web.dashboard.estimated`)
+is drawn beside the observed series, never in it: rows of its own series, a dashed line, a
+column of its own, and the legend, the table's header and the description call it an
+estimate.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from typing import Any, Final
 from digex.indicators.periods import Period, parse_period
 from digex.publish.figures import TARGET_CUT, Figure, FigureKey
 from digex.web.dashboard import links, models, specs
-from digex.web.dashboard.text import BILLION, MARK, Writer
+from digex.web.dashboard.estimated import estimate
+from digex.web.dashboard.text import BILLION, MARK, MISSING, Writer
 from digex.web.dashboard.view import TOTAL, View, end_month
 from digex.web.dashboard.words import RTL, words
 
@@ -272,8 +278,27 @@ def _sdmx_indicators(view: View, *more: str) -> list[str]:
     return [view.level, *(more if view.national else ())]
 
 
+def _adjusted(view: View, t: Writer, periods: Sequence[str]) -> list[tuple[dict[str, Any], str]]:
+    """The seasonally adjusted level (LEVEL_SA, an estimate the release froze) of the view's
+    member in each of `periods` it has one: a row of its own series ("sa") for the chart,
+    carrying its exact value (`exact`, for the description), and its table cell. None for a
+    view the release does not adjust (imports, a foreign unit, a market) nor for a series it
+    left out (a suppressed cell: `digex.releases.estimates`)."""
+    name = words(view.lang)["series_sa"]
+    found = []
+    for p in periods:
+        f = estimate(view, "LEVEL_SA", p)
+        if f is None or not f.available or f.value is None:
+            continue
+        row = _money_row(t, f, t.period(p), series="sa", period=p, name=name)
+        found.append(({**row, "exact": f.value}, t.cell(f, "billions")))
+    return found
+
+
 def monthly(view: View, t: Writer, locale: dict[str, Any]) -> models.Chart | None:
-    """The level by month up to the view's period (by quarter where the cut has no months)."""
+    """The level by month up to the view's period (by quarter where the cut has no months),
+    and beside it, as a line, a column and rows of its own, the seasonally adjusted level
+    the release estimated for it, if any (never merged into the observed rows)."""
     w = words(view.lang)
     held = view.series(view.level)
     found = [
@@ -293,11 +318,23 @@ def monthly(view: View, t: Writer, locale: dict[str, Any]) -> models.Chart | Non
         t,
         value_text=lambda f: t.money(f.value or Decimal(0), view.unit),
     )
+    columns = [w["col_period"], money_column(view), w["col_growth"]]
+    adjusted = _adjusted(view, t, periods)
+    if adjusted:
+        columns.append(w["col_sa"].format(unit=w["in_billions"].format(unit=view.unit)))
+        by_label = {row["label"]: text for row, text in adjusted}
+        for line in drawn.table:
+            line.append(by_label.get(line[0], MISSING))
+        last = adjusted[-1][0]
+        description += w["describe_sa"].format(
+            last=last["label"], value=t.money(last["exact"], view.unit)
+        )
+    rows = [{k: v for k, v in row.items() if k != "exact"} for row, _ in adjusted]
     spec = specs.time_line(
         drawn.rows, axis_title=w["in_billions"].format(unit=view.unit), locale=locale,
-        title=title, rtl=view.lang in RTL,
+        title=title, rtl=view.lang in RTL, estimates=rows,
+        names=(w["series_observed"], w["series_sa"]),
     )  # fmt: skip
-    columns = [w["col_period"], money_column(view), w["col_growth"]]
     sdmx = links.sdmx(view, freq, _sdmx_indicators(view, "GROWTH_YOY"), periods)
     return _chart(view, "monthly", title, description, spec, columns, drawn, sdmx)
 

@@ -55,7 +55,10 @@ class Filter(BaseModel):
 
 
 class Card(BaseModel):
-    id: str = Field(description="annual, half_year, ytd, target_exports or target_jobs.")
+    id: str = Field(
+        description="annual, half_year, ytd, nowcast (a forecast, status F), target_exports or "
+        "target_jobs."
+    )
     title: str
     period: str
     value: float | None = Field(description="Unscaled; null when confidential or unavailable.")
@@ -64,7 +67,9 @@ class Card(BaseModel):
     change_text: str | None
     change_label: str | None
     lines: list[str] = Field(default_factory=list)
-    status: str = Field(description="The figure's OBS_STATUS (A normal, P provisional, B...).")
+    status: str = Field(
+        description="The figure's OBS_STATUS (A normal, P provisional, B..., F forecast)."
+    )
     status_label: str = Field(description="The release's status in words.")
     release_label: str
 

@@ -111,15 +111,46 @@ def time_bars(
 
 def time_line(
     rows: Sequence[Row], *, axis_title: str, locale: Mapping[str, Any], title: str, rtl: bool,
-    fmt: str = ",.1~f", zero: bool = True,
+    fmt: str = ",.1~f", zero: bool = True, estimates: Sequence[Row] = (),
+    names: tuple[str, str] = ("", ""),
 ) -> Spec:  # fmt: skip
-    """A line with a point on each period (a monthly, quarterly or yearly series)."""
-    periods = list(dict.fromkeys(str(r["label"]) for r in rows))
+    """A line with a point on each period (a monthly, quarterly or yearly series); with
+    `estimates` (rows of `series` "sa", each with its `name`), a second line, dashed and in
+    the accent colour, and a legend naming both lines (`names`: the observed, the
+    estimated), so that an estimate is never read as an observation."""
+    periods = list(dict.fromkeys(str(r["label"]) for r in [*rows, *estimates]))
     y = _value_y(axis_title, rtl, fmt)
     y["scale"] = {"zero": zero}
-    spec = _base(rows, locale, title)
-    spec["mark"] = {"type": "line", "color": INK, "point": {"color": INK}}
-    spec["encoding"] = {"x": _time_x(rtl, periods), "y": y, "tooltip": _tooltip()}
+    spec = _base([*rows, *estimates], locale, title)
+    if not estimates:
+        spec["mark"] = {"type": "line", "color": INK, "point": {"color": INK}}
+        spec["encoding"] = {"x": _time_x(rtl, periods), "y": y, "tooltip": _tooltip()}
+        return spec
+    x = _time_x(rtl, periods)
+    domain = list(names)
+    legend = {
+        "title": None, "orient": "bottom", "symbolType": "stroke", "symbolStrokeWidth": 2,
+        "labelLimit": 360,
+    }  # fmt: skip
+    colour = {"domain": domain, "range": [INK, ACCENT]}
+    dash = {"domain": domain, "range": [[1, 0], [6, 4]]}
+
+    def layer(series: str, name: str, tooltip: list[dict[str, str]]) -> Spec:
+        return {
+            "transform": [{"filter": f"datum.series === '{series}'"}],
+            "mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": x, "y": y, "tooltip": tooltip,
+                "color": {"datum": name, "scale": colour, "legend": legend},
+                "strokeDash": {"datum": name, "scale": dash, "legend": legend},
+            },
+        }  # fmt: skip
+
+    named = [{"field": "name", "type": "nominal", "title": " "}]
+    spec["layer"] = [
+        layer("level", names[0], _tooltip()),
+        layer("sa", names[1], [_tooltip()[0], *named, _tooltip()[1]]),
+    ]
     return spec
 
 

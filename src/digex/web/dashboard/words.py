@@ -67,6 +67,15 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "describe_withheld": " Not drawn, as confidential: {names}.",
         "describe_ranked": " {count} confidential markets are left out of the ranking.",
         "describe_empty": "No figure of this view can be shown.",
+        "series_observed": "observed",
+        "series_sa": "seasonally adjusted (estimate)",
+        "col_sa": "Seasonally adjusted, an estimate ({unit})",
+        "describe_sa": " A dashed line shows the seasonally adjusted level, an estimate and not "
+        "an observed figure; {last}: {value}.",
+        "nowcast_title": "{what}, forecast of {year}",
+        "nowcast_interval": "Between {low} and {high} four times in five",
+        "nowcast_note": "A forecast from the months up to {month}, not an observed figure: the "
+        "year's observed figure will replace it",
         "changes": "What changed since release {id}",
         "change_level": "{what}, {period}",
         "change_growth": "Growth, {period}",
@@ -136,6 +145,15 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "describe_withheld": " Non représentés, car confidentiels : {names}.",
         "describe_ranked": " {count} marchés confidentiels sont exclus du classement.",
         "describe_empty": "Aucun chiffre de cette vue ne peut être montré.",
+        "series_observed": "valeurs observées",
+        "series_sa": "valeurs corrigées des variations saisonnières (estimation)",
+        "col_sa": "Corrigées des variations saisonnières, une estimation ({unit})",
+        "describe_sa": " Une ligne pointillée montre le niveau corrigé des variations "
+        "saisonnières, une estimation et non un chiffre observé ; {last} : {value}.",
+        "nowcast_title": "{what}, prévision pour {year}",
+        "nowcast_interval": "Entre {low} et {high} quatre fois sur cinq",
+        "nowcast_note": "Une prévision d'après les mois jusqu'à {month}, non un chiffre observé : "
+        "le chiffre observé de l'année la remplacera",
         "changes": "Ce qui a changé depuis la publication {id}",
         "change_level": "{what}, {period}",
         "change_growth": "Variation, {period}",
@@ -202,6 +220,15 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "describe_withheld": " غير معروض لأنه سري: {names}.",
         "describe_ranked": " عدد الأسواق السرية المستبعدة من الترتيب: {count}.",
         "describe_empty": "لا يمكن عرض أي رقم لهذا الاختيار.",
+        "series_observed": "القيم الملاحظة",
+        "series_sa": "القيم المصححة من التغيرات الموسمية (تقدير)",
+        "col_sa": "القيم المصححة من التغيرات الموسمية، تقدير ({unit})",
+        "describe_sa": " يبين خط متقطع المستوى المصحح من التغيرات الموسمية، وهو تقدير وليس رقما "
+        "ملاحظا؛ {last}: {value}.",
+        "nowcast_title": "{what}، توقع سنة {year}",
+        "nowcast_interval": "بين {low} و {high} في أربع حالات من خمس",
+        "nowcast_note": "توقع انطلاقا من الأشهر حتى {month}، وليس رقما ملاحظا: سيحل محله رقم "
+        "السنة الملاحظ",
         "changes": "ما الذي تغير منذ الإصدار {id}",
         "change_level": "{what}، {period}",
         "change_growth": "التغير، {period}",
