@@ -50,6 +50,27 @@ def test_the_half_year_freezes_adjusted_series_and_its_years_nowcast(
     assert recorded["nowcast"]["months"] == 6
 
 
+def test_adjusted_rows_only_of_periods_the_release_publishes(
+    demo_releases: DemoReleases, con: duckdb.DuckDBPyConnection
+) -> None:
+    """The series are adjusted over their whole history (the demo's from 2019), but an
+    adjusted level times its factor is the raw level: a month no release ever carried was
+    never judged by the primary rules, so no row of it leaves the release."""
+    for which, first in (("2025-H1", "2024-01"), ("2024", "2023-01")):
+        rid = demo_releases.ids[which]
+        observed = rel.stored_observations(con, rid).to_pandas()
+        carried = set(zip(observed["freq"], observed["period"], strict=True))
+        rows = rel.estimates(con, rid).to_pandas()
+        adjusted = rows[~rows["indicator"].isin(["NOWCAST_LEVEL", "TARGET_CHANCE"])]
+        assert len(adjusted) > 0
+        assert set(zip(adjusted["freq"], adjusted["period"], strict=True)) <= carried
+        months = adjusted[adjusted["freq"] == "M"]
+        assert months["period"].min() == first  # the year before the release's, not 2019
+        # the last month's adjusted change is still there to be stated
+        growth = rows[(rows["indicator"] == "GROWTH_POP_SA") & (rows["member"] == "_T")]
+        assert growth["period"].max() == ("2025-06" if which == "2025-H1" else "2024-12")
+
+
 def test_estimated_and_observed_values_never_share_a_row_or_a_status(
     demo_releases: DemoReleases, con: duckdb.DuckDBPyConnection
 ) -> None:

@@ -54,6 +54,11 @@ class Sources:
     """The code list correspondences the EBOPS and region cuts read (None: the installed)."""
 
 
+def _zeros(schema: ibis.Schema) -> dict[str, ir.Value]:
+    """A zero of its type for every column of `schema` but the cell's keys."""
+    return {c: ibis.literal(0).cast(t) for c, t in schema.items() if c not in KEYS}
+
+
 def _right(*names: str) -> list[str]:
     return [f"{n}_right" for n in names]
 
@@ -272,6 +277,29 @@ class Engine:
     def main(self, freq: str, cut: str) -> ir.Table:
         return _one(self.main_cells(freq, (cut,)), cut)
 
+    def member_levels(self, freq: str, cuts: Sequence[str]) -> ir.Table:
+        """Each member's LEVEL per period, as `main_cells` gives it (the same zero rows for a
+        member that vanished or paused within its year, the same division), with the
+        period's label and whether it is complete; summed straight from the declarations.
+
+        A long series of a few single cuts (the seasonal adjustment's years of months of the
+        total and the segments) needs no firm cells: one aggregation instead of the suite's
+        six families over every firm, 3.5 s -> a fraction of it at 10M rows."""
+        rows = self.rows(freq)
+        parts = []
+        for cut in cuts:
+            if check_cut(cut) in CROSS_CUTS:
+                raise ValueError(f"member_levels reads single cuts, not {cut}")
+            t = with_member(rows, cut, self.sources.mappings)
+            t = t.group_by("flow", "ordinal", "member").aggregate(value_minor=t.value_minor.sum())
+            parts.append(t.mutate(cut=ibis.literal(cut)).select(*KEYS, "value_minor"))
+        schema = ibis.schema({n: t.copy(nullable=True) for n, t in parts[0].schema().items()})
+        lv = ibis.union(*(p.cast(schema) for p in parts), distinct=False)
+        cov = self.coverage(freq)
+        lv = self._with_earlier_in_year(self._with_vanished(lv, cov, PER_YEAR[freq]), cov)
+        lv = lv.join(cov.select("ordinal", "period", "complete"), "ordinal")
+        return lv.mutate(level=lv.value_minor.cast("float64") / self.scale)
+
     @staticmethod
     def _with_vanished(lv: ir.Table, cov: ir.Table, n: int) -> ir.Table:
         """Add zero rows for members present a year earlier and absent now.
@@ -283,11 +311,7 @@ class Engine:
         shifted = lv.select(*CELL, ordinal=lv.ordinal + n).semi_join(
             cov.select("ordinal"), "ordinal"
         )
-        vanished = shifted.anti_join(lv, list(KEYS)).select(
-            *KEYS,
-            value_minor=ibis.literal(0).cast(schema["value_minor"]),
-            firms=ibis.literal(0).cast(schema["firms"]),
-        )
+        vanished = shifted.anti_join(lv, list(KEYS)).select(*KEYS, **_zeros(schema))
         return lv.union(vanished.cast(schema))
 
     @staticmethod
@@ -307,12 +331,7 @@ class Engine:
         later = first.join(periods, "year")
         later = later.filter(later["sub"] > later["first"])
         missing = later.select(*CELL, "ordinal").anti_join(lv, list(KEYS))
-        zeros = missing.select(
-            *KEYS,
-            value_minor=ibis.literal(0).cast(schema["value_minor"]),
-            firms=ibis.literal(0).cast(schema["firms"]),
-        )
-        return lv.union(zeros.cast(schema))
+        return lv.union(missing.select(*KEYS, **_zeros(schema)).cast(schema))
 
     # -- national currency into USD and EUR at the period's average rate ------------------
     def foreign_cells(

@@ -130,20 +130,18 @@ def levels(
     engine: Engine, profile: CountryProfile, period: Period, freq: str
 ) -> dict[SeriesKey, pd.Series]:
     """The complete LEVEL series at `freq` of the total and each segment, up to the
-    release's last month, each on a PeriodIndex (a series with a gap is left out)."""
-    from digex.indicators.service import compute
-
-    frame = compute(engine, profile, freq=freq, by=list(CUTS))
-    rows = frame[
-        (frame["indicator"] == "LEVEL")
-        & (frame["flow"] == FLOW)
-        & (frame["completeness"] == "complete")
-    ]
+    release's last month, each on a PeriodIndex (a series with a gap is left out). The
+    engine's `member_levels`: the suite's LEVEL without the firm cells the other indicators
+    need (`profile` is kept for the callers' symmetry with `compute`)."""
+    del profile
+    t = engine.member_levels(freq, CUTS)
+    t = t.filter((t.flow == FLOW) & t.complete)
+    rows = t.select("cut", "member", "period", "level").execute()
     last = pd.Period(f"{period.year}-{period.last_month:02d}", freq="M").asfreq(freq)
     out: dict[SeriesKey, pd.Series] = {}
     for (cut, member), part in rows.groupby(["cut", "member"], sort=True):
         values = pd.Series(
-            part["value"].to_numpy(dtype="float64"),
+            part["level"].to_numpy(dtype="float64"),
             index=pd.PeriodIndex(part["period"].astype(str), freq=freq),
         ).sort_index()
         values = values[values.index <= last]
@@ -237,8 +235,29 @@ def estimate(
     if period.freq != "A":
         nowcast_rows, record["nowcast"] = _nowcasts(profile, period, monthly, unit)
         parts.append(nowcast_rows)
-    frame = _tidy(parts)
+    frame = _carried(_tidy(parts), observations)
     return Estimates(frame, record, chosen, time.perf_counter() - started)
+
+
+FORECASTS: Final = frozenset({"NOWCAST_LEVEL", TARGET_CHANCE})
+"""Estimates of a period the release does not carry (its year, not yet observed)."""
+
+
+def _carried(frame: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """The adjusted rows of the periods the release carries only (and every forecast).
+
+    A series is adjusted over its whole history, but the history's periods were never in
+    any release's cube: no primary rule ran on them, and an adjusted level times its
+    seasonal factor gives back the raw level (a one-firm month of KPO in 2020, say). The
+    periods the release publishes passed disclosure control; the others stay inside."""
+    if frame.empty:
+        return frame
+    carried = pd.MultiIndex.from_frame(
+        observations[["freq", "period"]].astype(str).drop_duplicates()
+    )
+    at = pd.MultiIndex.from_arrays([frame["freq"].astype(str), frame["period"].astype(str)])
+    keep = at.isin(carried) | frame["indicator"].isin(FORECASTS)
+    return frame[keep].reset_index(drop=True)
 
 
 def _growth(rows: pd.DataFrame, method: str) -> pd.DataFrame:
