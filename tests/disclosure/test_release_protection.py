@@ -212,3 +212,15 @@ def test_a_gate_run_again_that_fails_withdraws_the_release(made: Path, tmp_path:
         with pytest.raises(NotPublished, match="failed its release gate"):
             db.indicators(PERIOD, release="2024-03.1")
         assert len(db.indicators(PERIOD, release="2024-03.1", confidential=True)) > 0
+    # nothing leaves the system from it: no publication, no SDMX files (one line, exit 1,
+    # nothing written)
+    for args in (
+        ["publish", "2024-03.1", "--out", str(tmp_path / "pub"), "--no-pdf"],
+        ["sdmx", "export", "2024-03.1", "--format", "sdmx-csv", "--out", str(tmp_path / "sdmx")],
+    ):
+        refused = run_here([*args, "--db", path], tmp_path)
+        assert refused.code == 1, refused.stderr
+        assert "failed its release gate" in " ".join(refused.stderr.split())
+        assert "Traceback" not in refused.stderr
+    assert not (tmp_path / "pub").exists()
+    assert not (tmp_path / "sdmx").exists() or not any((tmp_path / "sdmx").iterdir())

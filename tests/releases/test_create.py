@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.conftest import FIRM, TODAY, write_csv
@@ -159,6 +160,29 @@ def test_a_revision_leaves_the_preliminary_release_as_it_was(
     ]
     details = json.loads(next(e["details"] for e in events if e["subject"] == "2024-03.1"))
     assert details.pop("gate")["failed"] == 0
+    # the diff of the two vintages: March's level moved by the late file and the corrected
+    # month (12.75 + 40.25), and why: which loads one used and the other did not. Internal
+    # values: this store's few firms make March confidential, so the public diff shows none
+    with digex.connect(tmp_path / "s.duckdb", read_only=True) as again:
+        asked: dict[str, Any] = dict(
+            indicators=["LEVEL"], by="total", period="2024-03", flow="X", embargoed=True
+        )
+        public_diff = again.release_diff("2024-03.1", "2024-03.2", **asked)
+        diff = again.release_diff("2024-03.1", "2024-03.2", **asked, confidential=True)
+    assert public_diff.rows.empty
+    (row,) = diff.rows.to_dict("records")
+    assert (row["old_value"], row["new_value"]) == (float(prelim), float(prelim + Decimal("53")))
+    assert (row["change"], row["presence"], row["new_status"]) == (53.0, "both", "P")
+    assert Decimal(repr(row["change_pct"])).quantize(Decimal("0.0001")) == (
+        Decimal(53) / prelim * 100
+    ).quantize(Decimal("0.0001"))
+    why = {(r["side"], r["file_name"], r["replaces"], r["replaced_by"]) for r in
+           diff.loads.to_dict("records")}  # fmt: skip
+    assert why == {
+        ("new", "late.csv", None, None),
+        ("new", "march2.csv", 2, None),
+        ("old", "march.csv", None, 4),
+    }
     assert details == {
         "period": "2024-03", "vintage": 1, "status": "preliminary",
         "content_hash": hash_before, "published_at": "2025-03-20 09:00:00",
