@@ -78,6 +78,7 @@ def _report(info: ReleaseInfo) -> None:
         f"{info.timings.get('estimates', 0.0):.2f} s",
         highlight=False,
     )
+    out().print(_took(info.timings), highlight=False)
     for warning in info.warnings:
         err().print(f"[yellow]warning:[/] {warning}", highlight=False)
     if info.snapshot_error is not None:
@@ -238,3 +239,17 @@ def verify(
         )
         return
     out().print(f"release {release_id} verified: identical", highlight=False)
+
+
+def _took(timings: dict[str, float]) -> str:
+    """Where a release's time went: the figures, disclosure control, the estimates, storing."""
+    from digex.releases.create import DISCLOSURE_STEPS
+
+    disclosure = sum(timings.get(step, 0.0) for step in DISCLOSURE_STEPS)
+    parts = {
+        "observations": timings.get("observations", 0.0),
+        "disclosure control": disclosure,
+        "estimates": timings.get("estimates", 0.0),
+        "storing and snapshot": timings.get("write", 0.0),
+    }
+    return "time: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in parts.items())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -115,6 +116,14 @@ def test_a_revision_leaves_the_preliminary_release_as_it_was(
     ).ok()  # fmt: skip
     assert "release 2024-03.2 (revised, vintage 2 of 2024-03)" in run.stdout
     assert "embargoed until 2099-01-01 09:00 UTC" in run.stdout
+    took = re.search(
+        r"time: observations ([\d.]+) s, disclosure control ([\d.]+) s, estimates ([\d.]+) s, "
+        r"storing and snapshot ([\d.]+) s",
+        " ".join(run.stdout.split()),
+    )
+    assert took is not None, run.stdout
+    assert all(float(x) >= 0 for x in took.groups())
+    assert float(took.group(1)) > 0
     assert "s.releases/2024-03.2.duckdb" in run.stdout.replace("\n", "")
 
     with (

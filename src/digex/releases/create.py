@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -88,8 +89,9 @@ class ReleaseInfo:
     """The release gate's public summary (counts only: cells, suppressed, audited, failed,
     lps)."""
     timings: dict[str, float] = field(default_factory=dict)
-    """Seconds spent by disclosure control's steps (cube, rules, suppress, gate, apply) and
-    by the estimates (`estimates`: seasonal adjustment and nowcast)."""
+    """Seconds spent computing the observations (`observations`, before disclosure control),
+    by disclosure control's steps (`DISCLOSURE_STEPS`), by the estimates (`estimates`:
+    seasonal adjustment and nowcast) and storing the release with its snapshot (`write`)."""
     estimates: int = 0
     """Rows of estimates frozen with it (`digex.releases.estimates`)."""
 
@@ -192,6 +194,8 @@ class _Computed:
     warnings: tuple[str, ...]
     overrides: pd.DataFrame
     estimates: Estimates
+    seconds: float = 0.0
+    """Computing the observations (before disclosure control)."""
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -271,7 +275,9 @@ def _compute(
         state = _state(con)
         earlier, overrides = earlier_and_overrides(con)
         engine = Engine(snap.sources(profile.minor_units))
+        began = time.perf_counter()
         frame = content.observations(engine, profile, period.label, status)
+        seconds = time.perf_counter() - began
         protection = protect(
             engine,
             profile,
@@ -295,7 +301,7 @@ def _compute(
         # collected: here, while the snapshot's cursor is open, not later from any thread
         del engine
         gc.collect()
-    return _Computed(state, protection, tuple(warnings), overrides, estimates)
+    return _Computed(state, protection, tuple(warnings), overrides, estimates, seconds)
 
 
 def refusal(period: str, protection: Protection) -> GateFailed:
@@ -331,6 +337,8 @@ def refusal(period: str, protection: Protection) -> GateFailed:
     )
 
 
+DISCLOSURE_STEPS: Final = ("cube", "rules", "suppress", "gate", "apply")
+"""Disclosure control's steps in `ReleaseInfo.timings`."""
 SHOWN_FAILURES: Final = 10
 """Failing cells a refusal names (all are counted)."""
 
@@ -366,6 +374,7 @@ def create(
         if not computed.protection.gate.passed:
             raise refusal(parsed.label, computed.protection)
         warnings = list(computed.warnings)
+        began = time.perf_counter()
         with store.write() as con:
             if _state(con) == computed.state:
                 written = _write(
@@ -401,6 +410,7 @@ def create(
     problem = refresh_index(store, warn=False)  # what the web service may serve
     if problem is not None:
         warnings.append(problem)
+    stored = time.perf_counter() - began
     return ReleaseInfo(
         release_id=rid,
         period=parsed.label,
@@ -415,7 +425,12 @@ def create(
         snapshot_error=error,
         warnings=tuple(warnings),
         gate=dict(computed.protection.gate.summary()),
-        timings={**computed.protection.timings, "estimates": computed.estimates.seconds},
+        timings={
+            "observations": computed.seconds,
+            **computed.protection.timings,
+            "estimates": computed.estimates.seconds,
+            "write": stored,
+        },
         estimates=len(computed.estimates.frame),
     )
 
