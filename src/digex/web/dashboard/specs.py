@@ -11,6 +11,7 @@ Arabic mirrors the layout (value axis on the right, time and bars running right 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -137,7 +138,7 @@ def time_line(
 
     def layer(series: str, name: str, tooltip: list[dict[str, str]]) -> Spec:
         return {
-            "transform": [{"filter": f"datum.series === '{series}'"}],
+            "transform": [{"filter": f"datum.series === {json.dumps(series)}"}],
             "mark": {"type": "line", "point": True},
             "encoding": {
                 "x": x, "y": y, "tooltip": tooltip,
