@@ -40,6 +40,17 @@ IN_STORE: Final = EngineTables(ENGINE_VIEW, PORTABLE.rates, PORTABLE.auxiliary)
 """The engine's inputs read straight from a store (the declarations with their ENUM codes)."""
 
 
+_BACKENDS: list[bool] = []
+"""Holds one item once an Ibis backend has been made on a store in this process."""
+
+
+def ibis_on_a_store() -> bool:
+    """Whether this process ever made an Ibis backend on a store: only then can Ibis hold
+    temporary tables there that it drops when their expressions are collected (see
+    `digex.store.store._collect_before_closing`)."""
+    return bool(_BACKENDS)
+
+
 def engine_sources(
     con: duckdb.DuckDBPyConnection, minor_units: int, tables: EngineTables = IN_STORE
 ) -> Sources:
@@ -49,6 +60,8 @@ def engine_sources(
 
     from digex.indicators.engine import Sources
 
+    if not _BACKENDS:
+        _BACKENDS.append(True)
     return Sources(
         ibis.duckdb.from_connection(con),
         declarations=tables.declarations,
