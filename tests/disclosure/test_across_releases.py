@@ -332,3 +332,33 @@ def test_the_checks_see_a_leak_when_there_is_one(months_released: Path) -> None:
     low, high = attacker_interval(pd.concat([levels, kpo_q1]), parts, ("KPO", "2024-02"))
     assert low == pytest.approx(500_000)
     assert high == pytest.approx(500_000)
+
+
+def test_cells_no_release_showed_are_left_out(half_then_quarter: Path) -> None:
+    """Of a carried period only the labels an earlier release carried are cells: the others
+    are unknown to the attacker, neither published nor to protect, so not in the system (and
+    the months they would split stay one atom)."""
+    from digex.disclosure.cube import build_cube, carried_labels, cube_periods
+    from digex.indicators.engine import Engine
+
+    periods = cube_periods("2025-Q1")
+    h1 = pd.DataFrame(
+        [["X", "H", "2024-H1", "region", EUROPE, "LEVEL", "F"]],
+        columns=["flow", "freq", "period", "cut", "member", "measure", "conf_status"],
+    )
+    with digex.connect(half_then_quarter, read_only=True) as db, db.store.snapshot() as snap:
+        engine = Engine(snap.sources(db.profile.minor_units))
+        tables = db.profile.tables
+        plain = build_cube(engine.sources, tables, periods)
+        carried = carried_labels(h1, periods)
+        cube = build_cube(engine.sources, tables, periods, carried=carried)
+    assert carried["period"].tolist() == ["2024-H1"]
+    added = set(cube.labels["period"]) - set(plain.labels["period"])
+    assert added == {"2024-H1"}  # not its quarter Q2, not the year's total, not H2
+    assert cube.n_cells == plain.n_cells + 1
+    # H1 = Q1 + the months of Q2 (one atom: nothing splits them)
+    assert cube.n_atoms == plain.n_atoms + 1
+    # an earlier label of the cube's own periods, or of another year, is not carried
+    own = h1.assign(freq="Q", period="2024-Q1")
+    other = h1.assign(period="2022-H1")
+    assert carried_labels(pd.concat([own, other]), periods).empty

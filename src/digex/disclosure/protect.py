@@ -76,7 +76,7 @@ KEY: Final = list(LABEL_KEY)
 ACTIONS: Final = ("suppress", "publish")
 """What an override may ask for a cell."""
 ORIGINS: Final = ("rule", "secondary", "earlier", "override", "free", "carried")
-"""Why a cell has its status; ``carried``: an earlier release's cell outside the release's
+"""Why a label has its status; ``carried``: an earlier release's label outside the release's
 periods, in its system only (`loss.information_loss` leaves it out)."""
 CELL_COLUMNS: Final = disclosure_store.CELL_COLUMNS
 """The cells frame's columns: those of the store's `release_cells` (one definition)."""
@@ -201,9 +201,11 @@ def protect(
     rows["conf_status"] = status.to_numpy()
     lap("apply")
 
-    origin = np.where(carried, loss.CARRIED, _origins(pattern.code, sens.primary, constraints))
-    origin = origin.astype(object)
+    origin = _origins(pattern.code, sens.primary, constraints)
     cells = _cells_frame(c, sens, pattern, origin)
+    # a carried label says so even on a cell of the release's own (a year beside its fourth
+    # quarter's year to date): the release neither publishes nor hides it
+    cells.loc[~own_labels(c, periods), "origin"] = loss.CARRIED
     return Protection(
         observations=rows,
         cells=cells,
@@ -224,13 +226,18 @@ def headline_cells(c: Cube, tables: Sequence[PublishedTable]) -> BoolArray:
     return mask
 
 
-def carried_cells(c: Cube, periods: Sequence[Period]) -> BoolArray:
-    """The cells none of whose labels is of `periods`: carried from earlier releases
-    (`cube.carried_labels`), in the attacker's system but not the release's to publish."""
+def own_labels(c: Cube, periods: Sequence[Period]) -> BoolArray:
+    """Per label: of one of `periods` (the release's), not carried from an earlier release."""
     own = pd.MultiIndex.from_frame(c.labels[["freq", "period"]]).isin(
         [(p.freq, p.label) for p in periods]
     )
-    cells = c.labels.loc[own, "cell"].to_numpy(dtype=np.int64)
+    return np.asarray(own, dtype=bool)
+
+
+def carried_cells(c: Cube, periods: Sequence[Period]) -> BoolArray:
+    """The cells none of whose labels is of `periods`: carried from earlier releases
+    (`cube.carried_labels`), in the attacker's system but not the release's to publish."""
+    cells = c.labels.loc[own_labels(c, periods), "cell"].to_numpy(dtype=np.int64)
     mask = np.ones(c.n_cells, dtype=bool)
     mask[cells] = False
     return mask
