@@ -245,11 +245,13 @@ def test_an_earlier_suppressed_quarter_stays_protected_by_the_next_quarters_rele
 
 def test_the_gate_run_again_sees_the_earlier_cells(half_then_quarter: Path, tmp_path: Path) -> None:
     """The gate run again on the stored release rebuilds the same extended system: it audits
-    the earlier suppressed quarter, and passes."""
+    the earlier suppressed quarter, and passes; verify recomputes the same release."""
     path = Path(shutil.copy(half_then_quarter, tmp_path / "tiny.duckdb"))
     with digex.connect(path) as db:
         audited = db.audit_release("2025-Q1.1")
         assert audited.report.passed
+        # and verify, protecting the recomputation with the releases made before it, agrees
+        assert db.verify_release("2025-Q1.1").identical
         named = audited.frame()
         assert named["label"].str.contains("2024-Q2 region 150").any()
         cells = db.release_cells("2025-Q1.1")
