@@ -315,20 +315,90 @@ def _indicator(
 
 
 # -- the cube -------------------------------------------------------------------------------
+def carried_labels(earlier: pd.DataFrame | None, periods: Sequence[Period]) -> pd.DataFrame:
+    """The labels (LABEL_KEY) of `earlier` that a cube of `periods` must carry besides its own:
+    those of its years in other periods.
+
+    A cell an earlier release published is a constant the attacker holds, and one it suppressed
+    is an unknown it must not learn, whether or not the new release carries its period: an
+    annual release's 2024 beside a new release's 2024-H1 gives 2024-H2. Periods never straddle
+    a year and atoms are months, so cells of other years share no atom with the cube and add no
+    relation; within a year every earlier cell is linked to the others (through the year's
+    cells at least), so all of them are carried."""
+    key = list(LABEL_KEY)
+    if earlier is None or earlier.empty:
+        return pd.DataFrame({k: pd.Series(dtype=object) for k in key})
+    years = {p.year for p in periods}
+    own = {(p.freq, p.label) for p in periods}
+    frame = earlier[key].astype(str).drop_duplicates()
+    pairs = frame[["freq", "period"]].drop_duplicates()
+    wanted = {
+        (freq, period)
+        for freq, period in pairs.itertuples(index=False)
+        if (freq, period) not in own and parse_period(period).year in years
+    }
+    inside = pd.MultiIndex.from_frame(frame[["freq", "period"]]).isin(list(wanted))
+    return frame.loc[inside].reset_index(drop=True)
+
+
 def build_cube(
     sources: Sources,
     tables: Sequence[PublishedTable],
     periods: Sequence[Period],
     *,
     groups: Mapping[str, str] | None = None,
+    carried: pd.DataFrame | None = None,
 ) -> Cube:
     """The cube of every label `tables` publish for `periods` (both flows, LEVEL and, where a
     table has year to date, YTD_LEVEL), from the declarations `sources` reads. `groups` maps a
-    firm to its enterprise group (a firm absent from it is its own group)."""
+    firm to its enterprise group (a firm absent from it is its own group).
+
+    `carried` (LABEL_KEY rows, `carried_labels`) adds the labels of other periods that earlier
+    releases carried, and only those: a cell of such a period that no release showed is no
+    equation of the attacker's (nothing is known of it), and the cube has no cell that is
+    neither published nor suppressed, so it is left out, and its atoms merge as if it did not
+    exist. A label of `periods` is always in."""
     wanted = as_periods(periods)
-    firms = firm_atoms(sources, sorted({p.year for p in wanted}))
+    others = _periods_of(carried, wanted)
+    firms = firm_atoms(sources, sorted({p.year for p in [*wanted, *others]}))
     mappings = sources.mappings or installed_mappings()
-    return cube_from_firm_atoms(firms, tables, wanted, mappings, sources.minor_units, groups)
+    return cube_from_firm_atoms(
+        firms, tables, wanted, mappings, sources.minor_units, groups, carried=carried
+    )
+
+
+def _periods_of(carried: pd.DataFrame | None, wanted: Sequence[Period]) -> list[Period]:
+    """The periods of the `carried` labels that are not `wanted`."""
+    if carried is None or carried.empty:
+        return []
+    found = {parse_period(str(p)) for p in carried["period"].drop_duplicates()}
+    return sorted(found - set(wanted))
+
+
+def _only_carried(
+    labels: pd.DataFrame,
+    pair_label: npt.NDArray[np.int64],
+    pair_atom: npt.NDArray[np.int64],
+    wanted: Sequence[Period],
+    carried: pd.DataFrame,
+) -> tuple[pd.DataFrame, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """`label_atoms`' result without the labels of other periods than `wanted` that are not
+    `carried` (their pairs dropped, the rest renumbered, the order kept)."""
+    key = list(LABEL_KEY)
+    own = pd.MultiIndex.from_frame(labels[["freq", "period"]]).isin(
+        [(p.freq, p.label) for p in wanted]
+    )
+    named = pd.MultiIndex.from_frame(labels[key]).isin(
+        pd.MultiIndex.from_frame(carried[key].astype(str))
+    )
+    kept = np.asarray(own | named, dtype=bool)
+    number = np.cumsum(kept) - 1
+    pairs = kept[pair_label]
+    return (
+        labels.loc[kept].reset_index(drop=True),
+        number[pair_label[pairs]].astype(np.int64),
+        pair_atom[pairs],
+    )
 
 
 def cube_from_firm_atoms(
@@ -338,6 +408,8 @@ def cube_from_firm_atoms(
     mappings: Mappings,
     minor_units: int,
     groups: Mapping[str, str] | None = None,
+    *,
+    carried: pd.DataFrame | None = None,
 ) -> Cube:
     """`build_cube` once the firms' sums per atom (`firm_atoms`' columns) are read."""
     scale = 10**minor_units
@@ -354,7 +426,12 @@ def cube_from_firm_atoms(
         .agg(**{k: (k, "first") for k in key}, value_minor=("value_minor", "sum"))
         .reset_index(drop=True)
     )
-    labels, pair_label, pair_atom = label_atoms(atoms, tables, periods, mappings)
+    others = _periods_of(carried, periods)
+    labels, pair_label, pair_atom = label_atoms(atoms, tables, [*periods, *others], mappings)
+    if carried is not None and others:
+        labels, pair_label, pair_atom = _only_carried(
+            labels, pair_label, pair_atom, periods, carried
+        )
     by_label = _indicator(pair_label, pair_atom, (len(labels), len(atoms)))
 
     # one cell per distinct atom set

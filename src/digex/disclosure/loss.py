@@ -17,6 +17,9 @@ import pandas as pd
 from digex.disclosure.problem import FREE, MANUAL, PRIMARY_CODES, SECONDARY
 
 TABLE_KEY: Final = ("flow", "cut", "freq", "measure")
+CARRIED: Final = "carried"
+"""The origin of a pattern's row that is an earlier release's cell (`protect`): not a cell
+this release publishes or hides, so no loss of its."""
 COLUMNS: Final = (
     *TABLE_KEY,
     "cells",
@@ -38,6 +41,8 @@ def information_loss(cells: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in (*TABLE_KEY, "value", "conf_status") if c not in cells.columns]
     if missing:
         raise ValueError(f"information_loss needs the columns {missing}")
+    if "origin" in cells.columns:  # an earlier release's cells, carried into the system only
+        cells = cells[cells["origin"].astype(str) != CARRIED]
     status = cells["conf_status"].astype(str)
     value = pd.to_numeric(cells["value"], errors="coerce").fillna(0.0).abs()
     hidden = status != FREE

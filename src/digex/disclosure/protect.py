@@ -13,6 +13,19 @@ Two inputs constrain the pattern beyond the rules:
   computable, and an unchanged pattern is the simplest proof), and a cell ever published stays
   published (it is public: never a complement). A cell published earlier that a revision made
   sensitive is suppressed all the same: the rules speak for the new value.
+
+  Those are equations of the attacker whether or not the new release carries their periods
+  (a published 2024 beside a new release's 2024-H1 gives a suppressed 2024-H2), so the cube
+  also holds every earlier label of its years outside its own periods (`cube.carried_labels`):
+  *carried* cells, published constants or suppressed unknowns exactly as the earlier releases
+  left them. The new release publishes none of them (its observations are its own periods'),
+  cannot change them (a carried cell published earlier stays so even if a revision made it
+  sensitive: it is public already; an override names a cell of the release's own periods), and
+  never picks one as a complement; the gate audits the carried suppressed cells with the rest.
+  Cells of those periods that no release showed are not in the cube at all: the attacker
+  knows nothing of them, and the cube has no cell that is neither published nor suppressed.
+  The carried labels are stored with the pattern (origin ``carried``), so that the gate run
+  again rebuilds the same system from the stored pattern alone.
 - `overrides`, decisions taken after review: ``suppress`` forces a cell out (MANUAL, audited
   like a primary of no protection level), ``publish`` keeps it published even if a rule
   fired (its origin then says ``override``). An override wins over an earlier status.
@@ -26,6 +39,7 @@ A failed gate never raises here: the caller refuses the release with the report 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +61,7 @@ from digex.disclosure.problem import (
     Pattern,
     Sensitivity,
 )
+from digex.indicators.periods import Period
 from digex.indicators.tables import DEFAULT_TABLES, PublishedTable
 from digex.store import disclosure as disclosure_store
 
@@ -60,7 +75,9 @@ if TYPE_CHECKING:
 KEY: Final = list(LABEL_KEY)
 ACTIONS: Final = ("suppress", "publish")
 """What an override may ask for a cell."""
-ORIGINS: Final = ("rule", "secondary", "earlier", "override", "free")
+ORIGINS: Final = ("rule", "secondary", "earlier", "override", "free", "carried")
+"""Why a label has its status; ``carried``: an earlier release's label outside the release's
+periods, in its system only (`loss.information_loss` leaves it out)."""
 CELL_COLUMNS: Final = disclosure_store.CELL_COLUMNS
 """The cells frame's columns: those of the store's `release_cells` (one definition)."""
 STAGES: Final = ("cube", "rules", "suppress", "gate", "apply")
@@ -113,15 +130,24 @@ def protect(
 
     tables = published_tables(profile)
     periods = cube.cube_periods(period)
-    c = cube.build_cube(engine.sources, tables, periods, groups=parameters.groups)
+    c = cube.build_cube(
+        engine.sources,
+        tables,
+        periods,
+        groups=parameters.groups,
+        carried=cube.carried_labels(earlier, periods),
+    )
     contributions = rules.cell_contributions(c.membership, c.contributions)
+    carried = carried_cells(c, periods)
     lap("cube")
 
     waived = np.isin(np.asarray(c.groups, dtype=object), list(parameters.waivers))
-    sens = rules.sensitivity(contributions, parameters, waived)
+    constraints = _constraints(c, earlier, overrides, carried)
+    sens = _decided_earlier(
+        rules.sensitivity(contributions, parameters, waived), carried & constraints.keep
+    )
     lap("rules")
 
-    constraints = _constraints(c, earlier, overrides)
     keep = constraints.keep & ~(sens.primary & ~constraints.published_by_override)
     headline = headline_cells(c, tables)
     # Outsiders first, then the insiders the gate names: a full insider pass in the search
@@ -177,6 +203,9 @@ def protect(
 
     origin = _origins(pattern.code, sens.primary, constraints)
     cells = _cells_frame(c, sens, pattern, origin)
+    # a carried label says so even on a cell of the release's own (a year beside its fourth
+    # quarter's year to date): the release neither publishes nor hides it
+    cells.loc[~own_labels(c, periods), "origin"] = loss.CARRIED
     return Protection(
         observations=rows,
         cells=cells,
@@ -195,6 +224,37 @@ def headline_cells(c: Cube, tables: Sequence[PublishedTable]) -> BoolArray:
         labels = c.labels
         mask[labels.loc[labels["cut"].isin(cuts), "cell"].to_numpy(dtype=np.int64)] = True
     return mask
+
+
+def own_labels(c: Cube, periods: Sequence[Period]) -> BoolArray:
+    """Per label: of one of `periods` (the release's), not carried from an earlier release."""
+    own = pd.MultiIndex.from_frame(c.labels[["freq", "period"]]).isin(
+        [(p.freq, p.label) for p in periods]
+    )
+    return np.asarray(own, dtype=bool)
+
+
+def carried_cells(c: Cube, periods: Sequence[Period]) -> BoolArray:
+    """The cells none of whose labels is of `periods`: carried from earlier releases
+    (`cube.carried_labels`), in the attacker's system but not the release's to publish."""
+    cells = c.labels.loc[own_labels(c, periods), "cell"].to_numpy(dtype=np.int64)
+    mask = np.ones(c.n_cells, dtype=bool)
+    mask[cells] = False
+    return mask
+
+
+def _decided_earlier(sens: Sensitivity, published: BoolArray) -> Sensitivity:
+    """`sens` without the primaries among `published`: carried cells an earlier release
+    published are public whatever the rules now say of them (a revision), so there is nothing
+    left to protect there, and the suppression must not report them as kept primaries."""
+    if not (sens.primary & published).any():
+        return sens
+    return dataclasses.replace(
+        sens,
+        code=np.where(published, FREE, sens.code).astype(object),
+        upl=np.where(published, 0.0, sens.upl),
+        lpl=np.where(published, 0.0, sens.lpl),
+    )
 
 
 @dataclass(frozen=True)
@@ -217,7 +277,10 @@ def _cells_of(c: Cube, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _constraints(
-    c: Cube, earlier: pd.DataFrame | None, overrides: pd.DataFrame | None
+    c: Cube,
+    earlier: pd.DataFrame | None,
+    overrides: pd.DataFrame | None,
+    carried: BoolArray | None = None,
 ) -> _Constraints:
     n = c.n_cells
     keep = np.zeros(n, dtype=bool)
@@ -242,6 +305,8 @@ def _constraints(
                 f"an override's action is {' or '.join(ACTIONS)}, not {', '.join(unknown)}"
             )
         rows = _cells_of(c, overrides[[*KEY, "action"]].reset_index(drop=True))
+        if carried is not None:  # an earlier release's cell is as it left it
+            rows = rows[~carried[rows["cell"].to_numpy()]]
         out = rows.loc[rows["action"] == "suppress", "cell"].to_numpy()
         kept = rows.loc[rows["action"] == "publish", "cell"].to_numpy()
         published[kept] = True

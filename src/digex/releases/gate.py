@@ -4,8 +4,10 @@ pattern and the information loss of a release (what `digex disclosure` renders).
 The gate is run again on what the release froze, not on the live store: the cube is rebuilt
 from the declarations the release was computed from (`digex.store.vintage`), with the profile
 (its tables) and the disclosure parameters (its enterprise groups) frozen with it, and the
-pattern is the stored one (`release_cells`). A run is recorded (`release_gates`) whatever it
-finds: the latest run decides whether the release may be served.
+pattern is the stored one (`release_cells`), whose labels outside the release's periods are
+the earlier releases' cells it was protected with (`digex.disclosure.protect`). A run is
+recorded (`release_gates`) whatever it finds: the latest run decides whether the release may
+be served.
 """
 
 from __future__ import annotations
@@ -112,11 +114,14 @@ def audit_release(
             minor_units=units,
         )
         parameters = parameters_from_json(inputs["disclosure.json"])
+        # the stored labels of other periods are the earlier releases' cells the pattern was
+        # made with: the same system, from the stored pattern alone
         cube = build_cube(
             sources,
             published_tables(profile),
             cube_periods(str(meta["period"])),
             groups=parameters.groups,
+            carried=cells,
         )
     pattern = pattern_from_cells(cube, cells)
     report = audit(cube, pattern)
