@@ -108,7 +108,8 @@ def audit(
     verdict = "passed" if report.passed else "FAILED"
     out().print(
         f"release {release_id}: gate {verdict}; {summary['suppressed']:,} of "
-        f"{summary['cells']:,} cells suppressed, {summary['audited']:,} audited, "
+        f"{summary['cells']:,} cells suppressed (with the cells earlier releases showed for "
+        f"the same years), {summary['audited']:,} audited, "
         f"{summary['failed']:,} failed, {summary['lps']:,} LPs ({report.seconds:.2f} s)",
         highlight=False,
     )

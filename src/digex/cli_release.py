@@ -69,7 +69,8 @@ def _report(info: ReleaseInfo) -> None:
         seconds = info.timings.get("gate", 0.0)
         out().print(
             f"disclosure: {gate.get('suppressed', 0):,} of {gate.get('cells', 0):,} cells "
-            f"suppressed; gate passed ({gate.get('audited', 0):,} audited, "
+            "suppressed (with the cells earlier releases showed for the same years); gate "
+            f"passed ({gate.get('audited', 0):,} audited, "
             f"{gate.get('lps', 0):,} LPs, {seconds:.2f} s)",
             highlight=False,
         )
