@@ -4,13 +4,19 @@ and reused by the revision, the rows under the hash and in the snapshot files.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from tests.conftest import DemoReleases
 
+import digex
+from digex.indicators.periods import PER_YEAR, label, parse_period
 from digex.releases.estimates import ESTIMATED, INPUT_NAME
 from digex.releases.snapshot import read_release, snapshot_path
 from digex.store import releases as rel
@@ -66,6 +72,7 @@ def test_adjusted_rows_only_of_periods_the_release_publishes(
         assert set(zip(adjusted["freq"], adjusted["period"], strict=True)) <= carried
         months = adjusted[adjusted["freq"] == "M"]
         assert months["period"].min() == first  # the year before the release's, not 2019
+        _assert_changes_only_after_carried_periods(rows, carried)
         # the last month's adjusted change is still there to be stated
         total = rows[(rows["member"] == "_T") & (rows["freq"] == "M")]
         growth = total[total["indicator"] == "GROWTH_POP_SA"]
@@ -123,3 +130,43 @@ def test_frozen_rows_are_under_the_hash_and_in_the_snapshot(
     figures = demo_releases.open("2025-H1")
     assert len(figures.estimates) == held
     assert not figures.observations["indicator"].isin(ESTIMATED).any()
+
+
+def _assert_changes_only_after_carried_periods(
+    rows: pd.DataFrame, carried: set[tuple[str, str]]
+) -> None:
+    """An adjusted change with its adjusted level gives the period before's adjusted level:
+    only where that period is one the release carries (checked disclosure-wise)."""
+    growth = rows[rows["indicator"] == "GROWTH_POP_SA"]
+    assert len(growth) > 0
+    for freq, period in zip(growth["freq"], growth["period"], strict=True):
+        p = parse_period(period)
+        year, sub = divmod(p.ordinal - 1, PER_YEAR[p.freq])
+        assert (freq, label(p.freq, year, sub + 1)) in carried, (freq, period)
+
+
+def test_a_release_ending_in_december_forecasts_nothing(
+    demo_releases: DemoReleases, tmp_path: Path
+) -> None:
+    """Its year is observed whole: no nowcast (it used to stop the release, after its gate
+    had passed, on the nowcast's 1-to-11-month limit). A quarter of the demo's: the months
+    and quarters it carries, adjusted, and the changes only after a carried period."""
+    store = Path(shutil.copy(demo_releases.store, tmp_path / "demo.duckdb"))
+    with digex.connect(store) as db:
+        made = db.create_release(
+            "2024-Q4", "preliminary", now=dt.datetime(2025, 2, 10, 8, 0),
+            publish_at=dt.datetime(2025, 2, 12, 9, 0),
+        )  # fmt: skip
+        assert made.gate["failed"] == 0
+        with db.store.reading() as con:
+            rows = rel.estimates(con, made.release_id).to_pandas()
+            observed = rel.stored_observations(con, made.release_id).to_pandas()
+    assert not rows["indicator"].isin(["NOWCAST_LEVEL", "TARGET_CHANCE"]).any()
+    carried = set(zip(observed["freq"], observed["period"], strict=True))
+    assert set(zip(rows["freq"], rows["period"], strict=True)) <= carried
+    assert {"2024-12", "2024-Q4"} <= set(rows.loc[rows["indicator"] == "LEVEL_SA", "period"])
+    _assert_changes_only_after_carried_periods(rows, carried)
+    # October's change would give September's adjusted level: September is not carried
+    months = rows[(rows["indicator"] == "GROWTH_POP_SA") & (rows["freq"] == "M")]
+    assert "2024-10" not in set(months["period"])
+    assert "2024-11" in set(months["period"])

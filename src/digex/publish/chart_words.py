@@ -20,10 +20,12 @@ from digex.publish.display import region_names
 
 WORDS: Final[dict[str, dict[str, str]]] = {
     "en": {
+        "first_months": "its first {months} months",
+        "first_month": "its first month",
         "nowcast": "Exports of {year} so far, and the forecast of the whole year",
         "forecast": "Forecast {year}: {value}",
-        "so_far": "Lines: exports from January to each month, {year} (dark) and {before} (pale)",
-        "fan": "Shaded: the forecast of the year from its first {months} months ({method}), "
+        "so_far": "Exports cumulated from January, {year} (dark) and {before} (pale)",
+        "fan": "Shaded: the forecast of the year from {first} ({method}), "
         "inside the darker band four times in five and the paler one nineteen times in twenty; "
         "an estimate, not an observed figure",
         "method_ratio": "the ratio of the whole year to these months in past years",
@@ -57,11 +59,12 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "final": "final",
     },
     "fr": {
+        "first_months": "ses {months} premiers mois",
+        "first_month": "son premier mois",
         "nowcast": "Exportations de {year} à ce jour et prévision de l'année entière",
         "forecast": "Prévision {year} : {value}",
-        "so_far": "Courbes : exportations cumulées de janvier à chaque mois, {year} (foncé) et "
-        "{before} (clair)",
-        "fan": "Zone ombrée : prévision de l'année d'après ses {months} premiers mois ({method}), "
+        "so_far": "Exportations cumulées depuis janvier, {year} (foncé) et {before} (clair)",
+        "fan": "Zone ombrée : prévision de l'année d'après {first} ({method}), "
         "dans la bande foncée quatre fois sur cinq et dans la claire dix-neuf fois sur vingt ; "
         "une estimation, non un chiffre observé",
         "method_ratio": "rapport de l'année entière à ces mois les années passées",
@@ -98,10 +101,12 @@ WORDS: Final[dict[str, dict[str, str]]] = {
         "final": "définitive",
     },
     "ar": {
+        "first_months": "أشهرها الأولى ({months})",
+        "first_month": "شهرها الأول",
         "nowcast": "صادرات {year} حتى الآن وتوقع السنة كاملة",
         "forecast": "التوقع {year}: {value}",
-        "so_far": "الخطوط: الصادرات المتراكمة من يناير إلى كل شهر، {year} (داكن) و{before} (فاتح)",
-        "fan": "المنطقة المظللة: توقع السنة انطلاقا من أشهرها الأولى ({months}) ({method})، داخل "
+        "so_far": "الصادرات المتراكمة منذ يناير، {year} (داكن) و{before} (فاتح)",
+        "fan": "المنطقة المظللة: توقع السنة انطلاقا من {first} ({method})، داخل "
         "النطاق الداكن في أربع حالات من خمس وداخل الفاتح في تسع عشرة حالة من عشرين؛ تقدير وليس "
         "رقما ملاحظا",
         "method_ratio": "نسبة السنة كاملة إلى هذه الأشهر في السنوات الماضية",

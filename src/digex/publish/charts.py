@@ -416,10 +416,11 @@ def _nowcast(r: Reader) -> Drawn | None:
     frozen = r.release.estimates
     methods = frozen.loc[frozen["indicator"] == "NOWCAST_LEVEL", "method"]
     how = w.get(f"method_{methods.iloc[0]}", "") if not methods.empty else ""
-    part = PARTS.get(r.lang, PARTS["en"])["M"]
+    months = r.period.last_month
+    first = w["first_month"] if months == 1 else w["first_months"].format(months=months)
     notes = [
         w["so_far"].format(year=year, before=year - 1),
-        w["fan"].format(months=r.period.last_month, part=part, method=how),
+        w["fan"].format(first=first, method=how),
     ]
     return Drawn(chart, w["nowcast"].format(year=year), notes, found)
 

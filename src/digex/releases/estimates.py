@@ -39,6 +39,8 @@ import pandas as pd
 
 from digex.errors import AdjustmentFailed, NowcastError, UsageError
 from digex.indicators.columns import KEY
+from digex.indicators.periods import PER_YEAR, parse_period
+from digex.indicators.periods import label as period_label
 
 if TYPE_CHECKING:
     from digex.indicators.engine import Engine
@@ -232,7 +234,7 @@ def estimate(
     for key in sorted(withheld):
         skipped[key_text(key)] = "a cell of the series is suppressed: neither adjusted nor forecast"
     record: dict[str, Any] = {"seasonal": seasonal, "skipped": skipped}
-    if period.freq != "A":
+    if period.freq != "A" and period.last_month < 12:  # a year ending here is observed whole
         nowcast_rows, record["nowcast"] = _nowcasts(profile, period, monthly, unit)
         parts.append(nowcast_rows)
     frame = _carried(_tidy(parts), observations)
@@ -249,15 +251,30 @@ def _carried(frame: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
     A series is adjusted over its whole history, but the history's periods were never in
     any release's cube: no primary rule ran on them, and an adjusted level times its
     seasonal factor gives back the raw level (a one-firm month of KPO in 2020, say). The
-    periods the release publishes passed disclosure control; the others stay inside."""
+    periods the release publishes passed disclosure control; the others stay inside. An
+    adjusted change (GROWTH_POP_SA) is kept only where the period before is carried too:
+    with the adjusted level, it gives that period's adjusted level."""
     if frame.empty:
         return frame
+    freq = frame["freq"].astype(str)
+    period = frame["period"].astype(str)
     carried = pd.MultiIndex.from_frame(
         observations[["freq", "period"]].astype(str).drop_duplicates()
     )
-    at = pd.MultiIndex.from_arrays([frame["freq"].astype(str), frame["period"].astype(str)])
-    keep = at.isin(carried) | frame["indicator"].isin(FORECASTS)
+    keep = pd.MultiIndex.from_arrays([freq, period]).isin(carried)
+    growth = (frame["indicator"] == "GROWTH_POP_SA").to_numpy()
+    if growth.any():
+        before = [_before(p) if g else p for p, g in zip(period, growth, strict=True)]
+        keep &= ~growth | pd.MultiIndex.from_arrays([freq, before]).isin(carried)
+    keep |= frame["indicator"].isin(FORECASTS).to_numpy()
     return frame[keep].reset_index(drop=True)
+
+
+def _before(label: str) -> str:
+    """The label of the period before `label`, at its frequency (2025-01 -> 2024-12)."""
+    p = parse_period(label)
+    year, sub = divmod(p.ordinal - 1, PER_YEAR[p.freq])
+    return period_label(p.freq, year, sub + 1)
 
 
 def _growth(rows: pd.DataFrame, method: str) -> pd.DataFrame:
