@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import subprocess
 import sys
 import threading
@@ -90,6 +91,12 @@ def test_demo_in_a_terminal(tmp_path: Path) -> None:
     assert code == 0, text[-3000:]
     assert "Traceback" not in text
     assert "SYNTHETIC DEMO DATA" in text
+    # a release's steps are named as they run, each with its time (a spinner alone for the
+    # tens of seconds of a release's disclosure control looked hung, and a session was killed)
+    flat = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    assert "2024 (preliminary): disclosure: choosing complements for" in flat
+    assert "2025-H1 (preliminary): seasonal adjustment and nowcast" in flat
+    assert re.search(r"disclosure: the release gate's LPs +\d:\d\d:\d\d", flat)
     # it ends by publishing the 2024 and 2025-H1 releases, and says where
     for rid in ("2024.2", "2025-H1.1"):
         assert (tmp_path / "publication" / rid / "manifest.json").is_file()

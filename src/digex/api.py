@@ -742,6 +742,7 @@ class Digex:
         *,
         now: dt.datetime | None = None,
         disclosure: PathLike | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> ReleaseInfo:
         """Freeze a release of `period` (preliminary, revised or final): every indicator of
         every cut for it and the periods it is compared with, the loads it used and a copy of
@@ -753,7 +754,8 @@ class Digex:
         Disclosure control protects it: `disclosure` names the parameters' file (default
         `$DIGEX_DISCLOSURE`, else the documented defaults); a release whose gate fails is
         refused (`GateFailed`) and nothing is written. `ReleaseInfo.gate` is the gate's public
-        summary."""
+        summary. `progress` is told each step as it starts (computing, disclosure control,
+        estimates, storing: tens of seconds on a large store)."""
         from digex.releases.create import create
 
         return create(
@@ -766,6 +768,7 @@ class Digex:
             user=user,
             now=now,
             disclosure=disclosure,
+            progress=progress,
         )
 
     def verify_release(self, release_id: str, *, shown: int = 20) -> Verification:

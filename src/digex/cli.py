@@ -14,7 +14,7 @@ import shlex
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
@@ -330,6 +330,30 @@ def _progress() -> Progress:
         transient=True,
         disable=not err().is_terminal,
     )
+
+
+@contextmanager
+def steps(first: str) -> Iterator[Callable[[str], None]]:
+    """A spinner naming the step under way and the time it has taken, for work that tells its
+    steps (`progress=`): a release's disclosure control alone runs tens of seconds, and a
+    spinner with nothing else moving looks hung. Nothing is drawn outside a terminal."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),
+        TimeElapsedColumn(),
+        console=err(),
+        transient=True,
+        disable=not err().is_terminal,
+    )
+    with bar:
+        task = bar.add_task(first, total=None)
+
+        def say(what: str) -> None:
+            bar.reset(task, description=what)  # the time shown is the step's
+
+        yield say
 
 
 DECIMAL_MARKS = ("auto", ".", ",")
@@ -683,9 +707,12 @@ def demo(
         loaded = run.make_store(db, files, progress=_Bar.for_(progress))
     with loaded.store as store:
         _print_results(loaded.results, loaded.seconds, store.profile.minor_units)
-        with err().status("making the demo's releases"):
+        with steps("making the demo's releases") as step:
             demo_releases = run.make_releases(
-                store, out_dir, progress=lambda what: err().print(what, highlight=False)
+                store,
+                out_dir,
+                progress=lambda what: err().print(what, highlight=False),
+                stage=step,
             )
         cli_release.print_demo_releases(demo_releases)
         for period in run.HEADLINE_PERIODS:

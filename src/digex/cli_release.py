@@ -34,7 +34,7 @@ release_app: typer.Typer = typer.Typer(
 
 # digex.cli registers `release_app` at its end: it must exist before digex.cli is imported, so
 # that importing this module first (digex.cli then imports it back, half made) works too
-from digex.cli import DbOption, err, out  # noqa: E402
+from digex.cli import DbOption, err, out, steps  # noqa: E402
 
 
 def _moment(text: str | None) -> dt.datetime | None:
@@ -131,9 +131,9 @@ def create(
     from digex.api import Digex
 
     moment = _moment(publish_at)
-    with Digex.open(db) as store:
+    with Digex.open(db) as store, steps(f"release {period} ({status})") as step:
         info = store.create_release(
-            period, status, note=note, publish_at=moment, disclosure=disclosure
+            period, status, note=note, publish_at=moment, disclosure=disclosure, progress=step
         )
     _report(info)
 

@@ -220,15 +220,20 @@ def unpublished_headline(store: Digex, release_id: str, period: str) -> list[str
 
 
 def make_releases(
-    store: Digex, folder: Path, *, progress: Callable[[str], None] | None = None
+    store: Digex,
+    folder: Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> Released:
     """The demo's releases (`DEMO_RELEASES`): preliminary 2024, then a late file, revised
     2024, then preliminary 2025-H1, so that every later output has history to show. Each is
     protected (disclosure control, default parameters); `Released.unpublished` says which
     of DESIGN.md's headline figures a release's public view would not show. `progress` is
     told each step as it starts and ends (a release takes tens of seconds: a terminal that
-    stays silent that long looks hung)."""
+    stays silent that long looks hung); `stage` is told each step inside a release."""
     say = progress or (lambda _: None)
+    step = stage or (lambda _: None)
     start = time.perf_counter()
     made = []
     late: LoadResult | None = None
@@ -239,7 +244,13 @@ def make_releases(
         say(f"release {period} ({status}): computing, protecting and freezing its figures")
         began = time.perf_counter()
         info = store.create_release(
-            period, status, note=note, publish_at=published, user=USER, now=created
+            period,
+            status,
+            note=note,
+            publish_at=published,
+            user=USER,
+            now=created,
+            progress=_prefixed(step, f"{period} ({status}): "),
         )
         made.append(info)
         say(f"release {info.release_id} made in {time.perf_counter() - began:.1f} s")
@@ -248,6 +259,13 @@ def make_releases(
         info.release_id: unpublished_headline(store, info.release_id, info.period) for info in made
     }
     return Released(made, late, time.perf_counter() - start, unpublished)
+
+
+def _prefixed(tell: Callable[[str], None], prefix: str) -> Callable[[str], None]:
+    def say(what: str) -> None:
+        tell(prefix + what)
+
+    return say
 
 
 PUBLISHED_PERIODS = ("2024", "2025-H1")

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -117,10 +117,15 @@ def protect(
     earlier: pd.DataFrame | None = None,
     overrides: pd.DataFrame | None = None,
     definitions: Registry | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Protection:
-    """Protect the release of `period` whose rows are `observations` (see the module)."""
+    """Protect the release of `period` whose rows are `observations` (see the module).
+    `progress` is told each step as it starts (the suppression takes tens of seconds on a
+    large release: a terminal that only spins looks hung)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
+    tell = progress or (lambda _: None)
+    tell("disclosure: each firm's part of every cell")
 
     def lap(stage: str) -> None:
         nonlocal clock
@@ -140,6 +145,7 @@ def protect(
     contributions = rules.cell_contributions(c.membership, c.contributions)
     carried = carried_cells(c, periods)
     lap("cube")
+    tell(f"disclosure: primary rules on {c.n_cells:,} cells")
 
     waived = np.isin(np.asarray(c.groups, dtype=object), list(parameters.waivers))
     constraints = _constraints(c, earlier, overrides, carried)
@@ -147,6 +153,7 @@ def protect(
         rules.sensitivity(contributions, parameters, waived), carried & constraints.keep
     )
     lap("rules")
+    tell(f"disclosure: choosing complements for {int(sens.primary.sum()):,} sensitive cells")
 
     keep = constraints.keep & ~(sens.primary & ~constraints.published_by_override)
     headline = headline_cells(c, tables)
@@ -164,6 +171,7 @@ def protect(
         insiders=False,
     )
     lap("suppress")
+    tell("disclosure: the release gate's LPs")
     gate = audit.audit(c, pattern)
     lap("gate")
     for _ in range(_INSIDER_ROUNDS):
@@ -181,6 +189,7 @@ def protect(
             insider_groups=groups,
         )
         lap("suppress")
+        tell("disclosure: the gate again, after insiders' complements")
         gate = audit.audit(c, pattern)
         lap("gate")
 

@@ -53,6 +53,8 @@ from digex.indicators.periods import MONTHS, Period, parse_period
 from digex.releases.content import STATUSES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import duckdb
     import pandas as pd
 
@@ -256,7 +258,12 @@ def overrides_from_json(text: str) -> pd.DataFrame:
 
 
 def _compute(
-    store: Store, profile: CountryProfile, period: Period, status: str, parameters: Parameters
+    store: Store,
+    profile: CountryProfile,
+    period: Period,
+    status: str,
+    parameters: Parameters,
+    tell: Callable[[str], None],
 ) -> _Computed:
     """The release's observations, computed and protected on a snapshot of the store: no
     lock is held, so loads go on meanwhile (the caller checks that none committed before
@@ -276,6 +283,7 @@ def _compute(
         earlier, overrides = earlier_and_overrides(con)
         engine = Engine(snap.sources(profile.minor_units))
         began = time.perf_counter()
+        tell("computing every indicator")
         frame = content.observations(engine, profile, period.label, status)
         seconds = time.perf_counter() - began
         protection = protect(
@@ -286,7 +294,9 @@ def _compute(
             parameters=parameters,
             earlier=earlier,
             overrides=overrides,
+            progress=tell,
         )
+        tell("seasonal adjustment and nowcast")
         # on the same state, of the series the protected release publishes (see
         # `digex.releases.estimates`), with the specs fixed for the year
         estimates = estimate(
@@ -354,10 +364,12 @@ def create(
     user: str | None = None,
     now: dt.datetime | None = None,
     disclosure: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ReleaseInfo:
     """Create a release of `period` with `status` (see the module's docstring). `disclosure`
     names the disclosure parameters' file (default `$DIGEX_DISCLOSURE`, else the documented
-    defaults)."""
+    defaults); `progress` is told each step as it starts."""
+    tell = progress or (lambda _: None)
     from digex.disclosure.parameters import load_parameters
     from digex.releases.snapshot import write_snapshot
     from digex.store.users import current_user
@@ -370,11 +382,12 @@ def create(
     who = user or current_user()
     written: tuple[str, int, int, str] | None = None
     for _ in range(ATTEMPTS):
-        computed = _compute(store, profile, parsed, status, parameters)
+        computed = _compute(store, profile, parsed, status, parameters, tell)
         if not computed.protection.gate.passed:
             raise refusal(parsed.label, computed.protection)
         warnings = list(computed.warnings)
         began = time.perf_counter()
+        tell("storing it and its snapshot")
         with store.write() as con:
             if _state(con) == computed.state:
                 written = _write(
