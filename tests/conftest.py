@@ -26,6 +26,13 @@ from digex.demo import DemoFiles, generate, run
 from digex.ingest.load import LoadResult
 from digex.publish.figures import ReleaseFigures, open_release
 
+# Let pytest keep the test modules as it rewrote their asserts (__pycache__, git-ignored), even
+# where PYTHONDONTWRITEBYTECODE is set (as on the shared machine): otherwise each pytest
+# process (each xdist worker) parses and rewrites every test module again, 6 of the 11 s of
+# CPU a worker spends collecting the suite. A module imported later (a test module, or digex's
+# own when changed since `make` compiled it) is written once and read after that.
+sys.dont_write_bytecode = False
+
 pytest_plugins = ["tests.pg_fixtures"]
 
 # No time limit per example: the machine is shared and noisy, and a deadline is an absolute time
