@@ -35,7 +35,9 @@ def converted(pairs: list[tuple[Decimal, Decimal]], minor_units: int) -> list[in
         return [int(v) for (v,) in con.execute(query).fetchall()]
 
 
-@settings(max_examples=200, deadline=None)
+# 100 lists of up to 50 pairs (a DuckDB query each, ~27 ms); the ties and the exact path are
+# pinned by the examples below and by the test after it
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(amounts, rates), min_size=1, max_size=50), st.sampled_from([0, 2, 3]))
 @example([(Decimal("0.0050"), Decimal("1.00000000"))], 2)  # a tie: 0.5 centime rounds up
 @example([(Decimal("0.0049"), Decimal("1.00000000"))], 2)

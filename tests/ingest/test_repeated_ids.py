@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import FIRM, TODAY, write_csv
 
@@ -75,13 +75,30 @@ def test_repeated_ids_identical_copies_and_conflicts(
     assert "is on 2 lines with different values (first line 8)" in messages[9]
 
 
-@settings(
-    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@pytest.fixture(scope="module")
+def in_order(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[object, ...]]:
+    """A rates file and the outcome of `ROWS` in their own order, loaded once for every
+    shuffled example (it was loaded again for each)."""
+    folder = tmp_path_factory.mktemp("in-order")
+    rates = write_csv(
+        folder / "rates.csv",
+        [
+            (f"2024-{m:02d}", c, r)
+            for m in range(1, 13)
+            for c, r in (("EUR", "10.8"), ("USD", "10"))
+        ],
+        header=("period", "currency", "rate"),
+    )
+    return rates, _load(folder, ROWS, rates)
+
+
+@settings(max_examples=6, deadline=None)
 @given(order=st.permutations(range(len(ROWS))))
 def test_shuffled_rows_give_the_same_declarations_and_rejects(
-    order: list[int], rates_file: Path, tmp_path_factory: pytest.TempPathFactory
+    order: list[int],
+    in_order: tuple[Path, tuple[object, ...]],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    expected = _load(tmp_path_factory.mktemp("a"), ROWS, rates_file)
-    shuffled = _load(tmp_path_factory.mktemp("b"), [ROWS[i] for i in order], rates_file)
+    rates, expected = in_order
+    shuffled = _load(tmp_path_factory.mktemp("b"), [ROWS[i] for i in order], rates)
     assert shuffled == expected
