@@ -11,9 +11,13 @@ from tests.publish.conftest import DemoReleases
 
 from digex.errors import PublicationCheckFailed
 from digex.publish import note
+from digex.publish.figures import FigureKey
 from digex.publish.quantities import Quantity, find_quantities
+from digex.publish.rounding import round_half_up
 
 SHARES = {Decimal(s) for s in ("40.3", "37.4", "13.2", "8.9", "0.2")}
+ANY_FLOW = {"EXPORTS_2030": "X", "JOBS_2030": "_Z"}
+"""The flow of each target's rows (exports; jobs, which have none)."""
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +33,8 @@ def _said(text: str, lang: str) -> list[Quantity]:
     return find_quantities(text, lang)
 
 
-def _has(found: list[Quantity], value: str, unit: str, scale: int = 0, *, signed: bool = False
-         ) -> bool:  # fmt: skip
+def _has(found: list[Quantity], value: str, unit: str | None, scale: int = 0, *,
+         signed: bool = False) -> bool:  # fmt: skip
     return any(
         q.value == Decimal(value) and q.unit == unit and q.scale == scale
         and (q.signed or not signed)
@@ -106,3 +110,40 @@ def test_a_commentary_is_checked_like_the_note(demo_releases: DemoReleases) -> N
     assert good in text
     with pytest.raises(PublicationCheckFailed, match=r"27,2"):
         note.render(release, "fr", commentary="Le total atteint 27,2 milliards de dirhams.")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_annual_note_states_progress_toward_each_target(
+    demo_releases: DemoReleases, notes: dict[tuple[str, str], str], lang: str
+) -> None:
+    """Level, target, share reached, gap and growth needed per year, for the exports and the
+    jobs targets (the note once left the section out: a target's own value is kept beside
+    the observations, and the note looked for it among them)."""
+    release = demo_releases.open("2024")
+    found = _said(notes[("2024", lang)], lang)
+    for target, unit in (("EXPORTS_2030", "MAD"), ("JOBS_2030", None)):
+
+        def value(indicator: str, target: str = target) -> Decimal:
+            figure = release.get(FigureKey(indicator, "2024", "target", target, ANY_FLOW[target]))
+            assert figure is not None, indicator
+            assert figure.value is not None
+            return figure.value
+
+        for indicator in ("TARGET_VALUE", "TARGET_LEVEL", "TARGET_GAP"):
+            if unit is None:  # a count of jobs, written whole
+                assert _has(found, str(round_half_up(value(indicator), 0)), None), indicator
+            else:  # billions to one decimal
+                shown = round_half_up(value(indicator) / 10**9, 1)
+                assert _has(found, str(shown), unit, 9), indicator
+        for indicator in ("TARGET_PROGRESS", "CAGR_NEEDED"):
+            assert _has(found, str(round_half_up(value(indicator), 1)), "PC"), indicator
+
+
+def test_only_a_part_year_release_says_what_the_first_months_say(
+    notes: dict[tuple[str, str], str],
+) -> None:
+    """A whole year's note states the adjusted change of its last month under its own
+    heading, not under the heading of the part-year forecast."""
+    assert "What the first months say" in notes[("2025-H1", "en")]
+    assert "What the first months say" not in notes[("2024", "en")]
+    assert "## Seasonally adjusted" in notes[("2024", "en")]
