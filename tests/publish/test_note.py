@@ -147,3 +147,15 @@ def test_only_a_part_year_release_says_what_the_first_months_say(
     assert "What the first months say" in notes[("2025-H1", "en")]
     assert "What the first months say" not in notes[("2024", "en")]
     assert "## Seasonally adjusted" in notes[("2024", "en")]
+
+
+def test_a_chart_is_a_paragraph_of_its_own(demo_releases: DemoReleases) -> None:
+    """Each chart the note shows is a paragraph of its own, never glued to the sentence
+    before it (the segments' chart once ended the paragraph of their shares)."""
+    from digex.publish.document import to_html
+
+    release = demo_releases.open("2024")
+    charts = {name: f"{name}.en.svg" for name in ("annual", "segments", "target")}
+    page = to_html(note.render(release, "en", charts=charts).text, lang="en", title="note")
+    for name in charts:
+        assert f'<p><img src="{name}.en.svg"' in page, name
