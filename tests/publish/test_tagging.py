@@ -97,3 +97,8 @@ def test_a_commentary_s_numbers_must_be_the_release_s() -> None:
         check_free("Exports reached 26.4 billion dirhams.", R, "en", where="c")
     with pytest.raises(PublicationCheckFailed, match="line 2"):
         check_free("Exports grew.\nIT outsourcing took 41.3% of them.", R, "en", where="c")
+    # a currency sign is the unit of an amount, never a word beside one
+    with pytest.raises(PublicationCheckFailed, match="currency sign '\\$' stands apart"):
+        check_free("Exports reached 26.2 billion, in $.", R, "en", where="c")
+    with pytest.raises(PublicationCheckFailed, match=r"\$26\.2 billion"):
+        check_free("Exports reached $26.2 billion.", R, "en", where="c")

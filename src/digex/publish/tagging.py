@@ -54,6 +54,9 @@ _CURRENCY: Final = re.compile(
     re.IGNORECASE,
 )
 
+_CURRENCY_SIGN: Final = re.compile(r"US\$|[$€£¥]")
+"""A currency written as a sign: in a commentary it must be the unit of one of its amounts."""
+
 FORMS: Final = ("money", "number", "percent", "growth", "points", "count")
 SIGNS: Final = ("+", "-", "\u2212")
 LRM: Final = "\u200e"
@@ -429,7 +432,15 @@ def check_free(
 
     pool = [f for f in (*release, *release.extras, *figures) if f.available]
     problems = []
-    for q in find_quantities(text, lang):
+    found = find_quantities(text, lang)
+    for sign in _CURRENCY_SIGN.finditer(text):
+        if not any(q.start <= sign.start() < q.end for q in found):
+            problems.append(
+                f"{where}, line {_line(text, sign.start())}: the currency sign "
+                f"{sign.group(0)!r} stands apart from any amount: name a currency with the "
+                "amount it is the unit of (a `$` beside dirhams is the press' tenfold error)"
+            )
+    for q in found:
         if q.unit is None and q.scale == 0 and q.decimals == 0 and 1900 <= q.value <= 2200:
             continue  # a year
         if not any(_could_be(q, f) for f in pool):
