@@ -159,3 +159,69 @@ def test_a_chart_is_a_paragraph_of_its_own(demo_releases: DemoReleases) -> None:
     page = to_html(note.render(release, "en", charts=charts).text, lang="en", title="note")
     for name in charts:
         assert f'<p><img src="{name}.en.svg"' in page, name
+
+
+def test_a_profile_writing_arabic_indic_digits_gets_a_whole_checked_note(
+    demo_releases: DemoReleases,
+) -> None:
+    """The profile's `digits = { ar = "arab" }`: every figure of the Arabic note in
+    Arabic-Indic digits with the Arabic decimal mark, each read back and checked as written."""
+    import dataclasses
+
+    release = demo_releases.open("2024")
+    text = release.inputs["profile.toml"].replace(
+        'digits = { ar = "latn"', 'digits = { ar = "arab"'
+    )
+    assert text != release.inputs["profile.toml"]
+    arab = dataclasses.replace(release, inputs={**release.inputs, "profile.toml": text})
+    written = note.render(arab, "ar").text
+    assert "٢٦٫٢ مليار درهم" in written
+    assert "٤٠٫٣ في المائة" in written
+    found = _said(written, "ar")
+    assert _has(found, "26.2", "MAD", 9)
+    assert _has(found, "0.2", "PC", signed=True)
+    assert {q.value for q in found if q.unit == "PC" and not q.signed} >= SHARES
+
+
+METHODS = {"en": "## Methods", "fr": "## Méthodologie", "ar": "## المنهجية"}
+STATUS = {
+    ("2024", "en"): "Revised figures",
+    ("2024", "fr"): "Chiffres révisés",
+    ("2024", "ar"): "أرقام معدلة",
+    ("2025-H1", "en"): "Preliminary figures",
+    ("2025-H1", "fr"): "Chiffres provisoires",
+    ("2025-H1", "ar"): "أرقام أولية",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_note_states_status_partners_jobs_and_methods(
+    demo_releases: DemoReleases, notes: dict[tuple[str, str], str], lang: str
+) -> None:
+    """The rest of what a note must say: the release's status, its five largest partner
+    markets with their levels, the sector's jobs, and a methods paragraph naming the source,
+    the standards, the rounding and the confidentiality mark."""
+    from babel import Locale
+
+    for which in ("2024", "2025-H1"):
+        assert STATUS[(which, lang)] in notes[(which, lang)]
+    release = demo_releases.open("2024")
+    text = notes[("2024", lang)]
+    found = _said(text, lang)
+    markets = [f for f in release.members("LEVEL", "2024", "partner") if f.available]
+    markets.sort(key=lambda f: -(f.value or 0))
+    territories = Locale.parse(release.profile.locale_for(lang)).territories
+    for market in markets[:5]:
+        assert (
+            f"{territories[market.key.member]}:" in text
+            or f"{territories[market.key.member]} :" in text
+        )
+        assert market.value is not None
+        assert _has(found, str(round_half_up(market.value / 10**9, 1)), "MAD", 9)
+    jobs = release.figure("JOBS", "2024", flow="_Z").value
+    assert jobs is not None
+    assert _has(found, str(round_half_up(jobs, 0)), None)
+    methods = text[text.index(METHODS[lang]) :]
+    assert release.profile.data_source[lang] in methods
+    assert "BPM6" in methods
+    assert " C" in methods  # the confidentiality mark
