@@ -11,9 +11,13 @@ from tests.publish.conftest import DemoReleases
 
 from digex.errors import PublicationCheckFailed
 from digex.publish import note
+from digex.publish.figures import FigureKey
 from digex.publish.quantities import Quantity, find_quantities
+from digex.publish.rounding import round_half_up
 
 SHARES = {Decimal(s) for s in ("40.3", "37.4", "13.2", "8.9", "0.2")}
+ANY_FLOW = {"EXPORTS_2030": "X", "JOBS_2030": "_Z"}
+"""The flow of each target's rows (exports; jobs, which have none)."""
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +33,8 @@ def _said(text: str, lang: str) -> list[Quantity]:
     return find_quantities(text, lang)
 
 
-def _has(found: list[Quantity], value: str, unit: str, scale: int = 0, *, signed: bool = False
-         ) -> bool:  # fmt: skip
+def _has(found: list[Quantity], value: str, unit: str | None, scale: int = 0, *,
+         signed: bool = False) -> bool:  # fmt: skip
     return any(
         q.value == Decimal(value) and q.unit == unit and q.scale == scale
         and (q.signed or not signed)
@@ -106,3 +110,118 @@ def test_a_commentary_is_checked_like_the_note(demo_releases: DemoReleases) -> N
     assert good in text
     with pytest.raises(PublicationCheckFailed, match=r"27,2"):
         note.render(release, "fr", commentary="Le total atteint 27,2 milliards de dirhams.")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_annual_note_states_progress_toward_each_target(
+    demo_releases: DemoReleases, notes: dict[tuple[str, str], str], lang: str
+) -> None:
+    """Level, target, share reached, gap and growth needed per year, for the exports and the
+    jobs targets (the note once left the section out: a target's own value is kept beside
+    the observations, and the note looked for it among them)."""
+    release = demo_releases.open("2024")
+    found = _said(notes[("2024", lang)], lang)
+    for target, unit in (("EXPORTS_2030", "MAD"), ("JOBS_2030", None)):
+
+        def value(indicator: str, target: str = target) -> Decimal:
+            figure = release.get(FigureKey(indicator, "2024", "target", target, ANY_FLOW[target]))
+            assert figure is not None, indicator
+            assert figure.value is not None
+            return figure.value
+
+        for indicator in ("TARGET_VALUE", "TARGET_LEVEL", "TARGET_GAP"):
+            if unit is None:  # a count of jobs, written whole
+                assert _has(found, str(round_half_up(value(indicator), 0)), None), indicator
+            else:  # billions to one decimal
+                shown = round_half_up(value(indicator) / 10**9, 1)
+                assert _has(found, str(shown), unit, 9), indicator
+        for indicator in ("TARGET_PROGRESS", "CAGR_NEEDED"):
+            assert _has(found, str(round_half_up(value(indicator), 1)), "PC"), indicator
+
+
+def test_only_a_part_year_release_says_what_the_first_months_say(
+    notes: dict[tuple[str, str], str],
+) -> None:
+    """A whole year's note states the adjusted change of its last month under its own
+    heading, not under the heading of the part-year forecast."""
+    assert "What the first months say" in notes[("2025-H1", "en")]
+    assert "What the first months say" not in notes[("2024", "en")]
+    assert "## Seasonally adjusted" in notes[("2024", "en")]
+
+
+def test_a_chart_is_a_paragraph_of_its_own(demo_releases: DemoReleases) -> None:
+    """Each chart the note shows is a paragraph of its own, never glued to the sentence
+    before it (the segments' chart once ended the paragraph of their shares)."""
+    from digex.publish.document import to_html
+
+    release = demo_releases.open("2024")
+    charts = {name: f"{name}.en.svg" for name in ("annual", "segments", "target")}
+    page = to_html(note.render(release, "en", charts=charts).text, lang="en", title="note")
+    for name in charts:
+        assert f'<p><img src="{name}.en.svg"' in page, name
+
+
+def test_a_profile_writing_arabic_indic_digits_gets_a_whole_checked_note(
+    demo_releases: DemoReleases,
+) -> None:
+    """The profile's `digits = { ar = "arab" }`: every figure of the Arabic note in
+    Arabic-Indic digits with the Arabic decimal mark, each read back and checked as written."""
+    import dataclasses
+
+    release = demo_releases.open("2024")
+    text = release.inputs["profile.toml"].replace(
+        'digits = { ar = "latn"', 'digits = { ar = "arab"'
+    )
+    assert text != release.inputs["profile.toml"]
+    arab = dataclasses.replace(release, inputs={**release.inputs, "profile.toml": text})
+    written = note.render(arab, "ar").text
+    assert "٢٦٫٢ مليار درهم" in written
+    assert "٤٠٫٣ في المائة" in written
+    found = _said(written, "ar")
+    assert _has(found, "26.2", "MAD", 9)
+    assert _has(found, "0.2", "PC", signed=True)
+    assert {q.value for q in found if q.unit == "PC" and not q.signed} >= SHARES
+
+
+METHODS = {"en": "## Methods", "fr": "## Méthodologie", "ar": "## المنهجية"}
+STATUS = {
+    ("2024", "en"): "Revised figures",
+    ("2024", "fr"): "Chiffres révisés",
+    ("2024", "ar"): "أرقام معدلة",
+    ("2025-H1", "en"): "Preliminary figures",
+    ("2025-H1", "fr"): "Chiffres provisoires",
+    ("2025-H1", "ar"): "أرقام أولية",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_note_states_status_partners_jobs_and_methods(
+    demo_releases: DemoReleases, notes: dict[tuple[str, str], str], lang: str
+) -> None:
+    """The rest of what a note must say: the release's status, its five largest partner
+    markets with their levels, the sector's jobs, and a methods paragraph naming the source,
+    the standards, the rounding and the confidentiality mark."""
+    from babel import Locale
+
+    for which in ("2024", "2025-H1"):
+        assert STATUS[(which, lang)] in notes[(which, lang)]
+    release = demo_releases.open("2024")
+    text = notes[("2024", lang)]
+    found = _said(text, lang)
+    markets = [f for f in release.members("LEVEL", "2024", "partner") if f.available]
+    markets.sort(key=lambda f: -(f.value or 0))
+    territories = Locale.parse(release.profile.locale_for(lang)).territories
+    for market in markets[:5]:
+        assert (
+            f"{territories[market.key.member]}:" in text
+            or f"{territories[market.key.member]} :" in text
+        )
+        assert market.value is not None
+        assert _has(found, str(round_half_up(market.value / 10**9, 1)), "MAD", 9)
+    jobs = release.figure("JOBS", "2024", flow="_Z").value
+    assert jobs is not None
+    assert _has(found, str(round_half_up(jobs, 0)), None)
+    methods = text[text.index(METHODS[lang]) :]
+    assert release.profile.data_source[lang] in methods
+    assert "BPM6" in methods
+    assert " C" in methods  # the confidentiality mark

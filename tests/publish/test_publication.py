@@ -20,6 +20,12 @@ from digex.publish.publication import MANIFEST, Published, publish, verify_manif
 
 NUMBER = re.compile(r"[0-9٠-٩]+(?:[.,٫\u202f][0-9٠-٩]+)*")
 LANGS = ("ar", "fr", "en")
+COMMENTARY = {
+    "en": "IT outsourcing alone brought MAD 10.6 billion, 40.3% of the total.",
+    "fr": "L'externalisation informatique pèse 40,3 % du total, à 10,6 milliards de dirhams.",
+    "ar": "بلغت صادرات تعهيد خدمات تكنولوجيا المعلومات 10,6 مليار درهم، أي 40,3 في المائة.",
+}
+"""A statistician's paragraph per language, given to the 2024 publication as files."""
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +33,17 @@ def published(
     demo_releases: DemoReleases, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Published]:
     folder = tmp_path_factory.mktemp("publication")
+    remarks = []
+    for lang, text in COMMENTARY.items():
+        remarks.append(folder / f"remarks.{lang}.md")
+        remarks[-1].write_text(text, encoding="utf-8")
     return {
-        which: publish(demo_releases.store, demo_releases.ids[which], folder / which)
+        which: publish(
+            demo_releases.store,
+            demo_releases.ids[which],
+            folder / which,
+            commentary=remarks if which == "2024" else (),
+        )
         for which in ("2024", "2025-H1")
     }
 
@@ -77,6 +92,24 @@ def test_the_pdf_states_the_note_s_numbers(published: dict[str, Published], lang
     image = Image.open(next(out.glob(f"page-{lang}*.png"))).convert("L")
     dark = sum(image.histogram()[:200])
     assert dark > 0.01 * image.width * image.height
+
+
+def test_the_arabic_pdf_draws_each_sign_left_of_its_latin_digits(
+    published: dict[str, Published],
+) -> None:
+    """`+0,2` and `-8,1` as CLDR writes them for Arabic with Latin digits: a growth drawn
+    `0,2+` or a fall drawn `8,1-` (a bare sign before digits in right-to-left text) reads
+    wrongly. pdftotext -bbox gives each word's glyphs in the order they are drawn."""
+    need_poppler()
+    boxes = run("pdftotext", "-bbox", published["2024"].out / "note.ar.pdf", "-")
+    words = [
+        MARKS.sub("", w).strip("()،.؛:")  # the punctuation around a number ends up in its word
+        for w in re.findall(r"<word [^>]*>([^<]*)</word>", boxes)
+    ]
+    signed = [w for w in words if re.fullmatch(r"[-+\u2212]?[0-9][0-9.,]*[-+\u2212]?", w)]
+    wrong = [w for w in signed if w[-1] in "+-\u2212"]
+    assert not wrong
+    assert sum(w[0] in "+-\u2212" for w in signed) >= 10  # the growth rates of the note
 
 
 def test_the_workbook_opens_and_marks_the_release(published: dict[str, Published]) -> None:
@@ -128,3 +161,30 @@ def test_the_command_line_exits_3_on_a_wrong_number_and_2_on_a_wrong_language(
     language = run_here([*common, "--lang", "de"], tmp_path)
     assert language.code == 2, language.stderr
     assert "--lang de" in language.stderr
+
+
+def test_each_language_s_commentary_file_is_in_its_note(published: dict[str, Published]) -> None:
+    out = published["2024"].out
+    for lang, text in COMMENTARY.items():
+        assert text in (out / f"note.{lang}.md").read_text(encoding="utf-8")
+        assert text in (out / f"note.{lang}.html").read_text(encoding="utf-8")
+    assert "IT outsourcing alone" not in (published["2025-H1"].out / "note.en.md").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_a_commentary_file_is_checked_and_named_after_its_language(
+    demo_releases: DemoReleases, tmp_path: Path
+) -> None:
+    rid = demo_releases.ids["2024"]
+    wrong = tmp_path / "remarks.fr.md"
+    wrong.write_text("Le total atteint 27,2 milliards de dirhams.", encoding="utf-8")
+    with pytest.raises(PublicationCheckFailed, match=r"27,2"):
+        publish(demo_releases.store, rid, tmp_path / "out", langs="fr", commentary=[wrong])
+    assert not (tmp_path / "out").exists()
+    unnamed = tmp_path / "remarks.md"
+    unnamed.write_text("Sans chiffre.", encoding="utf-8")
+    with pytest.raises(UsageError, match="name the file after its language"):
+        publish(demo_releases.store, rid, tmp_path / "out", langs="fr", commentary=[unnamed])
+    with pytest.raises(UsageError, match="a second commentary in fr"):
+        publish(demo_releases.store, rid, tmp_path / "out", langs="fr", commentary=[wrong, wrong])

@@ -38,7 +38,8 @@ def test_figures_are_written_in_each_language_s_conventions() -> None:
         shown[lang] = _ok(text, lang)
     assert shown["en"] == "MAD 26.2 billion | +0.2% | 40.3% | 148,500"
     assert shown["fr"] == "26,2 milliards de dirhams | +0,2\u00a0% | 40,3\u00a0% | 148\u202f500"
-    assert shown["ar"] == "26,2 مليار درهم | +0,2 في المائة | 40,3 في المائة | 148.500"
+    # a sign before Latin digits in Arabic takes CLDR's left-to-right mark (drawn `+0,2`)
+    assert shown["ar"] == "26,2 مليار درهم | \u200e+0,2 في المائة | 40,3 في المائة | 148.500"
 
 
 def test_arabic_indic_digits_when_the_profile_chooses_them() -> None:
@@ -96,3 +97,8 @@ def test_a_commentary_s_numbers_must_be_the_release_s() -> None:
         check_free("Exports reached 26.4 billion dirhams.", R, "en", where="c")
     with pytest.raises(PublicationCheckFailed, match="line 2"):
         check_free("Exports grew.\nIT outsourcing took 41.3% of them.", R, "en", where="c")
+    # a currency sign is the unit of an amount, never a word beside one
+    with pytest.raises(PublicationCheckFailed, match="currency sign '\\$' stands apart"):
+        check_free("Exports reached 26.2 billion, in $.", R, "en", where="c")
+    with pytest.raises(PublicationCheckFailed, match=r"\$26\.2 billion"):
+        check_free("Exports reached $26.2 billion.", R, "en", where="c")

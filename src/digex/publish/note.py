@@ -212,13 +212,17 @@ def _ytd(r: ReleaseFigures, p: Period) -> tuple[Period, Figure, Figure | None] |
 
 
 def _targets(r: ReleaseFigures, lang: str) -> list[TargetLine]:
+    """Each profile target the release measures, with its own value (TARGET_VALUE: one of the
+    release's `extras`, which iterating the release leaves out) and its progress rows."""
     found = []
     for t in r.profile.targets:
-        flow = "X" if t.measure == "exports" else "_Z"
-        members = {f.key.indicator: f for f in r if f.key.cut == "target" and f.key.member == t.id}
+        members = {
+            f.key.indicator: f
+            for f in (*r, *r.extras)
+            if f.key.cut == "target" and f.key.member == t.id
+        }
         if not {"TARGET_VALUE", "TARGET_LEVEL", "TARGET_PROGRESS", "TARGET_GAP"} <= set(members):
             continue
-        del flow
         found.append(
             TargetLine(
                 t.id,

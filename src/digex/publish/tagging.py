@@ -54,7 +54,14 @@ _CURRENCY: Final = re.compile(
     re.IGNORECASE,
 )
 
+_CURRENCY_SIGN: Final = re.compile(r"US\$|[$€£¥]")
+"""A currency written as a sign: in a commentary it must be the unit of one of its amounts."""
+
 FORMS: Final = ("money", "number", "percent", "growth", "points", "count")
+SIGNS: Final = ("+", "-", "\u2212")
+LRM: Final = "\u200e"
+"""The left-to-right mark that keeps a sign on the left of Latin digits in right-to-left text
+(CLDR's plus and minus signs for Arabic with Latin digits: U+200E then + or -)."""
 
 
 @dataclass(frozen=True)
@@ -85,12 +92,20 @@ class Tags:
         self.digits = release.profile.digits_for(lang)
         self.book = dict(book or {})
         """Figures beyond the release's own (the revised release's, prefixed `prev:`)."""
+        from babel import Locale
+
+        self.rtl = Locale.parse(self.locale).character_order == "right-to-left"
+        """A right-to-left language: a sign before Latin digits takes a direction mark."""
 
     # -- figures --------------------------------------------------------------------------
     def _span(self, figure: Figure, form: str, scale: int, decimals: int, text: str) -> str:
         head = f"{figure_ref(self.release, figure)}|{form}|{scale}|{decimals}"
         if not figure.available:
             text = self.withheld(figure)
+        elif self.rtl and self.digits != "arab" and text.startswith(SIGNS):
+            # CLDR's own Arabic signs for Latin digits (Babel's ar_MA numbers carry none): in
+            # right-to-left text `+0,2` is otherwise drawn `0,2+`, `-8,1` drawn `8,1-`
+            text = LRM + text
         return f"{OPEN}{head}{MID}{text}{CLOSE}"
 
     def withheld(self, figure: Figure) -> str:
@@ -417,7 +432,15 @@ def check_free(
 
     pool = [f for f in (*release, *release.extras, *figures) if f.available]
     problems = []
-    for q in find_quantities(text, lang):
+    found = find_quantities(text, lang)
+    for sign in _CURRENCY_SIGN.finditer(text):
+        if not any(q.start <= sign.start() < q.end for q in found):
+            problems.append(
+                f"{where}, line {_line(text, sign.start())}: the currency sign "
+                f"{sign.group(0)!r} stands apart from any amount: name a currency with the "
+                "amount it is the unit of (a `$` beside dirhams is the press' tenfold error)"
+            )
+    for q in found:
         if q.unit is None and q.scale == 0 and q.decimals == 0 and 1900 <= q.value <= 2200:
             continue  # a year
         if not any(_could_be(q, f) for f in pool):
