@@ -5,6 +5,7 @@ release's values, a confidential cell with no value and CONF_STATUS C."""
 from __future__ import annotations
 
 import io
+import json
 import math
 from pathlib import Path
 
@@ -247,22 +248,31 @@ def test_pysdmx_reads_the_ml_and_csv_data(
         assert body.startswith(b"STRUCTURE,STRUCTURE_ID,ACTION,FREQ,")
 
 
-@pytest.mark.parametrize("fmt", ["generic", "json"])
-def test_all_dimensions_at_observation(
-    tiny: ReleaseFigures, tiny_structures: Structures, fmt: str
+@pytest.mark.parametrize(
+    ("fmt", "at"),
+    [("generic", "AllDimensions"), ("json", "AllDimensions"), ("json", "ACTIVITY")],
+)
+def test_another_dimension_at_observation(
+    tiny: ReleaseFigures, tiny_structures: Structures, fmt: str, at: str
 ) -> None:
-    frame = _query(tiny, tiny_structures, dimensionAtObservation="AllDimensions")
+    """AllDimensions (flat), or one dimension (here ACTIVITY) at the observation level: the
+    same values as the series by time (SDMX-JSON once put the time there whatever was asked)."""
+    frame = _query(tiny, tiny_structures, dimensionAtObservation=at)
     body, _ = data_message(
         tiny,
         tiny_structures,
         frame,
         fmt,  # type: ignore[arg-type]
-        dimension_at_observation="AllDimensions",
+        dimension_at_observation=at,
     )
     if fmt == "generic":
-        assert b'dimensionAtObservation="AllDimensions"' in body
-    else:
+        assert f'dimensionAtObservation="{at}"'.encode() in body
+    elif at == "AllDimensions":
         assert b'"series":{' not in body
+    else:
+        levels = json.loads(body)["structure"]["dimensions"]
+        assert [d["id"] for d in levels["observation"]] == [at]
+        assert ids.TIME in [d["id"] for d in levels["series"]]
     message = sdmx.read_sdmx(io.BytesIO(body), **({"format": "JSON"} if fmt == "json" else {}))
     values = sdmx.to_pandas(message)
     _same(_read_values(values), _expected(frame))

@@ -86,6 +86,8 @@ def test_any_other_number_of_dots_is_refused(dots: int) -> None:
         ("2024-02", 2024 * 12 + 1, 2024 * 12 + 1),
         ("2024-02-01", 2024 * 12 + 1, 2024 * 12),
         ("2024-02-29", 2024 * 12 + 2, 2024 * 12 + 1),
+        ("9999-12-31", 9999 * 12 + 12, 9999 * 12 + 11),  # no day after it: was a 500
+        ("2023-02-28", 2023 * 12 + 2, 2023 * 12 + 1),
     ],
 )
 def test_periods(text: str, first: int, last: int) -> None:

@@ -20,7 +20,7 @@ from digex.errors import UsageError
 from digex.sdmx import ids
 from digex.sdmx.errors import NoResults
 from digex.sdmx.keys import COLUMNS, END, START, keyed
-from digex.sdmx.query import ALL_DIMENSIONS, DataQuery
+from digex.sdmx.query import DataQuery
 
 if TYPE_CHECKING:
     from digex.publish.figures import ReleaseFigures
@@ -125,8 +125,10 @@ def data_message(
     if fmt == "json":
         from digex.sdmx.json_data import json_message
 
-        flat = dimension_at_observation == ALL_DIMENSIONS
-        return json_message(release, found, frame, flat=flat), DATA_TYPES[fmt]
+        body = json_message(
+            release, found, frame, dimension_at_observation=dimension_at_observation
+        )
+        return body, DATA_TYPES[fmt]
     from pysdmx.io import write_sdmx
     from pysdmx.io.format import Format
     from pysdmx.io.pd import PandasDataset

@@ -13,6 +13,7 @@ within [startPeriod, endPeriod] (a year 2024 is kept by startPeriod=2024-01, not
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -153,8 +154,8 @@ def _day(text: str, month: int, day: int, *, end: bool) -> int:
         date = dt.date(year, index + 1, day)
     except ValueError:
         raise QueryError(f"period {text!r} is not a date of the calendar") from None
-    if end:
-        last = (date + dt.timedelta(days=1)).month != date.month
+    if end:  # the month's length, not the next day: 9999-12-31 has none
+        last = date.day == calendar.monthrange(date.year, date.month)[1]
         return month if last else month - 1
     return month if day == 1 else month + 1
 
