@@ -127,6 +127,30 @@ def test_a_repeated_query_with_its_etag_is_a_304(client: TestClient) -> None:
     assert "Accept" in first.headers["vary"]
 
 
+def test_a_repeated_request_is_answered_from_its_text_in_its_format(client: TestClient) -> None:
+    """Kept under its exact text (path, query, Accept), a repeated SDMX request is answered
+    before FastAPI routes it (bench/serve.py's cached SDMX query), with its own Content-Type
+    and Vary; another Accept on the same path is another answer."""
+    kept = client.app.state.answers  # type: ignore[attr-defined]
+    url = f"{BASE}/data/{FLOW}/{TOTAL_KEY}?startPeriod=2024-01"
+    before = len(kept)
+    first = client.get(url, headers={"Accept": CSV2})
+    assert len(kept) == before + 1
+    again = client.get(url, headers={"Accept": CSV2})
+    assert len(kept) == before + 1
+    assert (again.content, again.headers["content-type"]) == (
+        first.content,
+        first.headers["content-type"],
+    )
+    assert again.headers["content-type"].startswith("application/vnd.sdmx.data+csv")
+    assert "Accept" in again.headers["vary"]
+    other = client.get(url, headers={"Accept": FORMATS["json"]})
+    assert other.headers["content-type"].startswith("application/vnd.sdmx.data+json")
+    same = client.get(url, headers={"Accept": CSV2, "If-None-Match": first.headers["etag"]})
+    assert same.status_code == 304
+    assert "Accept" in same.headers["vary"]
+
+
 def test_no_sdmx_answer_shows_a_suppressed_value(client: TestClient, released: Released) -> None:
     shown = {}
     for name, accept in FORMATS.items():
