@@ -92,6 +92,7 @@ def test_data_in_every_format_holds_the_release_s_value(
         (f"/data/{FLOW}/{TOTAL_KEY}", "text/html", 406, "406"),
         ("/categoryscheme/all/all/latest", None, 501, "501"),
         ("/dataflow/all/DF_NOPE/latest", None, 404, "100"),
+        (f"/dataflow/all/{FLOW}/latest?detail=everything", None, 400, "140"),
         (f"/data/{FLOW}/{TOTAL_KEY}?release=1999.1", None, 404, "100"),
     ],
 )

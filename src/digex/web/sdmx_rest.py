@@ -136,7 +136,15 @@ def _structure(found: Structures, parts: list[str], params: dict[str, str], fmt:
         raise SdmxQueryError(f"unknown query parameter {unknown[0]!r} for a structure query")
     defaults = ["all", "all", "latest"]  # agency, id, version when the path stops early
     agency, rid, version = [*parts[1:], *defaults[len(parts) - 1 :]]
-    chosen = artefacts(found, parts[0], agency, rid, version, params.get("references", "none"))
+    chosen = artefacts(
+        found,
+        parts[0],
+        agency,
+        rid,
+        version,
+        params.get("references", "none"),
+        params.get("detail", "full"),
+    )
     return write_structures(found, fmt, chosen)  # type: ignore[arg-type]
 
 
