@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -155,6 +156,34 @@ def test_dataonly_leaves_the_attributes_out(
     assert list(frame.columns) == [*KEY, ids.MEASURE]
     body, _ = data_message(tiny, tiny_structures, frame, "structurespecific")
     assert b"CONF_STATUS" not in body
+
+
+@pytest.mark.parametrize("detail", ["serieskeysonly", "nodata"])
+def test_series_keys_only_in_sdmx_ml(
+    tiny: ReleaseFigures,
+    tiny_structures: Structures,
+    read_structures: StructureMessage,
+    detail: str,
+) -> None:
+    """One row per series, written without observations (what sdmx1's `series_keys` and
+    `preview_data` ask): sdmx1 reads every series key of the flow; SDMX-CSV and SDMX-JSON
+    have no such message (501)."""
+    from digex.sdmx.errors import NotImplementedQuery
+
+    whole = _query(tiny, tiny_structures)
+    frame = _query(tiny, tiny_structures, detail=detail)
+    assert len(frame) == len(whole.drop_duplicates(list(ids.DIMENSIONS)))
+    expected = {tuple(k) for k in frame[list(ids.DIMENSIONS)].to_numpy().tolist()}
+    for fmt in ("generic", "structurespecific"):
+        body, _ = data_message(tiny, tiny_structures, frame, fmt, detail=detail)  # type: ignore[arg-type]
+        assert re.search(rb"<(\w+:)?Obs\b", body) is None, fmt
+        assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<mes:')
+        options = {"structure": read_structures.dataflow[ids.DATAFLOW]} if fmt != "generic" else {}
+        (data,) = sdmx.read_sdmx(io.BytesIO(body), **options).data
+        assert {tuple(str(v) for v in k.get_values()) for k in data.series} == expected, fmt
+    for fmt in ("csv2", "json"):
+        with pytest.raises(NotImplementedQuery, match="SDMX-ML only"):
+            data_message(tiny, tiny_structures, frame, fmt, detail=detail)  # type: ignore[arg-type]
 
 
 def _expected(frame: pd.DataFrame) -> dict[tuple[str, ...], float]:
@@ -325,6 +354,13 @@ def test_the_messages_are_valid_sdmx_ml(tiny: ReleaseFigures, tiny_structures: S
         "error": error_message(140, "key 'A' has 1 part(s)"),
         "generic": data_message(tiny, tiny_structures, frame, "generic")[0],
         "generictimeseries": data_message(tiny, tiny_structures, frame, "generictimeseries")[0],
+        "serieskeysonly": data_message(
+            tiny,
+            tiny_structures,
+            _query(tiny, tiny_structures, detail="serieskeysonly"),
+            "generic",
+            detail="serieskeysonly",
+        )[0],
     }
     for name, body in messages.items():
         valid = schema.validate(etree.fromstring(body))

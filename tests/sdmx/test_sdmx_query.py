@@ -143,13 +143,22 @@ def test_a_wrong_parameter_is_a_400_naming_it(params: dict[str, str], words: str
         parse_query("DF_DIGITAL_EXPORTS", "all", params)
 
 
-@pytest.mark.parametrize(
-    "params", [{"detail": "nodata"}, {"detail": "serieskeysonly"}, {"includeHistory": "true"}]
-)
-def test_a_standard_value_not_served_is_a_501(params: dict[str, str]) -> None:
+def test_a_standard_value_not_served_is_a_501() -> None:
     with pytest.raises(NotImplementedQuery) as e:
-        parse_query("DF_DIGITAL_EXPORTS", "all", params)
+        parse_query("DF_DIGITAL_EXPORTS", "all", {"includeHistory": "true"})
     assert e.value.status == 501
+
+
+def test_series_without_observations_are_asked_by_time() -> None:
+    """detail=serieskeysonly and nodata list series (SDMX-ML data: `data.SERIES_ONLY`)."""
+    for detail in ("serieskeysonly", "nodata"):
+        assert parse_query("DF_DIGITAL_EXPORTS", "all", {"detail": detail}).detail == detail
+        with pytest.raises(QueryError, match="dimensionAtObservation"):
+            parse_query(
+                "DF_DIGITAL_EXPORTS",
+                "all",
+                {"detail": detail, "dimensionAtObservation": "AllDimensions"},
+            )
 
 
 PERIODS = st.one_of(

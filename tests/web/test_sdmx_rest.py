@@ -269,6 +269,9 @@ def test_sdmx1_reads_the_service(served: str, released: Released) -> None:
             if cl is not None:
                 assert len(described.codelist[cl.id]) > 0, component
         assert len(described.codelist) == 11
+        # preview_data and series_keys ask detail=serieskeysonly (once a 501)
+        keys = {".".join(map(str, k.get_values())) for k in client.series_keys(FLOW)}
+        assert TOTAL_KEY in keys
         for key, params in QUERIES:
             expected = _expected(released, key)
             via_client = sdmx.to_pandas(client.data(FLOW, key=key, params=params))

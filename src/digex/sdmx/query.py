@@ -33,8 +33,8 @@ PARAMETERS: Final = (
     "updatedAfter",
     "includeHistory",
 )
-DETAILS: Final = ("full", "dataonly")
-"""What `detail` digex serves (serieskeysonly and nodata: 501)."""
+DETAILS: Final = ("full", "dataonly", "serieskeysonly", "nodata")
+"""What `detail` digex serves (serieskeysonly and nodata in SDMX-ML only: `data.SERIES_ONLY`)."""
 ALL_DIMENSIONS: Final = "AllDimensions"
 
 _CODE: Final = re.compile(r"^[A-Za-z0-9_@$\-]+$")
@@ -202,8 +202,6 @@ def parse_query(
             f"({', '.join(ids.DIMENSIONS)})"
         )
     detail = given.get("detail") or "full"
-    if detail in ("serieskeysonly", "nodata"):
-        raise NotImplementedQuery(f"detail={detail} is not served; ask full or dataonly")
     if detail not in DETAILS:
         raise QueryError(f"detail {detail!r} is not full, dataonly, serieskeysonly or nodata")
     history = (given.get("includeHistory") or "false").lower()
@@ -225,6 +223,8 @@ def parse_query(
         detail=detail,
         updated_after=_instant(updated) if updated else None,
     )
+    if query.detail in ("serieskeysonly", "nodata") and at != ids.TIME:
+        raise QueryError(f"detail={detail} lists series: dimensionAtObservation is {ids.TIME}")
     if query.start is not None and query.end is not None and query.start > query.end:
         raise QueryError(f"startPeriod {start!r} is after endPeriod {end!r}")
     return query

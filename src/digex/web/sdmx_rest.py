@@ -179,6 +179,7 @@ def _data(
         frame,
         fmt,  # type: ignore[arg-type]
         dimension_at_observation=query.dimension_at_observation,
+        detail=query.detail,
     )
 
 
