@@ -150,6 +150,18 @@ def test_a_repeated_request_is_answered_from_its_text_in_its_format(client: Test
     same = client.get(url, headers={"Accept": CSV2, "If-None-Match": first.headers["etag"]})
     assert same.status_code == 304
     assert "Accept" in same.headers["vary"]
+    # the kept answer, as any other: Cache-Control, gzip, CORS for GET
+    assert again.headers["cache-control"] == "public, max-age=60"  # the default release
+    whole = f"{BASE}/data/{FLOW}/all"  # over the 500 bytes gzip starts from
+    plain = client.get(whole, headers={"Accept": CSV2, "Accept-Encoding": "identity"})
+    web = {"Accept": CSV2, "Accept-Encoding": "gzip", "Origin": "https://office.example"}
+    for _ in range(2):  # made, then kept
+        zipped = client.get(whole, headers=web)
+        assert zipped.headers["content-encoding"] == "gzip"
+        assert zipped.headers["access-control-allow-origin"] == "*"
+        assert zipped.content == plain.content  # decoded by the client
+    named = client.get(url + f"&release={RID}", headers={"Accept": CSV2})
+    assert named.headers["cache-control"] == "public, max-age=86400"
 
 
 def test_no_sdmx_answer_shows_a_suppressed_value(client: TestClient, released: Released) -> None:
