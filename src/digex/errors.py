@@ -148,8 +148,8 @@ class NoResults(DigexError):
 
 
 class NotImplementedQuery(UsageError):
-    """A standard SDMX query value digex does not serve (detail=nodata, includeHistory=true):
-    HTTP 501, SDMX error code 501."""
+    """A standard SDMX query value digex does not serve (includeHistory=true; detail=nodata
+    or serieskeysonly outside SDMX-ML): HTTP 501, SDMX error code 501."""
 
     status = 501
     sdmx_code = 501

@@ -5,7 +5,9 @@ release's values, a confidential cell with no value and CONF_STATUS C."""
 from __future__ import annotations
 
 import io
+import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -156,6 +158,34 @@ def test_dataonly_leaves_the_attributes_out(
     assert b"CONF_STATUS" not in body
 
 
+@pytest.mark.parametrize("detail", ["serieskeysonly", "nodata"])
+def test_series_keys_only_in_sdmx_ml(
+    tiny: ReleaseFigures,
+    tiny_structures: Structures,
+    read_structures: StructureMessage,
+    detail: str,
+) -> None:
+    """One row per series, written without observations (what sdmx1's `series_keys` and
+    `preview_data` ask): sdmx1 reads every series key of the flow; SDMX-CSV and SDMX-JSON
+    have no such message (501)."""
+    from digex.sdmx.errors import NotImplementedQuery
+
+    whole = _query(tiny, tiny_structures)
+    frame = _query(tiny, tiny_structures, detail=detail)
+    assert len(frame) == len(whole.drop_duplicates(list(ids.DIMENSIONS)))
+    expected = {tuple(k) for k in frame[list(ids.DIMENSIONS)].to_numpy().tolist()}
+    for fmt in ("generic", "structurespecific"):
+        body, _ = data_message(tiny, tiny_structures, frame, fmt, detail=detail)  # type: ignore[arg-type]
+        assert re.search(rb"<(\w+:)?Obs\b", body) is None, fmt
+        assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<mes:')
+        options = {"structure": read_structures.dataflow[ids.DATAFLOW]} if fmt != "generic" else {}
+        (data,) = sdmx.read_sdmx(io.BytesIO(body), **options).data
+        assert {tuple(str(v) for v in k.get_values()) for k in data.series} == expected, fmt
+    for fmt in ("csv2", "json"):
+        with pytest.raises(NotImplementedQuery, match="SDMX-ML only"):
+            data_message(tiny, tiny_structures, frame, fmt, detail=detail)  # type: ignore[arg-type]
+
+
 def _expected(frame: pd.DataFrame) -> dict[tuple[str, ...], float]:
     return {
         tuple(str(v) for v in k): float(v)
@@ -247,22 +277,31 @@ def test_pysdmx_reads_the_ml_and_csv_data(
         assert body.startswith(b"STRUCTURE,STRUCTURE_ID,ACTION,FREQ,")
 
 
-@pytest.mark.parametrize("fmt", ["generic", "json"])
-def test_all_dimensions_at_observation(
-    tiny: ReleaseFigures, tiny_structures: Structures, fmt: str
+@pytest.mark.parametrize(
+    ("fmt", "at"),
+    [("generic", "AllDimensions"), ("json", "AllDimensions"), ("json", "ACTIVITY")],
+)
+def test_another_dimension_at_observation(
+    tiny: ReleaseFigures, tiny_structures: Structures, fmt: str, at: str
 ) -> None:
-    frame = _query(tiny, tiny_structures, dimensionAtObservation="AllDimensions")
+    """AllDimensions (flat), or one dimension (here ACTIVITY) at the observation level: the
+    same values as the series by time (SDMX-JSON once put the time there whatever was asked)."""
+    frame = _query(tiny, tiny_structures, dimensionAtObservation=at)
     body, _ = data_message(
         tiny,
         tiny_structures,
         frame,
         fmt,  # type: ignore[arg-type]
-        dimension_at_observation="AllDimensions",
+        dimension_at_observation=at,
     )
     if fmt == "generic":
-        assert b'dimensionAtObservation="AllDimensions"' in body
-    else:
+        assert f'dimensionAtObservation="{at}"'.encode() in body
+    elif at == "AllDimensions":
         assert b'"series":{' not in body
+    else:
+        levels = json.loads(body)["structure"]["dimensions"]
+        assert [d["id"] for d in levels["observation"]] == [at]
+        assert ids.TIME in [d["id"] for d in levels["series"]]
     message = sdmx.read_sdmx(io.BytesIO(body), **({"format": "JSON"} if fmt == "json" else {}))
     values = sdmx.to_pandas(message)
     _same(_read_values(values), _expected(frame))
@@ -315,6 +354,13 @@ def test_the_messages_are_valid_sdmx_ml(tiny: ReleaseFigures, tiny_structures: S
         "error": error_message(140, "key 'A' has 1 part(s)"),
         "generic": data_message(tiny, tiny_structures, frame, "generic")[0],
         "generictimeseries": data_message(tiny, tiny_structures, frame, "generictimeseries")[0],
+        "serieskeysonly": data_message(
+            tiny,
+            tiny_structures,
+            _query(tiny, tiny_structures, detail="serieskeysonly"),
+            "generic",
+            detail="serieskeysonly",
+        )[0],
     }
     for name, body in messages.items():
         valid = schema.validate(etree.fromstring(body))

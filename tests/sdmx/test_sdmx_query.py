@@ -86,6 +86,8 @@ def test_any_other_number_of_dots_is_refused(dots: int) -> None:
         ("2024-02", 2024 * 12 + 1, 2024 * 12 + 1),
         ("2024-02-01", 2024 * 12 + 1, 2024 * 12),
         ("2024-02-29", 2024 * 12 + 2, 2024 * 12 + 1),
+        ("9999-12-31", 9999 * 12 + 12, 9999 * 12 + 11),  # no day after it: was a 500
+        ("2023-02-28", 2023 * 12 + 2, 2023 * 12 + 1),
     ],
 )
 def test_periods(text: str, first: int, last: int) -> None:
@@ -141,13 +143,22 @@ def test_a_wrong_parameter_is_a_400_naming_it(params: dict[str, str], words: str
         parse_query("DF_DIGITAL_EXPORTS", "all", params)
 
 
-@pytest.mark.parametrize(
-    "params", [{"detail": "nodata"}, {"detail": "serieskeysonly"}, {"includeHistory": "true"}]
-)
-def test_a_standard_value_not_served_is_a_501(params: dict[str, str]) -> None:
+def test_a_standard_value_not_served_is_a_501() -> None:
     with pytest.raises(NotImplementedQuery) as e:
-        parse_query("DF_DIGITAL_EXPORTS", "all", params)
+        parse_query("DF_DIGITAL_EXPORTS", "all", {"includeHistory": "true"})
     assert e.value.status == 501
+
+
+def test_series_without_observations_are_asked_by_time() -> None:
+    """detail=serieskeysonly and nodata list series (SDMX-ML data: `data.SERIES_ONLY`)."""
+    for detail in ("serieskeysonly", "nodata"):
+        assert parse_query("DF_DIGITAL_EXPORTS", "all", {"detail": detail}).detail == detail
+        with pytest.raises(QueryError, match="dimensionAtObservation"):
+            parse_query(
+                "DF_DIGITAL_EXPORTS",
+                "all",
+                {"detail": detail, "dimensionAtObservation": "AllDimensions"},
+            )
 
 
 PERIODS = st.one_of(

@@ -212,6 +212,10 @@ def test_structure_queries_and_their_references(tiny_structures: Structures) -> 
         artefacts(tiny_structures, "hierarchicalcodelist")
     with pytest.raises(QueryError):
         artefacts(tiny_structures, "dataflow", references="cousins")
+    partial = artefacts(tiny_structures, "dataflow", references="all", detail="referencepartial")
+    assert _ids(partial) == every  # .Stat's way of asking: answered in full
+    with pytest.raises(QueryError, match="detail=everything"):  # was served, unchecked
+        artefacts(tiny_structures, "dataflow", detail="everything")
     body = write_structures(
         tiny_structures, "xml", artefacts(tiny_structures, "codelist", "MA1", "CL_ACTIVITY")
     )

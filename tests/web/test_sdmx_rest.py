@@ -25,6 +25,7 @@ __all__ = ["released"]  # the fixture, imported for this module
 
 BASE = "/sdmx/rest"
 FLOW = "DF_DIGITAL_EXPORTS"
+DSD = "DSD_DIGITAL_EXPORTS"
 TOTAL_KEY = "M.MA.W1._T.C._T.LEVEL.MAD.N"
 """The sector's exports in March 2024: the total (world, all activities, credit)."""
 CSV1 = "application/vnd.sdmx.data+csv;version=1.0.0"
@@ -91,6 +92,7 @@ def test_data_in_every_format_holds_the_release_s_value(
         (f"/data/{FLOW}/{TOTAL_KEY}", "text/html", 406, "406"),
         ("/categoryscheme/all/all/latest", None, 501, "501"),
         ("/dataflow/all/DF_NOPE/latest", None, 404, "100"),
+        (f"/dataflow/all/{FLOW}/latest?detail=everything", None, 400, "140"),
         (f"/data/{FLOW}/{TOTAL_KEY}?release=1999.1", None, 404, "100"),
     ],
 )
@@ -126,13 +128,52 @@ def test_a_repeated_query_with_its_etag_is_a_304(client: TestClient) -> None:
     assert "Accept" in first.headers["vary"]
 
 
+def test_a_repeated_request_is_answered_from_its_text_in_its_format(client: TestClient) -> None:
+    """Kept under its exact text (path, query, Accept), a repeated SDMX request is answered
+    before FastAPI routes it (bench/serve.py's cached SDMX query), with its own Content-Type
+    and Vary; another Accept on the same path is another answer."""
+    kept = client.app.state.answers  # type: ignore[attr-defined]
+    url = f"{BASE}/data/{FLOW}/{TOTAL_KEY}?startPeriod=2024-01"
+    before = len(kept)
+    first = client.get(url, headers={"Accept": CSV2})
+    assert len(kept) == before + 1
+    again = client.get(url, headers={"Accept": CSV2})
+    assert len(kept) == before + 1
+    assert (again.content, again.headers["content-type"]) == (
+        first.content,
+        first.headers["content-type"],
+    )
+    assert again.headers["content-type"].startswith("application/vnd.sdmx.data+csv")
+    assert "Accept" in again.headers["vary"]
+    other = client.get(url, headers={"Accept": FORMATS["json"]})
+    assert other.headers["content-type"].startswith("application/vnd.sdmx.data+json")
+    same = client.get(url, headers={"Accept": CSV2, "If-None-Match": first.headers["etag"]})
+    assert same.status_code == 304
+    assert "Accept" in same.headers["vary"]
+    # the kept answer, as any other: Cache-Control, gzip, CORS for GET
+    assert again.headers["cache-control"] == "public, max-age=60"  # the default release
+    whole = f"{BASE}/data/{FLOW}/all"  # over the 500 bytes gzip starts from
+    plain = client.get(whole, headers={"Accept": CSV2, "Accept-Encoding": "identity"})
+    web = {"Accept": CSV2, "Accept-Encoding": "gzip", "Origin": "https://office.example"}
+    for _ in range(2):  # made, then kept
+        zipped = client.get(whole, headers=web)
+        assert zipped.headers["content-encoding"] == "gzip"
+        assert zipped.headers["access-control-allow-origin"] == "*"
+        assert zipped.content == plain.content  # decoded by the client
+    named = client.get(url + f"&release={RID}", headers={"Accept": CSV2})
+    assert named.headers["cache-control"] == "public, max-age=86400"
+
+
 def test_no_sdmx_answer_shows_a_suppressed_value(client: TestClient, released: Released) -> None:
     shown = {}
     for name, accept in FORMATS.items():
         shown[name] = client.get(f"{BASE}/data/{FLOW}/all", headers={"Accept": accept}).text
-    shown["structures"] = client.get(
-        f"{BASE}/dataflow/all/{FLOW}/latest", params={"references": "all"}
-    ).text
+    # the time-series and flat layouts: tests/sdmx/test_sdmx_leak.py (the same bytes)
+    for fmt in ("xml", "json"):
+        shown[f"structures {fmt}"] = client.get(
+            f"{BASE}/dataflow/all/{FLOW}/latest", params={"references": "all", "format": fmt}
+        ).text
+    assert all(text.strip() for text in shown.values())
     found = {name: leaks(text, released.secrets) for name, text in shown.items()}
     assert not any(found.values()), found
 
@@ -216,8 +257,9 @@ def _read(values: object) -> dict[str, Decimal | None]:
 
 def test_sdmx1_reads_the_service(served: str, released: Released) -> None:
     """The dataflow listed; the DSD and every code list resolved; full-key, wildcard, `+` and
-    time-filtered queries in SDMX-ML (through sdmx1's Client), SDMX-CSV 2.0 and SDMX-JSON
-    (fetched, then read by sdmx1), each equal to the release's values."""
+    time-filtered queries in SDMX-ML (through sdmx1's Client: generic, and structure-specific
+    when given the DSD), SDMX-CSV 2.0 and SDMX-JSON (fetched, then read by sdmx1), each equal
+    to the release's values."""
     import urllib.request
 
     import sdmx
@@ -233,15 +275,27 @@ def test_sdmx1_reads_the_service(served: str, released: Released) -> None:
         structure = client.dataflow(FLOW, params={"references": "all"})
         flow = structure.dataflow[FLOW]
         assert [d.id for d in flow.structure.dimensions.components][:2] == ["FREQ", "REF_AREA"]
-        for dimension in flow.structure.dimensions.components:
-            representation = dimension.local_representation
-            if representation is not None and representation.enumerated is not None:
-                assert len(representation.enumerated) > 0, dimension.id
+        described = client.datastructure(DSD, params={"references": "children"})
+        dsd = described.structure[DSD]
+        coded = [*dsd.dimensions.components, *dsd.attributes.components]
+        lists = {c.id: c.local_representation.enumerated for c in coded}
+        assert {c for c, cl in lists.items() if cl is None} == {"TIME_PERIOD", "DECIMALS"}
+        for component, cl in lists.items():  # each resolved with its codes, none a stub
+            if cl is not None:
+                assert len(described.codelist[cl.id]) > 0, component
+        assert len(described.codelist) == 11
+        # preview_data and series_keys ask detail=serieskeysonly (once a 501)
+        keys = {".".join(map(str, k.get_values())) for k in client.series_keys(FLOW)}
+        assert TOTAL_KEY in keys
         for key, params in QUERIES:
             expected = _expected(released, key)
             via_client = sdmx.to_pandas(client.data(FLOW, key=key, params=params))
             available = {a: v for a, v in expected.items() if v is not None}
             assert _read(via_client) == expected, key  # a withheld value: there, with none
+            # given the DSD, sdmx1 asks structure-specific data (and reads it with the DSD)
+            specific = client.data(FLOW, key=_as_dict(key), params=params, dsd=dsd)
+            assert "structurespecificdata" in specific.response.headers["content-type"]
+            assert _read(sdmx.to_pandas(specific)) == expected, key
             query = "&".join(f"{k}={v}" for k, v in params.items())
             for accept, hint in ((CSV2, "csv"), (FORMATS["json"], "JSON")):
                 request = urllib.request.Request(
@@ -256,11 +310,110 @@ def test_sdmx1_reads_the_service(served: str, released: Released) -> None:
                 assert {a: v for a, v in read.items() if v is not None} == available, (key, hint)
 
 
-def test_pysdmx_reads_the_service(served: str, released: Released) -> None:
-    from pysdmx.io import read_sdmx
+def _as_dict(key: str) -> dict[str, list[str]]:
+    """A key as sdmx1 takes it as a dict (the dimensions a key restricts, with their codes)."""
+    from digex.sdmx.ids import DIMENSIONS
 
-    structures = read_sdmx(f"{served}/dataflow/all/{FLOW}/latest?references=all")
-    assert structures.get_dataflows()
-    data = read_sdmx(f"{served}/data/{FLOW}/{TOTAL_KEY}")
-    (dataset,) = data.get_datasets()
-    assert Decimal(str(dataset.data["OBS_VALUE"].iloc[0])) == _total(released)
+    return {d: part.split("+") for d, part in zip(DIMENSIONS, key.split("."), strict=True) if part}
+
+
+def _read_pysdmx(dataset: object) -> dict[str, Decimal | None]:
+    """The values of a data set pysdmx read, by ACTIVITY (None: withheld)."""
+    frame = dataset.data  # type: ignore[attr-defined]
+    return {
+        str(a): None if str(v) in ("", "NaN", "nan", "<NA>", "None") else Decimal(str(v))
+        for a, v in zip(frame["ACTIVITY"], frame["OBS_VALUE"], strict=True)
+    }
+
+
+def test_pysdmx_reads_the_service(served: str, released: Released) -> None:
+    """The dataflow listed, the DSD and every code list resolved (`RestService`); each query
+    of QUERIES in SDMX-ML (structure-specific: through `RestService`, or `read_sdmx(url)` for
+    a time filter, which pysdmx's SDMX-REST 1.5 queries cannot state) and SDMX-CSV 2.0
+    (`read_sdmx(url)`) equal to the release's values. pysdmx reads no SDMX-JSON data; its
+    reading of generic SDMX-ML and SDMX-CSV 1.0 is tests/sdmx/test_sdmx_data.py's."""
+    from pysdmx.api.qb import (
+        ApiVersion,
+        DataQuery,
+        RestService,
+        StructureQuery,
+        StructureReference,
+        StructureType,
+    )
+    from pysdmx.io import read_sdmx
+    from pysdmx.io.format import DataFormat, StructureFormat
+
+    service = RestService(
+        served,
+        ApiVersion.V1_5_0,
+        data_format=DataFormat.SDMX_ML_2_1_STR,
+        structure_format=StructureFormat.SDMX_ML_2_1,
+    )
+    asked = StructureQuery(StructureType.DATAFLOW, "MA1", FLOW, references=StructureReference.ALL)
+    # not validated again: tests/sdmx/test_sdmx_data.py holds the structures to the schemas
+    structures = read_sdmx(service.structure(asked).decode(), validate=False)
+    assert [f.id for f in structures.get_dataflows()] == [FLOW]
+    (dsd,) = structures.get_data_structure_definitions()
+    unlisted = {c.id for c in dsd.components if c.enumeration is None}
+    assert unlisted == {"TIME_PERIOD", "OBS_VALUE", "DECIMALS"}
+    assert all(len(c.enumeration) > 0 for c in dsd.components if c.enumeration is not None)
+    for n, (key, params) in enumerate(QUERIES):
+        expected = _expected(released, key)
+        query = "".join(f"&{k}={v}" for k, v in params.items())
+        first = n == 0  # validated against the schemas once (0.2 s a message)
+        for fmt in ("structurespecificdata", "csv2") if first else ("csv2",):
+            read = read_sdmx(f"{served}/data/{FLOW}/{key}?format={fmt}{query}", validate=first)
+            (dataset,) = read.get_datasets()
+            assert _read_pysdmx(dataset) == expected, (key, fmt)
+        if not params:  # RestService writes `,` and `+` as %2C and %2B, with a trailing /
+            body = service.data(DataQuery(agency_id="MA1", resource_id=FLOW, key=key))
+            (dataset,) = read_sdmx(body.decode(), validate=False).get_datasets()
+        else:  # pysdmx's SDMX-REST 1.5 queries have no time filter
+            url = f"{served}/data/{FLOW}/{key}?format=structurespecificdata{query}"
+            (dataset,) = read_sdmx(url, validate=False).get_datasets()
+        assert _read_pysdmx(dataset) == expected, key
+
+
+def test_the_readme_s_sdmx1_example_runs(served: str, released: Released) -> None:
+    """The README's sdmx1 example, on this service and release (it once passed `release=` to
+    `Client.data`, which sdmx1 refuses)."""
+    import re
+
+    import sdmx
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    part = readme[readme.index("**SDMX REST**") :]
+    code = re.search(r"```python\n(.*?)```", part, re.DOTALL)
+    assert code is not None
+    text = code.group(1).replace("http://127.0.0.1:8000/sdmx/rest", served)
+    text = text.replace('"2024.2"', repr(RID)).replace("A.MA.W1._T.C._T.LEVEL.MAD.N", TOTAL_KEY)
+    sdmx.source.sources.pop("MA1", None)  # the example adds it as a new source
+    names: dict[str, object] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        exec(compile(text, "README.md", "exec"), names)  # the README's code, as a user runs it
+    for found in (names["latest"], names["past"]):
+        assert _read(found) == {"_T": _total(released)}
+
+
+def test_an_unexpected_error_under_sdmx_is_an_sdmx_error_message(released: Released) -> None:
+    """A fault of the server itself (a route that raises) is still an SDMX-ML Error message
+    under /sdmx/rest, not the JSON body of the other paths."""
+    from fastapi.routing import APIRoute
+
+    app = create_app(released.path, warm=False)
+
+    async def broken() -> None:
+        raise RuntimeError("a fault of the server")
+
+    app.router.routes.insert(0, APIRoute(f"{BASE}/broken", broken))
+    with TestClient(app, raise_server_exceptions=False) as faulty:
+        answer = faulty.get(f"{BASE}/broken")
+        elsewhere = faulty.get(
+            f"{BASE}/data/{FLOW}/{TOTAL_KEY}", params={"endPeriod": "9999-12-31"}
+        )
+    assert answer.status_code == 500
+    assert answer.content.startswith(b"<?xml")
+    assert b'<mes:ErrorMessage code="500">' in answer.content
+    assert b"a fault of the server" not in answer.content
+    assert elsewhere.status_code == 200  # the date with no day after it (once a 500)

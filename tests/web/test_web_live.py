@@ -41,6 +41,8 @@ from digex.web.index import (
 )
 
 RID = "2024-03.1"
+SDMX_TOTAL = "/sdmx/rest/data/DF_DIGITAL_EXPORTS/M.MA.W1._T.C._T.LEVEL.MAD.N?startPeriod=2024"
+"""The monthly total as SDMX-ML, from the default release."""
 
 
 @dataclass
@@ -235,9 +237,9 @@ def served(live: Live) -> Iterator[str]:
 
 
 def test_digex_serve_answers_while_a_load_and_a_release_run(live: Live, served: str) -> None:
-    """Requests in a loop from another thread while this process loads a month and makes its
-    release: no request fails, the load and the release succeed, and the new release is served
-    afterwards by the same server."""
+    """Requests in a loop from another thread (the JSON API and SDMX) while this process loads
+    a month and makes its release: no request fails, the load and the release succeed, and the
+    new release is served afterwards by the same server."""
     status, body = _get(f"{served}/api/releases")
     assert status == 200
     assert json.loads(body)["releases"][0]["release_id"] == RID
@@ -247,7 +249,7 @@ def test_digex_serve_answers_while_a_load_and_a_release_run(live: Live, served: 
 
     def ask() -> None:
         while not stop.is_set():
-            for path in ("/api/releases", "/api/indicators?cut=total&indicator=LEVEL"):
+            for path in ("/api/releases", "/api/indicators?cut=total&indicator=LEVEL", SDMX_TOTAL):
                 try:
                     code, text = _get(served + path)
                 except OSError as error:
@@ -277,6 +279,9 @@ def test_digex_serve_answers_while_a_load_and_a_release_run(live: Live, served: 
     status, body = _get(f"{served}/api/indicators?release={made.release_id}&cut=total")
     assert status == 200
     assert json.loads(body)["rows"][0]["period"].startswith("2024")
+    status, body = _get(f"{served}{SDMX_TOTAL}&lastNObservations=1")  # SDMX: the new one too
+    assert status == 200
+    assert b'<gen:ObsDimension value="2024-04"/>' in body
 
 
 def test_a_release_whose_gate_fails_again_is_withdrawn(live: Live) -> None:

@@ -5,7 +5,8 @@
 The graph is small: the dataflow uses the DSD, which uses the concept scheme and the code
 lists. `references` follows it as SDMX-REST says: `parents` are the artefacts that use the
 asked ones, `children` those they use, `descendants` the children's children too, `all`
-every one of these (parents, siblings, descendants). sdmx1 asks
+every one of these (parents, siblings, descendants); `detail` is checked, and every value
+answered in full. sdmx1 asks
 `/dataflow/{AG}/{DF}/latest?references=all` and expects the DSD, the code lists and the
 concepts in the same message.
 """
@@ -36,6 +37,19 @@ REFERENCES: Final = (
     "conceptscheme",
 )
 
+DETAILS: Final = (
+    "full",
+    "allstubs",
+    "referencestubs",
+    "allcompletestubs",
+    "referencecompletestubs",
+    "referencepartial",
+    "raw",
+)
+"""SDMX-REST's `detail` values of a structure query. Every one is answered in full: a stub
+or a partial list holds less than the whole artefact, never something else, and the
+structures are small (.Stat Data Explorer asks `referencepartial`)."""
+
 
 def _kind(found: Structures, resource: str) -> list[MaintainableArtefact]:
     if resource == "dataflow":
@@ -54,14 +68,17 @@ def artefacts(
     resource_id: str = "all",
     version: str = "latest",
     references: str = "none",
+    detail: str = "full",
 ) -> list[MaintainableArtefact]:
     """The artefacts a structure query names, with the references it asks, in the order a
-    structure message lists them; `QueryError` for an unknown resource or references value,
-    `NoResults` when nothing matches."""
+    structure message lists them; `QueryError` for an unknown resource, references or detail
+    value, `NoResults` when nothing matches."""
     if resource not in RESOURCES:
         raise QueryError(f"structure resource {resource!r} is not one of {', '.join(RESOURCES)}")
     if references not in REFERENCES:
         raise QueryError(f"references={references} is not one of {', '.join(REFERENCES)}")
+    if detail not in DETAILS:
+        raise QueryError(f"detail={detail} is not one of {', '.join(DETAILS)}")
     asked = [
         a
         for a in _kind(found, resource)

@@ -18,9 +18,9 @@ import pandas as pd
 
 from digex.errors import UsageError
 from digex.sdmx import ids
-from digex.sdmx.errors import NoResults
+from digex.sdmx.errors import NoResults, NotImplementedQuery
 from digex.sdmx.keys import COLUMNS, END, START, keyed
-from digex.sdmx.query import ALL_DIMENSIONS, DataQuery
+from digex.sdmx.query import DataQuery
 
 if TYPE_CHECKING:
     from digex.publish.figures import ReleaseFigures
@@ -47,6 +47,11 @@ DATA_TYPES: Final[dict[str, str]] = {
     "json": "application/vnd.sdmx.data+json; version=1.0.0",
 }
 """The Content-Type of each data format (how sdmx1 chooses its parser)."""
+
+SERIES_ONLY: Final = ("serieskeysonly", "nodata")
+"""Details that list series without observations (digex's attributes are all the
+observations', so a series of `nodata` has none either: the two are the same message)."""
+_ML: Final = ("generic", "structurespecific", "generictimeseries", "structurespecifictimeseries")
 
 _KEYED: dict[int, pd.DataFrame] = {}
 
@@ -96,19 +101,27 @@ def select(release: ReleaseFigures, found: Structures, query: DataQuery) -> pd.D
         mask &= (frame[START] >= query.start).to_numpy()
     if query.end is not None:
         mask &= (frame[END] <= query.end).to_numpy()
-    chosen = frame[mask]
-    if query.first_n is not None or query.last_n is not None:
-        series = chosen.groupby(list(ids.DIMENSIONS), sort=False, observed=True)
-        keep = np.zeros(len(chosen), dtype=bool)
-        if query.first_n is not None:
-            keep |= (series.cumcount() < query.first_n).to_numpy()
-        if query.last_n is not None:
-            keep |= (series.cumcount(ascending=False) < query.last_n).to_numpy()
-        chosen = chosen[keep]
+    chosen = _first_and_last(frame[mask], query)
+    if query.detail in SERIES_ONLY:  # one row per series, its observations dropped when written
+        chosen = chosen.drop_duplicates(list(ids.DIMENSIONS))
     if chosen.empty:
         raise NoResults(f"No results found in release {release.release_id} for this query")
     columns = [c for c in COLUMNS if query.detail == "full" or c not in ids.ATTRIBUTES]
     return chosen[columns].reset_index(drop=True)
+
+
+def _first_and_last(chosen: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
+    """The first and last observations of each series `query` asks (firstNObservations,
+    lastNObservations), all when it asks neither."""
+    if query.first_n is None and query.last_n is None:
+        return chosen
+    series = chosen.groupby(list(ids.DIMENSIONS), sort=False, observed=True)
+    keep = np.zeros(len(chosen), dtype=bool)
+    if query.first_n is not None:
+        keep |= (series.cumcount() < query.first_n).to_numpy()
+    if query.last_n is not None:
+        keep |= (series.cumcount(ascending=False) < query.last_n).to_numpy()
+    return chosen[keep]
 
 
 def data_message(
@@ -118,15 +131,28 @@ def data_message(
     fmt: DataFormat,
     *,
     dimension_at_observation: str = ids.TIME,
+    detail: str = "full",
 ) -> tuple[bytes, str]:
-    """The data message of `frame` (from `select`) in `fmt`, and its Content-Type."""
+    """The data message of `frame` (from `select`) in `fmt`, and its Content-Type; with
+    `detail` serieskeysonly or nodata, the series without observations (SDMX-ML only:
+    `NotImplementedQuery` for another format)."""
     if fmt not in DATA_TYPES:
         raise UsageError(f"data format {fmt!r} is not one of {', '.join(DATA_TYPES)}")
+    if detail in SERIES_ONLY:
+        if fmt not in _ML:
+            raise NotImplementedQuery(
+                f"detail={detail} is served in SDMX-ML only (generic or structure-specific "
+                "data), not in SDMX-CSV or SDMX-JSON"
+            )
+        body, kind = data_message(release, found, frame, fmt)
+        return _without_observations(body), kind
     if fmt == "json":
         from digex.sdmx.json_data import json_message
 
-        flat = dimension_at_observation == ALL_DIMENSIONS
-        return json_message(release, found, frame, flat=flat), DATA_TYPES[fmt]
+        body = json_message(
+            release, found, frame, dimension_at_observation=dimension_at_observation
+        )
+        return body, DATA_TYPES[fmt]
     from pysdmx.io import write_sdmx
     from pysdmx.io.format import Format
     from pysdmx.io.pd import PandasDataset
@@ -162,3 +188,17 @@ def _as_text(frame: pd.DataFrame, missing: str) -> pd.DataFrame:
     values = out[ids.MEASURE].to_numpy(dtype=float)
     out[ids.MEASURE] = [repr(v) if v == v else missing for v in values.tolist()]
     return out
+
+
+def _without_observations(body: bytes) -> bytes:
+    """An SDMX-ML data message with its series' observations taken out (a series may have
+    none: serieskeysonly and nodata), keeping the declaration as pysdmx writes it."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    root = etree.fromstring(body)
+    for series in root.iter("{*}Series", "Series"):
+        for obs in [c for c in series if etree.QName(c).localname == "Obs"]:
+            series.remove(obs)
+    declaration, _, _ = body.partition(b"\n")
+    rest: bytes = etree.tostring(root, encoding="UTF-8")
+    return declaration + b"\n" + rest

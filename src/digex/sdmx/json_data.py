@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from digex.sdmx import ids
+from digex.sdmx.query import ALL_DIMENSIONS
 
 if TYPE_CHECKING:
     from digex.publish.figures import ReleaseFigures
@@ -38,34 +39,32 @@ def _concept_name(found: Structures, component: str) -> str:
 
 
 def json_message(
-    release: ReleaseFigures, found: Structures, frame: pd.DataFrame, *, flat: bool = False
+    release: ReleaseFigures,
+    found: Structures,
+    frame: pd.DataFrame,
+    *,
+    dimension_at_observation: str = ids.TIME,
 ) -> bytes:
     """The SDMX-JSON 1.0 data message of `frame`: series keyed by every dimension but the
-    time, observations by the time; with `flat` (dimensionAtObservation=AllDimensions),
-    observations keyed by every dimension and no series."""
-    series_dims = list(ids.DIMENSIONS)
+    one at the observation level (`dimension_at_observation`: the time by default, or any
+    other dimension), observations by that one; with `AllDimensions`, observations keyed by
+    every dimension and no series."""
+    every = [*ids.DIMENSIONS, ids.TIME]
+    flat = dimension_at_observation == ALL_DIMENSIONS
+    at_observation = every if flat else [dimension_at_observation]
     attributes = [a for a in ids.ATTRIBUTES if a in frame.columns]
-    series_codes: list[np.ndarray[Any, Any]] = []
-    dimensions = []
-    for position, d in enumerate(series_dims):
+    codes_of: dict[str, np.ndarray[Any, Any]] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    for position, d in enumerate(every):
         codes, uniques = pd.factorize(frame[d], sort=True)
-        series_codes.append(codes)
-        dimensions.append(
-            {
-                "id": d,
-                "name": _concept_name(found, d),
-                "keyPosition": position,
-                "values": _values(found, d, pd.Index(uniques)),
-            }
-        )
-    time_codes, times = pd.factorize(frame[ids.TIME], sort=True)
-    time_dimension = {
-        "id": ids.TIME,
-        "name": _concept_name(found, ids.TIME),
-        "keyPosition": len(series_dims),
-        "role": "time",
-        "values": [{"id": str(t), "name": str(t)} for t in times],
-    }
+        codes_of[d] = codes
+        entries[d] = {
+            "id": d,
+            "name": _concept_name(found, d),
+            "keyPosition": position,
+            **({"role": "time"} if d == ids.TIME else {}),
+            "values": _values(found, d, pd.Index(uniques)),
+        }
     attribute_codes = []
     attribute_entries = []
     for a in attributes:
@@ -79,33 +78,42 @@ def json_message(
             }
         )
 
-    key_text = pd.Series(series_codes[0].astype(str))
-    for codes in series_codes[1:]:
-        key_text = key_text + ":" + codes.astype(str)
+    def key_text(dimensions: list[str]) -> list[str]:
+        """Each row's indices into the values of `dimensions`, joined by `:`."""
+        text = pd.Series(codes_of[dimensions[0]].astype(str))
+        for d in dimensions[1:]:
+            text = text + ":" + codes_of[d].astype(str)
+        return [str(k) for k in text.tolist()]
+
     raw = frame[ids.MEASURE].to_numpy(dtype=float)
     values: list[float | None] = [None if v != v else v for v in raw.tolist()]
     attribute_rows = (
         np.column_stack(attribute_codes).tolist() if attribute_codes else [[]] * len(frame)
     )
-    series: dict[str, dict[str, Any]] = {}
-    flat_observations: dict[str, list[Any]] = {}
-    for key, t, value, attrs in zip(
-        key_text.tolist(), time_codes.tolist(), values, attribute_rows, strict=True
-    ):
-        if flat:
-            flat_observations[f"{key}:{t}"] = [value, *attrs]
-            continue
-        entry = series.get(key)
-        if entry is None:
-            entry = series[key] = {"attributes": [], "observations": {}}
-        entry["observations"][str(t)] = [value, *attrs]
     data_set: dict[str, Any] = {"action": "Information", "annotations": []}
+    observation_keys = key_text(at_observation)
     if flat:
-        data_set["observations"] = flat_observations
-        levels = {"dataSet": [], "observation": [*dimensions, time_dimension]}
+        data_set["observations"] = {
+            key: [value, *attrs]
+            for key, value, attrs in zip(observation_keys, values, attribute_rows, strict=True)
+        }
+        levels = {"dataSet": [], "observation": [entries[d] for d in every]}
     else:
+        in_series = [d for d in every if d not in at_observation]
+        series: dict[str, dict[str, Any]] = {}
+        for key, obs, value, attrs in zip(
+            key_text(in_series), observation_keys, values, attribute_rows, strict=True
+        ):
+            entry = series.get(key)
+            if entry is None:
+                entry = series[key] = {"attributes": [], "observations": {}}
+            entry["observations"][obs] = [value, *attrs]
         data_set["series"] = series
-        levels = {"dataSet": [], "series": dimensions, "observation": [time_dimension]}
+        levels = {
+            "dataSet": [],
+            "series": [entries[d] for d in in_series],
+            "observation": [entries[d] for d in at_observation],
+        }
 
     prepared = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     message = {

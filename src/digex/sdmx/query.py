@@ -13,6 +13,7 @@ within [startPeriod, endPeriod] (a year 2024 is kept by startPeriod=2024-01, not
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -32,8 +33,8 @@ PARAMETERS: Final = (
     "updatedAfter",
     "includeHistory",
 )
-DETAILS: Final = ("full", "dataonly")
-"""What `detail` digex serves (serieskeysonly and nodata: 501)."""
+DETAILS: Final = ("full", "dataonly", "serieskeysonly", "nodata")
+"""What `detail` digex serves (serieskeysonly and nodata in SDMX-ML only: `data.SERIES_ONLY`)."""
 ALL_DIMENSIONS: Final = "AllDimensions"
 
 _CODE: Final = re.compile(r"^[A-Za-z0-9_@$\-]+$")
@@ -153,8 +154,8 @@ def _day(text: str, month: int, day: int, *, end: bool) -> int:
         date = dt.date(year, index + 1, day)
     except ValueError:
         raise QueryError(f"period {text!r} is not a date of the calendar") from None
-    if end:
-        last = (date + dt.timedelta(days=1)).month != date.month
+    if end:  # the month's length, not the next day: 9999-12-31 has none
+        last = date.day == calendar.monthrange(date.year, date.month)[1]
         return month if last else month - 1
     return month if day == 1 else month + 1
 
@@ -201,8 +202,6 @@ def parse_query(
             f"({', '.join(ids.DIMENSIONS)})"
         )
     detail = given.get("detail") or "full"
-    if detail in ("serieskeysonly", "nodata"):
-        raise NotImplementedQuery(f"detail={detail} is not served; ask full or dataonly")
     if detail not in DETAILS:
         raise QueryError(f"detail {detail!r} is not full, dataonly, serieskeysonly or nodata")
     history = (given.get("includeHistory") or "false").lower()
@@ -224,6 +223,8 @@ def parse_query(
         detail=detail,
         updated_after=_instant(updated) if updated else None,
     )
+    if query.detail in ("serieskeysonly", "nodata") and at != ids.TIME:
+        raise QueryError(f"detail={detail} lists series: dimensionAtObservation is {ids.TIME}")
     if query.start is not None and query.end is not None and query.start > query.end:
         raise QueryError(f"startPeriod {start!r} is after endPeriod {end!r}")
     return query

@@ -112,7 +112,9 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
         log.exception("unexpected error answering %s", request.url.path)
-        return _error(500, "the server could not answer this request; its log says why", "")
+        return _error(
+            500, "the server could not answer this request; its log says why", request.url.path
+        )
 
 
 def _without_422(app: FastAPI) -> Callable[[], dict[str, Any]]:

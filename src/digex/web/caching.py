@@ -39,6 +39,9 @@ class Ready:
     body: bytes
     etag: str
     cache_control: str
+    content_type: str = "application/json"
+    vary: str | None = None
+    """The request headers the answer depends on (SDMX's: Accept)."""
 
 
 def etag_of(body: bytes) -> str:
@@ -94,19 +97,21 @@ class Answers:
         with self._lock:
             if key not in self._kept:
                 self._kept[key] = ready
-                while len(self._kept) > self._entries:
+                self._bytes += len(ready.body)
+                while len(self._kept) > self._entries or self._bytes > self._size:
                     _, dropped = self._kept.popitem(last=False)
                     self._bytes -= len(dropped.body)
-                self._bytes += len(ready.body)
 
     def __len__(self) -> int:
         return len(self._kept)
 
 
 def raw_key(scope: Scope, state: Hashable) -> Hashable:
-    """The key of an answer by its request's text (path and query string, as sent) and the
-    catalogue's state: a repeated request finds its answer with no parsing at all."""
-    return ("raw", scope["path"], scope["query_string"], state)
+    """The key of an answer by its request's text (path, query string and Accept header, as
+    sent) and the catalogue's state: a repeated request finds its answer with no parsing at
+    all (an SDMX answer's format follows the Accept header)."""
+    accept = next((v for name, v in scope["headers"] if name == b"accept"), None)
+    return ("raw", scope["path"], scope["query_string"], accept, state)
 
 
 class KeptAnswers:
@@ -142,12 +147,14 @@ class KeptAnswers:
             (b"etag", ready.etag.encode()),
             (b"cache-control", ready.cache_control.encode()),
         ]
+        if ready.vary is not None:
+            headers.append((b"vary", ready.vary.encode()))
         if matches(validator.decode("latin-1"), ready.etag):
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
         headers += [
-            (b"content-type", b"application/json"),
+            (b"content-type", ready.content_type.encode("latin-1")),
             (b"content-length", str(len(ready.body)).encode()),
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})

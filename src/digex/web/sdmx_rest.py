@@ -12,7 +12,9 @@ for a malformed key, period or parameter, 406 for a format no client of SDMX can
 Paths are taken as sent, with a trailing slash ignored and `%2C`/`%2B` decoded (pysdmx
 encodes them). Answers are kept (`caching.Answers`), keyed by the release, the resource, the
 parameters and the format, since an SDMX-ML data message of a whole release takes a second or
-two to write; the ETag is the body's hash, so a repeated query is a 304.
+two to write; the ETag is the body's hash, so a repeated query is a 304. An answer is also kept
+under its request's exact text (`caching.KeptAnswers`), which answers a repeated request before
+FastAPI routes it, with its Content-Type and `Vary: Accept`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from digex.errors import DigexError, NoResults, NotHeld, NotImplementedQuery, No
 from digex.errors import QueryError as SdmxQueryError
 from digex.web import reserved
 from digex.web.answers import MAX_ROWS
-from digex.web.caching import LONG, SHORT, etag_of, matches
+from digex.web.caching import LONG, SHORT, Answers, Ready, etag_of, matches, raw_key
 
 if TYPE_CHECKING:
     from fastapi import FastAPI  # noqa: TID251
@@ -134,7 +136,15 @@ def _structure(found: Structures, parts: list[str], params: dict[str, str], fmt:
         raise SdmxQueryError(f"unknown query parameter {unknown[0]!r} for a structure query")
     defaults = ["all", "all", "latest"]  # agency, id, version when the path stops early
     agency, rid, version = [*parts[1:], *defaults[len(parts) - 1 :]]
-    chosen = artefacts(found, parts[0], agency, rid, version, params.get("references", "none"))
+    chosen = artefacts(
+        found,
+        parts[0],
+        agency,
+        rid,
+        version,
+        params.get("references", "none"),
+        params.get("detail", "full"),
+    )
     return write_structures(found, fmt, chosen)  # type: ignore[arg-type]
 
 
@@ -169,6 +179,7 @@ def _data(
         frame,
         fmt,  # type: ignore[arg-type]
         dimension_at_observation=query.dimension_at_observation,
+        detail=query.detail,
     )
 
 
@@ -229,7 +240,8 @@ def add_routes(app: FastAPI, catalogue: Catalogue, max_rows: int = MAX_ROWS) -> 
     async def sdmx(request: Request, rest: str = "") -> Response:
         params = dict(request.query_params)
         accept = request.headers.get("accept")
-        key = (rest.strip("/"), tuple(sorted(params.items())), accept, catalogue.state())
+        state = catalogue.state()
+        key = (rest.strip("/"), tuple(sorted(params.items())), accept, state)
         ready = kept.get(key)
         if ready is None:
             try:
@@ -247,6 +259,12 @@ def add_routes(app: FastAPI, catalogue: Catalogue, max_rows: int = MAX_ROWS) -> 
                 )
             ready = _Ready(body, kind, etag_of(body), control)
             kept.put(key, ready)
+        # the same request text is then answered before FastAPI routes it (caching.KeptAnswers)
+        answers: Answers = request.app.state.answers
+        answers.put_ready(
+            raw_key(request.scope, state),
+            Ready(ready.body, ready.etag, ready.cache_control, ready.kind, "Accept"),
+        )
         headers = {"ETag": ready.etag, "Cache-Control": ready.cache_control, "Vary": "Accept"}
         if matches(request.headers.get("if-none-match"), ready.etag):
             return Response(status_code=304, headers=headers)
