@@ -484,7 +484,7 @@ class Digex:
         snap: Snapshot,
         *,
         period: str | Sequence[str] | None,
-        by: str,
+        by: str | Sequence[str],
         freq: str | None = None,
     ) -> pd.DataFrame:
         """The suite computed on one state of the store. The engine (and its Ibis cursor) is
@@ -532,18 +532,26 @@ class Digex:
             held = snap.content()
             if kept.lookup(snap.con, cache.state_of(held, self.profile), keys) is not None:
                 return periods
-        # the results of periods the loads since did not reach are kept as they were
-        carried: list[str] = []
+        # every kept result the loads since did not reach stays kept, the latest periods' and
+        # any other a query kept (2023 by partner)
+        carried: set[str] = set()
         self.store.write_briefly(
-            lambda store: carried.extend(cache.carry(store, self.profile, keys, computed_on=held))
+            lambda store: carried.update(cache.carry(store, self.profile, computed_on=held))
         )
-        stale = sorted({key.rsplit("|", 1)[1] for key in keys if key not in carried})
-        if not stale:
-            return periods
-        with self.store.snapshot() as snap:
-            held = snap.content()
-            computed = self._compute(snap, period=stale, by="all")
-        self._keep(cache.requests(stale, None, "all"), computed, held)
+        # only the (period, cut) entries not carried are computed: one pass per set of cuts
+        stale: dict[str, dict[str, str]] = {}
+        for key in keys:
+            if key not in carried:
+                _freq, cut, label = key.split("|")
+                stale.setdefault(label, {})[cut] = key
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for label, cuts in sorted(stale.items()):
+            groups.setdefault(tuple(cuts), []).append(label)
+        for cuts, labels in groups.items():
+            with self.store.snapshot() as snap:
+                held = snap.content()
+                computed = self._compute(snap, period=labels, by=cuts)
+            self._keep([stale[label][cut] for label in labels for cut in cuts], computed, held)
         return periods
 
     def targets(self, *, output: Output = "pandas") -> Any:
