@@ -545,8 +545,8 @@ class Digex:
                 _freq, cut, label = key.split("|")
                 stale.setdefault(label, {})[cut] = key
         groups: dict[tuple[str, ...], list[str]] = {}
-        for label, cuts in sorted(stale.items()):
-            groups.setdefault(tuple(cuts), []).append(label)
+        for label, by_cut in sorted(stale.items()):
+            groups.setdefault(tuple(by_cut), []).append(label)
         for cuts, labels in groups.items():
             with self.store.snapshot() as snap:
                 held = snap.content()
