@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from digex.errors import ProfileWarning
 from digex.profile import CountryProfile, load_profile
 from digex.store import Store
-from digex.store.country import StoreProfile, adopt_profile, read_profile
+from digex.store.country import StoreProfile, adopt_profile, read_profile, record_on
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
     import pyarrow as pa
 
@@ -75,7 +76,17 @@ class Digex:
         new = not Path(path if path is not None else settings.default_path()).exists()
         # a new store's default is checked before a file is made; an existing one keeps its own
         default = (asked or load_profile()) if new else None
-        return cls._with(Store.create(path), lambda s: adopt_profile(s, asked, default))
+        made: list[CountryProfile] = []  # a new file records its profile as it is created
+
+        def first(con: duckdb.DuckDBPyConnection) -> None:
+            if default is not None:
+                record_on(con, default)
+                made.append(default)
+
+        store = Store.create(path, first=first)
+        if made:
+            return cls._with(store, lambda s: StoreProfile(made[0]))
+        return cls._with(store, lambda s: adopt_profile(s, asked, default))
 
     @classmethod
     def _with(cls, store: Store, read: Callable[[Store], StoreProfile]) -> Digex:
