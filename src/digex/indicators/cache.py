@@ -94,6 +94,13 @@ def lookup(store: Store, profile: CountryProfile, keys: list[str]) -> str | None
         return kept_rows.lookup(con, state_of(content(con), profile), keys)
 
 
+def holds_current(store: Store, profile: CountryProfile) -> bool:
+    """Whether some result is kept for the store's current state (a store kept up to date by
+    loads that computed their indicators), read without pandas or Ibis."""
+    with store.reading() as con:
+        return bool(kept_rows.requests(con, state_of(content(con), profile)))
+
+
 def read(store: Store, profile: CountryProfile, keys: list[str]) -> pd.DataFrame | None:
     """The cached rows for `keys` as they are stored (unordered), or None on a miss."""
     with store.snapshot() as snap:
