@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from digex.errors import ProfileWarning
 from digex.profile import CountryProfile, load_profile
 from digex.store import Store
-from digex.store.country import StoreProfile, adopt_profile, read_profile
+from digex.store.country import StoreProfile, adopt_profile, read_profile, record_on
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
     import pyarrow as pa
 
@@ -75,7 +76,17 @@ class Digex:
         new = not Path(path if path is not None else settings.default_path()).exists()
         # a new store's default is checked before a file is made; an existing one keeps its own
         default = (asked or load_profile()) if new else None
-        return cls._with(Store.create(path), lambda s: adopt_profile(s, asked, default))
+        made: list[CountryProfile] = []  # a new file records its profile as it is created
+
+        def first(con: duckdb.DuckDBPyConnection) -> None:
+            if default is not None:
+                record_on(con, default)
+                made.append(default)
+
+        store = Store.create(path, first=first)
+        if made:
+            return cls._with(store, lambda s: StoreProfile(made[0]))
+        return cls._with(store, lambda s: adopt_profile(s, asked, default))
 
     @classmethod
     def _with(cls, store: Store, read: Callable[[Store], StoreProfile]) -> Digex:
@@ -484,7 +495,7 @@ class Digex:
         snap: Snapshot,
         *,
         period: str | Sequence[str] | None,
-        by: str,
+        by: str | Sequence[str],
         freq: str | None = None,
     ) -> pd.DataFrame:
         """The suite computed on one state of the store. The engine (and its Ibis cursor) is
@@ -532,18 +543,26 @@ class Digex:
             held = snap.content()
             if kept.lookup(snap.con, cache.state_of(held, self.profile), keys) is not None:
                 return periods
-        # the results of periods the loads since did not reach are kept as they were
-        carried: list[str] = []
+        # every kept result the loads since did not reach stays kept, the latest periods' and
+        # any other a query kept (2023 by partner)
+        carried: set[str] = set()
         self.store.write_briefly(
-            lambda store: carried.extend(cache.carry(store, self.profile, keys, computed_on=held))
+            lambda store: carried.update(cache.carry(store, self.profile, computed_on=held))
         )
-        stale = sorted({key.rsplit("|", 1)[1] for key in keys if key not in carried})
-        if not stale:
-            return periods
-        with self.store.snapshot() as snap:
-            held = snap.content()
-            computed = self._compute(snap, period=stale, by="all")
-        self._keep(cache.requests(stale, None, "all"), computed, held)
+        # only the (period, cut) entries not carried are computed: one pass per set of cuts
+        stale: dict[str, dict[str, str]] = {}
+        for key in keys:
+            if key not in carried:
+                _freq, cut, label = key.split("|")
+                stale.setdefault(label, {})[cut] = key
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for label, by_cut in sorted(stale.items()):
+            groups.setdefault(tuple(by_cut), []).append(label)
+        for cuts, labels in groups.items():
+            with self.store.snapshot() as snap:
+                held = snap.content()
+                computed = self._compute(snap, period=labels, by=cuts)
+            self._keep([stale[label][cut] for label in labels for cut in cuts], computed, held)
         return periods
 
     def targets(self, *, output: Output = "pandas") -> Any:

@@ -131,7 +131,7 @@ def series_rows(engine: Engine, ids: Collection[str]) -> pd.DataFrame:
     table = engine.sources.auxiliary
     if not ids or table not in engine.backend.list_tables():
         return pd.DataFrame(columns=pd.Index(["series", "year", "value"]))
-    aux = engine.backend.table(table)
+    aux = engine.table(table)
     frame: pd.DataFrame = (
         aux.filter(aux.series.isin(list(ids)) & (aux.segment == "_T"))
         .select("series", "year", "value")

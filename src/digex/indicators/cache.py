@@ -94,6 +94,13 @@ def lookup(store: Store, profile: CountryProfile, keys: list[str]) -> str | None
         return kept_rows.lookup(con, state_of(content(con), profile), keys)
 
 
+def holds_current(store: Store, profile: CountryProfile) -> bool:
+    """Whether some result is kept for the store's current state (a store kept up to date by
+    loads that computed their indicators), read without pandas or Ibis."""
+    with store.reading() as con:
+        return bool(kept_rows.requests(con, state_of(content(con), profile)))
+
+
 def read(store: Store, profile: CountryProfile, keys: list[str]) -> pd.DataFrame | None:
     """The cached rows for `keys` as they are stored (unordered), or None on a miss."""
     with store.snapshot() as snap:
@@ -164,15 +171,20 @@ def untouched(key: str, months: frozenset[dt.date]) -> bool:
 
 
 def carry(
-    store: Store, profile: CountryProfile, keys: list[str], *, computed_on: tuple[int, int]
+    store: Store,
+    profile: CountryProfile,
+    keys: list[str] | None = None,
+    *,
+    computed_on: tuple[int, int],
 ) -> list[str]:
-    """Keep for the store's current state the results of `keys` kept for an earlier state
-    that the loads made since did not change (`digex.store.changes`), in one write; returns
-    the keys now kept for the current state (none when the store changed after
-    `computed_on`, the content the caller looked at).
+    """Keep for the store's current state the results of `keys` (every result kept for an
+    earlier state when None) that the loads and withdrawals made since did not change
+    (`digex.store.changes`), in one write; returns the keys now kept for the current state
+    (none when the store changed after `computed_on`, the content the caller looked at).
 
     A monthly load then leaves the results of the periods it does not reach as they were:
-    loading June recomputes the half-year, not the year before."""
+    loading June recomputes the half-year, not the year before, and a query's results for
+    other periods (2023 by partner) stay answered from the store."""
     from digex.store.changes import months_changed
 
     with store.write() as con:
@@ -180,19 +192,24 @@ def carry(
         if now != computed_on:
             return []
         current = state_of(now, profile)
-        held = kept_rows.requests(con, current) & set(keys)
+        held = kept_rows.requests(con, current)
+        wanted = None if keys is None else set(keys)
         prefix = current.rsplit(":", 2)[0]
         for old in kept_rows.states(con):
             before = _content_of(old, prefix)
-            if before is None:
+            if before is None or old == current:
                 continue
             months = months_changed(con, before)
             if months is None:
                 continue
             there = kept_rows.requests(con, old)
-            moved = [k for k in keys if k in there and k not in held and untouched(k, months)]
+            if wanted is not None:
+                there &= wanted
+            moved = sorted(k for k in there - held if untouched(k, months))
             kept_rows.carry(con, old, current, moved)
             held.update(moved)
+    if keys is None:
+        return sorted(held)
     return [k for k in keys if k in held]
 
 

@@ -263,7 +263,7 @@ def jobs_rows(engine: Engine) -> pd.DataFrame:
     table = engine.sources.auxiliary
     if table not in engine.backend.list_tables():
         return pd.DataFrame(columns=pd.Index(["year", "segment", "value"]))
-    aux = engine.backend.table(table)
+    aux = engine.table(table)
     frame: pd.DataFrame = (
         aux.filter(aux.series == JOBS_SERIES).select("year", "segment", "value").execute()
     )

@@ -18,12 +18,16 @@ having changed it (a refused `withdraw` changed nothing else).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from digex.codelists import currency_minor_units
 from digex.errors import ProfileError
 from digex.profile import CountryProfile, load_profile, profile_from_text
 from digex.sql import literal
 from digex.store.store import Store
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["StoreProfile", "adopt_profile", "read_profile", "record", "recorded"]
 
@@ -89,6 +93,13 @@ def units_change(store: Store, profile: CountryProfile) -> str | None:
 
 def record(store: Store, profile: CountryProfile) -> None:
     """Record `profile` as the store's (in one transaction, replacing any earlier record)."""
+    with store.write() as con:
+        record_on(con, profile)
+
+
+def record_on(con: duckdb.DuckDBPyConnection, profile: CountryProfile) -> None:
+    """Record `profile` inside the caller's transaction `con` (a new store's creation:
+    `Store.create(first=...)`, so that `init` commits once)."""
     values = {
         "code": profile.code,
         "version": profile.version,
@@ -97,11 +108,10 @@ def record(store: Store, profile: CountryProfile) -> None:
         "toml": profile.text,
         "minor_units": str(profile.minor_units),
     }
-    with store.write() as con:
-        for key, value in values.items():
-            con.execute(
-                f"INSERT OR REPLACE INTO meta VALUES ({_text(PREFIX + key)}, {_text(value)})"
-            )
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES "
+        + ", ".join(f"({_text(PREFIX + key)}, {_text(value)})" for key, value in values.items())
+    )
 
 
 def _loaded_with(store: Store) -> list[str]:

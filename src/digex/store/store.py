@@ -114,11 +114,7 @@ def _connect_once(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     # The engine tracks progress (digex shows it in its own bar) but must not print its own.
     try:
         con = connect(str(path), read_only=read_only)
-        con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
-        # Bounded memory: past the limit the engine spills to a folder beside the store, so
-        # loading 100 million rows needs disk, not RAM (DIGEX_MEMORY_LIMIT, e.g. "4GB").
-        con.execute(f"SET memory_limit = {literal(memory_limit())}")
-        con.execute(f"SET temp_directory = {literal(str(path) + '.tmp')}")
+        _configure(con, path)
         return con
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
@@ -129,6 +125,18 @@ def _connect_once(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"cannot open the store {path}: {_first_line(e)}") from e
     except duckdb.Error as e:
         raise StoreError(f"{path} is not a digex store (DuckDB says: {_first_line(e)})") from e
+
+
+def _configure(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """The settings of every connection to a store file."""
+    # The engine tracks progress (digex shows it in its own bar) but must not print its own.
+    # Bounded memory: past the limit the engine spills to a folder beside the store, so
+    # loading 100 million rows needs disk, not RAM (DIGEX_MEMORY_LIMIT, e.g. "4GB").
+    con.execute(
+        "SET enable_progress_bar = true; SET enable_progress_bar_print = false; "
+        f"SET memory_limit = {literal(memory_limit())}; "
+        f"SET temp_directory = {literal(str(path) + '.tmp')}"
+    )
 
 
 STORAGE_VERSION = "v1.5.0"
@@ -152,21 +160,32 @@ def _apply(con: duckdb.DuckDBPyConnection, version: int) -> None:
     con.execute(f"INSERT INTO schema_version VALUES ({version + 1:d}, TIMESTAMP {literal(now)})")
 
 
-def _create_file(path: Path) -> None:
-    """The file with its whole schema, in one transaction on one connection: `digex init` paid
-    a connection and a commit per migration (about a third of its time, issue 19)."""
+def _create_file(
+    path: Path, first: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """The file with its whole schema, in one transaction on one connection, which is returned
+    open for the store to use: `digex init` paid a connection and a commit per migration
+    (about a third of its time, issue 19), then closing the file (a checkpoint written to
+    disk) and opening it again."""
     try:
         con = connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
-        try:
-            con.execute("BEGIN TRANSACTION")
-            con.execute(SCHEMA_TABLE)
-            for version in range(SCHEMA_VERSION):
-                _apply(con, version)
-            con.execute("COMMIT")
-        finally:
-            con.close()
     except duckdb.Error as e:
         raise StoreError(f"cannot create the store {path}: {e}") from e
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(SCHEMA_TABLE)
+        for version in range(SCHEMA_VERSION):
+            _apply(con, version)
+        if first is not None:
+            first(con)
+        con.execute("COMMIT")
+        _configure(con, path)
+    except BaseException as e:
+        con.close()
+        if isinstance(e, duckdb.Error):
+            raise StoreError(f"cannot create the store {path}: {e}") from e
+        raise
+    return con
 
 
 def _remove_new(target: Path, folders: list[Path]) -> None:
@@ -240,15 +259,21 @@ class Store:
     """
 
     def __init__(
-        self, path: Path | str | None = None, *, read_only: bool = False, wait: float = LOCK_WAIT
+        self,
+        path: Path | str | None = None,
+        *,
+        read_only: bool = False,
+        wait: float = LOCK_WAIT,
+        _opened: duckdb.DuckDBPyConnection | None = None,
     ) -> None:
+        """`_opened` is the writable connection that just created the file (`create`)."""
         self.path = Path(path) if path is not None else default_path()
-        if not self.path.exists():
+        if _opened is None and not self.path.exists():
             raise StoreError(
                 f"no store at {self.path}; create one with digex init (path={self.path})"
             )
         self.read_only = read_only
-        self._root_con: duckdb.DuckDBPyConnection | None = _connect(
+        self._root_con: duckdb.DuckDBPyConnection | None = _opened or _connect(
             self.path, read_only=read_only, wait=wait
         )
         self._lock = threading.RLock()
@@ -276,8 +301,18 @@ class Store:
             self.migrate()
 
     @classmethod
-    def create(cls, path: Path | str | None = None, *, exist_ok: bool = True) -> Store:
-        """Create the file and its schema (or migrate an existing store when `exist_ok`)."""
+    def create(
+        cls,
+        path: Path | str | None = None,
+        *,
+        exist_ok: bool = True,
+        first: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    ) -> Store:
+        """Create the file and its schema (or migrate an existing store when `exist_ok`).
+
+        `first` writes a new file's first rows (its country profile) in the transaction that
+        makes the schema: one commit for `digex init`. It is not called for a file that
+        exists."""
         target = Path(path) if path is not None else default_path()
         if target.exists() and not exist_ok:
             raise StoreError(f"{target} already exists; remove it or choose another `path`")
@@ -293,7 +328,7 @@ class Store:
             except OSError as e:  # no permission, a read-only file system
                 raise StoreError(f"cannot create the store {target}: {e.strerror or e}") from e
             if fresh:
-                _create_file(target)
+                return cls(target, _opened=_create_file(target, first))
             else:  # a store from before schema versions were recorded has no such table
                 con = _connect(target, read_only=False)
                 try:
