@@ -8,6 +8,7 @@ three languages)."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -69,6 +70,8 @@ TEXTS = {
         "وبلغ عدد مناصب الشغل في القطاع 148.500 في نهاية 2024.\n"
     ),
 }
+BIDI_MARKS = "\u200e\u200f\u061c"
+
 PLANTED = {
     "en": {
         ("hit $26.2 billion", "$26.2 billion"): "currency",
@@ -125,7 +128,11 @@ def notes(
     for r in releases:
         for lang in ("en", "fr", "ar"):
             checked = render(r, lang)
-            stated = Counter(s.text for s in checked.stated if any(c.isdigit() for c in s.text))
+            # the directional marks the publisher puts before an Arabic sign are not part of
+            # the number the checker reads
+            stated = Counter(
+                s.text.strip(BIDI_MARKS) for s in checked.stated if any(c.isdigit() for c in s.text)
+            )
             report = check_text(checked.text, releases, release=r.release_id, lang=lang)
             found[(r.release_id, lang)] = (report, stated)
     return found
@@ -165,3 +172,35 @@ def test_the_command_exits_3_with_the_json_verdicts(
     assert table.code == 3
     assert "inconsistent" in table.stdout
     assert "$26.2" in table.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_wrong_figure_in_a_note_s_target_lines_is_flagged(
+    lang: str, releases: list[ReleaseFigures]
+) -> None:
+    """The note's progress toward the national targets states, per target, the level
+    reached, the share of the target, the target, the gap and the growth it takes: each of
+    these numbers, changed by one in its leading digit, is flagged (the same sentence as
+    written is consistent), so that the checker reads which of them is which: a level of a
+    past year beside a target's year, the gap as the distance left, jobs' progress apart
+    from exports'."""
+    revised = releases[1]
+    text = render(revised, lang).text
+    lines = [line for line in text.splitlines() if "2030" in line and line.startswith("- ")]
+    assert len(lines) == 2, lines
+    for line in lines:
+        report = check_text(line, releases, release=revised.release_id, lang=lang)
+        assert [v.status for v in report.verdicts] == ["consistent"] * 5, line
+        for v in report.verdicts:
+            written = v.claim.text
+            at = next(i for i, c in enumerate(written) if c.isdigit() or "٠" <= c <= "٩")
+            digit = int(unicodedata.digit(written[at]))
+            bumped = str(digit % 9 + 1)
+            if "٠" <= written[at] <= "٩":
+                bumped = chr(ord("٠") + int(bumped))
+            wrong = written[:at] + bumped + written[at + 1 :]
+            changed = check_text(
+                line.replace(written, wrong, 1), releases, release=revised.release_id, lang=lang
+            )
+            flagged = [w.claim.text for w in changed.verdicts if w.status != "consistent"]
+            assert flagged == [wrong], (line, written, wrong, flagged)

@@ -172,6 +172,14 @@ def _counted(r: Reading, folded: str) -> str | None:
     return "FIRMS" if lexicon.has("FIRMS", around) else None
 
 
+def _of_jobs(folded_clause: str, before: str) -> bool:
+    """Whether a target's progress is said of jobs: its clause names them, or else the
+    sentence did before it ("Jobs by 2030: 148,500 in 2024, 55.0 % of the target")."""
+    if lexicon.has("JOBS", folded_clause):
+        return True
+    return lexicon.has("JOBS", before)
+
+
 def _claims_of(
     s: Sentence, lang: str, subjects: Subjects, context: _Context, offset: int
 ) -> list[Claim]:
@@ -211,6 +219,9 @@ def _claims_of(
         if kind == "level":
             assert q is not None
             currency = q.unit if q.unit not in (None, "PC", "PP") else _currency_of(folded)
+        if kind in ("progress", "rate_needed") and _of_jobs(folded_clause, folded[: r.start]):
+            count_of = "JOBS"
+        target = kind in ("level", "count") and lexicon.has("TARGET", folded)
         flow = "M" if lexicon.has("IMPORTS", folded[: r.end]) else "X"
         if count_of == "JOBS":
             flow = "_Z"
@@ -231,7 +242,8 @@ def _claims_of(
                 negative=negative,
                 count_of=count_of,
                 contribution=contribution,
-                target=kind in ("level", "count") and lexicon.has("TARGET", folded),
+                target=target,
+                gap=target and lexicon.has("GAP", folded_clause),
             )
         )
     main = [m for m in found if not m.base and not m.relative]

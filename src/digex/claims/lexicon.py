@@ -37,6 +37,11 @@ TARGET: Final = (
     "target*", "aim*", "ambition*", "objectif*", "cible*", "vise*", "horizon",
     "الهدف", "هدف", "يهدف", "تهدف", "افق", "تطمح", "يطمح",
 )  # fmt: skip
+GAP: Final = (
+    "gap", "short of", "shortfall", "still to", "ecart", "reste a", "manque", "الفارق", "الفجوه",
+    "فارق",
+)  # fmt: skip
+"""Words that make an amount the distance left to a national target ("the gap is 13.8 bn")."""
 PER_YEAR: Final = ("a year", "per year", "annual average", "par an", "annuel moyen", "سنويا")
 JOBS: Final = (
     "jobs", "people", "employees", "workers", "employed", "employ", "emplois", "personnes",

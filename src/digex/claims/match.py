@@ -289,6 +289,10 @@ def _goal(lib: Library, claim: Claim) -> Official | None:
     return None
 
 
+def _target_years(lib: Library) -> set[int]:
+    return {t.year for r in lib.candidates for t in r.profile.targets}
+
+
 FIGURES: Final[dict[str, Callable[[Library, _Ask], Official | None]]] = {
     "level": _level,
     "count": _count,
@@ -315,7 +319,9 @@ def official(
     subject = subject or claim.subject
     if period is None:
         return None
-    if claim.target:
+    if claim.gap:
+        return _target("TARGET_GAP")(lib, _Ask(claim, period, subject, base))
+    if claim.target and period.year in _target_years(lib):
         return _goal(lib, claim)
     if claim.older and subject.is_total and claim.kind in ("level", "growth"):
         indicator = "SERIES_LEVEL" if claim.kind == "level" else "SERIES_GROWTH"

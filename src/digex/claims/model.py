@@ -53,10 +53,16 @@ class Claim:
     negative: bool = False
     """A change given as a fall in words ("fell 8.1 %"): its number is minus the written one."""
     count_of: str | None = None
-    """JOBS or FIRMS, for a count."""
+    """JOBS or FIRMS, for a count; JOBS also for a target's progress or the growth it takes,
+    when the text says it of jobs."""
     contribution: bool = False
     target: bool = False
-    """An amount or a count said of a national target ("40 billion by 2030")."""
+    """An amount or a count in a sentence about a national target: the target's own value
+    when its period is a target's year ("40 billion by 2030"), the level reached when it is
+    another ("26.2 billion in 2024, 65.6 % of the target")."""
+    gap: bool = False
+    """An amount or a count said of the distance left to a national target ("the gap is
+    13.8 billion")."""
 
     @property
     def text(self) -> str:
