@@ -170,3 +170,23 @@ def test_rates_cannot_be_withdrawn_from_under_their_declarations(
         loaded.withdraw(rates, reason="wrong file")
     assert loaded.loads().set_index("load_id").loc[rates, "status"] == "current"
     assert values(loaded) == expected({(d[0], d[1]): d[2] for d in FIRST})
+
+
+def test_a_correction_loaded_with_declarations_converts_the_earlier_ones_only(
+    loaded: Digex, tmp_path: Path
+) -> None:
+    """A corrected rates file loaded with new declarations of the corrected month: the new
+    ones are converted at the correction when loaded, and only the earlier ones are converted
+    again (the reconversion reads the earlier loads alone)."""
+    fixed = write_csv(tmp_path / "rates-fixed.csv", CORRECTED, header=RATES_HEADER)
+    late = [("L1", "2024-03", FIRM, "ITO", "FR", "EUR", "10", "X")]
+    results = loaded.load(write_csv(tmp_path / "late.csv", late), rates=fixed, today=TODAY)
+    rates_result = next(r for r in results if r.kind == "rates")
+    corrected = {(p, c): r for p, c, r in CORRECTED}
+    assert values(loaded) == {**expected(corrected), "L1": minor("10", "10.95")}
+    log = loaded.store.con.execute(
+        "SELECT cause, load_id, rows_converted, months FROM conversions"
+    ).fetchall()
+    assert log == [("rates", rates_result.load_id, 2, "2024-03 EUR")]
+    converted = loaded.store.con.execute("SELECT DISTINCT load_id FROM reconversions").fetchall()
+    assert converted == [(int(loaded.loads().set_index("file_name").loc["d.csv", "load_id"]),)]

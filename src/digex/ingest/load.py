@@ -376,18 +376,23 @@ class Loader:
         """After a rates file is stored, convert again the stored declarations whose rate is
         no longer the one in force (in the same transaction); the rates file's summary says
         how many and which months."""
-        from digex.store.reconvert import reconvert
+        from digex.store.reconvert import rates_in_force_are, reconvert
 
         stored = [i for i, r in enumerate(results) if r.kind == "rates" and not r.reused]
         if not stored:
             return results
         last = stored[-1]
+        # the declarations of this call were converted at `load_rates`: when those are the
+        # rates now in force, only the declarations of earlier loads can need converting again
+        new = [r.load_id for r in results if r.kind == "declarations" and not r.reused]
+        converted_from = min(new) if new and rates_in_force_are(con, "load_rates") else None
         count, months = reconvert(
             con,
             minor_units=self.minor_units,
             cause="rates",
             load_id=results[last].load_id,
             user=_user(self.options),
+            converted_from=converted_from,
         )
         if count:
             shown = ", ".join(months[:6]) + (

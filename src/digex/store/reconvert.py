@@ -39,27 +39,56 @@ LEFT JOIN current_reconversions c ON c.load_id = d.load_id AND c.line = d.line
 converted again (before, the stored values are read without this join)."""
 
 
-def _months_without_rate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Months and currencies of current declarations that were converted with a rate (their
-    currency is one rates files give) and have none in force now."""
+def _months_without_rate(con: duckdb.DuckDBPyConnection, older: str) -> list[str]:
+    """Months and currencies of current declarations (those matching SQL condition `older`)
+    that were converted with a rate (their currency is one rates files give) and have none in
+    force now."""
     rows = con.execute(
-        """SELECT d.period, CAST(d.currency AS VARCHAR), count(*)
+        f"""SELECT d.period, CAST(d.currency AS VARCHAR), count(*)
         FROM current_declarations d
         LEFT JOIN current_rates r ON r.period = d.period AND r.currency = d.currency
-        WHERE r.rate IS NULL AND CAST(d.currency AS VARCHAR) IN (SELECT currency FROM rates)
+        WHERE {older} AND r.rate IS NULL
+          AND CAST(d.currency AS VARCHAR) IN (SELECT currency FROM rates)
         GROUP BY ALL ORDER BY ALL"""
     ).fetchall()
     return [f"{period:%Y-%m} {currency} ({n:,} declarations)" for period, currency, n in rows]
 
 
+def rates_in_force_are(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the rates in force (`current_rates`, as the caller's transaction sees them) are
+    exactly those of `table` (period, currency, rate): a load's `load_rates`, which its
+    declarations were converted at."""
+    row = con.execute(
+        f"""SELECT count(*) FROM (
+            (SELECT period, currency, rate FROM current_rates
+             EXCEPT SELECT period, currency, rate FROM {table})
+            UNION ALL
+            (SELECT period, currency, rate FROM {table}
+             EXCEPT SELECT period, currency, rate FROM current_rates))"""
+    ).fetchone()
+    return row is not None and int(row[0]) == 0
+
+
 def reconvert(
-    con: duckdb.DuckDBPyConnection, *, minor_units: int, cause: str, load_id: int, user: str
+    con: duckdb.DuckDBPyConnection,
+    *,
+    minor_units: int,
+    cause: str,
+    load_id: int,
+    user: str,
+    converted_from: int | None = None,
 ) -> tuple[int, list[str]]:
     """Convert again, at the rates now in force, every current declaration converted at
     another rate; to run inside the transaction that changed the rates. Returns the number of
     rows converted and the months (with currencies) they belong to. Refused (the transaction
-    then rolls back) when a month's declarations would be left with no rate in force."""
-    if missing := _months_without_rate(con):
+    then rolls back) when a month's declarations would be left with no rate in force.
+
+    `converted_from`: the first load id whose declarations are known to be converted at the
+    rates now in force (a load's own, when `rates_in_force_are` its `load_rates`); only the
+    earlier loads are read, so that a load of declarations with its rates file does not read
+    every row it has just written twice more for nothing (0.3-0.6 CPU s per million rows)."""
+    older = "true" if converted_from is None else f"d.load_id < {int(converted_from):d}"
+    if missing := _months_without_rate(con, older):
         shown = ", ".join(missing[:6]) + (
             f" and {len(missing) - 6} more" if len(missing) > 6 else ""
         )
@@ -76,7 +105,7 @@ def reconvert(
                    {value_minor_sql("d.amount", "r.rate", minor_units)}
             FROM current_declarations d
             JOIN current_rates r ON r.period = d.period AND r.currency = d.currency
-            WHERE r.rate <> d.rate"""
+            WHERE {older} AND r.rate <> d.rate"""
         )
     except duckdb.Error as e:  # a BIGINT overflow: nothing is kept, the transaction rolls back
         raise InvalidFile(
