@@ -8,6 +8,7 @@ import pytest
 from digex.codelists import (
     CODELIST_NAMES,
     Segment,
+    codelist_rows,
     codelists_version,
     read_codelist,
     segments,
@@ -141,3 +142,16 @@ def test_codelists_version() -> None:
     version = codelists_version()
     assert isinstance(version, str)
     assert version.strip()
+
+
+@pytest.mark.parametrize("name", CODELIST_NAMES)
+def test_the_rows_a_load_reads_are_the_codelist_as_text(name: str) -> None:
+    """`codelist_rows` (the load's reader, without PyArrow) gives every cell as its text, as
+    `read_codelist` gives the text columns."""
+    schema = read_codelist(name).schema
+    text = {field.name for field in schema if pa.types.is_string(field.type)}
+    assert [{k: r[k] for k in text} for r in codelist_rows(name)] == [
+        {k: r[k] for k in text} for r in rows(name)
+    ]
+    with pytest.raises(CodelistNotFound):
+        codelist_rows("nope")

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from digex import __version__
-from digex.codelists import codelists_version, read_codelist
+from digex.codelists import codelist_rows, codelists_version
 from digex.errors import (
     DuplicateLoad,
     InvalidFile,
@@ -46,6 +46,7 @@ from digex.ingest.validate import (
     check_series,
 )
 from digex.profile import CountryProfile
+from digex.sql import literal
 from digex.store import Store
 from digex.store.append import (
     Basis,
@@ -210,10 +211,22 @@ def _register_codelists(con: duckdb.DuckDBPyConnection, types: Mapping[str, str]
     def stored(column: str, code: str) -> str:
         return f"CAST({code} AS {types[column]})" if column in types else code
 
-    con.register("cl_segments", read_codelist("segments"))
-    con.register("cl_ebops", read_codelist("ebops"))
-    con.register("cl_countries", read_codelist("countries"))
-    con.register("cl_currencies", read_codelist("currencies"))
+    # written as VALUES lists (a few hundred codes): handing DuckDB a Python table instead
+    # imports PyArrow and pandas, more than the load's own checks of a small file take
+    def values(name: str, columns: Sequence[str]) -> str:
+        rows = [
+            "(" + ", ".join(literal(row[c]) for c in columns) + ")" for row in codelist_rows(name)
+        ]
+        return f"(SELECT * FROM (VALUES {', '.join(rows)}) AS t({', '.join(columns)}))"
+
+    lists = {
+        "cl_segments": values("segments", ["code"]),
+        "cl_ebops": values("ebops", ["ebops_code", "segment"]),
+        "cl_countries": values("countries", ["code"]),
+        "cl_currencies": values("currencies", ["code"]),
+    }
+    for name, sql in lists.items():
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE ref_segments AS
         WITH r AS (
@@ -234,8 +247,8 @@ def _register_codelists(con: duckdb.DuckDBPyConnection, types: Mapping[str, str]
         "CREATE OR REPLACE TEMP TABLE ref_currencies AS "
         f"SELECT code, {stored('currency', 'code')} AS stored FROM cl_currencies"
     )
-    for name in ("cl_segments", "cl_ebops", "cl_countries", "cl_currencies"):
-        con.unregister(name)
+    for name in lists:
+        con.execute(f"DROP VIEW {name}")
 
 
 @dataclass(frozen=True)
@@ -678,8 +691,7 @@ def _load_rates(
     rates files loaded in the same call (later files win), as `current_rates` will read once
     the call is committed.
     """
-    con.register("basis_rates", basis.rates_table())
-    parts = ["SELECT period, currency, rate, 0 AS k FROM basis_rates"]
+    parts = [f"SELECT period, currency, rate, 0 AS k FROM {basis.rates_sql()}"]
     parts += [
         f"SELECT v_period, v_currency, v_rate, {p.index + 1} FROM {p.checked} WHERE reasons = ''"
         for p in prepared
@@ -689,7 +701,6 @@ def _load_rates(
         "CREATE TEMP TABLE load_rates AS SELECT period, currency, arg_max(rate, k) AS rate "
         f"FROM ({' UNION ALL '.join(parts)}) GROUP BY period, currency"
     )
-    con.unregister("basis_rates")
 
 
 def _check_replaceable(state: ReplacedLoad | None, load_id: int, kind: str) -> None:

@@ -21,7 +21,7 @@ from typing import Final
 
 import duckdb
 
-from digex.codelists import read_codelist
+from digex.codelists import codelist_rows
 from digex.sql import literal as _quoted
 
 ENGINE_VIEW: Final = "current_declarations_coded"
@@ -30,8 +30,7 @@ ENGINE_VIEW: Final = "current_declarations_coded"
 
 def _column(name: str, column: str) -> Callable[[], set[str]]:
     def codes() -> set[str]:
-        values = read_codelist(name).column(column).to_pylist()
-        return {str(v) for v in values if v}
+        return {row[column] for row in codelist_rows(name) if row[column]}
 
     return codes
 
