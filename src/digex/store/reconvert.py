@@ -26,6 +26,7 @@ import duckdb
 
 from digex.errors import InvalidFile, RatesWouldVanish
 from digex.ingest.convert import value_minor_sql
+from digex.sql import literal
 
 RECONVERTED_VIEW: Final = """
 CREATE OR REPLACE VIEW current_declarations_coded AS
@@ -99,19 +100,21 @@ def reconvert(
     row = con.execute("SELECT coalesce(max(conversion_id), 0) + 1 FROM conversions").fetchone()
     conversion = int(row[0]) if row else 1
     try:
-        con.execute(
+        inserted = con.execute(
             f"""INSERT INTO reconversions
             SELECT {conversion:d}, d.load_id, d.line, r.rate,
                    {value_minor_sql("d.amount", "r.rate", minor_units)}
             FROM current_declarations d
             JOIN current_rates r ON r.period = d.period AND r.currency = d.currency
             WHERE {older} AND r.rate <> d.rate"""
-        )
+        ).fetchone()
     except duckdb.Error as e:  # a BIGINT overflow: nothing is kept, the transaction rolls back
         raise InvalidFile(
             "a rate now in force makes a stored declaration larger than the store keeps "
             f"(9.2e18 minor units); check the rates ({str(e).splitlines()[0]})"
         ) from e
+    if not inserted or not inserted[0]:  # nothing converted: no need to read them back
+        return 0, []
     changed = con.execute(
         f"""SELECT d.period, CAST(d.currency AS VARCHAR), count(*)
         FROM reconversions c JOIN declarations d USING (load_id, line)
@@ -122,16 +125,15 @@ def reconvert(
     con.execute(RECONVERTED_VIEW)
     months = [f"{period:%Y-%m} {currency}" for period, currency, _ in changed]
     count = sum(int(n) for _, _, n in changed)
-    con.execute(
-        "INSERT INTO conversions VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            conversion,
-            dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            user,
-            cause,
-            load_id,
-            count,
-            ", ".join(months),
-        ],
+    # constants, not bound parameters: binding makes DuckDB's client import pandas
+    values: tuple[int | str | dt.datetime, ...] = (
+        conversion,
+        dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        user,
+        cause,
+        load_id,
+        count,
+        ", ".join(months),
     )
+    con.execute(f"INSERT INTO conversions VALUES ({', '.join(map(literal, values))})")
     return count, months
