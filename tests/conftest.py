@@ -13,7 +13,9 @@ import os
 import pickle
 import shutil
 import sys
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,34 +68,67 @@ UNKNOWN_SECONDS = {0: 120.0, 1: 10.0, 2: 1.0}
 """What a file `DURATIONS` does not list is taken to cost, by its `_weight`."""
 
 
+@dataclass
+class FileCost:
+    """What the hand-out order knows of one test file."""
+
+    seconds: float
+    """Its recorded time (`DURATIONS`), else a guess by `_weight`."""
+    spark: bool = False
+    """One of its tests starts a Spark session (a JVM)."""
+    releases: bool = False
+    """One of its tests uses `demo_releases` (and so builds it if no worker has yet)."""
+    demo: bool = False
+    """One of its tests uses `demo_store` (directly or through `demo_releases`)."""
+
+
+def hand_out_order(files: dict[str, FileCost]) -> list[str]:
+    """The order in which the two xdist workers are handed the files (by their position: the
+    first file goes to the first worker, the second to the other, then each file to the
+    worker that is nearly done with what it holds).
+
+    The session's demo fixtures are built once, by the first worker that asks, while any other
+    that asks waits on their lock doing nothing (some 50 s on a fresh clone: the store, then
+    the releases' disclosure control). So the first worker starts with the longest file that
+    uses `demo_releases` (it builds both at once), and the second with the longest file that
+    needs neither (the demo run in a terminal, a subprocess that builds its own), then the
+    Spark file (its JVM, on a store built by then), then every other file longest first, so
+    that the two workers end together. Without a file of some kind, its place is skipped."""
+
+    def longest(paths: list[str]) -> list[str]:
+        return sorted(paths, key=lambda p: (-files[p].seconds, p))
+
+    order: list[str] = []
+    builder = longest([p for p, f in files.items() if f.releases])[:1]
+    order += builder
+    order += longest([p for p, f in files.items() if not (f.demo or f.spark)])[:1]
+    order += longest([p for p, f in files.items() if f.spark and p not in order])
+    order += longest([p for p in files if p not in order])
+    return order
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """On a pytest-xdist worker (`make test` runs `pytest -n 2 --dist loadfile
     --no-loadscope-reorder`: a file's tests run on one worker, which builds the file's module
     fixtures once, and the files are handed out in collection order as workers free up):
-    the Spark file first, then the others longest first (`DURATIONS`, else `_weight`), so
-    that the two workers finish together. A file keeps its tests' order. Each worker
-    collects alone and must find the same order, so it depends on the items and the
-    committed file only. Without -n nothing changes."""
+    the files in `hand_out_order`. A file keeps its tests' order. Each worker collects alone
+    and must find the same order, so it depends on the items and the committed file only.
+    Without -n nothing changes."""
     if "PYTEST_XDIST_WORKER" not in os.environ:
         return
     known: dict[str, float] = json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
-    cost: dict[str, float] = {}
-    spark: set[str] = set()
+    files: dict[str, FileCost] = {}
     for item in items:
         path = item.nodeid.split("::")[0]
-        guess = known.get(path, UNKNOWN_SECONDS[_weight(item)])
-        cost[path] = max(cost.get(path, 0.0), guess)
-        if item.get_closest_marker("spark") is not None:
-            spark.add(path)
-
-    def first(item: pytest.Item) -> tuple[bool, float]:
-        # the Spark file whatever its recorded time: its JVM starts while the other worker
-        # is busy, and a long file last would leave one worker idle at the end
-        path = item.nodeid.split("::")[0]
-        return path not in spark, -cost[path]
-
-    items.sort(key=first)  # stable
+        used = set(getattr(item, "fixturenames", ()))
+        cost = files.setdefault(path, FileCost(0.0))
+        cost.seconds = max(cost.seconds, known.get(path, UNKNOWN_SECONDS[_weight(item)]))
+        cost.spark |= item.get_closest_marker("spark") is not None
+        cost.releases |= "demo_releases" in used
+        cost.demo |= bool(used & {"demo_store", "demo_releases"})
+    rank = {path: i for i, path in enumerate(hand_out_order(files))}
+    items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])  # stable
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -111,13 +146,35 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 _SPENT: dict[str, float] = {}
+_BUILDING = [0.0]
+"""Seconds spent building (or waiting for) `SHARED` since the last test report."""
+
+SHARED = frozenset({"demo_files", "demo_store", "demo_releases"})
+"""The session fixtures whose build `DURATIONS` leaves out of a file's time: whichever file
+asks first builds them (or waits for the other worker's build), a different one from run to
+run, and counting them in its time would make it look long and hand it out too early."""
+
+
+@contextmanager
+def _building() -> Iterator[None]:
+    """Time the building of a `SHARED` fixture (or the wait for another worker's), for
+    `DURATIONS`. (A hook on fixture setup would not see them: a session fixture's hooks are
+    the root folder's, not this conftest's.)"""
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        _BUILDING[0] += time.perf_counter() - began
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Each file's time (setup, call and teardown of its tests), for `DURATIONS`."""
+    """Each file's time (setup, call and teardown of its tests, less `SHARED`'s building),
+    for `DURATIONS`."""
     if os.environ.get("DIGEX_RECORD_DURATIONS"):
         path = report.nodeid.split("::")[0]
-        _SPENT[path] = _SPENT.get(path, 0.0) + report.duration
+        spent = max(0.0, report.duration - _BUILDING[0])
+        _BUILDING[0] = 0.0
+        _SPENT[path] = _SPENT.get(path, 0.0) + spent
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -200,7 +257,8 @@ Excel row, which the loader reads as ROW_MALFORMED."""
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
     """The demo data at the test size, written once for the session (read-only afterwards)."""
-    return generate(tmp_path_factory.mktemp("demo") / "data", seed=2025, rows=DEMO_ROWS)
+    with _building():
+        return generate(tmp_path_factory.mktemp("demo") / "data", seed=2025, rows=DEMO_ROWS)
 
 
 def _demo_home(config: pytest.Config) -> Path | None:
@@ -250,6 +308,14 @@ def demo_store(
     store's digest is checked before it is copied. A fresh clone (CI) builds it, as does
     `-p no:cacheprovider`.
     """
+    with _building():
+        return _demo_store(request, tmp_path_factory)
+
+
+def _demo_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> DemoStore:
+    """`demo_store`'s work: a copy of the kept store, built first if need be."""
     home = _demo_home(request.config)
     if home is None:
         demo = _build_demo(tmp_path_factory.mktemp("demo-store"))
@@ -321,18 +387,19 @@ def demo_releases(
     Making them costs about 45 s (disclosure control on three releases), so they are kept
     between runs beside the demo store, under the same key of the code (`_demo_home`), and
     each run reads its own copy."""
-    copy = tmp_path_factory.mktemp("demo-releases")
-    home = _demo_home(request.config)
-    if home is None:
-        _build(demo_store, copy)
-    else:
-        kept = home.parent / f"{home.name}-releases"
-        with (home.parent / f"{home.name}-releases.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not (kept / IDS).is_file():
-                shutil.rmtree(kept, ignore_errors=True)
-                kept.mkdir(parents=True)
-                _build(demo_store, kept)
-        shutil.copytree(kept, copy, dirs_exist_ok=True)
+    with _building():
+        copy = tmp_path_factory.mktemp("demo-releases")
+        home = _demo_home(request.config)
+        if home is None:
+            _build(demo_store, copy)
+        else:
+            kept = home.parent / f"{home.name}-releases"
+            with (home.parent / f"{home.name}-releases.lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not (kept / IDS).is_file():
+                    shutil.rmtree(kept, ignore_errors=True)
+                    kept.mkdir(parents=True)
+                    _build(demo_store, kept)
+            shutil.copytree(kept, copy, dirs_exist_ok=True)
     ids = json.loads((copy / IDS).read_text(encoding="utf-8"))
     return DemoReleases(copy / RELEASES_STORE, ids, pickle.loads((copy / MADE).read_bytes()))
