@@ -44,7 +44,9 @@ system-deps:
 # what the tests keep for a reader (e.g. the Arabic chart as drawn): test-artefacts/
 # every test: the slow, PostgreSQL and Spark ones too (plain `pytest` leaves them out), on two
 # pytest-xdist workers (pyproject's addopts); a file's tests run on one worker (its module
-# fixtures built once, one JVM for the Spark file), the files handed out longest first
+# fixtures built once, one JVM for the Spark file), the files handed out in the order
+# tests/conftest.py's hand_out_order gives (no worker waiting on the other's demo store, then
+# longest first)
 pytest: $(TEST_STAMP) system-deps
 	DIGEX_TEST_ARTEFACTS=$${DIGEX_TEST_ARTEFACTS:-$(CURDIR)/test-artefacts} $(BIN)/pytest -m ""
 
