@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -27,6 +27,9 @@ from digex.indicators import firms
 from digex.indicators.cuts import ALL_CUTS, CROSS_CUTS, TOTAL, Mappings, check_cut, with_member
 from digex.indicators.periods import MONTHS, PER_YEAR, label_expr, sub_period
 from digex.store.tables import PORTABLE
+
+if TYPE_CHECKING:
+    from digex.indicators.plans import Recorder
 
 KEYS = firms.KEYS
 CELL = ("flow", "cut", "member")
@@ -76,12 +79,16 @@ class Engine:
         sources: Sources,
         years: tuple[int, int] | None = None,
         *,
+        recorder: Recorder | None = None,
         _tables: dict[str, ir.Table] | None = None,
     ) -> None:
+        """`recorder`: compile what the engine materialises into a plan's statements instead
+        of materialising it (`digex.indicators.plans`; DuckDB)."""
         self.sources = sources
         self.backend = sources.backend
         self.scale = 10**sources.minor_units
         self.years = years
+        self.recorder = recorder
         self._base: ir.Table | None = None
         self._within: dict[tuple[int, int], Engine] = {}
         self._cached: dict[tuple[str, ...], ir.Table] = {}
@@ -104,7 +111,9 @@ class Engine:
         # one engine per span, so that every cut of a run shares the materialised tables
         key = (first_year, last_year)
         if key not in self._within:
-            self._within[key] = Engine(self.sources, key, _tables=self._tables)
+            self._within[key] = Engine(
+                self.sources, key, recorder=self.recorder, _tables=self._tables
+            )
         return self._within[key]
 
     def _in_years(self, t: ir.Table) -> ir.Table:
@@ -120,6 +129,9 @@ class Engine:
         PostgreSQL and a cached frame on Spark, so later queries read the small result."""
         if key not in self._cached:
             expr = build()
+            if self.recorder is not None:
+                self._cached[key] = self.recorder.materialise(expr)
+                return self._cached[key]
             # ibis 12's PySpark backend caches a query without first registering the
             # in-memory tables it reads (the codelist mappings of the EBOPS and region cuts),
             # and Spark then cannot find them: register them as an execution would

@@ -19,7 +19,7 @@ import pandas as pd
 
 from digex.indicators import status as st
 from digex.indicators.columns import COLUMNS as _COLUMNS
-from digex.indicators.cuts import TOTAL, check_cut
+from digex.indicators.cuts import TOTAL, check_cut, installed_mappings
 from digex.indicators.engine import Engine
 from digex.indicators.periods import PER_YEAR, Period
 from digex.indicators.registry import Indicator, Registry, RegistryError
@@ -27,6 +27,8 @@ from digex.indicators.registry import registry as _packaged
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+
+    from digex.indicators import plans
 
 COLUMNS: Final = list(_COLUMNS)
 NET: Final = "N"
@@ -130,11 +132,19 @@ class Suite:
     query per family of the registry, each indicator a column of its family's cells."""
 
     def __init__(
-        self, engine: Engine, national_currency: str, registry: Registry | None = None
+        self,
+        engine: Engine,
+        national_currency: str,
+        registry: Registry | None = None,
+        *,
+        compiled: bool = True,
     ) -> None:
+        """`compiled=False` runs every pass through Ibis even on DuckDB (what the compiled
+        plans are checked against)."""
         self.engine = engine
         self.nc = national_currency
         self.registry = registry or _packaged()
+        self.compiled = compiled
 
     def cells(
         self,
@@ -172,15 +182,22 @@ class Suite:
         for c in cuts:
             check_cut(c)
         wanted = None
-        suite = self
+        years = None
         if periods is not None:
             chosen = list(periods)
             wanted = {p.ordinal for p in chosen}
             if chosen:
                 # a year earlier for growth and contributions, the whole year for year to date
-                e = self.engine.within(min(p.year for p in chosen) - 1, max(p.year for p in chosen))
-                suite = Suite(e, self.nc, self.registry)
-        cov: pd.DataFrame = suite.engine.coverage(freq).execute()
+                years = (min(p.year for p in chosen) - 1, max(p.year for p in chosen))
+        families = []
+        for family in CELLS:
+            indicators = self.registry.family(family, freq)
+            # only the cuts some indicator of the family exists for (no partner HHI by partner)
+            family_cuts = tuple(c for c in cuts if any(c in i.cuts for i in indicators))
+            if family_cuts:
+                families.append((family, family_cuts))
+        frames = self._frames(freq, tuple(families), years, wanted)
+        cov = frames["coverage"]
         # the store's declarations carry no observation status of their own: normal (A)
         cov["obs_status"] = st.NORMAL.value
         status = spans(cov, freq).join(cov.set_index("ordinal")["period"]).reset_index()
@@ -195,13 +212,10 @@ class Suite:
             return frame.merge(status, on="ordinal", how="left")
 
         pieces = []
-        for family, how in CELLS.items():
+        for family, _ in families:
+            how = CELLS[family]
             indicators = self.registry.family(family, freq)
-            # only the cuts some indicator of the family exists for (no partner HHI by partner)
-            family_cuts = [c for c in cuts if any(c in i.cuts for i in indicators)]
-            if not family_cuts:
-                continue
-            frame = suite.cells(family, freq, family_cuts, wanted).execute()
+            frame = frames[family]
             if how.flow is not None:
                 frame = keep(frame.assign(flow=how.flow), by_flow=False)
             else:
@@ -212,6 +226,76 @@ class Suite:
             return pd.DataFrame(columns=COLUMNS)
         out = pd.concat(found, ignore_index=True)
         return out.sort_values(["indicator", "flow", "cut", "member", "period"], ignore_index=True)
+
+    def _frames(
+        self,
+        freq: str,
+        families: tuple[tuple[str, tuple[str, ...]], ...],
+        years: tuple[int, int] | None,
+        wanted: set[int] | None,
+    ) -> dict[str, pd.DataFrame]:
+        """The coverage and each family's cells, for the calendar years `years` (None: all)
+        and the period ordinals `wanted` (None: every period): on DuckDB by running the
+        pass's compiled plan (compiled by Ibis once, `digex.indicators.plans`), elsewhere
+        through Ibis."""
+        from digex.indicators import plans
+
+        backend = self.engine.backend
+        con = getattr(backend, "con", None) if getattr(backend, "name", "") == "duckdb" else None
+        if con is None or not self.compiled or (wanted is not None and not wanted):
+            return self._through_ibis(self.engine, freq, families, years, wanted)
+        sources = self.engine.sources
+        mappings = sources.mappings or installed_mappings()
+        inputs = plans.Inputs(
+            freq=freq,
+            families=families,
+            currencies=tuple(i.unit for i in self.registry.family("foreign", freq)),
+            periods=None if wanted is None else len(wanted),
+            tables=(sources.declarations, sources.rates, sources.auxiliary),
+            minor_units=sources.minor_units,
+            mappings=plans.mappings_digest(mappings),
+        )
+        key = inputs.key()
+        plan = plans.find(key)
+        if plan is None:
+            plan = self.record(inputs, key)
+            if plan is None:  # not expressible with placeholders: Ibis runs it as it is
+                return self._through_ibis(self.engine, freq, families, years, wanted)
+            plans.keep(plan)
+        return plans.run(con, plan, years, sorted(wanted or ()), mappings)
+
+    def record(self, inputs: plans.Inputs, key: str) -> plans.Plan | None:
+        """Compile the pass `inputs` describes into a plan (sentinels for years and periods)."""
+        from digex.indicators import plans
+
+        recorder = plans.Recorder(self.engine.backend)
+        years = (plans.FIRST_YEAR, plans.LAST_YEAR) if inputs.periods is not None else None
+        ordinals = None
+        if inputs.periods is not None:
+            ordinals = [plans.ORDINAL_BASE + i for i in range(inputs.periods)]
+        engine = Engine(self.engine.sources, years, recorder=recorder, _tables=self.engine._tables)
+        suite = Suite(engine, self.nc, self.registry)
+        recorder.query("coverage", engine.coverage(inputs.freq))
+        for family, cuts in inputs.families:
+            recorder.query(family, suite.cells(family, inputs.freq, cuts, ordinals))
+        return recorder.plan(key, years=years is not None, periods=inputs.periods or 0)
+
+    def _through_ibis(
+        self,
+        engine: Engine,
+        freq: str,
+        families: tuple[tuple[str, tuple[str, ...]], ...],
+        years: tuple[int, int] | None,
+        wanted: set[int] | None,
+    ) -> dict[str, pd.DataFrame]:
+        """`_frames` by executing each query with Ibis (materialising with `cache()`)."""
+        if years is not None:
+            engine = engine.within(*years)
+        suite = Suite(engine, self.nc, self.registry)
+        out: dict[str, pd.DataFrame] = {"coverage": engine.coverage(freq).execute()}
+        for family, cuts in families:
+            out[family] = suite.cells(family, freq, cuts, wanted).execute()
+        return out
 
 
 @dataclass(frozen=True)

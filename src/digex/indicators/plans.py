@@ -1,0 +1,293 @@
+"""Compiled SQL of a suite pass on DuckDB, recorded once and run again without Ibis.
+
+A suite pass (`Suite.run`: every family of one frequency, for its cuts and periods) is a fixed
+list of statements: temporary tables materialised in turn (coverage, firm cells, levels), then
+one query per family. Ibis building and compiling those statements cost most of a small
+computation's time (1,000 rows: about 1.5 CPU s of Ibis around 0.1 s of DuckDB), and the same
+text comes out every time for the same inputs. So, on DuckDB, the pass is compiled into a
+`Plan` whose only varying values, the calendar years the engine reads and the ordinals of the
+periods asked for, are placeholders: Ibis compiles it with sentinel values (`FIRST_YEAR`,
+`LAST_YEAR`, `ORDINAL_BASE`...), and each run writes the real integers in their place. The
+definitions stay written once, as Ibis expressions (DESIGN.md); PostgreSQL and Spark keep
+running them through Ibis.
+
+A plan is found by a key (`Inputs.key`) of everything its text depends on, computed without
+Ibis: the frequency, the families and their cuts, whether periods are asked and how many, the
+engine's table names, the currency's minor units, the code-list correspondences, the foreign
+currencies, the versions of digex, Ibis, DuckDB and the store schema, and a digest of the source
+of the modules that build the expressions (an edited engine.py is a new key, never an old
+plan). Plans are kept in the process, and the standard passes a load computes (the latest year
+and half-year, every single cut) ship with the package (`data/plans/suite.json`, written by
+`scripts/build_plans.py`; a test fails when they differ from what Ibis compiles now). A missing
+or unusable plan means compiling with Ibis, never a wrong number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from digex import __version__
+from digex.sql import identifier, literal
+
+if TYPE_CHECKING:
+    import duckdb
+    import ibis.expr.types as ir
+    import pandas as pd
+    import pyarrow as pa
+
+    from digex.indicators.cuts import Mappings
+
+FORMAT: Final = "p1"
+"""Version of the plans' own layout and of the placeholders' meaning."""
+FIRST_YEAR: Final = 7001
+"""Sentinel of the first calendar year a pass reads (its date literal is `MAKE_DATE(7001, 1,
+1)` in the compiled text, replaced by the real first year's)."""
+LAST_YEAR: Final = 7002
+"""Sentinel of the last calendar year read: the engine compares with the next year's first day,
+`MAKE_DATE(7003, 1, 1)`."""
+ORDINAL_BASE: Final = 31001
+"""Sentinels of the ordinals of the periods asked (the i-th smallest is ORDINAL_BASE + i): in
+the same integer type as real ordinals (SMALLINT), far from any other constant of the SQL."""
+SHIPPED: Final = Path(__file__).resolve().parents[1] / "data" / "plans" / "suite.json"
+SOURCES: Final = (
+    "indicators/engine.py",
+    "indicators/firms.py",
+    "indicators/cuts.py",
+    "indicators/periods.py",
+    "indicators/suite.py",
+    "indicators/plans.py",
+    "store/replay.py",
+)
+"""The modules whose code makes a plan's text (relative to the package)."""
+_SENTINEL = re.compile(r"\b(?:700[1-3]|31[0-9]{3})\b")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the text of a suite pass depends on."""
+
+    freq: str
+    families: tuple[tuple[str, tuple[str, ...]], ...]
+    """Each family computed, with the cuts it is computed for, in the suite's order."""
+    currencies: tuple[str, ...]
+    """The foreign family's currencies."""
+    periods: int | None
+    """How many periods are asked (their ordinals are placeholders), or None for every
+    period (no year is read apart)."""
+    tables: tuple[str, str, str]
+    minor_units: int
+    mappings: str
+    """A digest of the code-list correspondences."""
+
+    def key(self) -> str:
+        described = {"inputs": asdict(self), "software": software()}
+        text = json.dumps(described, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The statements of one suite pass with placeholders, and what they need registered."""
+
+    key: str
+    statements: tuple[tuple[str, str | None], ...]
+    """(SQL, role): the role names the result of a query (coverage or a family), None for a
+    temporary table."""
+    temporary: tuple[str, ...]
+    mappings: tuple[tuple[str, str], ...]
+    """(registered name, correspondence: ebops or region) of the code-list tables read."""
+    types: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    """Per role, the integer columns Ibis types as 64-bit integers (DuckDB's sums are 128-bit;
+    Ibis converts them back), as (column, type)."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "statements": [list(s) for s in self.statements],
+            "temporary": list(self.temporary),
+            "mappings": [list(m) for m in self.mappings],
+            "types": [[role, [list(c) for c in cols]] for role, cols in self.types],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Plan:
+        return cls(
+            key=str(data["key"]),
+            statements=tuple((str(sql), role) for sql, role in data["statements"]),
+            temporary=tuple(data["temporary"]),
+            mappings=tuple((str(n), str(k)) for n, k in data["mappings"]),
+            types=tuple(
+                (str(role), tuple((str(c), str(t)) for c, t in cols))
+                for role, cols in data["types"]
+            ),
+        )
+
+    def filled(self, years: tuple[int, int] | None, ordinals: Sequence[int]) -> list[str]:
+        """The statements' SQL with the real years and ordinals in place of the sentinels."""
+        values: dict[str, str] = {}
+        if years is not None:
+            first, last = years
+            values[str(FIRST_YEAR)] = literal(int(first))
+            values[str(LAST_YEAR + 1)] = literal(int(last) + 1)
+        for i, ordinal in enumerate(sorted(ordinals)):
+            values[str(ORDINAL_BASE + i)] = literal(int(ordinal))
+        return [_SENTINEL.sub(lambda m: values[m.group(0)], sql) for sql, _ in self.statements]
+
+
+@cache
+def software() -> dict[str, str]:
+    """The versions and the code a plan's text comes from, read without importing Ibis."""
+    from importlib.metadata import version
+
+    import duckdb
+
+    from digex.store import SCHEMA_VERSION
+
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in SOURCES:
+        digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    return {
+        "format": FORMAT,
+        "digex": __version__,
+        "ibis": version("ibis-framework"),
+        "duckdb": duckdb.__version__,
+        "schema": str(SCHEMA_VERSION),
+        "code": digest.hexdigest(),
+    }
+
+
+def mappings_digest(mappings: Mappings) -> str:
+    return hashlib.sha256(repr(mappings).encode()).hexdigest()
+
+
+_KEPT: dict[str, Plan] = {}
+
+
+@cache
+def _shipped() -> dict[str, Plan]:
+    """The plans shipped with the package (none when the file is missing or unreadable)."""
+    try:
+        data = json.loads(SHIPPED.read_text(encoding="utf-8"))
+        return {p["key"]: Plan.from_json(p) for p in data["plans"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def find(key: str) -> Plan | None:
+    """The plan of `key`: kept in this process, else shipped; None when neither has it."""
+    return _KEPT.get(key) or _shipped().get(key)
+
+
+def keep(plan: Plan) -> None:
+    _KEPT[plan.key] = plan
+
+
+class Recorder:
+    """Compiles what an engine materialises and queries into a plan's statements instead of
+    running them (`Engine(recorder=...)`): a materialised table becomes a named temporary
+    table, read by the later statements by that name."""
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+        self.statements: list[tuple[str, str | None]] = []
+        self.temporary: list[str] = []
+        self.mappings: dict[str, str] = {}
+        self.types: dict[str, tuple[tuple[str, str], ...]] = {}
+
+    def materialise(self, expr: ir.Table) -> ir.Table:
+        import ibis
+
+        name = f"digex_plan_t{len(self.temporary)}"
+        sql = self._compile(expr)
+        self.statements.append((f"CREATE OR REPLACE TEMP TABLE {identifier(name)} AS {sql}", None))
+        self.temporary.append(name)
+        return ibis.table(expr.schema(), name=name)
+
+    def query(self, role: str, expr: ir.Table) -> None:
+        self.statements.append((self._compile(expr), role))
+        self.types[role] = tuple(
+            (c, str(t)) for c, t in expr.schema().items() if t.is_integer() or t.is_boolean()
+        )
+
+    def _compile(self, expr: ir.Table) -> str:
+        import ibis.expr.operations as ops
+
+        sql: str = self.backend.compile(expr)
+        for node in expr.op().find(ops.InMemoryTable):
+            kind = "ebops" if "seg_" in node.schema.names else "region"
+            name = f"digex_plan_{kind}"
+            sql = sql.replace(identifier(node.name), identifier(name))
+            self.mappings[name] = kind
+        return sql
+
+    def plan(self, key: str, *, years: bool, periods: int) -> Plan | None:
+        """The plan recorded, or None when a sentinel's number appears where it cannot be
+        filled (a constant of the same value elsewhere): the pass then runs through Ibis."""
+        dates = (f"MAKE_DATE({FIRST_YEAR}, 1, 1)", f"MAKE_DATE({LAST_YEAR + 1}, 1, 1)")
+        expected = {str(ORDINAL_BASE + i) for i in range(periods)}
+        if years:
+            expected |= {str(FIRST_YEAR), str(LAST_YEAR + 1)}
+        for sql, _ in self.statements:
+            found = _SENTINEL.findall(sql)
+            in_dates = sum(sql.count(d) for d in dates)
+            years_found = sum(1 for f in found if f.startswith("700"))
+            if not set(found) <= expected or years_found != in_dates:
+                return None
+        return Plan(
+            key=key,
+            statements=tuple(self.statements),
+            temporary=tuple(self.temporary),
+            mappings=tuple(sorted(self.mappings.items())),
+            types=tuple(sorted(self.types.items())),
+        )
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    years: tuple[int, int] | None,
+    ordinals: Sequence[int],
+    mappings: Mappings,
+) -> dict[str, pd.DataFrame]:
+    """Run `plan` on a store cursor for these years and ordinals: each role's frame."""
+    import pyarrow as pa
+
+    from digex.store import replay
+
+    registered = {name: _mapping_table(kind, mappings) for name, kind in plan.mappings}
+    sqls = plan.filled(years, ordinals)
+    roles = [role for _, role in plan.statements]
+    found = replay.run(
+        con, list(zip(sqls, roles, strict=True)), registered=registered, temporary=plan.temporary
+    )
+    types = dict(plan.types)
+    out = {}
+    for role, table in found.items():
+        for column, kind in types.get(role, ()):
+            i = table.schema.get_field_index(column)
+            if kind != "boolean" and not pa.types.is_integer(table.schema.field(i).type):
+                table = table.set_column(i, column, table.column(i).cast(pa.int64()))
+        out[role] = table.to_pandas()
+    return out
+
+
+def _mapping_table(kind: str, mappings: Mappings) -> pa.Table:
+    """A correspondence as `digex.indicators.cuts.with_member` reads it."""
+    import pyarrow as pa
+
+    if kind == "ebops":
+        pairs: Sequence[tuple[str, str | None]] = mappings.ebops
+        names = ["seg_", "member"]
+    else:
+        pairs = mappings.regions
+        names = ["cc_", "region_"]
+    columns = list(zip(*pairs, strict=True)) if pairs else [(), ()]
+    return pa.table([pa.array(list(c), pa.string()) for c in columns], names=names)
