@@ -260,3 +260,29 @@ def test_an_engine_url_on_the_store_reads_its_profile(tunisia: Path, db: Digex) 
     assert got == {
         "_T": Decimal(sum(_millimes(r) for r in _declarations() if r[1][:4] == "2024")) / 1000
     }
+
+
+@pytest.mark.parametrize(("freq", "periods"), [("A", None), ("M", ["2024-06", "2024-12"])])
+def test_compiled_passes_give_what_ibis_computes_in_dinars(
+    db: Digex, freq: str, periods: list[str] | None
+) -> None:
+    """The compiled SQL of a pass (`digex.indicators.plans`) for three decimals, every cut and
+    both flows: exactly Ibis's rows (a plan compiled for dirhams' two is never used)."""
+    import pandas as pd
+
+    from digex.indicators.cuts import ALL_CUTS
+    from digex.indicators.engine import Engine
+    from digex.indicators.periods import parse_period
+    from digex.indicators.suite import Suite
+
+    chosen = None if periods is None else [parse_period(p) for p in periods]
+    with db.store.snapshot() as snap:
+        runs = [
+            Suite(Engine(snap.sources(3)), "TND", compiled=compiled).run(
+                freq, list(ALL_CUTS), flows=("X", "M"), periods=chosen
+            )
+            for compiled in (False, True, True)
+        ]
+    assert not runs[0].empty
+    for compiled in runs[1:]:
+        pd.testing.assert_frame_equal(compiled, runs[0], check_exact=True)

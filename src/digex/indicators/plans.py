@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from digex import __version__
+from digex.indicators.cuts import CUTS
 from digex.sql import identifier, literal
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from digex.indicators.cuts import Mappings
+    from digex.indicators.suite import Suite
 
 FORMAT: Final = "p1"
 """Version of the plans' own layout and of the placeholders' meaning."""
@@ -66,6 +68,23 @@ SOURCES: Final = (
     "store/replay.py",
 )
 """The modules whose code makes a plan's text (relative to the package)."""
+STANDARD: Final = tuple(
+    (freq, cuts, periods)
+    for freq in ("A", "H", "Q", "M")
+    for cuts in (CUTS, ("total",))
+    for periods in (1, None)
+)
+"""The passes shipped compiled: every single cut (what a load computes for the latest year and
+half-year, and `--by all`) or the total (a query's default), for one period or every period."""
+_EXCLUDE = re.compile(r'EXCLUDE \(("[a-z_0-9]+"(?:, "[a-z_0-9]+")*)\)')
+"""The columns a `drop` leaves out: Ibis writes them in a set's order, which differs from one
+process to the next (string hashing); sorted, the text of a plan is the same everywhere."""
+
+
+def _sorted_names(found: re.Match[str]) -> str:
+    return f"EXCLUDE ({', '.join(sorted(found.group(1).split(', ')))})"
+
+
 _SENTINEL = re.compile(r"\b(?:700[1-3]|31[0-9]{3})\b")
 
 
@@ -158,6 +177,7 @@ def software() -> dict[str, str]:
         "format": FORMAT,
         "digex": __version__,
         "ibis": version("ibis-framework"),
+        "sqlglot": version("sqlglot"),
         "duckdb": duckdb.__version__,
         "schema": str(SCHEMA_VERSION),
         "code": digest.hexdigest(),
@@ -226,7 +246,7 @@ class Recorder:
             name = f"digex_plan_{kind}"
             sql = sql.replace(identifier(node.name), identifier(name))
             self.mappings[name] = kind
-        return sql
+        return _EXCLUDE.sub(_sorted_names, sql)
 
     def plan(self, key: str, *, years: bool, periods: int) -> Plan | None:
         """The plan recorded, or None when a sentinel's number appears where it cannot be
@@ -277,6 +297,25 @@ def run(
                 table = table.set_column(i, column, table.column(i).cast(pa.int64()))
         out[role] = table.to_pandas()
     return out
+
+
+def standard(suite: Suite) -> list[tuple[Inputs, Plan]]:
+    """The `STANDARD` passes compiled on `suite`'s engine (a store's, read with the profile the
+    plans are for), as `scripts/build_plans.py` ships them; a pass that cannot be planned is
+    left out (it runs through Ibis)."""
+    out = []
+    for freq, cuts, periods in STANDARD:
+        inputs = suite.inputs(freq, suite.families(freq, cuts), periods)
+        plan = suite.record(inputs, inputs.key())
+        if plan is not None:
+            out.append((inputs, plan))
+    return out
+
+
+def shipped_text(made: Sequence[tuple[Inputs, Plan]]) -> str:
+    """The shipped file's text: each plan with the inputs it was compiled for."""
+    plans = [{"inputs": asdict(inputs), **plan.as_json()} for inputs, plan in made]
+    return json.dumps({"format": FORMAT, "plans": plans}, indent=1, ensure_ascii=False) + "\n"
 
 
 def _mapping_table(kind: str, mappings: Mappings) -> pa.Table:

@@ -189,14 +189,8 @@ class Suite:
             if chosen:
                 # a year earlier for growth and contributions, the whole year for year to date
                 years = (min(p.year for p in chosen) - 1, max(p.year for p in chosen))
-        families = []
-        for family in CELLS:
-            indicators = self.registry.family(family, freq)
-            # only the cuts some indicator of the family exists for (no partner HHI by partner)
-            family_cuts = tuple(c for c in cuts if any(c in i.cuts for i in indicators))
-            if family_cuts:
-                families.append((family, family_cuts))
-        frames = self._frames(freq, tuple(families), years, wanted)
+        families = self.families(freq, cuts)
+        frames = self._frames(freq, families, years, wanted)
         cov = frames["coverage"]
         # the store's declarations carry no observation status of their own: normal (A)
         cov["obs_status"] = st.NORMAL.value
@@ -227,6 +221,38 @@ class Suite:
         out = pd.concat(found, ignore_index=True)
         return out.sort_values(["indicator", "flow", "cut", "member", "period"], ignore_index=True)
 
+    def families(self, freq: str, cuts: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The families a pass computes, each with the cuts some indicator of it exists for
+        (no partner HHI by partner), in `CELLS`' order."""
+        families = []
+        for family in CELLS:
+            indicators = self.registry.family(family, freq)
+            family_cuts = tuple(c for c in cuts if any(c in i.cuts for i in indicators))
+            if family_cuts:
+                families.append((family, family_cuts))
+        return tuple(families)
+
+    def inputs(
+        self,
+        freq: str,
+        families: tuple[tuple[str, tuple[str, ...]], ...],
+        periods: int | None,
+    ) -> plans.Inputs:
+        """What the compiled text of a pass depends on (`periods`: how many are asked, None
+        for every period)."""
+        from digex.indicators import plans
+
+        sources = self.engine.sources
+        return plans.Inputs(
+            freq=freq,
+            families=families,
+            currencies=tuple(i.unit for i in self.registry.family("foreign", freq)),
+            periods=periods,
+            tables=(sources.declarations, sources.rates, sources.auxiliary),
+            minor_units=sources.minor_units,
+            mappings=plans.mappings_digest(sources.mappings or installed_mappings()),
+        )
+
     def _frames(
         self,
         freq: str,
@@ -244,17 +270,7 @@ class Suite:
         con = getattr(backend, "con", None) if getattr(backend, "name", "") == "duckdb" else None
         if con is None or not self.compiled or (wanted is not None and not wanted):
             return self._through_ibis(self.engine, freq, families, years, wanted)
-        sources = self.engine.sources
-        mappings = sources.mappings or installed_mappings()
-        inputs = plans.Inputs(
-            freq=freq,
-            families=families,
-            currencies=tuple(i.unit for i in self.registry.family("foreign", freq)),
-            periods=None if wanted is None else len(wanted),
-            tables=(sources.declarations, sources.rates, sources.auxiliary),
-            minor_units=sources.minor_units,
-            mappings=plans.mappings_digest(mappings),
-        )
+        inputs = self.inputs(freq, families, None if wanted is None else len(wanted))
         key = inputs.key()
         plan = plans.find(key)
         if plan is None:
@@ -262,6 +278,7 @@ class Suite:
             if plan is None:  # not expressible with placeholders: Ibis runs it as it is
                 return self._through_ibis(self.engine, freq, families, years, wanted)
             plans.keep(plan)
+        mappings = self.engine.sources.mappings or installed_mappings()
         return plans.run(con, plan, years, sorted(wanted or ()), mappings)
 
     def record(self, inputs: plans.Inputs, key: str) -> plans.Plan | None:
