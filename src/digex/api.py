@@ -503,7 +503,8 @@ class Digex:
         from digex.indicators.engine import Engine
         from digex.indicators.service import compute
 
-        engine = Engine(snap.sources(self.profile.minor_units))
+        # Ibis is imported only if some query's compiled SQL is not known yet
+        engine = Engine(snap.sources(self.profile.minor_units, deferred=True))
         return compute(engine, self.profile, period=period, freq=freq, by=by)
 
     def _keep(self, keys: list[str], computed: pd.DataFrame, held: tuple[int, int]) -> None:

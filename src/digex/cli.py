@@ -503,9 +503,10 @@ def _kept_up_to_date(store: Digex) -> bool:
 def _import_in_background() -> None:
     """Import what computing the indicators needs while the engine loads the files.
 
-    Ibis, its DuckDB backend (found through the installed packages' entry points) and the
-    indicator modules take about 0.7 s to import; the load spends most of its time in the
-    engine, which does not hold Python's lock, so a thread can import them meanwhile. A
+    The indicator modules (pandas among them) take a while to import; the load spends most of
+    its time in the engine, which does not hold Python's lock, so a thread can import them
+    meanwhile. Ibis is not imported: the latest periods' passes run as SQL compiled once and
+    shipped (`digex.indicators.plans`); another computation imports it when it needs it. A
     failure here is not reported: the same import runs again, in the open, when needed.
     """
 
@@ -513,7 +514,6 @@ def _import_in_background() -> None:
         try:
             importlib.import_module("digex.indicators.service")
             importlib.import_module("digex.indicators.cache")
-            importlib.import_module("ibis").duckdb  # noqa: B018 (loads the backend)
         except Exception:
             pass
 

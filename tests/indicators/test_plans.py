@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -118,7 +121,10 @@ def test_the_shipped_plans_are_what_ibis_compiles_now(snap: Snapshot, demo: Dige
     shipped = json.loads(plans.SHIPPED.read_text(encoding="utf-8"))
     by_key = {p["key"]: p for p in shipped["plans"]}
     standard = [suite.inputs(f, suite.families(f, cuts), n) for f, cuts, n in plans.STANDARD]
-    missing = [dataclasses.asdict(i) for i in standard if i.key() not in by_key]
+    reads = [
+        r for r, _, _ in plans.standard_reads(suite.engine, [s.id for s in demo.profile.series])
+    ]
+    missing = [dataclasses.asdict(i) for i in [*standard, *reads] if i.key() not in by_key]
     assert not missing, "stale shipped plans: run python scripts/build_plans.py"
     inputs = standard[0]
     recorded = suite.record(inputs, inputs.key())
@@ -156,3 +162,33 @@ def _unnamed(sql: str) -> str:
 
     sql = plans._EXCLUDE.sub(plans._sorted_names, sql)
     return re.sub(r'(?:"temp"\."main"\.)?"(ibis_cached_\w+|digex_plan_t\d+)"', '"t"', sql)
+
+
+def test_a_computation_with_known_plans_imports_no_ibis(
+    demo_store: DemoStore, tmp_path: Path
+) -> None:
+    """The latest year and half-year by every cut (what a load computes), with the jobs and
+    the auxiliary series, in a new process: the shipped plans answer, Ibis is not imported,
+    and the rows are exactly those of the same computation through Ibis."""
+    from digex.indicators.service import compute
+
+    out = tmp_path / "rows.pickle"
+    code = f"""
+import sys
+import digex
+
+with digex.connect({str(demo_store.path)!r}, read_only=True) as db:
+    with db.store.snapshot() as snap:
+        rows = db._compute(snap, period=["2024", "2025-H1"], by="all")
+assert "ibis" not in sys.modules, "a computation from known plans imported Ibis"
+rows.to_pickle({str(out)!r})
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = pd.read_pickle(out)
+    assert set(rows["indicator"]) >= {"LEVEL", "JOBS", "EXPORTS_PER_JOB", "HHI_FIRMS"}
+    with digex.connect(demo_store.path, read_only=True) as db, db.store.snapshot() as snap:
+        # without the connection, every query runs through Ibis
+        sources = dataclasses.replace(snap.sources(db.profile.minor_units), connection=None)
+        through_ibis = compute(Engine(sources), db.profile, period=["2024", "2025-H1"], by="all")
+    pd.testing.assert_frame_equal(rows, through_ibis, check_exact=True)

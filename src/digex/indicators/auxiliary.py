@@ -17,8 +17,9 @@ series to a year of another, and never into a year the series does not cover.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -26,6 +27,7 @@ from digex.codelists import LANGUAGES
 from digex.errors import ProfileError
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
     import pandas as pd
 
     from digex.indicators.engine import Engine
@@ -129,15 +131,24 @@ def series_rows(engine: Engine, ids: Collection[str]) -> pd.DataFrame:
     import pandas as pd
 
     table = engine.sources.auxiliary
-    if not ids or table not in engine.backend.list_tables():
+    # a store always has the view; another backend's tables may lack it
+    if not ids or (engine.sources.connection is None and table not in engine.backend.list_tables()):
         return pd.DataFrame(columns=pd.Index(["series", "year", "value"]))
-    aux = engine.table(table)
-    frame: pd.DataFrame = (
-        aux.filter(aux.series.isin(list(ids)) & (aux.segment == "_T"))
-        .select("series", "year", "value")
-        .execute()
-    )
-    return frame
+    chosen = list(ids)
+    described = {"series": json.dumps(chosen)}
+    return engine.frame("series_rows", series_query(chosen), described=described)
+
+
+def series_query(ids: list[str]) -> Callable[[Engine], ir.Table]:
+    """The query of `series_rows` for the series `ids` (compiled once on DuckDB)."""
+
+    def build(engine: Engine) -> ir.Table:
+        aux = engine.table(engine.sources.auxiliary)
+        return aux.filter(aux.series.isin(ids) & (aux.segment == "_T")).select(
+            "series", "year", "value"
+        )
+
+    return build
 
 
 def series_indicators(

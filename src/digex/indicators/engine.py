@@ -15,26 +15,27 @@ frequencies) from about 80 queries to 20, and from minutes of scans to seconds.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
-
-import ibis
-import ibis.expr.datatypes as dt
-import ibis.expr.types as ir
 
 from digex.indicators import firms
 from digex.indicators.cuts import ALL_CUTS, CROSS_CUTS, TOTAL, Mappings, check_cut, with_member
 from digex.indicators.periods import MONTHS, PER_YEAR, label_expr, sub_period
 from digex.store.tables import PORTABLE
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Ibis is imported where an expression is built: a compiled plan needs none
+    import ibis
+    import ibis.expr.types as ir
+    import pandas as pd
+
+    from digex.indicators import plans
     from digex.indicators.plans import Recorder
 
 KEYS = firms.KEYS
 CELL = ("flow", "cut", "member")
 TOTAL_CUT = "total"
-RATE_SUM: Final = dt.Decimal(38, 8)
+RATE_SUM: Final = "decimal(38, 8)"
 """The sum of a period's rates (stored as DECIMAL(18, 8)), exact on every backend."""
 DERIVED: Final = {"total": "segment", "ebops": "segment", "region": "partner"}
 """Cuts whose member is a function of another cut's member: they are summed from that
@@ -49,16 +50,23 @@ class Sources:
     own)."""
 
     backend: Any
+    """The Ibis backend; None when `connection` is given, the engine then makes one on that
+    connection when it first builds an expression (a compiled plan needs none)."""
     declarations: str = PORTABLE.declarations
     rates: str = PORTABLE.rates
     minor_units: int = field(kw_only=True)
     auxiliary: str = PORTABLE.auxiliary
     mappings: Mappings | None = field(default=None, kw_only=True)
     """The code list correspondences the EBOPS and region cuts read (None: the installed)."""
+    connection: Any = field(default=None, kw_only=True)
+    """The DuckDB connection (a store's cursor) the tables are read on, if they are: the suite
+    then runs its compiled SQL there (`digex.indicators.plans`)."""
 
 
 def _zeros(schema: ibis.Schema) -> dict[str, ir.Value]:
     """A zero of its type for every column of `schema` but the cell's keys."""
+    import ibis
+
     return {c: ibis.literal(0).cast(t) for c, t in schema.items() if c not in KEYS}
 
 
@@ -81,11 +89,13 @@ class Engine:
         *,
         recorder: Recorder | None = None,
         _tables: dict[str, ir.Table] | None = None,
+        _backend: list[Any] | None = None,
     ) -> None:
         """`recorder`: compile what the engine materialises into a plan's statements instead
         of materialising it (`digex.indicators.plans`; DuckDB)."""
         self.sources = sources
-        self.backend = sources.backend
+        # shared with the engines of its years: the backend made once, when first needed
+        self._backend = [sources.backend] if _backend is None else _backend
         self.scale = 10**sources.minor_units
         self.years = years
         self.recorder = recorder
@@ -93,6 +103,80 @@ class Engine:
         self._within: dict[tuple[int, int], Engine] = {}
         self._cached: dict[tuple[str, ...], ir.Table] = {}
         self._tables = {} if _tables is None else _tables
+
+    @property
+    def backend(self) -> Any:
+        """The Ibis backend, made on the sources' DuckDB connection when they give none."""
+        if self._backend[0] is None:
+            import ibis
+
+            from digex.store.tables import ibis_made
+
+            ibis_made()
+            self._backend[0] = ibis.duckdb.from_connection(self.sources.connection)
+        return self._backend[0]
+
+    def frame(
+        self,
+        name: str,
+        build: Callable[[Engine], ir.Table],
+        *,
+        years: tuple[int, int] | None = None,
+        described: Mapping[str, str] | None = None,
+    ) -> pd.DataFrame:
+        """The rows of the query `build` makes on the engine of `years` (None: this engine's).
+
+        On a store's DuckDB connection the query runs as compiled SQL (`digex.indicators.plans`),
+        compiled by Ibis once: `name` and `described` must name everything `build` writes into
+        it besides the years and the engine's sources (e.g. the series it filters on)."""
+        years = self.years if years is None else years
+
+        def through_ibis() -> pd.DataFrame:
+            engine = self if years is None or years == self.years else self.within(*years)
+            frame: pd.DataFrame = build(engine).execute()
+            return frame
+
+        con = self.sources.connection
+        if con is None:
+            return through_ibis()
+        from digex.indicators import plans
+        from digex.indicators.cuts import installed_mappings
+
+        mappings = self.sources.mappings or installed_mappings()
+        key = self.read(name, years=years is not None, described=described).key()
+        plan = plans.find(key)
+        if plan is None:
+            recorder = plans.Recorder(self.backend)
+            sentinel = None if years is None else (plans.FIRST_YEAR, plans.LAST_YEAR)
+            engine = Engine(
+                self.sources,
+                sentinel,
+                recorder=recorder,
+                _tables=self._tables,
+                _backend=self._backend,
+            )
+            recorder.query(name, build(engine))
+            plan = recorder.plan(key, years=years is not None, periods=0)
+            if plan is None:  # not expressible with placeholders: Ibis runs it as it is
+                return through_ibis()
+            plans.keep(plan)
+        return plans.run(con, plan, years, (), mappings)[name]
+
+    def read(
+        self, name: str, *, years: bool = False, described: Mapping[str, str] | None = None
+    ) -> plans.Read:
+        """What the compiled text of the query `frame` names `name` depends on."""
+        from digex.indicators import plans
+        from digex.indicators.cuts import installed_mappings
+
+        return plans.Read(
+            name=name,
+            years=years,
+            described=tuple(sorted((described or {}).items())),
+            tables=(self.sources.declarations, self.sources.rates, self.sources.auxiliary),
+            minor_units=self.sources.minor_units,
+            mappings=plans.mappings_digest(self.sources.mappings or installed_mappings()),
+        )
 
     def table(self, name: str) -> ir.Table:
         """The backend's table `name`, looked up once per engine (and the engines of its
@@ -112,11 +196,17 @@ class Engine:
         key = (first_year, last_year)
         if key not in self._within:
             self._within[key] = Engine(
-                self.sources, key, recorder=self.recorder, _tables=self._tables
+                self.sources,
+                key,
+                recorder=self.recorder,
+                _tables=self._tables,
+                _backend=self._backend,
             )
         return self._within[key]
 
     def _in_years(self, t: ir.Table) -> ir.Table:
+        import ibis
+
         if self.years is None:
             return t
         first, last = self.years
@@ -168,6 +258,7 @@ class Engine:
 
     def coverage(self, freq: str) -> ir.Table:
         """Months with any data in each period: a period with fewer is 'incomplete'."""
+        import ibis
 
         def build() -> ir.Table:
             t = self._in_years(self.table(self.sources.declarations)).select("period")
@@ -198,6 +289,8 @@ class Engine:
 
     def _per_cut(self, rows: ir.Table, cuts: Sequence[str], by: str) -> ir.Table:
         """Sums per flow x period x cut x member x `by`, every cut stacked in one table."""
+        import ibis
+
         derived = {c: s for c, s in DERIVED.items() if c in cuts and s != by}
         direct: dict[str, ir.Table] = {}
         for cut in sorted({derived.get(c, c) for c in cuts if c not in CROSS_CUTS}):
@@ -248,6 +341,8 @@ class Engine:
 
     # -- levels, growth, shares, contributions, year to date ------------------------------
     def level_cells(self, freq: str, cuts: Sequence[str]) -> ir.Table:
+        import ibis
+
         wanted = self.cuts_with_total(cuts)
 
         def build() -> ir.Table:
@@ -262,6 +357,8 @@ class Engine:
         return _one(self.level_cells(freq, (cut,)), cut)
 
     def main_cells(self, freq: str, cuts: Sequence[str]) -> ir.Table:
+        import ibis
+
         n = PER_YEAR[freq]
         cov = self.coverage(freq)
         levels = self.level_cells(freq, cuts)
@@ -312,6 +409,8 @@ class Engine:
         A long series of a few single cuts (the seasonal adjustment's years of months of the
         total and the segments) needs no firm cells: one aggregation instead of the suite's
         six families over every firm, 3.5 s -> a fraction of it at 10M rows."""
+        import ibis
+
         rows = self.rows(freq)
         parts = []
         for cut in cuts:
@@ -364,6 +463,8 @@ class Engine:
     def foreign_cells(
         self, freq: str, cuts: Sequence[str], currencies: tuple[str, ...]
     ) -> ir.Table:
+        import ibis
+
         rates = self._in_years(self.table(self.sources.rates))
         rates = rates.filter(rates.currency.isin(list(currencies)))
         avg = (
@@ -389,6 +490,8 @@ class Engine:
 
     # -- balance and coverage -----------------------------------------------------------
     def balance_cells(self, freq: str, cuts: Sequence[str]) -> ir.Table:
+        import ibis
+
         lv = self.level_cells(freq, cuts)
         on = ["ordinal", "cut", "member"]
         x = lv.filter(lv.flow == "X").select(*on, x_minor=lv.value_minor)

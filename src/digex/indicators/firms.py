@@ -7,18 +7,17 @@ member x unit), so they never touch the declarations themselves.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import ibis
-import ibis.expr.datatypes as dt
-import ibis.expr.types as ir
+if TYPE_CHECKING:  # imported where an expression is built (a compiled plan needs no Ibis)
+    import ibis.expr.types as ir
 
 KEYS = ("flow", "ordinal", "cut", "member")
 TOP = 10
 """The largest units any indicator looks at (top-5 and top-10 shares)."""
 
 
-EXACT: Final = dt.Decimal(38, 0)
+EXACT: Final = "decimal(38, 0)"
 """Squares of minor-unit sums: a BIGINT squared needs up to 37 digits, and a cell's sum of
 squares stays below 10^38 unless its firms each declare tens of billions of dirhams (the
 database then stops on the overflow rather than rounding)."""
@@ -42,6 +41,8 @@ def concentration(units: ir.Table, by: str) -> ir.Table:
     store). Ties in size are left unordered: the k largest values are the same whichever tied
     unit comes first, so the top-k shares are too.
     """
+    import ibis
+
     units = units.select(*KEYS, by, v=units.value_minor)
     hhi = units.group_by(list(KEYS)).aggregate(
         cell=units.v.sum(), squares=_square(units.v).sum().cast(EXACT), units=ibis._.count()
@@ -82,6 +83,8 @@ def demography(
     (`firm_cells` has one row per firm present in a cell, `cells` the cell's firm count).
     Two anti-joins gave the same counts at over twice the cost (10M-row store).
     """
+    import ibis
+
     now = firm_cells
     before = firm_cells.select("flow", "cut", "member", "firm_id", ordinal=firm_cells.ordinal + 1)
     if ordinals is not None:

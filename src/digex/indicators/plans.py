@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from digex.indicators.cuts import Mappings
+    from digex.indicators.engine import Engine
     from digex.indicators.suite import Suite
 
 FORMAT: Final = "p1"
@@ -106,9 +107,31 @@ class Inputs:
     """A digest of the code-list correspondences."""
 
     def key(self) -> str:
-        described = {"inputs": asdict(self), "software": software()}
-        text = json.dumps(described, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        return _key("suite", asdict(self))
+
+
+@dataclass(frozen=True)
+class Read:
+    """One query a computation makes beside the suite's passes (the jobs and auxiliary series
+    rows, the jobs' levels of exports: `Engine.frame`), keyed as a pass is."""
+
+    name: str
+    years: bool
+    """Whether the query reads calendar years apart (placeholders)."""
+    described: tuple[tuple[str, str], ...]
+    """The other values the query's text is built from (e.g. the series read)."""
+    tables: tuple[str, str, str]
+    minor_units: int
+    mappings: str
+
+    def key(self) -> str:
+        return _key("read", asdict(self))
+
+
+def _key(kind: str, inputs: Mapping[str, Any]) -> str:
+    described = {"kind": kind, "inputs": inputs, "software": software()}
+    text = json.dumps(described, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -201,9 +224,13 @@ def _shipped() -> dict[str, Plan]:
         return {}
 
 
+_SHIPPING: list[bool] = []
+"""Holds an item while `standard` compiles the plans to ship (the shipped ones then unused)."""
+
+
 def find(key: str) -> Plan | None:
     """The plan of `key`: kept in this process, else shipped; None when neither has it."""
-    return _KEPT.get(key) or _shipped().get(key)
+    return _KEPT.get(key) or (None if _SHIPPING else _shipped().get(key))
 
 
 def keep(plan: Plan) -> None:
@@ -299,20 +326,50 @@ def run(
     return out
 
 
-def standard(suite: Suite) -> list[tuple[Inputs, Plan]]:
-    """The `STANDARD` passes compiled on `suite`'s engine (a store's, read with the profile the
-    plans are for), as `scripts/build_plans.py` ships them; a pass that cannot be planned is
-    left out (it runs through Ibis)."""
-    out = []
-    for freq, cuts, periods in STANDARD:
-        inputs = suite.inputs(freq, suite.families(freq, cuts), periods)
-        plan = suite.record(inputs, inputs.key())
-        if plan is not None:
-            out.append((inputs, plan))
+def standard(suite: Suite, series: Sequence[str]) -> list[tuple[Inputs | Read, Plan]]:
+    """The `STANDARD` passes compiled on `suite`'s engine (a new store's, read with the profile
+    the plans are for), and the reads beside them (`standard_reads`: the profile's `series`),
+    as `scripts/build_plans.py` ships them; one that cannot be planned is left out (it runs
+    through Ibis)."""
+    out: list[tuple[Inputs | Read, Plan]] = []
+    _SHIPPING.append(True)
+    try:
+        for freq, cuts, periods in STANDARD:
+            inputs = suite.inputs(freq, suite.families(freq, cuts), periods)
+            plan = suite.record(inputs, inputs.key())
+            if plan is not None:
+                out.append((inputs, plan))
+        for read, build, years in standard_reads(suite.engine, series):
+            suite.engine.frame(read.name, build, years=years, described=dict(read.described))
+            if (plan := _KEPT.get(read.key())) is not None:
+                out.append((read, plan))
+    finally:
+        _SHIPPING.clear()
     return out
 
 
-def shipped_text(made: Sequence[tuple[Inputs, Plan]]) -> str:
+def standard_reads(
+    engine: Engine, series: Sequence[str]
+) -> list[tuple[Read, Callable[[Engine], ir.Table], tuple[int, int] | None]]:
+    """The reads a load's computation makes beside its passes: the jobs rows, the levels the
+    jobs are compared with (for some years), the auxiliary `series` rows."""
+    from digex.indicators.auxiliary import series_query
+    from digex.indicators.targets import jobs_levels_query, jobs_rows_query
+
+    ids = list(series)
+    years = (FIRST_YEAR, LAST_YEAR)
+    return [
+        (engine.read("jobs_rows"), jobs_rows_query, None),
+        (engine.read("jobs_levels", years=True), jobs_levels_query, years),
+        (
+            engine.read("series_rows", described={"series": json.dumps(ids)}),
+            series_query(ids),
+            None,
+        ),
+    ]
+
+
+def shipped_text(made: Sequence[tuple[Inputs | Read, Plan]]) -> str:
     """The shipped file's text: each plan with the inputs it was compiled for."""
     plans = [{"inputs": asdict(inputs), **plan.as_json()} for inputs, plan in made]
     return json.dumps({"format": FORMAT, "plans": plans}, indent=1, ensure_ascii=False) + "\n"

@@ -266,8 +266,7 @@ class Suite:
         through Ibis."""
         from digex.indicators import plans
 
-        backend = self.engine.backend
-        con = getattr(backend, "con", None) if getattr(backend, "name", "") == "duckdb" else None
+        con = self.engine.sources.connection
         if con is None or not self.compiled or (wanted is not None and not wanted):
             return self._through_ibis(self.engine, freq, families, years, wanted)
         inputs = self.inputs(freq, families, None if wanted is None else len(wanted))
@@ -290,7 +289,13 @@ class Suite:
         ordinals = None
         if inputs.periods is not None:
             ordinals = [plans.ORDINAL_BASE + i for i in range(inputs.periods)]
-        engine = Engine(self.engine.sources, years, recorder=recorder, _tables=self.engine._tables)
+        engine = Engine(
+            self.engine.sources,
+            years,
+            recorder=recorder,
+            _tables=self.engine._tables,
+            _backend=self.engine._backend,
+        )
         suite = Suite(engine, self.nc, self.registry)
         recorder.query("coverage", engine.coverage(inputs.freq))
         for family, cuts in inputs.families:

@@ -9,7 +9,7 @@ from the target's base year.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,9 @@ from digex.indicators.registry import (
 )
 from digex.indicators.suite import COLUMNS
 from digex.profile import CountryProfile, Target
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 JOBS_SERIES = "JOBS"
 FAMILIES: Final = ("target", "jobs", "series")
@@ -198,14 +201,13 @@ def jobs_indicators(
     of every year in the store.
     """
     job_frame = jobs(engine)
+    span = None
     if years is not None:
         job_frame = job_frame[job_frame["year"].isin(set(years))]
-        if not job_frame.empty:
-            engine = engine.within(min(years) - 1, max(years))
+        span = (min(years) - 1, max(years)) if not job_frame.empty else None
     if job_frame.empty:
         return pd.DataFrame(columns=COLUMNS)
-    # one query: the segments' rows and the total's
-    levels = engine.main_cells("A", ("total", "segment")).execute()
+    levels = engine.frame("jobs_levels", jobs_levels_query, years=span)
     levels = levels[(levels["flow"] == "X") & levels["complete"]]
     merged = job_frame.merge(
         levels[["year", "member", "level"]],
@@ -261,10 +263,19 @@ def jobs_rows(engine: Engine) -> pd.DataFrame:
     """The jobs rows as loaded (segments and, where given, the total), without the totals
     `jobs` derives for years that have none."""
     table = engine.sources.auxiliary
-    if table not in engine.backend.list_tables():
+    # a store always has the view; another backend's tables may lack it
+    if engine.sources.connection is None and table not in engine.backend.list_tables():
         return pd.DataFrame(columns=pd.Index(["year", "segment", "value"]))
-    aux = engine.table(table)
-    frame: pd.DataFrame = (
-        aux.filter(aux.series == JOBS_SERIES).select("year", "segment", "value").execute()
-    )
-    return frame
+
+    return engine.frame("jobs_rows", jobs_rows_query)
+
+
+def jobs_rows_query(engine: Engine) -> ir.Table:
+    """The query of `jobs_rows` (compiled once on DuckDB, `Engine.frame`)."""
+    aux = engine.table(engine.sources.auxiliary)
+    return aux.filter(aux.series == JOBS_SERIES).select("year", "segment", "value")
+
+
+def jobs_levels_query(engine: Engine) -> ir.Table:
+    """The exports' levels the jobs are compared with: the segments' rows and the total's."""
+    return engine.main_cells("A", ("total", "segment"))

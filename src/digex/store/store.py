@@ -239,11 +239,12 @@ class Snapshot:
 
         return content(self.con)
 
-    def sources(self, minor_units: int) -> Sources:
-        """The indicator engine's inputs read from this snapshot (Ibis on its cursor)."""
+    def sources(self, minor_units: int, *, deferred: bool = False) -> Sources:
+        """The indicator engine's inputs read from this snapshot (Ibis on its cursor; made
+        when first needed if `deferred`)."""
         from digex.store.tables import engine_sources
 
-        return engine_sources(self.con, minor_units)
+        return engine_sources(self.con, minor_units, deferred=deferred)
 
 
 class Store:

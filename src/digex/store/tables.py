@@ -51,21 +51,36 @@ def ibis_on_a_store() -> bool:
     return bool(_BACKENDS)
 
 
-def engine_sources(
-    con: duckdb.DuckDBPyConnection, minor_units: int, tables: EngineTables = IN_STORE
-) -> Sources:
-    """The engine's inputs in a store, read through Ibis on `con` (a cursor of the store's):
-    the current ones by default, or `tables` on that cursor (a release's vintage views)."""
-    import ibis
-
-    from digex.indicators.engine import Sources
-
+def ibis_made() -> None:
+    """Note that an Ibis backend is made on a store (`ibis_on_a_store`)."""
     if not _BACKENDS:
         _BACKENDS.append(True)
+
+
+def engine_sources(
+    con: duckdb.DuckDBPyConnection,
+    minor_units: int,
+    tables: EngineTables = IN_STORE,
+    *,
+    deferred: bool = False,
+) -> Sources:
+    """The engine's inputs in a store, read through Ibis on `con` (a cursor of the store's):
+    the current ones by default, or `tables` on that cursor (a release's vintage views).
+    `deferred`: the engine makes the Ibis backend only if it builds an expression (a suite
+    pass whose compiled SQL is known runs without Ibis)."""
+    from digex.indicators.engine import Sources
+
+    backend = None
+    if not deferred:
+        import ibis
+
+        ibis_made()
+        backend = ibis.duckdb.from_connection(con)
     return Sources(
-        ibis.duckdb.from_connection(con),
+        backend,
         declarations=tables.declarations,
         rates=tables.rates,
         auxiliary=tables.auxiliary,
         minor_units=minor_units,
+        connection=con,
     )
