@@ -48,18 +48,21 @@ TARGETS = {"init": 0.3, "load 1,000 rows": 1.5}
 """Issue 19's targets, seconds for the whole process (median of the runs)."""
 
 
-def _env() -> dict[str, str]:
+def _env(src: Path | None = None) -> dict[str, str]:
+    """The commands' environment: digex's code from `src` (this checkout's when None)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "DIGEX_DB")}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     env.setdefault("PYTHONPATH", str(ROOT / "src"))
     return env
 
 
-def _run(args: Sequence[str], cwd: Path) -> tuple[float, float]:
+def _run(args: Sequence[str], cwd: Path, src: Path | None = None) -> tuple[float, float]:
     """Wall seconds of the process, and its CPU seconds (user and system, its threads and
     children included): on a shared machine the wall time waits for a core, the CPU time not."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(list(args), cwd=cwd, env=_env(), capture_output=True, text=True)
+    done = subprocess.run(list(args), cwd=cwd, env=_env(src), capture_output=True, text=True)
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -114,11 +117,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--store-rows", type=int, default=100_000)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="another checkout's src folder (e.g. main's): each command also runs with its code, "
+        "the two versions alternating, and both are printed side by side",
+    )
     args = parser.parse_args()
+    versions: dict[str, Path | None] = {"": None}
+    if args.before is not None:
+        versions = {"before: ": args.before.resolve(), "": None}
     work = Path(tempfile.mkdtemp(prefix="digex-fixed-costs-"))
     python, digex = sys.executable, str(BIN / "digex")
     try:
-        subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
+        for src in {ROOT / "src", *(v for v in versions.values() if v is not None)}:
+            subprocess.run([python, "-m", "compileall", "-q", str(src)], check=True)
         files = _files(work, args.store_rows)
         rates = ["--rates", str(files["rates"])]
         # the monthly loads' store: every month to 2025-06, 2024 and 2025-H1 kept
@@ -152,17 +165,19 @@ def main() -> None:
                 monthly, [digex, "load", str(files["july"]), "--db", "{db}"],
             ),
         }  # fmt: skip
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        cpus: dict[str, list[float]] = {name: [] for name in commands}
-        names = list(commands)
+        runs = [
+            (f"{label}{name}", name, src) for name in commands for label, src in versions.items()
+        ]
+        times: dict[str, list[float]] = {run: [] for run, _, _ in runs}
+        cpus: dict[str, list[float]] = {run: [] for run, _, _ in runs}
         for rep in range(args.repeat):
-            turn = names[rep % len(names) :] + names[: rep % len(names)]
-            for name in turn:
+            turn = runs[rep % len(runs) :] + runs[: rep % len(runs)]
+            for run, name, src in turn:
                 source, cmd = commands[name]
                 db = fresh("run", source)
-                wall, cpu = _run([a.replace("{db}", db) for a in cmd], work)
-                times[name].append(wall)
-                cpus[name].append(cpu)
+                wall, cpu = _run([a.replace("{db}", db) for a in cmd], work, src)
+                times[run].append(wall)
+                cpus[run].append(cpu)
             print(f"  repeat {rep + 1}/{args.repeat} done", file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -175,7 +190,7 @@ def main() -> None:
     for name, runs in times.items():
         median, fastest = statistics.median(runs), min(runs)
         cpu = statistics.median(cpus[name])
-        target = TARGETS.get(name)
+        target = None if name.startswith("before: ") else TARGETS.get(name)
         verdict = "" if target is None else (
             f"< {target} s: {'PASS' if median < target else 'MISS'}"
         )  # fmt: skip
@@ -191,7 +206,8 @@ def main() -> None:
         run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         RESULTS.mkdir(parents=True, exist_ok=True)
         found = {"run_id": run_id, "repeat": args.repeat, "store_rows": args.store_rows,
-                 "load_average": os.getloadavg(), "commands": out}  # fmt: skip
+                 "load_average": os.getloadavg(), "commands": out,
+                 "before": None if args.before is None else str(args.before)}  # fmt: skip
         (RESULTS / f"{run_id}.json").write_text(json.dumps(found, indent=1) + "\n", "utf-8")
 
 

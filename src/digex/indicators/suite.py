@@ -267,7 +267,9 @@ class Suite:
         from digex.indicators import plans
 
         con = self.engine.sources.connection
-        if con is None or not self.compiled or (wanted is not None and not wanted):
+        # an engine narrowed to some years already (`within`) keeps its own reads: Ibis's
+        narrowed = self.engine.years is not None
+        if con is None or not self.compiled or narrowed or (wanted is not None and not wanted):
             return self._through_ibis(self.engine, freq, families, years, wanted)
         inputs = self.inputs(freq, families, None if wanted is None else len(wanted))
         key = inputs.key()
