@@ -106,3 +106,37 @@ def test_sum_beyond_2_53_is_exact_through_arrow(huge: ir.Table) -> None:
 )
 def test_sum_beyond_2_53_through_pandas(huge: ir.Table) -> None:
     assert int(huge.amount.sum().execute()) == 2 * (FLOAT_EXACT + 1) + 1
+
+
+def test_each_run_has_its_own_schema_and_a_dead_runs_is_dropped(
+    pg_url: str, pg_backend: Backend
+) -> None:
+    """Two test runs on one machine (two worktrees) never share a schema: another process
+    names another one; a schema left by a run whose process is gone is dropped when a run
+    starts, and a live run's is kept."""
+    import subprocess
+    import sys
+
+    import psycopg
+    from psycopg import sql
+    from tests.pg_fixtures import drop_schema, reset_schema
+
+    code = "from tests.pg_fixtures import session_schema; print(session_schema())"
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert other.startswith("digex_pytest_")
+    assert other != session_schema()
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    left, mine = f"digex_pytest_{dead}_deadbeef", f"{session_schema()}x"
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(left)))
+    reset_schema(pg_url, mine)  # what a run's start does
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        names = {n for (n,) in con.execute("SELECT schema_name FROM information_schema.schemata")}
+    assert left not in names
+    assert {mine, session_schema()} <= names  # this live run's own are kept
+    drop_schema(pg_url, mine)
+    assert "pg_infra_sample" in pg_backend.list_tables()
