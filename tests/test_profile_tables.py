@@ -19,7 +19,7 @@ def _tables(text: str) -> tuple[PublishedTable, ...]:
 
 def test_morocco_declares_its_tables_with_the_redesign_for_kpo() -> None:
     ma = load_profile("MA")
-    assert ma.version == "2026.5"
+    assert ma.version == "2026.6"
     by_cut = {t.cut: t for t in ma.tables}
     assert list(by_cut) == [
         "total", "segment", "ebops", "partner", "region", "currency", "segment_region",

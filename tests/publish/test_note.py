@@ -4,6 +4,8 @@ states a wrong number, or a dollar sign, is refused."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,9 +13,10 @@ from tests.publish.conftest import DemoReleases
 
 from digex.errors import PublicationCheckFailed
 from digex.publish import note
-from digex.publish.figures import FigureKey
+from digex.publish.figures import FigureKey, ReleaseFigures
 from digex.publish.quantities import Quantity, find_quantities
 from digex.publish.rounding import round_half_up
+from digex.publish.tagging import CONFIDENTIAL_MARK
 
 SHARES = {Decimal(s) for s in ("40.3", "37.4", "13.2", "8.9", "0.2")}
 ANY_FLOW = {"EXPORTS_2030": "X", "JOBS_2030": "_Z"}
@@ -225,3 +228,84 @@ def test_the_note_states_status_partners_jobs_and_methods(
     assert release.profile.data_source[lang] in methods
     assert "BPM6" in methods
     assert " C" in methods  # the confidentiality mark
+
+
+BREAK_HEADING = {"en": "## Series break", "fr": "## Rupture de série", "ar": "## انقطاع السلسلة"}
+TOTAL_2023 = FigureKey("LEVEL", "2023")
+OLDER_2023 = FigureKey("SERIES_LEVEL", "2023", member="EXPORTS_3SEG")
+
+
+def _break_paragraph(text: str, lang: str) -> str:
+    start = text.index(BREAK_HEADING[lang])
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def _with_profile(release: ReleaseFigures, old: str, new: str) -> ReleaseFigures:
+    text = release.inputs["profile.toml"]
+    assert old in text
+    return dataclasses.replace(
+        release, inputs={**release.inputs, "profile.toml": text.replace(old, new)}
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_break_explanation_states_the_release_figures_through_tags(
+    demo_releases: DemoReleases, lang: str
+) -> None:
+    """The profile's explanation names the figures it quotes (the new series' 2023 total and
+    the older series' 2023 level): the note writes them from the release, tagged and checked
+    like its own, never digits copied into the profile."""
+    checked = note.render(demo_releases.open("2024"), lang)
+    stated = {s.figure for s in checked.stated}
+    assert {TOTAL_2023.id, OLDER_2023.id} <= stated
+    found = _said(_break_paragraph(checked.text, lang), lang)
+    assert _has(found, "26.17", "MAD", 9)
+    assert any(q.value == Decimal("17.9") and q.scale == 9 for q in found)
+
+
+def test_a_withheld_figure_the_break_names_is_written_as_c(demo_releases: DemoReleases) -> None:
+    """Where disclosure control withholds the 2023 total (a small demo: `digex demo --rows
+    2000`), the explanation writes its mark, never the value: the note is published, and
+    the workbook's cover says C too (the value was stated there before)."""
+    from digex.publish.explanation import of_release
+
+    release = demo_releases.open("2024")
+    o = release.observations
+    hit = (o["indicator"] == "LEVEL") & (o["cut"] == "total") & (o["period"] == "2023")
+    assert hit.any()
+    withheld = dataclasses.replace(
+        release,
+        observations=o.assign(
+            value=o["value"].where(~hit), conf_status=o["conf_status"].where(~hit, "C")
+        ),
+    )
+    for lang in ("en", "fr", "ar"):
+        text = _break_paragraph(note.render(withheld, lang).text, lang)
+        assert CONFIDENTIAL_MARK[lang] in text
+        assert not _has(_said(text, lang), "26.17", "MAD", 9)
+        explanation = withheld.profile.breaks[0].explanation[lang]
+        cover = of_release(explanation, withheld, lang)
+        assert CONFIDENTIAL_MARK[lang] in cover
+        assert not _has(_said(cover, lang), "26.17", "MAD", 9)
+
+
+def test_the_break_explanation_takes_the_profiles_arabic_indic_digits(
+    demo_releases: DemoReleases,
+) -> None:
+    """`digits = { ar = "arab" }`: the break's paragraph writes its years and figures in
+    Arabic-Indic digits like the rest of the note; only an identifier keeps its digit."""
+    release = _with_profile(
+        demo_releases.open("2024"), 'digits = { ar = "latn"', 'digits = { ar = "arab"'
+    )
+    text = _break_paragraph(note.render(release, "ar").text, "ar")
+    assert "٢٠٢٣" in text
+    assert "٢٦٫١٧ مليار درهم" in text
+    assert re.findall(r"[0-9]+", text.replace("EXPORTS_3SEG", "")) == []
+
+
+def test_a_misspelt_placeholder_in_the_profile_is_refused(demo_releases: DemoReleases) -> None:
+    release = _with_profile(
+        demo_releases.open("2024"), "{money:LEVEL/X/total/_T/2023:2}", "{money:LEVEL/2023}"
+    )
+    with pytest.raises(PublicationCheckFailed, match="does not name a figure"):
+        note.render(release, "en")

@@ -21,6 +21,8 @@ from digex.publish.rounding import ROUNDING_NOTE, round_exact
 
 if TYPE_CHECKING:
     from digex.api import Digex
+    from digex.publish.explanation import Lookup
+    from digex.publish.figures import FigureKey
     from digex.publish.summary import Headline
     from digex.releases.breaks import SeriesBreak
 
@@ -91,16 +93,61 @@ def _cell(
     )
 
 
-def break_notes(breaks: Sequence[SeriesBreak], lang: str) -> list[str]:
+def break_notes(
+    breaks: Sequence[SeriesBreak],
+    lang: str,
+    *,
+    lookup: Lookup | None = None,
+    locale: str = "en",
+) -> list[str]:
     """What B means, then each break the table touches: its first day and its explanation in
-    the table's language (English where the profile gives none in it)."""
+    the table's language (English where the profile gives none in it), the figures it names
+    found by `lookup` (`digex.publish.explanation`)."""
+    from digex.publish.explanation import plain
+
     return [st.BREAK_NOTES.get(lang, st.BREAK_NOTES["en"])] + [
-        f"{b.day.isoformat()}: {b.explanation.get(lang) or b.explanation['en']}" for b in breaks
+        f"{b.day.isoformat()}: "
+        + plain(b.explanation.get(lang) or b.explanation["en"], lookup, lang, locale)
+        for b in breaks
     ]
 
 
-def shape(h: Headline, lang: str, locale: str, *, synthetic: bool = False) -> HeadlineTable:
-    """The text of headline `h` in `lang`, numbers written for `locale`."""
+def store_lookup(db: Digex, *, release: str | None = None, as_of: str | None = None) -> Lookup:
+    """The figures an explanation names, from the store `db` as the table reads it (live, a
+    release's, or as published at a time): None for one it cannot compute."""
+    from digex.errors import DigexError
+    from digex.publish.figures import Figure
+
+    def lookup(key: FigureKey) -> Figure | None:
+        try:
+            rows = db.indicators(
+                key.period, by=key.cut, flow=key.flow, indicators=[key.indicator],
+                release=release, as_of=as_of,
+            )  # fmt: skip
+        except DigexError:
+            return None
+        rows = rows[rows["member"] == key.member]
+        if rows.empty:
+            return None
+        row = rows.iloc[0]
+        conf = str(row["conf_status"]) if "conf_status" in rows.columns else "F"
+        value = None if row["value"] != row["value"] else Decimal(repr(float(row["value"])))
+        return Figure(key, value, str(row["unit"]), str(row["obs_status"]),
+                      str(row["completeness"]), conf)  # fmt: skip
+
+    return lookup
+
+
+def shape(
+    h: Headline,
+    lang: str,
+    locale: str,
+    *,
+    synthetic: bool = False,
+    lookup: Lookup | None = None,
+) -> HeadlineTable:
+    """The text of headline `h` in `lang`, numbers written for `locale`; `lookup` finds the
+    figures a series break's explanation names."""
     title = h.title + (SYNTHETIC if synthetic else "")
     if h.completeness != st.COMPLETE:
         labels = st.LABELS.get(lang, st.LABELS["en"])
@@ -109,7 +156,7 @@ def shape(h: Headline, lang: str, locale: str, *, synthetic: bool = False) -> He
         title += f" [OBS_STATUS {h.obs_status}]"
     notes = [st.NOTES.get(lang, st.NOTES["en"])[c] for c in h.marks]
     if h.has_break:
-        notes += break_notes(h.breaks, lang)
+        notes += break_notes(h.breaks, lang, lookup=lookup, locale=locale)
     lines = []
     for r in h.rows:
         w = r.withheld
@@ -150,4 +197,5 @@ def headline_table(
     check_lang(lang, db.profile.languages)
     locale = db.profile.locale_for(lang)
     found = headline(db, period, lang, release=release, as_of=as_of)
-    return shape(found, lang, locale, synthetic=db.store.synthetic)
+    lookup = store_lookup(db, release=release, as_of=as_of)
+    return shape(found, lang, locale, synthetic=db.store.synthetic, lookup=lookup)

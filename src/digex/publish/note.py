@@ -383,7 +383,7 @@ def render(
         "since": lambda p: SINCE_PERIOD[lang][p.freq].format(period_words(tags, p)),
         "country": r.profile.names.get(lang, r.profile.code),
         "source": r.profile.data_source.get(lang, ""),
-        "breaks": [_explanation(r, b, lang) for b in facts(r, lang).breaks],
+        "breaks": [_explanation(tags, b) for b in facts(r, lang).breaks],
         "commentary": free(commentary.strip()) if commentary else None,
         "charts": dict(charts or {}),
     }
@@ -402,6 +402,11 @@ def _free_blocks(text: str) -> Sequence[str]:
     return re.findall(f"{LITERAL}free\\|{MID}([^{CLOSE}]*){CLOSE}", text)
 
 
-def _explanation(r: ReleaseFigures, break_id: str, lang: str) -> str:
-    found = next(b for b in r.profile.breaks if b.id == break_id)
-    return free(found.explanation.get(lang) or found.explanation.get("en", ""))
+def _explanation(tags: Tags, break_id: str) -> str:
+    """The break's explanation with the figures it names tagged (`explanation.tagged`): a
+    figure of the release, written and checked like the template's, never one copied into
+    the profile."""
+    from digex.publish.explanation import tagged
+
+    found = next(b for b in tags.release.profile.breaks if b.id == break_id)
+    return tagged(found.explanation.get(tags.lang) or found.explanation.get("en", ""), tags)

@@ -112,6 +112,11 @@ class Tags:
         marks = CONFIDENTIAL_MARK if figure.confidential else MISSING_MARK
         return marks.get(self.lang, marks["en"])
 
+    def not_held(self, ref: str) -> str:
+        """What a text writes for a figure `ref` (`FigureKey.id`) the release does not hold
+        (one a profile's text names): the mark, never a number."""
+        return self._literal("missing", ref, MISSING_MARK.get(self.lang, MISSING_MARK["en"]))
+
     def money(self, figure: Figure, scale: int = 9, decimals: int = 1) -> str:
         value = figure.value if figure.available else None
         text = (

@@ -871,8 +871,11 @@ def _breaks(context: _Context) -> list[str]:
     o = context.release.observations
     if not (o["obs_status"] == "B").any():
         return []
+    from digex.publish.explanation import of_release
+
     return [
-        f"{b.day.isoformat()}{context.words['colon']}{b.explanation.get(context.lang, '')}"
+        f"{b.day.isoformat()}{context.words['colon']}"
+        + of_release(b.explanation.get(context.lang, ""), context.release, context.lang)
         for b in context.release.profile.breaks
     ]
 

@@ -154,6 +154,7 @@ def _calendar(catalogue: Catalogue, view: View, t: Writer) -> models.CalendarNex
 
 
 def _notes(view: View, t: Writer) -> list[str]:
+    from digex.publish.explanation import of_release
     from digex.publish.rounding import ROUNDING_NOTE
 
     w = words(view.lang)
@@ -162,7 +163,11 @@ def _notes(view: View, t: Writer) -> list[str]:
         notes.append(w["synthetic"])
     if view.held.breaks:
         for b in view.figures.profile.breaks:
-            explanation = b.explanation.get(view.lang) or b.explanation.get("en", "")
+            explanation = of_release(
+                b.explanation.get(view.lang) or b.explanation.get("en", ""),
+                view.figures,
+                view.lang,
+            )  # the figures it names, as this release publishes them
             notes.append(f"{t.date(b.day)}: {explanation}")
     notes.append(ROUNDING_NOTE.get(view.lang, ROUNDING_NOTE["en"]))
     return notes
