@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -326,27 +327,75 @@ def test_an_unknown_language_is_refused() -> None:
     assert refused.value.parameters == {"lang": "de"}
 
 
-def test_a_five_page_note_reads_in_linear_time() -> None:
+PAGES: dict[str, str] = {
+    "en": "In 2024 exports of the sector reached MAD 26.2 billion, +0.2% on 2023. "
+    "ITO 40.3%, CRM 37.4%, ESO 13.2%, BPO 8.9% and KPO 0.2% of the total. The office "
+    "measures these exports from the foreign-exchange declarations of the firms. ",
+    "fr": "En 2024, les exportations ont atteint 26,2 milliards de dirhams, +0,2\u00a0% "
+    "par rapport à 2023 ; 148\u202f500 emplois fin 2024 pour un objectif de 270\u202f000 "
+    "en 2030. Les chiffres sont arrondis et calculés sur les valeurs non arrondies. ",
+    "ar": "بلغت الصادرات سنة 2024 ما قدره 26,2 مليار درهم، بزيادة \u200e+0,2 في المائة "
+    "مقارنة بسنة 2023؛ ويبلغ عدد مناصب الشغل 148.500 منصب في نهاية السنة. ",
+}
+SHORT, LONG = 2, 16
+"""Pages of the short and the long text: a linear reader takes about 8 times as long on the
+long one, a quadratic one about 64 times."""
+LINEAR_BOUND = 20
+"""The long text must take less than this many times the short one's CPU time: 2.5 times
+the linear ratio (room for a noisy, shared machine), far below a quadratic reader's 64 (or
+45 for one that reads again from the start at every page, as
+`test_the_linear_time_test_fails_a_quadratic_reader` checks)."""
+
+Reader = Callable[[str, str], object]
+
+
+def _page(lang: str) -> str:
+    text = PAGES[lang]
+    return text * (3_000 // len(text))  # about a page
+
+
+def _cpu(read: Reader, text: str, lang: str, repeats: int) -> float:
+    """The least CPU time (this process', so other processes on the machine do not count)
+    of `repeats` readings of `text`."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        read(text, lang)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def _ratio(read: Reader, lang: str, repeats: int = 9) -> tuple[float, float]:
+    """(long text's CPU time / short text's, long text's CPU time)."""
+    page = _page(lang)
+    short = _cpu(read, page * SHORT, lang, repeats)
+    long = _cpu(read, page * LONG, lang, repeats)
+    return long / max(short, 1e-6), long
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_long_note_reads_in_linear_time(lang: str) -> None:
     """Reading scales with the text, not its square (a regular expression that backtracks
-    over a long run would): five pages take well under ten times one page, measured side by
-    side (the machine is shared: no absolute time is asserted beyond a hang guard)."""
-    page = {
-        "en": "In 2024 exports of the sector reached MAD 26.2 billion, +0.2% on 2023. "
-        "ITO 40.3%, CRM 37.4%, ESO 13.2%, BPO 8.9% and KPO 0.2% of the total. The office "
-        "measures these exports from the foreign-exchange declarations of the firms. ",
-        "fr": "En 2024, les exportations ont atteint 26,2 milliards de dirhams, +0,2\u00a0% "
-        "par rapport à 2023 ; 148\u202f500 emplois fin 2024 pour un objectif de 270\u202f000 "
-        "en 2030. Les chiffres sont arrondis et calculés sur les valeurs non arrondies. ",
-        "ar": "بلغت الصادرات سنة 2024 ما قدره 26,2 مليار درهم، بزيادة \u200e+0,2 في المائة "
-        "مقارنة بسنة 2023؛ ويبلغ عدد مناصب الشغل 148.500 منصب في نهاية السنة. ",
-    }
-    for lang, text in page.items():
-        one = text * (3_000 // len(text))  # about a page
-        five = one * 5
-        best_one = min(_timed(one, lang) for _ in range(10))
-        best_five = min(_timed(five, lang) for _ in range(10))
-        assert best_five < 10 * best_one, (lang, best_one, best_five)
-        assert best_five < 1.0, (lang, best_five)
+    over a long run would): sixteen pages take well under `LINEAR_BOUND` times two pages,
+    each the least CPU time of nine readings (wall time on a shared machine under a load of
+    5-8 is not a measure). No absolute time is asserted beyond a hang guard."""
+    ratio, long = _ratio(find_quantities, lang)
+    assert ratio < LINEAR_BOUND, (lang, ratio)
+    assert long < 1.0, (lang, long)
+
+
+def test_the_linear_time_test_fails_a_quadratic_reader() -> None:
+    """The bound is not too loose to catch what it is for: a reader that reads the text
+    again from its start at every page (quadratic) is refused by the same measure."""
+    page = _page("en")
+
+    def again_and_again(text: str, lang: str) -> object:
+        return [
+            find_quantities(text[:end], lang) for end in range(len(page), len(text) + 1, len(page))
+        ]
+
+    ratio, _ = _ratio(again_and_again, "en", repeats=3)
+    assert ratio > LINEAR_BOUND, ratio
 
 
 def _timed(text: str, lang: str) -> float:
