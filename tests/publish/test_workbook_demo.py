@@ -102,7 +102,7 @@ def test_every_cell_is_the_release_s(demo: dict[str, tuple[ReleaseFigures, Workb
                 assert figure.value is not None
                 assert value(cell) == Decimal(f"{float(figure.value):.15g}"), figure.key
         # and nothing else: no cell shows a figure the release does not hold
-        held = {f.key for f in release}
+        held = {f.key for f in (*release, *release.extras)}
         extra = [k for k, c in cells.items() if k not in held and c.value != "—"]  # type: ignore[attr-defined]
         assert not extra
         assert any(f.conf_status == CONFIDENTIAL for f in figures)
@@ -133,3 +133,22 @@ def test_one_sheet_per_published_table(
         "currency",
         "segment_region",
     ]
+
+
+def test_the_targets_sheet_states_each_target_s_value_with_its_unit(
+    demo: dict[str, tuple[ReleaseFigures, Workbook]],
+) -> None:
+    """Beside the level reached and the gap, the Targets sheet gives each target's own value
+    (the profile's, as the note states it: TARGET_VALUE) in its unit: a reader of the sheet
+    alone learns what the progress is measured against."""
+    release, book = demo["2024"]
+    rows = {str(r[-1]): r for r in book["Targets"].iter_rows(min_row=3, values_only=True)}
+    units = {"exports": ("X", "billion MAD"), "jobs": ("_Z", "jobs")}
+    assert release.profile.targets
+    for target in release.profile.targets:
+        flow, unit = units[target.measure]
+        row = rows[f"TARGET_VALUE/{flow}/target/{target.id}"]
+        assert row[0] == "Target value"
+        assert row[2] == target.names["en"]
+        assert row[3] == unit
+        assert Decimal(repr(row[4])) == Decimal(target.value)

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Final
 
 from digex.errors import UsageError
 from digex.publish.display import MISSING
-from digex.publish.figures import CONFIDENTIAL, TARGET_CUT, ReleaseFigures
+from digex.publish.figures import CONFIDENTIAL, TARGET_CUT, TARGET_VALUE, ReleaseFigures
 from digex.publish.rounding import ROUNDING_NOTE
 from digex.publish.spreadsheet import neutralise
 from digex.publish.tidy import SIGNIFICANT_DIGITS
@@ -75,6 +75,17 @@ COMPLETENESS_MARKS: Final = {"incomplete_base": "†", "incomplete_period": "*"}
 FREQ_ORDER: Final = ("A", "H", "Q", "M")
 FLOW_ORDER: Final = ("X", "M", "N", "_Z")
 MAIN: Final = ("LEVEL", "SHARE", "GROWTH_YOY")
+TARGET_LEVEL: Final = "TARGET_LEVEL"
+TARGET_VALUE_WORDS: Final = {
+    "en": ("Target value", "The value the country profile sets for the target's year."),
+    "fr": (
+        "Valeur de l'objectif",
+        "La valeur que le profil du pays fixe pour l'année de l'objectif.",
+    ),
+    "ar": ("القيمة المستهدفة", "القيمة التي يحددها ملف البلد لسنة الهدف."),
+}
+"""The name and definition of a target's own value (no indicator of the registry: the
+profile's number, shown beside the progress measured against it)."""
 """The indicators each table sheet shows first, in this order (then the registry's)."""
 TOTAL_MEMBER: Final = "_T"
 SHEET_NAME_MAX: Final = 31
@@ -559,6 +570,8 @@ def _grid(release: ReleaseFigures, cut: str, context: _Context) -> _Grid | None:
     own = o[o["cut"] == cut]
     if own.empty:
         return None
+    if cut == TARGET_CUT:
+        own = pd.concat([_target_values(release, list(own.columns)), own], ignore_index=True)
     if cut not in ("total", TARGET_CUT):
         pairs = own[["indicator", "flow", "freq"]].drop_duplicates()
         total = o[(o["cut"] == "total") & (o["member"] == TOTAL_MEMBER)]
@@ -635,11 +648,45 @@ def _period_order(frame: pd.DataFrame) -> list[str]:
     ]
 
 
+def _target_values(release: ReleaseFigures, columns: list[str]) -> pd.DataFrame:
+    """Each target's own value (TARGET_VALUE, one of the release's `extras`: the profile's,
+    as the note states it) as rows of the Targets sheet, at the year its progress is
+    measured in."""
+    import pandas as pd
+
+    rows = [
+        {
+            "indicator": f.key.indicator,
+            "freq": "A",
+            "period": f.key.period,
+            "cut": f.key.cut,
+            "member": f.key.member,
+            "flow": f.key.flow,
+            "value": None if f.value is None else float(f.value),
+            "unit": f.unit,
+            "unit_mult": 0,
+            "obs_status": f.obs_status,
+            "completeness": f.completeness,
+            "conf_status": f.conf_status,
+        }
+        for f in release.extras
+        if f.key.cut == TARGET_CUT and f.key.indicator == TARGET_VALUE
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _indicator_name(context: _Context, indicator: str) -> str:
+    if indicator == TARGET_VALUE:
+        return TARGET_VALUE_WORDS[context.lang][0]
+    return context.registry.indicator(indicator).name(context.lang)
+
+
 def _series_order(series: pd.DataFrame, cut: str, context: _Context) -> pd.DataFrame:
     """Main indicators first, then the registry's order; flows X, M, N; members in their code
     list's order (segments, EBOPS) or by name, the total last."""
     listed = list(context.registry.indicators)
-    indicator_rank = {i: n for n, i in enumerate([*MAIN, *(i for i in listed if i not in MAIN)])}
+    first = [TARGET_VALUE, *MAIN]  # what a target's progress is measured against, first
+    indicator_rank = {i: n for n, i in enumerate([*first, *(i for i in listed if i not in MAIN)])}
     flow_rank = {f: n for n, f in enumerate(FLOW_ORDER)}
     member_rank = _member_rank(context.lists, cut)
     names = [
@@ -683,7 +730,8 @@ def _number_format(decimals: int, shift: int, mark: str) -> str:
 def _presentation(context: _Context, indicator: str, unit: str, unit_mult: int) -> tuple[int, int]:
     """(shift, decimals): the powers of ten a number format divides the cell by (a multiple
     of 3: Excel scales by thousands only) and the decimals it shows."""
-    mult, decimals = context.registry.presentation(indicator, unit)
+    shown_as = TARGET_LEVEL if indicator == TARGET_VALUE else indicator  # same unit, same look
+    mult, decimals = context.registry.presentation(shown_as, unit)
     shift = mult - unit_mult
     if shift < 0 or shift % 3:
         return 0, max(0, decimals - shift)
@@ -733,7 +781,7 @@ def _table_sheet(sheet: Worksheet, grid: _Grid, context: _Context, title: str) -
         row = n + 3
         shift, decimals = _presentation(context, s.indicator, s.unit, s.unit_mult)
         labels = (
-            context.registry.indicator(s.indicator).name(context.lang),
+            _indicator_name(context, s.indicator),
             words.get(s.flow, s.flow),
             context.member_name(s.cut, s.member),
             _unit_label(context, s.unit, shift, s.unit_mult),
@@ -833,6 +881,8 @@ def _cover_sheet(sheet: Worksheet, context: _Context, sheets: Iterable[tuple[str
     _text(sheet, row, 1, words["indicators"]).font = bold
     row += 1
     held = set(release.observations["indicator"])
+    if any(f.key.indicator == TARGET_VALUE for f in release.extras):
+        line(*TARGET_VALUE_WORDS[lang])
     for indicator in context.registry.indicators.values():
         if indicator.id in held:
             line(indicator.name(lang), indicator.definitions.get(lang, ""))
