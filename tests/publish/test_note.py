@@ -309,3 +309,50 @@ def test_a_misspelt_placeholder_in_the_profile_is_refused(demo_releases: DemoRel
     )
     with pytest.raises(PublicationCheckFailed, match="does not name a figure"):
         note.render(release, "en")
+
+
+WITHHELD = {
+    "en": "Withheld for confidentiality (C), and so not ranked here: ",
+    "fr": "Chiffres non diffusés, car confidentiels (C), et donc non classés ici : ",
+    "ar": "أرقام محجوبة للسرية (C)، ولذلك لا تدخل في هذا الترتيب: ",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_half_year_note_says_which_regions_it_withholds(
+    demo_releases: DemoReleases, lang: str
+) -> None:
+    """A region whose half-year level disclosure control withholds is not silently left out
+    of the note's list of regions: the note names it as withheld (C), apart from the ranked
+    list and without any of its figures."""
+    from digex.publish.display import region_names
+
+    release = demo_releases.open("2025-H1")
+    o = release.observations
+    hit = (o["cut"] == "region") & (o["member"] == "002") & (o["period"] == "2025-H1")
+    assert (hit & (o["indicator"] == "LEVEL") & (o["conf_status"] == "F")).any()
+    withheld = dataclasses.replace(
+        release,
+        observations=o.assign(
+            value=o["value"].where(~hit), conf_status=o["conf_status"].where(~hit, "C")
+        ),
+    )
+    text = note.render(withheld, lang).text
+    africa = region_names(lang)["002"]
+    assert f"{WITHHELD[lang]}{africa}." in text
+    assert text.count(africa) == 1  # not in the ranked list
+    for member in ("019", "142", "150"):  # the others still listed, with their levels
+        assert f"- {region_names(lang)[member]}" in text
+
+
+def test_the_annual_note_says_other_partner_markets_are_withheld(
+    notes: dict[tuple[str, str], str],
+) -> None:
+    """Many partner countries withheld (the test-size demo's 2024): one sentence says the
+    list of main markets leaves out withheld ones, naming none."""
+    assert (
+        "The figures of other partner markets are withheld for confidentiality (C)"
+        in (notes[("2024", "en")])
+    )
+    assert "Les chiffres d'autres marchés partenaires ne sont pas diffusés" in notes[("2024", "fr")]
+    assert "أرقام أسواق شريكة أخرى محجوبة للسرية (C)" in notes[("2024", "ar")]

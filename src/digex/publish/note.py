@@ -109,6 +109,10 @@ class Facts:
     """Ids of the profile's series breaks a stated figure carries (OBS_STATUS B)."""
     outlook: Outlook | None = None
     """The estimates frozen with the release that the note states (None: none to state)."""
+    withheld: list[str] = field(default_factory=list)
+    """Names of the partner markets (or regions) whose level disclosure control withholds in
+    the period, alphabetical (never in an order of their values): the note says they are not
+    ranked, so that its list of the main ones is not read as complete."""
 
 
 def _year_before(p: Period) -> Period:
@@ -149,7 +153,13 @@ def facts(r: ReleaseFigures, lang: str) -> Facts:
         if (level := _get(r, "LEVEL", p, "segment", s.code)) is not None
     ]
     cut = "partner" if r.members("LEVEL", p.label, "partner") else "region"
-    markets = [f for f in r.members("LEVEL", p.label, cut) if f.available]
+    held = r.members("LEVEL", p.label, cut)
+    markets = [f for f in held if f.available]
+    locale = r.profile.locale_for(lang)
+    withheld = sorted(
+        (market_name(cut, f.key.member, locale, lang) for f in held if f.confidential),
+        key=_collation_key,
+    )
     markets.sort(key=lambda f: (-(f.value or 0), f.key.member))
     partners = [
         Line(
@@ -178,6 +188,7 @@ def facts(r: ReleaseFigures, lang: str) -> Facts:
         jobs_before=_get(r, "JOBS", before, flow="_Z"),
         revised=_revised(r, lang),
         outlook=_outlook(r, p),
+        withheld=withheld,
     )
     return Facts(**{**found.__dict__, "breaks": _breaks(r, found)})
 
@@ -285,6 +296,14 @@ def _breaks(r: ReleaseFigures, f: Facts) -> list[str]:
         hit = flags(k.indicator, k.cut, k.member, k.period, r.profile.breaks)
         found.update(hit.at + hit.across)
     return [b.id for b in r.profile.breaks if b.id in found]
+
+
+def _collation_key(name: str) -> str:
+    """A name as an alphabetical list sorts it: case and accents aside."""
+    import unicodedata
+
+    parts = unicodedata.normalize("NFD", name.casefold())
+    return "".join(c for c in parts if not unicodedata.combining(c))
 
 
 def market_name(cut: str, code: str, locale: str, lang: str) -> str:
