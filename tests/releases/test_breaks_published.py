@@ -108,7 +108,11 @@ def test_digex_summary_shows_the_mark_and_the_explanation(path: Path, tmp_path: 
     total = next(line for line in run.stdout.splitlines() if "Total" in line)
     assert "‡" in total
     assert "[OBS_STATUS B]" in run.stdout
-    assert "2023-01-01: From 2023 the sector's exports" in " ".join(run.stdout.split())
+    said = " ".join(run.stdout.split())
+    assert "2023-01-01: From 2023 the sector's exports" in said
+    # the figures the explanation names, written from the store: the older series' 17.9 bn
+    assert "against MAD 17.9 billion on the older one" in said
+    assert "{money:" not in said
 
 
 def target_status(frame: pd.DataFrame) -> dict[tuple[str, str], str]:
@@ -132,7 +136,11 @@ def test_targets_carry_b_where_the_growth_achieved_straddles_the_break(db: Digex
 def test_the_command_line_explains_the_targets_break(path: Path, tmp_path: Path) -> None:
     run = run_here(["targets", "--db", path], tmp_path).ok()
     assert "‡" in run.stdout
-    assert "2023-01-01: From 2023 the sector's exports" in " ".join(run.stdout.split())
+    said = " ".join(run.stdout.split())
+    assert "2023-01-01: From 2023 the sector's exports" in said
+    # the figures the explanation names, written from the store: the older series' 17.9 bn
+    assert "against MAD 17.9 billion on the older one" in said
+    assert "{money:" not in said
 
 
 def test_the_indicator_table_explains_its_breaks_and_names_the_series(
