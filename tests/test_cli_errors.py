@@ -343,3 +343,34 @@ def test_the_demo_recognises_its_own_folder(tmp_path: Path) -> None:
     assert is_demo_folder(tmp_path)
     (tmp_path / "README.txt").write_text("my own notes", encoding="utf-8")
     assert not is_demo_folder(tmp_path)
+
+
+def test_a_second_demo_on_a_store_being_written_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `digex demo` runs on the same paths: the second removed the first's store under
+    it (the first went on writing a removed file, and read the second's releases back). Now
+    the second is refused while the first holds the store, and nothing is touched."""
+    import subprocess
+
+    db = tmp_path / "demo.duckdb"
+    Store.create(db).close()
+    hold = (  # another process holding the store's write lock, as a running demo does
+        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+        "print('held', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(db)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        monkeypatch.chdir(tmp_path)
+        before = snapshot(tmp_path)
+        code, err = run(capsys, monkeypatch, "demo", "--out", "data", "--db", str(db))
+        assert code == 1, err
+        assert "being written by another process" in one_line(err)
+        assert snapshot(tmp_path) == before
+    finally:
+        holder.kill()
+        holder.wait()

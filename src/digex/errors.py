@@ -66,6 +66,11 @@ class StoreError(DigexError):
     status = 503
 
 
+class StoreLocked(StoreError):
+    """Another process holds the store's write lock (DuckDB allows one writer): waiting for
+    it to finish helps."""
+
+
 class StoreBusy(StoreError):
     """A read-only store could not be made writable for a moment: another process writes it,
     or this process is still reading it (its connections are never closed under a reader)."""

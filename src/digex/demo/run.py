@@ -79,10 +79,15 @@ def _check_out_dir(out_dir: Path) -> None:
 
 
 def _check_db(db: Path) -> None:
+    """Refuse a folder, and a store another process is writing (another `digex demo` on the
+    same paths: re-creating its store under it would mix the two runs' releases)."""
+    from digex.store.store import refuse_if_written
+
     if db.is_dir():
         raise UsageError(
             f"db={db} is a folder; give the path of the demo store's file (e.g. demo.duckdb)"
         ).naming(db=db)
+    refuse_if_written(db)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from digex.errors import StoreBusy, StoreError
+from digex.errors import StoreBusy, StoreError, StoreLocked
 from digex.settings import MEMORY_LIMIT
 from digex.settings import default_path as default_path  # re-exported: digex.store
 from digex.settings import memory_limit as memory_limit  # re-exported: ingest
@@ -118,13 +118,29 @@ def _connect_once(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         return con
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
-            raise StoreError(
+            raise StoreLocked(
                 f"the store {path} is being written by another process; wait for it to finish "
                 "(DuckDB allows one writer at a time)"
             ) from e
         raise StoreError(f"cannot open the store {path}: {_first_line(e)}") from e
     except duckdb.Error as e:
         raise StoreError(f"{path} is not a digex store (DuckDB says: {_first_line(e)})") from e
+
+
+def refuse_if_written(path: Path) -> None:
+    """`StoreLocked` when another process holds the write lock of the store at `path`: before
+    a caller removes or replaces the file (`digex demo` re-creates its store), since removing
+    it would not stop that process, which would go on writing a file no one can open again
+    while both runs' other files mix. Anything else about the file (none, not a store) is the
+    caller's to handle."""
+    if not path.is_file():
+        return
+    try:
+        _connect_once(path, read_only=False).close()
+    except StoreLocked:
+        raise
+    except StoreError:
+        return
 
 
 def _configure(con: duckdb.DuckDBPyConnection, path: Path) -> None:
