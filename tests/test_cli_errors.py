@@ -359,18 +359,16 @@ def test_a_second_demo_on_a_store_being_written_is_refused_before_any_work(
         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
         "print('held', flush=True); time.sleep(60)"
     )
-    holder = subprocess.Popen(
-        [sys.executable, "-c", hold, str(db)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "held"
-        monkeypatch.chdir(tmp_path)
-        before = snapshot(tmp_path)
-        code, err = run(capsys, monkeypatch, "demo", "--out", "data", "--db", str(db))
-        assert code == 1, err
-        assert "being written by another process" in one_line(err)
-        assert snapshot(tmp_path) == before
-    finally:
-        holder.kill()
-        holder.wait()
+    argv = [sys.executable, "-c", hold, str(db)]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as holder:  # closes its pipe
+        try:
+            assert holder.stdout is not None
+            assert holder.stdout.readline().strip() == "held"
+            monkeypatch.chdir(tmp_path)
+            before = snapshot(tmp_path)
+            code, err = run(capsys, monkeypatch, "demo", "--out", "data", "--db", str(db))
+            assert code == 1, err
+            assert "being written by another process" in one_line(err)
+            assert snapshot(tmp_path) == before
+        finally:
+            holder.kill()
