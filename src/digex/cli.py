@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from digex.api import Digex
     from digex.ingest.load import LoadResult
     from digex.profile import CountryProfile
+    from digex.publish.explanation import Lookup
     from digex.publish.tidy import Rows
 
 app = typer.Typer(
@@ -897,8 +898,14 @@ def indicators(
         else:
             result = store.indicator_rows(period, **query, top=top)
         synthetic = store.synthetic
-        view = replace(view, profile=store.profile)
-    _emit(result, fmt, output, synthetic, view)
+        if fmt == "table":  # a B row's note writes the figures its break names, read here
+            from digex.publish.headline import store_lookup
+
+            lookup = store_lookup(store, release=release, as_of=as_of)
+            view = replace(view, profile=store.profile, lookup=lookup)
+            _emit(result, fmt, output, synthetic, view)
+        else:
+            _emit(result, fmt, output, synthetic, replace(view, profile=store.profile))
     _say_source(result, as_of)
 
 
@@ -976,6 +983,9 @@ class TableView:
     profile: CountryProfile | None = None
     """The store's profile: what the breaks a B row is at or across are (explained under the
     table), and the names of its auxiliary series (after their ids with `--wide`)."""
+    lookup: Lookup | None = None
+    """Where a break's explanation finds the figures it names (the store the table reads, as
+    it reads it); None: they are named, not written."""
 
 
 def _emit(
@@ -1091,7 +1101,7 @@ def _print_indicator_table(rows: Rows, synthetic: bool, view: TableView) -> None
         from digex.releases.breaks import touching
 
         found = touching(broken, view.profile.breaks) if view.profile else ()
-        for note in break_notes(found, "en"):
+        for note in break_notes(found, "en", lookup=view.lookup):
             out().print(note, highlight=False, markup=False)
 
 
@@ -1171,12 +1181,13 @@ def check(db: DbOption = None) -> None:
 def targets(db: DbOption = None) -> None:
     """Progress toward the national targets of the country profile."""
     from digex.api import Digex
+    from digex.publish.headline import store_lookup
 
     with Digex.open(db, read_only=True) as store:
         frame = store.targets()
         synthetic = store.store.synthetic
-        view = TableView(profile=store.profile)
-    _emit(frame, "table", None, synthetic, view)
+        view = TableView(profile=store.profile, lookup=store_lookup(store))
+        _emit(frame, "table", None, synthetic, view)
 
 
 @app.command()

@@ -145,9 +145,11 @@ def test_the_command_line_explains_the_targets_break(path: Path, tmp_path: Path)
     assert "‡" in run.stdout
     said = " ".join(run.stdout.split())
     assert "2023-01-01: From 2023 the sector's exports" in said
-    # a table of other figures names the figures the explanation quotes, never a placeholder
-    assert "against [SERIES_LEVEL EXPORTS_3SEG 2023] on the older one" in said
+    # the figures the explanation names, written from the store the table reads (the older
+    # series' 17.9 bn), never a placeholder nor the figure's name
+    assert "against MAD 17.9 billion on the older one" in said
     assert "{money:" not in said
+    assert "[SERIES_LEVEL" not in said
 
 
 def test_the_indicator_table_explains_its_breaks_and_names_the_series(
@@ -156,6 +158,8 @@ def test_the_indicator_table_explains_its_breaks_and_names_the_series(
     args = ["indicators", "--period", "2023", "-i", "LEVEL", "-i", "SERIES_LEVEL", "--db", path]
     narrow = run_here(args, tmp_path).ok().stdout
     assert "2023-01-01: From 2023 the sector's exports" in " ".join(narrow.split())
+    assert "against MAD 17.9 billion on the older one" in " ".join(narrow.split())
+    assert "[SERIES_LEVEL" not in narrow
     assert "older three-segment" not in narrow
     wide = run_here([*args, "--wide"], tmp_path).ok().stdout
     older = next(line for line in wide.splitlines() if line.startswith("SERIES_LEVEL"))
