@@ -77,6 +77,10 @@ _PRUNE_LPS = 1_000
 _INSIDER_LPS = 20_000
 """At most this many insider LPs per search (DISCLOSURE.md 3.5's cube needs far fewer outsider
 ones); past it the insider pass stops, says so in the notes, and the gate decides."""
+_MOVES_AFTER = 8
+"""Groups a primary's insider pass tests with their own LPs before it makes the small moves
+(`_Search._small_moves`): those are two LPs over the whole cube, several times the cost of a
+group's own pair, and pay only when many groups are left to clear."""
 _MAX_ROUNDS = 200
 """Rounds of the exactness, interval and insider passes; each round that changes nothing ends
 the search, and each change suppresses one more cell, so this only bounds pathological cubes."""
@@ -491,13 +495,16 @@ class _Search:
         known, comps = self._structure()
         mine = np.unique(comps[atoms[~known[atoms]]])
         near = np.isin(comps, mine[mine >= 0])
-        pool = self._small_moves(t) + list(points)
         groups = self._groups_in(near)
         if self.insider_groups is not None:
             groups = groups[np.isin(groups, self.insider_groups)]
+        groups = groups[groups != self.owner[t]]
+        if groups.size == 0:
+            return None, None  # no LP, not even the small moves: nobody to test
+        pool = list(points)
+        moved = False
+        own_lps = 0
         for g in groups:
-            if self.owner[t] == g:
-                continue
             cols, lo, hi = self._knowledge(int(g))
             # a contributor of t is tested with what it knows outside t only: t's protection
             # levels already price in its own share (the gate's convention)
@@ -509,6 +516,13 @@ class _Search:
             at = cols[near[cols]]
             if self._reached(t, pool, at, lo[near[cols]], hi[near[cols]]):
                 continue
+            if not moved and own_lps >= _MOVES_AFTER:
+                # many groups need their own LPs: the small moves (two LPs over the whole
+                # cube) will clear most of those left
+                pool = self._small_moves(t) + pool
+                moved = True
+                if self._reached(t, pool, at, lo[near[cols]], hi[near[cols]]):
+                    continue
             if self.insider_lps >= _INSIDER_LPS:
                 if not self.budget_noted:
                     self.notes.append(
@@ -519,6 +533,7 @@ class _Search:
             before = self.lp.lps
             ok, duals, found = self._check(t, atoms, (cols, lo, hi))
             self.insider_lps += self.lp.lps - before
+            own_lps += 1
             if not ok:
                 return int(g), duals
             pool += found
@@ -681,6 +696,13 @@ def _within(point: FloatArray, lower: FloatArray, upper: FloatArray) -> bool:
     return bool(np.all(point >= lower - tol) and np.all(point <= upper + tol))
 
 
+_SETTLED = (
+    highspy.HighsModelStatus.kOptimal,
+    highspy.HighsModelStatus.kUnbounded,
+)
+"""Solver statuses taken at their word; any other is solved once more from scratch."""
+
+
 class _Attacker:
     """The attacker's LP in leaf form: one HiGHS model, rows = all cells (published rows fixed
     to their values, suppressed rows free), columns = atoms."""
@@ -757,6 +779,14 @@ class _Attacker:
         self.lps += 1
         self.point = None
         status = h.getModelStatus()
+        if status not in _SETTLED:
+            # started from the last basis after column bounds changed (an insider's), HiGHS
+            # can end "infeasible" or "unknown" on a system the true values satisfy: once
+            # more from scratch before the cell is failed (closed)
+            h.clearSolver()
+            h.run()
+            self.lps += 1
+            status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             sol = h.getSolution()
             self.point = np.asarray(sol.col_value, dtype=np.float64)
