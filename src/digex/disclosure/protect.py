@@ -179,6 +179,10 @@ def protect(
         if gate.passed or not groups:
             break
         held = np.where(pattern.suppressed & (constraints.force == ""), pattern.code, "")
+        # the cells the gate proved stay proved under more suppressions: only its failures
+        # are searched again (the gate audits the new pattern whole)
+        settled = pattern.suppressed.copy()
+        settled[[r.cell for r in gate.failures()]] = False
         pattern = suppress.suppress(
             c,
             sens,
@@ -187,6 +191,7 @@ def protect(
             force=np.where(constraints.force != "", constraints.force, held).astype(object),
             cost_lambda=parameters.cost_lambda,
             insider_groups=groups,
+            settled=settled,
         )
         lap("suppress")
         tell("disclosure: the gate again, after insiders' complements")

@@ -96,6 +96,7 @@ def suppress(
     cost_lambda: float = 0.5,
     insiders: bool = True,
     insider_groups: Collection[str] | None = None,
+    settled: BoolArray | None = None,
 ) -> Pattern:
     """The release's suppression pattern: the primaries (their codes and protection levels),
     the forced cells (their given code), and the complements (SECONDARY) that protect them.
@@ -109,7 +110,10 @@ def suppress(
     MANUAL); a forced cell that is also a primary now keeps its primary code and levels, since
     those are what the gate must prove. A forced cell wins over `keep`. `insider_groups`
     limits the insider pass to those enterprise groups (None: every group): a second pass on
-    what the gate found.
+    what the gate found. `settled[i]` means the gate proved suppressed cell i protected
+    against everyone it tested, in a pattern this search only adds to (`force`): adding
+    suppressions only widens intervals, so its outsider and insider LPs are not solved again
+    (pruning still re-tests it, and the gate audits the result whole).
     """
     n = cube.n_cells
     keep_ = _mask(keep, n, "keep")
@@ -141,6 +145,7 @@ def suppress(
         search.insider_groups = np.array(
             [i for i, g in enumerate(cube.groups) if g in wanted], dtype=np.int64
         )
+    search.passed[_mask(settled, n, "settled") & (code != FREE)] = True
     search.run(tested, upl, lpl, insiders=insiders)
     code[search.added] = SECONDARY
     return Pattern(code=code, upl=upl, lpl=lpl, notes=tuple(notes + search.notes))
