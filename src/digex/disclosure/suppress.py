@@ -316,9 +316,6 @@ class _Search:
     def _holds(self, c: int, before: tuple[BoolArray, IntArray], insiders: bool) -> bool:
         """Whether the pattern still holds with cell c published again: what c's row ties
         together now, and every component where an atom became known, is re-tested."""
-        targets = np.flatnonzero(self.suppressed & ~self.given_up)
-        if self._exact(targets).any():
-            return False
         known, comps = self._structure()
         atoms = self._atoms(c)
         mine = np.unique(comps[atoms[~known[atoms]]])
@@ -327,6 +324,11 @@ class _Search:
         touched = np.unique(before[1][newly])
         near |= newly | np.isin(before[1], touched[touched >= 0])
         reach = np.asarray(self.members @ near.astype(np.float64) > 0)
+        # c's equation ties only the components its atoms are in: a cell of another one
+        # cannot have become computable (the rank test's LPs are over the whole cube)
+        targets = np.flatnonzero(self.suppressed & ~self.given_up & reach)
+        if targets.size and self._exact(targets).any():
+            return False
         lp = (self.tested | self.zero_atom_cells) & self.suppressed & ~self.given_up & reach
         for t in (int(i) for i in np.flatnonzero(lp)):
             atoms = self._atoms(t)
