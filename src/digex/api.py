@@ -560,11 +560,43 @@ class Digex:
         for label, by_cut in sorted(stale.items()):
             groups.setdefault(tuple(by_cut), []).append(label)
         for cuts, labels in groups.items():
-            with self.store.snapshot() as snap:
-                held = snap.content()
-                computed = self._compute(snap, period=labels, by=cuts)
+            computed, held = self._compute_apart(labels, cuts)
             self._keep([stale[label][cut] for label in labels for cut in cuts], computed, held)
         return periods
+
+    def _compute_apart(
+        self, labels: Sequence[str], cuts: Sequence[str]
+    ) -> tuple[pd.DataFrame, tuple[int, int]]:
+        """The suite of the periods `labels` by `cuts`, each period's pass in a thread of its
+        own, on a snapshot of its own; with the store content it was computed on.
+
+        A pass alternates between the engine (which runs its statements without holding
+        Python's lock) and pandas shaping their results (which holds it): run one after the
+        other, the second core idles while either shapes; side by side, one pass's shaping
+        overlaps the other's statements. The rows are the same as one computation of all the
+        periods gives (the kept results are read in their key's order, never in this one).
+        The snapshots must see one content; if a commit slipped in between (another thread
+        of this process writing), the periods are computed together on one snapshot."""
+        import concurrent.futures
+
+        import pandas as pd
+
+        def one(period: str | Sequence[str]) -> tuple[pd.DataFrame, tuple[int, int]]:
+            with self.store.snapshot() as snap:
+                return self._compute(snap, period=period, by=cuts), snap.content()
+
+        if len(labels) > 1:
+            with concurrent.futures.ThreadPoolExecutor(
+                len(labels), thread_name_prefix="digex-suite"
+            ) as pool:
+                done = list(pool.map(one, labels))
+            helds = {held for _, held in done}
+            if len(helds) == 1:
+                parts = [frame for frame, _ in done if not frame.empty]
+                if len(parts) > 1:
+                    return pd.concat(parts, ignore_index=True), helds.pop()
+                return (parts[0] if parts else done[0][0]), helds.pop()
+        return one(list(labels))
 
     def targets(self, *, output: Output = "pandas") -> Any:
         """Progress toward the profile's national targets (level, gap, growth achieved/needed)."""
