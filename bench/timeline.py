@@ -6,7 +6,9 @@ started, Python's start-up included) and the process's CPU seconds meanwhile (ev
 the engine's workers too). CPU / wall is how many cores a stage kept busy: a stage near 1.0 on
 a 2-core machine is serial, one near 2.0 uses both. A side thread also samples the process's
 CPU every 50 ms, printed as a strip of cores busy, so that gaps between the wrapped stages
-show too.
+show too, and each thread's (the scheduler's count), from which `idle` estimates what each
+stage would take on idle cores whatever the neighbours took meanwhile (see `Sampler`): on a
+shared machine, compare that column, and the CPU, rather than the wall times.
 
     python bench/timeline.py -- load bench/data/1M/declarations.csv \
         --rates bench/data/1M/rates.csv --db /tmp/t.duckdb       # after `digex init --db ...`
@@ -85,18 +87,62 @@ def wrap(owner: Any, attr: str, name: str | None = None) -> None:
     setattr(owner, attr, timed)
 
 
+def run_times() -> dict[str, int]:
+    """Nanoseconds each thread of this process has spent on a CPU (the scheduler's own count,
+    /proc/<pid>/task/<tid>/schedstat)."""
+    spent = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            spent[tid] = int(Path(f"/proc/self/task/{tid}/schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return spent
+
+
 class Sampler:
-    """The process's CPU seconds every `step` seconds, from a daemon thread."""
+    """The process's CPU seconds every `step` seconds, and each thread's, from a daemon thread.
+
+    The threads' times give an estimate of the wall time on an idle machine of `cores` cores,
+    whatever the neighbours took meanwhile: in each interval, the larger of the busiest
+    thread's CPU time (a thread runs on one core at a time) and the threads' total divided by
+    the cores (`idle_estimate`). It assumes that what ran in an interval could have run side
+    by side on idle cores, so it is a lower bound when threads waited for each other."""
 
     def __init__(self, step: float = 0.05) -> None:
         self.step = step
         self.samples: list[tuple[float, float]] = []
+        self.threads: list[dict[str, int]] = []
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
+        self.me = ""
 
     def run(self) -> None:
+        self.me = str(threading.get_native_id())
         while not self.stop.wait(self.step):
             self.samples.append((now(), time.process_time()))
+            self.threads.append(run_times())
+
+    def intervals(self, cores: int) -> list[tuple[float, float, float]]:
+        """(start, end, seconds on idle cores) of each sampled interval (see the class)."""
+        out = []
+        for i in range(1, len(self.threads)):
+            last, spent = self.threads[i - 1], self.threads[i]
+            deltas = [(ns - last.get(tid, 0)) / 1e9 for tid, ns in spent.items() if tid != self.me]
+            idle = max(max(deltas, default=0.0), sum(deltas) / cores)
+            out.append((self.samples[i - 1][0], self.samples[i][0], idle))
+        return out
+
+    def idle_estimate(
+        self, start: float = 0.0, end: float = float("inf"), cores: int = os.cpu_count() or 1
+    ) -> float:
+        """Seconds the sampled run between `start` and `end` would take on `cores` idle cores
+        (see the class); the time before the first sample is counted as it was."""
+        first = self.samples[0][0] if self.samples else 0.0
+        total = max(0.0, min(end, first) - start)
+        for a, b, idle in self.intervals(cores):
+            if start <= (a + b) / 2 < end:
+                total += idle
+        return total
 
     def strip(self, width: float = 0.1) -> str:
         """Cores busy per `width` seconds, one character each: . under 0.5, 1 under 1.5, 2."""
@@ -128,7 +174,7 @@ class TimedConnection:
         try:
             return self._con.execute(sql, *args)
         finally:
-            label = "sql: " + " ".join(sql.split())[:40]
+            label = "sql: " + " ".join(sql.split())[: int(os.environ.get("TIMELINE_SQL", "40"))]
             EVENTS.append((depth, label, start, now(), cpu, time.process_time()))
             after = thread_cpu()
             spent = [after[t] - before.get(t, 0.0) for t in after]
@@ -237,10 +283,15 @@ def report(sampler: Sampler, total: tuple[float, float]) -> None:
         cores = (c1 - c0) / wall if wall else 0.0
         label = ("  " * depth + name)[:48]
         threads = " ".join(f"{x:.2f}" for x in THREADS.get(i, [])[:4])
-        figures = f"{start:6.2f} {end:6.2f} {wall:6.2f} {c1 - c0:6.2f} {cores:5.2f}"
+        idle = sampler.idle_estimate(start, end)
+        figures = f"{start:6.2f} {end:6.2f} {wall:6.2f} {c1 - c0:6.2f} {cores:5.2f} {idle:5.2f}"
         print(f"{label:<48} {figures}  {threads}")
     wall, cpu = total
     print(f"{'(process: start to exit)':<48} {0:6.2f} {wall:6.2f} {wall:6.2f} {cpu:6.2f}")
+    print(
+        f"estimated wall time on {os.cpu_count()} idle cores: {sampler.idle_estimate():.2f} s "
+        f"(load average now {os.getloadavg()[0]:.1f})"
+    )
     print("\ncores busy per 0.1 s (. <0.5, 1, 2):")
     print(sampler.strip())
 
@@ -256,6 +307,8 @@ def main() -> None:
         cpu = time.process_time()
         impl_sql = importlib.import_module("impl_sql")
         EVENTS.append((0, "import impl_sql", start, now(), cpu, time.process_time()))
+        real_connect = impl_sql.connect
+        impl_sql.connect = lambda a: TimedConnection(real_connect(a))
         sys.argv = ["impl_sql.py", *args[1:]]
         main_fn: Callable[[], None] = impl_sql.main
         name = "impl_sql.main"
