@@ -50,14 +50,20 @@ def test_cached_answers_equal_computed_ones(writable_demo: Digex, demo_db: Digex
 def test_precompute_keeps_the_latest_year_and_half_year(
     writable_demo: Digex, demo_db: Digex
 ) -> None:
-    """What a load computes ahead is what a query computes (the demo ends in 2025-06)."""
+    """What a load computes ahead is what a query computes (the demo ends in 2025-06): the
+    year and the half-year are computed in two threads, and the year's rows include the jobs
+    series, which only annual results (by total and by segment) carry."""
     assert writable_demo.precompute() == ["2024", "2025-H1"]
     keys = cache.requests(["2024", "2025-H1"], None, "all")
     assert cache.lookup(writable_demo.store, writable_demo.profile, keys) is not None
-    query = {"by": "region", "flow": ["X", "M"], "top": 3}
-    cached = writable_demo.indicators("2025-H1", **query)  # type: ignore[arg-type]
-    computed = demo_db.indicators("2025-H1", **query)  # type: ignore[arg-type]
-    pd.testing.assert_frame_equal(cached, computed)
+    for period, query in (
+        ("2025-H1", {"by": "region", "flow": ["X", "M"], "top": 3}),
+        ("2024", {"by": "total", "flow": ["X", "M"]}),
+    ):
+        cached = writable_demo.indicators(period, **query)  # type: ignore[arg-type]
+        computed = demo_db.indicators(period, **query)  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(cached, computed)
+    assert {"JOBS", "EXPORTS_PER_JOB"} <= set(cached["indicator"])
     assert writable_demo.precompute(["Q"]) == ["2025-Q2"]
 
 
