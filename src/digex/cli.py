@@ -293,7 +293,10 @@ class _Bar:
 class _StageLog:
     """Where no bar is drawn, a line on stderr as each stage of each file begins, so that a long
     load in a pipe or a log says what it is doing. Stages of small files that follow each other
-    within a second are not repeated (78 demo files would print 234 lines)."""
+    within a second are not repeated (78 demo files would print 234 lines), but a stage held
+    back that way is written once it has run for the interval: otherwise a 1M-row file read
+    straight after a small rates file went unnamed for the whole of its reading and checking,
+    under the rates file's line."""
 
     polls = False
     """The loader need not watch the engine's progress within a stage for this reporter."""
@@ -303,16 +306,42 @@ class _StageLog:
         self.interval = interval
         self.last_shown = -interval
         self.last: str | None = None
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
 
     def __call__(self, description: str, done: float, total: int) -> None:
-        if description == self.last:
-            return
-        self.last = description
-        now = time.perf_counter() - self.start
-        if description != "done" and now - self.last_shown < self.interval:
-            return
-        self.last_shown = now
-        err().print(f"[{now:6.1f} s] {description}", highlight=False, soft_wrap=True)
+        with self.lock:
+            if description == self.last:
+                return
+            self.last = description
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+            began = time.perf_counter() - self.start
+            if description == "done" or began - self.last_shown >= self.interval:
+                self._write(description, began)
+                return
+            # a stage that turns out long is named once it has lasted the interval (the line
+            # says when it began); a daemon timer, so an interrupted load never waits on it
+            self.timer = threading.Timer(self.interval, self._late, (description, began))
+            self.timer.daemon = True
+            self.timer.start()
+
+    def close(self) -> None:
+        """Stop a pending line (the load ended, or failed, before it was due)."""
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+
+    def _late(self, description: str, began: float) -> None:
+        with self.lock:
+            if description == self.last:
+                self._write(description, began)
+
+    def _write(self, description: str, began: float) -> None:
+        self.last_shown = time.perf_counter() - self.start
+        err().print(f"[{began:6.1f} s] {description}", highlight=False, soft_wrap=True)
 
 
 @contextmanager
@@ -321,7 +350,11 @@ def _load_progress() -> Iterator[_Bar | _StageLog]:
     without importing Rich's progress module (60-100 ms of a small load's whole process). Only
     the bar watches the engine's progress (polling it cost about 4 % of a 10M-row load)."""
     if not err().is_terminal:
-        yield _StageLog()
+        log = _StageLog()
+        try:
+            yield log
+        finally:
+            log.close()
         return
     with _progress() as progress:
         yield _Bar(progress)
