@@ -401,6 +401,40 @@ class Digex:
             confidential,
         )
 
+    def write_indicators(
+        self,
+        path: PathLike,
+        period: str | Sequence[str] | None = None,
+        *,
+        freq: str | None = None,
+        by: str = "total",
+        flow: str | Sequence[str] = "X",
+        indicators: Sequence[str] | None = None,
+        unit_mult: int = 0,
+        top: int | None = None,
+    ) -> int:
+        """Write the live figures `indicators` returns to the Parquet file `path`; the number
+        of rows written. The file is the one `indicators(..., output="arrow")` written with
+        PyArrow gives (columns, types, `digex.source` "live"), but the engine writes it, so a
+        cached answer imports neither pandas nor PyArrow."""
+        import duckdb
+
+        from digex.errors import DigexError
+        from digex.indicators.select import ParquetFile
+
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise DigexError(
+                f"cannot write {target}: its folder does not exist; create it or choose another"
+            ).naming("path")
+        try:
+            written: int = self._answer(
+                period, freq, by, flow, indicators, unit_mult, top, ParquetFile(target)
+            )
+        except duckdb.IOException as e:  # the engine's own I/O error (full disk, no permission)
+            raise DigexError(f"cannot write {target}: {e}").naming("path") from e
+        return written
+
     def _published(
         self,
         period: str | Sequence[str] | None,
@@ -470,7 +504,7 @@ class Digex:
         """Narrow the cached table for the query, or compute (and cache) it on a miss."""
         from digex.indicators import cache
         from digex.indicators.options import check_query
-        from digex.indicators.select import Selection, narrow_frame
+        from digex.indicators.select import Selection, narrow_frame, statement
         from digex.store import kept, offline
 
         check_query(period, freq, by, flow, indicators, unit_mult, top)
@@ -481,7 +515,11 @@ class Digex:
         with self.store.snapshot() as snap:
             held = snap.content()
             found = kept.answer(
-                snap.con, cache.state_of(held, self.profile), keys, selection.sql, fetch
+                snap.con,
+                cache.state_of(held, self.profile),
+                keys,
+                statement(selection, fetch),
+                fetch,
             )
             if found is not None:
                 return found

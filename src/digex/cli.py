@@ -947,24 +947,48 @@ def indicators(
         _say_source(frame, None)
         return
     with Digex.open(db, read_only=True, profile=profile) as store:
-        # parquet is written from an Arrow table, everything else printed from plain rows:
-        # a cached answer needs no pandas (and PyArrow only for parquet)
-        if fmt == "parquet":
-            result: Rows | pd.DataFrame | pa.Table = store.indicators(
-                period, **query, top=top, output="arrow"
-            )
-        else:
-            result = store.indicator_rows(period, **query, top=top)
-        synthetic = store.synthetic
-        if fmt == "table":  # a B row's note writes the figures its break names, read here
-            from digex.publish.headline import store_lookup
-
-            lookup = store_lookup(store, release=release, as_of=as_of)
-            view = replace(view, profile=store.profile, lookup=lookup)
-            _emit(result, fmt, output, synthetic, view)
-        else:
-            _emit(result, fmt, output, synthetic, replace(view, profile=store.profile))
+        if fmt == "parquet" and not published:  # written by the engine: no PyArrow
+            assert output is not None
+            with _writing(output):
+                written = store.write_indicators(output, period, **query, top=top)
+            out().print(f"{written:,} rows written to {output}")
+            err().print(LIVE_NOTE, highlight=False, soft_wrap=True)
+            return
+        result = _from_store(store, period, query, top, fmt, output, view, release, as_of)
     _say_source(result, as_of)
+
+
+def _from_store(
+    store: Digex,
+    period: list[str] | None,
+    query: dict[str, Any],
+    top: int | None,
+    fmt: str,
+    output: Path | None,
+    view: TableView,
+    release: str | None,
+    as_of: str | None,
+) -> Rows | pd.DataFrame | pa.Table:
+    """`digex indicators` answered from the store and emitted; what was emitted.
+
+    Published parquet is written from an Arrow table (its release ids are read from it),
+    everything else printed from plain rows: a cached answer needs no pandas."""
+    if fmt == "parquet":
+        result: Rows | pd.DataFrame | pa.Table = store.indicators(
+            period, **query, top=top, output="arrow"
+        )
+    else:
+        result = store.indicator_rows(period, **query, top=top)
+    synthetic = store.synthetic
+    if fmt == "table":  # a B row's note writes the figures its break names, read here
+        from digex.publish.headline import store_lookup
+
+        lookup = store_lookup(store, release=release, as_of=as_of)
+        view = replace(view, profile=store.profile, lookup=lookup)
+        _emit(result, fmt, output, synthetic, view)
+    else:
+        _emit(result, fmt, output, synthetic, replace(view, profile=store.profile))
+    return result
 
 
 def _check_published(
