@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from tests.terminal import in_terminal
 
 import digex
 from digex.api import Digex
-from digex.demo import DemoFiles, generate, run
+from digex.demo import DemoFiles, generate
 from digex.ingest.load import LoadResult
 from digex.publish.figures import ReleaseFigures, open_release
 
@@ -278,8 +279,13 @@ def _demo_home(config: pytest.Config) -> Path | None:
         if path.is_file() and "__pycache__" not in path.parts:
             key.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     key.update(Path(__file__).read_bytes())
+    key.update(Path(__file__).with_name("terminal.py").read_bytes())  # how the demo is run
     key.update(sys.version.encode())
-    for dist in ("duckdb", "pyarrow", "pandas", "numpy", "openpyxl", "ibis-framework"):
+    for dist in (
+        *("duckdb", "pyarrow", "pandas", "numpy", "openpyxl", "ibis-framework"),
+        *("rich", "typer", "weasyprint", "altair", "vl-convert-python", "highspy", "scipy"),
+        "statsmodels",
+    ):
         key.update(f"{dist}={importlib.metadata.version(dist)}".encode())
     return Path(cache.mkdir("digex-demo-store")) / key.hexdigest()[:20]
 
@@ -342,56 +348,69 @@ def demo_db(demo_store: DemoStore) -> Iterator[Digex]:
 
 RELEASES_STORE = "demo.duckdb"
 IDS = "release-ids.json"
-MADE = "made.pickle"
+TRANSCRIPT = "terminal.txt"
+NAMES = {
+    ("2024", "preliminary"): "2024-prelim",
+    ("2024", "revised"): "2024",
+    ("2025-H1", "preliminary"): "2025-H1",
+}
+"""The demo's releases (`digex.demo.run.DEMO_RELEASES`) by the names the tests give them."""
 
 
 @dataclass(frozen=True)
 class DemoReleases:
+    folder: Path
+    """Where `digex demo` ran: its store, `data/` (the generated files and the late file) and
+    `publication/<release id>/` (the 2024 and 2025-H1 releases published)."""
     store: Path
-    """A copy of the test-size demo store holding the demo's three releases (read it only)."""
+    """The demo store holding the demo's three releases (read it only)."""
     ids: dict[str, str]
     """`2024` (the revised 2024.2), `2024-prelim` (2024.1) and `2025-H1` -> release id."""
-    made: run.Released
-    """What `run.make_releases` returned (gates, timings, snapshots) when they were made."""
+    transcript: str
+    """All `digex demo` wrote to its terminal, control sequences included."""
 
     def open(self, which: str) -> ReleaseFigures:
         return open_release(self.store, self.ids[which])
 
 
-def _build(demo_store: DemoStore, folder: Path) -> None:
-    """The demo's releases on a copy of the demo store in `folder`; the ids file is written
-    last, so that its presence says the folder is whole."""
-    path = Path(shutil.copy(demo_store.pristine, folder / RELEASES_STORE))
-    with digex.connect(path) as db:
-        # as `digex demo` does: the older series (the break note quotes it) and the mark
-        # that the store holds synthetic data
-        db.store.set_meta("synthetic", "true")
-        if demo_store.files.series is not None:
-            db.load([], series=[demo_store.files.series], today=TODAY)
-        made = run.make_releases(db, folder)
-    ids = [m.release_id for m in made.releases]
-    names = {"2024-prelim": ids[0], "2024": ids[1], "2025-H1": ids[2]}
-    (folder / MADE).write_bytes(pickle.dumps(made))
+def _build(folder: Path) -> None:
+    """`make demo` as a person runs it: `digex demo` at the tests' size on a pseudo-terminal,
+    writing its store, files and publication into `folder`, and its transcript beside them
+    (`tests/test_cli_terminal.py` checks what it drew). The ids file is written last, and only
+    after a run that succeeded, so that its presence says the folder is whole."""
+    code, text = in_terminal(
+        # the tests' calibrated size (DEMO_ROWS): every published figure and injected fault
+        # as at full size, for half the generating and loading of 20,000
+        ["demo", "--db", str(folder / RELEASES_STORE), "--out", str(folder / "data"),
+         "--rows", str(DEMO_ROWS)],
+        cwd=folder,
+    )  # fmt: skip
+    (folder / TRANSCRIPT).write_text(text, encoding="utf-8")
+    if code != 0:
+        pytest.fail(f"`digex demo` in a terminal exited {code}:\n{text[-3000:]}", pytrace=False)
+    with digex.connect(folder / RELEASES_STORE, read_only=True) as db:
+        listing = db.releases()
+    names = {NAMES[(r.period, r.status)]: r.release_id for r in listing.itertuples()}
     (folder / IDS).write_text(json.dumps(names), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
 def demo_releases(
-    request: pytest.FixtureRequest,
-    demo_store: DemoStore,
-    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> DemoReleases:
     """`digex demo`'s releases (preliminary 2024, revised 2024, preliminary 2025-H1, each
-    protected by disclosure control) on the test-size demo store.
+    protected by disclosure control), made by running `digex demo` at the test size in a
+    pseudo-terminal: what `make demo` makes for a user, made the way it makes it.
 
-    Making them costs about 45 s (disclosure control on three releases), so they are kept
-    between runs beside the demo store, under the same key of the code (`_demo_home`), and
-    each run reads its own copy."""
+    The run costs about 70 s of CPU (generating, loading, disclosure control on three
+    releases, publishing two), so it is kept between runs beside the demo store, under the
+    same key of the code (`_demo_home`), and each run reads its own copy. It needs no
+    `demo_store`: the worker running it does not wait for the other's build of the store."""
     with _building():
         copy = tmp_path_factory.mktemp("demo-releases")
         home = _demo_home(request.config)
         if home is None:
-            _build(demo_store, copy)
+            _build(copy)
         else:
             kept = home.parent / f"{home.name}-releases"
             with (home.parent / f"{home.name}-releases.lock").open("w") as lock:
@@ -399,7 +418,8 @@ def demo_releases(
                 if not (kept / IDS).is_file():
                     shutil.rmtree(kept, ignore_errors=True)
                     kept.mkdir(parents=True)
-                    _build(demo_store, kept)
+                    _build(kept)
             shutil.copytree(kept, copy, dirs_exist_ok=True)
     ids = json.loads((copy / IDS).read_text(encoding="utf-8"))
-    return DemoReleases(copy / RELEASES_STORE, ids, pickle.loads((copy / MADE).read_bytes()))
+    transcript = (copy / TRANSCRIPT).read_text(encoding="utf-8")
+    return DemoReleases(copy, copy / RELEASES_STORE, ids, transcript)

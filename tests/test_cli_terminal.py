@@ -8,59 +8,16 @@ while every piped test passed; these tests are the ones that would have caught i
 from __future__ import annotations
 
 import os
-import pty
 import re
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import duckdb
 import pytest
-from tests.conftest import DEMO_ROWS, FIRM, write_csv
+from tests.conftest import DEMO_ROWS, FIRM, DemoReleases, write_csv
 from tests.inprocess import run_here
+from tests.terminal import in_terminal
 
 import digex
-
-DIGEX = Path(sys.executable).with_name("digex")
-TIMEOUT = 600
-"""A guard against a hang, not a time limit: the demo (load, three releases, publication)
-takes about 75 s alone here and has taken over 120 s on the shared machine under load."""
-
-
-def in_terminal(args: list[str], cwd: Path, columns: int = 100) -> tuple[int, str]:
-    """Run `digex ARGS` with stdin, stdout and stderr on a pseudo-terminal; (exit code, all it
-    wrote, control sequences included)."""
-    leader, follower = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k not in ("DIGEX_DB", "NO_COLOR", "CI")}
-    env.update(COLUMNS=str(columns), LINES="40", TERM="xterm-256color")
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                data = os.read(leader, 65536)
-            except OSError:  # the follower side closed: the process ended
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    proc = subprocess.Popen(
-        [str(DIGEX), *args], cwd=cwd, env=env, stdin=follower, stdout=follower, stderr=follower
-    )
-    os.close(follower)
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    try:
-        code = proc.wait(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    reader.join(timeout=10)
-    os.close(leader)
-    return code, b"".join(chunks).decode("utf-8", errors="replace")
 
 
 def test_load_in_a_terminal_draws_its_bar_and_stores(tmp_path: Path) -> None:
@@ -79,18 +36,14 @@ def test_load_in_a_terminal_draws_its_bar_and_stores(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_in_a_terminal(tmp_path: Path) -> None:
-    """`make demo` as a new user runs it: in a terminal, to its end, the store filled."""
-    db = tmp_path / "demo.duckdb"
-    code, text = in_terminal(
-        # the tests' calibrated size (tests.conftest.DEMO_ROWS): every published figure and
-        # injected fault as at full size, for half the generating and loading of 20,000
-        ["demo", "--db", str(db), "--out", str(tmp_path / "data"), "--rows", str(DEMO_ROWS)],
-        cwd=tmp_path,
-    )
-    assert code == 0, text[-3000:]
+def test_demo_in_a_terminal(demo_releases: DemoReleases) -> None:
+    """`make demo` as a new user runs it: in a terminal, to its end, the store filled. The run
+    is the session's `demo_releases` (`digex demo` at the tests' size on a pseudo-terminal,
+    made once and shared by every test of the demo's releases): here, what it drew."""
+    text = demo_releases.transcript
     assert "Traceback" not in text
     assert "SYNTHETIC DEMO DATA" in text
+    assert "\x1b[" in text  # drawn as in a terminal: control sequences, colours
     # a release's steps are named as they run, each with its time (a spinner alone for the
     # tens of seconds of a release's disclosure control looked hung, and a session was killed)
     flat = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
@@ -99,9 +52,9 @@ def test_demo_in_a_terminal(tmp_path: Path) -> None:
     assert re.search(r"disclosure: the release gate's LPs +\d:\d\d:\d\d", flat)
     # it ends by publishing the 2024 and 2025-H1 releases, and says where
     for rid in ("2024.2", "2025-H1.1"):
-        assert (tmp_path / "publication" / rid / "manifest.json").is_file()
+        assert (demo_releases.folder / "publication" / rid / "manifest.json").is_file()
         assert f"publication/{rid}" in text
-    with duckdb.connect(str(db), read_only=True) as con:
+    with duckdb.connect(str(demo_releases.store), read_only=True) as con:
         row = con.execute(
             f"SELECT count(*) > {DEMO_ROWS * 3 // 4} FROM current_declarations"
         ).fetchone()
