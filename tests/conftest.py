@@ -83,28 +83,38 @@ class FileCost:
     """One of its tests uses `demo_store` (directly or through `demo_releases`)."""
 
 
+DEMO_RUN_SECONDS = 90.0
+"""About how long the `demo_releases` build (`digex demo` in a terminal) keeps its worker busy:
+the files handed to the other worker meanwhile should not need it."""
+
+
 def hand_out_order(files: dict[str, FileCost]) -> list[str]:
     """The order in which the two xdist workers are handed the files (by their position: the
     first file goes to the first worker, the second to the other, then each file to the
     worker that is nearly done with what it holds).
 
     The session's demo fixtures are built once, by the first worker that asks, while any other
-    that asks waits on their lock doing nothing (some 50 s on a fresh clone: the store, then
-    the releases' disclosure control). So the first worker starts with the longest file that
-    uses `demo_releases` (it builds both at once), and the second with the longest file that
-    needs neither (the demo run in a terminal, a subprocess that builds its own), then the
-    Spark file (its JVM, on a store built by then), then every other file longest first, so
-    that the two workers end together. Without a file of some kind, its place is skipped."""
+    that asks waits on their lock doing nothing. `demo_releases` (`digex demo` run in a
+    terminal, some 70 s of CPU) needs no `demo_store`: so the first worker starts with the
+    longest file that uses `demo_releases` (it runs the demo), and the other with the Spark
+    file (its JVM; it builds `demo_store`), then every other file longest first, so that the
+    two workers end together, except that a file using `demo_releases` waits until the other
+    worker has been handed `DEMO_RUN_SECONDS` of files that do not. Without a file of some
+    kind, its place is skipped."""
 
     def longest(paths: list[str]) -> list[str]:
         return sorted(paths, key=lambda p: (-files[p].seconds, p))
 
-    order: list[str] = []
-    builder = longest([p for p, f in files.items() if f.releases])[:1]
-    order += builder
-    order += longest([p for p, f in files.items() if not (f.demo or f.spark)])[:1]
+    order = longest([p for p, f in files.items() if f.releases])[:1]
     order += longest([p for p, f in files.items() if f.spark and p not in order])
-    order += longest([p for p in files if p not in order])
+    meanwhile = sum(files[p].seconds for p in order[1:])  # the other worker's, while it runs
+    rest = longest([p for p in files if p not in order])
+    while rest:
+        ready = [p for p in rest if meanwhile >= DEMO_RUN_SECONDS or not files[p].releases]
+        path = (ready or rest)[0]
+        order.append(path)
+        rest.remove(path)
+        meanwhile += files[path].seconds
     return order
 
 
