@@ -32,19 +32,19 @@ COMMENTARY = {
 def published(
     demo_releases: DemoReleases, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Published]:
+    """The 2024 release published here with a commentary file per language, and the 2025-H1
+    release as `digex demo` published it (`publish` with no commentary, in the demo run)."""
     folder = tmp_path_factory.mktemp("publication")
     remarks = []
     for lang, text in COMMENTARY.items():
         remarks.append(folder / f"remarks.{lang}.md")
         remarks[-1].write_text(text, encoding="utf-8")
+    half = demo_releases.folder / "publication" / demo_releases.ids["2025-H1"]
     return {
-        which: publish(
-            demo_releases.store,
-            demo_releases.ids[which],
-            folder / which,
-            commentary=remarks if which == "2024" else (),
-        )
-        for which in ("2024", "2025-H1")
+        "2024": publish(
+            demo_releases.store, demo_releases.ids["2024"], folder / "2024", commentary=remarks
+        ),
+        "2025-H1": Published(demo_releases.ids["2025-H1"], half, sorted(half.rglob("*.*"))),
     }
 
 
