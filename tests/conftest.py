@@ -180,14 +180,23 @@ def _building() -> Iterator[None]:
         _BUILDING[0] += time.perf_counter() - began
 
 
+BUILT = "digex_building_seconds"
+"""The report property carrying `_BUILDING`'s seconds from the process that ran the test to
+the one that records `DURATIONS` (under `pytest -n`, the controller: a worker's reports reach
+it with their properties, not with the worker's `_BUILDING`)."""
+
+
+@pytest.hookimpl(tryfirst=True)  # on a worker, before pytest-xdist sends the report on
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Each file's time (setup, call and teardown of its tests, less `SHARED`'s building),
     for `DURATIONS`."""
     if os.environ.get("DIGEX_RECORD_DURATIONS"):
+        if _BUILDING[0]:
+            report.user_properties.append((BUILT, _BUILDING[0]))
+            _BUILDING[0] = 0.0
+        built = sum(float(v) for k, v in report.user_properties if k == BUILT)
         path = report.nodeid.split("::")[0]
-        spent = max(0.0, report.duration - _BUILDING[0])
-        _BUILDING[0] = 0.0
-        _SPENT[path] = _SPENT.get(path, 0.0) + spent
+        _SPENT[path] = _SPENT.get(path, 0.0) + max(0.0, report.duration - built)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
