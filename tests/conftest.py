@@ -81,8 +81,6 @@ class FileCost:
     """One of its tests starts a Spark session (a JVM)."""
     releases: bool = False
     """One of its tests uses `demo_releases` (and so builds it if no worker has yet)."""
-    demo: bool = False
-    """One of its tests uses `demo_store` (directly or through `demo_releases`)."""
 
 
 DEMO_RUN_SECONDS = 90.0
@@ -139,7 +137,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         cost.seconds = max(cost.seconds, known.get(path, UNKNOWN_SECONDS[_weight(item)]))
         cost.spark |= item.get_closest_marker("spark") is not None
         cost.releases |= "demo_releases" in used
-        cost.demo |= bool(used & {"demo_store", "demo_releases"})
     rank = {path: i for i, path in enumerate(hand_out_order(files))}
     items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])  # stable
 
@@ -288,8 +285,10 @@ def _demo_home(config: pytest.Config) -> Path | None:
     pytest's cache folder), or None when the cache is off (`-p no:cacheprovider`).
 
     The key hashes every file of the digex package (generator, loader, schema, code lists,
-    profiles), this file, the Python version and the versions of the libraries that write or
-    read the files, so that any change to what could make a different store makes a new one.
+    profiles), this file and `tests/terminal.py`, the Python version and the versions of the
+    libraries that write or read the files, draw the terminal (`demo_releases` keeps what
+    `digex demo` drew) or make the releases and publication, so that any change to what could
+    make a different store, transcript or publication makes a new one.
     """
     cache = getattr(config, "cache", None)
     if cache is None:

@@ -10,12 +10,12 @@ from tests.conftest import DEMO_RUN_SECONDS, FileCost, hand_out_order
 def test_the_demo_run_first_then_spark_then_longest_first_without_waiting_on_the_demo() -> None:
     files = {
         "a.py": FileCost(5.0),
-        "releases_short.py": FileCost(2.0, releases=True, demo=True),
-        "releases_long.py": FileCost(9.0, releases=True, demo=True),
-        "releases_mid.py": FileCost(8.0, releases=True, demo=True),
-        "store_only.py": FileCost(30.0, demo=True),
+        "releases_short.py": FileCost(2.0, releases=True),
+        "releases_long.py": FileCost(9.0, releases=True),
+        "releases_mid.py": FileCost(8.0, releases=True),
+        "store_only.py": FileCost(30.0),
         "other.py": FileCost(DEMO_RUN_SECONDS - 71.0),
-        "spark.py": FileCost(40.0, spark=True, demo=True),
+        "spark.py": FileCost(40.0, spark=True),
         "b.py": FileCost(7.0),
     }
     assert hand_out_order(files) == [
@@ -33,7 +33,7 @@ def test_the_demo_run_first_then_spark_then_longest_first_without_waiting_on_the
 def test_without_demo_files_it_is_spark_then_longest_first() -> None:
     files = {"a.py": FileCost(1.0), "b.py": FileCost(3.0), "s.py": FileCost(2.0, spark=True)}
     assert hand_out_order(files) == ["s.py", "b.py", "a.py"]
-    alone = {"s.py": FileCost(2.0, spark=True, demo=True), "r.py": FileCost(1.0, demo=True)}
+    alone = {"s.py": FileCost(2.0, spark=True), "r.py": FileCost(1.0)}
     assert hand_out_order(alone) == ["s.py", "r.py"]
     demo_only = {"r.py": FileCost(1.0, releases=True), "q.py": FileCost(5.0, releases=True)}
     assert hand_out_order(demo_only) == ["q.py", "r.py"]  # nothing else to hand out meanwhile
