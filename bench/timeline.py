@@ -184,6 +184,37 @@ class TimedConnection:
         return getattr(self._con, name)
 
 
+class _Timed:
+    """A context manager timed as two stages at `depth`: its entering and its leaving (the
+    connection it gives wrapped by `wrap_con`, when given)."""
+
+    def __init__(
+        self,
+        cm: Any,
+        depth: int,
+        entering: str,
+        leaving: str,
+        wrap_con: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self.cm, self.depth, self.entering, self.leaving = cm, depth, entering, leaving
+        self.wrap_con = wrap_con
+
+    def __enter__(self) -> Any:
+        start, cpu = now(), time.process_time()
+        con = self.cm.__enter__()
+        if self.wrap_con is not None:
+            con = self.wrap_con(con)
+        EVENTS.append((self.depth, self.entering, start, now(), cpu, time.process_time()))
+        return con
+
+    def __exit__(self, *exc: Any) -> Any:
+        start, cpu = now(), time.process_time()
+        try:
+            return self.cm.__exit__(*exc)
+        finally:
+            EVENTS.append((self.depth, self.leaving, start, now(), cpu, time.process_time()))
+
+
 def wrap_digex() -> None:
     """The stages of `digex load` and `digex indicators`, and the load's statements."""
     import duckdb
@@ -202,24 +233,13 @@ def wrap_digex() -> None:
     original_staging = target.StoreFile.staging
 
     def staging(self: Any, basis: Any, limit: str) -> Any:
-        cm = original_staging(self, basis, limit)
-
-        class Timed:
-            def __enter__(self) -> Any:
-                self.start, self.cpu = now(), time.process_time()
-                con = TimedConnection(cm.__enter__())
-                end = (now(), time.process_time())
-                EVENTS.append((1, "staging connect", self.start, end[0], self.cpu, end[1]))
-                return con
-
-            def __exit__(self, *exc: Any) -> Any:
-                start, cpu = now(), time.process_time()
-                try:
-                    return cm.__exit__(*exc)
-                finally:
-                    EVENTS.append((1, "staging close", start, now(), cpu, time.process_time()))
-
-        return Timed()
+        return _Timed(
+            original_staging(self, basis, limit),
+            1,
+            "staging connect",
+            "staging close",
+            TimedConnection,
+        )
 
     target.StoreFile.staging = staging  # type: ignore[method-assign]
     wrap(load, "_register_codelists")
@@ -248,23 +268,7 @@ def wrap_digex() -> None:
     original_attached = vars(target)["attached"]
 
     def attached(*a: Any, **k: Any) -> Any:
-        cm = original_attached(*a, **k)
-
-        class Split:
-            def __enter__(self) -> Any:
-                self.start, self.cpu = now(), time.process_time()
-                con = cm.__enter__()
-                EVENTS.append((2, "attach+begin", self.start, now(), self.cpu, time.process_time()))
-                return con
-
-            def __exit__(self, *exc: Any) -> Any:
-                start, cpu = now(), time.process_time()
-                try:
-                    return cm.__exit__(*exc)
-                finally:
-                    EVENTS.append((2, "commit+detach", start, now(), cpu, time.process_time()))
-
-        return Split()
+        return _Timed(original_attached(*a, **k), 2, "attach+begin", "commit+detach")
 
     vars(target)["attached"] = attached
 
