@@ -66,3 +66,25 @@ def test_ties_near_the_fast_path_limit_are_exact() -> None:
         (Decimal("3.0050"), Decimal("3.00000000")),
     ]
     assert converted(pairs, 2) == [expected(a, r, 2) for a, r in pairs]
+
+
+def _near_half(rate_units: int, above: bool) -> tuple[Decimal, Decimal]:
+    """An amount that, at this rate (in units of 10^-8), converts to a value 10^-10 of a
+    centime above or below a half centime: the closest a non-tie can be, and far closer than
+    the double estimate of a value of millions of centimes can tell."""
+    target = 5 * 10**9 + (1 if above else -1)  # amount units x rate units mod 10^10
+    units = target * pow(rate_units, -1, 10**10) % 10**10
+    return Decimal(units).scaleb(-4), Decimal(rate_units).scaleb(-8)
+
+
+def test_values_a_hair_from_half_a_unit_are_exact() -> None:
+    """The estimate decides a row only when it is clear of a half unit by more than its error:
+    here the exact value is 10^-10 from one, at values up to 10^15 centimes, where the double's
+    error (up to 0.1 centime) hides which side it is on."""
+    rates = [1_000_000_001, 1_087_654_321, 999_999_999_7, 3, 7_777_777, 123_456_789]
+    pairs = [_near_half(r, above) for r in rates for above in (False, True)]
+    # the same residues with larger amounts: millions more of whole units
+    pairs += [(a + Decimal(10**k), r) for a, r in pairs[:4] for k in (6, 8)]
+    pairs = [(a, r) for a, r in pairs if a * r * 100 < 2**62]
+    assert all(abs((a * r * 100) % 1 - Decimal("0.5")) == Decimal("1e-10") for a, r in pairs)
+    assert converted(pairs, 2) == [expected(a, r, 2) for a, r in pairs]

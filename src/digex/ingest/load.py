@@ -34,7 +34,6 @@ from digex.errors import (
     UsageError,
 )
 from digex.indicators.auxiliary import decimals as series_decimals
-from digex.ingest.convert import value_minor_sql
 from digex.ingest.parsers import DecimalMark
 from digex.ingest.readers import Reader, ReadOptions, Staged, reader_for
 from digex.ingest.validate import (
@@ -310,7 +309,6 @@ class Loader:
             },
             profile=(profile.label, profile.source),
         )
-        self.value_sql = value_minor_sql("v_amount", "v_rate", units)
         self.minor_units = units
 
     def run(
@@ -519,7 +517,7 @@ class Loader:
         # rows read were counted on the staged file, independently of where rows went, so
         # the reconciliation read = accepted + rejected is a real check
         accepted, rejected = append_rows(
-            con, kind, load_id, item.checked, item.rejected, self.value_sql
+            con, kind, load_id, item.checked, item.rejected, self.minor_units
         )
         if accepted + rejected != item.rows_read:  # raised inside the transaction: rolled back
             raise NotReconciled(

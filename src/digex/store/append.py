@@ -27,6 +27,7 @@ from typing import Final
 import duckdb
 
 from digex.errors import StoreError
+from digex.ingest.convert import value_estimate_sql, value_minor_sql
 from digex.sql import literal
 from digex.store.audit import Event, record
 from digex.store.codes import current_types, follow_codelists
@@ -334,13 +335,13 @@ def append_rows(
     load_id: int,
     checked: str,
     rejected: str,
-    value_sql: str,
+    minor_units: int,
 ) -> tuple[int, int]:
     """Append the rows of one checked file (temporary tables `checked`, and for declarations
     `rejected`) as load `load_id`; returns the rows accepted and rejected as stored, counted
     in the store's tables, independently of the staged tables."""
     if kind == "declarations":
-        _append_declarations(con, load_id, checked, rejected, value_sql)
+        _append_declarations(con, load_id, checked, rejected, minor_units)
     elif kind == "rates":
         _append_rates(con, load_id, checked)
     elif kind == "series":
@@ -361,15 +362,19 @@ def _append_declarations(
     load_id: int,
     checked: str,
     rejected: str,
-    value_sql: str,
+    minor_units: int,
 ) -> None:
+    # the converted value's estimate is a column of its own: the conversion reads it up to
+    # seven times, and DuckDB would compute the expression at each
+    estimate = value_estimate_sql("v_amount", "v_rate", minor_units)
+    value = value_minor_sql("v_amount", "v_rate", minor_units, estimate="v_estimate")
     con.execute(
         f"""INSERT INTO declarations
         SELECT {load_id:d}, line, declaration_id, v_period, v_firm_id, v_segment, v_ebops,
-               v_partner, v_currency, v_amount, v_flow, v_rate,
-               {value_sql}
-        FROM {checked} c ANTI JOIN {rejected} r ON r.line = c.line
-        WHERE c.reasons = ''"""
+               v_partner, v_currency, v_amount, v_flow, v_rate, {value}
+        FROM (SELECT c.*, {estimate} AS v_estimate
+              FROM {checked} c ANTI JOIN {rejected} r ON r.line = c.line
+              WHERE c.reasons = '')"""
     )
     con.execute(
         f"""INSERT INTO rejects
