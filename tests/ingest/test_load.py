@@ -339,3 +339,31 @@ def test_running_out_of_memory_is_a_digex_error_and_stores_nothing(
     monkeypatch.delenv("DIGEX_MEMORY_LIMIT")
     with Digex.open(db_path, read_only=True) as db:
         assert counts(db)["loads"] == 0
+
+
+def test_codes_are_read_in_any_case_of_their_letters(
+    store: Digex, rates_file: Path, tmp_path: Path
+) -> None:
+    """The check looks each code up among its spellings (`code_spellings`): any mix of upper
+    and lower case is the code; a letter that only upper-cases to an ASCII one (the long s,
+    the dotless i) is not, and neither is a code padded inside."""
+    rows = [
+        ("C1", "2024-01", FIRM, "iTo", "fR", "eUr", "1", "x"),
+        ("C2", "2024-01", FIRM, "si2", "Us", "usd", "1", "m"),
+        ("C3", "2024-01", FIRM, "Crm", "na", "Mad", "1", "X"),
+        ("C4", "2024-01", FIRM, "ITO", "ſE", "EUR", "1", "X"),  # long s
+        ("C5", "2024-01", FIRM, "ıTO", "FR", "EUR", "1", "X"),  # dotless i
+        ("C6", "2024-01", FIRM, "I TO", "FR", "EUR", "1", "X"),
+    ]
+    f = write_csv(tmp_path / "d.csv", rows)
+    [_, result] = store.load(f, rates=rates_file, today=TODAY)
+    assert (result.rows_accepted, result.rows_rejected) == (3, 3)
+    kept = store.declarations().sort_values("line")
+    assert kept["segment"].tolist() == ["ITO", "ITO", "CRM"]
+    assert kept["ebops"].tolist()[1] == "SI2"
+    assert kept["partner"].tolist() == ["FR", "US", "NA"]
+    assert kept["currency"].tolist() == ["EUR", "USD", "MAD"]
+    assert kept["flow"].tolist() == ["X", "M", "X"]
+    assert kept["value_minor"].tolist()[2] == 100
+    reasons = dict(zip(store.rejects()["line"], store.rejects()["reasons"], strict=True))
+    assert reasons == {5: "PARTNER_UNKNOWN", 6: "SEGMENT_UNKNOWN", 7: "SEGMENT_UNKNOWN"}

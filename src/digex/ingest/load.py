@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Final
 
 import duckdb
 
@@ -34,7 +35,7 @@ from digex.errors import (
     UsageError,
 )
 from digex.indicators.auxiliary import decimals as series_decimals
-from digex.ingest.parsers import DecimalMark
+from digex.ingest.parsers import DecimalMark, code_spellings
 from digex.ingest.readers import Reader, ReadOptions, Staged, reader_for
 from digex.ingest.validate import (
     MixedDecimalMarks,
@@ -201,6 +202,15 @@ def _user(options: LoadOptions) -> str:
     return options.user or current_user()
 
 
+SPELLED: Final = (
+    ("segments", "code"),
+    ("ebops", "ebops_code"),
+    ("countries", "code"),
+    ("currencies", "code"),
+)
+"""The code lists whose codes a declaration holds, with their code column."""
+
+
 def _register_codelists(con: duckdb.DuckDBPyConnection, types: Mapping[str, str]) -> None:
     """TEMP TABLEs `ref_segments`, `ref_countries` and `ref_currencies`: the codes a row may
     hold, each with its value in the type the store keeps it in (`types`, column -> SQL type;
@@ -224,6 +234,14 @@ def _register_codelists(con: duckdb.DuckDBPyConnection, types: Mapping[str, str]
         "cl_countries": values("countries", ["code"]),
         "cl_currencies": values("currencies", ["code"]),
     }
+    # every spelling of every code (`code_spellings`), for the lookups of the codes as written
+    codes = sorted({row[c] for name, c in SPELLED for row in codelist_rows(name) if row[c]})
+    spelled = ", ".join(
+        f"({literal(code)}, {literal(written)})"
+        for code in codes
+        for written in code_spellings(code)
+    )
+    lists["cl_spellings"] = f"(SELECT * FROM (VALUES {spelled}) AS t(code, written))"
     for name, sql in lists.items():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
     con.execute(
@@ -234,17 +252,19 @@ def _register_codelists(con: duckdb.DuckDBPyConnection, types: Mapping[str, str]
             SELECT ebops_code, segment, ebops_code FROM cl_ebops
             WHERE segment IS NOT NULL AND segment <> ''
         )
-        SELECT *, {stored("segment", "segment")} AS stored_segment,
+        SELECT r.*, w.written, {stored("segment", "segment")} AS stored_segment,
                {stored("ebops", "ebops")} AS stored_ebops
-        FROM r"""
+        FROM r JOIN cl_spellings w USING (code)"""
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ref_countries AS "
-        f"SELECT code, {stored('partner', 'code')} AS stored FROM cl_countries"
+        f"SELECT code, w.written, {stored('partner', 'code')} AS stored "
+        "FROM cl_countries JOIN cl_spellings w USING (code)"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ref_currencies AS "
-        f"SELECT code, {stored('currency', 'code')} AS stored FROM cl_currencies"
+        f"SELECT code, w.written, {stored('currency', 'code')} AS stored "
+        "FROM cl_currencies JOIN cl_spellings w USING (code)"
     )
     for name in lists:
         con.execute(f"DROP VIEW {name}")

@@ -7,6 +7,7 @@ is what runs.
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from typing import Final, Literal
 
@@ -224,6 +225,17 @@ def code_value(col: str) -> str:
     """SQL normalising a code (segment, country, currency, flow) to upper case; staging has
     already removed surrounding blanks from every field."""
     return f"upper({col})"
+
+
+def code_spellings(code: str) -> list[str]:
+    """Every way of writing a code that is read as it: each of its letters in either case
+    (`itO` is ITO). The declarations' checks look a code up among these as written, rather
+    than upper-casing every row's four codes (measured: 0.2 CPU s per column and 5 million
+    rows, more than the lookup itself). Letters are ASCII's: a code with another letter that
+    upper-cases to an ASCII one (the long s of `ſE`) is not read as a code, as no code list
+    writes one so."""
+    cases = [(c.upper(), c.lower()) if c.isascii() and c.isalpha() else (c,) for c in code]
+    return sorted({"".join(chars) for chars in itertools.product(*cases)})
 
 
 def _run(expr: str, values: list[str | None]) -> list[object]:

@@ -123,11 +123,12 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
                 {amount_kind("s.amount")} AS v_amount_kind,
                 regexp_full_match(s.firm_id, {values["$firm_pattern"]}) AS v_firm_plain,
                 rs.segment AS v_segment, rs.ebops AS v_ebops,
-                {code_value("s.partner")} AS v_partner,
+                rc.code AS v_partner,
                 rc.code IS NOT NULL AS v_partner_ok,
-                {code_value("s.currency")} AS v_currency,
+                ru.code AS v_currency,
                 ru.code IS NOT NULL AS v_currency_ok,
-                {code_value("s.flow")} AS v_flow,
+                CASE s.flow WHEN 'X' THEN 'X' WHEN 'M' THEN 'M'
+                     ELSE {code_value("s.flow")} END AS v_flow,
                 rs.stored_segment AS c_segment, rs.stored_ebops AS c_ebops,
                 rc.stored AS c_partner, ru.stored AS c_currency,
                 {repeat if duplicates else no_repeat} AS v_repeat,
@@ -135,9 +136,10 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
                 {"d.copies" if duplicates else "NULL"} AS v_repeat_count
             FROM {source} s
             {join if duplicates else ""}
-            LEFT JOIN ref_segments rs ON rs.code = {code_value("s.segment")}
-            LEFT JOIN ref_countries rc ON rc.code = {code_value("s.partner")}
-            LEFT JOIN ref_currencies ru ON ru.code = {code_value("s.currency")}
+            -- the codes as written, among every spelling of each (`code_spellings`)
+            LEFT JOIN ref_segments rs ON rs.written = s.segment
+            LEFT JOIN ref_countries rc ON rc.written = s.partner
+            LEFT JOIN ref_currencies ru ON ru.written = s.currency
         ), r AS (
             -- one regular expression per field for the common, well-formed value; the slower
             -- normalisation (Arabic-Indic digits, blanks, separators) only for the others
@@ -285,7 +287,7 @@ def check_rates(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
                 CASE WHEN regexp_full_match({norm}, '[+-]?\\d{{1,9}}(\\.\\d{{1,8}})?')
                      THEN CAST({norm} AS {RATE_TYPE}) END AS v_rate
             FROM stage s
-            LEFT JOIN ref_currencies ru ON ru.code = {code_value("s.currency")}
+            LEFT JOIN ref_currencies ru ON ru.written = {code_value("s.currency")}
         ), r AS (
             SELECT p.*, CASE WHEN NOT malformed AND v_period IS NOT NULL THEN
                 row_number() OVER (PARTITION BY malformed, v_period, v_currency ORDER BY line)
@@ -312,7 +314,7 @@ def check_jobs(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
                 CASE WHEN regexp_full_match({jobs}, '\\d{{1,12}}')
                      THEN CAST({jobs} AS BIGINT) END AS v_value
             FROM stage s
-            LEFT JOIN ref_segments rs ON rs.code = {code_value("s.segment")}
+            LEFT JOIN ref_segments rs ON rs.written = {code_value("s.segment")}
                 AND rs.ebops IS NULL
         ), r AS (
             SELECT p.*, CASE WHEN NOT malformed AND v_year IS NOT NULL THEN
