@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digex.codelists import read_codelist
-from digex.ingest.parsers import parse_amounts, parse_codes, parse_periods
+from digex.ingest.parsers import (
+    MONTHS_WRITTEN,
+    parse_amounts,
+    parse_codes,
+    parse_periods,
+    period_value,
+)
+from digex.store import offline
 
 AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -106,3 +113,29 @@ def test_codes_normalise_whatever_the_case_and_padding(
 def test_namibia_is_a_code_not_a_missing_value() -> None:
     assert parse_codes(["NA", "na", " Na "]) == ["NA", "NA", "NA"]
     assert "NA" in COUNTRIES
+
+
+def test_the_months_looked_up_are_those_the_regular_expression_reads() -> None:
+    """`MONTHS_WRITTEN` (the declarations' lookup) holds exactly the periods written `YYYY-MM`
+    that the expression without it reads, each with the same month; forms around its edges
+    (1899, 3000, month 00 and 13, one digit) fall through to the other forms as before."""
+    con = offline.connect()
+    try:
+        con.execute(f"CREATE TABLE m AS {MONTHS_WRITTEN}")
+        con.execute(
+            """CREATE TABLE s AS SELECT written AS p FROM m UNION ALL
+            SELECT strftime(DATE '1899-01-01' + INTERVAL (i) MONTH, '%Y-%m') FROM range(12) t(i)
+            UNION ALL SELECT unnest(['3000-01', '2024-00', '2024-13', '2024-1', '24-01',
+                                     '202401', '2024/01', ' 2024-01', '٢٠٢٤-٠١', NULL])"""
+        )
+        lookup = period_value("s.p", "m.month")
+        plain = period_value("s.p")
+        differ = con.execute(
+            f"""SELECT s.p, {lookup}, {plain} FROM s LEFT JOIN m ON m.written = s.p
+            WHERE {lookup} IS DISTINCT FROM {plain}"""
+        ).fetchall()
+        counts = con.execute("SELECT count(*), min(month), max(month) FROM m").fetchone()
+    finally:
+        con.close()
+    assert differ == []
+    assert counts == (13_200, dt.date(1900, 1, 1), dt.date(2999, 12, 1))

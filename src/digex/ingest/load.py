@@ -35,7 +35,7 @@ from digex.errors import (
     UsageError,
 )
 from digex.indicators.auxiliary import decimals as series_decimals
-from digex.ingest.parsers import DecimalMark, code_spellings
+from digex.ingest.parsers import MONTHS_WRITTEN, DecimalMark, code_spellings
 from digex.ingest.readers import Reader, ReadOptions, Staged, reader_for
 from digex.ingest.validate import (
     MixedDecimalMarks,
@@ -215,7 +215,7 @@ def _register_codelists(con: duckdb.DuckDBPyConnection, types: Mapping[str, str]
     """TEMP TABLEs `ref_segments`, `ref_countries` and `ref_currencies`: the codes a row may
     hold, each with its value in the type the store keeps it in (`types`, column -> SQL type;
     text when absent), so that validation takes the stored value from the join it needs anyway
-    rather than converting every row's code."""
+    rather than converting every row's code; and `ref_months`, the months a period may name."""
 
     def stored(column: str, code: str) -> str:
         return f"CAST({code} AS {types[column]})" if column in types else code
@@ -268,6 +268,7 @@ def _register_codelists(con: duckdb.DuckDBPyConnection, types: Mapping[str, str]
     )
     for name in lists:
         con.execute(f"DROP VIEW {name}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ref_months AS {MONTHS_WRITTEN}")
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
         return f"""
         WITH p AS (
             SELECT s.*,
-                {period_value("s.period")} AS v_period,
+                {period_value("s.period", "rm.month")} AS v_period,
                 {amount_kind("s.amount")} AS v_amount_kind,
                 regexp_full_match(s.firm_id, {values["$firm_pattern"]}) AS v_firm_plain,
                 rs.segment AS v_segment, rs.ebops AS v_ebops,
@@ -140,6 +140,7 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
             LEFT JOIN ref_segments rs ON rs.written = s.segment
             LEFT JOIN ref_countries rc ON rc.written = s.partner
             LEFT JOIN ref_currencies ru ON ru.written = s.currency
+            LEFT JOIN ref_months rm ON rm.written = s.period
         ), r AS (
             -- one regular expression per field for the common, well-formed value; the slower
             -- normalisation (Arabic-Indic digits, blanks, separators) only for the others
