@@ -108,9 +108,9 @@ def test_a_failed_load_stores_nothing_and_a_later_one_is_typed_the_same(
     then fails stores no row, and its widened types are those the next load would make."""
     from digex.ingest import load
 
-    counted = load._count
+    counted = load._rows_read
     with monkeypatch.context() as patch:
-        patch.setattr(load, "_count", lambda con, table: counted(con, table) + 1)
+        patch.setattr(load, "_rows_read", lambda con, staged: counted(con, staged) + 1)
         before = counts(store)
         with pytest.raises(NotReconciled):
             store.load(write_csv(tmp_path / "d.csv", ROWS), rates=rates_file, today=TODAY)

@@ -316,8 +316,8 @@ def test_a_load_that_does_not_reconcile_stores_nothing(
     staging and storing, the whole load would be refused."""
     from digex.ingest import load
 
-    counted = load._count
-    monkeypatch.setattr(load, "_count", lambda con, table: counted(con, table) + 1)
+    counted = load._rows_read
+    monkeypatch.setattr(load, "_rows_read", lambda con, staged: counted(con, staged) + 1)
     before = counts(store)
     with pytest.raises(NotReconciled, match=r"rates\.csv: 37 rows read but 36 accepted"):
         store.load(write_csv(tmp_path / "d.csv", GOOD), rates=rates_file, today=TODAY)
