@@ -197,19 +197,23 @@ def check_declarations(con: duckdb.DuckDBPyConnection, rules: Rules) -> DecimalM
         con.execute(f"INSERT INTO checked {narrow('stage_some', dm)}")
         con.execute("DELETE FROM stage_wanted")
     # The rows to read again, their text with them: the rejected ones and every copy of a
-    # repeated id (one scan of the staged file for both). The ids are grouped by their hash,
+    # repeated id (one scan of the staged file for both). The ids are compared by their hash,
     # a fixed-size key (grouping the strings cost a quarter more: 0.89 against 0.67 CPU s on
     # 3 million rows): two ids of equal hash are read again too, and `_repeated_ids` then
     # compares the ids themselves, so such a pair is neither rejected nor counted as a copy.
+    # The hashes seen twice are found by sorting them, each beside the next: grouping them
+    # (nearly every hash its own group) cost half as much again (10 million rows: 1.7 against
+    # 1.1 CPU s). A row that is not well formed is rejected, so it is read again anyway.
     well_formed = f"reasons <> {_literal(MALFORMED.code)} AND declaration_id IS NOT NULL"
     con.execute(
         f"""INSERT INTO stage_wanted
-        SELECT line FROM checked WHERE reasons <> ''
-        UNION
-        SELECT line FROM checked WHERE {well_formed}
-          AND hash(declaration_id) IN (SELECT hash(declaration_id) FROM checked
-                                       WHERE {well_formed}
-                                       GROUP BY hash(declaration_id) HAVING count(*) > 1)"""
+        SELECT line FROM checked
+        WHERE reasons <> ''
+           OR hash(declaration_id) IN (
+               SELECT DISTINCT h FROM (
+                   SELECT h, lead(h) OVER (ORDER BY h) AS next
+                   FROM (SELECT hash(declaration_id) AS h FROM checked WHERE {well_formed}))
+               WHERE h = next)"""
     )
     con.execute("CREATE OR REPLACE TEMP TABLE stage_picked AS SELECT * FROM stage_some")
     _repeated_ids(con, "stage_picked")
