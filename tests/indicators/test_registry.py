@@ -35,7 +35,8 @@ from digex.indicators.registry import (
     unit_of,
 )
 from digex.indicators.select import Selection, UnknownIndicator
-from digex.indicators.suite import CELLS, Suite, _statuses
+from digex.indicators.shape import statuses
+from digex.indicators.suite import CELLS, Suite
 from digex.indicators.targets import target_unit
 from digex.profile import load_profile
 from digex.publish.display import shown_value
@@ -284,7 +285,7 @@ def test_the_suite_gives_every_row_the_status_rule_of_its_spans(
             for ok, obs in rows
         ]
     )
-    codes, done = _statuses(frame, i)
+    codes, done = statuses(frame, i)
     for (ok, obs), code, completeness in zip(rows, codes, done, strict=True):
         assert completeness == st.figure_completeness(i.reads, ok)
         assert code == st.worst_obs(obs[s] for s in i.reads.all)

@@ -311,6 +311,21 @@ def run(
     mappings: Mappings,
 ) -> dict[str, pd.DataFrame]:
     """Run `plan` on a store cursor for these years and ordinals: each role's frame."""
+    return {
+        role: table.to_pandas()
+        for role, table in run_arrow(con, plan, years, ordinals, mappings).items()
+    }
+
+
+def run_arrow(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    years: tuple[int, int] | None,
+    ordinals: Sequence[int],
+    mappings: Mappings,
+) -> dict[str, pa.Table]:
+    """`run`'s results as Arrow tables (the suite shapes them without pandas), with the
+    types Ibis gives the columns."""
     import pyarrow as pa
 
     from digex.store import replay
@@ -328,7 +343,7 @@ def run(
             i = table.schema.get_field_index(column)
             if kind != "boolean" and not pa.types.is_integer(table.schema.field(i).type):
                 table = table.set_column(i, column, table.column(i).cast(pa.int64()))
-        out[role] = table.to_pandas()
+        out[role] = table
     return out
 
 
