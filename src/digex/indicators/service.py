@@ -36,13 +36,14 @@ def _with_jobs(
     jobs_cuts = {c for i in family for c in i.cuts}
     jobs_freqs = {f for i in family for f in i.freqs}
     by_cut = {c: frame[frame["cut"] == c] for c in cuts if c in jobs_cuts}
-    by_cut = {c: f for c, f in by_cut.items() if jobs_freqs & set(f["freq"])}
+    by_cut = {c: f for c, f in by_cut.items() if jobs_freqs & set(f["freq"].unique())}
     if not by_cut:
         return frame
+    # each period once: parsing every row's label cost a load's pass 5 ms
     years = {
         parse_period(p).year
         for rows in by_cut.values()
-        for p in rows.loc[rows["freq"].isin(jobs_freqs), "period"]
+        for p in rows.loc[rows["freq"].isin(jobs_freqs), "period"].unique()
     }
     extra = jobs_indicators(engine, profile, years, known)
     parts = [frame]

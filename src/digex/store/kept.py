@@ -81,7 +81,11 @@ def every(con: duckdb.DuckDBPyConnection, state: str) -> pd.DataFrame:
 def keep(con: duckdb.DuckDBPyConnection, state: str, keys: list[str], frame: pd.DataFrame) -> None:
     """Keep `frame` (computed for `keys`) under `state`, inside the writer's transaction `con`;
     rows of any other state are dropped (no query can use them any more)."""
-    rows = frame.assign(request=frame["freq"] + "|" + frame["cut"] + "|" + frame["period"])
+    import pyarrow as pa
+
+    # handed to the engine as Arrow, each row's request made there: scanning a pandas frame
+    # holds Python's lock, and the request column cost a pandas string operation per column
+    rows = pa.Table.from_pandas(frame, preserve_index=False)
     everything = [k for k in keys if k.endswith("|" + ALL)]
     con.execute("DELETE FROM indicator_cache WHERE state <> ?", [state])
     con.execute("DELETE FROM indicator_cache_requests WHERE state <> ?", [state])
@@ -98,7 +102,8 @@ def keep(con: duckdb.DuckDBPyConnection, state: str, keys: list[str], frame: pd.
     con.execute(
         f"""INSERT INTO indicator_cache
         SELECT ?, CASE WHEN list_contains(?, freq || '|' || cut || '|*')
-                       THEN freq || '|' || cut || '|*' ELSE request END, {COLUMNS}
+                       THEN freq || '|' || cut || '|*' ELSE freq || '|' || cut || '|' || period
+                  END, {COLUMNS}
         FROM computed""",
         [state, everything],
     )
