@@ -545,7 +545,12 @@ class Digex:
         engine = Engine(snap.sources(self.profile.minor_units, deferred=True))
         return compute(engine, self.profile, period=period, freq=freq, by=by)
 
-    def _keep(self, keys: list[str], computed: pd.DataFrame, held: tuple[int, int]) -> None:
+    def _keep(
+        self,
+        keys: list[str],
+        computed: pd.DataFrame | Sequence[pd.DataFrame],
+        held: tuple[int, int],
+    ) -> None:
         """Keep computed results when the store is free within a moment (else skip: they are
         computed again on the next query), and only for the content they were computed on."""
         from digex.indicators import cache
@@ -604,9 +609,10 @@ class Digex:
 
     def _compute_apart(
         self, labels: Sequence[str], cuts: Sequence[str]
-    ) -> tuple[pd.DataFrame, tuple[int, int]]:
+    ) -> tuple[list[pd.DataFrame], tuple[int, int]]:
         """The suite of the periods `labels` by `cuts`, each period's pass in a thread of its
-        own, on a snapshot of its own; with the store content it was computed on.
+        own, on a snapshot of its own: the passes' frames (kept together, never concatenated
+        in pandas), with the store content they were computed on.
 
         A pass alternates between the engine (which runs its statements without holding
         Python's lock) and pandas shaping their results (which holds it): run one after the
@@ -617,11 +623,9 @@ class Digex:
         of this process writing), the periods are computed together on one snapshot."""
         import concurrent.futures
 
-        import pandas as pd
-
-        def one(period: str | Sequence[str]) -> tuple[pd.DataFrame, tuple[int, int]]:
+        def one(period: str | Sequence[str]) -> tuple[list[pd.DataFrame], tuple[int, int]]:
             with self.store.snapshot() as snap:
-                return self._compute(snap, period=period, by=cuts), snap.content()
+                return [self._compute(snap, period=period, by=cuts)], snap.content()
 
         if len(labels) > 1:
             with concurrent.futures.ThreadPoolExecutor(
@@ -630,10 +634,7 @@ class Digex:
                 done = list(pool.map(one, labels))
             helds = {held for _, held in done}
             if len(helds) == 1:
-                parts = [frame for frame, _ in done if not frame.empty]
-                if len(parts) > 1:
-                    return pd.concat(parts, ignore_index=True), helds.pop()
-                return (parts[0] if parts else done[0][0]), helds.pop()
+                return [frame for frames, _ in done for frame in frames], helds.pop()
         return one(list(labels))
 
     def targets(self, *, output: Output = "pandas") -> Any:

@@ -111,11 +111,12 @@ def write(
     store: Store,
     profile: CountryProfile,
     keys: list[str],
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Sequence[pd.DataFrame],
     *,
     computed_on: tuple[int, int],
 ) -> bool:
-    """Keep `frame` (computed for `keys` with `profile`) for the store's state, in one write.
+    """Keep `frame` (computed for `keys` with `profile`; or the frames of its periods computed
+    apart) for the store's state, in one write.
 
     `computed_on` is the store content the frame was computed from (`Snapshot.content`): when
     the store changed since (a load committed during the computation), nothing is kept, since

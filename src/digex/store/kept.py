@@ -8,7 +8,7 @@ cached answer must not import pandas, which binding a parameter does).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from digex.sql import literal
@@ -78,14 +78,23 @@ def every(con: duckdb.DuckDBPyConnection, state: str) -> pd.DataFrame:
     return frame
 
 
-def keep(con: duckdb.DuckDBPyConnection, state: str, keys: list[str], frame: pd.DataFrame) -> None:
-    """Keep `frame` (computed for `keys`) under `state`, inside the writer's transaction `con`;
-    rows of any other state are dropped (no query can use them any more)."""
+def keep(
+    con: duckdb.DuckDBPyConnection,
+    state: str,
+    keys: list[str],
+    frame: pd.DataFrame | Sequence[pd.DataFrame],
+) -> None:
+    """Keep `frame` (computed for `keys`; or the frames computed for them apart, which are
+    kept together) under `state`, inside the writer's transaction `con`; rows of any other
+    state are dropped (no query can use them any more)."""
+    import pandas as pd
     import pyarrow as pa
 
     # handed to the engine as Arrow, each row's request made there: scanning a pandas frame
-    # holds Python's lock, and the request column cost a pandas string operation per column
-    rows = pa.Table.from_pandas(frame, preserve_index=False)
+    # holds Python's lock, the request column cost a pandas string operation per column, and
+    # concatenating the frames of two periods in pandas cost more than keeping them
+    frames = [frame] if isinstance(frame, pd.DataFrame) else list(frame)
+    tables = [pa.Table.from_pandas(f, preserve_index=False) for f in frames if len(f)]
     everything = [k for k in keys if k.endswith("|" + ALL)]
     con.execute("DELETE FROM indicator_cache WHERE state <> ?", [state])
     con.execute("DELETE FROM indicator_cache_requests WHERE state <> ?", [state])
@@ -97,17 +106,19 @@ def keep(con: duckdb.DuckDBPyConnection, state: str, keys: list[str], frame: pd.
         "DELETE FROM indicator_cache_requests WHERE state = ? AND list_contains(?, request)",
         [state, keys],
     )
-    con.register("computed", rows)
-    # rows of a whole-frequency request are kept under '*' so that request finds them
-    con.execute(
-        f"""INSERT INTO indicator_cache
-        SELECT ?, CASE WHEN list_contains(?, freq || '|' || cut || '|*')
-                       THEN freq || '|' || cut || '|*' ELSE freq || '|' || cut || '|' || period
-                  END, {COLUMNS}
-        FROM computed""",
-        [state, everything],
-    )
-    con.unregister("computed")
+    if tables:
+        rows = pa.concat_tables(tables, promote_options="permissive")
+        con.register("computed", rows)
+        # rows of a whole-frequency request are kept under '*' so that request finds them
+        con.execute(
+            f"""INSERT INTO indicator_cache
+            SELECT ?, CASE WHEN list_contains(?, freq || '|' || cut || '|*')
+                           THEN freq || '|' || cut || '|*'
+                           ELSE freq || '|' || cut || '|' || period END, {COLUMNS}
+            FROM computed""",
+            [state, everything],
+        )
+        con.unregister("computed")
     con.executemany(
         "INSERT INTO indicator_cache_requests VALUES (?, ?)", [[state, k] for k in keys]
     )
