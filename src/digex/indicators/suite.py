@@ -2,8 +2,9 @@
 
 One row per indicator x flow x cut member x period, with unit, unit multiplier and the two
 status attributes of `digex.indicators.status` (each figure's from the periods it reads).
-Only the small per-cell results reach pandas; everything that touches declarations runs in the
-backend. All the cuts of a run are computed by the same queries (a `cut` column tells them
+Only the small per-cell results leave the backend, as Arrow tables that
+`digex.indicators.shape` turns into the tidy rows; everything that touches declarations runs in
+the backend. All the cuts of a run are computed by the same queries (a `cut` column tells them
 apart): with six cuts that is seven queries per frequency instead of about forty, which is what
 the suite's time was spent on (compiling and running a query per cut and indicator).
 """
