@@ -234,16 +234,19 @@ def _register_codelists(con: duckdb.DuckDBPyConnection, types: Mapping[str, str]
         "cl_countries": values("countries", ["code"]),
         "cl_currencies": values("currencies", ["code"]),
     }
-    # every spelling of every code (`code_spellings`), for the lookups of the codes as written
+    # every spelling of every code (`code_spellings`), for the lookups of the codes as written:
+    # one string split by the engine (as VALUES, its 2,500 rows took 60 ms to parse and bind)
     codes = sorted({row[c] for name, c in SPELLED for row in codelist_rows(name) if row[c]})
-    spelled = ", ".join(
-        f"({literal(code)}, {literal(written)})"
-        for code in codes
-        for written in code_spellings(code)
+    spelled = "\x1e".join(
+        f"{code}\x1f{written}" for code in codes for written in code_spellings(code)
     )
-    lists["cl_spellings"] = f"(SELECT * FROM (VALUES {spelled}) AS t(code, written))"
     for name, sql in lists.items():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE cl_spellings AS "
+        "SELECT split_part(x, chr(31), 1) AS code, split_part(x, chr(31), 2) AS written "
+        f"FROM (SELECT unnest(string_split({literal(spelled)}, chr(30))) AS x)"
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE ref_segments AS
         WITH r AS (
@@ -268,6 +271,7 @@ def _register_codelists(con: duckdb.DuckDBPyConnection, types: Mapping[str, str]
     )
     for name in lists:
         con.execute(f"DROP VIEW {name}")
+    con.execute("DROP TABLE cl_spellings")
     con.execute(f"CREATE OR REPLACE TEMP TABLE ref_months AS {MONTHS_WRITTEN}")
 
 
