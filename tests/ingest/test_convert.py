@@ -8,7 +8,7 @@ import duckdb
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from digex.ingest.convert import FAST_LIMIT, value_minor_sql
+from digex.ingest.convert import FAST_LIMIT, value_estimate_sql, value_minor_sql
 
 amounts = st.decimals(
     min_value=Decimal("0.0001"), max_value=Decimal("99999999999999.9999"), places=4
@@ -30,8 +30,9 @@ def converted(pairs: list[tuple[Decimal, Decimal]], minor_units: int) -> list[in
         con.executemany(
             "INSERT INTO t VALUES (?, ?, ?)", [(i, a, r) for i, (a, r) in enumerate(pairs)]
         )
-        sql = value_minor_sql("a", "r", minor_units)
-        query = f"SELECT {sql} FROM t ORDER BY i"
+        sql = value_minor_sql("a", "r", minor_units, estimate="x")
+        x = value_estimate_sql("a", "r", minor_units)
+        query = f"SELECT {sql} FROM (SELECT i, a, r, {x} AS x FROM t) ORDER BY i"
         return [int(v) for (v,) in con.execute(query).fetchall()]
 
 

@@ -25,7 +25,7 @@ from typing import Final
 import duckdb
 
 from digex.errors import InvalidFile, RatesWouldVanish
-from digex.ingest.convert import value_minor_sql
+from digex.ingest.convert import value_estimate_sql, value_minor_sql
 from digex.sql import literal
 
 RECONVERTED_VIEW: Final = """
@@ -102,11 +102,13 @@ def reconvert(
     try:
         inserted = con.execute(
             f"""INSERT INTO reconversions
-            SELECT {conversion:d}, d.load_id, d.line, r.rate,
-                   {value_minor_sql("d.amount", "r.rate", minor_units)}
-            FROM current_declarations d
-            JOIN current_rates r ON r.period = d.period AND r.currency = d.currency
-            WHERE {older} AND r.rate <> d.rate"""
+            SELECT {conversion:d}, load_id, line, rate,
+                   {value_minor_sql("amount", "rate", minor_units, estimate="estimate")}
+            FROM (SELECT d.load_id, d.line, d.amount, r.rate,
+                         {value_estimate_sql("d.amount", "r.rate", minor_units)} AS estimate
+                  FROM current_declarations d
+                  JOIN current_rates r ON r.period = d.period AND r.currency = d.currency
+                  WHERE {older} AND r.rate <> d.rate)"""
         ).fetchone()
     except duckdb.Error as e:  # a BIGINT overflow: nothing is kept, the transaction rolls back
         raise InvalidFile(
